@@ -1,0 +1,103 @@
+package dev.osprey.cli;
+
+import dev.osprey.core.OspreyException;
+import dev.osprey.server.OspreyServer;
+import dev.osprey.server.ServerConfig;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code osprey server}: flags as {@code mlflow server} names them; environment variables as defaults. */
+@Command(name = "server",
+        description = "Run the tracking server (MLflow REST API under /api/2.0 and /ajax-api/2.0).")
+public final class ServerCommand implements Callable<Integer> {
+
+    @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = {"-h", "--host"}, defaultValue = "${env:OSPREY_HOST:-127.0.0.1}",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; env OSPREY_HOST).")
+    String host;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "${env:OSPREY_PORT:-5000}",
+            description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}; env OSPREY_PORT).")
+    int port;
+
+    @Option(names = "--backend-store-uri",
+            defaultValue = "${env:OSPREY_BACKEND_STORE_URI:-${env:MLFLOW_BACKEND_STORE_URI:-"
+                    + ServerConfig.DEFAULT_BACKEND + "}}",
+            description = "sqlite:///path.db, postgresql://user:pw@host:port/db or mysql://user:pw@host:port/db "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String backendStoreUri;
+
+    @Option(names = "--default-artifact-root", defaultValue = "${env:MLFLOW_DEFAULT_ARTIFACT_ROOT}",
+            description = "Root of new experiments' artifact locations (default: mlflow-artifacts:/ when artifacts "
+                    + "are served).")
+    String defaultArtifactRoot;
+
+    @Option(names = "--artifacts-destination",
+            defaultValue = "${env:MLFLOW_ARTIFACTS_DESTINATION:-" + ServerConfig.DEFAULT_ARTIFACTS + "}",
+            description = "Where proxied artifacts are stored (default: ${DEFAULT-VALUE}).")
+    Path artifactsDestination;
+
+    @Option(names = "--serve-artifacts", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Proxy artifact uploads and downloads through this server (default: on).")
+    boolean serveArtifacts;
+
+    @Option(names = "--static-prefix", defaultValue = "${env:MLFLOW_STATIC_PREFIX:-}",
+            description = "Path prefix for the UI, /ajax-api, /health and /version routes.")
+    String staticPrefix;
+
+    @Option(names = {"-w", "--workers"}, description = "Accepted for mlflow compatibility and ignored: Osprey "
+            + "serves every request on its own virtual thread in one process.")
+    Integer workers;
+
+    @Option(names = "--app-name", description = "Accepted for mlflow compatibility; only the default app exists.")
+    String appName;
+
+    @Option(names = "--gunicorn-opts", hidden = true)
+    String gunicornOpts;
+
+    @Option(names = "--waitress-opts", hidden = true)
+    String waitressOpts;
+
+    @Option(names = "--uvicorn-opts", hidden = true)
+    String uvicornOpts;
+
+    @Option(names = "--dev", hidden = true)
+    boolean dev;
+
+    @Option(names = "--no-truncate-long-values", description = "Reject over-long param and tag values instead of "
+            + "truncating them (MLFLOW_TRUNCATE_LONG_VALUES=false).")
+    boolean noTruncate;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (workers != null) {
+            System.err.println("Note: --workers is ignored; Osprey uses one process with virtual threads.");
+        }
+        boolean truncate = !noTruncate && !"false".equalsIgnoreCase(System.getenv("MLFLOW_TRUNCATE_LONG_VALUES"));
+        ServerConfig config = new ServerConfig(host, port, backendStoreUri,
+                Optional.ofNullable(defaultArtifactRoot).filter(s -> !s.isBlank()), artifactsDestination,
+                serveArtifacts, staticPrefix, truncate);
+        OspreyServer server;
+        try {
+            server = OspreyServer.start(config);
+        } catch (OspreyException e) {
+            System.err.println("osprey server: " + e.getMessage());
+            return 2;
+        }
+        System.out.println("Osprey is serving the MLflow API at " + server.baseUrl()
+                + "  (MLFLOW_TRACKING_URI=" + server.baseUrl() + ")");
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "osprey-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

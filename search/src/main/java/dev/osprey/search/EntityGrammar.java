@@ -1,0 +1,257 @@
+package dev.osprey.search;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The rules of one searchable entity: which prefixes name which fields, which attributes exist and are numeric,
+ * and which comparators each accepts. Runs and experiments are instances; later entities (registry, traces) add
+ * theirs the same way.
+ */
+public final class EntityGrammar {
+    private final String entityName;
+    private final Map<String, Field> prefixes;
+    private final Map<String, String> attributeAliases;
+    private final Set<String> numericAttributes;
+    private final Set<String> listAttributes;
+    private final Set<String> orderableAttributes;
+    private final Set<Field> orderableFields;
+
+    private EntityGrammar(Builder b) {
+        this.entityName = b.entityName;
+        this.prefixes = Map.copyOf(b.prefixes);
+        this.attributeAliases = Map.copyOf(b.attributeAliases);
+        this.numericAttributes = Set.copyOf(b.numericAttributes);
+        this.listAttributes = Set.copyOf(b.listAttributes);
+        this.orderableAttributes = Set.copyOf(b.orderableAttributes);
+        this.orderableFields = Set.copyOf(b.orderableFields);
+    }
+
+    public static final EntityGrammar RUNS = builder("run")
+            .prefix(Field.METRIC, "metric", "metrics")
+            .prefix(Field.PARAM, "parameter", "parameters", "param", "params")
+            .prefix(Field.TAG, "tag", "tags")
+            .prefix(Field.ATTRIBUTE, "attribute", "attributes", "attr", "run")
+            .prefix(Field.DATASET, "dataset", "datasets")
+            .attributes("run_id", "run_name", "status", "user_id", "artifact_uri", "lifecycle_stage")
+            .numeric("start_time", "end_time")
+            .alias("created", "start_time").alias("Created", "start_time")
+            .alias("run name", "run_name").alias("Run name", "run_name").alias("Run Name", "run_name")
+            .listAttributes("run_id")
+            .orderable("run_id", "run_name", "status", "user_id", "artifact_uri", "experiment_id",
+                    "lifecycle_stage", "start_time", "end_time")
+            .orderableFields(Field.METRIC, Field.PARAM, Field.TAG, Field.ATTRIBUTE)
+            .build();
+
+    public static final EntityGrammar EXPERIMENTS = builder("experiment")
+            .prefix(Field.TAG, "tag", "tags")
+            .prefix(Field.ATTRIBUTE, "attribute", "attributes", "attr")
+            .attributes("name")
+            .numeric("creation_time", "last_update_time")
+            .orderable("name", "experiment_id", "creation_time", "last_update_time")
+            .orderableFields(Field.ATTRIBUTE)
+            .build();
+
+    private static final Set<String> DATASET_KEYS = Set.of("name", "digest", "context");
+
+    public List<Condition> parseFilter(String filter) {
+        List<Condition> out = new ArrayList<>();
+        for (Clause clause : FilterParser.parse(filter)) {
+            out.add(validate(clause));
+        }
+        return out;
+    }
+
+    public List<Ordering> parseOrderBy(List<String> orderBy) {
+        List<Ordering> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String item : orderBy) {
+            FilterParser.OrderItem parsed = FilterParser.parseOrderItem(item);
+            Field field = field(parsed.prefix());
+            String key = parsed.key();
+            if (field == Field.ATTRIBUTE) {
+                key = attributeAliases.getOrDefault(key, key);
+                if (!orderableAttributes.contains(key)) {
+                    throw new SearchSyntaxException("Invalid order_by key '" + parsed.key() + "' specified. Valid "
+                            + "keys are " + sorted(orderableAttributes));
+                }
+            } else if (!orderableFields.contains(field)) {
+                throw new SearchSyntaxException("Invalid order_by entity type '" + parsed.prefix() + "' for "
+                        + entityName + " search.");
+            }
+            if (!seen.add(field + "." + key)) {
+                throw new SearchSyntaxException("`order_by` contains duplicate fields: " + orderBy);
+            }
+            out.add(new Ordering(field, key, parsed.ascending()));
+        }
+        return out;
+    }
+
+    private Field field(String prefix) {
+        if (prefix.isEmpty()) {
+            return Field.ATTRIBUTE;
+        }
+        Field field = prefixes.get(prefix);
+        if (field == null) {
+            throw new SearchSyntaxException("Invalid entity type '" + prefix + "'. Valid values are "
+                    + sorted(prefixes.keySet()));
+        }
+        return field;
+    }
+
+    private Condition validate(Clause clause) {
+        Field field = field(clause.prefix());
+        Comparator op = clause.comparator();
+        Value value = clause.value();
+        String key = clause.key();
+        switch (field) {
+            case METRIC -> {
+                requireNumber(value, "metric", key);
+                requireComparator(op.isNumeric(), op, "metric");
+            }
+            case PARAM, TAG -> {
+                requireText(value, field == Field.PARAM ? "param" : "tag", key);
+                requireComparator(op.isString(), op, field == Field.PARAM ? "param" : "tag");
+            }
+            case DATASET -> {
+                if (!DATASET_KEYS.contains(key)) {
+                    throw new SearchSyntaxException("Invalid dataset key '" + key + "'. Valid keys are "
+                            + sorted(DATASET_KEYS));
+                }
+                if (!op.isList()) {
+                    requireText(value, "dataset", key);
+                }
+                requireComparator(op.isString() || op.isList(), op, "dataset");
+            }
+            case ATTRIBUTE -> {
+                key = attributeAliases.getOrDefault(key, key);
+                if (numericAttributes.contains(key)) {
+                    requireNumber(value, "numeric attribute", key);
+                    requireComparator(op.isNumeric(), op, "numeric attribute");
+                } else if (orderableAttributes.contains(key) && !key.equals("experiment_id")
+                        || listAttributes.contains(key)) {
+                    if (op.isList()) {
+                        if (!listAttributes.contains(key)) {
+                            throw new SearchSyntaxException("Invalid comparator for attribute: " + op + ". "
+                                    + op + " is only supported for " + sorted(listAttributes));
+                        }
+                    } else {
+                        requireText(value, "string attribute", key);
+                        requireComparator(op.isString(), op, "string attribute");
+                    }
+                } else {
+                    throw new SearchSyntaxException("Invalid attribute key '" + clause.key() + "' specified. "
+                            + "Valid keys are " + sorted(filterableAttributes()));
+                }
+            }
+            default -> throw new IllegalStateException(field.name());
+        }
+        return new Condition(field, key, op, value);
+    }
+
+    private Set<String> filterableAttributes() {
+        Set<String> keys = new HashSet<>(orderableAttributes);
+        keys.remove("experiment_id");
+        keys.addAll(numericAttributes);
+        return keys;
+    }
+
+    private static void requireNumber(Value value, String what, String key) {
+        if (!(value instanceof Value.Number)) {
+            throw new SearchSyntaxException("Expected numeric value type for " + what + ". Found " + describe(value)
+                    + " for key '" + key + "'.");
+        }
+    }
+
+    private static void requireText(Value value, String what, String key) {
+        if (!(value instanceof Value.Text)) {
+            throw new SearchSyntaxException("Expected a quoted string value for " + what + " '" + key
+                    + "'. Found " + describe(value) + ".");
+        }
+    }
+
+    private static void requireComparator(boolean allowed, Comparator op, String what) {
+        if (!allowed) {
+            throw new SearchSyntaxException("Invalid comparator '" + op + "' not one of the allowed comparators for "
+                    + what + ".");
+        }
+    }
+
+    private static String describe(Value value) {
+        return switch (value) {
+            case Value.Text t -> "string '" + t.text() + "'";
+            case Value.Number n -> "number " + n.number().toPlainString();
+            case Value.TextList l -> "list " + l.items();
+        };
+    }
+
+    private static List<String> sorted(Set<String> values) {
+        return values.stream().sorted().toList();
+    }
+
+    static Builder builder(String entityName) {
+        return new Builder(entityName);
+    }
+
+    static final class Builder {
+        private final String entityName;
+        private final Map<String, Field> prefixes = new LinkedHashMap<>();
+        private final Map<String, String> attributeAliases = new LinkedHashMap<>();
+        private final Set<String> numericAttributes = new HashSet<>();
+        private final Set<String> listAttributes = new HashSet<>();
+        private final Set<String> orderableAttributes = new HashSet<>();
+        private final Set<Field> orderableFields = new HashSet<>();
+        private final Set<String> stringAttributes = new HashSet<>();
+
+        Builder(String entityName) {
+            this.entityName = entityName;
+        }
+
+        Builder prefix(Field field, String... names) {
+            for (String name : names) {
+                prefixes.put(name, field);
+            }
+            return this;
+        }
+
+        Builder attributes(String... names) {
+            stringAttributes.addAll(List.of(names));
+            return this;
+        }
+
+        Builder numeric(String... names) {
+            numericAttributes.addAll(List.of(names));
+            return this;
+        }
+
+        Builder alias(String alias, String canonical) {
+            attributeAliases.put(alias, canonical);
+            return this;
+        }
+
+        Builder listAttributes(String... names) {
+            listAttributes.addAll(List.of(names));
+            return this;
+        }
+
+        Builder orderable(String... names) {
+            orderableAttributes.addAll(List.of(names));
+            return this;
+        }
+
+        Builder orderableFields(Field... fields) {
+            orderableFields.addAll(List.of(fields));
+            return this;
+        }
+
+        EntityGrammar build() {
+            // String attributes are filterable even when not orderable; record them as orderable-or-filterable.
+            orderableAttributes.addAll(stringAttributes);
+            return new EntityGrammar(this);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.osprey.server;
+
+import dev.osprey.server.api.ApiRouter;
+import dev.osprey.server.api.Endpoint;
+import dev.osprey.server.tracking.ExperimentService;
+import dev.osprey.server.tracking.TrackingRoutes;
+import dev.osprey.store.Stores;
+import dev.osprey.store.TrackingStore;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running server: the store, the services over it and the HTTP listener. Closing it stops all three. */
+public final class OspreyServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OspreyServer.class);
+    /**
+     * What {@code /version} reports. The Python client sends spans over OTLP only to servers at 3.4 or later; until
+     * OTLP ingest exists we report 3.3 so it falls back to the older trace APIs.
+     */
+    public static final String MLFLOW_COMPATIBLE_VERSION = "3.3.0";
+
+    private final ServerConfig config;
+    private final TrackingStore store;
+    private final WebServer web;
+
+    private OspreyServer(ServerConfig config, TrackingStore store, WebServer web) {
+        this.config = config;
+        this.store = store;
+        this.web = web;
+    }
+
+    static {
+        // Helidon logs through java.util.logging; send it where everything else goes.
+        if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
+            org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+            org.slf4j.bridge.SLF4JBridgeHandler.install();
+        }
+    }
+
+    public static OspreyServer start(ServerConfig config) {
+        long started = System.nanoTime();
+        TrackingStore store = Stores.open(config.backendStoreUri());
+        try {
+            Clock clock = Clock.systemUTC();
+            ExperimentService experiments = new ExperimentService(store, config.effectiveArtifactRoot(), clock);
+            experiments.ensureDefaultExperiment();
+            List<Endpoint> endpoints = new ArrayList<>(TrackingRoutes.endpoints(store, experiments,
+                    config.truncateLongValues(), clock));
+            ApiRouter api = new ApiRouter(endpoints, config.staticPrefix());
+            String prefix = config.staticPrefix();
+            WebServer web = WebServer.builder()
+                    .host(config.host())
+                    .port(config.port())
+                    .routing(r -> r
+                            .get(prefix + "/health", (req, res) -> plain(res, "OK"))
+                            .get(prefix + "/version", (req, res) -> plain(res, MLFLOW_COMPATIBLE_VERSION))
+                            .any(api))
+                    .build()
+                    .start();
+            LOG.info("Osprey listening on http://{}:{} (backend {}, artifacts {}) in {} ms", config.host(), web.port(),
+                    Stores.redact(config.backendStoreUri()), config.effectiveArtifactRoot(),
+                    (System.nanoTime() - started) / 1_000_000);
+            return new OspreyServer(config, store, web);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static void plain(io.helidon.webserver.http.ServerResponse res, String text) {
+        res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        res.send(text);
+    }
+
+    public int port() {
+        return web.port();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public String baseUrl() {
+        return "http://" + config.host() + ":" + port();
+    }
+
+    @Override
+    public void close() {
+        web.stop();
+        store.close();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.osprey.server;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything the server is started with, resolved once from CLI flags, environment and defaults (see
+ * docs/configuration.md). Flag names follow {@code mlflow server}.
+ *
+ * @param defaultArtifactRoot root of new experiments' artifact locations; empty means {@code mlflow-artifacts:/}
+ *     when artifacts are served, else the artifacts destination
+ * @param truncateLongValues cut over-long param and tag values (MLflow's default) instead of rejecting them
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        String backendStoreUri,
+        Optional<String> defaultArtifactRoot,
+        Path artifactsDestination,
+        boolean serveArtifacts,
+        String staticPrefix,
+        boolean truncateLongValues) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 5000;
+    public static final String DEFAULT_BACKEND = "sqlite:///./osprey-data/osprey.db";
+    public static final String DEFAULT_ARTIFACTS = "./osprey-data/artifacts";
+
+    public ServerConfig {
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        }
+        Objects.requireNonNull(backendStoreUri, "backendStoreUri");
+        Objects.requireNonNull(defaultArtifactRoot, "defaultArtifactRoot");
+        artifactsDestination = artifactsDestination.toAbsolutePath().normalize();
+        staticPrefix = normalizePrefix(staticPrefix);
+    }
+
+    public static ServerConfig defaults() {
+        return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_BACKEND, Optional.empty(),
+                Path.of(DEFAULT_ARTIFACTS), true, "", true);
+    }
+
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(host, newPort, backendStoreUri, defaultArtifactRoot, artifactsDestination,
+                serveArtifacts, staticPrefix, truncateLongValues);
+    }
+
+    public ServerConfig withBackendStoreUri(String uri) {
+        return new ServerConfig(host, port, uri, defaultArtifactRoot, artifactsDestination, serveArtifacts,
+                staticPrefix, truncateLongValues);
+    }
+
+    /** The root new experiments' artifact locations are made under. */
+    public String effectiveArtifactRoot() {
+        return defaultArtifactRoot.orElseGet(() -> serveArtifacts ? "mlflow-artifacts:/"
+                : artifactsDestination.toUri().toString());
+    }
+
+    private static String normalizePrefix(String prefix) {
+        if (prefix == null || prefix.isBlank() || prefix.equals("/")) {
+            return "";
+        }
+        String p = prefix.startsWith("/") ? prefix : "/" + prefix;
+        return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.osprey.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.osprey.core.ErrorCode;
+import dev.osprey.core.OspreyException;
+import dev.osprey.protocol.Json;
+import dev.osprey.protocol.Message;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dispatches every API call through one hash lookup on (method, path), decodes the request the way MLflow does
+ * (spec/README.md "Request decoding"), and turns every failure into MLflow's error JSON. A route that does not
+ * exist is 404 {@code ENDPOINT_NOT_FOUND}, which clients' version fallbacks key on; anything unexpected is logged
+ * with a request id and answered 500 {@code INTERNAL_ERROR} without internals.
+ */
+public final class ApiRouter implements Handler {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
+    /** JSON API bodies are read whole; 32 MB is far above any legitimate one (log-batch allows 1 MB). */
+    static final int MAX_JSON_BODY = 32 * 1024 * 1024;
+
+    private final Map<String, ApiHandler> routes = new HashMap<>();
+    private final Map<String, String> methodsByPath = new HashMap<>();
+    private final AtomicLong requestIds = new AtomicLong();
+
+    /** Mounts each endpoint under {@code /api/N.0} and {@code <prefix>/ajax-api/N.0}. */
+    public ApiRouter(List<Endpoint> endpoints, String staticPrefix) {
+        for (Endpoint e : endpoints) {
+            String version = "/" + e.majorVersion() + ".0";
+            add(e.method(), "/api" + version + e.path(), e.handler());
+            add(e.method(), staticPrefix + "/ajax-api" + version + e.path(), e.handler());
+        }
+    }
+
+    private void add(String method, String path, ApiHandler handler) {
+        if (routes.put(method + " " + path, handler) != null) {
+            throw new IllegalStateException("Route declared twice: " + method + " " + path);
+        }
+        methodsByPath.merge(path, method, (a, b) -> a + ", " + b);
+    }
+
+    /** Whether a path belongs to the API (so unknown ones get MLflow's JSON 404 rather than the UI). */
+    public static boolean isApiPath(String path, String staticPrefix) {
+        return path.startsWith("/api/") || path.startsWith(staticPrefix + "/ajax-api/");
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        String method = req.prologue().method().text();
+        String path = req.path().path();
+        ApiHandler handler = routes.get(method + " " + path);
+        try {
+            if (handler == null) {
+                String allowed = methodsByPath.get(path);
+                if (allowed != null) {
+                    res.header(HeaderNames.ALLOW, allowed);
+                    error(res, 405, ErrorCode.ENDPOINT_NOT_FOUND, "Method " + method + " is not allowed for " + path
+                            + ". Use " + allowed + ".");
+                } else {
+                    error(res, 404, ErrorCode.ENDPOINT_NOT_FOUND, "No API endpoint " + method + " " + path
+                            + " on this server.");
+                }
+                return;
+            }
+            ApiRequest request = decode(req, method, path);
+            JsonNode answer = handler.handle(request);
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            res.send(Json.write(answer));
+        } catch (OspreyException e) {
+            error(res, e.errorCode().httpStatus(), e.errorCode(), e.getMessage());
+        } catch (RuntimeException e) {
+            long id = requestIds.incrementAndGet();
+            LOG.error("Request {} {} {} failed", id, method, path, e);
+            error(res, 500, ErrorCode.INTERNAL_ERROR, "Internal error (request " + id + "); the server log has "
+                    + "the details.");
+        }
+    }
+
+    private static void error(ServerResponse res, int status, ErrorCode code, String message) {
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(ErrorResponses.body(code, message));
+    }
+
+    private static ApiRequest decode(ServerRequest req, String method, String path) {
+        if (method.equals("GET")) {
+            return new ApiRequest(method, path, Message.ofQuery(query(req)), 0);
+        }
+        if (method.equals("POST") || method.equals("PUT")) {
+            String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
+            if (!type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+                throw OspreyException.invalid("Bad Request. Content-Type must be 'application/json', got '" + type
+                        + "'.");
+            }
+        }
+        byte[] body = readBody(req);
+        if (body.length == 0 && !method.equals("POST") && !method.equals("PUT")) {
+            return new ApiRequest(method, path, Message.ofQuery(query(req)), 0);
+        }
+        return new ApiRequest(method, path, Message.ofJson(parseObject(body)), body.length);
+    }
+
+    private static Map<String, List<String>> query(ServerRequest req) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String name : req.query().names()) {
+            out.put(name, req.query().all(name));
+        }
+        return out;
+    }
+
+    private static byte[] readBody(ServerRequest req) {
+        if (!req.content().hasEntity()) {
+            return new byte[0];
+        }
+        try (InputStream in = req.content().inputStream()) {
+            byte[] body = in.readNBytes(MAX_JSON_BODY + 1);
+            if (body.length > MAX_JSON_BODY) {
+                throw OspreyException.invalid("Request body exceeds " + MAX_JSON_BODY + " bytes.");
+            }
+            return body;
+        } catch (IOException e) {
+            throw OspreyException.invalid("Could not read the request body: " + e.getMessage());
+        }
+    }
+
+    /** The body as a JSON object: empty means {}, a JSON string holding JSON (old clients) is decoded again. */
+    static ObjectNode parseObject(byte[] body) {
+        if (body.length == 0) {
+            return Json.object();
+        }
+        try {
+            JsonNode node = Json.read(body);
+            if (node.isTextual()) {
+                node = Json.read(node.textValue());
+            }
+            if (node == null || node.isMissingNode() || node.isNull()) {
+                return Json.object();
+            }
+            if (!(node instanceof ObjectNode object)) {
+                throw OspreyException.invalid("Malformed request: the body must be a JSON object, got "
+                        + node.getNodeType().name().toLowerCase(Locale.ROOT) + ".");
+            }
+            return object;
+        } catch (IOException e) {
+            String detail = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+            throw OspreyException.invalid("Malformed request: the body is not valid JSON (" + detail + ").");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.osprey.server.api;
+
+import java.util.Objects;
+
+/**
+ * An RPC as the protos declare it: method, conceptual path ({@code /mlflow/runs/create}) and API major version.
+ * The router mounts it under {@code /api/<major>.0} and {@code /ajax-api/<major>.0}.
+ */
+public record Endpoint(String method, String path, int majorVersion, ApiHandler handler) {
+    public Endpoint {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(handler, "handler");
+    }
+
+    public static Endpoint get(String path, ApiHandler handler) {
+        return new Endpoint("GET", path, 2, handler);
+    }
+
+    public static Endpoint post(String path, ApiHandler handler) {
+        return new Endpoint("POST", path, 2, handler);
+    }
+}

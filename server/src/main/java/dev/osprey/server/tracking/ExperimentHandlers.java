@@ -1,0 +1,86 @@
+package dev.osprey.server.tracking;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.osprey.core.Experiment;
+import dev.osprey.core.Page;
+import dev.osprey.core.Tag;
+import dev.osprey.protocol.Json;
+import dev.osprey.protocol.Message;
+import dev.osprey.protocol.TrackingCodec;
+import dev.osprey.server.api.ApiRequest;
+
+/** Experiment endpoints: decode, one service call, encode. */
+final class ExperimentHandlers {
+    private final ExperimentService experiments;
+
+    ExperimentHandlers(ExperimentService experiments) {
+        this.experiments = experiments;
+    }
+
+    JsonNode create(ApiRequest r) {
+        Message m = r.message();
+        String id = experiments.create(m.requiredString("name"), m.string("artifact_location"),
+                Requests.tags(m, "tags"));
+        ObjectNode out = Json.object();
+        out.put("experiment_id", id);
+        return out;
+    }
+
+    JsonNode get(ApiRequest r) {
+        return experiment(experiments.get(r.message().requiredString("experiment_id")));
+    }
+
+    JsonNode getByName(ApiRequest r) {
+        return experiment(experiments.getByName(r.message().requiredString("experiment_name")));
+    }
+
+    private static JsonNode experiment(Experiment e) {
+        ObjectNode out = Json.object();
+        out.set("experiment", TrackingCodec.experiment(e));
+        return out;
+    }
+
+    JsonNode search(ApiRequest r) {
+        Message m = r.message();
+        Page<Experiment> page = experiments.search(m.string("filter"), m.strings("order_by"),
+                Requests.viewType(m, "view_type"), m.int64("max_results").orElse(0), m.string("page_token"));
+        ObjectNode out = Json.object();
+        TrackingCodec.putList(out, "experiments", page.items(), TrackingCodec::experiment);
+        page.nextPageToken().ifPresent(t -> out.put("next_page_token", t));
+        return out;
+    }
+
+    JsonNode update(ApiRequest r) {
+        Message m = r.message();
+        String id = m.requiredString("experiment_id");
+        m.string("new_name").filter(s -> !s.isEmpty()).ifPresentOrElse(name -> experiments.rename(id, name),
+                () -> {
+                    throw Message.missing("new_name");
+                });
+        return Json.object();
+    }
+
+    JsonNode delete(ApiRequest r) {
+        experiments.delete(r.message().requiredString("experiment_id"));
+        return Json.object();
+    }
+
+    JsonNode restore(ApiRequest r) {
+        experiments.restore(r.message().requiredString("experiment_id"));
+        return Json.object();
+    }
+
+    JsonNode setTag(ApiRequest r) {
+        Message m = r.message();
+        experiments.setTag(m.requiredString("experiment_id"), new Tag(m.requiredString("key"),
+                m.string("value").orElse("")));
+        return Json.object();
+    }
+
+    JsonNode deleteTag(ApiRequest r) {
+        Message m = r.message();
+        experiments.deleteTag(m.requiredString("experiment_id"), m.requiredString("key"));
+        return Json.object();
+    }
+}

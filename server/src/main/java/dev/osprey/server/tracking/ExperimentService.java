@@ -1,0 +1,109 @@
+package dev.osprey.server.tracking;
+
+import dev.osprey.core.Experiment;
+import dev.osprey.core.OspreyException;
+import dev.osprey.core.Page;
+import dev.osprey.core.Tag;
+import dev.osprey.core.ViewType;
+import dev.osprey.search.EntityGrammar;
+import dev.osprey.store.ExperimentQuery;
+import dev.osprey.store.TrackingStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/** Experiment rules: names, artifact locations, tag limits; the store makes them durable. */
+public final class ExperimentService {
+    static final int DEFAULT_MAX_RESULTS = 1000;
+
+    private final TrackingStore store;
+    private final String artifactRoot;
+    private final Clock clock;
+
+    public ExperimentService(TrackingStore store, String artifactRoot, Clock clock) {
+        this.store = store;
+        this.artifactRoot = artifactRoot;
+        this.clock = clock;
+    }
+
+    /** Where an experiment's artifacts go when its creator names no location: {@code <root>/<id>}. */
+    public String defaultLocation(long experimentId) {
+        return artifactRoot.endsWith("/") ? artifactRoot + experimentId : artifactRoot + "/" + experimentId;
+    }
+
+    public void ensureDefaultExperiment() {
+        store.ensureDefaultExperiment(defaultLocation(0), clock.millis());
+    }
+
+    public String create(String name, Optional<String> artifactLocation, List<Tag> tags) {
+        Validation.length("Experiment name", name, Validation.MAX_EXPERIMENT_NAME_LENGTH);
+        artifactLocation = artifactLocation.filter(s -> !s.isEmpty());
+        artifactLocation.ifPresent(ExperimentService::validateLocation);
+        for (Tag tag : tags) {
+            validateTag(tag);
+        }
+        return store.createExperiment(name, artifactLocation, this::defaultLocation, tags, clock.millis());
+    }
+
+    private static void validateLocation(String location) {
+        if (location.length() > Validation.MAX_ARTIFACT_LOCATION_LENGTH) {
+            throw OspreyException.invalid("Invalid artifact path length. The length of the artifact path cannot be "
+                    + "greater than " + Validation.MAX_ARTIFACT_LOCATION_LENGTH + " characters. To configure this "
+                    + "limit, please set the MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH environment variable.");
+        }
+        if (location.startsWith("runs:")) {
+            throw OspreyException.invalid("Artifact location cannot be a runs:/ URI. Given: '" + location + "'");
+        }
+        if (location.indexOf('#') >= 0 || location.indexOf('?') >= 0 || location.indexOf(';') >= 0) {
+            throw OspreyException.invalid("'artifact_location' URL can't include fragments, params or queries: '"
+                    + location + "'");
+        }
+    }
+
+    static void validateTag(Tag tag) {
+        Validation.key("tag", tag.key());
+        Validation.length("Tag value", tag.value(), Validation.MAX_EXPERIMENT_TAG_VALUE_LENGTH);
+    }
+
+    public Experiment get(String experimentId) {
+        return store.getExperiment(experimentId).orElseThrow(() -> notFound(experimentId));
+    }
+
+    public Experiment getByName(String name) {
+        return store.getExperimentByName(name).orElseThrow(() -> OspreyException.notFound(
+                "Could not find experiment with name '" + name + "'"));
+    }
+
+    public Page<Experiment> search(Optional<String> filter, List<String> orderBy, ViewType viewType, long maxResults,
+            Optional<String> pageToken) {
+        int limit = Validation.maxResults(maxResults, DEFAULT_MAX_RESULTS, Validation.MAX_RESULTS_SEARCH);
+        return store.searchExperiments(new ExperimentQuery(EntityGrammar.EXPERIMENTS.parseFilter(filter.orElse("")),
+                EntityGrammar.EXPERIMENTS.parseOrderBy(orderBy), viewType, limit, pageToken));
+    }
+
+    public void rename(String experimentId, String newName) {
+        Validation.length("Experiment name", newName, Validation.MAX_EXPERIMENT_NAME_LENGTH);
+        store.renameExperiment(experimentId, newName, clock.millis());
+    }
+
+    public void delete(String experimentId) {
+        store.deleteExperiment(experimentId, clock.millis());
+    }
+
+    public void restore(String experimentId) {
+        store.restoreExperiment(experimentId, clock.millis());
+    }
+
+    public void setTag(String experimentId, Tag tag) {
+        validateTag(tag);
+        store.setExperimentTag(experimentId, tag, clock.millis());
+    }
+
+    public void deleteTag(String experimentId, String key) {
+        store.deleteExperimentTag(experimentId, key, clock.millis());
+    }
+
+    static OspreyException notFound(String experimentId) {
+        return OspreyException.notFound("No Experiment with id=" + experimentId + " exists");
+    }
+}

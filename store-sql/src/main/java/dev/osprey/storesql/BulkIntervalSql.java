@@ -1,0 +1,142 @@
+package dev.osprey.storesql;
+
+import dev.osprey.core.Metric;
+import dev.osprey.store.BulkIntervalQuery;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Sampled history for charts (spec/tracking.md §5.6). The cost is bounded whatever the history length: below
+ * {@link #EXACT_LIMIT} points MLflow's algorithm runs on the exact set of distinct steps; above it the sample is
+ * taken at evenly spaced step values found by index lookups — the same steps MLflow picks when steps are dense
+ * (0, 1, 2, ...), the usual case for long histories.
+ */
+final class BulkIntervalSql {
+    static final int EXACT_LIMIT = 20_000;
+    static final int MAX_POINTS_PER_RUN = 25_000;
+
+    List<Metric> sample(Connection c, BulkIntervalQuery q) throws SQLException {
+        String key = q.metricKey();
+        boolean exact = true;
+        int budget = EXACT_LIMIT;
+        for (String runId : q.runIds()) {
+            int count = Jdbc.one(c, "SELECT COUNT(*) FROM (SELECT 1 FROM metrics WHERE run_id = ? AND metric_key = ? "
+                    + "LIMIT " + (budget + 1) + ") bounded", rs -> rs.getInt(1), runId, key).orElse(0);
+            budget -= count;
+            if (budget < 0) {
+                exact = false;
+                break;
+            }
+        }
+        TreeSet<Long> allSteps = new TreeSet<>();
+        TreeSet<Long> extremes = new TreeSet<>();
+        for (String runId : q.runIds()) {
+            long[] minMax = minMax(c, runId, key);
+            if (minMax == null) {
+                continue;
+            }
+            extremes.add(minMax[0]);
+            extremes.add(minMax[1]);
+            if (exact) {
+                allSteps.addAll(Jdbc.list(c, "SELECT DISTINCT step FROM metrics WHERE run_id = ? AND metric_key = ?",
+                        rs -> rs.getLong(1), runId, key));
+            }
+        }
+        if (extremes.isEmpty()) {
+            return List.of();
+        }
+        long start = q.startStep().orElse(0);
+        long end = q.endStep().orElse(exact ? (allSteps.isEmpty() ? 0 : allSteps.last()) : extremes.last());
+        TreeSet<Long> chosen = new TreeSet<>(extremes.subSet(start, true, end, true));
+        if (exact) {
+            chosen.addAll(sampleExact(new ArrayList<>(allSteps), start, end, q.maxResults()));
+        } else {
+            chosen.addAll(sampleBySpacing(start, end, q.maxResults()));
+        }
+        List<Metric> out = new ArrayList<>();
+        for (String runId : q.runIds()) {
+            out.addAll(points(c, runId, key, chosen));
+        }
+        return out;
+    }
+
+    private static long[] minMax(Connection c, String runId, String key) throws SQLException {
+        return Jdbc.one(c, "SELECT MIN(step), MAX(step) FROM metrics WHERE run_id = ? AND metric_key = ?", rs -> {
+            long min = rs.getLong(1);
+            return rs.wasNull() ? null : new long[] {min, rs.getLong(2)};
+        }, runId, key).orElse(null);
+    }
+
+    /** MLflow's sampling over the sorted distinct steps, including its indexing quirk (see the spec). */
+    static List<Long> sampleExact(List<Long> allSteps, long start, long end, int maxResults) {
+        int startIdx = 0;
+        while (startIdx < allSteps.size() && allSteps.get(startIdx) < start) {
+            startIdx++;
+        }
+        int endIdx = startIdx;
+        while (endIdx < allSteps.size() && allSteps.get(endIdx) <= end) {
+            endIdx++;
+        }
+        List<Long> inRange = allSteps.subList(startIdx, endIdx);
+        int n = inRange.size();
+        if (n <= maxResults) {
+            return inRange;
+        }
+        List<Long> out = new ArrayList<>(maxResults + 1);
+        double interval = (double) n / maxResults;
+        for (int i = 0; i < maxResults; i++) {
+            int idx = startIdx + (int) Math.floor(i * interval);
+            if (idx < n) {
+                out.add(allSteps.get(idx));
+            }
+        }
+        out.add(inRange.get(n - 1));
+        return out;
+    }
+
+    /** Evenly spaced step values; for dense steps these are exactly the steps MLflow's index sampling picks. */
+    static List<Long> sampleBySpacing(long start, long end, int maxResults) {
+        long n = end - start + 1;
+        List<Long> out = new ArrayList<>(maxResults + 1);
+        if (n <= maxResults) {
+            for (long s = start; s <= end; s++) {
+                out.add(s);
+            }
+            return out;
+        }
+        double interval = (double) n / maxResults;
+        for (int i = 0; i < maxResults; i++) {
+            out.add(start + (long) Math.floor(i * interval));
+        }
+        out.add(end);
+        return out;
+    }
+
+    private static List<Metric> points(Connection c, String runId, String key, TreeSet<Long> steps)
+            throws SQLException {
+        if (steps.isEmpty()) {
+            return List.of();
+        }
+        List<Metric> out = new ArrayList<>();
+        for (Metric m : Jdbc.list(c, "SELECT " + MetricsSql.POINT_COLUMNS + " FROM metrics WHERE run_id = ? AND "
+                + "metric_key = ? AND step IN (" + Jdbc.marks(steps.size()) + ") ORDER BY step, ts LIMIT "
+                + MAX_POINTS_PER_RUN, MetricsSql::point, concat(runId, key, steps))) {
+            out.add(m.withRunId(runId));
+        }
+        return out;
+    }
+
+    private static Object[] concat(String runId, String key, TreeSet<Long> steps) {
+        Object[] args = new Object[steps.size() + 2];
+        args[0] = runId;
+        args[1] = key;
+        int i = 2;
+        for (Long s : steps) {
+            args[i++] = s;
+        }
+        return args;
+    }
+}

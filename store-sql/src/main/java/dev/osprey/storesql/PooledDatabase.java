@@ -1,0 +1,71 @@
+package dev.osprey.storesql;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * PostgreSQL and MySQL/MariaDB: every call borrows a pooled connection; writes run in READ COMMITTED transactions
+ * and are retried on deadlock or serialization failure (concurrent log-batch calls on the same run can collide).
+ */
+final class PooledDatabase implements Database {
+    private static final int MAX_ATTEMPTS = 5;
+    private final HikariDataSource pool;
+    private final SqlDialect dialect;
+
+    PooledDatabase(HikariDataSource pool, SqlDialect dialect) {
+        this.pool = pool;
+        this.dialect = dialect;
+    }
+
+    @Override
+    public SqlDialect dialect() {
+        return dialect;
+    }
+
+    @Override
+    public <T> T read(SqlWork<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(true);
+            return work.run(c);
+        } catch (SQLException e) {
+            throw Database.failure(e);
+        }
+    }
+
+    @Override
+    public <T> T write(SqlWork<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = pool.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    T result = work.run(c);
+                    c.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                if (attempt < MAX_ATTEMPTS && dialect.isRetryable(e)) {
+                    backoff(attempt);
+                    continue;
+                }
+                throw Database.failure(e);
+            }
+        }
+    }
+
+    private static void backoff(int attempt) {
+        try {
+            Thread.sleep((long) (Math.random() * 10 * attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

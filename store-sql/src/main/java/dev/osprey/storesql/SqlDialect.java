@@ -1,0 +1,96 @@
+package dev.osprey.storesql;
+
+import java.sql.SQLException;
+import org.jooq.SQLDialect;
+
+/**
+ * Every difference between the SQL backends, in one place: jOOQ's dialect for rendered queries, the Flyway
+ * migration folder, insert-or-ignore syntax, row locking and which failures are worth retrying.
+ */
+public enum SqlDialect {
+    SQLITE(SQLDialect.SQLITE, "sqlite"),
+    POSTGRES(SQLDialect.POSTGRES, "postgresql"),
+    MYSQL(SQLDialect.MYSQL, "mysql");
+
+    private final SQLDialect jooq;
+    private final String migrations;
+
+    SqlDialect(SQLDialect jooq, String migrations) {
+        this.jooq = jooq;
+        this.migrations = migrations;
+    }
+
+    public SQLDialect jooq() {
+        return jooq;
+    }
+
+    public String migrationLocation() {
+        return "classpath:db/migration/" + migrations;
+    }
+
+    /** An INSERT that silently skips rows whose key already exists (exact replays of a write). */
+    public String insertIgnore(String table, String columns, String conflictColumns) {
+        int count = columns.split(",").length;
+        String values = "?" + ",?".repeat(count - 1);
+        return switch (this) {
+            case MYSQL -> "INSERT IGNORE INTO " + table + " (" + columns + ") VALUES (" + values + ")";
+            default -> "INSERT INTO " + table + " (" + columns + ") VALUES (" + values + ") ON CONFLICT ("
+                    + conflictColumns + ") DO NOTHING";
+        };
+    }
+
+    /** An INSERT that replaces the value columns of an existing row with the same key. */
+    public String upsert(String table, String columns, String conflictColumns, String updateColumns) {
+        int count = columns.split(",").length;
+        String values = "?" + ",?".repeat(count - 1);
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (").append(columns)
+                .append(") VALUES (").append(values).append(')');
+        String[] updates = updateColumns.split(",");
+        if (this == MYSQL) {
+            sql.append(" ON DUPLICATE KEY UPDATE ");
+            for (int i = 0; i < updates.length; i++) {
+                String c = updates[i].trim();
+                sql.append(i == 0 ? "" : ", ").append(c).append(" = VALUES(").append(c).append(')');
+            }
+        } else {
+            sql.append(" ON CONFLICT (").append(conflictColumns).append(") DO UPDATE SET ");
+            for (int i = 0; i < updates.length; i++) {
+                String c = updates[i].trim();
+                sql.append(i == 0 ? "" : ", ").append(c).append(" = excluded.").append(c);
+            }
+        }
+        return sql.toString();
+    }
+
+    /** Suffix that locks selected rows for the transaction; SQLite has one writer and needs none. */
+    public String forUpdate() {
+        return this == SQLITE ? "" : " FOR UPDATE";
+    }
+
+    /** Deadlocks and serialization failures: the transaction can run again unchanged. */
+    public boolean isRetryable(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if ("40001".equals(state) || "40P01".equals(state) || sql.getErrorCode() == 1213
+                        || sql.getErrorCode() == 1205) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    public boolean isUniqueViolation(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if ("23505".equals(state) || sql.getErrorCode() == 1062
+                        || (this == SQLITE && sql.getMessage() != null && sql.getMessage().contains("UNIQUE"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.osprey.storesql;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.osprey.core.ErrorCode;
+import dev.osprey.core.OspreyException;
+import dev.osprey.store.StoreProvider;
+import dev.osprey.store.Stores;
+import dev.osprey.store.TrackingStore;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Set;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/** Opens SQL stores: migrates the schema with Flyway, then builds the connection pools. */
+public final class SqlStoreProvider implements StoreProvider {
+
+    static {
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
+    }
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of("sqlite", "postgresql", "postgres", "mysql", "mariadb");
+    }
+
+    @Override
+    public TrackingStore open(String uri) {
+        BackendUri backend = BackendUri.parse(uri);
+        try {
+            Database db = backend.dialect() == SqlDialect.SQLITE ? openSqlite(backend) : openPooled(backend, uri);
+            return new SqlTrackingStore(db);
+        } catch (SQLException | RuntimeException | java.io.IOException e) {
+            if (e instanceof OspreyException o) {
+                throw o;
+            }
+            throw new OspreyException(ErrorCode.INTERNAL_ERROR, "Cannot open backend store '" + Stores.redact(uri)
+                    + "': " + e.getMessage() + ". Check that the database server runs and the URI's user, password "
+                    + "and database are right.", e);
+        }
+    }
+
+    private static void migrate(javax.sql.DataSource dataSource, SqlDialect dialect) {
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations(dialect.migrationLocation())
+                .table("osprey_schema_history")
+                .baselineOnMigrate(false)
+                .load()
+                .migrate();
+    }
+
+    private static Database openSqlite(BackendUri backend) throws SQLException, java.io.IOException {
+        Files.createDirectories(backend.sqliteFile().getParent());
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout(30_000);
+        config.enforceForeignKeys(true);
+        // MLflow's LIKE is case-sensitive on every backend; SQLite's is not unless told.
+        config.enableCaseSensitiveLike(true);
+        config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        config.setCacheSize(-64_000);
+        SQLiteDataSource source = new SQLiteDataSource(config);
+        source.setUrl(backend.jdbcUrl());
+        migrate(source, SqlDialect.SQLITE);
+
+        HikariConfig readers = new HikariConfig();
+        readers.setDataSource(source);
+        readers.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
+        readers.setPoolName("osprey-sqlite-readers");
+        readers.setAutoCommit(true);
+        Connection writer = source.getConnection();
+        return new SqliteDatabase(new HikariDataSource(readers), writer);
+    }
+
+    private static Database openPooled(BackendUri backend, String uri) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(backend.jdbcUrl());
+        config.setUsername(backend.user());
+        config.setPassword(backend.password());
+        config.setMaximumPoolSize(Integer.getInteger("osprey.db.pool.size", 20));
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        config.setPoolName("osprey-" + backend.dialect().name().toLowerCase(java.util.Locale.ROOT));
+        config.setInitializationFailTimeout(10_000);
+        if (backend.dialect() == SqlDialect.MYSQL) {
+            config.setConnectionInitSql("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO')");
+        }
+        HikariDataSource pool = new HikariDataSource(config);
+        try {
+            migrate(pool, backend.dialect());
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return new PooledDatabase(pool, backend.dialect());
+    }
+}

@@ -1,0 +1,20 @@
+package dev.osprey.store;
+
+import dev.osprey.core.ViewType;
+import dev.osprey.search.Condition;
+import dev.osprey.search.Ordering;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** A validated experiment search. */
+public record ExperimentQuery(
+        List<Condition> filter, List<Ordering> orderBy, ViewType viewType, int maxResults,
+        Optional<String> pageToken) {
+    public ExperimentQuery {
+        filter = List.copyOf(filter);
+        orderBy = List.copyOf(orderBy);
+        Objects.requireNonNull(viewType, "viewType");
+        Objects.requireNonNull(pageToken, "pageToken");
+    }
+}
