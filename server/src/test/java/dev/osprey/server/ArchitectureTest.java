@@ -1,0 +1,45 @@
+package dev.osprey.server;
+
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** Dependencies point down the module list of docs/architecture.md, and packages form no cycles. */
+class ArchitectureTest {
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.osprey");
+
+    @Test
+    void core_dependsOnNothingOfOurs() {
+        noClasses().that().resideInAPackage("dev.osprey.core..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.osprey.protocol..", "dev.osprey.search..",
+                        "dev.osprey.store..", "dev.osprey.storesql..", "dev.osprey.server..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void stores_doNotKnowTheServerOrTheWireFormat() {
+        noClasses().that().resideInAnyPackage("dev.osprey.store..", "dev.osprey.storesql..", "dev.osprey.search..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.osprey.server..", "dev.osprey.protocol..",
+                        "io.helidon..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void onlyTheSqlBackendTouchesJooqAndJdbcDrivers() {
+        noClasses().that().resideOutsideOfPackage("dev.osprey.storesql..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.jooq..", "org.flywaydb..", "com.zaxxer..",
+                        "org.sqlite..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void packages_areFreeOfCycles() {
+        slices().matching("dev.osprey.(*)..").should().beFreeOfCycles().check(CLASSES);
+    }
+}
