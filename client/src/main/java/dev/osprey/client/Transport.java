@@ -1,0 +1,143 @@
+package dev.osprey.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.osprey.core.ErrorCode;
+import dev.osprey.protocol.Json;
+import dev.osprey.protocol.Message;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * JSON over HTTP with MLflow's error contract: non-2xx answers become typed exceptions; 429, 502-504, an
+ * INTERNAL_ERROR 500 and connection failures are retried with exponential backoff and jitter.
+ */
+final class Transport {
+    private final HttpClient http;
+    private final String baseUrl;
+    private final int maxAttempts;
+    private final Duration initialBackoff;
+    private final Duration requestTimeout;
+
+    Transport(String baseUrl, int maxAttempts, Duration initialBackoff, Duration requestTimeout) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.maxAttempts = maxAttempts;
+        this.initialBackoff = initialBackoff;
+        this.requestTimeout = requestTimeout;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    Message post(String path, ObjectNode body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body)));
+        return send(request, path);
+    }
+
+    Message get(String path, Map<String, List<String>> query) {
+        StringBuilder url = new StringBuilder(baseUrl).append(path);
+        char sep = '?';
+        for (Map.Entry<String, List<String>> e : query.entrySet()) {
+            for (String v : e.getValue()) {
+                url.append(sep).append(encode(e.getKey())).append('=').append(encode(v));
+                sep = '&';
+            }
+        }
+        return send(HttpRequest.newBuilder(URI.create(url.toString())).GET(), path);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private Message send(HttpRequest.Builder builder, String path) {
+        HttpRequest request = builder.timeout(requestTimeout).header("Accept", "application/json").build();
+        long backoff = initialBackoff.toMillis();
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<byte[]> response;
+            try {
+                response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
+                if (attempt >= maxAttempts) {
+                    throw new OspreyClientException(ErrorCode.TEMPORARILY_UNAVAILABLE, 0, "Cannot reach " + baseUrl
+                            + path + " after " + attempt + " attempts: " + e);
+                }
+                backoff = sleep(backoff);
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new OspreyClientException(ErrorCode.CANCELLED, 0, "Interrupted calling " + path);
+            }
+            int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                return parse(response.body());
+            }
+            OspreyClientException error = error(status, response.body(), path);
+            if (attempt >= maxAttempts || !retryable(status, error.errorCode())) {
+                throw error;
+            }
+            backoff = sleep(backoff);
+        }
+    }
+
+    private static boolean retryable(int status, ErrorCode code) {
+        return status == 429 || status == 502 || status == 503 || status == 504
+                || (status == 500 && code == ErrorCode.INTERNAL_ERROR);
+    }
+
+    private static long sleep(long backoff) {
+        try {
+            Thread.sleep(backoff / 2 + (long) (Math.random() * backoff / 2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OspreyClientException(ErrorCode.CANCELLED, 0, "Interrupted while backing off");
+        }
+        return Math.min(backoff * 2, 10_000);
+    }
+
+    private static Message parse(byte[] body) {
+        if (body.length == 0) {
+            return Message.empty();
+        }
+        try {
+            JsonNode node = Json.read(body);
+            return node instanceof ObjectNode object ? Message.ofJson(object) : Message.empty();
+        } catch (IOException e) {
+            throw new OspreyClientException(ErrorCode.INTERNAL_ERROR, 200, "The server answered with invalid JSON: "
+                    + e.getMessage());
+        }
+    }
+
+    private static OspreyClientException error(int status, byte[] body, String path) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        try {
+            JsonNode node = Json.read(body);
+            if (node != null && node.has("error_code")) {
+                return OspreyClientException.of(ErrorCode.fromName(node.get("error_code").asText()), status,
+                        node.path("message").asText(""));
+            }
+        } catch (IOException ignored) {
+            // not JSON: fall through to a status-based error
+        }
+        ErrorCode code = switch (status) {
+            case 400 -> ErrorCode.BAD_REQUEST;
+            case 401 -> ErrorCode.UNAUTHENTICATED;
+            case 403 -> ErrorCode.PERMISSION_DENIED;
+            case 404 -> ErrorCode.ENDPOINT_NOT_FOUND;
+            case 429 -> ErrorCode.REQUEST_LIMIT_EXCEEDED;
+            case 503 -> ErrorCode.TEMPORARILY_UNAVAILABLE;
+            default -> ErrorCode.INTERNAL_ERROR;
+        };
+        return OspreyClientException.of(code, status, "HTTP " + status + " from " + path
+                + (text.isBlank() ? "" : ": " + (text.length() > 300 ? text.substring(0, 300) + "..." : text)));
+    }
+}
