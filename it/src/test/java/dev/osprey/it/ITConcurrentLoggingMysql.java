@@ -1,0 +1,8 @@
+package dev.osprey.it;
+
+class ITConcurrentLoggingMysql extends ConcurrentLoggingContract {
+    @Override
+    protected String backendStoreUri() {
+        return Backends.mysql();
+    }
+}
