@@ -53,7 +53,15 @@ public final class Message {
         return path.isEmpty() ? field : path + "." + field;
     }
 
+    /** lowerCamelCase of each proto field name asked for; a handful of names, asked for on every request. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> CAMEL =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private static String camel(String snake) {
+        return CAMEL.computeIfAbsent(snake, Message::toCamel);
+    }
+
+    private static String toCamel(String snake) {
         StringBuilder out = new StringBuilder(snake.length());
         boolean upper = false;
         for (char c : snake.toCharArray()) {

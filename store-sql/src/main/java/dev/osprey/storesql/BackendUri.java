@@ -9,14 +9,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * A backend store URI as {@code mlflow server} takes it, turned into JDBC terms. SQLite follows SQLAlchemy:
+ * A backend store URI as {@code mlflow server} takes it, turned into JDBC terms (public for tools such as the
+ * benchmarks that need a raw connection to the same database). SQLite follows SQLAlchemy:
  * {@code sqlite:///relative.db} and {@code sqlite:////absolute/path.db}.
  */
-record BackendUri(SqlDialect dialect, String jdbcUrl, String user, String password, Path sqliteFile) {
+public record BackendUri(SqlDialect dialect, String jdbcUrl, String user, String password,
+        Optional<Path> sqliteFile) {
 
-    static BackendUri parse(String uri) {
+    public static BackendUri parse(String uri) {
         String scheme = uri.substring(0, Math.max(uri.indexOf(':'), 0));
         int plus = scheme.indexOf('+');
         String base = plus >= 0 ? scheme.substring(0, plus) : scheme;
@@ -40,7 +43,7 @@ record BackendUri(SqlDialect dialect, String jdbcUrl, String user, String passwo
             rest = rest.substring(0, query);
         }
         Path file = Path.of(rest).toAbsolutePath().normalize();
-        return new BackendUri(SqlDialect.SQLITE, "jdbc:sqlite:" + file, "", "", file);
+        return new BackendUri(SqlDialect.SQLITE, "jdbc:sqlite:" + file, "", "", Optional.of(file));
     }
 
     private static BackendUri server(String uri, SqlDialect dialect, String jdbcPrefix, int defaultPort) {
@@ -87,7 +90,7 @@ record BackendUri(SqlDialect dialect, String jdbcUrl, String user, String passwo
             url.append(sep).append(e.getKey()).append('=').append(e.getValue());
             sep = '&';
         }
-        return new BackendUri(dialect, url.toString(), user, password, null);
+        return new BackendUri(dialect, url.toString(), user, password, Optional.empty());
     }
 
     private static boolean isLoopback(String host) {

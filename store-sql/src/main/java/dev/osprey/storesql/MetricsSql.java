@@ -48,6 +48,17 @@ final class MetricsSql {
             }
             ps.executeBatch();
         }
+        Optional<String> upsert = dialect.latestMetricUpsert();
+        if (upsert.isPresent()) {
+            try (PreparedStatement ps = c.prepareStatement(upsert.get())) {
+                for (Metric m : newest.values()) {
+                    Jdbc.bind(ps, runId, m.key(), stored(m.value()), m.timestamp(), m.step(), Double.isNaN(m.value()));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return;
+        }
         Map<String, Metric> current = new HashMap<>();
         for (Metric m : Jdbc.list(c, "SELECT " + LATEST_COLUMNS + " FROM latest_metrics WHERE run_id = ? AND "
                 + "metric_key IN (" + Jdbc.marks(newest.size()) + ")", MetricsSql::latest,

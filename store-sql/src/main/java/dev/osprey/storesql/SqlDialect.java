@@ -62,6 +62,22 @@ public enum SqlDialect {
         return sql.toString();
     }
 
+    /**
+     * One statement that inserts a run's latest value for a key or moves it forward only when the new point orders
+     * after it by (step, timestamp, value); empty where the backend cannot condition an upsert (MySQL evaluates
+     * ON DUPLICATE KEY assignments left to right, so the condition would see half-updated columns).
+     */
+    public java.util.Optional<String> latestMetricUpsert() {
+        if (this == MYSQL) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("INSERT INTO latest_metrics (run_id, metric_key, metric_value, ts, step, is_nan) "
+                + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, metric_key) DO UPDATE SET "
+                + "metric_value = excluded.metric_value, ts = excluded.ts, step = excluded.step, "
+                + "is_nan = excluded.is_nan WHERE (excluded.step, excluded.ts, excluded.metric_value) > "
+                + "(latest_metrics.step, latest_metrics.ts, latest_metrics.metric_value)");
+    }
+
     /** Suffix that locks selected rows for the transaction; SQLite has one writer and needs none. */
     public String forUpdate() {
         return this == SQLITE ? "" : " FOR UPDATE";

@@ -55,16 +55,8 @@ public final class SqlStoreProvider implements StoreProvider {
     }
 
     private static Database openSqlite(BackendUri backend) throws SQLException, java.io.IOException {
-        Files.createDirectories(backend.sqliteFile().getParent());
-        SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-        config.setBusyTimeout(30_000);
-        config.enforceForeignKeys(true);
-        // MLflow's LIKE is case-sensitive on every backend; SQLite's is not unless told.
-        config.enableCaseSensitiveLike(true);
-        config.setTempStore(SQLiteConfig.TempStore.MEMORY);
-        config.setCacheSize(-64_000);
+        Files.createDirectories(backend.sqliteFile().orElseThrow().getParent());
+        SQLiteConfig config = configure(new SQLiteConfig());
         SQLiteDataSource source = new SQLiteDataSource(config);
         source.setUrl(backend.jdbcUrl());
         migrate(source, SqlDialect.SQLITE);
@@ -74,8 +66,21 @@ public final class SqlStoreProvider implements StoreProvider {
         readers.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
         readers.setPoolName("osprey-sqlite-readers");
         readers.setAutoCommit(true);
-        Connection writer = source.getConnection();
-        return new SqliteDatabase(new HikariDataSource(readers), writer);
+        return new SqliteDatabase(new HikariDataSource(readers), source.getConnection(), source.getConnection());
+    }
+
+    /** Connection settings every SQLite connection of the store shares. */
+    private static SQLiteConfig configure(SQLiteConfig config) {
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        // NORMAL in WAL mode loses nothing on a process crash; only an OS crash can drop the last commits.
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout(30_000);
+        config.enforceForeignKeys(true);
+        // MLflow's LIKE is case-sensitive on every backend; SQLite's is not unless told.
+        config.enableCaseSensitiveLike(true);
+        config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        config.setCacheSize(-64_000);
+        return config;
     }
 
     private static Database openPooled(BackendUri backend, String uri) {

@@ -24,8 +24,27 @@ final class Validation {
 
     private Validation() {}
 
+    /**
+     * Keys already found valid, per entity kind. Runs log the same few keys over and over; checking each once
+     * takes the regex and path normalisation off the log-batch path. Bounded: cleared when it fills.
+     */
+    private static final java.util.Map<String, Boolean> VALID_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_REMEMBERED_KEYS = 100_000;
+
     /** Param, metric and tag keys: charset, path safety, length. */
     static void key(String entity, String key) {
+        String remembered = entity + '\u0000' + key;
+        if (VALID_KEYS.containsKey(remembered)) {
+            return;
+        }
+        checkKey(entity, key);
+        if (VALID_KEYS.size() >= MAX_REMEMBERED_KEYS) {
+            VALID_KEYS.clear();
+        }
+        VALID_KEYS.put(remembered, Boolean.TRUE);
+    }
+
+    private static void checkKey(String entity, String key) {
         if (!KEY.matcher(key).matches()) {
             throw OspreyException.invalid("Invalid " + entity + " name: '" + key + "'. Names may only contain "
                     + "alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).");

@@ -1,0 +1,112 @@
+package dev.osprey.bench;
+
+import dev.osprey.server.OspreyServer;
+import dev.osprey.server.ServerConfig;
+import dev.osprey.storesql.BackendUri;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.Optional;
+
+/** Shared pieces of the load generators: server start, raw JDBC, HTTP calls, latency summaries. */
+final class Bench {
+    private Bench() {}
+
+    /** sqlite (default, fresh temp file), postgresql or mysql (URLs from OSPREY_TEST_*_URL, or given). */
+    static String backend(String name) throws IOException {
+        return switch (name) {
+            case "sqlite" -> "sqlite:///" + Files.createTempDirectory("osprey-bench") + "/osprey.db";
+            case "postgresql" -> env("OSPREY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/osprey_test");
+            case "mysql" -> env("OSPREY_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/osprey_test");
+            default -> name;
+        };
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    static OspreyServer server(String backendUri) throws IOException {
+        Path artifacts = Files.createTempDirectory("osprey-bench-artifacts");
+        return OspreyServer.start(new ServerConfig("127.0.0.1", 0, backendUri, Optional.empty(), artifacts, true, "",
+                true));
+    }
+
+    /** A plain connection; on SQLite with the durability setting the store uses, so the comparison is fair. */
+    static Connection jdbc(String backendUri) throws SQLException {
+        BackendUri b = BackendUri.parse(backendUri);
+        Connection c = DriverManager.getConnection(b.jdbcUrl(), b.user(), b.password());
+        if (b.sqliteFile().isPresent()) {
+            try (var s = c.createStatement()) {
+                s.execute("PRAGMA busy_timeout=30000");
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=NORMAL");
+            }
+        }
+        return c;
+    }
+
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    static String post(String url, String body) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String get(String url) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Latencies in nanoseconds, summarised. */
+    record Latencies(long[] nanos) {
+        double p(double q) {
+            long[] sorted = nanos.clone();
+            Arrays.sort(sorted);
+            int i = (int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+            return sorted[i] / 1e6;
+        }
+
+        String summary() {
+            return String.format("p50 %.2f ms, p99 %.2f ms (n=%d)", p(0.5), p(0.99), nanos.length);
+        }
+    }
+
+    static String redact(String uri) {
+        return uri.replaceAll("(://[^:/@]+:)[^@]*@", "$1***@");
+    }
+}
