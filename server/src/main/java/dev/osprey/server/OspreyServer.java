@@ -55,6 +55,8 @@ public final class OspreyServer implements AutoCloseable {
             WebServer web = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
+                    // Without TCP_NODELAY a response written in two segments can wait on the client's delayed ACK.
+                    .connectionOptions(o -> o.tcpNoDelay(true))
                     .routing(r -> r
                             .get(prefix + "/health", (req, res) -> plain(res, "OK"))
                             .get(prefix + "/version", (req, res) -> plain(res, MLFLOW_COMPATIBLE_VERSION))

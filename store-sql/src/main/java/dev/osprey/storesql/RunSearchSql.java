@@ -22,13 +22,13 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.SortField;
 import org.jooq.Table;
-import org.jooq.TableLike;
 import org.jooq.impl.DSL;
 
 /**
- * SearchRuns as one SQL query that returns a page of run ids in order: each filter clause on a metric, param, tag
- * or dataset becomes an EXISTS on the indexed key table, each order key on one a LEFT JOIN. Missing keys sort
- * last in both directions, as MLflow's SQL store sorts them.
+ * SearchRuns as one SQL query that returns a page of run ids in order. Each metric, param or tag key a query names
+ * is joined once ({@code (run_id, key)} is unique in those tables): INNER when a filter clause targets it, so the
+ * planner may drive the query from that key's index, LEFT when only the order uses it. Dataset clauses stay EXISTS
+ * (a run has many datasets). Missing keys sort last in both directions, as MLflow's SQL store sorts them.
  */
 final class RunSearchSql {
     private static final String R = "r";
@@ -44,39 +44,37 @@ final class RunSearchSql {
         if (experimentIds.isEmpty()) {
             return List.of();
         }
-        DSLContext ctx = DSL.using(c, dialect.jooq());
         Condition where = field(name(R, "experiment_id"), Long.class).in(experimentIds)
                 .and(field(name(R, "lifecycle_stage"), String.class)
                         .in(q.viewType().stages().stream().map(LifecycleStage::wireName).toList()));
+        Joins joins = new Joins();
         int i = 0;
         for (dev.osprey.search.Condition clause : q.filter()) {
-            where = where.and(condition(clause, i++));
+            where = where.and(switch (clause.field()) {
+                case METRIC -> SqlConditions.number(joins.value(clause.field(), clause.key(), true, Double.class),
+                        clause);
+                case PARAM, TAG -> SqlConditions.text(joins.value(clause.field(), clause.key(), true, String.class),
+                        clause);
+                case ATTRIBUTE -> attribute(clause);
+                case DATASET -> dataset(clause, "d" + i);
+            });
+            i++;
         }
-        TableLike<?> from = table(name("runs")).as(R);
-        Table<?> joined = (Table<?>) from;
         List<SortField<?>> order = new ArrayList<>();
         boolean startTimeOrdered = false;
-        int j = 0;
         for (Ordering o : q.orderBy()) {
-            String alias = "o" + j++;
             switch (o.field()) {
                 case METRIC -> {
-                    joined = joined.leftJoin(table(name("latest_metrics")).as(alias))
-                            .on(field(name(alias, "run_id"), String.class).eq(RUN_ID)
-                                    .and(field(name(alias, "metric_key"), String.class).eq(o.key())));
+                    String alias = joins.alias(Field.METRIC, o.key(), false);
                     order.add(when(field(name(alias, "run_id")).isNull(), inline(2))
                             .when(field(name(alias, "is_nan"), Boolean.class).isTrue(), inline(1))
                             .otherwise(inline(0)).asc());
-                    order.add(sort(field(name(alias, "metric_value"), Double.class), o.ascending()));
+                    order.add(sort(joins.value(Field.METRIC, o.key(), false, Double.class), o.ascending()));
                 }
                 case PARAM, TAG -> {
-                    boolean param = o.field() == Field.PARAM;
-                    String prefix = param ? "param" : "tag";
-                    joined = joined.leftJoin(table(name(param ? "params" : "run_tags")).as(alias))
-                            .on(field(name(alias, "run_id"), String.class).eq(RUN_ID)
-                                    .and(field(name(alias, prefix + "_key"), String.class).eq(o.key())));
+                    String alias = joins.alias(o.field(), o.key(), false);
                     order.add(when(field(name(alias, "run_id")).isNull(), inline(1)).otherwise(inline(0)).asc());
-                    order.add(sort(field(name(alias, prefix + "_value"), String.class), o.ascending()));
+                    order.add(sort(joins.value(o.field(), o.key(), false, String.class), o.ascending()));
                 }
                 case ATTRIBUTE -> {
                     String column = o.key();
@@ -94,33 +92,61 @@ final class RunSearchSql {
             order.add(field(name(R, "start_time")).desc());
         }
         order.add(RUN_ID.asc());
-        return ctx.select(RUN_ID).from(joined).where(where).orderBy(order).limit(limit).offset(offset)
-                .fetch(RUN_ID);
+        return DSL.using(c, dialect.jooq()).select(RUN_ID).from(joins.joined()).where(where).orderBy(order)
+                .limit(limit).offset(offset).fetch(RUN_ID);
+    }
+
+    /** The keyed tables joined so far, one alias per (field, key). */
+    private static final class Joins {
+        private final java.util.Map<String, String> aliases = new java.util.HashMap<>();
+        private Table<?> joined = DSL.table(name("runs")).as(R);
+
+        String alias(Field field, String key, boolean required) {
+            String id = field + ":" + key;
+            String alias = aliases.get(id);
+            if (alias != null) {
+                return alias;
+            }
+            alias = "k" + aliases.size();
+            aliases.put(id, alias);
+            String prefix = prefix(field);
+            Table<?> keyed = DSL.table(name(tableOf(field))).as(alias);
+            Condition on = field(name(alias, "run_id"), String.class).eq(RUN_ID)
+                    .and(field(name(alias, prefix + "_key"), String.class).eq(key));
+            // A filter makes the key required: every filter clause on it is false for runs without it.
+            joined = required ? joined.join(keyed).on(on) : joined.leftJoin(keyed).on(on);
+            return alias;
+        }
+
+        <T> org.jooq.Field<T> value(Field field, String key, boolean required, Class<T> type) {
+            return field(name(alias(field, key, required), prefix(field) + "_value"), type);
+        }
+
+        Table<?> joined() {
+            return joined;
+        }
+
+        private static String prefix(Field field) {
+            return switch (field) {
+                case METRIC -> "metric";
+                case PARAM -> "param";
+                case TAG -> "tag";
+                default -> throw new IllegalArgumentException(field.name());
+            };
+        }
+
+        private static String tableOf(Field field) {
+            return switch (field) {
+                case METRIC -> "latest_metrics";
+                case PARAM -> "params";
+                case TAG -> "run_tags";
+                default -> throw new IllegalArgumentException(field.name());
+            };
+        }
     }
 
     private static <T> SortField<T> sort(org.jooq.Field<T> f, boolean ascending) {
         return ascending ? f.asc() : f.desc();
-    }
-
-    private static Condition condition(dev.osprey.search.Condition c, int i) {
-        String alias = "f" + i;
-        return switch (c.field()) {
-            case METRIC -> exists(selectOne().from(table(name("latest_metrics")).as(alias))
-                    .where(field(name(alias, "run_id"), String.class).eq(RUN_ID))
-                    .and(field(name(alias, "metric_key"), String.class).eq(c.key()))
-                    .and(SqlConditions.number(field(name(alias, "metric_value"), Double.class), c)));
-            case PARAM -> keyed("params", "param", alias, c);
-            case TAG -> keyed("run_tags", "tag", alias, c);
-            case ATTRIBUTE -> attribute(c);
-            case DATASET -> dataset(c, alias);
-        };
-    }
-
-    private static Condition keyed(String table, String prefix, String alias, dev.osprey.search.Condition c) {
-        return exists(selectOne().from(table(name(table)).as(alias))
-                .where(field(name(alias, "run_id"), String.class).eq(RUN_ID))
-                .and(field(name(alias, prefix + "_key"), String.class).eq(c.key()))
-                .and(SqlConditions.text(field(name(alias, prefix + "_value"), String.class), c)));
     }
 
     private static Condition attribute(dev.osprey.search.Condition c) {

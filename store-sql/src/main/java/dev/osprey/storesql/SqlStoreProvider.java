@@ -62,7 +62,7 @@ public final class SqlStoreProvider implements StoreProvider {
         migrate(source, SqlDialect.SQLITE);
 
         HikariConfig readers = new HikariConfig();
-        readers.setDataSource(source);
+        readers.setDataSource(new CachingDataSource(source));
         readers.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
         readers.setPoolName("osprey-sqlite-readers");
         readers.setAutoCommit(true);
@@ -92,6 +92,10 @@ public final class SqlStoreProvider implements StoreProvider {
         config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         config.setPoolName("osprey-" + backend.dialect().name().toLowerCase(java.util.Locale.ROOT));
         config.setInitializationFailTimeout(10_000);
+        if (backend.dialect() == SqlDialect.POSTGRES) {
+            // Searches bind their filter values; a cached generic plan cannot know how selective they are.
+            config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
+        }
         if (backend.dialect() == SqlDialect.MYSQL) {
             config.setConnectionInitSql("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO')");
         }
