@@ -70,6 +70,48 @@ public final class TrackingCodec {
         return node;
     }
 
+    /**
+     * Metric points as one pre-serialised JSON array. History answers carry up to 25,000 points per page; writing
+     * them straight through a generator avoids a tree node per point (the encoding is the same as {@link #metric}).
+     */
+    public static com.fasterxml.jackson.databind.util.RawValue metricArray(List<Metric> metrics) {
+        java.io.StringWriter out = new java.io.StringWriter(metrics.size() * 72 + 2);
+        try (com.fasterxml.jackson.core.JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartArray();
+            for (Metric m : metrics) {
+                g.writeStartObject();
+                g.writeStringField("key", m.key());
+                g.writeNumberField("value", m.value());
+                g.writeNumberField("timestamp", m.timestamp());
+                g.writeNumberField("step", m.step());
+                if (m.datasetName().isPresent()) {
+                    g.writeStringField("dataset_name", m.datasetName().get());
+                }
+                if (m.datasetDigest().isPresent()) {
+                    g.writeStringField("dataset_digest", m.datasetDigest().get());
+                }
+                if (m.modelId().isPresent()) {
+                    g.writeStringField("model_id", m.modelId().get());
+                }
+                if (m.runId().isPresent()) {
+                    g.writeStringField("run_id", m.runId().get());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new com.fasterxml.jackson.databind.util.RawValue(out.toString());
+    }
+
+    /** Puts {@code metrics} under {@code field} unless empty (empty repeated fields are omitted on the wire). */
+    public static void putMetrics(ObjectNode node, String field, List<Metric> metrics) {
+        if (!metrics.isEmpty()) {
+            node.putRawValue(field, metricArray(metrics));
+        }
+    }
+
     public static ObjectNode runInfo(RunInfo i) {
         ObjectNode node = Json.object();
         node.put("run_id", i.runId());

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -15,7 +16,7 @@ import java.util.TreeSet;
  * (0, 1, 2, ...), the usual case for long histories.
  */
 final class BulkIntervalSql {
-    static final int EXACT_LIMIT = 20_000;
+    static final int EXACT_LIMIT = 5_000;
     static final int MAX_POINTS_PER_RUN = 25_000;
 
     List<Metric> sample(Connection c, BulkIntervalQuery q) throws SQLException {
@@ -34,12 +35,12 @@ final class BulkIntervalSql {
         TreeSet<Long> allSteps = new TreeSet<>();
         TreeSet<Long> extremes = new TreeSet<>();
         for (String runId : q.runIds()) {
-            long[] minMax = minMax(c, runId, key);
-            if (minMax == null) {
+            Optional<long[]> minMax = minMax(c, runId, key);
+            if (minMax.isEmpty()) {
                 continue;
             }
-            extremes.add(minMax[0]);
-            extremes.add(minMax[1]);
+            extremes.add(minMax.get()[0]);
+            extremes.add(minMax.get()[1]);
             if (exact) {
                 allSteps.addAll(Jdbc.list(c, "SELECT DISTINCT step FROM metrics WHERE run_id = ? AND metric_key = ?",
                         rs -> rs.getLong(1), runId, key));
@@ -63,11 +64,15 @@ final class BulkIntervalSql {
         return out;
     }
 
-    private static long[] minMax(Connection c, String runId, String key) throws SQLException {
-        return Jdbc.one(c, "SELECT MIN(step), MAX(step) FROM metrics WHERE run_id = ? AND metric_key = ?", rs -> {
-            long min = rs.getLong(1);
-            return rs.wasNull() ? null : new long[] {min, rs.getLong(2)};
-        }, runId, key).orElse(null);
+    /** First and last step, each one index probe (a single MIN-and-MAX query scans the range on SQLite). */
+    private static Optional<long[]> minMax(Connection c, String runId, String key) throws SQLException {
+        String sql = "SELECT step FROM metrics WHERE run_id = ? AND metric_key = ? ORDER BY step ";
+        Optional<Long> min = Jdbc.one(c, sql + "ASC LIMIT 1", rs -> rs.getLong(1), runId, key);
+        if (min.isEmpty()) {
+            return Optional.empty();
+        }
+        long max = Jdbc.one(c, sql + "DESC LIMIT 1", rs -> rs.getLong(1), runId, key).orElseThrow();
+        return Optional.of(new long[] {min.get(), max});
     }
 
     /** MLflow's sampling over the sorted distinct steps, including its indexing quirk (see the spec). */

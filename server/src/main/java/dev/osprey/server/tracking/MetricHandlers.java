@@ -23,7 +23,7 @@ final class MetricHandlers {
         Page<Metric> page = metrics.history(Requests.runId(m), m.requiredString("metric_key"), m.int32("max_results"),
                 m.string("page_token"));
         ObjectNode out = Json.object();
-        TrackingCodec.putList(out, "metrics", page.items(), TrackingCodec::metric);
+        TrackingCodec.putMetrics(out, "metrics", page.items());
         page.nextPageToken().ifPresent(t -> out.put("next_page_token", t));
         return out;
     }
@@ -43,7 +43,7 @@ final class MetricHandlers {
 
     private static JsonNode points(List<Metric> points) {
         ObjectNode out = Json.object();
-        TrackingCodec.putList(out, "metrics", points, TrackingCodec::metric);
+        TrackingCodec.putMetrics(out, "metrics", points);
         return out;
     }
 }
