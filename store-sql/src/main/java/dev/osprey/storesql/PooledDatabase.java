@@ -7,6 +7,8 @@ import java.sql.SQLException;
 /**
  * PostgreSQL and MySQL/MariaDB: every call borrows a pooled connection; writes run in READ COMMITTED transactions
  * and are retried on deadlock or serialization failure (concurrent log-batch calls on the same run can collide).
+ * Pooled connections stay in manual-commit mode (toggling autocommit costs a round trip on MariaDB's driver);
+ * reads end their transaction so no snapshot outlives the call.
  */
 final class PooledDatabase implements Database {
     private static final int MAX_ATTEMPTS = 5;
@@ -26,8 +28,11 @@ final class PooledDatabase implements Database {
     @Override
     public <T> T read(SqlWork<T> work) {
         try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(true);
-            return work.run(c);
+            try {
+                return work.run(c);
+            } finally {
+                c.rollback();
+            }
         } catch (SQLException e) {
             throw Database.failure(e);
         }
@@ -37,7 +42,6 @@ final class PooledDatabase implements Database {
     public <T> T write(SqlWork<T> work) {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = pool.getConnection()) {
-                c.setAutoCommit(false);
                 try {
                     T result = work.run(c);
                     c.commit();

@@ -90,6 +90,7 @@ public final class SqlStoreProvider implements StoreProvider {
         config.setPassword(backend.password());
         config.setMaximumPoolSize(Integer.getInteger("osprey.db.pool.size", 20));
         config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        config.setAutoCommit(false);
         config.setPoolName("osprey-" + backend.dialect().name().toLowerCase(java.util.Locale.ROOT));
         config.setInitializationFailTimeout(10_000);
         if (backend.dialect() == SqlDialect.POSTGRES) {
