@@ -87,6 +87,20 @@ final class BulkLoader {
         c.setAutoCommit(true);
     }
 
+    /** Fresh planner statistics, as autovacuum or ANALYZE would leave them in a database that has been running. */
+    static void analyze(Connection c, String backend) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(true);
+        try (var s = c.createStatement()) {
+            if (backend.equals("mysql")) {
+                s.execute("ANALYZE TABLE runs, latest_metrics, params, run_tags, metrics");
+            } else {
+                s.execute("ANALYZE");
+            }
+        }
+        c.setAutoCommit(autoCommit);
+    }
+
     private static void progress(String what, int done, int total) {
         System.err.printf("\r  loading %s: %,d / %,d (%d %%)", what, done, total, done * 100L / total);
         if (done == total) {

@@ -43,6 +43,7 @@ public final class MetricHistoryLoad {
             for (int points : new int[] {10_000, 100_000, 1_000_000}) {
                 String key = "loss" + points;
                 BulkLoader.history(c, runId, key, points);
+                BulkLoader.analyze(c, backendName);
                 if (points == 100_000) {
                     rows.add(row(backendName, "get-history (all points)", points,
                             () -> Bench.get(api + "/metrics/get-history?run_id=" + runId + "&metric_key=" + key),
