@@ -16,6 +16,20 @@ public interface Database extends AutoCloseable {
 
     <T> T write(SqlWork<T> work);
 
+    /** {@link #write} for work that returns nothing. */
+    default void update(SqlAction action) {
+        write(c -> {
+            action.run(c);
+            return null;
+        });
+    }
+
+    /** Work that returns nothing, on one connection inside one transaction. */
+    @FunctionalInterface
+    interface SqlAction {
+        void run(java.sql.Connection connection) throws SQLException;
+    }
+
     @Override
     void close();
 

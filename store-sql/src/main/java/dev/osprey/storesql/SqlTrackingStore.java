@@ -52,10 +52,7 @@ public final class SqlTrackingStore implements TrackingStore {
 
     @Override
     public void ensureDefaultExperiment(String artifactLocation, long now) {
-        db.write(c -> {
-            experiments.ensureDefault(c, artifactLocation, now);
-            return null;
-        });
+        db.update(c -> experiments.ensureDefault(c, artifactLocation, now));
     }
 
     @Override
@@ -95,50 +92,32 @@ public final class SqlTrackingStore implements TrackingStore {
 
     @Override
     public void renameExperiment(String experimentId, String newName, long now) {
-        db.write(c -> {
-            experiments.rename(c, experimentId, newName, now);
-            return null;
-        });
+        db.update(c -> experiments.rename(c, experimentId, newName, now));
     }
 
     @Override
     public void deleteExperiment(String experimentId, long now) {
-        db.write(c -> {
-            experiments.setStage(c, experimentId, LifecycleStage.ACTIVE, LifecycleStage.DELETED, now);
-            return null;
-        });
+        db.update(c -> experiments.setStage(c, experimentId, LifecycleStage.ACTIVE, LifecycleStage.DELETED, now));
     }
 
     @Override
     public void restoreExperiment(String experimentId, long now) {
-        db.write(c -> {
-            experiments.setStage(c, experimentId, LifecycleStage.DELETED, LifecycleStage.ACTIVE, now);
-            return null;
-        });
+        db.update(c -> experiments.setStage(c, experimentId, LifecycleStage.DELETED, LifecycleStage.ACTIVE, now));
     }
 
     @Override
     public void setExperimentTag(String experimentId, Tag tag, long now) {
-        db.write(c -> {
-            experiments.setTag(c, experimentId, tag, now);
-            return null;
-        });
+        db.update(c -> experiments.setTag(c, experimentId, tag, now));
     }
 
     @Override
     public void deleteExperimentTag(String experimentId, String key, long now) {
-        db.write(c -> {
-            experiments.deleteTag(c, experimentId, key, now);
-            return null;
-        });
+        db.update(c -> experiments.deleteTag(c, experimentId, key, now));
     }
 
     @Override
     public Run createRun(NewRun run) {
-        db.write(c -> {
-            runs.create(c, run);
-            return null;
-        });
+        db.update(c -> runs.create(c, run));
         return getRun(run.runId()).orElseThrow(() -> Errors.runNotFound(run.runId()));
     }
 
@@ -154,56 +133,44 @@ public final class SqlTrackingStore implements TrackingStore {
 
     @Override
     public void deleteRun(String runId, long now) {
-        db.write(c -> {
-            runs.setStage(c, runId, LifecycleStage.DELETED, now);
-            return null;
-        });
+        db.update(c -> runs.setStage(c, runId, LifecycleStage.DELETED, now));
     }
 
     @Override
     public void restoreRun(String runId) {
-        db.write(c -> {
-            runs.setStage(c, runId, LifecycleStage.ACTIVE, 0);
-            return null;
-        });
+        db.update(c -> runs.setStage(c, runId, LifecycleStage.ACTIVE, 0));
     }
 
     @Override
     public void logBatch(String runId, MetricBatch batch) {
-        db.write(c -> {
+        db.update(c -> {
             runs.requireActive(c, runId);
             runs.logParams(c, runId, batch.params());
             metrics.log(c, runId, batch.metrics());
             runs.upsertTags(c, runId, batch.tags());
-            return null;
         });
     }
 
     @Override
     public void deleteTag(String runId, String key) {
-        db.write(c -> {
-            runs.deleteTag(c, runId, key);
-            return null;
-        });
+        db.update(c -> runs.deleteTag(c, runId, key));
     }
 
     @Override
     public void logInputs(String runId, List<DatasetInput> datasets, List<ModelInput> models) {
         long now = System.currentTimeMillis();
-        db.write(c -> {
+        db.update(c -> {
             runs.requireActive(c, runId);
             inputs.logDatasets(c, runId, datasets, now);
             inputs.logModelInputs(c, runId, models);
-            return null;
         });
     }
 
     @Override
     public void logOutputs(String runId, List<ModelOutput> models) {
-        db.write(c -> {
+        db.update(c -> {
             runs.requireActive(c, runId);
             inputs.logModelOutputs(c, runId, models);
-            return null;
         });
     }
 
