@@ -353,6 +353,25 @@ class TrackingApiTest {
     }
 
     @Test
+    void bulkHistory_returnsRunsInIdOrderForTheUi() {
+        String exp = experiment();
+        String a = run(exp);
+        String b = run(exp);
+        for (String id : new String[] {a, b}) {
+            api.post("/api/2.0/mlflow/runs/log-batch", "{\"run_id\": \"" + id + "\", \"metrics\": ["
+                    + "{\"key\": \"m\", \"value\": 1, \"timestamp\": 2, \"step\": 0},"
+                    + "{\"key\": \"m\", \"value\": 2, \"timestamp\": 1, \"step\": 1}]}");
+        }
+        JsonNode metrics = api.get("/ajax-api/2.0/mlflow/metrics/get-history-bulk?run_id=" + b + "&run_id=" + a
+                + "&metric_key=m&max_results=3").json().get("metrics");
+        String first = a.compareTo(b) < 0 ? a : b;
+        assertThat(metrics).hasSize(3);
+        assertThat(metrics.get(0).get("run_id").asText()).isEqualTo(first);
+        assertThat(metrics.get(0).get("timestamp").asLong()).isEqualTo(1);
+        assertThat(api.get("/ajax-api/2.0/mlflow/metrics/get-history-bulk?metric_key=m").status()).isEqualTo(400);
+    }
+
+    @Test
     void logInputs_roundTripsThroughGetRun() {
         String runId = run(experiment());
         RestClient.Reply r = api.post("/api/2.0/mlflow/runs/log-inputs", "{\"run_id\": \"" + runId + "\", "

@@ -53,11 +53,6 @@ public final class ApiRouter implements Handler {
         methodsByPath.merge(path, method, (a, b) -> a + ", " + b);
     }
 
-    /** Whether a path belongs to the API (so unknown ones get MLflow's JSON 404 rather than the UI). */
-    public static boolean isApiPath(String path, String staticPrefix) {
-        return path.startsWith("/api/") || path.startsWith(staticPrefix + "/ajax-api/");
-    }
-
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
         String method = req.prologue().method().text();
