@@ -36,7 +36,7 @@ final class MetricsSql {
         if (metrics.isEmpty()) {
             return;
         }
-        Map<String, Metric> newest = new LinkedHashMap<>();
+        Map<String, Metric> newest = newestPerKey(metrics);
         try (PreparedStatement ps = c.prepareStatement(dialect.insertIgnore("metrics",
                 "run_id, metric_key, ts, step, metric_value, is_nan, dataset_name, dataset_digest, model_id",
                 "run_id, metric_key, ts, step, metric_value, is_nan"))) {
@@ -44,7 +44,6 @@ final class MetricsSql {
                 Jdbc.bind(ps, runId, m.key(), m.timestamp(), m.step(), stored(m.value()), Double.isNaN(m.value()),
                         m.datasetName().orElse(null), m.datasetDigest().orElse(null), m.modelId().orElse(null));
                 ps.addBatch();
-                newest.merge(m.key(), m, (a, b) -> compare(b, a) > 0 ? b : a);
             }
             ps.executeBatch();
         }
@@ -92,6 +91,15 @@ final class MetricsSql {
                 update.executeBatch();
             }
         }
+    }
+
+    /** Per key, the batch's point that orders last by MLflow's "latest" rule. */
+    static Map<String, Metric> newestPerKey(List<Metric> metrics) {
+        Map<String, Metric> newest = new LinkedHashMap<>();
+        for (Metric m : metrics) {
+            newest.merge(m.key(), m, (a, b) -> compare(b, a) > 0 ? b : a);
+        }
+        return newest;
     }
 
     /** MLflow's order for "latest": step, then timestamp, then value, with NaN compared as its stored 0. */

@@ -143,6 +143,10 @@ public final class SqlTrackingStore implements TrackingStore {
 
     @Override
     public void logBatch(String runId, MetricBatch batch) {
+        if (db.dialect() == SqlDialect.POSTGRES) {
+            db.update(c -> PostgresLogBatch.log(c, runId, batch));
+            return;
+        }
         db.update(c -> {
             runs.requireActive(c, runId);
             runs.logParams(c, runId, batch.params());
