@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +28,8 @@ final class MetricsSql {
 
     /**
      * Appends points (exact replays are dropped by the primary key) and moves each key's latest value forward when
-     * a new point orders after it by (step, timestamp, value). The caller holds the run's row lock, so no other
-     * transaction changes this run's latest values meanwhile.
+     * a new point orders after it by (step, timestamp, value), in one conditional upsert per key. The caller holds
+     * the run's row lock, so concurrent batches on one run apply one after another.
      */
     void log(Connection c, String runId, List<Metric> metrics) throws SQLException {
         if (metrics.isEmpty()) {
@@ -47,49 +46,12 @@ final class MetricsSql {
             }
             ps.executeBatch();
         }
-        Optional<String> upsert = dialect.latestMetricUpsert();
-        if (upsert.isPresent()) {
-            try (PreparedStatement ps = c.prepareStatement(upsert.get())) {
-                for (Metric m : newest.values()) {
-                    Jdbc.bind(ps, runId, m.key(), stored(m.value()), m.timestamp(), m.step(), Double.isNaN(m.value()));
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return;
-        }
-        Map<String, Metric> current = new HashMap<>();
-        for (Metric m : Jdbc.list(c, "SELECT " + LATEST_COLUMNS + " FROM latest_metrics WHERE run_id = ? AND "
-                + "metric_key IN (" + Jdbc.marks(newest.size()) + ")", MetricsSql::latest,
-                Jdbc.args(runId, newest.keySet()))) {
-            current.put(m.key(), m);
-        }
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO latest_metrics (run_id, metric_key, "
-                + "metric_value, ts, step, is_nan) VALUES (?, ?, ?, ?, ?, ?)");
-                PreparedStatement update = c.prepareStatement("UPDATE latest_metrics SET metric_value = ?, ts = ?, "
-                        + "step = ?, is_nan = ? WHERE run_id = ? AND metric_key = ?")) {
-            boolean inserts = false;
-            boolean updates = false;
+        try (PreparedStatement ps = c.prepareStatement(dialect.latestMetricUpsert())) {
             for (Metric m : newest.values()) {
-                Metric old = current.get(m.key());
-                if (old == null) {
-                    Jdbc.bind(insert, runId, m.key(), stored(m.value()), m.timestamp(), m.step(),
-                            Double.isNaN(m.value()));
-                    insert.addBatch();
-                    inserts = true;
-                } else if (compare(m, old) > 0) {
-                    Jdbc.bind(update, stored(m.value()), m.timestamp(), m.step(), Double.isNaN(m.value()), runId,
-                            m.key());
-                    update.addBatch();
-                    updates = true;
-                }
+                Jdbc.bind(ps, runId, m.key(), stored(m.value()), m.timestamp(), m.step(), Double.isNaN(m.value()));
+                ps.addBatch();
             }
-            if (inserts) {
-                insert.executeBatch();
-            }
-            if (updates) {
-                update.executeBatch();
-            }
+            ps.executeBatch();
         }
     }
 

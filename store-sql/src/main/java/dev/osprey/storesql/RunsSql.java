@@ -95,29 +95,60 @@ final class RunsSql {
     }
 
     /**
-     * Inserts params not yet logged; a key already logged with another value fails the whole batch, naming every
-     * conflicting key. Same-value replays are no-ops.
+     * Locks the run row (concurrent writes to one run then apply one after another), checks the run is active and
+     * returns the stored values of the given param keys — one round trip for what log-batch needs first.
      */
-    void logParams(Connection c, String runId, List<Param> params) throws SQLException {
-        if (params.isEmpty()) {
-            return;
+    Map<String, String> lockForBatch(Connection c, String runId, java.util.Collection<String> paramKeys)
+            throws SQLException {
+        String join = paramKeys.isEmpty() ? "" : " LEFT JOIN params p ON p.run_id = r.run_id AND p.param_key IN ("
+                + Jdbc.marks(paramKeys.size()) + ")";
+        String columns = paramKeys.isEmpty() ? "r.lifecycle_stage" : "r.lifecycle_stage, p.param_key, p.param_value";
+        List<Object> args = new ArrayList<>(paramKeys);
+        args.add(runId);
+        List<String[]> rows = Jdbc.list(c, "SELECT " + columns + " FROM runs r" + join + " WHERE r.run_id = ?"
+                + dialect.forUpdate(), rs -> paramKeys.isEmpty() ? new String[] {rs.getString(1)}
+                : new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, args.toArray());
+        if (rows.isEmpty()) {
+            throw Errors.runNotFound(runId);
         }
+        if (!LifecycleStage.ACTIVE.wireName().equals(rows.get(0)[0])) {
+            throw Errors.runNotActive(runId);
+        }
+        Map<String, String> stored = new HashMap<>();
+        for (String[] row : rows) {
+            if (row.length > 1 && row[1] != null) {
+                stored.put(row[1], row[2]);
+            }
+        }
+        return stored;
+    }
+
+    /** The batch's params by key, in request order (the last value of a repeated key). */
+    static Map<String, String> byKey(List<Param> params) {
         Map<String, String> wanted = new LinkedHashMap<>();
         for (Param p : params) {
             wanted.put(p.key(), p.value());
         }
-        Map<String, String> existing = new HashMap<>();
-        for (String[] kv : Jdbc.list(c, "SELECT param_key, param_value FROM params WHERE run_id = ? AND param_key IN ("
-                + Jdbc.marks(wanted.size()) + ")", rs -> new String[] {rs.getString(1), rs.getString(2)},
-                Jdbc.args(runId, wanted.keySet()))) {
-            existing.put(kv[0], kv[1]);
+        return wanted;
+    }
+
+    /**
+     * Inserts params not yet logged; a key already logged with another value fails the whole batch, naming every
+     * conflicting key. Same-value replays are no-ops.
+     *
+     * @param stored the values already stored for the batch's keys, read under the run lock
+     */
+    void logParams(Connection c, String runId, Map<String, String> wanted, Map<String, String> stored)
+            throws SQLException {
+        if (wanted.isEmpty()) {
+            return;
         }
         List<ParamConflictException.Conflict> conflicts = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(dialect.insertIgnore("params",
                 "run_id, param_key, param_value", "run_id, param_key"))) {
             int pending = 0;
             for (Map.Entry<String, String> e : wanted.entrySet()) {
-                String old = existing.get(e.getKey());
+                String old = stored.get(e.getKey());
                 if (old == null) {
                     Jdbc.bind(ps, runId, e.getKey(), e.getValue());
                     ps.addBatch();

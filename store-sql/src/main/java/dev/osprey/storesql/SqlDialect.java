@@ -64,18 +64,26 @@ public enum SqlDialect {
 
     /**
      * One statement that inserts a run's latest value for a key or moves it forward only when the new point orders
-     * after it by (step, timestamp, value); empty where the backend cannot condition an upsert (MySQL evaluates
-     * ON DUPLICATE KEY assignments left to right, so the condition would see half-updated columns).
+     * after it by (step, timestamp, value). MySQL evaluates ON DUPLICATE KEY assignments left to right, each seeing
+     * the columns already assigned; with the order is_nan, value, ts, step every later condition still decides as
+     * the first one did (when the first held, the columns it compared on either changed to the new values in an
+     * order that keeps the comparison true, or were equal and are rewritten unchanged).
      */
-    public java.util.Optional<String> latestMetricUpsert() {
+    public String latestMetricUpsert() {
+        String insert = "INSERT INTO latest_metrics (run_id, metric_key, metric_value, ts, step, is_nan) "
+                + "VALUES (?, ?, ?, ?, ?, ?)";
         if (this == MYSQL) {
-            return java.util.Optional.empty();
+            String newer = "(VALUES(step), VALUES(ts), VALUES(metric_value)) > (step, ts, metric_value)";
+            return insert + " ON DUPLICATE KEY UPDATE "
+                    + "is_nan = IF(" + newer + ", VALUES(is_nan), is_nan), "
+                    + "metric_value = IF(" + newer + ", VALUES(metric_value), metric_value), "
+                    + "ts = IF(" + newer + ", VALUES(ts), ts), "
+                    + "step = IF(" + newer + ", VALUES(step), step)";
         }
-        return java.util.Optional.of("INSERT INTO latest_metrics (run_id, metric_key, metric_value, ts, step, is_nan) "
-                + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, metric_key) DO UPDATE SET "
+        return insert + " ON CONFLICT (run_id, metric_key) DO UPDATE SET "
                 + "metric_value = excluded.metric_value, ts = excluded.ts, step = excluded.step, "
                 + "is_nan = excluded.is_nan WHERE (excluded.step, excluded.ts, excluded.metric_value) > "
-                + "(latest_metrics.step, latest_metrics.ts, latest_metrics.metric_value)");
+                + "(latest_metrics.step, latest_metrics.ts, latest_metrics.metric_value)";
     }
 
     /** Suffix that locks selected rows for the transaction; SQLite has one writer and needs none. */

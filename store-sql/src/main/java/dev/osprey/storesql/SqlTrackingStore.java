@@ -20,6 +20,7 @@ import dev.osprey.store.RunUpdate;
 import dev.osprey.store.TrackingStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.LongFunction;
@@ -147,9 +148,9 @@ public final class SqlTrackingStore implements TrackingStore {
             db.update(c -> PostgresLogBatch.log(c, runId, batch));
             return;
         }
+        Map<String, String> params = RunsSql.byKey(batch.params());
         db.update(c -> {
-            runs.requireActive(c, runId);
-            runs.logParams(c, runId, batch.params());
+            runs.logParams(c, runId, params, runs.lockForBatch(c, runId, params.keySet()));
             metrics.log(c, runId, batch.metrics());
             runs.upsertTags(c, runId, batch.tags());
         });
