@@ -17,8 +17,4 @@ public enum RunStatus {
     public int number() {
         return number;
     }
-
-    public boolean isTerminal() {
-        return this == FINISHED || this == FAILED || this == KILLED;
-    }
 }

@@ -44,11 +44,6 @@ public final class Message {
         return new Message(Json.object(), Map.of(), "");
     }
 
-    /** The JSON body, or an empty object for query messages. */
-    public ObjectNode json() {
-        return json == null ? Json.object() : json;
-    }
-
     private String fieldPath(String field) {
         return path.isEmpty() ? field : path + "." + field;
     }
@@ -89,10 +84,6 @@ public final class Message {
             values = query.get(camel(field));
         }
         return values == null ? List.of() : values;
-    }
-
-    public boolean has(String field) {
-        return json != null ? node(field) != null : !queryValues(field).isEmpty();
     }
 
     private OspreyException invalid(String field, Object value, String expected) {

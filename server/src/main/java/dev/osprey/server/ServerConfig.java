@@ -43,16 +43,6 @@ public record ServerConfig(
                 Path.of(DEFAULT_ARTIFACTS), true, "", true);
     }
 
-    public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, backendStoreUri, defaultArtifactRoot, artifactsDestination,
-                serveArtifacts, staticPrefix, truncateLongValues);
-    }
-
-    public ServerConfig withBackendStoreUri(String uri) {
-        return new ServerConfig(host, port, uri, defaultArtifactRoot, artifactsDestination, serveArtifacts,
-                staticPrefix, truncateLongValues);
-    }
-
     /** The root new experiments' artifact locations are made under. */
     public String effectiveArtifactRoot() {
         return defaultArtifactRoot.orElseGet(() -> serveArtifacts ? "mlflow-artifacts:/"

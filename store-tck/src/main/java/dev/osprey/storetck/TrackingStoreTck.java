@@ -405,6 +405,15 @@ public abstract class TrackingStoreTck {
         assertThat(latest(id, "m").value()).isEqualTo(1);
         store.logBatch(id, MetricBatch.ofMetrics(List.of(Metric.of("m", 0.5, 60, 4))));
         assertThat(latest(id, "m").value()).isEqualTo(0.5);
+        store.logBatch(id, MetricBatch.ofMetrics(List.of(Metric.of("m", 0.7, 60, 4))));
+        assertThat(latest(id, "m").value()).isEqualTo(0.7);
+        store.logBatch(id, MetricBatch.ofMetrics(List.of(Metric.of("m", 0.6, 60, 4))));
+        Metric kept = latest(id, "m");
+        assertThat(kept.value()).isEqualTo(0.7);
+        assertThat(kept.timestamp()).isEqualTo(60);
+        assertThat(kept.step()).isEqualTo(4);
+        store.logBatch(id, MetricBatch.ofMetrics(List.of(Metric.of("m", -3, 10, 4))));
+        assertThat(latest(id, "m").value()).isEqualTo(0.7);
         store.logBatch(id, MetricBatch.ofMetrics(List.of(Metric.of("n", Double.NaN, 1, 0))));
         assertThat(latest(id, "n").value()).isNaN();
         assertThat(store.getMetricHistory(id, "n", OptionalInt.empty(), Optional.empty()).items().get(0).value())
