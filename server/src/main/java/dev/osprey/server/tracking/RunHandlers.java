@@ -8,7 +8,6 @@ import dev.osprey.core.Page;
 import dev.osprey.core.Param;
 import dev.osprey.core.Run;
 import dev.osprey.core.RunStatus;
-import dev.osprey.core.Tag;
 import dev.osprey.protocol.Json;
 import dev.osprey.protocol.Message;
 import dev.osprey.protocol.TrackingCodec;
@@ -97,8 +96,7 @@ final class RunHandlers {
         Message m = r.message();
         String runId = Requests.runId(m);
         // Counts are checked before decoding so an oversize batch costs nothing to refuse.
-        RunService.checkBatchSize(new MetricBatch(placeholders(m.count("metrics"), Metric.of("x", 0, 0, 0)),
-                placeholders(m.count("params"), new Param("x", "")), placeholders(m.count("tags"), new Tag("x", ""))));
+        RunService.checkBatchSize(m.count("metrics"), m.count("params"), m.count("tags"));
         List<Metric> metrics = new ArrayList<>();
         for (Message x : m.messages("metrics")) {
             metrics.add(Requests.metric(x));
@@ -109,10 +107,6 @@ final class RunHandlers {
         }
         runs.logBatch(runId, new MetricBatch(metrics, params, Requests.tags(m, "tags")));
         return Json.object();
-    }
-
-    private static <T> List<T> placeholders(int count, T value) {
-        return java.util.Collections.nCopies(count, value);
     }
 
     JsonNode logInputs(ApiRequest r) {

@@ -114,7 +114,7 @@ public final class RunService {
     }
 
     public void logBatch(String runId, MetricBatch batch) {
-        checkBatchSize(batch);
+        checkBatchSize(batch.metrics().size(), batch.params().size(), batch.tags().size());
         List<Param> params = new ArrayList<>(batch.params().size());
         Set<String> seen = new HashSet<>();
         Set<String> duplicates = new LinkedHashSet<>();
@@ -139,11 +139,12 @@ public final class RunService {
         store.logBatch(runId, new MetricBatch(metrics, params, tags));
     }
 
-    static void checkBatchSize(MetricBatch batch) {
-        limit(batch.metrics().size(), Validation.MAX_BATCH_METRICS, "metrics");
-        limit(batch.params().size(), Validation.MAX_BATCH_PARAMS, "params");
-        limit(batch.tags().size(), Validation.MAX_BATCH_TAGS, "tags");
-        int total = batch.metrics().size() + batch.params().size() + batch.tags().size();
+    /** MLflow's per-request limits on log-batch: 1000 metrics, 100 params, 100 tags, 1000 entities in all. */
+    static void checkBatchSize(int metrics, int params, int tags) {
+        limit(metrics, Validation.MAX_BATCH_METRICS, "metrics");
+        limit(params, Validation.MAX_BATCH_PARAMS, "params");
+        limit(tags, Validation.MAX_BATCH_TAGS, "tags");
+        int total = metrics + params + tags;
         if (total > Validation.MAX_BATCH_TOTAL) {
             throw OspreyException.invalid("A batch logging request can contain at most " + Validation.MAX_BATCH_TOTAL
                     + " total entities (metrics, params, and tags). Got " + total + " entities. Please split up "
