@@ -50,9 +50,7 @@ public final class ActiveRun implements AutoCloseable {
         long now = System.currentTimeMillis();
         List<Metric> metrics = new ArrayList<>(values.size());
         values.forEach((k, v) -> metrics.add(Metric.of(k, v, now, step)));
-        for (int i = 0; i < metrics.size(); i += 1000) {
-            client.logBatch(runId(), metrics.subList(i, Math.min(i + 1000, metrics.size())), List.of(), List.of());
-        }
+        inChunks(metrics, 1000, chunk -> client.logBatch(runId(), chunk, List.of(), List.of()));
         return this;
     }
 
@@ -63,9 +61,7 @@ public final class ActiveRun implements AutoCloseable {
 
     public ActiveRun logParams(Map<String, String> params) {
         List<Param> list = params.entrySet().stream().map(e -> new Param(e.getKey(), e.getValue())).toList();
-        for (int i = 0; i < list.size(); i += 100) {
-            client.logBatch(runId(), List.of(), list.subList(i, Math.min(i + 100, list.size())), List.of());
-        }
+        inChunks(list, 100, chunk -> client.logBatch(runId(), List.of(), chunk, List.of()));
         return this;
     }
 
@@ -76,10 +72,15 @@ public final class ActiveRun implements AutoCloseable {
 
     public ActiveRun setTags(Map<String, String> tags) {
         List<Tag> list = tags.entrySet().stream().map(e -> new Tag(e.getKey(), e.getValue())).toList();
-        for (int i = 0; i < list.size(); i += 100) {
-            client.logBatch(runId(), List.of(), List.of(), list.subList(i, Math.min(i + 100, list.size())));
-        }
+        inChunks(list, 100, chunk -> client.logBatch(runId(), List.of(), List.of(), chunk));
         return this;
+    }
+
+    /** Sends {@code items} in slices no larger than log-batch allows. */
+    private static <T> void inChunks(List<T> items, int size, java.util.function.Consumer<List<T>> send) {
+        for (int i = 0; i < items.size(); i += size) {
+            send.accept(items.subList(i, Math.min(i + size, items.size())));
+        }
     }
 
     /** Marks the run FAILED when it is closed. */
