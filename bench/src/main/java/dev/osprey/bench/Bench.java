@@ -67,6 +67,23 @@ final class Bench {
         return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
     }
 
+    /** GET reading the whole body as bytes without decoding it, as a client streaming into a parser would. */
+    static int getBytes(String url) {
+        try {
+            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("HTTP " + r.statusCode());
+            }
+            return r.body().length;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The answer's body; anything but 200 fails the benchmark. */
     private static String send(HttpRequest request) {
         try {

@@ -46,7 +46,7 @@ public final class MetricHistoryLoad {
                 BulkLoader.analyze(c, backendName);
                 if (points == 100_000) {
                     rows.add(row(backendName, "get-history (all points)", points,
-                            () -> Bench.get(api + "/metrics/get-history?run_id=" + runId + "&metric_key=" + key),
+                            () -> Bench.getBytes(api + "/metrics/get-history?run_id=" + runId + "&metric_key=" + key),
                             () -> rawHistory(c, runId, key), 5, 30));
                 }
                 String sampled = Bench.get(api + "/metrics/get-history-bulk-interval?run_ids=" + runId
