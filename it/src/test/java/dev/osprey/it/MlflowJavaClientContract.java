@@ -219,6 +219,49 @@ abstract class MlflowJavaClientContract {
     }
 
     @Test
+    void listArtifacts_seesFilesUploadedThroughTheProxy() throws Exception {
+        String runId = mlflow.createRun(mlflow.createExperiment(unique("artifacts"))).getRunId();
+        String root = mlflow.getRun(runId).getInfo().getArtifactUri();
+        assertThat(root).startsWith("mlflow-artifacts:/");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String file : List.of("model/MLmodel", "metrics.csv")) {
+            java.net.http.HttpResponse<String> put = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(server.url() + "/api/2.0/mlflow-artifacts/artifacts/"
+                            + root.substring("mlflow-artifacts:/".length()) + "/" + file))
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("content of " + file)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(put.statusCode()).isEqualTo(200);
+        }
+        // The client's listArtifacts hands mlflow-artifacts: roots to a Python subprocess; its own HTTP stack
+        // (sendGet, the same transport and JSON parser) still checks the route and the answer.
+        Service.ListArtifacts.Response top = parse(mlflow.sendGet("artifacts/list?run_id=" + runId));
+        assertThat(top.getRootUri()).isEqualTo(root);
+        assertThat(top.getFilesList()).extracting(Service.FileInfo::getPath, Service.FileInfo::getIsDir)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("metrics.csv", false),
+                        org.assertj.core.groups.Tuple.tuple("model", true));
+        Service.ListArtifacts.Response model = parse(mlflow.sendGet("artifacts/list?run_id=" + runId
+                + "&path=model"));
+        assertThat(model.getFilesList()).extracting(Service.FileInfo::getPath, Service.FileInfo::getFileSize)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("model/MLmodel",
+                        (long) "content of model/MLmodel".length()));
+    }
+
+    /** Parses an answer with the protobuf classes shipped in the client, as the client itself parses answers. */
+    private static Service.ListArtifacts.Response parse(String json) throws Exception {
+        Service.ListArtifacts.Response.Builder builder = Service.ListArtifacts.Response.newBuilder();
+        Class<?> jsonFormat = Class.forName(Service.class.getName().replace("org.mlflow.api.proto.Service",
+                "org.mlflow_project.google.protobuf.util.JsonFormat"));
+        Object parser = jsonFormat.getMethod("parser").invoke(null);
+        parser = parser.getClass().getMethod("ignoringUnknownFields").invoke(parser);
+        for (java.lang.reflect.Method method : parser.getClass().getMethods()) {
+            if (method.getName().equals("merge") && method.getParameterTypes()[0] == String.class) {
+                method.invoke(parser, json, builder);
+            }
+        }
+        return builder.build();
+    }
+
+    @Test
     void defaultExperiment_takesRunsWithoutAnExperiment() {
         Service.RunInfo info = mlflow.createRun();
         assertThat(info.getExperimentId()).isEqualTo("0");

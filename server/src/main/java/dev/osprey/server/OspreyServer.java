@@ -1,6 +1,9 @@
 package dev.osprey.server;
 
+import dev.osprey.artifacts.LocalArtifactRepository;
 import dev.osprey.server.api.ApiRouter;
+import dev.osprey.server.artifacts.ArtifactProxyHandler;
+import dev.osprey.server.artifacts.RunArtifactRoutes;
 import dev.osprey.server.api.Endpoint;
 import dev.osprey.server.tracking.ExperimentService;
 import dev.osprey.server.tracking.TrackingRoutes;
@@ -50,7 +53,11 @@ public final class OspreyServer implements AutoCloseable {
             experiments.ensureDefaultExperiment();
             List<Endpoint> endpoints = new ArrayList<>(TrackingRoutes.endpoints(store, experiments,
                     config.truncateLongValues(), clock));
+            LocalArtifactRepository destination = new LocalArtifactRepository(config.artifactsDestination());
+            endpoints.addAll(new RunArtifactRoutes(store, destination).endpoints());
             ApiRouter api = new ApiRouter(endpoints, config.staticPrefix());
+            ArtifactProxyHandler artifacts = new ArtifactProxyHandler(destination, config.serveArtifacts(),
+                    config.staticPrefix());
             String prefix = config.staticPrefix();
             WebServer web = WebServer.builder()
                     .host(config.host())
@@ -60,6 +67,7 @@ public final class OspreyServer implements AutoCloseable {
                     .routing(r -> r
                             .get(prefix + "/health", (req, res) -> plain(res, "OK"))
                             .get(prefix + "/version", (req, res) -> plain(res, MLFLOW_COMPATIBLE_VERSION))
+                            .any(artifacts)
                             .any(api))
                     .build()
                     .start();
@@ -67,6 +75,10 @@ public final class OspreyServer implements AutoCloseable {
                     Stores.redact(config.backendStoreUri()), config.effectiveArtifactRoot(),
                     (System.nanoTime() - started) / 1_000_000);
             return new OspreyServer(config, store, web);
+        } catch (java.io.IOException e) {
+            store.close();
+            throw new dev.osprey.core.OspreyException(dev.osprey.core.ErrorCode.INTERNAL_ERROR, "Cannot use the "
+                    + "artifacts destination " + config.artifactsDestination() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             store.close();
             throw e;

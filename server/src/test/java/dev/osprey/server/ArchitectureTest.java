@@ -31,6 +31,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void artifactStorage_knowsNothingOfStoresServerOrWireFormat() {
+        noClasses().that().resideInAPackage("dev.osprey.artifacts..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.osprey.store..", "dev.osprey.storesql..",
+                        "dev.osprey.server..", "dev.osprey.protocol..", "io.helidon..")
+                .check(CLASSES);
+    }
+
+    @Test
     void onlyTheSqlBackendTouchesJooqAndJdbcDrivers() {
         noClasses().that().resideOutsideOfPackage("dev.osprey.storesql..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.jooq..", "org.flywaydb..", "com.zaxxer..",

@@ -1,0 +1,210 @@
+package dev.osprey.server.artifacts;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.osprey.artifacts.ArtifactFile;
+import dev.osprey.artifacts.ArtifactPath;
+import dev.osprey.artifacts.ArtifactRepository;
+import dev.osprey.artifacts.FileInfo;
+import dev.osprey.core.ErrorCode;
+import dev.osprey.core.OspreyException;
+import dev.osprey.protocol.Json;
+import dev.osprey.server.api.ErrorResponses;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code mlflow-artifacts} proxy (spec/artifacts.md §3): streamed download (with {@code Range}), streamed
+ * upload, listing and deletion under the artifacts destination. The path is taken from the raw request path and
+ * percent-decoded exactly once here, then checked by {@link ArtifactPath}; HTTP stacks that normalise {@code ..}
+ * never get the chance to hide it.
+ */
+public final class ArtifactProxyHandler implements Handler {
+    private static final Logger LOG = LoggerFactory.getLogger(ArtifactProxyHandler.class);
+    private static final String SEGMENT = "/mlflow-artifacts/";
+
+    private final ArtifactRepository repository;
+    private final boolean enabled;
+    private final String[] prefixes;
+
+    public ArtifactProxyHandler(ArtifactRepository repository, boolean enabled, String staticPrefix) {
+        this.repository = repository;
+        this.enabled = enabled;
+        this.prefixes = new String[] {"/api/2.0" + SEGMENT, staticPrefix + "/ajax-api/2.0" + SEGMENT};
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        String raw = req.path().rawPath();
+        Optional<String> rest = rest(raw);
+        if (rest.isEmpty()) {
+            res.next();
+            return;
+        }
+        if (!enabled) {
+            res.status(Status.SERVICE_UNAVAILABLE_503);
+            res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            res.send("Endpoint " + req.path().path() + " disabled due to the mlflow server running with "
+                    + "`--no-serve-artifacts`. To enable artifacts server functionality, run `mlflow server` with "
+                    + "`--serve-artifacts`");
+            return;
+        }
+        String method = req.prologue().method().text();
+        try {
+            String route = rest.get();
+            if (route.equals("artifacts") && method.equals("GET")) {
+                list(req, res);
+            } else if (route.startsWith("artifacts/")) {
+                ArtifactPath path = ArtifactPath.parse(decode(route.substring("artifacts/".length())));
+                switch (method) {
+                    case "GET" -> download(req, res, path);
+                    case "PUT" -> upload(req, res, path);
+                    case "DELETE" -> delete(res, path);
+                    default -> error(res, 405, ErrorCode.ENDPOINT_NOT_FOUND, "Method " + method + " is not allowed"
+                            + " for artifacts; use GET, PUT or DELETE.");
+                }
+            } else if (route.startsWith("mpu/")) {
+                error(res, 501, ErrorCode.NOT_IMPLEMENTED, "Multipart upload is not supported for the current "
+                        + "artifact repository");
+            } else {
+                error(res, 404, ErrorCode.ENDPOINT_NOT_FOUND, "No API endpoint " + method + " " + raw
+                        + " on this server.");
+            }
+        } catch (OspreyException e) {
+            error(res, e.errorCode().httpStatus(), e.errorCode(), e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Artifact request {} {} failed", method, raw, e);
+            error(res, 500, ErrorCode.INTERNAL_ERROR, "Artifact storage failed; the server log has the details.");
+        }
+    }
+
+    private Optional<String> rest(String rawPath) {
+        for (String prefix : prefixes) {
+            if (rawPath.startsWith(prefix)) {
+                return Optional.of(rawPath.substring(prefix.length()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void list(ServerRequest req, ServerResponse res) throws IOException {
+        ArtifactPath dir = ArtifactPath.parse(req.query().first("path").orElse(""));
+        ObjectNode out = Json.object();
+        var files = repository.list(dir);
+        if (!files.isEmpty()) {
+            ArrayNode array = out.putArray("files");
+            for (FileInfo f : files) {
+                ObjectNode node = array.addObject().put("path", f.path()).put("is_dir", f.isDir());
+                f.fileSize().ifPresent(size -> node.put("file_size", size));
+            }
+        }
+        json(res, out);
+    }
+
+    private void download(ServerRequest req, ServerResponse res, ArtifactPath path) throws IOException {
+        ArtifactFile file = repository.open(path).orElseThrow(() -> OspreyException.notFound(
+                "No such artifact: '" + path + "'"));
+        long size = file.size();
+        Optional<ByteRange> range = ByteRange.parse(req.headers().first(HeaderNames.RANGE).orElse(""), size);
+        res.header(HeaderNames.CONTENT_TYPE, ContentTypes.of(file.name()));
+        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + ContentTypes.safeName(file.name())
+                + "\"");
+        res.header("X-Content-Type-Options", "nosniff");
+        res.header(HeaderNames.ACCEPT_RANGES, "bytes");
+        long start = 0;
+        long length = size;
+        if (range.isPresent()) {
+            if (!range.get().satisfiable()) {
+                res.header(HeaderNames.CONTENT_RANGE, "bytes */" + size);
+                error(res, 416, ErrorCode.INVALID_PARAMETER_VALUE, "Range not satisfiable for a file of " + size
+                        + " bytes.");
+                return;
+            }
+            start = range.get().start();
+            length = range.get().length();
+            res.status(Status.PARTIAL_CONTENT_206);
+            res.header(HeaderNames.CONTENT_RANGE, "bytes " + start + "-" + (start + length - 1) + "/" + size);
+        }
+        res.header(HeaderNames.CONTENT_LENGTH, Long.toString(length));
+        try (InputStream in = file.open(start); OutputStream out = res.outputStream()) {
+            copy(in, out, length);
+        }
+    }
+
+    private static void copy(InputStream in, OutputStream out, long length) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long left = length;
+        while (left > 0) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                throw new IOException("File ended " + left + " bytes early");
+            }
+            out.write(buffer, 0, n);
+            left -= n;
+        }
+    }
+
+    private void upload(ServerRequest req, ServerResponse res, ArtifactPath path) throws IOException {
+        try (InputStream in = req.content().inputStream()) {
+            repository.write(path, in);
+        }
+        json(res, Json.object());
+    }
+
+    private void delete(ServerResponse res, ArtifactPath path) throws IOException {
+        if (path.isRoot()) {
+            throw OspreyException.invalid("Invalid path '': refusing to delete the artifact root.");
+        }
+        repository.delete(path);
+        json(res, Json.object());
+    }
+
+    private static void json(ServerResponse res, ObjectNode body) {
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(Json.write(body));
+    }
+
+    private static void error(ServerResponse res, int status, ErrorCode code, String message) {
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(ErrorResponses.body(code, message));
+    }
+
+    /** Percent-decoding of a path, once; a malformed escape is a client error. */
+    static String decode(String raw) {
+        if (raw.indexOf('%') < 0) {
+            return raw;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= raw.length()) {
+                    throw OspreyException.invalid("Invalid path: malformed percent-encoding.");
+                }
+                int hi = Character.digit(raw.charAt(i + 1), 16);
+                int lo = Character.digit(raw.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    throw OspreyException.invalid("Invalid path: malformed percent-encoding.");
+                }
+                bytes.write(hi * 16 + lo);
+                i += 2;
+            } else {
+                byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(encoded, 0, encoded.length);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,190 @@
+package dev.osprey.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The mlflow-artifacts proxy through a real socket, including hostile paths sent as raw bytes. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ArtifactProxyTest {
+    private static final String BASE = "/api/2.0/mlflow-artifacts/artifacts";
+    private static final String SECRET = "CANARY-CONTENT-7f3a";
+    private OspreyServer server;
+    private Path root;
+    private Path canary;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void start() throws IOException {
+        Path dir = Files.createTempDirectory("osprey-proxy");
+        root = dir.resolve("artifacts");
+        canary = Files.writeString(dir.resolve("canary.txt"), SECRET);
+        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
+                Optional.empty(), root, true, "", true));
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private HttpRequest.Builder at(String path) {
+        return HttpRequest.newBuilder(URI.create(server.baseUrl() + path));
+    }
+
+    @Test
+    void uploadDownloadRangeListDelete() throws Exception {
+        byte[] content = "0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<byte[]> put = send(at(BASE + "/1/run/artifacts/data/file.txt").header("Content-Type",
+                "text/plain").PUT(HttpRequest.BodyPublishers.ofByteArray(content)));
+        assertThat(put.statusCode()).isEqualTo(200);
+        assertThat(new String(put.body(), StandardCharsets.UTF_8)).isEqualTo("{}");
+
+        HttpResponse<byte[]> get = send(at(BASE + "/1/run/artifacts/data/file.txt").GET());
+        assertThat(get.statusCode()).isEqualTo(200);
+        assertThat(get.body()).isEqualTo(content);
+        assertThat(get.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
+                .startsWith("text/plain"));
+        assertThat(get.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"file.txt\"");
+        assertThat(get.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+
+        HttpResponse<byte[]> range = send(at(BASE + "/1/run/artifacts/data/file.txt").header("Range", "bytes=10-")
+                .GET());
+        assertThat(range.statusCode()).isEqualTo(206);
+        assertThat(new String(range.body(), StandardCharsets.UTF_8)).isEqualTo("abcdef");
+        assertThat(range.headers().firstValue("Content-Range")).hasValue("bytes 10-15/16");
+        assertThat(send(at(BASE + "/1/run/artifacts/data/file.txt").header("Range", "bytes=99-").GET()).statusCode())
+                .isEqualTo(416);
+
+        String listing = new String(send(at(BASE + "?path=1/run/artifacts/data").GET()).body(),
+                StandardCharsets.UTF_8);
+        assertThat(listing).isEqualTo("{\"files\":[{\"path\":\"file.txt\",\"is_dir\":false,\"file_size\":16}]}");
+        assertThat(new String(send(at(BASE + "?path=1/run").GET()).body(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"files\":[{\"path\":\"artifacts\",\"is_dir\":true}]}");
+        assertThat(new String(send(at(BASE + "?path=nothing/here").GET()).body(), StandardCharsets.UTF_8))
+                .isEqualTo("{}");
+
+        assertThat(send(at(BASE + "/1/run/artifacts/data").DELETE()).statusCode()).isEqualTo(200);
+        HttpResponse<byte[]> gone = send(at(BASE + "/1/run/artifacts/data/file.txt").GET());
+        assertThat(gone.statusCode()).isEqualTo(404);
+        assertThat(new String(gone.body(), StandardCharsets.UTF_8)).contains("RESOURCE_DOES_NOT_EXIST");
+        assertThat(send(at(BASE + "/1/run/artifacts/never").DELETE()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void runArtifactList_isRelativeToTheRunRoot() throws Exception {
+        RestClient api = new RestClient(server.baseUrl());
+        String runId = api.post("/api/2.0/mlflow/runs/create", "{}").json().at("/run/info/run_id").asText();
+        String prefix = BASE + "/0/" + runId + "/artifacts";
+        send(at(prefix + "/model/MLmodel").PUT(HttpRequest.BodyPublishers.ofString("flavors: {}")));
+        send(at(prefix + "/notes.txt").PUT(HttpRequest.BodyPublishers.ofString("hi")));
+        var top = api.get("/api/2.0/mlflow/artifacts/list?run_id=" + runId).json();
+        assertThat(top.get("root_uri").asText()).isEqualTo("mlflow-artifacts:/0/" + runId + "/artifacts");
+        assertThat(top.get("files").toString()).isEqualTo("[{\"path\":\"model\",\"is_dir\":true},"
+                + "{\"path\":\"notes.txt\",\"is_dir\":false,\"file_size\":2}]");
+        assertThat(api.get("/api/2.0/mlflow/artifacts/list?run_id=" + runId + "&path=model").json().get("files")
+                .get(0).get("path").asText()).isEqualTo("model/MLmodel");
+        assertThat(api.get("/api/2.0/mlflow/artifacts/list?run_id=" + runId + "&path=../..").status())
+                .isEqualTo(400);
+        assertThat(api.get("/api/2.0/mlflow/artifacts/list?run_id=ffffffffffffffffffffffffffffffff").status())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void ajaxPrefix_servesTheSameFiles() throws Exception {
+        send(at(BASE + "/ajax/x.bin").PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3})));
+        HttpResponse<byte[]> get = send(at("/ajax-api/2.0/mlflow-artifacts/artifacts/ajax/x.bin").GET());
+        assertThat(get.body()).containsExactly(1, 2, 3);
+        assertThat(get.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+    }
+
+    /**
+     * Sends the request line byte for byte, so no client library can normalise the path first, and reads one
+     * response (headers, then Content-Length bytes or whatever arrives before the server closes or goes quiet).
+     */
+    private String raw(String method, String target) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(2000);
+            OutputStream out = socket.getOutputStream();
+            out.write((method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder response = new StringBuilder();
+            int length = -1;
+            while (!response.toString().endsWith("\r\n\r\n")) {
+                int c = in.read();
+                if (c < 0) {
+                    return response.toString();
+                }
+                response.append((char) c);
+            }
+            for (String line : response.toString().split("\r\n")) {
+                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            if (length >= 0) {
+                response.append(new String(in.readNBytes(length), StandardCharsets.ISO_8859_1));
+            } else {
+                try {
+                    response.append(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1));
+                } catch (java.net.SocketTimeoutException e) {
+                    // a chunked body the server left open; what arrived is enough to check
+                }
+            }
+            return response.toString();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/../canary.txt", "/%2e%2e/canary.txt", "/%252e%252e/canary.txt", "/..%2fcanary.txt",
+        "/a/../../canary.txt", "/%2Fetc%2Fpasswd", "//etc/passwd", "/..%5ccanary.txt", "/a%00b", "/a;b",
+        "/file:%2F%2F%2Fetc%2Fpasswd", "/C:%5Cwindows"})
+    void hostilePaths_neverReachOutsideTheRoot(String suffix) throws Exception {
+        for (String method : new String[] {"GET", "PUT", "DELETE"}) {
+            String answer = raw(method, BASE + suffix);
+            int status = Integer.parseInt(answer.substring(9, 12));
+            assertThat(status).as(method + " " + suffix + " -> " + answer).isIn(400, 404);
+            assertThat(answer).doesNotContain(SECRET);
+        }
+        String list = raw("GET", BASE + "?path=" + suffix.substring(1));
+        assertThat(Integer.parseInt(list.substring(9, 12))).as(list).isIn(200, 400);
+        assertThat(list).doesNotContain(SECRET).doesNotContain("\"path\":\"canary.txt\"");
+        assertThat(Files.readString(canary)).isEqualTo(SECRET);
+        assertThat(Files.exists(root.getParent().resolve("osprey.db"))).isTrue();
+    }
+
+    @Test
+    void disabledProxy_answers503PlainText() throws Exception {
+        Path dir = Files.createTempDirectory("osprey-proxy-off");
+        try (OspreyServer off = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/o.db",
+                Optional.empty(), dir.resolve("a"), false, "", true))) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(off.baseUrl() + BASE + "/x"))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.body()).contains("--no-serve-artifacts");
+        }
+    }
+}
