@@ -135,6 +135,17 @@ class TrackingApiTest {
         RestClient.Reply fragment = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \""
                 + unique("loc") + "\", \"artifact_location\": \"s3://b/p#frag\"}");
         assertThat(fragment.status()).isEqualTo(400);
+        for (String location : new String[] {"http://evil.example/x", "javascript:alert(1)", "data:text/plain,x"}) {
+            RestClient.Reply scheme = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \""
+                    + unique("loc") + "\", \"artifact_location\": \"" + location + "\"}");
+            assertThat(scheme.status()).as(location).isEqualTo(400);
+            assertThat(scheme.json().get("message").asText()).contains("is not allowed");
+        }
+        for (String location : new String[] {"s3://bucket/prefix", "file:///data/mlruns", "/abs/path",
+            "mlflow-artifacts:/custom"}) {
+            assertThat(api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"" + unique("loc")
+                    + "\", \"artifact_location\": \"" + location + "\"}").status()).as(location).isEqualTo(200);
+        }
         RestClient.Reply bigTag = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"" + unique("t")
                 + "\", \"tags\": [{\"key\": \"k\", \"value\": \"" + "v".repeat(5001) + "\"}]}");
         assertThat(bigTag.status()).isEqualTo(400);

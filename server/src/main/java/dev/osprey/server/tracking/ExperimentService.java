@@ -58,7 +58,21 @@ public final class ExperimentService {
             throw OspreyException.invalid("'artifact_location' URL can't include fragments, params or queries: '"
                     + location + "'");
         }
+        java.util.regex.Matcher scheme = SCHEME.matcher(location);
+        if (scheme.matches() && !ALLOWED_SCHEMES.contains(scheme.group(1).toLowerCase(java.util.Locale.ROOT))) {
+            throw OspreyException.invalid("Invalid artifact_location '" + location + "': scheme '" + scheme.group(1)
+                    + "' is not allowed. Use one of " + new java.util.TreeSet<>(ALLOWED_SCHEMES)
+                    + " or an absolute local path.");
+        }
     }
+
+    /** A URI scheme (two letters or more, so Windows drive letters are not mistaken for one). */
+    private static final java.util.regex.Pattern SCHEME =
+            java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]+):.*", java.util.regex.Pattern.DOTALL);
+
+    /** Artifact stores MLflow clients write to directly or through this server; anything else is refused. */
+    private static final java.util.Set<String> ALLOWED_SCHEMES = java.util.Set.of("file", "mlflow-artifacts", "s3",
+            "gs", "wasbs", "abfss", "hdfs", "viewfs", "dbfs", "sftp", "ftp", "oss", "cos");
 
     static void validateTag(Tag tag) {
         Validation.key("tag", tag.key());
