@@ -7,7 +7,6 @@ import dev.osprey.core.OspreyException;
 import dev.osprey.protocol.Json;
 import dev.osprey.protocol.Message;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -86,9 +85,7 @@ public final class ApiRouter implements Handler {
     }
 
     private static void error(ServerResponse res, int status, ErrorCode code, String message) {
-        res.status(Status.create(status));
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(ErrorResponses.body(code, message));
+        ErrorResponses.send(res, status, code, message);
     }
 
     private static ApiRequest decode(ServerRequest req, String method, String path) {

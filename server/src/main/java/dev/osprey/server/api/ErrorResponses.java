@@ -8,6 +8,14 @@ import dev.osprey.protocol.Json;
 public final class ErrorResponses {
     private ErrorResponses() {}
 
+    /** Answers {@code res} with the error JSON and the given status. */
+    public static void send(io.helidon.webserver.http.ServerResponse res, int status, ErrorCode code,
+            String message) {
+        res.status(io.helidon.http.Status.create(status));
+        res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(body(code, message));
+    }
+
     public static byte[] body(ErrorCode code, String message) {
         ObjectNode node = Json.object();
         node.put("error_code", code.name());

@@ -176,9 +176,7 @@ public final class ArtifactProxyHandler implements Handler {
     }
 
     private static void error(ServerResponse res, int status, ErrorCode code, String message) {
-        res.status(Status.create(status));
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(ErrorResponses.body(code, message));
+        ErrorResponses.send(res, status, code, message);
     }
 
     /** Percent-decoding of a path, once; a malformed escape is a client error. */
