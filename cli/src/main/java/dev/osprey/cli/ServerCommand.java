@@ -47,6 +47,9 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Proxy artifact uploads and downloads through this server (default: on).")
     boolean serveArtifacts;
 
+    @Option(names = "--artifacts-only", description = "Serve only the artifact proxy; tracking routes answer 503.")
+    boolean artifactsOnly;
+
     @Option(names = "--static-prefix", defaultValue = "${env:MLFLOW_STATIC_PREFIX:-}",
             description = "Path prefix for the UI, /ajax-api, /health and /version routes.")
     String staticPrefix;
@@ -82,7 +85,7 @@ public final class ServerCommand implements Callable<Integer> {
         boolean truncate = !noTruncate && !"false".equalsIgnoreCase(System.getenv("MLFLOW_TRUNCATE_LONG_VALUES"));
         ServerConfig config = new ServerConfig(host, port, backendStoreUri,
                 Optional.ofNullable(defaultArtifactRoot).filter(s -> !s.isBlank()), artifactsDestination,
-                serveArtifacts, staticPrefix, truncate);
+                serveArtifacts, staticPrefix, truncate, artifactsOnly);
         OspreyServer server;
         try {
             server = OspreyServer.start(config);

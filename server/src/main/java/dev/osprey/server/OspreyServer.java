@@ -3,6 +3,7 @@ package dev.osprey.server;
 import dev.osprey.artifacts.LocalArtifactRepository;
 import dev.osprey.server.api.ApiRouter;
 import dev.osprey.server.artifacts.ArtifactProxyHandler;
+import dev.osprey.server.artifacts.GetArtifactHandler;
 import dev.osprey.server.artifacts.RunArtifactRoutes;
 import dev.osprey.server.api.Endpoint;
 import dev.osprey.server.tracking.ExperimentService;
@@ -67,8 +68,9 @@ public final class OspreyServer implements AutoCloseable {
                     .routing(r -> r
                             .get(prefix + "/health", (req, res) -> plain(res, "OK"))
                             .get(prefix + "/version", (req, res) -> plain(res, MLFLOW_COMPATIBLE_VERSION))
+                            .get(prefix + "/get-artifact", new GetArtifactHandler(store, destination))
                             .any(artifacts)
-                            .any(api))
+                            .any(config.artifactsOnly() ? OspreyServer::artifactsOnly : api))
                     .build()
                     .start();
             LOG.info("Osprey listening on http://{}:{} (backend {}, artifacts {}) in {} ms", config.host(), web.port(),
@@ -83,6 +85,15 @@ public final class OspreyServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** MLflow's answer to a tracking call on a server started with --artifacts-only. */
+    private static void artifactsOnly(io.helidon.webserver.http.ServerRequest req,
+            io.helidon.webserver.http.ServerResponse res) {
+        res.status(io.helidon.http.Status.SERVICE_UNAVAILABLE_503);
+        plain(res, "Endpoint: " + req.path().path() + " disabled due to the mlflow server running in "
+                + "`--artifacts-only` mode. To enable tracking server functionality, run `mlflow server` without "
+                + "`--artifacts-only`");
     }
 
     private static void plain(io.helidon.webserver.http.ServerResponse res, String text) {

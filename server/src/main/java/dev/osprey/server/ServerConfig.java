@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param defaultArtifactRoot root of new experiments' artifact locations; empty means {@code mlflow-artifacts:/}
  *     when artifacts are served, else the artifacts destination
  * @param truncateLongValues cut over-long param and tag values (MLflow's default) instead of rejecting them
+ * @param artifactsOnly serve only the artifact proxy; tracking routes answer 503 (MLflow's --artifacts-only)
  */
 public record ServerConfig(
         String host,
@@ -20,7 +21,8 @@ public record ServerConfig(
         Path artifactsDestination,
         boolean serveArtifacts,
         String staticPrefix,
-        boolean truncateLongValues) {
+        boolean truncateLongValues,
+        boolean artifactsOnly) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5000;
@@ -36,6 +38,13 @@ public record ServerConfig(
         Objects.requireNonNull(defaultArtifactRoot, "defaultArtifactRoot");
         artifactsDestination = artifactsDestination.toAbsolutePath().normalize();
         staticPrefix = normalizePrefix(staticPrefix);
+    }
+
+    /** A configuration serving tracking and artifacts (not artifacts-only). */
+    public ServerConfig(String host, int port, String backendStoreUri, Optional<String> defaultArtifactRoot,
+            Path artifactsDestination, boolean serveArtifacts, String staticPrefix, boolean truncateLongValues) {
+        this(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination, serveArtifacts, staticPrefix,
+                truncateLongValues, false);
     }
 
     public static ServerConfig defaults() {

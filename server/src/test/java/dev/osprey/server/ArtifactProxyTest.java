@@ -109,6 +109,15 @@ class ArtifactProxyTest {
                 .isEqualTo(400);
         assertThat(api.get("/api/2.0/mlflow/artifacts/list?run_id=ffffffffffffffffffffffffffffffff").status())
                 .isEqualTo(404);
+
+        HttpResponse<byte[]> ui = send(at("/get-artifact?run_uuid=" + runId + "&path=model/MLmodel").GET());
+        assertThat(new String(ui.body(), StandardCharsets.UTF_8)).isEqualTo("flavors: {}");
+        assertThat(ui.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"MLmodel\"");
+        assertThat(send(at("/get-artifact?run_id=" + runId + "&path=../../../canary.txt").GET()).statusCode())
+                .isEqualTo(400);
+        assertThat(send(at("/get-artifact?run_id=" + runId + "&path=missing.txt").GET()).statusCode())
+                .isEqualTo(404);
+        assertThat(send(at("/get-artifact?run_id=" + runId).GET()).statusCode()).isEqualTo(400);
     }
 
     @Test
@@ -174,6 +183,22 @@ class ArtifactProxyTest {
         assertThat(list).doesNotContain(SECRET).doesNotContain("\"path\":\"canary.txt\"");
         assertThat(Files.readString(canary)).isEqualTo(SECRET);
         assertThat(Files.exists(root.getParent().resolve("osprey.db"))).isTrue();
+    }
+
+    @Test
+    void artifactsOnly_servesArtifactsAndRefusesTracking() throws Exception {
+        Path dir = Files.createTempDirectory("osprey-artifacts-only");
+        try (OspreyServer only = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/o.db",
+                Optional.empty(), dir.resolve("a"), true, "", true, true))) {
+            HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(only.baseUrl() + BASE + "/f.txt"))
+                    .PUT(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(put.statusCode()).isEqualTo(200);
+            HttpResponse<String> tracking = http.send(HttpRequest.newBuilder(URI.create(only.baseUrl()
+                    + "/api/2.0/mlflow/experiments/get?experiment_id=0")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(tracking.statusCode()).isEqualTo(503);
+            assertThat(tracking.body()).contains("--artifacts-only");
+        }
     }
 
     @Test

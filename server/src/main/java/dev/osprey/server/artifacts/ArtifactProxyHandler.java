@@ -2,7 +2,6 @@ package dev.osprey.server.artifacts;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.osprey.artifacts.ArtifactFile;
 import dev.osprey.artifacts.ArtifactPath;
 import dev.osprey.artifacts.ArtifactRepository;
 import dev.osprey.artifacts.FileInfo;
@@ -18,7 +17,6 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -113,46 +111,7 @@ public final class ArtifactProxyHandler implements Handler {
     }
 
     private void download(ServerRequest req, ServerResponse res, ArtifactPath path) throws IOException {
-        ArtifactFile file = repository.open(path).orElseThrow(() -> OspreyException.notFound(
-                "No such artifact: '" + path + "'"));
-        long size = file.size();
-        Optional<ByteRange> range = ByteRange.parse(req.headers().first(HeaderNames.RANGE).orElse(""), size);
-        res.header(HeaderNames.CONTENT_TYPE, ContentTypes.of(file.name()));
-        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + ContentTypes.safeName(file.name())
-                + "\"");
-        res.header("X-Content-Type-Options", "nosniff");
-        res.header(HeaderNames.ACCEPT_RANGES, "bytes");
-        long start = 0;
-        long length = size;
-        if (range.isPresent()) {
-            if (!range.get().satisfiable()) {
-                res.header(HeaderNames.CONTENT_RANGE, "bytes */" + size);
-                error(res, 416, ErrorCode.INVALID_PARAMETER_VALUE, "Range not satisfiable for a file of " + size
-                        + " bytes.");
-                return;
-            }
-            start = range.get().start();
-            length = range.get().length();
-            res.status(Status.PARTIAL_CONTENT_206);
-            res.header(HeaderNames.CONTENT_RANGE, "bytes " + start + "-" + (start + length - 1) + "/" + size);
-        }
-        res.header(HeaderNames.CONTENT_LENGTH, Long.toString(length));
-        try (InputStream in = file.open(start); OutputStream out = res.outputStream()) {
-            copy(in, out, length);
-        }
-    }
-
-    private static void copy(InputStream in, OutputStream out, long length) throws IOException {
-        byte[] buffer = new byte[64 * 1024];
-        long left = length;
-        while (left > 0) {
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-            if (n < 0) {
-                throw new IOException("File ended " + left + " bytes early");
-            }
-            out.write(buffer, 0, n);
-            left -= n;
-        }
+        Downloads.send(req, res, repository, path);
     }
 
     private void upload(ServerRequest req, ServerResponse res, ArtifactPath path) throws IOException {
