@@ -93,16 +93,9 @@ public final class OspreyClient {
     }
 
     public Page<Experiment> searchExperiments(SearchExperimentsRequest request) {
-        ObjectNode body = Json.object().put("max_results", request.maxResults())
+        ObjectNode body = searchBody(request.maxResults(), request.filter(), request.orderBy(), request.pageToken())
                 .put("view_type", request.viewType().name());
-        if (!request.filter().isEmpty()) {
-            body.put("filter", request.filter());
-        }
-        strings(body, "order_by", request.orderBy());
-        request.pageToken().ifPresent(t -> body.put("page_token", t));
-        Message m = transport.post(API + "/experiments/search", body);
-        return new Page<>(m.messages("experiments").stream().map(TrackingCodec::readExperiment).toList(),
-                m.string("next_page_token").filter(t -> !t.isEmpty()));
+        return page(transport.post(API + "/experiments/search", body), "experiments", TrackingCodec::readExperiment);
     }
 
     public void renameExperiment(String experimentId, String newName) {
@@ -211,17 +204,10 @@ public final class OspreyClient {
     }
 
     public Page<Run> searchRuns(SearchRunsRequest request) {
-        ObjectNode body = Json.object().put("max_results", request.maxResults())
+        ObjectNode body = searchBody(request.maxResults(), request.filter(), request.orderBy(), request.pageToken())
                 .put("run_view_type", request.viewType().name());
         strings(body, "experiment_ids", request.experimentIds());
-        if (!request.filter().isEmpty()) {
-            body.put("filter", request.filter());
-        }
-        strings(body, "order_by", request.orderBy());
-        request.pageToken().ifPresent(t -> body.put("page_token", t));
-        Message m = transport.post(API + "/runs/search", body);
-        return new Page<>(m.messages("runs").stream().map(TrackingCodec::readRun).toList(),
-                m.string("next_page_token").filter(t -> !t.isEmpty()));
+        return page(transport.post(API + "/runs/search", body), "runs", TrackingCodec::readRun);
     }
 
     /** Every run matching the request, following page tokens. */
@@ -265,6 +251,24 @@ public final class OspreyClient {
         query.put("max_results", List.of(Integer.toString(maxResults)));
         return transport.get(API + "/metrics/get-history-bulk-interval", query).messages("metrics").stream()
                 .map(TrackingCodec::readMetric).toList();
+    }
+
+    /** The fields every search request shares. */
+    private static ObjectNode searchBody(int maxResults, String filter, List<String> orderBy,
+            Optional<String> pageToken) {
+        ObjectNode body = Json.object().put("max_results", maxResults);
+        if (!filter.isEmpty()) {
+            body.put("filter", filter);
+        }
+        strings(body, "order_by", orderBy);
+        pageToken.ifPresent(t -> body.put("page_token", t));
+        return body;
+    }
+
+    /** One page of a search answer: the items under {@code field} and the next token, if any. */
+    private static <T> Page<T> page(Message m, String field, java.util.function.Function<Message, T> reader) {
+        return new Page<>(m.messages(field).stream().map(reader).toList(),
+                m.string("next_page_token").filter(t -> !t.isEmpty()));
     }
 
     private static void strings(ObjectNode body, String field, List<String> values) {

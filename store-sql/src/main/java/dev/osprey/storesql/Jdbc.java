@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -61,20 +60,5 @@ final class Jdbc {
     /** "?, ?, ?" for an IN list of that size. */
     static String marks(int count) {
         return count == 0 ? "NULL" : "?" + ", ?".repeat(count - 1);
-    }
-
-    static Object[] args(Object first, Collection<?> rest) {
-        Object[] out = new Object[rest.size() + 1];
-        out[0] = first;
-        int i = 1;
-        for (Object o : rest) {
-            out[i++] = o;
-        }
-        return out;
-    }
-
-    static Optional<Long> nullableLong(ResultSet rs, String column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? Optional.empty() : Optional.of(v);
     }
 }

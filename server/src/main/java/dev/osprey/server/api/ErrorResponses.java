@@ -16,7 +16,7 @@ public final class ErrorResponses {
         res.send(body(code, message));
     }
 
-    public static byte[] body(ErrorCode code, String message) {
+    private static byte[] body(ErrorCode code, String message) {
         ObjectNode node = Json.object();
         node.put("error_code", code.name());
         node.put("message", message);
