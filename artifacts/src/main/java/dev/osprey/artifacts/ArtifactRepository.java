@@ -23,4 +23,9 @@ public interface ArtifactRepository {
 
     /** Removes a file, or a directory with everything below it; a missing path is not an error. */
     void delete(ArtifactPath path) throws IOException;
+
+    /** Multipart uploads, when this repository supports them. */
+    default java.util.Optional<MultipartUploads> multipart() {
+        return java.util.Optional.empty();
+    }
 }

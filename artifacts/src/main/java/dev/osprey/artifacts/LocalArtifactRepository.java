@@ -28,10 +28,17 @@ import java.util.UUID;
 public final class LocalArtifactRepository implements ArtifactRepository {
     private static final String TEMP_PREFIX = ".osprey-upload-";
     private final Path root;
+    private final LocalMultipartUploads multipart;
 
     public LocalArtifactRepository(Path root) throws IOException {
         Files.createDirectories(root);
         this.root = root.toRealPath();
+        this.multipart = new LocalMultipartUploads(this);
+    }
+
+    @Override
+    public Optional<MultipartUploads> multipart() {
+        return Optional.of(multipart);
     }
 
     public Path root() {
@@ -42,6 +49,10 @@ public final class LocalArtifactRepository implements ArtifactRepository {
     private Path resolve(ArtifactPath path) {
         Path current = root;
         for (String segment : path.segments()) {
+            if (segment.startsWith(TEMP_PREFIX)) {
+                throw OspreyException.invalid("Invalid path '" + path + "': names starting with " + TEMP_PREFIX
+                        + " are reserved.");
+            }
             current = current.resolve(segment);
             if (Files.isSymbolicLink(current)) {
                 throw OspreyException.invalid("Invalid path '" + path + "': it passes through a symbolic link.");
@@ -112,22 +123,38 @@ public final class LocalArtifactRepository implements ArtifactRepository {
 
     @Override
     public long write(ArtifactPath path, InputStream content) throws IOException {
+        long[] written = new long[1];
+        writeAssembled(path, temp -> written[0] = Files.copy(content, temp, StandardCopyOption.REPLACE_EXISTING));
+        return written[0];
+    }
+
+    /** Fails unless {@code path} could be written: not the root, no link on the way, not a directory. */
+    void checkWritable(ArtifactPath path) {
         if (path.isRoot()) {
             throw OspreyException.invalid("Invalid path '': a file path is required.");
         }
         Path target = resolve(path);
-        Path parent = target.getParent();
-        Files.createDirectories(parent);
-        // createDirectories follows links; check again now that every parent exists.
-        resolve(path);
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw OspreyException.invalid("Invalid path '" + path + "': it is a directory.");
         }
+    }
+
+    /**
+     * Has {@code assembler} fill a temporary file beside the target, then moves it into place atomically; on any
+     * failure the old file stays and the temporary file is removed.
+     */
+    void writeAssembled(ArtifactPath path, LocalMultipartUploads.Assembler assembler) throws IOException {
+        checkWritable(path);
+        Path target = resolve(path);
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        // createDirectories follows links; check again now that every parent exists.
+        checkWritable(path);
         Path temp = parent.resolve(TEMP_PREFIX + UUID.randomUUID());
         try {
-            long written = Files.copy(content, temp);
+            Files.createFile(temp);
+            assembler.writeTo(temp);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return written;
         } finally {
             Files.deleteIfExists(temp);
         }

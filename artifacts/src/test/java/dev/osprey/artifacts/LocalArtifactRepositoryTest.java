@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class LocalArtifactRepositoryTest {
+class LocalArtifactRepositoryTest extends ArtifactRepositoryContract {
     private Path base;
     private Path canary;
     private LocalArtifactRepository repo;
@@ -25,33 +25,9 @@ class LocalArtifactRepositoryTest {
         repo = new LocalArtifactRepository(base.resolve("root"));
     }
 
-    private static InputStream bytes(String s) {
-        return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private String read(String path, long offset) throws IOException {
-        try (InputStream in = repo.open(ArtifactPath.parse(path)).orElseThrow().open(offset)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    @Test
-    void writeReadListDelete_roundTrip() throws IOException {
-        assertThat(repo.write(ArtifactPath.parse("1/run/artifacts/model/MLmodel"), bytes("flavors: {}"))).isEqualTo(11);
-        repo.write(ArtifactPath.parse("1/run/artifacts/metrics.json"), bytes("{}"));
-        repo.write(ArtifactPath.parse("1/run/artifacts/metrics.json"), bytes("{\"a\": 1}"));
-        assertThat(read("1/run/artifacts/metrics.json", 0)).isEqualTo("{\"a\": 1}");
-        assertThat(read("1/run/artifacts/model/MLmodel", 9)).isEqualTo("{}");
-        assertThat(repo.list(ArtifactPath.parse("1/run/artifacts"))).extracting(FileInfo::path, FileInfo::isDir)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("metrics.json", false),
-                        org.assertj.core.groups.Tuple.tuple("model", true));
-        assertThat(repo.list(ArtifactPath.parse("nope"))).isEmpty();
-        assertThat(repo.open(ArtifactPath.parse("1/run/artifacts/model"))).isEmpty();
-        repo.delete(ArtifactPath.parse("1/run/artifacts/model"));
-        repo.delete(ArtifactPath.parse("1/run/artifacts/metrics.json"));
-        repo.delete(ArtifactPath.parse("1/run/artifacts/never-there"));
-        assertThat(repo.list(ArtifactPath.parse("1/run/artifacts"))).isEmpty();
-        assertThat(Files.readString(canary)).isEqualTo("do not touch");
+    @Override
+    protected ArtifactRepository repository() throws IOException {
+        return new LocalArtifactRepository(Files.createTempDirectory(base, "contract"));
     }
 
     @Test
@@ -82,21 +58,20 @@ class LocalArtifactRepositoryTest {
     }
 
     @Test
-    void aFailedUpload_leavesTheOldFile() throws IOException {
-        repo.write(ArtifactPath.parse("f.txt"), bytes("old"));
-        InputStream broken = new InputStream() {
-            private int sent;
-
-            @Override
-            public int read() throws IOException {
-                if (sent++ < 10) {
-                    return 'x';
-                }
-                throw new IOException("client went away");
-            }
-        };
-        assertThatThrownBy(() -> repo.write(ArtifactPath.parse("f.txt"), broken)).isInstanceOf(IOException.class);
-        assertThat(read("f.txt", 0)).isEqualTo("old");
-        assertThat(repo.list(ArtifactPath.ROOT)).extracting(FileInfo::path).containsExactly("f.txt");
+    void reservedNames_andTheStagingArea_areOutOfReach() throws Exception {
+        MultipartUploads mpu = repo.multipart().orElseThrow();
+        MultipartUploads.Upload upload = mpu.create(ArtifactPath.parse("t.bin"), 1, (id, n) -> "u");
+        for (String path : new String[] {".osprey-upload-parts/" + upload.uploadId() + "/target",
+                ".osprey-upload-x", "a/.osprey-upload-y"}) {
+            ArtifactPath p = ArtifactPath.parse(path);
+            assertThatThrownBy(() -> repo.open(p)).isInstanceOf(OspreyException.class);
+            assertThatThrownBy(() -> repo.write(p, bytes("x"))).isInstanceOf(OspreyException.class);
+            assertThatThrownBy(() -> repo.delete(p)).isInstanceOf(OspreyException.class);
+        }
+        assertThat(repo.list(ArtifactPath.ROOT)).isEmpty();
+        assertThatThrownBy(() -> mpu.writePart("../../canary", 1, bytes("x"))).isInstanceOf(OspreyException.class);
+        assertThatThrownBy(() -> mpu.complete(ArtifactPath.parse("other.bin"), upload.uploadId(),
+                java.util.List.of(new MultipartUploads.UploadedPart(1, "e")))).isInstanceOf(OspreyException.class);
+        assertThat(Files.readString(canary)).isEqualTo("do not touch");
     }
 }
