@@ -40,8 +40,8 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--artifacts-destination",
             defaultValue = "${env:MLFLOW_ARTIFACTS_DESTINATION:-" + ServerConfig.DEFAULT_ARTIFACTS + "}",
-            description = "Where proxied artifacts are stored (default: ${DEFAULT-VALUE}).")
-    Path artifactsDestination;
+            description = "Where proxied artifacts are stored: a directory, file: or s3://bucket/prefix URI (default: ${DEFAULT-VALUE}).")
+    String artifactsDestination;
 
     @Option(names = "--serve-artifacts", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Proxy artifact uploads and downloads through this server (default: on).")

@@ -1,6 +1,8 @@
 package dev.osprey.server;
 
-import dev.osprey.artifacts.LocalArtifactRepository;
+import dev.osprey.artifacts.ArtifactRepositories;
+import dev.osprey.artifacts.ArtifactRepository;
+import dev.osprey.server.artifacts.ArtifactLocations;
 import dev.osprey.server.api.ApiRouter;
 import dev.osprey.server.artifacts.ArtifactProxyHandler;
 import dev.osprey.server.artifacts.GetArtifactHandler;
@@ -54,8 +56,9 @@ public final class OspreyServer implements AutoCloseable {
             experiments.ensureDefaultExperiment();
             List<Endpoint> endpoints = new ArrayList<>(TrackingRoutes.endpoints(store, experiments,
                     config.truncateLongValues(), clock));
-            LocalArtifactRepository destination = new LocalArtifactRepository(config.artifactsDestination());
-            endpoints.addAll(new RunArtifactRoutes(store, destination).endpoints());
+            ArtifactLocations locations = artifactLocations(config);
+            ArtifactRepository destination = locations.destination();
+            endpoints.addAll(new RunArtifactRoutes(store, locations).endpoints());
             ApiRouter api = new ApiRouter(endpoints, config.staticPrefix());
             ArtifactProxyHandler artifacts = new ArtifactProxyHandler(destination, config.serveArtifacts(),
                     config.staticPrefix());
@@ -68,7 +71,7 @@ public final class OspreyServer implements AutoCloseable {
                     .routing(r -> r
                             .get(prefix + "/health", (req, res) -> plain(res, "OK"))
                             .get(prefix + "/version", (req, res) -> plain(res, MLFLOW_COMPATIBLE_VERSION))
-                            .get(prefix + "/get-artifact", new GetArtifactHandler(store, destination))
+                            .get(prefix + "/get-artifact", new GetArtifactHandler(store, locations))
                             .any(artifacts)
                             .any(config.artifactsOnly() ? OspreyServer::artifactsOnly : api))
                     .build()
@@ -85,6 +88,15 @@ public final class OspreyServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** The artifacts destination and the local roots this server reads run artifacts from. */
+    public static ArtifactLocations artifactLocations(ServerConfig config) throws java.io.IOException {
+        ArtifactRepositories repositories = ArtifactRepositories.installed();
+        ArtifactRepository destination = repositories.open(config.artifactsDestination());
+        List<String> roots = new ArrayList<>(List.of(config.artifactsDestination()));
+        config.defaultArtifactRoot().filter(r -> !r.startsWith("mlflow-artifacts:")).ifPresent(roots::add);
+        return new ArtifactLocations(repositories, destination, ArtifactLocations.localRoots(roots));
     }
 
     /** MLflow's answer to a tracking call on a server started with --artifacts-only. */

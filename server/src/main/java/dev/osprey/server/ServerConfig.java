@@ -1,5 +1,6 @@
 package dev.osprey.server;
 
+import dev.osprey.artifacts.ArtifactRepositories;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,6 +12,7 @@ import java.util.Optional;
  * @param defaultArtifactRoot root of new experiments' artifact locations; empty means {@code mlflow-artifacts:/}
  *     when artifacts are served, else the artifacts destination
  * @param truncateLongValues cut over-long param and tag values (MLflow's default) instead of rejecting them
+ * @param artifactsDestination where proxied artifacts live: a local path or a URI ({@code file:}, {@code s3://})
  * @param artifactsOnly serve only the artifact proxy; tracking routes answer 503 (MLflow's --artifacts-only)
  */
 public record ServerConfig(
@@ -18,7 +20,7 @@ public record ServerConfig(
         int port,
         String backendStoreUri,
         Optional<String> defaultArtifactRoot,
-        Path artifactsDestination,
+        String artifactsDestination,
         boolean serveArtifacts,
         String staticPrefix,
         boolean truncateLongValues,
@@ -36,15 +38,15 @@ public record ServerConfig(
         }
         Objects.requireNonNull(backendStoreUri, "backendStoreUri");
         Objects.requireNonNull(defaultArtifactRoot, "defaultArtifactRoot");
-        artifactsDestination = artifactsDestination.toAbsolutePath().normalize();
+        artifactsDestination = ArtifactRepositories.toUri(artifactsDestination).toString();
         staticPrefix = normalizePrefix(staticPrefix);
     }
 
     /** A configuration serving tracking and artifacts (not artifacts-only). */
     public ServerConfig(String host, int port, String backendStoreUri, Optional<String> defaultArtifactRoot,
             Path artifactsDestination, boolean serveArtifacts, String staticPrefix, boolean truncateLongValues) {
-        this(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination, serveArtifacts, staticPrefix,
-                truncateLongValues, false);
+        this(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination.toString(), serveArtifacts,
+                staticPrefix, truncateLongValues, false);
     }
 
     public static ServerConfig defaults() {
@@ -52,10 +54,15 @@ public record ServerConfig(
                 Path.of(DEFAULT_ARTIFACTS), true, "", true);
     }
 
+    /** The same configuration with another artifacts destination (a path or a URI). */
+    public ServerConfig withArtifactsDestination(String destination) {
+        return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, destination, serveArtifacts,
+                staticPrefix, truncateLongValues, artifactsOnly);
+    }
+
     /** The root new experiments' artifact locations are made under. */
     public String effectiveArtifactRoot() {
-        return defaultArtifactRoot.orElseGet(() -> serveArtifacts ? "mlflow-artifacts:/"
-                : artifactsDestination.toUri().toString());
+        return defaultArtifactRoot.orElseGet(() -> serveArtifacts ? "mlflow-artifacts:/" : artifactsDestination);
     }
 
     private static String normalizePrefix(String prefix) {

@@ -189,7 +189,7 @@ class ArtifactProxyTest {
     void artifactsOnly_servesArtifactsAndRefusesTracking() throws Exception {
         Path dir = Files.createTempDirectory("osprey-artifacts-only");
         try (OspreyServer only = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/o.db",
-                Optional.empty(), dir.resolve("a"), true, "", true, true))) {
+                Optional.empty(), dir.resolve("a").toString(), true, "", true, true))) {
             HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(only.baseUrl() + BASE + "/f.txt"))
                     .PUT(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(put.statusCode()).isEqualTo(200);

@@ -33,11 +33,13 @@ public final class ArtifactProxyHandler implements Handler {
     private static final String SEGMENT = "/mlflow-artifacts/";
 
     private final ArtifactRepository repository;
+    private final MultipartRoutes multipart;
     private final boolean enabled;
     private final String[] prefixes;
 
     public ArtifactProxyHandler(ArtifactRepository repository, boolean enabled, String staticPrefix) {
         this.repository = repository;
+        this.multipart = new MultipartRoutes(repository);
         this.enabled = enabled;
         this.prefixes = new String[] {"/api/2.0" + SEGMENT, staticPrefix + "/ajax-api/2.0" + SEGMENT};
     }
@@ -73,8 +75,8 @@ public final class ArtifactProxyHandler implements Handler {
                             + " for artifacts; use GET, PUT or DELETE.");
                 }
             } else if (route.startsWith("mpu/")) {
-                error(res, 501, ErrorCode.NOT_IMPLEMENTED, "Multipart upload is not supported for the current "
-                        + "artifact repository");
+                multipart.handle(req, res, method, route.substring("mpu/".length()),
+                        raw.substring(0, raw.length() - route.length()));
             } else {
                 error(res, 404, ErrorCode.ENDPOINT_NOT_FOUND, "No API endpoint " + method + " " + raw
                         + " on this server.");

@@ -1,7 +1,6 @@
 package dev.osprey.server.artifacts;
 
 import dev.osprey.artifacts.ArtifactPath;
-import dev.osprey.artifacts.ArtifactRepository;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.Run;
@@ -19,11 +18,11 @@ public final class GetArtifactHandler implements Handler {
     private static final Logger LOG = LoggerFactory.getLogger(GetArtifactHandler.class);
 
     private final TrackingStore store;
-    private final ArtifactRepository repository;
+    private final ArtifactLocations locations;
 
-    public GetArtifactHandler(TrackingStore store, ArtifactRepository repository) {
+    public GetArtifactHandler(TrackingStore store, ArtifactLocations locations) {
         this.store = store;
-        this.repository = repository;
+        this.locations = locations;
     }
 
     @Override
@@ -36,8 +35,9 @@ public final class GetArtifactHandler implements Handler {
                     .orElseThrow(() -> OspreyException.invalid("Missing value for required parameter 'path'."));
             Run run = store.getRun(runId).orElseThrow(() -> OspreyException.notFound("Run with id=" + runId
                     + " not found"));
-            ArtifactPath root = RunArtifactRoutes.proxyPath(run.info().artifactUri());
-            Downloads.send(req, res, repository, root.resolve(ArtifactPath.parse(path)));
+            ArtifactLocations.Location file = locations.resolve(run.info().artifactUri())
+                    .resolve(ArtifactPath.parse(path));
+            Downloads.send(req, res, file.repository(), file.path());
         } catch (OspreyException e) {
             ErrorResponses.send(res, e.errorCode().httpStatus(), e.errorCode(), e.getMessage());
         } catch (IOException | RuntimeException e) {

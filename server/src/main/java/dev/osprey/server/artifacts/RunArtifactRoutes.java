@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.artifacts.ArtifactPath;
-import dev.osprey.artifacts.ArtifactRepository;
 import dev.osprey.artifacts.FileInfo;
-import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.Run;
 import dev.osprey.protocol.Json;
@@ -20,18 +18,15 @@ import java.util.List;
 
 /**
  * {@code GET /mlflow/artifacts/list}: a run's artifacts relative to its {@code artifact_uri} (spec/artifacts.md
- * §4.1). Runs whose root is {@code mlflow-artifacts:} are listed through the artifacts destination; other roots are
- * not listable by this server yet.
+ * §4.1), wherever {@link ArtifactLocations} says that root lives.
  */
 public final class RunArtifactRoutes {
-    private static final String PROXY_SCHEME = "mlflow-artifacts:";
-
     private final TrackingStore store;
-    private final ArtifactRepository repository;
+    private final ArtifactLocations locations;
 
-    public RunArtifactRoutes(TrackingStore store, ArtifactRepository repository) {
+    public RunArtifactRoutes(TrackingStore store, ArtifactLocations locations) {
         this.store = store;
-        this.repository = repository;
+        this.locations = locations;
     }
 
     public List<Endpoint> endpoints() {
@@ -47,12 +42,12 @@ public final class RunArtifactRoutes {
         Run run = store.getRun(runId).orElseThrow(() -> OspreyException.notFound("Run with id=" + runId
                 + " not found"));
         String rootUri = run.info().artifactUri();
-        ArtifactPath root = proxyPath(rootUri);
+        ArtifactLocations.Location root = locations.resolve(rootUri);
         ObjectNode out = Json.object();
         out.put("root_uri", rootUri);
         List<FileInfo> files;
         try {
-            files = repository.list(root.resolve(sub));
+            files = root.repository().list(root.path().resolve(sub));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -65,22 +60,5 @@ public final class RunArtifactRoutes {
             }
         }
         return out;
-    }
-
-    /** The destination-relative path of an {@code mlflow-artifacts:[//authority]/path} URI. */
-    static ArtifactPath proxyPath(String uri) {
-        if (!uri.startsWith(PROXY_SCHEME)) {
-            throw new OspreyException(ErrorCode.NOT_IMPLEMENTED, "Listing artifacts under '" + uri + "' is not "
-                    + "supported by this server yet; only mlflow-artifacts: locations are.");
-        }
-        String rest = uri.substring(PROXY_SCHEME.length());
-        if (rest.startsWith("//")) {
-            int slash = rest.indexOf('/', 2);
-            rest = slash < 0 ? "" : rest.substring(slash);
-        }
-        while (rest.startsWith("/")) {
-            rest = rest.substring(1);
-        }
-        return ArtifactPath.parse(rest);
     }
 }
