@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The real server jar in its own process, as a user would run it. */
@@ -31,22 +32,39 @@ final class ServerProcess implements AutoCloseable {
 
     static ServerProcess start(int port, String backendStoreUri, Path artifacts, String... extraArgs)
             throws IOException {
+        return start(new Launch(port, backendStoreUri, artifacts.toString(), List.of("-Xmx512m"), Map.of(),
+                List.of(extraArgs)));
+    }
+
+    /** How to start the jar: JVM options, environment and server flags beyond the usual ones. */
+    record Launch(int port, String backendStoreUri, String artifactsDestination, List<String> jvmOptions,
+            Map<String, String> environment, List<String> extraArgs) {}
+
+    static ServerProcess start(Launch launch) throws IOException {
         String jar = System.getProperty("osprey.jar", "../cli/target/osprey.jar");
         if (!Files.exists(Path.of(jar))) {
             throw new IllegalStateException("Server jar " + jar + " is missing; run the build through 'verify'.");
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar, "server", "--host",
-                "127.0.0.1", "--port", Integer.toString(port), "--backend-store-uri", backendStoreUri,
-                "--artifacts-destination", artifacts.toString()));
-        command.addAll(List.of(extraArgs));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(launch.jvmOptions());
+        command.addAll(List.of("-jar", jar, "server", "--host", "127.0.0.1", "--port",
+                Integer.toString(launch.port()), "--backend-store-uri", launch.backendStoreUri(),
+                "--artifacts-destination", launch.artifactsDestination()));
+        command.addAll(launch.extraArgs());
         Path log = Files.createTempFile("osprey-server", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().put("OSPREY_LOG_LEVEL", "WARN");
-        ServerProcess server = new ServerProcess(builder.start(), port, log);
+        builder.environment().putAll(launch.environment());
+        ServerProcess server = new ServerProcess(builder.start(), launch.port(), log);
         server.awaitHealthy(Duration.ofSeconds(60));
         return server;
+    }
+
+    /** The server's process id, to read its memory use from /proc. */
+    long pid() {
+        return process.pid();
     }
 
     static int freePort() throws IOException {
