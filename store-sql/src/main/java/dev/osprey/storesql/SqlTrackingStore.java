@@ -10,6 +10,7 @@ import dev.osprey.core.Page;
 import dev.osprey.core.Run;
 import dev.osprey.core.RunInfo;
 import dev.osprey.core.Tag;
+import dev.osprey.store.DeletedItem;
 import dev.osprey.store.BulkIntervalQuery;
 import dev.osprey.store.ExperimentQuery;
 import dev.osprey.store.MetricBatch;
@@ -33,6 +34,7 @@ public final class SqlTrackingStore implements TrackingStore {
     private final MetricsSql metrics;
     private final InputsSql inputs;
     private final BulkIntervalSql bulkInterval = new BulkIntervalSql();
+    private final PurgeSql purge;
 
     SqlTrackingStore(Database db) {
         this.db = db;
@@ -40,6 +42,7 @@ public final class SqlTrackingStore implements TrackingStore {
         this.runs = new RunsSql(db.dialect(), experiments);
         this.metrics = new MetricsSql(db.dialect());
         this.inputs = new InputsSql(db.dialect());
+        this.purge = new PurgeSql(experiments);
     }
 
     public SqlDialect dialect() {
@@ -200,6 +203,26 @@ public final class SqlTrackingStore implements TrackingStore {
     @Override
     public List<Metric> getMetricHistoryBulkInterval(BulkIntervalQuery query) {
         return db.read(c -> bulkInterval.sample(c, query));
+    }
+
+    @Override
+    public List<DeletedItem> deletedRuns(long deletedBefore, List<String> experimentIds) {
+        return db.read(c -> purge.deletedRuns(c, deletedBefore, experimentIds));
+    }
+
+    @Override
+    public List<DeletedItem> deletedExperiments(long deletedBefore, List<String> experimentIds) {
+        return db.read(c -> purge.deletedExperiments(c, deletedBefore, experimentIds));
+    }
+
+    @Override
+    public void purgeRun(String runId) {
+        db.update(c -> purge.purgeRun(c, runId));
+    }
+
+    @Override
+    public void purgeExperiment(String experimentId) {
+        db.update(c -> purge.purgeExperiment(c, experimentId));
     }
 
     @Override

@@ -634,4 +634,57 @@ public abstract class TrackingStoreTck {
         assertThat(searchRunIds(List.of(exp), "params.`p; DROP TABLE runs` = 'x'", List.of())).isEmpty();
         assertThat(store.getRun(a)).isPresent();
     }
+
+    // ---------------------------------------------------------------- garbage collection
+
+    @Test
+    void purgeRun_removesADeletedRunAndEverythingLoggedToIt() {
+        String exp = experiment();
+        String gone = run(exp).info().runId();
+        String kept = run(exp).info().runId();
+        store.logBatch(gone, new MetricBatch(List.of(Metric.of("loss", 0.5, 1, 0)), List.of(new Param("lr", "0.1")),
+                List.of(new Tag("t", "v"))));
+        store.deleteRun(gone, 5000);
+        assertThat(store.deletedRuns(5001, List.of(exp))).extracting(d -> d.id(), d -> d.deletedAt())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(gone, 5000L));
+        assertThat(store.deletedRuns(5000, List.of(exp))).as("strictly older").isEmpty();
+        assertThat(store.deletedRuns(5001, List.of(exp)).get(0).artifactLocation())
+                .isEqualTo(store.getRun(gone).orElseThrow().info().artifactUri());
+
+        assertThatThrownBy(() -> store.purgeRun(kept))
+                .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
+        assertThatThrownBy(() -> store.purgeRun("ffffffffffffffffffffffffffffffff"))
+                .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
+        store.purgeRun(gone);
+        assertThat(store.getRun(gone)).isEmpty();
+        assertThat(store.getMetricHistory(gone, "loss", OptionalInt.empty(), Optional.empty()).items()).isEmpty();
+        assertThat(store.deletedRuns(Long.MAX_VALUE, List.of(exp))).isEmpty();
+        assertThat(store.getRun(kept)).isPresent();
+    }
+
+    @Test
+    void purgeExperiment_removesItWithAllItsRuns_andFreesItsName() {
+        String name = unique("purged");
+        String exp = store.createExperiment(name, Optional.empty(), id -> "mlflow-artifacts:/" + id,
+                List.of(new Tag("team", "x")), 1000);
+        String runId = run(exp).info().runId();
+        store.logBatch(runId, MetricBatch.ofMetrics(List.of(Metric.of("m", 1, 1, 0))));
+        String active = experiment();
+        assertThatThrownBy(() -> store.purgeExperiment(active))
+                .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
+        store.deleteExperiment(exp, 7000);
+        assertThat(store.deletedExperiments(7001, List.of(exp, active))).singleElement().satisfies(d -> {
+            assertThat(d.id()).isEqualTo(exp);
+            assertThat(d.artifactLocation()).isEqualTo("mlflow-artifacts:/" + exp);
+        });
+        assertThat(store.deletedExperiments(7000, List.of(exp))).isEmpty();
+        assertThat(store.deletedRuns(7001, List.of(exp))).extracting(d -> d.id()).containsExactly(runId);
+
+        store.purgeExperiment(exp);
+        assertThat(store.getExperiment(exp)).isEmpty();
+        assertThat(store.getRun(runId)).isEmpty();
+        assertThatThrownBy(() -> store.purgeExperiment(exp))
+                .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
+        assertThat(store.createExperiment(name, Optional.empty(), id -> "r/" + id, List.of(), 8000)).isNotEqualTo(exp);
+    }
 }

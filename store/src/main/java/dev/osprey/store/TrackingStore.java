@@ -95,6 +95,27 @@ public interface TrackingStore extends AutoCloseable {
     /** Sampled history over runs, with {@code runId} set on each point (spec/tracking.md §5.6). */
     List<Metric> getMetricHistoryBulkInterval(BulkIntervalQuery query);
 
+    /**
+     * Runs in the {@code deleted} stage deleted before {@code deletedBefore}, oldest first; only those of
+     * {@code experimentIds} when that is not empty.
+     */
+    List<DeletedItem> deletedRuns(long deletedBefore, List<String> experimentIds);
+
+    /** Experiments in the {@code deleted} stage last changed before {@code deletedBefore}, oldest first. */
+    List<DeletedItem> deletedExperiments(long deletedBefore, List<String> experimentIds);
+
+    /**
+     * Permanently removes a deleted run and everything logged to it. {@code INVALID_PARAMETER_VALUE} when the run
+     * is active; {@code RESOURCE_DOES_NOT_EXIST} when it is unknown.
+     */
+    void purgeRun(String runId);
+
+    /**
+     * Permanently removes a deleted experiment with all its runs, tags and datasets. {@code INVALID_PARAMETER_VALUE}
+     * when it is active; {@code RESOURCE_DOES_NOT_EXIST} when it is unknown.
+     */
+    void purgeExperiment(String experimentId);
+
     @Override
     void close();
 }
