@@ -83,6 +83,12 @@ public final class ActiveRun implements AutoCloseable {
         }
     }
 
+    /** Uploads a file or a directory's contents under {@code artifactPath} (see OspreyClient#logArtifact). */
+    public ActiveRun logArtifact(java.nio.file.Path local, String artifactPath) {
+        client.logArtifact(runId(), local, artifactPath);
+        return this;
+    }
+
     /** Marks the run FAILED when it is closed. */
     public void fail() {
         failed = true;

@@ -19,6 +19,7 @@ import dev.osprey.protocol.TrackingCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,9 +38,12 @@ import java.util.OptionalLong;
 public final class OspreyClient {
     private static final String API = "/api/2.0/mlflow";
     private final Transport transport;
+    private final ArtifactTransfers artifacts;
 
-    private OspreyClient(Transport transport) {
+    private OspreyClient(Transport transport, ArtifactSettings artifactSettings) {
         this.transport = transport;
+        this.artifacts = new ArtifactTransfers(transport, artifactSettings,
+                runId -> getRun(runId).info().artifactUri());
     }
 
     /** A client with defaults: 5 attempts, 200 ms first backoff, 60 s per request. */
@@ -278,12 +282,47 @@ public final class OspreyClient {
         }
     }
 
+    // ------------------------------------------------------------ artifacts
+
+    /**
+     * Uploads a file to {@code artifactPath/<file name>} under the run's artifact root, or the contents of a
+     * directory to {@code artifactPath} (as MLflow's {@code log_artifacts}). Goes through the server's artifact
+     * proxy for {@code mlflow-artifacts:} roots, in parallel parts for large files when the server supports
+     * multipart upload; local roots are written directly.
+     *
+     * @param artifactPath directory under the run's root; empty for the root itself
+     */
+    public void logArtifact(String runId, Path local, String artifactPath) {
+        artifacts.upload(runId, local, artifactPath);
+    }
+
+    /** {@link #logArtifact(String, Path, String)} to the root of the run's artifacts. */
+    public void logArtifact(String runId, Path local) {
+        artifacts.upload(runId, local, "");
+    }
+
+    /** The immediate children of {@code path} (empty for the root), with paths relative to the run's root. */
+    public List<ArtifactInfo> listArtifacts(String runId, String path) {
+        return artifacts.list(runId, path);
+    }
+
+    /**
+     * Downloads a file or a directory tree of the run's artifacts into {@code destination}, keeping the relative
+     * path; returns the local path of what {@code path} names. Interrupted downloads resume where they stopped.
+     */
+    public Path downloadArtifacts(String runId, String path, Path destination) {
+        return artifacts.download(runId, path, destination);
+    }
+
     /** Configures retries and timeouts. */
     public static final class Builder {
         private final String trackingUri;
         private int maxAttempts = 5;
         private Duration initialBackoff = Duration.ofMillis(200);
         private Duration requestTimeout = Duration.ofSeconds(60);
+        private long multipartThreshold = ArtifactSettings.DEFAULTS.multipartThreshold();
+        private long partSize = ArtifactSettings.DEFAULTS.partSize();
+        private int parallelism = ArtifactSettings.DEFAULTS.parallelism();
 
         private Builder(String trackingUri) {
             if (!trackingUri.startsWith("http://") && !trackingUri.startsWith("https://")) {
@@ -312,8 +351,27 @@ public final class OspreyClient {
             return this;
         }
 
+        /** Files of at least this many bytes are uploaded in parts (default 64 MiB). */
+        public Builder multipartThreshold(long bytes) {
+            this.multipartThreshold = bytes;
+            return this;
+        }
+
+        /** Size of each uploaded part, at least 5 MiB (default 16 MiB). */
+        public Builder multipartPartSize(long bytes) {
+            this.partSize = bytes;
+            return this;
+        }
+
+        /** Parts uploaded at the same time (default 4). */
+        public Builder artifactParallelism(int parts) {
+            this.parallelism = parts;
+            return this;
+        }
+
         public OspreyClient build() {
-            return new OspreyClient(new Transport(trackingUri, maxAttempts, initialBackoff, requestTimeout));
+            return new OspreyClient(new Transport(trackingUri, maxAttempts, initialBackoff, requestTimeout),
+                    new ArtifactSettings(multipartThreshold, partSize, parallelism));
         }
     }
 }

@@ -61,31 +61,82 @@ final class Transport {
 
     private Message send(HttpRequest.Builder builder, String path) {
         HttpRequest request = builder.timeout(requestTimeout).header("Accept", "application/json").build();
+        return parse(exchange(request, HttpResponse.BodyHandlers.ofByteArray(), path).body());
+    }
+
+    String baseUrl() {
+        return baseUrl;
+    }
+
+    Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    /**
+     * Sends a request until it succeeds or fails for good, with the retry policy of every call; a 2xx answer is
+     * returned, anything else becomes a typed exception (the body of an error answer is read as MLflow's error
+     * JSON when it is that).
+     */
+    <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler, String what) {
         long backoff = initialBackoff.toMillis();
         for (int attempt = 1; ; attempt++) {
-            HttpResponse<byte[]> response;
+            HttpResponse<byte[]> failed;
             try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<T> response = http.send(request, info -> info.statusCode() / 100 == 2
+                        ? new TypedSubscriber<>(handler.apply(info))
+                        : new TypedSubscriber<>(HttpResponse.BodySubscribers.ofByteArray()));
+                if (response.statusCode() / 100 == 2) {
+                    return response;
+                }
+                @SuppressWarnings("unchecked")
+                HttpResponse<byte[]> error = (HttpResponse<byte[]>) (HttpResponse<?>) response;
+                failed = error;
             } catch (IOException e) {
                 if (attempt >= maxAttempts) {
-                    throw new OspreyClientException(ErrorCode.TEMPORARILY_UNAVAILABLE, 0, "Cannot reach " + baseUrl
-                            + path + " after " + attempt + " attempts: " + e);
+                    throw new OspreyClientException(ErrorCode.TEMPORARILY_UNAVAILABLE, 0, "Cannot reach " + what
+                            + " after " + attempt + " attempts: " + e);
                 }
                 backoff = sleep(backoff);
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new OspreyClientException(ErrorCode.CANCELLED, 0, "Interrupted calling " + path);
+                throw new OspreyClientException(ErrorCode.CANCELLED, 0, "Interrupted calling " + what);
             }
-            int status = response.statusCode();
-            if (status >= 200 && status < 300) {
-                return parse(response.body());
-            }
-            OspreyClientException error = error(status, response.body(), path);
+            int status = failed.statusCode();
+            OspreyClientException error = error(status, failed.body(), what);
             if (attempt >= maxAttempts || !retryable(status, error.errorCode())) {
                 throw error;
             }
             backoff = sleep(backoff);
+        }
+    }
+
+    /** Lets one send() read a success body one way and an error body as bytes. */
+    private record TypedSubscriber<T>(HttpResponse.BodySubscriber<?> inner) implements HttpResponse.BodySubscriber<T> {
+        @Override
+        @SuppressWarnings("unchecked")
+        public java.util.concurrent.CompletionStage<T> getBody() {
+            return (java.util.concurrent.CompletionStage<T>) inner.getBody();
+        }
+
+        @Override
+        public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+            inner.onSubscribe(subscription);
+        }
+
+        @Override
+        public void onNext(List<java.nio.ByteBuffer> item) {
+            inner.onNext(item);
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            inner.onError(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            inner.onComplete();
         }
     }
 

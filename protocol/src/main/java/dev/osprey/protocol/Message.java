@@ -300,6 +300,16 @@ public final class Message {
         return out;
     }
 
+    /** The names of the fields present, in order (for map-valued fields such as headers). */
+    public List<String> fieldNames() {
+        if (json == null) {
+            return List.copyOf(query.keySet());
+        }
+        List<String> names = new java.util.ArrayList<>();
+        json.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
     public Optional<Message> message(String field) {
         if (json == null) {
             return Optional.empty();
