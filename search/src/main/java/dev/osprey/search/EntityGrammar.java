@@ -56,6 +56,26 @@ public final class EntityGrammar {
             .orderableFields(Field.ATTRIBUTE)
             .build();
 
+    /** SearchRegisteredModels: {@code timestamp} and {@code last_updated_timestamp} both order by update time. */
+    public static final EntityGrammar REGISTERED_MODELS = builder("registered model")
+            .prefix(Field.TAG, "tag", "tags")
+            .prefix(Field.ATTRIBUTE, "attribute")
+            .attributes("name")
+            .orderable("timestamp", "last_updated_timestamp")
+            .orderableFields(Field.ATTRIBUTE)
+            .build();
+
+    /** SearchModelVersions: {@code source_path} filters the version's source; {@code IN} only on run_id. */
+    public static final EntityGrammar MODEL_VERSIONS = builder("model version")
+            .prefix(Field.TAG, "tag", "tags")
+            .prefix(Field.ATTRIBUTE, "attribute")
+            .attributes("name", "run_id", "source_path")
+            .numeric("version_number")
+            .listAttributes("run_id")
+            .orderable("version_number", "creation_timestamp", "last_updated_timestamp")
+            .orderableFields(Field.ATTRIBUTE)
+            .build();
+
     private static final Set<String> DATASET_KEYS = Set.of("name", "digest", "context");
 
     public List<Condition> parseFilter(String filter) {

@@ -11,6 +11,7 @@ import dev.osprey.core.Run;
 import dev.osprey.core.RunInfo;
 import dev.osprey.core.Tag;
 import dev.osprey.store.DeletedItem;
+import dev.osprey.store.RegistryStore;
 import dev.osprey.store.BulkIntervalQuery;
 import dev.osprey.store.ExperimentQuery;
 import dev.osprey.store.MetricBatch;
@@ -35,6 +36,7 @@ public final class SqlTrackingStore implements TrackingStore {
     private final InputsSql inputs;
     private final BulkIntervalSql bulkInterval = new BulkIntervalSql();
     private final PurgeSql purge;
+    private final SqlRegistryStore registry;
 
     SqlTrackingStore(Database db) {
         this.db = db;
@@ -43,6 +45,12 @@ public final class SqlTrackingStore implements TrackingStore {
         this.metrics = new MetricsSql(db.dialect());
         this.inputs = new InputsSql(db.dialect());
         this.purge = new PurgeSql(experiments);
+        this.registry = new SqlRegistryStore(db);
+    }
+
+    @Override
+    public RegistryStore registry() {
+        return registry;
     }
 
     public SqlDialect dialect() {

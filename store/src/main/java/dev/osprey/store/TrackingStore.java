@@ -116,6 +116,12 @@ public interface TrackingStore extends AutoCloseable {
      */
     void purgeExperiment(String experimentId);
 
+    /**
+     * The model registry kept in the same backend (MLflow's default when no separate registry URI is given); it
+     * shares this store's connections and transactions' isolation.
+     */
+    RegistryStore registry();
+
     @Override
     void close();
 }

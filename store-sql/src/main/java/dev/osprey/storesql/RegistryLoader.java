@@ -1,0 +1,132 @@
+package dev.osprey.storesql;
+
+import dev.osprey.core.ModelAlias;
+import dev.osprey.core.ModelStage;
+import dev.osprey.core.ModelVersion;
+import dev.osprey.core.RegisteredModel;
+import dev.osprey.core.Tag;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads registered models and versions with their tags, aliases and latest versions, a page at a time. */
+final class RegistryLoader {
+    static final String VERSION_COLUMNS = "name, version, creation_time, last_updated_time, description, user_id, "
+            + "current_stage, source, run_id, run_link, status, storage_location, model_id";
+    private static final String VISIBLE = "current_stage <> '" + ModelStage.DELETED_INTERNAL + "'";
+
+    private RegistryLoader() {}
+
+    /** Name and version of one stored version. */
+    record Key(String name, long version) {}
+
+    /** Versions by key, in the order given; missing or deleted ones are skipped. */
+    static List<ModelVersion> versions(Connection c, List<Key> keys) throws SQLException {
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        List<String> names = keys.stream().map(Key::name).distinct().toList();
+        List<Long> numbers = keys.stream().map(Key::version).distinct().toList();
+        String in = Jdbc.marks(names.size());
+        Object[] args = names.toArray();
+        // Names x numbers is a superset of the keys, but bounded by the page: never every version of a big model.
+        String both = "name IN (" + in + ") AND version IN (" + Jdbc.marks(numbers.size()) + ")";
+        List<Object> bothArgs = new ArrayList<>(names);
+        bothArgs.addAll(numbers);
+        Map<Key, VersionRow> rows = new HashMap<>();
+        for (VersionRow row : Jdbc.list(c, "SELECT " + VERSION_COLUMNS + " FROM model_versions WHERE " + both
+                + " AND " + VISIBLE, RegistryLoader::versionRow, bothArgs.toArray())) {
+            rows.put(new Key(row.name, row.version), row);
+        }
+        Map<Key, List<Tag>> tags = new HashMap<>();
+        for (Object[] t : Jdbc.list(c, "SELECT name, version, tag_key, tag_value FROM model_version_tags WHERE " + both
+                + " ORDER BY tag_key", rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getString(3),
+                rs.getString(4)}, bothArgs.toArray())) {
+            tags.computeIfAbsent(new Key((String) t[0], (Long) t[1]), k -> new ArrayList<>())
+                    .add(new Tag((String) t[2], (String) t[3]));
+        }
+        Map<Key, List<String>> aliases = new HashMap<>();
+        for (Object[] a : Jdbc.list(c, "SELECT name, version, alias FROM registered_model_aliases WHERE name IN ("
+                + in + ") ORDER BY alias", rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getString(3)},
+                args)) {
+            aliases.computeIfAbsent(new Key((String) a[0], (Long) a[1]), k -> new ArrayList<>()).add((String) a[2]);
+        }
+        List<ModelVersion> out = new ArrayList<>(keys.size());
+        for (Key key : keys) {
+            VersionRow row = rows.get(key);
+            if (row != null) {
+                out.add(row.toVersion(tags.getOrDefault(key, List.of()), aliases.getOrDefault(key, List.of())));
+            }
+        }
+        return out;
+    }
+
+    /** Registered models by name, in the order given, each with tags, aliases and latest versions. */
+    static List<RegisteredModel> models(Connection c, List<String> names) throws SQLException {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        String in = Jdbc.marks(names.size());
+        Object[] args = names.toArray();
+        Map<String, Object[]> rows = new HashMap<>();
+        for (Object[] r : Jdbc.list(c, "SELECT name, creation_time, last_updated_time, description FROM "
+                + "registered_models WHERE name IN (" + in + ")", rs -> new Object[] {rs.getString(1), rs.getLong(2),
+                rs.getLong(3), rs.getString(4)}, args)) {
+            rows.put((String) r[0], r);
+        }
+        Map<String, List<Tag>> tags = new HashMap<>();
+        for (String[] t : Jdbc.list(c, "SELECT name, tag_key, tag_value FROM registered_model_tags WHERE name IN ("
+                + in + ") ORDER BY tag_key", rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)},
+                args)) {
+            tags.computeIfAbsent(t[0], k -> new ArrayList<>()).add(new Tag(t[1], t[2]));
+        }
+        Map<String, List<ModelAlias>> aliases = new HashMap<>();
+        for (Object[] a : Jdbc.list(c, "SELECT name, alias, version FROM registered_model_aliases WHERE name IN ("
+                + in + ") ORDER BY alias", rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)},
+                args)) {
+            aliases.computeIfAbsent((String) a[0], k -> new ArrayList<>())
+                    .add(new ModelAlias((String) a[1], Long.toString((Long) a[2])));
+        }
+        List<Key> latestKeys = Jdbc.list(c, "SELECT v.name, MAX(v.version) FROM model_versions v WHERE v.name IN ("
+                + in + ") AND v." + VISIBLE + " GROUP BY v.name, v.current_stage",
+                rs -> new Key(rs.getString(1), rs.getLong(2)), args);
+        Map<String, List<ModelVersion>> latest = new LinkedHashMap<>();
+        for (ModelVersion v : versions(c, latestKeys.stream()
+                .sorted(Comparator.comparing(Key::name).thenComparingLong(Key::version)).toList())) {
+            latest.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(v);
+        }
+        List<RegisteredModel> out = new ArrayList<>(names.size());
+        for (String name : names) {
+            Object[] r = rows.get(name);
+            if (r != null) {
+                out.add(new RegisteredModel(name, (Long) r[1], (Long) r[2], Optional.ofNullable((String) r[3]),
+                        latest.getOrDefault(name, List.of()), tags.getOrDefault(name, List.of()),
+                        aliases.getOrDefault(name, List.of())));
+            }
+        }
+        return out;
+    }
+
+    private record VersionRow(String name, long version, long created, long updated, String description,
+            String userId, String stage, String source, String runId, String runLink, String status,
+            String storageLocation, String modelId) {
+        ModelVersion toVersion(List<Tag> tags, List<String> aliases) {
+            return new ModelVersion(name, Long.toString(version), created, updated, Optional.ofNullable(description)
+                    .filter(d -> !d.isEmpty()), userId, ModelStage.parse(stage).orElse(ModelStage.NONE), source,
+                    runId, runLink, status, tags, aliases, Optional.ofNullable(modelId), storageLocation);
+        }
+    }
+
+    private static VersionRow versionRow(ResultSet rs) throws SQLException {
+        return new VersionRow(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                rs.getString(11), rs.getString(12), rs.getString(13));
+    }
+}
