@@ -246,6 +246,45 @@ abstract class MlflowJavaClientContract {
                         (long) "content of model/MLmodel".length()));
     }
 
+    @Test
+    void registry_readsThroughTheOfficialClient() throws Exception {
+        String name = unique("registry");
+        String runId = mlflow.createRun(mlflow.createExperiment(unique("registry-exp"))).getRunId();
+        String root = mlflow.getRun(runId).getInfo().getArtifactUri();
+        mlflow.sendPost("registered-models/create", "{\"name\": \"" + name
+                + "\", \"tags\": [{\"key\": \"team\", \"value\": \"ml\"}], \"description\": \"demo\"}");
+        for (int i = 0; i < 2; i++) {
+            mlflow.sendPost("model-versions/create", "{\"name\": \"" + name + "\", \"source\": \"runs:/" + runId
+                    + "/model\", \"run_id\": \"" + runId + "\"}");
+        }
+        mlflow.sendPost("model-versions/transition-stage", "{\"name\": \"" + name + "\", \"version\": \"1\", "
+                + "\"stage\": \"production\", \"archive_existing_versions\": false}");
+        mlflow.sendPatch("registered-models/update", "{\"name\": \"" + name + "\", \"description\": \"v2\"}");
+
+        var model = mlflow.getRegisteredModel(name);
+        assertThat(model.getName()).isEqualTo(name);
+        assertThat(model.getDescription()).isEqualTo("v2");
+        assertThat(model.getTagsList()).extracting(t -> t.getKey() + "=" + t.getValue()).containsExactly("team=ml");
+        assertThat(model.getLatestVersionsList()).extracting(v -> v.getVersion() + ":" + v.getCurrentStage())
+                .containsExactlyInAnyOrder("1:Production", "2:None");
+        assertThat(mlflow.getLatestVersions(name, List.of("Production"))).singleElement()
+                .satisfies(v -> assertThat(v.getVersion()).isEqualTo("1"));
+        var v2 = mlflow.getModelVersion(name, "2");
+        assertThat(v2.getSource()).isEqualTo("runs:/" + runId + "/model");
+        assertThat(v2.getRunId()).isEqualTo(runId);
+        assertThat(v2.getStatus().name()).isEqualTo("READY");
+        assertThat(mlflow.getModelVersionDownloadUri(name, "1")).isEqualTo(root + "/model");
+        var page = mlflow.searchModelVersions("name = '" + name + "'", 1, List.of("version_number ASC"));
+        assertThat(page.getItems()).extracting(v -> v.getVersion()).containsExactly("1");
+        assertThat(page.hasNextPage()).isTrue();
+        assertThat(page.getNextPage().getItems()).extracting(v -> v.getVersion()).containsExactly("2");
+        assertThatThrownBy(() -> mlflow.getRegisteredModel(unique("missing")))
+                .isInstanceOfSatisfying(org.mlflow.tracking.MlflowHttpException.class, e -> {
+                    assertThat(e.getStatusCode()).isEqualTo(404);
+                    assertThat(e.getBodyMessage()).contains("RESOURCE_DOES_NOT_EXIST");
+                });
+    }
+
     /** Parses an answer with the protobuf classes shipped in the client, as the client itself parses answers. */
     private static Service.ListArtifacts.Response parse(String json) throws Exception {
         Service.ListArtifacts.Response.Builder builder = Service.ListArtifacts.Response.newBuilder();

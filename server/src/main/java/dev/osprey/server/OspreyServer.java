@@ -3,6 +3,9 @@ package dev.osprey.server;
 import dev.osprey.artifacts.ArtifactRepositories;
 import dev.osprey.artifacts.ArtifactRepository;
 import dev.osprey.server.artifacts.ArtifactLocations;
+import dev.osprey.server.artifacts.ModelVersionArtifactHandler;
+import dev.osprey.server.registry.RegistryRoutes;
+import dev.osprey.server.registry.RegistryService;
 import dev.osprey.server.api.ApiRouter;
 import dev.osprey.server.artifacts.ArtifactProxyHandler;
 import dev.osprey.server.artifacts.GetArtifactHandler;
@@ -59,6 +62,8 @@ public final class OspreyServer implements AutoCloseable {
             ArtifactLocations locations = artifactLocations(config);
             ArtifactRepository destination = locations.destination();
             endpoints.addAll(new RunArtifactRoutes(store, locations).endpoints());
+            RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock);
+            endpoints.addAll(new RegistryRoutes(registry).endpoints());
             ApiRouter api = new ApiRouter(endpoints, config.staticPrefix());
             ArtifactProxyHandler artifacts = new ArtifactProxyHandler(destination, config.serveArtifacts(),
                     config.staticPrefix());
@@ -74,6 +79,8 @@ public final class OspreyServer implements AutoCloseable {
                             .get(prefix + "/health", (req, res) -> plain(res, "OK"))
                             .get(prefix + "/version", (req, res) -> plain(res, MLFLOW_COMPATIBLE_VERSION))
                             .get(prefix + "/get-artifact", new GetArtifactHandler(store, locations))
+                            .get(prefix + "/model-versions/get-artifact",
+                                    new ModelVersionArtifactHandler(registry, locations))
                             .any(artifacts)
                             .any(config.artifactsOnly() ? OspreyServer::artifactsOnly : api))
                     .build()
@@ -90,6 +97,12 @@ public final class OspreyServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** MLflow's optional operator rule for model version sources. */
+    private static java.util.Optional<java.util.regex.Pattern> sourceRule() {
+        return java.util.Optional.ofNullable(System.getenv("MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX"))
+                .filter(s -> !s.isBlank()).map(java.util.regex.Pattern::compile);
     }
 
     /** The artifacts destination and the local roots this server reads run artifacts from. */

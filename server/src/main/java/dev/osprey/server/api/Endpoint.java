@@ -20,4 +20,14 @@ public record Endpoint(String method, String path, int majorVersion, ApiHandler 
     public static Endpoint post(String path, ApiHandler handler) {
         return new Endpoint("POST", path, 2, handler);
     }
+
+    /** PATCH with a JSON body, as the registry's update RPCs. */
+    public static Endpoint patch(String path, ApiHandler handler) {
+        return new Endpoint("PATCH", path, 2, handler);
+    }
+
+    /** DELETE with a JSON body (or a query string), as the registry's delete RPCs. */
+    public static Endpoint delete(String path, ApiHandler handler) {
+        return new Endpoint("DELETE", path, 2, handler);
+    }
 }

@@ -64,6 +64,11 @@ public final class ArtifactLocations {
         return destination;
     }
 
+    /** The local directories this server reads and deletes artifacts in. */
+    public List<Path> localRoots() {
+        return localRoots;
+    }
+
     public Location resolve(String artifactUri) {
         if (artifactUri.startsWith(PROXY_SCHEME)) {
             return new Location(destination, proxyPath(artifactUri.substring(PROXY_SCHEME.length())));

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Request fields as domain values, with MLflow's required-field checks and JSON-path error names. */
-final class Requests {
+public final class Requests {
     private Requests() {}
 
     /** {@code run_id}, or its deprecated alias {@code run_uuid}; {@code run_id} wins when both are sent. */
@@ -39,7 +39,7 @@ final class Requests {
         return new Tag(m.requiredString("key"), m.string("value").orElse(""));
     }
 
-    static List<Tag> tags(Message m, String field) {
+    public static List<Tag> tags(Message m, String field) {
         List<Tag> out = new ArrayList<>();
         for (Message t : m.messages(field)) {
             out.add(tag(t));

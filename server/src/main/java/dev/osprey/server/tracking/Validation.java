@@ -6,7 +6,7 @@ import java.util.Deque;
 import java.util.regex.Pattern;
 
 /** MLflow's server-side limits and name rules, with its wording (spec/tracking.md §4). */
-final class Validation {
+public final class Validation {
     static final int MAX_KEY_LENGTH = 250;
     static final int MAX_PARAM_VALUE_LENGTH = 6000;
     static final int MAX_TAG_VALUE_LENGTH = 8000;
@@ -32,7 +32,7 @@ final class Validation {
     private static final int MAX_REMEMBERED_KEYS = 100_000;
 
     /** Param, metric and tag keys: charset, path safety, length. */
-    static void key(String entity, String key) {
+    public static void key(String entity, String key) {
         String remembered = entity + '\u0000' + key;
         if (VALID_KEYS.containsKey(remembered)) {
             return;
@@ -59,7 +59,7 @@ final class Validation {
         length(capitalized(entity) + " key", key, MAX_KEY_LENGTH);
     }
 
-    static void length(String what, String value, int limit) {
+    public static void length(String what, String value, int limit) {
         if (value.length() > limit) {
             String shown = value.length() > 250 ? value.substring(0, 250) + "..." : value;
             throw OspreyException.invalid(what + " '" + shown + "' had length " + value.length()
@@ -89,7 +89,7 @@ final class Validation {
         return value;
     }
 
-    static int maxResults(long requested, int defaultValue, int limit) {
+    public static int maxResults(long requested, int defaultValue, int limit) {
         if (requested > limit) {
             throw OspreyException.invalid("Invalid value " + requested + " for parameter 'max_results' supplied. "
                     + "It must be at most " + limit + ".");

@@ -1,0 +1,221 @@
+package dev.osprey.server.registry;
+
+import dev.osprey.core.ModelStage;
+import dev.osprey.core.ModelVersion;
+import dev.osprey.core.OspreyException;
+import dev.osprey.core.Page;
+import dev.osprey.core.RegisteredModel;
+import dev.osprey.core.Run;
+import dev.osprey.core.Tag;
+import dev.osprey.search.EntityGrammar;
+import dev.osprey.store.NewModelVersion;
+import dev.osprey.store.RegistryQuery;
+import dev.osprey.store.RegistryStore;
+import dev.osprey.store.TrackingStore;
+import dev.osprey.server.tracking.Validation;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Registry rules with MLflow's wording (spec/model-registry.md §2–4) in front of the {@link RegistryStore}. */
+public final class RegistryService {
+    static final int MAX_TAG_VALUE = 5000;
+    static final int MAX_ALIAS_LENGTH = 255;
+    static final int MODELS_DEFAULT_RESULTS = 100;
+    static final int MODELS_MAX_RESULTS = 1000;
+    static final int VERSIONS_MAX_RESULTS = 200_000;
+    private static final Pattern ALIAS = Pattern.compile("^[\\w\\-]*$");
+    private static final Pattern RESERVED_VERSION_ALIAS = Pattern.compile("^[vV]\\d+$");
+
+    private final RegistryStore registry;
+    private final TrackingStore tracking;
+    private final ModelSources sources;
+    private final Clock clock;
+
+    public RegistryService(TrackingStore tracking, List<java.nio.file.Path> localRoots,
+            Optional<Pattern> sourceRule, Clock clock) {
+        this.registry = tracking.registry();
+        this.tracking = tracking;
+        this.sources = new ModelSources(localRoots, sourceRule);
+        this.clock = clock;
+    }
+
+    private long now() {
+        return clock.millis();
+    }
+
+    static String name(String name) {
+        if (name.isEmpty()) {
+            throw OspreyException.invalid("Registered model name cannot be empty.");
+        }
+        return name;
+    }
+
+    static String version(String version) {
+        try {
+            Long.parseLong(version);
+            return version;
+        } catch (NumberFormatException e) {
+            throw OspreyException.invalid("Model version must be an integer, got '" + version + "'");
+        }
+    }
+
+    private static Tag tag(Tag tag, String entity) {
+        Validation.key(entity + " tag", tag.key());
+        if (tag.key().equals("mlflow.prompt.text") && tag.value().length() > MAX_TAG_VALUE) {
+            throw OspreyException.invalid("Prompt text exceeds max length of " + MAX_TAG_VALUE + " characters.");
+        }
+        Validation.length(entity + " tag value", tag.value(), MAX_TAG_VALUE);
+        return tag;
+    }
+
+    private static String alias(String alias) {
+        if (alias.isEmpty() || !ALIAS.matcher(alias).matches() || alias.length() > MAX_ALIAS_LENGTH) {
+            throw OspreyException.invalid("Invalid alias name '" + alias + "'. Aliases may only contain letters, "
+                    + "digits, underscores and dashes, and must be 1 to " + MAX_ALIAS_LENGTH + " characters long.");
+        }
+        if (alias.equalsIgnoreCase("latest")) {
+            throw OspreyException.invalid("'latest' alias name (case insensitive) is reserved.");
+        }
+        if (RESERVED_VERSION_ALIAS.matcher(alias).matches()) {
+            throw OspreyException.invalid("Version alias name '" + alias + "' is reserved.");
+        }
+        return alias;
+    }
+
+    static ModelStage stage(String stage) {
+        return ModelStage.parse(stage).orElseThrow(() -> OspreyException.invalid("Invalid Model Version stage: "
+                + stage + ". Value must be one of None, Staging, Production, Archived."));
+    }
+
+    // ---------------------------------------------------------------- registered models
+
+    public RegisteredModel create(String name, List<Tag> tags, Optional<String> description) {
+        return registry.createRegisteredModel(name(name), tags.stream().map(t -> tag(t, "registered model"))
+                .toList(), description, now());
+    }
+
+    public RegisteredModel get(String name) {
+        return registry.getRegisteredModel(name(name)).orElseThrow(() -> OspreyException.notFound(
+                "Registered Model with name=" + name + " not found"));
+    }
+
+    public RegisteredModel rename(String name, String newName) {
+        return registry.renameRegisteredModel(name(name), name(newName), now());
+    }
+
+    public RegisteredModel update(String name, String description) {
+        return registry.updateRegisteredModel(name(name), description, now());
+    }
+
+    public void delete(String name) {
+        registry.deleteRegisteredModel(name(name));
+    }
+
+    public Page<RegisteredModel> search(Optional<String> filter, List<String> orderBy, long maxResults,
+            Optional<String> pageToken) {
+        int max = Validation.maxResults(maxResults, MODELS_DEFAULT_RESULTS, MODELS_MAX_RESULTS);
+        return registry.searchRegisteredModels(new RegistryQuery(EntityGrammar.REGISTERED_MODELS.parseFilter(
+                filter.orElse("")), EntityGrammar.REGISTERED_MODELS.parseOrderBy(orderBy), max, pageToken));
+    }
+
+    public List<ModelVersion> latestVersions(String name, List<String> stages) {
+        return registry.getLatestVersions(name(name), stages.stream().map(RegistryService::stage).distinct()
+                .toList());
+    }
+
+    public void setTag(String name, Tag tag) {
+        registry.setRegisteredModelTag(name(name), tag(tag, "registered model"), now());
+    }
+
+    public void deleteTag(String name, String key) {
+        registry.deleteRegisteredModelTag(name(name), key);
+    }
+
+    public void setAlias(String name, String alias, String version) {
+        registry.setAlias(name(name), alias(alias), version(version), now());
+    }
+
+    public void deleteAlias(String name, String alias) {
+        registry.deleteAlias(name(name), alias);
+    }
+
+    public ModelVersion byAlias(String name, String alias) {
+        return registry.getModelVersionByAlias(name(name), alias);
+    }
+
+    // ---------------------------------------------------------------- model versions
+
+    public ModelVersion createVersion(String name, String source, String runId, List<Tag> tags, String runLink,
+            Optional<String> description, Optional<String> modelId) {
+        name(name);
+        boolean prompt = tags.stream().anyMatch(t -> t.key().equals(RegisteredModel.PROMPT_TAG));
+        sources.check(source, prompt);
+        List<Tag> checked = tags.stream().map(t -> tag(t, "model version")).toList();
+        return registry.createModelVersion(new NewModelVersion(name, source, runId, checked, runLink, description,
+                modelId, storageLocation(source, runId), now()));
+    }
+
+    /**
+     * Where the version's files are: {@code runs:/<id>/<path>} resolves through the run's artifact URI and
+     * {@code models:/<name>/<version>} through that version; every other source is its own location.
+     */
+    private String storageLocation(String source, String runId) {
+        if (source.startsWith("runs:/")) {
+            String rest = source.substring("runs:/".length()).replaceAll("^/+", "");
+            int slash = rest.indexOf('/');
+            String id = slash < 0 ? rest : rest.substring(0, slash);
+            String path = slash < 0 ? "" : rest.substring(slash + 1);
+            Run run = tracking.getRun(id.isEmpty() ? runId : id).orElseThrow(() -> OspreyException.invalid(
+                    "Invalid model version source: '" + source + "': no run with id " + id + "."));
+            String root = run.info().artifactUri();
+            return path.isEmpty() ? root : root.replaceAll("/+$", "") + "/" + path;
+        }
+        if (source.startsWith("models:/")) {
+            String[] parts = source.substring("models:/".length()).split("/");
+            if (parts.length == 2 && parts[1].matches("\\d+")) {
+                return registry.getModelVersion(parts[0], parts[1]).map(ModelVersion::storageLocation)
+                        .orElseThrow(() -> OspreyException.invalid("Invalid model version source: '" + source
+                                + "': that model version does not exist."));
+            }
+        }
+        return source;
+    }
+
+    public ModelVersion getVersion(String name, String version) {
+        return registry.getModelVersion(name(name), version(version)).orElseThrow(() -> OspreyException.notFound(
+                "Model Version (name=" + name + ", version=" + version + ") not found"));
+    }
+
+    public ModelVersion updateVersion(String name, String version, String description) {
+        return registry.updateModelVersion(name(name), version(version), description, now());
+    }
+
+    public void deleteVersion(String name, String version) {
+        registry.deleteModelVersion(name(name), version(version), now());
+    }
+
+    public ModelVersion transition(String name, String version, String stage, boolean archiveExisting) {
+        return registry.transitionStage(name(name), version(version), stage(stage), archiveExisting, now());
+    }
+
+    public Page<ModelVersion> searchVersions(Optional<String> filter, List<String> orderBy, long maxResults,
+            Optional<String> pageToken) {
+        int max = Validation.maxResults(maxResults, VERSIONS_MAX_RESULTS, VERSIONS_MAX_RESULTS);
+        return registry.searchModelVersions(new RegistryQuery(EntityGrammar.MODEL_VERSIONS.parseFilter(
+                filter.orElse("")), EntityGrammar.MODEL_VERSIONS.parseOrderBy(orderBy), max, pageToken));
+    }
+
+    public String downloadUri(String name, String version) {
+        return getVersion(name, version).storageLocation();
+    }
+
+    public void setVersionTag(String name, String version, Tag tag) {
+        registry.setModelVersionTag(name(name), version(version), tag(tag, "model version"), now());
+    }
+
+    public void deleteVersionTag(String name, String version, String key) {
+        registry.deleteModelVersionTag(name(name), version(version), key);
+    }
+}
