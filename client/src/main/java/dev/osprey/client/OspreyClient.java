@@ -39,11 +39,18 @@ public final class OspreyClient {
     private static final String API = "/api/2.0/mlflow";
     private final Transport transport;
     private final ArtifactTransfers artifacts;
+    private final ModelRegistry registry;
 
     private OspreyClient(Transport transport, ArtifactSettings artifactSettings) {
         this.transport = transport;
         this.artifacts = new ArtifactTransfers(transport, artifactSettings,
                 runId -> getRun(runId).info().artifactUri());
+        this.registry = new ModelRegistry(transport);
+    }
+
+    /** The server's model registry: registered models, versions, aliases, stages. */
+    public ModelRegistry registry() {
+        return registry;
     }
 
     /** A client with defaults: 5 attempts, 200 ms first backoff, 60 s per request. */

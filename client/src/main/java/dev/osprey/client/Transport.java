@@ -43,6 +43,14 @@ final class Transport {
         return send(request, path);
     }
 
+    /** PATCH or DELETE with a JSON body, as the registry's update and delete RPCs take them. */
+    Message send(String method, String path, ObjectNode body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.write(body)));
+        return send(request, path);
+    }
+
     Message get(String path, Map<String, List<String>> query) {
         StringBuilder url = new StringBuilder(baseUrl).append(path);
         char sep = '?';

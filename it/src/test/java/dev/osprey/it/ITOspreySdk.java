@@ -142,4 +142,44 @@ class ITOspreySdk {
         assertThat(client.getRun(failedId.get(0)).info().experimentId())
                 .isEqualTo(client.getExperimentByName(expName).orElseThrow().experimentId());
     }
+
+    @Test
+    void registry_modelsVersionsAliasesAndStages() {
+        dev.osprey.client.ModelRegistry registry = client.registry();
+        String name = unique("sdk-model");
+        String runId = client.createRun(client.createExperiment(unique("sdk-registry"))).info().runId();
+        registry.createRegisteredModel(name, List.of(new Tag("team", "ml")), Optional.of("first"));
+        dev.osprey.core.ModelVersion v1 = registry.createModelVersion(name, "runs:/" + runId + "/model", runId,
+                List.of(new Tag("k", "v")));
+        dev.osprey.core.ModelVersion v2 = registry.createModelVersion(name, "s3://bucket/m", "", List.of());
+        assertThat(v1.version()).isEqualTo("1");
+        assertThat(v2.version()).isEqualTo("2");
+        assertThat(registry.getModelVersionDownloadUri(name, "1"))
+                .isEqualTo(client.getRun(runId).info().artifactUri() + "/model");
+        registry.setAlias(name, "champion", "2");
+        assertThat(registry.getModelVersionByAlias(name, "champion").version()).isEqualTo("2");
+        registry.transitionStage(name, "1", dev.osprey.core.ModelStage.PRODUCTION, false);
+        registry.transitionStage(name, "2", dev.osprey.core.ModelStage.PRODUCTION, true);
+        assertThat(registry.getModelVersion(name, "1").currentStage()).isEqualTo(dev.osprey.core.ModelStage.ARCHIVED);
+        assertThat(registry.getLatestVersions(name, List.of(dev.osprey.core.ModelStage.PRODUCTION)))
+                .extracting(dev.osprey.core.ModelVersion::version).containsExactly("2");
+        assertThat(registry.updateRegisteredModel(name, "second").description()).contains("second");
+        dev.osprey.core.RegisteredModel model = registry.getRegisteredModel(name);
+        assertThat(model.aliases()).containsExactly(new dev.osprey.core.ModelAlias("champion", "2"));
+        assertThat(model.tags()).containsExactly(new Tag("team", "ml"));
+        assertThat(registry.searchModelVersions("name = '" + name + "'", List.of("version_number ASC"), 1,
+                Optional.empty())).satisfies(p -> {
+                    assertThat(p.items()).extracting(dev.osprey.core.ModelVersion::version).containsExactly("1");
+                    assertThat(p.nextPageToken()).isPresent();
+                });
+        assertThat(registry.searchRegisteredModels("name = '" + name + "'", List.of(), 10, Optional.empty()).items())
+                .hasSize(1);
+        registry.deleteModelVersion(name, "1");
+        assertThatThrownBy(() -> registry.getModelVersion(name, "1"))
+                .isInstanceOf(OspreyClientException.NotFound.class);
+        assertThatThrownBy(() -> registry.setAlias(name, "latest", "2"))
+                .isInstanceOf(OspreyClientException.InvalidParameter.class);
+        registry.deleteRegisteredModel(name);
+        assertThatThrownBy(() -> registry.getRegisteredModel(name)).isInstanceOf(OspreyClientException.NotFound.class);
+    }
 }
