@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,14 +93,7 @@ final class RegistryLoader {
             aliases.computeIfAbsent((String) a[0], k -> new ArrayList<>())
                     .add(new ModelAlias((String) a[1], Long.toString((Long) a[2])));
         }
-        List<Key> latestKeys = Jdbc.list(c, "SELECT v.name, MAX(v.version) FROM model_versions v WHERE v.name IN ("
-                + in + ") AND v." + VISIBLE + " GROUP BY v.name, v.current_stage",
-                rs -> new Key(rs.getString(1), rs.getLong(2)), args);
-        Map<String, List<ModelVersion>> latest = new LinkedHashMap<>();
-        for (ModelVersion v : versions(c, latestKeys.stream()
-                .sorted(Comparator.comparing(Key::name).thenComparingLong(Key::version)).toList())) {
-            latest.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(v);
-        }
+        Map<String, List<ModelVersion>> latest = latestVersions(c, in, args, aliases);
         List<RegisteredModel> out = new ArrayList<>(names.size());
         for (String name : names) {
             Object[] r = rows.get(name);
@@ -112,6 +104,39 @@ final class RegistryLoader {
             }
         }
         return out;
+    }
+
+    /**
+     * The highest visible version per stage of each model, with tags, in two queries that read exactly those
+     * versions; their aliases come from the models' aliases already read.
+     */
+    private static Map<String, List<ModelVersion>> latestVersions(Connection c, String in, Object[] names,
+            Map<String, List<ModelAlias>> modelAliases) throws SQLException {
+        String latest = "(SELECT name, MAX(version) AS version FROM model_versions WHERE name IN (" + in + ") AND "
+                + VISIBLE + " GROUP BY name, current_stage) l";
+        List<VersionRow> rows = Jdbc.list(c, "SELECT " + prefixed("v", VERSION_COLUMNS) + " FROM model_versions v "
+                + "JOIN " + latest + " ON l.name = v.name AND l.version = v.version ORDER BY v.name, v.version",
+                RegistryLoader::versionRow, names);
+        Map<Key, List<Tag>> tags = new HashMap<>();
+        for (Object[] t : Jdbc.list(c, "SELECT t.name, t.version, t.tag_key, t.tag_value FROM model_version_tags t "
+                + "JOIN " + latest + " ON l.name = t.name AND l.version = t.version ORDER BY t.tag_key",
+                rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4)}, names)) {
+            tags.computeIfAbsent(new Key((String) t[0], (Long) t[1]), k -> new ArrayList<>())
+                    .add(new Tag((String) t[2], (String) t[3]));
+        }
+        Map<String, List<ModelVersion>> out = new LinkedHashMap<>();
+        for (VersionRow row : rows) {
+            String version = Long.toString(row.version);
+            List<String> aliases = modelAliases.getOrDefault(row.name, List.of()).stream()
+                    .filter(a -> a.version().equals(version)).map(ModelAlias::alias).toList();
+            out.computeIfAbsent(row.name, k -> new ArrayList<>()).add(row.toVersion(
+                    tags.getOrDefault(new Key(row.name, row.version), List.of()), aliases));
+        }
+        return out;
+    }
+
+    private static String prefixed(String alias, String columns) {
+        return alias + "." + String.join(", " + alias + ".", columns.split(", "));
     }
 
     private record VersionRow(String name, long version, long created, long updated, String description,
