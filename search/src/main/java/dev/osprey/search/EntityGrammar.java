@@ -76,6 +76,18 @@ public final class EntityGrammar {
             .orderableFields(Field.ATTRIBUTE)
             .build();
 
+    /** SearchLoggedModels filters (spec/search-grammar.md §7); order_by arrives as objects, not strings. */
+    public static final EntityGrammar LOGGED_MODELS = builder("logged model")
+            .prefix(Field.METRIC, "metric", "metrics")
+            .prefix(Field.PARAM, "param", "params")
+            .prefix(Field.TAG, "tag", "tags")
+            .prefix(Field.ATTRIBUTE, "attribute", "attributes")
+            .attributes("name", "model_id", "model_type", "status", "source_run_id")
+            .numeric("creation_timestamp", "last_updated_timestamp")
+            .alias("creation_time", "creation_timestamp").alias("last_updated_time", "last_updated_timestamp")
+            .orderableFields(Field.ATTRIBUTE, Field.METRIC)
+            .build();
+
     private static final Set<String> DATASET_KEYS = Set.of("name", "digest", "context");
 
     public List<Condition> parseFilter(String filter) {

@@ -67,6 +67,10 @@ final class PurgeSql {
         }
         Jdbc.update(c, "DELETE FROM runs WHERE experiment_id = ?", id);
         Jdbc.update(c, "DELETE FROM datasets WHERE experiment_id = ?", id);
+        String modelsOf = "SELECT model_id FROM logged_models WHERE experiment_id = ?";
+        Jdbc.update(c, "DELETE FROM logged_model_tags WHERE model_id IN (" + modelsOf + ")", id);
+        Jdbc.update(c, "DELETE FROM logged_model_params WHERE model_id IN (" + modelsOf + ")", id);
+        Jdbc.update(c, "DELETE FROM logged_models WHERE experiment_id = ?", id);
         Jdbc.update(c, "DELETE FROM experiment_tags WHERE experiment_id = ?", id);
         Jdbc.update(c, "DELETE FROM experiments WHERE experiment_id = ?", id);
     }

@@ -11,6 +11,7 @@ import dev.osprey.core.Run;
 import dev.osprey.core.RunInfo;
 import dev.osprey.core.Tag;
 import dev.osprey.store.DeletedItem;
+import dev.osprey.store.LoggedModelStore;
 import dev.osprey.store.RegistryStore;
 import dev.osprey.store.BulkIntervalQuery;
 import dev.osprey.store.ExperimentQuery;
@@ -37,6 +38,7 @@ public final class SqlTrackingStore implements TrackingStore {
     private final BulkIntervalSql bulkInterval = new BulkIntervalSql();
     private final PurgeSql purge;
     private final SqlRegistryStore registry;
+    private final SqlLoggedModelStore loggedModels;
 
     SqlTrackingStore(Database db) {
         this.db = db;
@@ -46,6 +48,12 @@ public final class SqlTrackingStore implements TrackingStore {
         this.inputs = new InputsSql(db.dialect());
         this.purge = new PurgeSql(experiments);
         this.registry = new SqlRegistryStore(db);
+        this.loggedModels = new SqlLoggedModelStore(db, experiments);
+    }
+
+    @Override
+    public LoggedModelStore loggedModels() {
+        return loggedModels;
     }
 
     @Override

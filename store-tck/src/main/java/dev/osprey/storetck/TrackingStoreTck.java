@@ -687,4 +687,90 @@ public abstract class TrackingStoreTck {
                 .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
         assertThat(store.createExperiment(name, Optional.empty(), id -> "r/" + id, List.of(), 8000)).isNotEqualTo(exp);
     }
+
+    // ---------------------------------------------------------------- logged models
+
+    private dev.osprey.core.LoggedModel loggedModel(String experimentId, String name, long now, Param... params) {
+        return store.loggedModels().create(new dev.osprey.store.NewLoggedModel("m-" + UUID.randomUUID().toString()
+                .replace("-", ""), experimentId, name, Optional.of("agent"), Optional.empty(), List.of(params),
+                List.of(new Tag("flavor", "pyfunc")), now));
+    }
+
+    @Test
+    void loggedModels_lifecycleParamsTagsAndMetrics() {
+        String exp = experiment();
+        dev.osprey.store.LoggedModelStore models = store.loggedModels();
+        dev.osprey.core.LoggedModel m = loggedModel(exp, "model-a", 1000, new Param("lr", "0.1"));
+        assertThat(m.status()).isEqualTo(dev.osprey.core.LoggedModelStatus.LOGGED_MODEL_PENDING);
+        assertThat(m.artifactUri()).isEqualTo("mlflow-artifacts:/" + exp + "/models/" + m.modelId() + "/artifacts");
+        assertThat(m.params()).containsExactly(new Param("lr", "0.1"));
+        assertThat(m.tags()).containsExactly(new Tag("flavor", "pyfunc"));
+
+        models.logParams(m.modelId(), List.of(new Param("lr", "0.1"), new Param("layers", "3")));
+        assertThatThrownBy(() -> models.logParams(m.modelId(), List.of(new Param("lr", "0.2"))))
+                .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
+        models.setTags(m.modelId(), List.of(new Tag("flavor", "sklearn"), new Tag("owner", "me")), 1100);
+        models.deleteTag(m.modelId(), "owner");
+        models.deleteTag(m.modelId(), "never");
+        String runId = run(exp).info().runId();
+        store.logBatch(runId, MetricBatch.ofMetrics(List.of(new Metric("acc", 0.9, 5, 0, Optional.of("eval"),
+                Optional.of("d1"), Optional.of(m.modelId()), Optional.empty()))));
+        dev.osprey.core.LoggedModel ready = models.finalizeModel(m.modelId(),
+                dev.osprey.core.LoggedModelStatus.LOGGED_MODEL_READY, 1200);
+        assertThat(ready.status()).isEqualTo(dev.osprey.core.LoggedModelStatus.LOGGED_MODEL_READY);
+        assertThat(ready.params()).extracting(Param::key).containsExactly("layers", "lr");
+        assertThat(ready.tags()).containsExactly(new Tag("flavor", "sklearn"));
+        assertThat(ready.metrics()).singleElement().satisfies(point -> {
+            assertThat(point.value()).isEqualTo(0.9);
+            assertThat(point.runId()).contains(runId);
+            assertThat(point.datasetName()).contains("eval");
+        });
+        assertThat(ready.lastUpdatedTimestamp()).isEqualTo(1200);
+
+        models.delete(m.modelId(), 1300);
+        assertThat(models.get(m.modelId(), false)).isEmpty();
+        assertThat(models.get(m.modelId(), true)).isPresent();
+        assertThatThrownBy(() -> models.setTags(m.modelId(), List.of(new Tag("a", "b")), 1400))
+                .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST))
+                .hasMessage("Logged model with ID '" + m.modelId() + "' not found.");
+        store.deleteExperiment(exp, 2000);
+        assertThatThrownBy(() -> loggedModel(exp, "late", 2100))
+                .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
+    }
+
+    @Test
+    void loggedModels_searchFiltersOrdersAndPages() {
+        String exp = experiment();
+        dev.osprey.store.LoggedModelStore models = store.loggedModels();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            dev.osprey.core.LoggedModel m = loggedModel(exp, "model-" + i, 1000 + i, new Param("depth", "d" + i % 2));
+            ids.add(m.modelId());
+            String runId = run(exp).info().runId();
+            store.logBatch(runId, MetricBatch.ofMetrics(List.of(new Metric("acc", i / 10.0, 1, 0, Optional.of("eval"),
+                    Optional.empty(), Optional.of(m.modelId()), Optional.empty()))));
+        }
+        models.finalizeModel(ids.get(4), dev.osprey.core.LoggedModelStatus.LOGGED_MODEL_READY, 2000);
+        models.delete(ids.get(0), 2001);
+        var grammar = dev.osprey.search.EntityGrammar.LOGGED_MODELS;
+        java.util.function.BiFunction<String, List<dev.osprey.store.LoggedModelQuery.Order>, List<String>> search =
+                (filter, order) -> models.search(new dev.osprey.store.LoggedModelQuery(List.of(exp),
+                        grammar.parseFilter(filter), List.of(), order, 50, Optional.empty())).items().stream()
+                        .map(dev.osprey.core.LoggedModel::modelId).toList();
+        assertThat(search.apply("", List.of())).as("newest first, deleted hidden")
+                .containsExactly(ids.get(4), ids.get(3), ids.get(2), ids.get(1));
+        assertThat(search.apply("metrics.acc >= 0.2 AND params.depth = 'd0'", List.of()))
+                .containsExactly(ids.get(4), ids.get(2));
+        assertThat(search.apply("status = 'READY'", List.of())).containsExactly(ids.get(4));
+        assertThat(search.apply("name LIKE 'model-%' AND creation_time < 1003", List.of()))
+                .containsExactly(ids.get(2), ids.get(1));
+        assertThat(search.apply("", List.of(new dev.osprey.store.LoggedModelQuery.Order("", Optional.of("acc"), true,
+                Optional.empty())))).containsExactly(ids.get(1), ids.get(2), ids.get(3), ids.get(4));
+        var page = models.search(new dev.osprey.store.LoggedModelQuery(List.of(exp), List.of(), List.of(),
+                List.of(), 3, Optional.empty()));
+        assertThat(page.items()).hasSize(3);
+        assertThat(models.search(new dev.osprey.store.LoggedModelQuery(List.of(exp), List.of(), List.of(), List.of(),
+                3, page.nextPageToken())).items()).extracting(dev.osprey.core.LoggedModel::modelId)
+                .containsExactly(ids.get(1));
+    }
 }

@@ -122,6 +122,9 @@ public interface TrackingStore extends AutoCloseable {
      */
     RegistryStore registry();
 
+    /** MLflow 3 logged models, in the same backend. */
+    LoggedModelStore loggedModels();
+
     @Override
     void close();
 }

@@ -34,6 +34,8 @@ public final class ApiRouter implements Handler {
 
     private final Map<String, ApiHandler> routes = new HashMap<>();
     private final Map<String, String> methodsByPath = new HashMap<>();
+    /** Routes with {placeholders}, tried in order after the exact lookup misses. */
+    private final List<RouteTemplate> templates = new java.util.ArrayList<>();
     private final AtomicLong requestIds = new AtomicLong();
 
     /** Mounts each endpoint under {@code /api/N.0} and {@code <prefix>/ajax-api/N.0}. */
@@ -46,6 +48,10 @@ public final class ApiRouter implements Handler {
     }
 
     private void add(String method, String path, ApiHandler handler) {
+        if (RouteTemplate.isTemplate(path)) {
+            templates.add(RouteTemplate.of(method, path, handler));
+            return;
+        }
         if (routes.put(method + " " + path, handler) != null) {
             throw new IllegalStateException("Route declared twice: " + method + " " + path);
         }
@@ -57,7 +63,30 @@ public final class ApiRouter implements Handler {
         String method = req.prologue().method().text();
         String path = req.path().path();
         ApiHandler handler = routes.get(method + " " + path);
+        Map<String, String> pathParams = Map.of();
         try {
+            if (handler == null && !templates.isEmpty()) {
+                String[] raw = req.path().rawPath().substring(1).split("/", -1);
+                StringBuilder allowedByTemplate = new StringBuilder();
+                for (RouteTemplate t : templates) {
+                    var match = t.match(raw);
+                    if (match.isEmpty()) {
+                        continue;
+                    }
+                    if (t.method().equals(method)) {
+                        handler = t.handler();
+                        pathParams = match.get();
+                        break;
+                    }
+                    allowedByTemplate.append(allowedByTemplate.isEmpty() ? "" : ", ").append(t.method());
+                }
+                if (handler == null && !allowedByTemplate.isEmpty() && !methodsByPath.containsKey(path)) {
+                    res.header(HeaderNames.ALLOW, allowedByTemplate.toString());
+                    error(res, 405, ErrorCode.ENDPOINT_NOT_FOUND, "Method " + method + " is not allowed for " + path
+                            + ". Use " + allowedByTemplate + ".");
+                    return;
+                }
+            }
             if (handler == null) {
                 String allowed = methodsByPath.get(path);
                 if (allowed != null) {
@@ -70,7 +99,7 @@ public final class ApiRouter implements Handler {
                 }
                 return;
             }
-            ApiRequest request = decode(req, method, path);
+            ApiRequest request = decode(req, method, path).withPathParams(pathParams);
             JsonNode answer = handler.handle(request);
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.send(Json.write(answer));
