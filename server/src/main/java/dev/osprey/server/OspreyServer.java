@@ -3,7 +3,10 @@ package dev.osprey.server;
 import dev.osprey.artifacts.ArtifactRepositories;
 import dev.osprey.artifacts.ArtifactRepository;
 import dev.osprey.server.artifacts.ArtifactLocations;
+import dev.osprey.server.artifacts.LoggedModelFileHandler;
 import dev.osprey.server.artifacts.ModelVersionArtifactHandler;
+import dev.osprey.server.models.LoggedModelRoutes;
+import dev.osprey.server.models.LoggedModelService;
 import dev.osprey.server.registry.RegistryRoutes;
 import dev.osprey.server.registry.RegistryService;
 import dev.osprey.server.api.ApiRouter;
@@ -62,6 +65,9 @@ public final class OspreyServer implements AutoCloseable {
             ArtifactLocations locations = artifactLocations(config);
             ArtifactRepository destination = locations.destination();
             endpoints.addAll(new RunArtifactRoutes(store, locations).endpoints());
+            LoggedModelService loggedModels = new LoggedModelService(store.loggedModels(), clock);
+            LoggedModelRoutes loggedModelRoutes = new LoggedModelRoutes(loggedModels, locations);
+            endpoints.addAll(loggedModelRoutes.endpoints());
             RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock);
             endpoints.addAll(new RegistryRoutes(registry).endpoints());
             ApiRouter api = new ApiRouter(endpoints, config.staticPrefix());
@@ -81,6 +87,8 @@ public final class OspreyServer implements AutoCloseable {
                             .get(prefix + "/get-artifact", new GetArtifactHandler(store, locations))
                             .get(prefix + "/model-versions/get-artifact",
                                     new ModelVersionArtifactHandler(registry, locations))
+                            .get(prefix + "/ajax-api/2.0/mlflow/logged-models/{model_id}/artifacts/files",
+                                    new LoggedModelFileHandler(loggedModelRoutes::location))
                             .any(artifacts)
                             .any(config.artifactsOnly() ? OspreyServer::artifactsOnly : api))
                     .build()

@@ -1,19 +1,13 @@
 package dev.osprey.server.artifacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.artifacts.ArtifactPath;
-import dev.osprey.artifacts.FileInfo;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.Run;
-import dev.osprey.protocol.Json;
 import dev.osprey.protocol.Message;
 import dev.osprey.server.api.ApiRequest;
 import dev.osprey.server.api.Endpoint;
 import dev.osprey.store.TrackingStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -41,24 +35,6 @@ public final class RunArtifactRoutes {
         ArtifactPath sub = ArtifactPath.parse(m.string("path").orElse(""));
         Run run = store.getRun(runId).orElseThrow(() -> OspreyException.notFound("Run with id=" + runId
                 + " not found"));
-        String rootUri = run.info().artifactUri();
-        ArtifactLocations.Location root = locations.resolve(rootUri);
-        ObjectNode out = Json.object();
-        out.put("root_uri", rootUri);
-        List<FileInfo> files;
-        try {
-            files = root.repository().list(root.path().resolve(sub));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (!files.isEmpty()) {
-            ArrayNode array = out.putArray("files");
-            String prefix = sub.isRoot() ? "" : sub + "/";
-            for (FileInfo f : files) {
-                ObjectNode node = array.addObject().put("path", prefix + f.path()).put("is_dir", f.isDir());
-                f.fileSize().ifPresent(size -> node.put("file_size", size));
-            }
-        }
-        return out;
+        return ArtifactListings.list(locations, run.info().artifactUri(), sub);
     }
 }

@@ -1,5 +1,6 @@
 package dev.osprey.server.registry;
 
+import dev.osprey.core.LoggedModel;
 import dev.osprey.core.ModelStage;
 import dev.osprey.core.ModelVersion;
 import dev.osprey.core.OspreyException;
@@ -21,6 +22,8 @@ import java.util.regex.Pattern;
 /** Registry rules with MLflow's wording (spec/model-registry.md §2–4) in front of the {@link RegistryStore}. */
 public final class RegistryService {
     static final int MAX_TAG_VALUE = 5000;
+    /** The logged-model tag listing the registry versions made from it (mlflow/utils/mlflow_tags.py). */
+    static final String MODEL_VERSIONS_TAG = "mlflow.modelVersions";
     static final int MAX_ALIAS_LENGTH = 255;
     static final int MODELS_DEFAULT_RESULTS = 100;
     static final int MODELS_MAX_RESULTS = 1000;
@@ -153,8 +156,42 @@ public final class RegistryService {
         boolean prompt = tags.stream().anyMatch(t -> t.key().equals(RegisteredModel.PROMPT_TAG));
         sources.check(source, prompt);
         List<Tag> checked = tags.stream().map(t -> tag(t, "model version")).toList();
-        return registry.createModelVersion(new NewModelVersion(name, source, runId, checked, runLink, description,
-                modelId, storageLocation(source, runId), now()));
+        Optional<LoggedModel> logged = loggedModel(source, modelId);
+        String run = runId.isEmpty() ? logged.flatMap(LoggedModel::sourceRunId).orElse("") : runId;
+        String location = logged.map(LoggedModel::artifactUri).orElseGet(() -> storageLocation(source, run));
+        ModelVersion created = registry.createModelVersion(new NewModelVersion(name, source, run, checked, runLink,
+                description, modelId.or(() -> logged.map(LoggedModel::modelId)), location, now()));
+        if (!prompt) {
+            logged.ifPresent(m -> recordRegistration(m, created));
+        }
+        return created;
+    }
+
+    /** The logged model a version is registered from: {@code model_id}, or a {@code models:/m-<id>} source. */
+    private Optional<LoggedModel> loggedModel(String source, Optional<String> modelId) {
+        Optional<String> id = modelId.or(() -> {
+            String rest = source.startsWith("models:/") ? source.substring("models:/".length()) : "";
+            return rest.startsWith("m-") && !rest.contains("/") ? Optional.of(rest) : Optional.empty();
+        });
+        return id.map(i -> tracking.loggedModels().get(i, false).orElseThrow(() -> OspreyException.invalid(
+                "Invalid model version: logged model with ID '" + i + "' not found.")));
+    }
+
+    /**
+     * Appends {@code {"name": ..., "version": N}} to the logged model's {@code mlflow.modelVersions} tag, with
+     * Python's json.dumps spacing, as MLflow writes it.
+     */
+    private void recordRegistration(LoggedModel model, ModelVersion version) {
+        String entry = "{\"name\": " + jsonString(version.name()) + ", \"version\": " + version.version() + "}";
+        String old = model.tags().stream().filter(t -> t.key().equals(MODEL_VERSIONS_TAG)).map(Tag::value)
+                .findFirst().orElse("[]").trim();
+        String updated = old.equals("[]") || !old.endsWith("]") ? "[" + entry + "]"
+                : old.substring(0, old.length() - 1) + ", " + entry + "]";
+        tracking.loggedModels().setTags(model.modelId(), List.of(new Tag(MODEL_VERSIONS_TAG, updated)), now());
+    }
+
+    private static String jsonString(String s) {
+        return dev.osprey.protocol.Json.writeString(com.fasterxml.jackson.databind.node.TextNode.valueOf(s));
     }
 
     /**

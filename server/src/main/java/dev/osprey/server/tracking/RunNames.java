@@ -3,7 +3,7 @@ package dev.osprey.server.tracking;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Readable generated run names of the form {@code adjective-noun-N}, as MLflow gives unnamed runs. */
-final class RunNames {
+public final class RunNames {
     private static final String[] ADJECTIVES = {
         "able", "agile", "amazing", "ambitious", "bold", "brave", "bright", "calm", "capable", "clean", "clever",
         "crisp", "curious", "dapper", "eager", "easy", "fair", "fast", "fearless", "gentle", "glamorous", "grand",
@@ -22,7 +22,7 @@ final class RunNames {
 
     private RunNames() {}
 
-    static String generate() {
+    public static String generate() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         return ADJECTIVES[r.nextInt(ADJECTIVES.length)] + "-" + NOUNS[r.nextInt(NOUNS.length)] + "-"
                 + r.nextInt(1000);
