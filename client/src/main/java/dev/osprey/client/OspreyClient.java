@@ -48,6 +48,11 @@ public final class OspreyClient {
         this.registry = new ModelRegistry(transport);
     }
 
+    /** The prompt registry (prompts stored as MLflow stores them), with template rendering. */
+    public dev.osprey.client.prompts.Prompts prompts() {
+        return new dev.osprey.client.prompts.Prompts(registry);
+    }
+
     /** The server's model registry: registered models, versions, aliases, stages. */
     public ModelRegistry registry() {
         return registry;

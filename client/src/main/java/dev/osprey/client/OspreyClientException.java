@@ -36,7 +36,7 @@ public class OspreyClientException extends OspreyException {
     public static final class NotFound extends OspreyClientException {
         private static final long serialVersionUID = 1L;
 
-        NotFound(ErrorCode code, int status, String message) {
+        public NotFound(ErrorCode code, int status, String message) {
             super(code, status, message);
         }
     }

@@ -182,4 +182,48 @@ class ITOspreySdk {
         registry.deleteRegisteredModel(name);
         assertThatThrownBy(() -> registry.getRegisteredModel(name)).isInstanceOf(OspreyClientException.NotFound.class);
     }
+
+    @Test
+    void prompts_registerLoadByAliasAndRender_storedAsMlflowStoresThem() throws Exception {
+        dev.osprey.client.prompts.Prompts prompts = client.prompts();
+        String name = unique("summarize").replace("-", "_");
+        dev.osprey.client.prompts.PromptVersion v1 = prompts.register(dev.osprey.client.prompts.NewPrompt
+                .text(name, "Summarize {{ text }} in {{ n }} words.").commitMessage("first")
+                .tags(Map.of("author", "ada")).modelConfig("{\"model_name\": \"gpt-4o\", \"temperature\": 0.2}"));
+        assertThat(v1.version()).isEqualTo("1");
+        assertThat(v1.commitMessage()).contains("first");
+        dev.osprey.client.prompts.PromptVersion v2 = prompts.register(dev.osprey.client.prompts.NewPrompt.text(name,
+                "{% for d in docs %}[{{ loop.index }}] {{ d }}\n{% endfor %}Summarize the above."));
+        assertThat(v2.type()).isEqualTo(dev.osprey.client.prompts.PromptType.JINJA2);
+        prompts.setAlias(name, "production", "1");
+
+        assertThat(prompts.load("prompts:/" + name + "@production").format(Map.of("text", "the report", "n", 50)))
+                .isEqualTo("Summarize the report in 50 words.");
+        assertThat(prompts.load("prompts:/" + name + "@latest").format(Map.of("docs", List.of("a", "b"))))
+                .isEqualTo("[1] a\n[2] b\nSummarize the above.");
+        assertThat(prompts.load("prompts:/" + name + "/1").modelConfig()).isPresent();
+        assertThatThrownBy(() -> prompts.load("prompts:/" + name + "/1").format(Map.of("text", "x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("n");
+
+        String chatName = name + ".chat";
+        prompts.register(dev.osprey.client.prompts.NewPrompt.chat(chatName, List.of(
+                new dev.osprey.client.prompts.ChatMessage("system", "Answer in {{ language }}."),
+                new dev.osprey.client.prompts.ChatMessage("user", "{{ question }}"))));
+        assertThat(prompts.load("prompts:/" + chatName).formatMessages(Map.of("language", "French", "question",
+                "Pourquoi?"))).extracting(dev.osprey.client.prompts.ChatMessage::content)
+                .containsExactly("Answer in French.", "Pourquoi?");
+
+        // Stored exactly as MLflow stores prompts, and hidden from model searches.
+        java.net.http.HttpResponse<String> raw = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url()
+                        + "/api/2.0/mlflow/model-versions/get?name=" + chatName + "&version=1")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(raw.body()).contains("\"key\":\"mlflow.prompt.is_prompt\",\"value\":\"true\"",
+                "\"key\":\"_mlflow_prompt_type\",\"value\":\"chat\"",
+                "[{\\\"role\\\": \\\"system\\\", \\\"content\\\": \\\"Answer in {{ language }}.\\\"}");
+        assertThat(client.registry().searchRegisteredModels("name LIKE '" + name + "%'", List.of(), 10,
+                Optional.empty()).items()).isEmpty();
+        assertThat(prompts.search("name LIKE '" + name + "%'", 10, Optional.empty()).items())
+                .extracting(dev.osprey.core.RegisteredModel::name).containsExactlyInAnyOrder(name, chatName);
+    }
 }
