@@ -13,6 +13,7 @@ import dev.osprey.core.Tag;
 import dev.osprey.store.DeletedItem;
 import dev.osprey.store.LoggedModelStore;
 import dev.osprey.store.RegistryStore;
+import dev.osprey.store.WebhookStore;
 import dev.osprey.store.BulkIntervalQuery;
 import dev.osprey.store.ExperimentQuery;
 import dev.osprey.store.MetricBatch;
@@ -39,6 +40,7 @@ public final class SqlTrackingStore implements TrackingStore {
     private final PurgeSql purge;
     private final SqlRegistryStore registry;
     private final SqlLoggedModelStore loggedModels;
+    private final SqlWebhookStore webhooks;
 
     SqlTrackingStore(Database db) {
         this.db = db;
@@ -49,6 +51,12 @@ public final class SqlTrackingStore implements TrackingStore {
         this.purge = new PurgeSql(experiments);
         this.registry = new SqlRegistryStore(db);
         this.loggedModels = new SqlLoggedModelStore(db, experiments);
+        this.webhooks = new SqlWebhookStore(db);
+    }
+
+    @Override
+    public WebhookStore webhooks() {
+        return webhooks;
     }
 
     @Override

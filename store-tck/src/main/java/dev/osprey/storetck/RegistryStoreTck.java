@@ -33,6 +33,7 @@ import org.junit.jupiter.api.TestInstance;
 public abstract class RegistryStoreTck {
     private TrackingStore store;
     protected RegistryStore registry;
+    private dev.osprey.store.WebhookStore webhooks;
 
     /** Opens the backend under test; its registry is what is tested. */
     protected abstract TrackingStore openStore();
@@ -41,6 +42,7 @@ public abstract class RegistryStoreTck {
     void open() {
         store = openStore();
         registry = store.registry();
+        webhooks = store.webhooks();
     }
 
     @AfterAll
@@ -258,5 +260,30 @@ public abstract class RegistryStoreTck {
                     assertThat(p.items()).extracting(ModelVersion::version).containsExactly("1", "2");
                     assertThat(p.nextPageToken()).isPresent();
                 });
+    }
+
+    @Test
+    void webhooks_crudListAndActive() {
+        String id = unique("wh");
+        dev.osprey.core.Webhook w = new dev.osprey.core.Webhook(id, "hook", Optional.of("d"), "https://example.com/h",
+                List.of(new dev.osprey.core.Webhook.Event("MODEL_VERSION", "CREATED"),
+                        new dev.osprey.core.Webhook.Event("MODEL_VERSION_ALIAS", "DELETED")),
+                dev.osprey.core.Webhook.Status.ACTIVE, 1000, 1000, Optional.of("v1:sealed"));
+        webhooks.create(w);
+        assertThat(webhooks.get(id)).contains(w);
+        assertThat(webhooks.active()).contains(w);
+        dev.osprey.core.Webhook disabled = new dev.osprey.core.Webhook(id, "renamed", Optional.empty(), w.url(),
+                w.events(), dev.osprey.core.Webhook.Status.DISABLED, 1000, 2000, Optional.empty());
+        webhooks.update(disabled);
+        assertThat(webhooks.get(id)).contains(disabled);
+        assertThat(webhooks.active()).doesNotContain(disabled);
+        webhooks.delete(id);
+        assertThat(webhooks.get(id)).isEmpty();
+        assertThatThrownBy(() -> webhooks.delete(id))
+                .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
+        assertThatThrownBy(() -> webhooks.update(disabled))
+                .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
+        Page<dev.osprey.core.Webhook> first = webhooks.list(1, Optional.empty());
+        assertThat(first.items().size()).isLessThanOrEqualTo(1);
     }
 }

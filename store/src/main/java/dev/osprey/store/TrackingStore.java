@@ -125,6 +125,9 @@ public interface TrackingStore extends AutoCloseable {
     /** MLflow 3 logged models, in the same backend. */
     LoggedModelStore loggedModels();
 
+    /** Registry webhooks, in the same backend. */
+    WebhookStore webhooks();
+
     @Override
     void close();
 }
