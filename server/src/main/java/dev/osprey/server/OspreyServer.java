@@ -9,6 +9,8 @@ import dev.osprey.server.models.LoggedModelRoutes;
 import dev.osprey.server.models.LoggedModelService;
 import dev.osprey.server.registry.RegistryRoutes;
 import dev.osprey.server.registry.RegistryService;
+import dev.osprey.server.webhooks.WebhookRoutes;
+import dev.osprey.server.webhooks.Webhooks;
 import dev.osprey.server.api.ApiRouter;
 import dev.osprey.server.artifacts.ArtifactProxyHandler;
 import dev.osprey.server.artifacts.GetArtifactHandler;
@@ -38,11 +40,13 @@ public final class OspreyServer implements AutoCloseable {
     private final ServerConfig config;
     private final TrackingStore store;
     private final WebServer web;
+    private final Webhooks webhooks;
 
-    private OspreyServer(ServerConfig config, TrackingStore store, WebServer web) {
+    private OspreyServer(ServerConfig config, TrackingStore store, WebServer web, Webhooks webhooks) {
         this.config = config;
         this.store = store;
         this.web = web;
+        this.webhooks = webhooks;
     }
 
     static {
@@ -68,7 +72,10 @@ public final class OspreyServer implements AutoCloseable {
             LoggedModelService loggedModels = new LoggedModelService(store.loggedModels(), clock);
             LoggedModelRoutes loggedModelRoutes = new LoggedModelRoutes(loggedModels, locations);
             endpoints.addAll(loggedModelRoutes.endpoints());
-            RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock);
+            Webhooks webhooks = Webhooks.create(store, config.backendStoreUri(), clock);
+            endpoints.addAll(new WebhookRoutes(webhooks.service()).endpoints());
+            RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock,
+                    webhooks.dispatcher());
             endpoints.addAll(new RegistryRoutes(registry).endpoints());
             ApiRouter api = new ApiRouter(endpoints, config.staticPrefix());
             ArtifactProxyHandler artifacts = new ArtifactProxyHandler(destination, config.serveArtifacts(),
@@ -96,7 +103,7 @@ public final class OspreyServer implements AutoCloseable {
             LOG.info("Osprey listening on http://{}:{} (backend {}, artifacts {}) in {} ms", config.host(), web.port(),
                     Stores.redact(config.backendStoreUri()), config.effectiveArtifactRoot(),
                     (System.nanoTime() - started) / 1_000_000);
-            return new OspreyServer(config, store, web);
+            return new OspreyServer(config, store, web, webhooks);
         } catch (java.io.IOException e) {
             store.close();
             throw new dev.osprey.core.OspreyException(dev.osprey.core.ErrorCode.INTERNAL_ERROR, "Cannot use the "
@@ -151,6 +158,7 @@ public final class OspreyServer implements AutoCloseable {
     @Override
     public void close() {
         web.stop();
+        webhooks.close();
         store.close();
     }
 }

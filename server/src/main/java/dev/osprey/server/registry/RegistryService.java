@@ -1,5 +1,6 @@
 package dev.osprey.server.registry;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.core.LoggedModel;
 import dev.osprey.core.ModelStage;
 import dev.osprey.core.ModelVersion;
@@ -8,6 +9,7 @@ import dev.osprey.core.Page;
 import dev.osprey.core.RegisteredModel;
 import dev.osprey.core.Run;
 import dev.osprey.core.Tag;
+import dev.osprey.protocol.Json;
 import dev.osprey.search.EntityGrammar;
 import dev.osprey.store.NewModelVersion;
 import dev.osprey.store.RegistryQuery;
@@ -35,13 +37,44 @@ public final class RegistryService {
     private final TrackingStore tracking;
     private final ModelSources sources;
     private final Clock clock;
+    private final RegistryEvents events;
 
     public RegistryService(TrackingStore tracking, List<java.nio.file.Path> localRoots,
-            Optional<Pattern> sourceRule, Clock clock) {
+            Optional<Pattern> sourceRule, Clock clock, RegistryEvents events) {
         this.registry = tracking.registry();
         this.tracking = tracking;
         this.sources = new ModelSources(localRoots, sourceRule);
         this.clock = clock;
+        this.events = events;
+    }
+
+    // ---------------------------------------------------------------- events (spec/genai.md §5 payloads)
+
+    private static boolean internalPromptTag(String key) {
+        return key.startsWith("mlflow.prompt.") || key.startsWith("_mlflow_prompt");
+    }
+
+    private static ObjectNode tagMap(List<Tag> tags, boolean prompt) {
+        ObjectNode map = Json.object();
+        tags.stream().filter(t -> !prompt || !internalPromptTag(t.key())).forEach(t -> map.put(t.key(), t.value()));
+        return map;
+    }
+
+    private boolean isPrompt(String name) {
+        return registry.getRegisteredModel(name).map(RegisteredModel::isPrompt).orElse(false);
+    }
+
+    /** Publishes {@code prompt...} or {@code model...} events; builds the payload only when someone listens. */
+    private void announce(String modelEntity, String promptEntity, String action,
+            java.util.function.Supplier<Boolean> prompt, java.util.function.Function<Boolean, ObjectNode> data) {
+        if (!(modelEntity != null && events.wants(modelEntity, action)) && !events.wants(promptEntity, action)) {
+            return;
+        }
+        boolean isPrompt = prompt.get();
+        String entity = isPrompt ? promptEntity : modelEntity;
+        if (entity != null && events.wants(entity, action)) {
+            events.publish(entity, action, data.apply(isPrompt));
+        }
     }
 
     private long now() {
@@ -95,8 +128,15 @@ public final class RegistryService {
     // ---------------------------------------------------------------- registered models
 
     public RegisteredModel create(String name, List<Tag> tags, Optional<String> description) {
-        return registry.createRegisteredModel(name(name), tags.stream().map(t -> tag(t, "registered model"))
-                .toList(), description, now());
+        RegisteredModel created = registry.createRegisteredModel(name(name), tags.stream()
+                .map(t -> tag(t, "registered model")).toList(), description, now());
+        announce("registered_model", "prompt", "created", created::isPrompt, prompt -> {
+            ObjectNode data = Json.object().put("name", created.name());
+            data.set("tags", tagMap(created.tags(), prompt));
+            created.description().ifPresentOrElse(d -> data.put("description", d), () -> data.putNull("description"));
+            return data;
+        });
+        return created;
     }
 
     public RegisteredModel get(String name) {
@@ -130,18 +170,26 @@ public final class RegistryService {
 
     public void setTag(String name, Tag tag) {
         registry.setRegisteredModelTag(name(name), tag(tag, "registered model"), now());
+        announce(null, "prompt_tag", "set", () -> isPrompt(name), p -> Json.object().put("name", name)
+                .put("key", tag.key()).put("value", tag.value()));
     }
 
     public void deleteTag(String name, String key) {
         registry.deleteRegisteredModelTag(name(name), key);
+        announce(null, "prompt_tag", "deleted", () -> isPrompt(name), p -> Json.object().put("name", name)
+                .put("key", key));
     }
 
     public void setAlias(String name, String alias, String version) {
         registry.setAlias(name(name), alias(alias), version(version), now());
+        announce("model_version_alias", "prompt_alias", "created", () -> isPrompt(name), p -> Json.object()
+                .put("name", name).put("alias", alias).put("version", version));
     }
 
     public void deleteAlias(String name, String alias) {
         registry.deleteAlias(name(name), alias);
+        announce("model_version_alias", "prompt_alias", "deleted", () -> isPrompt(name), p -> Json.object()
+                .put("name", name).put("alias", alias));
     }
 
     public ModelVersion byAlias(String name, String alias) {
@@ -164,6 +212,18 @@ public final class RegistryService {
         if (!prompt) {
             logged.ifPresent(m -> recordRegistration(m, created));
         }
+        announce("model_version", "prompt_version", "created", () -> prompt, isPrompt -> {
+            ObjectNode data = Json.object().put("name", created.name()).put("version", created.version());
+            if (isPrompt) {
+                data.put("template", created.tags().stream().filter(t -> t.key().equals("mlflow.prompt.text"))
+                        .map(Tag::value).findFirst().orElse(""));
+            } else {
+                data.put("source", created.source()).put("run_id", created.runId());
+            }
+            data.set("tags", tagMap(created.tags(), isPrompt));
+            created.description().ifPresentOrElse(d -> data.put("description", d), () -> data.putNull("description"));
+            return data;
+        });
         return created;
     }
 
@@ -250,9 +310,13 @@ public final class RegistryService {
 
     public void setVersionTag(String name, String version, Tag tag) {
         registry.setModelVersionTag(name(name), version(version), tag(tag, "model version"), now());
+        announce("model_version_tag", "prompt_version_tag", "set", () -> isPrompt(name), p -> Json.object()
+                .put("name", name).put("version", version).put("key", tag.key()).put("value", tag.value()));
     }
 
     public void deleteVersionTag(String name, String version, String key) {
         registry.deleteModelVersionTag(name(name), version(version), key);
+        announce("model_version_tag", "prompt_version_tag", "deleted", () -> isPrompt(name), p -> Json.object()
+                .put("name", name).put("version", version).put("key", key));
     }
 }

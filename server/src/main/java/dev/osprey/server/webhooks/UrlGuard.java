@@ -1,0 +1,102 @@
+package dev.osprey.server.webhooks;
+
+import dev.osprey.core.OspreyException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Refuses webhook URLs that would make the server call into its own network (SSRF): loopback, link-local (cloud
+ * metadata at 169.254.169.254), private, CGNAT, unique-local and unspecified addresses, however the host is spelled
+ * (decimal or short IPv4 forms, IPv4-mapped IPv6, names that resolve there). Only hosts the operator allowed
+ * explicitly ({@code host} or {@code host:port}) pass anyway. Checked at creation and again before every delivery,
+ * since a name can start resolving elsewhere.
+ */
+public final class UrlGuard {
+    private final Set<String> allowed;
+
+    public UrlGuard(List<String> allowedHosts) {
+        this.allowed = Set.copyOf(allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT))
+                .filter(h -> !h.isEmpty()).toList());
+    }
+
+    public URI check(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw OspreyException.invalid("Invalid webhook URL '" + url + "': " + e.getReason() + ".");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw OspreyException.invalid("Invalid webhook URL '" + url + "': only http and https are allowed.");
+        }
+        String host = uri.getHost();
+        if (host == null || host.isEmpty() || uri.getRawUserInfo() != null) {
+            throw OspreyException.invalid("Invalid webhook URL '" + url + "': it needs a host and no user info.");
+        }
+        int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        if (allowed.contains(bare.toLowerCase(Locale.ROOT)) || allowed.contains(bare.toLowerCase(Locale.ROOT)
+                + ":" + port)) {
+            return uri;
+        }
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(bare);
+        } catch (UnknownHostException e) {
+            throw OspreyException.invalid("Invalid webhook URL '" + url + "': host '" + host + "' does not resolve.");
+        }
+        for (InetAddress address : addresses) {
+            if (internal(address)) {
+                throw OspreyException.invalid("Webhook URL '" + url + "' points at an internal address ("
+                        + address.getHostAddress() + "). Allow the host explicitly in the server configuration "
+                        + "(OSPREY_WEBHOOK_ALLOWED_HOSTS) if that is intended.");
+            }
+        }
+        return uri;
+    }
+
+    static boolean internal(InetAddress address) {
+        if (address instanceof Inet6Address v6) {
+            byte[] b = v6.getAddress();
+            if (isMappedV4(b)) {
+                try {
+                    return internal(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
+                } catch (UnknownHostException e) {
+                    return true;
+                }
+            }
+            boolean uniqueLocal = (b[0] & 0xfe) == 0xfc;
+            return v6.isLoopbackAddress() || v6.isLinkLocalAddress() || v6.isSiteLocalAddress()
+                    || v6.isAnyLocalAddress() || v6.isMulticastAddress() || uniqueLocal;
+        }
+        if (address instanceof Inet4Address v4) {
+            byte[] b = v4.getAddress();
+            int first = b[0] & 0xff;
+            int second = b[1] & 0xff;
+            boolean cgnat = first == 100 && second >= 64 && second <= 127;
+            boolean thisNetwork = first == 0;
+            boolean benchmark = first == 198 && (second == 18 || second == 19);
+            return v4.isLoopbackAddress() || v4.isLinkLocalAddress() || v4.isSiteLocalAddress()
+                    || v4.isAnyLocalAddress() || v4.isMulticastAddress() || cgnat || thisNetwork || benchmark
+                    || first >= 240;
+        }
+        return true;
+    }
+
+    private static boolean isMappedV4(byte[] b) {
+        for (int i = 0; i < 10; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
+    }
+}
