@@ -48,6 +48,11 @@ public final class OspreyClient {
         this.registry = new ModelRegistry(transport);
     }
 
+    /** Registry webhooks: configuration and test deliveries. */
+    public WebhookClient webhooks() {
+        return new WebhookClient(transport);
+    }
+
     /** The prompt registry (prompts stored as MLflow stores them), with template rendering. */
     public dev.osprey.client.prompts.Prompts prompts() {
         return new dev.osprey.client.prompts.Prompts(registry);

@@ -226,4 +226,23 @@ class ITOspreySdk {
         assertThat(prompts.search("name LIKE '" + name + "%'", 10, Optional.empty()).items())
                 .extracting(dev.osprey.core.RegisteredModel::name).containsExactlyInAnyOrder(name, chatName);
     }
+
+    @Test
+    void webhooks_configureAndTest_throughTheSdk() {
+        dev.osprey.client.WebhookClient hooks = client.webhooks();
+        // The server jar is started without an allow-list, so its SSRF guard refuses loopback targets.
+        assertThatThrownBy(() -> hooks.create("local", "http://127.0.0.1:9/hook", List.of(
+                new dev.osprey.core.Webhook.Event("MODEL_VERSION", "CREATED")), Optional.of("s")))
+                .isInstanceOf(OspreyClientException.InvalidParameter.class).hasMessageContaining("internal address");
+        dev.osprey.core.Webhook created = hooks.create("public", "http://93.184.215.14/hook", List.of(
+                new dev.osprey.core.Webhook.Event("MODEL_VERSION", "CREATED")), Optional.of("s3cr3t"));
+        assertThat(created.sealedSecret()).isEmpty();
+        dev.osprey.core.Webhook disabled = hooks.update(created.webhookId(), dev.osprey.client.WebhookClient.Changes
+                .none().status(dev.osprey.core.Webhook.Status.DISABLED));
+        assertThat(disabled.status()).isEqualTo(dev.osprey.core.Webhook.Status.DISABLED);
+        assertThat(hooks.list(100, Optional.empty()).items()).extracting(dev.osprey.core.Webhook::webhookId)
+                .contains(created.webhookId());
+        hooks.delete(created.webhookId());
+        assertThatThrownBy(() -> hooks.get(created.webhookId())).isInstanceOf(OspreyClientException.NotFound.class);
+    }
 }
