@@ -55,7 +55,7 @@ public final class OspreyClient {
 
     /** The prompt registry (prompts stored as MLflow stores them), with template rendering. */
     public dev.osprey.client.prompts.Prompts prompts() {
-        return new dev.osprey.client.prompts.Prompts(registry);
+        return new dev.osprey.client.prompts.Prompts(this);
     }
 
     /** The server's model registry: registered models, versions, aliases, stages. */

@@ -202,6 +202,12 @@ class ITOspreySdk {
         assertThat(prompts.load("prompts:/" + name + "@latest").format(Map.of("docs", List.of("a", "b"))))
                 .isEqualTo("[1] a\n[2] b\nSummarize the above.");
         assertThat(prompts.load("prompts:/" + name + "/1").modelConfig()).isPresent();
+        String runId = client.createRun(client.createExperiment(unique("prompt-run"))).info().runId();
+        prompts.linkToRun(runId, v1);
+        prompts.linkToRun(runId, v2);
+        prompts.linkToRun(runId, v1);
+        assertThat(client.getRun(runId).tags()).contains(new Tag("mlflow.linkedPrompts", "[{\"name\": \"" + name
+                + "\", \"version\": \"1\"}, {\"name\": \"" + name + "\", \"version\": \"2\"}]"));
         assertThatThrownBy(() -> prompts.load("prompts:/" + name + "/1").format(Map.of("text", "x")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("n");
 

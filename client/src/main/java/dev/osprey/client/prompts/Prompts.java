@@ -1,14 +1,17 @@
 package dev.osprey.client.prompts;
 
 import dev.osprey.client.ModelRegistry;
+import dev.osprey.client.OspreyClient;
 import dev.osprey.client.OspreyClientException;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.ModelVersion;
 import dev.osprey.core.Page;
 import dev.osprey.core.RegisteredModel;
 import dev.osprey.core.Tag;
+import dev.osprey.protocol.Json;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -30,10 +33,47 @@ public final class Prompts {
     /** What MLflow's clients send as a prompt version's source: prompts have no artifacts. */
     static final String SOURCE = "dummy-source";
 
+    /** The run tag MLflow lists a run's prompt versions in, as a JSON list of {@code {name, version}}. */
+    static final String LINKED_PROMPTS = "mlflow.linkedPrompts";
+
+    private final OspreyClient client;
     private final ModelRegistry registry;
 
-    public Prompts(ModelRegistry registry) {
-        this.registry = registry;
+    public Prompts(OspreyClient client) {
+        this.client = client;
+        this.registry = client.registry();
+    }
+
+    /**
+     * Records that a run used a prompt version, as MLflow's clients do: the entry is merged into the run's
+     * {@code mlflow.linkedPrompts} tag (no duplicates).
+     */
+    public void linkToRun(String runId, PromptVersion prompt) {
+        List<Map<String, String>> links = new ArrayList<>();
+        client.getRun(runId).tags().stream().filter(t -> t.key().equals(LINKED_PROMPTS)).findFirst()
+                .ifPresent(t -> {
+                    try {
+                        for (var node : Json.read(t.value())) {
+                            links.add(Map.of("name", node.path("name").asText(), "version",
+                                    node.path("version").asText()));
+                        }
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException("Run " + runId + " has an unreadable " + LINKED_PROMPTS
+                                + " tag: " + e.getMessage(), e);
+                    }
+                });
+        Map<String, String> link = Map.of("name", prompt.name(), "version", prompt.version());
+        if (!links.contains(link)) {
+            links.add(link);
+        }
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < links.size(); i++) {
+            json.append(i == 0 ? "" : ", ").append("{\"name\": ")
+                    .append(Json.writeString(com.fasterxml.jackson.databind.node.TextNode.valueOf(links.get(i)
+                            .get("name")))).append(", \"version\": \"").append(links.get(i).get("version"))
+                    .append("\"}");
+        }
+        client.setTag(runId, LINKED_PROMPTS, json.append(']').toString());
     }
 
     /** Registers a new version (creating the prompt on first use) and returns it. */
