@@ -114,13 +114,18 @@ final class RegistryLoader {
             Map<String, List<ModelAlias>> modelAliases) throws SQLException {
         String latest = "(SELECT name, MAX(version) AS version FROM model_versions WHERE name IN (" + in + ") AND "
                 + VISIBLE + " GROUP BY name, current_stage) l";
+        // The outer name IN (...) repeats the subquery's: without it PostgreSQL hashes the whole tag table.
+        Object[] twice = new Object[names.length * 2];
+        System.arraycopy(names, 0, twice, 0, names.length);
+        System.arraycopy(names, 0, twice, names.length, names.length);
         List<VersionRow> rows = Jdbc.list(c, "SELECT " + prefixed("v", VERSION_COLUMNS) + " FROM model_versions v "
-                + "JOIN " + latest + " ON l.name = v.name AND l.version = v.version ORDER BY v.name, v.version",
-                RegistryLoader::versionRow, names);
+                + "JOIN " + latest + " ON l.name = v.name AND l.version = v.version WHERE v.name IN (" + in + ") "
+                + "ORDER BY v.name, v.version", RegistryLoader::versionRow, twice);
         Map<Key, List<Tag>> tags = new HashMap<>();
         for (Object[] t : Jdbc.list(c, "SELECT t.name, t.version, t.tag_key, t.tag_value FROM model_version_tags t "
-                + "JOIN " + latest + " ON l.name = t.name AND l.version = t.version ORDER BY t.tag_key",
-                rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4)}, names)) {
+                + "JOIN " + latest + " ON l.name = t.name AND l.version = t.version WHERE t.name IN (" + in + ") "
+                + "ORDER BY t.tag_key", rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getString(3),
+                rs.getString(4)}, twice)) {
             tags.computeIfAbsent(new Key((String) t[0], (Long) t[1]), k -> new ArrayList<>())
                     .add(new Tag((String) t[2], (String) t[3]));
         }
