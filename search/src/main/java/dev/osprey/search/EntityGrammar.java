@@ -20,6 +20,7 @@ public final class EntityGrammar {
     private final Set<String> listAttributes;
     private final Set<String> orderableAttributes;
     private final Set<Field> orderableFields;
+    private final Set<String> orderOnly;
 
     private EntityGrammar(Builder b) {
         this.entityName = b.entityName;
@@ -29,6 +30,7 @@ public final class EntityGrammar {
         this.listAttributes = Set.copyOf(b.listAttributes);
         this.orderableAttributes = Set.copyOf(b.orderableAttributes);
         this.orderableFields = Set.copyOf(b.orderableFields);
+        this.orderOnly = Set.copyOf(b.orderOnly);
     }
 
     public static final EntityGrammar RUNS = builder("run")
@@ -61,7 +63,7 @@ public final class EntityGrammar {
             .prefix(Field.TAG, "tag", "tags")
             .prefix(Field.ATTRIBUTE, "attribute")
             .attributes("name")
-            .orderable("timestamp", "last_updated_timestamp")
+            .orderOnly("timestamp", "last_updated_timestamp")
             .orderableFields(Field.ATTRIBUTE)
             .build();
 
@@ -72,7 +74,7 @@ public final class EntityGrammar {
             .attributes("name", "run_id", "source_path")
             .numeric("version_number")
             .listAttributes("run_id")
-            .orderable("version_number", "creation_timestamp", "last_updated_timestamp")
+            .orderOnly("version_number", "creation_timestamp", "last_updated_timestamp")
             .orderableFields(Field.ATTRIBUTE)
             .build();
 
@@ -161,6 +163,9 @@ public final class EntityGrammar {
             }
             case ATTRIBUTE -> {
                 key = attributeAliases.getOrDefault(key, key);
+                if (orderOnly.contains(key) && !numericAttributes.contains(key)) {
+                    throw new SearchSyntaxException("Invalid attribute name: " + clause.key());
+                }
                 if (numericAttributes.contains(key)) {
                     requireNumber(value, "numeric attribute", key);
                     requireComparator(op.isNumeric(), op, "numeric attribute");
@@ -238,6 +243,7 @@ public final class EntityGrammar {
         private final Set<String> orderableAttributes = new HashSet<>();
         private final Set<Field> orderableFields = new HashSet<>();
         private final Set<String> stringAttributes = new HashSet<>();
+        private final Set<String> orderOnly = new HashSet<>();
 
         Builder(String entityName) {
             this.entityName = entityName;
@@ -271,6 +277,13 @@ public final class EntityGrammar {
         }
 
         Builder orderable(String... names) {
+            orderableAttributes.addAll(List.of(names));
+            return this;
+        }
+
+        /** Keys that order results but cannot be filtered on (numeric ones stay filterable). */
+        Builder orderOnly(String... names) {
+            orderOnly.addAll(List.of(names));
             orderableAttributes.addAll(List.of(names));
             return this;
         }

@@ -178,6 +178,9 @@ class RegistryApiTest {
                 .isEqualTo(prefix + "-prompt");
         badRequest(api.get(RM + "/search?max_results=1001"), "INVALID_PARAMETER_VALUE");
         badRequest(api.get(RM + "/search?filter=" + q("owner = 'x'")), "INVALID_PARAMETER_VALUE");
+        badRequest(api.get(RM + "/search?filter=" + q("timestamp = '1'")), "INVALID_PARAMETER_VALUE");
+        badRequest(api.get(MV + "/search?filter=" + q("creation_timestamp = '1'")), "INVALID_PARAMETER_VALUE");
+        ok(api.get(RM + "/search?order_by=" + q("timestamp DESC")));
         badRequest(api.get(RM + "/search?order_by=" + q("creation_timestamp DESC")), "INVALID_PARAMETER_VALUE");
         badRequest(api.get(MV + "/search?filter=" + q("name IN ('a')")), "INVALID_PARAMETER_VALUE");
         assertThat(ok(api.get(MV + "/search?filter=" + q("name = '" + prefix + "-model'"))).size()).isZero();
