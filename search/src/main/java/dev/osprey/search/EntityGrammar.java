@@ -90,6 +90,20 @@ public final class EntityGrammar {
             .orderableFields(Field.ATTRIBUTE, Field.METRIC)
             .build();
 
+    /** SearchTracesV3 (spec/search-grammar.md §6, the MLflow 3.0 base grammar). */
+    public static final EntityGrammar TRACES = builder("trace")
+            .prefix(Field.ATTRIBUTE, "attribute", "attributes", "trace")
+            .prefix(Field.TAG, "tag", "tags")
+            .prefix(Field.METADATA, "request_metadata", "metadata")
+            .attributes("request_id", "name", "status", "run_id", "client_request_id")
+            .numeric("timestamp_ms", "execution_time_ms", "end_time_ms")
+            .alias("timestamp", "timestamp_ms").alias("execution_time", "execution_time_ms")
+            .listAttributes("request_id", "name", "status", "run_id")
+            .orderable("timestamp_ms", "execution_time_ms")
+            .orderOnly("experiment_id")
+            .orderableFields(Field.ATTRIBUTE)
+            .build();
+
     private static final Set<String> DATASET_KEYS = Set.of("name", "digest", "context");
 
     public List<Condition> parseFilter(String filter) {
@@ -147,9 +161,10 @@ public final class EntityGrammar {
                 requireNumber(value, "metric", key);
                 requireComparator(op.isNumeric(), op, "metric");
             }
-            case PARAM, TAG -> {
-                requireText(value, field == Field.PARAM ? "param" : "tag", key);
-                requireComparator(op.isString(), op, field == Field.PARAM ? "param" : "tag");
+            case PARAM, TAG, METADATA -> {
+                String what = field == Field.PARAM ? "param" : field == Field.TAG ? "tag" : "metadata";
+                requireText(value, what, key);
+                requireComparator(op.isString(), op, what);
             }
             case DATASET -> {
                 if (!DATASET_KEYS.contains(key)) {

@@ -71,6 +71,11 @@ final class PurgeSql {
         Jdbc.update(c, "DELETE FROM logged_model_tags WHERE model_id IN (" + modelsOf + ")", id);
         Jdbc.update(c, "DELETE FROM logged_model_params WHERE model_id IN (" + modelsOf + ")", id);
         Jdbc.update(c, "DELETE FROM logged_models WHERE experiment_id = ?", id);
+        String tracesOf = "SELECT trace_id FROM traces WHERE experiment_id = ?";
+        for (String table : List.of("spans", "trace_tags", "trace_metadata", "trace_run_links")) {
+            Jdbc.update(c, "DELETE FROM " + table + " WHERE trace_id IN (" + tracesOf + ")", id);
+        }
+        Jdbc.update(c, "DELETE FROM traces WHERE experiment_id = ?", id);
         Jdbc.update(c, "DELETE FROM experiment_tags WHERE experiment_id = ?", id);
         Jdbc.update(c, "DELETE FROM experiments WHERE experiment_id = ?", id);
     }

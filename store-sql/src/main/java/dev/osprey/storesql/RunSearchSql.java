@@ -57,6 +57,7 @@ final class RunSearchSql {
                         clause);
                 case ATTRIBUTE -> attribute(clause);
                 case DATASET -> dataset(clause, "d" + i);
+                case METADATA -> throw new IllegalStateException("runs have no metadata filter");
             });
             i++;
         }

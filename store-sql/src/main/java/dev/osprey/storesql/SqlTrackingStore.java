@@ -13,6 +13,7 @@ import dev.osprey.core.Tag;
 import dev.osprey.store.DeletedItem;
 import dev.osprey.store.LoggedModelStore;
 import dev.osprey.store.RegistryStore;
+import dev.osprey.store.TraceStore;
 import dev.osprey.store.WebhookStore;
 import dev.osprey.store.BulkIntervalQuery;
 import dev.osprey.store.ExperimentQuery;
@@ -41,6 +42,7 @@ public final class SqlTrackingStore implements TrackingStore {
     private final SqlRegistryStore registry;
     private final SqlLoggedModelStore loggedModels;
     private final SqlWebhookStore webhooks;
+    private final SqlTraceStore traces;
 
     SqlTrackingStore(Database db) {
         this.db = db;
@@ -52,6 +54,12 @@ public final class SqlTrackingStore implements TrackingStore {
         this.registry = new SqlRegistryStore(db);
         this.loggedModels = new SqlLoggedModelStore(db, experiments);
         this.webhooks = new SqlWebhookStore(db);
+        this.traces = new SqlTraceStore(db, experiments);
+    }
+
+    @Override
+    public TraceStore traces() {
+        return traces;
     }
 
     @Override

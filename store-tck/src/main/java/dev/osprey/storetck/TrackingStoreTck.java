@@ -773,4 +773,97 @@ public abstract class TrackingStoreTck {
                 3, page.nextPageToken())).items()).extracting(dev.osprey.core.LoggedModel::modelId)
                 .containsExactly(ids.get(1));
     }
+
+    // ---------------------------------------------------------------- traces
+
+    private static String traceId() {
+        return "tr-" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static dev.osprey.core.SpanRecord span(String traceId, String spanId, String parent, long startMs,
+            long endMs, String status, Long inputTokens) {
+        return new dev.osprey.core.SpanRecord(traceId, spanId, Optional.ofNullable(parent), "span-" + spanId,
+                Optional.of("LLM"), status, startMs * 1_000_000, OptionalLong.of(endMs * 1_000_000),
+                inputTokens == null ? Optional.empty() : Optional.of(new dev.osprey.core.SpanRecord.TokenUsage(
+                        inputTokens, 2 * inputTokens, 3 * inputTokens)), "{\"span_id\": \"" + spanId + "\"}");
+    }
+
+    @Test
+    void traces_spansAssembleInAnyOrder_andTheRootCompletesTheInfo() {
+        String exp = experiment();
+        var traces = store.traces();
+        String id = traceId();
+        var partial = traces.logSpans(exp, id, List.of(span(id, "c1", "r", 1500, 1600, "OK", 10L)),
+                dev.osprey.store.TraceStore.RootSpanInfo.none(), 0);
+        assertThat(partial.state()).isEqualTo(dev.osprey.core.TraceState.IN_PROGRESS);
+        assertThat(partial.requestTimeMs()).isEqualTo(1500);
+        assertThat(partial.tags()).containsEntry("mlflow.artifactLocation", "mlflow-artifacts:/" + exp + "/traces/"
+                + id + "/artifacts").containsEntry("mlflow.trace.spansLocation", "TRACKING_STORE");
+        var done = traces.logSpans(exp, id, List.of(span(id, "r", null, 1000, 2000, "ERROR", null),
+                span(id, "c2", "r", 1100, 1200, "OK", 5L)), new dev.osprey.store.TraceStore.RootSpanInfo(
+                        Optional.of("{\"q\": 1}"), Optional.of("\"a\""), java.util.Map.of("mlflow.trace.session",
+                        "s1"), java.util.Map.of("team", "x")), 0);
+        assertThat(done.state()).isEqualTo(dev.osprey.core.TraceState.ERROR);
+        assertThat(done.requestTimeMs()).isEqualTo(1000);
+        assertThat(done.executionDurationMs()).hasValue(1000);
+        assertThat(done.requestPreview()).contains("{\"q\": 1}");
+        assertThat(done.tags()).containsEntry("mlflow.traceName", "span-r").containsEntry("team", "x");
+        assertThat(done.metadata()).containsEntry("mlflow.trace.session", "s1").containsEntry(
+                "mlflow.trace.tokenUsage", "{\"input_tokens\": 15, \"output_tokens\": 30, \"total_tokens\": 45}");
+        assertThat(traces.getSpans(id, 0, 10)).extracting(dev.osprey.core.SpanRecord::spanId)
+                .containsExactly("r", "c2", "c1");
+        assertThat(traces.getSpans(id, 1, 1)).extracting(dev.osprey.core.SpanRecord::spanId).containsExactly("c2");
+        assertThat(traces.countSpans(id)).isEqualTo(3);
+        traces.logSpans(exp, id, List.of(span(id, "c2", "r", 1100, 1250, "OK", 5L)),
+                dev.osprey.store.TraceStore.RootSpanInfo.none(), 0);
+        assertThat(traces.countSpans(id)).as("a re-sent span replaces the stored one").isEqualTo(3);
+
+        traces.setTag(id, "k", "v");
+        traces.deleteTag(id, "k");
+        assertThatThrownBy(() -> traces.deleteTag(id, "k"))
+                .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
+        assertThatThrownBy(() -> traces.setTag("tr-00000000000000000000000000000000", "k", "v"))
+                .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
+    }
+
+    @Test
+    void traces_startMergesSearchFiltersAndDeletes() {
+        String exp = experiment();
+        var traces = store.traces();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String id = traceId();
+            ids.add(id);
+            traces.startTrace(new dev.osprey.core.TraceInfo(id, exp, Optional.empty(), 1000 + i,
+                    OptionalLong.of(10L * i), i == 3 ? dev.osprey.core.TraceState.ERROR : dev.osprey.core.TraceState.OK,
+                    Optional.empty(), Optional.empty(), java.util.Map.of("mlflow.sourceRun", "run" + (i % 2)),
+                    java.util.Map.of("mlflow.traceName", i % 2 == 0 ? "predict" : "chat", "env", "prod")));
+        }
+        var merged = traces.logSpans(exp, ids.get(0), List.of(span(ids.get(0), "r", null, 5000, 6000, "OK", null)),
+                dev.osprey.store.TraceStore.RootSpanInfo.none(), 0);
+        assertThat(merged.requestTimeMs()).as("finalized by StartTraceV3, spans do not rewrite it").isEqualTo(1000);
+        traces.linkToRun(List.of(ids.get(3)), "linked-run");
+        var grammar = dev.osprey.search.EntityGrammar.TRACES;
+        java.util.function.Function<String, List<String>> search = filter -> traces.searchTraces(
+                new dev.osprey.store.TraceQuery(List.of(exp), grammar.parseFilter(filter), List.of(), 100,
+                        Optional.empty())).items().stream().map(dev.osprey.core.TraceInfo::traceId).toList();
+        assertThat(search.apply("")).containsExactly(ids.get(3), ids.get(2), ids.get(1), ids.get(0));
+        assertThat(search.apply("trace.status = 'ERROR'")).containsExactly(ids.get(3));
+        assertThat(search.apply("tags.`mlflow.traceName` = 'predict'")).containsExactly(ids.get(2), ids.get(0));
+        assertThat(search.apply("name = 'chat' AND timestamp_ms < 1003")).containsExactly(ids.get(1));
+        assertThat(search.apply("metadata.`mlflow.sourceRun` = 'run1'")).containsExactly(ids.get(3), ids.get(1));
+        assertThat(search.apply("run_id = 'linked-run'")).containsExactly(ids.get(3));
+        assertThat(search.apply("execution_time_ms >= 20 AND tags.env LIKE 'pr%'")).containsExactly(ids.get(3),
+                ids.get(2));
+        var page = traces.searchTraces(new dev.osprey.store.TraceQuery(List.of(exp), List.of(),
+                grammar.parseOrderBy(List.of("timestamp_ms ASC")), 3, Optional.empty()));
+        assertThat(page.items()).extracting(dev.osprey.core.TraceInfo::traceId).containsExactly(ids.get(0),
+                ids.get(1), ids.get(2));
+        assertThat(page.nextPageToken()).isPresent();
+
+        assertThat(traces.deleteTraces(exp, List.of(ids.get(0), "tr-unknown"))).isEqualTo(1);
+        assertThat(traces.deleteTracesBefore(exp, 1002, 1)).isEqualTo(1);
+        assertThat(traces.getTraceInfos(ids)).extracting(dev.osprey.core.TraceInfo::traceId)
+                .containsExactly(ids.get(2), ids.get(3));
+    }
 }

@@ -128,6 +128,9 @@ public interface TrackingStore extends AutoCloseable {
     /** Registry webhooks, in the same backend. */
     WebhookStore webhooks();
 
+    /** Traces and spans, in the same backend. */
+    TraceStore traces();
+
     @Override
     void close();
 }

@@ -1,0 +1,44 @@
+package dev.osprey.core;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One stored span: the columns traces are searched and assembled by, and {@code content}, the OTel span as
+ * protobuf JSON exactly as GetTrace returns it.
+ *
+ * @param statusCode {@code OK}, {@code ERROR} or {@code UNSET}
+ * @param tokens the span's own token usage when it reports any (input, output, total)
+ */
+public record SpanRecord(
+        String traceId,
+        String spanId,
+        Optional<String> parentSpanId,
+        String name,
+        Optional<String> spanType,
+        String statusCode,
+        long startTimeNs,
+        OptionalLong endTimeNs,
+        Optional<TokenUsage> tokens,
+        String content) {
+
+    /** Token counts of one span or one trace. */
+    public record TokenUsage(long input, long output, long total) {}
+
+    public SpanRecord {
+        Objects.requireNonNull(traceId, "traceId");
+        Objects.requireNonNull(spanId, "spanId");
+        Objects.requireNonNull(parentSpanId, "parentSpanId");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(spanType, "spanType");
+        Objects.requireNonNull(statusCode, "statusCode");
+        Objects.requireNonNull(endTimeNs, "endTimeNs");
+        Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(content, "content");
+    }
+
+    public boolean isRoot() {
+        return parentSpanId.isEmpty();
+    }
+}

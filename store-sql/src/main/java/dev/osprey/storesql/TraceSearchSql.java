@@ -1,0 +1,101 @@
+package dev.osprey.storesql;
+
+import static org.jooq.impl.DSL.exists;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.selectOne;
+import static org.jooq.impl.DSL.table;
+
+import dev.osprey.core.OspreyException;
+import dev.osprey.search.Ordering;
+import dev.osprey.store.TraceQuery;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import org.jooq.Condition;
+import org.jooq.SortField;
+import org.jooq.impl.DSL;
+
+/** SearchTracesV3 as one query returning a page of trace ids in order (spec/search-grammar.md §6). */
+final class TraceSearchSql {
+    private static final String T = "t";
+    private static final org.jooq.Field<String> ID = field(name(T, "trace_id"), String.class);
+
+    private TraceSearchSql() {}
+
+    static List<String> pageOfIds(Connection c, SqlDialect dialect, TraceQuery q, int offset, int limit) {
+        List<Long> experiments = new ArrayList<>();
+        for (String id : q.experimentIds()) {
+            experiments.add(ExperimentsSql.parseId(id).orElseThrow(() -> OspreyException.invalid(
+                    "Invalid experiment id '" + id + "'.")));
+        }
+        Condition where = field(name(T, "experiment_id"), Long.class).in(experiments);
+        int i = 0;
+        for (dev.osprey.search.Condition clause : q.filter()) {
+            where = where.and(condition(clause, "f" + i++));
+        }
+        List<SortField<?>> order = new ArrayList<>();
+        boolean idOrdered = false;
+        for (Ordering o : q.orderBy()) {
+            org.jooq.Field<?> f = switch (o.key()) {
+                case "experiment_id" -> field(name(T, "experiment_id"));
+                case "timestamp_ms" -> field(name(T, "request_time"));
+                case "execution_time_ms" -> field(name(T, "execution_duration"));
+                case "status" -> field(name(T, "state"));
+                case "request_id" -> {
+                    idOrdered = true;
+                    yield ID;
+                }
+                case "name" -> DSL.field(DSL.select(field(name("n", "tag_value"))).from(table(name("trace_tags"))
+                        .as("n")).where(field(name("n", "trace_id"), String.class).eq(ID))
+                        .and(field(name("n", "tag_key"), String.class).eq(TracesSql.TRACE_NAME)));
+                case "run_id" -> DSL.field(DSL.select(field(name("r", "metadata_value"))).from(table(name(
+                        "trace_metadata")).as("r")).where(field(name("r", "trace_id"), String.class).eq(ID))
+                        .and(field(name("r", "metadata_key"), String.class).eq("mlflow.sourceRun")));
+                default -> throw OspreyException.invalid("Invalid order_by key '" + o.key() + "' for traces.");
+            };
+            order.add(o.ascending() ? f.asc() : f.desc());
+        }
+        if (q.orderBy().isEmpty()) {
+            order.add(field(name(T, "request_time")).desc());
+        }
+        if (!idOrdered) {
+            order.add(ID.asc());
+        }
+        return DSL.using(c, dialect.jooq()).select(ID).from(table(name("traces")).as(T)).where(where).orderBy(order)
+                .limit(limit).offset(offset).fetch(ID);
+    }
+
+    private static Condition keyed(String table, String keyColumn, String valueColumn, String key,
+            dev.osprey.search.Condition c, String alias) {
+        org.jooq.Field<String> value = field(name(alias, valueColumn), String.class);
+        return exists(selectOne().from(table(name(table)).as(alias))
+                .where(field(name(alias, "trace_id"), String.class).eq(ID))
+                .and(field(name(alias, keyColumn), String.class).eq(key))
+                .and(SqlConditions.text(value, c)));
+    }
+
+    private static Condition condition(dev.osprey.search.Condition c, String alias) {
+        return switch (c.field()) {
+            case TAG -> keyed("trace_tags", "tag_key", "tag_value", c.key(), c, alias);
+            case METADATA -> keyed("trace_metadata", "metadata_key", "metadata_value", c.key(), c, alias);
+            case ATTRIBUTE -> switch (c.key()) {
+                case "request_id" -> SqlConditions.text(ID, c);
+                case "client_request_id" -> SqlConditions.text(field(name(T, "client_request_id"), String.class), c);
+                case "status" -> SqlConditions.text(field(name(T, "state"), String.class), c);
+                case "name" -> keyed("trace_tags", "tag_key", "tag_value", TracesSql.TRACE_NAME, c, alias);
+                case "run_id" -> keyed("trace_metadata", "metadata_key", "metadata_value", "mlflow.sourceRun", c,
+                        alias).or(exists(selectOne().from(table(name("trace_run_links")).as(alias + "l"))
+                        .where(field(name(alias + "l", "trace_id"), String.class).eq(ID))
+                        .and(SqlConditions.text(field(name(alias + "l", "run_id"), String.class), c))));
+                case "timestamp_ms" -> SqlConditions.integer(field(name(T, "request_time"), Long.class), c);
+                case "execution_time_ms" -> SqlConditions.integer(field(name(T, "execution_duration"), Long.class),
+                        c);
+                case "end_time_ms" -> SqlConditions.integer(field(name(T, "request_time"), Long.class)
+                        .plus(field(name(T, "execution_duration"), Long.class)), c);
+                default -> throw OspreyException.invalid("Invalid attribute key '" + c.key() + "' for traces.");
+            };
+            default -> throw OspreyException.invalid("Invalid filter entity for traces: " + c.field());
+        };
+    }
+}

@@ -1,0 +1,250 @@
+package dev.osprey.storesql;
+
+import dev.osprey.core.ErrorCode;
+import dev.osprey.core.OspreyException;
+import dev.osprey.core.SpanRecord;
+import dev.osprey.core.TraceInfo;
+import dev.osprey.core.TraceState;
+import dev.osprey.store.TraceStore.RootSpanInfo;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** Trace info and span writes and reads inside the caller's transaction (spec/tracing.md §2.1, §3.1). */
+final class TracesSql {
+    static final String ARTIFACT_LOCATION = "mlflow.artifactLocation";
+    static final String SPANS_LOCATION = "mlflow.trace.spansLocation";
+    static final String TRACE_NAME = "mlflow.traceName";
+    static final String TOKEN_USAGE = "mlflow.trace.tokenUsage";
+    static final String FINALIZED = "mlflow.trace.infoFinalized";
+    private static final String INFO_COLUMNS = "trace_id, experiment_id, client_request_id, request_time, "
+            + "execution_duration, state, request_preview, response_preview";
+    private static final String SPAN_COLUMNS = "trace_id, span_id, parent_span_id, name, span_type, status, "
+            + "start_time_ns, end_time_ns, input_tokens, output_tokens, total_tokens, content";
+
+    private final SqlDialect dialect;
+    private final ExperimentsSql experiments;
+
+    TracesSql(SqlDialect dialect, ExperimentsSql experiments) {
+        this.dialect = dialect;
+        this.experiments = experiments;
+    }
+
+    static OspreyException notFound(String traceId) {
+        return OspreyException.notFound("Trace with ID '" + traceId + "' not found.");
+    }
+
+    /** Creates the info row of a trace when missing (IN_PROGRESS, with its artifact location tag). */
+    private void ensureTrace(Connection c, String experimentId, String traceId, long requestTimeMs)
+            throws SQLException {
+        if (Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?", rs -> true, traceId).isPresent()) {
+            return;
+        }
+        long experiment = experiments.requireActive(c, experimentId);
+        String location = Jdbc.one(c, "SELECT artifact_location FROM experiments WHERE experiment_id = ?",
+                rs -> rs.getString(1), experiment).orElseThrow();
+        int inserted = Jdbc.update(c, dialect.insertIgnore("traces", "trace_id, experiment_id, request_time, state",
+                "trace_id"), traceId, experiment, requestTimeMs, TraceState.IN_PROGRESS.name());
+        if (inserted > 0) {
+            setTagIfAbsent(c, traceId, ARTIFACT_LOCATION, location.replaceAll("/+$", "") + "/traces/" + traceId
+                    + "/artifacts");
+        }
+    }
+
+    TraceInfo logSpans(Connection c, String experimentId, String traceId, List<SpanRecord> spans, RootSpanInfo root)
+            throws SQLException {
+        long earliest = spans.stream().mapToLong(SpanRecord::startTimeNs).min().orElse(0) / 1_000_000;
+        ensureTrace(c, experimentId, traceId, earliest);
+        Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?" + dialect.forUpdate(), rs -> true, traceId);
+        for (SpanRecord s : spans) {
+            Jdbc.update(c, "DELETE FROM spans WHERE trace_id = ? AND span_id = ?", traceId, s.spanId());
+            Jdbc.update(c, "INSERT INTO spans (" + SPAN_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    traceId, s.spanId(), s.parentSpanId().orElse(null), s.name(), s.spanType().orElse(null),
+                    s.statusCode(), s.startTimeNs(), s.endTimeNs().isPresent() ? s.endTimeNs().getAsLong() : null,
+                    s.tokens().map(t -> (Object) t.input()).orElse(null),
+                    s.tokens().map(t -> (Object) t.output()).orElse(null),
+                    s.tokens().map(t -> (Object) t.total()).orElse(null), s.content());
+        }
+        Jdbc.update(c, "UPDATE traces SET request_time = ? WHERE trace_id = ? AND request_time > ?", earliest,
+                traceId, earliest);
+        Optional<SpanRecord> rootSpan = spans.stream().filter(SpanRecord::isRoot).findFirst();
+        Map<String, String> metadata = metadata(c, traceId);
+        boolean finalized = metadata.containsKey(FINALIZED);
+        if (rootSpan.isPresent() && !finalized) {
+            SpanRecord r = rootSpan.get();
+            TraceState state = r.statusCode().equals("ERROR") ? TraceState.ERROR : TraceState.OK;
+            Long duration = r.endTimeNs().isPresent() ? (r.endTimeNs().getAsLong() - r.startTimeNs()) / 1_000_000
+                    : null;
+            Jdbc.update(c, "UPDATE traces SET state = ?, request_time = ?, execution_duration = ?, request_preview = "
+                    + "?, response_preview = ? WHERE trace_id = ?", state.name(), r.startTimeNs() / 1_000_000,
+                    duration, root.requestPreview().orElse(null), root.responsePreview().orElse(null), traceId);
+            setTagIfAbsent(c, traceId, TRACE_NAME, r.name());
+        }
+        if (rootSpan.isPresent()) {
+            for (Map.Entry<String, String> e : root.metadataIfAbsent().entrySet()) {
+                Jdbc.update(c, dialect.insertIgnore("trace_metadata", "trace_id, metadata_key, metadata_value",
+                        "trace_id, metadata_key"), traceId, e.getKey(), e.getValue());
+            }
+            for (Map.Entry<String, String> e : root.tagsIfAbsent().entrySet()) {
+                setTagIfAbsent(c, traceId, e.getKey(), e.getValue());
+            }
+        }
+        upsertTag(c, traceId, SPANS_LOCATION, "TRACKING_STORE");
+        if (!finalized) {
+            updateTokenUsage(c, traceId);
+        }
+        return info(c, traceId).orElseThrow();
+    }
+
+    private void updateTokenUsage(Connection c, String traceId) throws SQLException {
+        Optional<long[]> sums = Jdbc.one(c, "SELECT COUNT(input_tokens), COALESCE(SUM(input_tokens), 0), "
+                + "COALESCE(SUM(output_tokens), 0), COALESCE(SUM(total_tokens), 0) FROM spans WHERE trace_id = ?",
+                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)}, traceId);
+        if (sums.isPresent() && sums.get()[0] > 0) {
+            long[] s = sums.get();
+            upsertMetadata(c, traceId, TOKEN_USAGE, "{\"input_tokens\": " + s[1] + ", \"output_tokens\": " + s[2]
+                    + ", \"total_tokens\": " + s[3] + "}");
+        }
+    }
+
+    TraceInfo start(Connection c, TraceInfo in) throws SQLException {
+        ensureTrace(c, in.experimentId(), in.traceId(), in.requestTimeMs());
+        Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?" + dialect.forUpdate(), rs -> true, in.traceId());
+        Jdbc.update(c, "UPDATE traces SET request_time = ?, client_request_id = COALESCE(?, client_request_id), "
+                + "state = ?, execution_duration = COALESCE(?, execution_duration), request_preview = COALESCE(?, "
+                + "request_preview), response_preview = COALESCE(?, response_preview) WHERE trace_id = ?",
+                in.requestTimeMs(), in.clientRequestId().orElse(null), in.state().name(),
+                in.executionDurationMs().isPresent() ? in.executionDurationMs().getAsLong() : null,
+                in.requestPreview().orElse(null), in.responsePreview().orElse(null), in.traceId());
+        for (Map.Entry<String, String> e : in.metadata().entrySet()) {
+            upsertMetadata(c, in.traceId(), e.getKey(), e.getValue());
+        }
+        for (Map.Entry<String, String> e : in.tags().entrySet()) {
+            upsertTag(c, in.traceId(), e.getKey(), e.getValue());
+        }
+        if (in.state() != TraceState.IN_PROGRESS && in.state() != TraceState.STATE_UNSPECIFIED) {
+            upsertMetadata(c, in.traceId(), FINALIZED, "true");
+        }
+        return info(c, in.traceId()).orElseThrow();
+    }
+
+    private void setTagIfAbsent(Connection c, String traceId, String key, String value) throws SQLException {
+        Jdbc.update(c, dialect.insertIgnore("trace_tags", "trace_id, tag_key, tag_value", "trace_id, tag_key"),
+                traceId, key, value);
+    }
+
+    void upsertTag(Connection c, String traceId, String key, String value) throws SQLException {
+        Jdbc.update(c, dialect.upsert("trace_tags", "trace_id, tag_key, tag_value", "trace_id, tag_key",
+                "tag_value"), traceId, key, value);
+    }
+
+    private void upsertMetadata(Connection c, String traceId, String key, String value) throws SQLException {
+        Jdbc.update(c, dialect.upsert("trace_metadata", "trace_id, metadata_key, metadata_value",
+                "trace_id, metadata_key", "metadata_value"), traceId, key, value);
+    }
+
+    void requireTrace(Connection c, String traceId) throws SQLException {
+        if (Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?", rs -> true, traceId).isEmpty()) {
+            throw notFound(traceId);
+        }
+    }
+
+    void deleteTag(Connection c, String traceId, String key) throws SQLException {
+        requireTrace(c, traceId);
+        if (Jdbc.update(c, "DELETE FROM trace_tags WHERE trace_id = ? AND tag_key = ?", traceId, key) == 0) {
+            throw new OspreyException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "No trace tag with key '" + key
+                    + "' for trace with ID '" + traceId + "'");
+        }
+    }
+
+    int delete(Connection c, List<String> traceIds) throws SQLException {
+        if (traceIds.isEmpty()) {
+            return 0;
+        }
+        String in = Jdbc.marks(traceIds.size());
+        Object[] args = traceIds.toArray();
+        for (String table : List.of("spans", "trace_tags", "trace_metadata", "trace_run_links")) {
+            Jdbc.update(c, "DELETE FROM " + table + " WHERE trace_id IN (" + in + ")", args);
+        }
+        return Jdbc.update(c, "DELETE FROM traces WHERE trace_id IN (" + in + ")", args);
+    }
+
+    private static Map<String, String> metadata(Connection c, String traceId) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String[] kv : Jdbc.list(c, "SELECT metadata_key, metadata_value FROM trace_metadata WHERE trace_id = ? "
+                + "ORDER BY metadata_key", rs -> new String[] {rs.getString(1), rs.getString(2)}, traceId)) {
+            out.put(kv[0], kv[1]);
+        }
+        return out;
+    }
+
+    Optional<TraceInfo> info(Connection c, String traceId) throws SQLException {
+        return infos(c, List.of(traceId)).stream().findFirst();
+    }
+
+    /** Infos in the order given, with tags and metadata; unknown ids skipped. */
+    List<TraceInfo> infos(Connection c, List<String> traceIds) throws SQLException {
+        if (traceIds.isEmpty()) {
+            return List.of();
+        }
+        String in = Jdbc.marks(traceIds.size());
+        Object[] args = traceIds.toArray();
+        Map<String, Map<String, String>> tags = new HashMap<>();
+        for (String[] t : Jdbc.list(c, "SELECT trace_id, tag_key, tag_value FROM trace_tags WHERE trace_id IN (" + in
+                + ")", rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, args)) {
+            tags.computeIfAbsent(t[0], k -> new LinkedHashMap<>()).put(t[1], t[2]);
+        }
+        Map<String, Map<String, String>> metadata = new HashMap<>();
+        for (String[] m : Jdbc.list(c, "SELECT trace_id, metadata_key, metadata_value FROM trace_metadata WHERE "
+                + "trace_id IN (" + in + ")", rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)},
+                args)) {
+            metadata.computeIfAbsent(m[0], k -> new LinkedHashMap<>()).put(m[1], m[2]);
+        }
+        Map<String, TraceInfo> byId = new HashMap<>();
+        for (TraceInfo t : Jdbc.list(c, "SELECT " + INFO_COLUMNS + " FROM traces WHERE trace_id IN (" + in + ")",
+                rs -> row(rs, tags, metadata), args)) {
+            byId.put(t.traceId(), t);
+        }
+        List<TraceInfo> out = new ArrayList<>();
+        for (String id : traceIds) {
+            Optional.ofNullable(byId.get(id)).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    private static TraceInfo row(ResultSet rs, Map<String, Map<String, String>> tags,
+            Map<String, Map<String, String>> metadata) throws SQLException {
+        String id = rs.getString(1);
+        long duration = rs.getLong(5);
+        OptionalLong executionDuration = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(duration);
+        return new TraceInfo(id, Long.toString(rs.getLong(2)), Optional.ofNullable(rs.getString(3)), rs.getLong(4),
+                executionDuration, TraceState.valueOf(rs.getString(6)), Optional.ofNullable(rs.getString(7)),
+                Optional.ofNullable(rs.getString(8)), metadata.getOrDefault(id, Map.of()),
+                tags.getOrDefault(id, Map.of()));
+    }
+
+    List<SpanRecord> spans(Connection c, String traceId, int offset, int limit) throws SQLException {
+        // Root first, then by start time: a root has no parent.
+        return Jdbc.list(c, "SELECT " + SPAN_COLUMNS + " FROM spans WHERE trace_id = ? ORDER BY CASE WHEN "
+                + "parent_span_id IS NULL THEN 0 ELSE 1 END, start_time_ns, span_id LIMIT ? OFFSET ?",
+                TracesSql::span, traceId, limit, offset);
+    }
+
+    private static SpanRecord span(ResultSet rs) throws SQLException {
+        long end = rs.getLong(8);
+        OptionalLong endTime = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(end);
+        long input = rs.getLong(9);
+        Optional<SpanRecord.TokenUsage> tokens = rs.wasNull() ? Optional.empty()
+                : Optional.of(new SpanRecord.TokenUsage(input, rs.getLong(10), rs.getLong(11)));
+        return new SpanRecord(rs.getString(1), rs.getString(2), Optional.ofNullable(rs.getString(3)),
+                rs.getString(4), Optional.ofNullable(rs.getString(5)), rs.getString(6), rs.getLong(7), endTime,
+                tokens, rs.getString(12));
+    }
+}
