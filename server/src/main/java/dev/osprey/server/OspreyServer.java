@@ -9,6 +9,8 @@ import dev.osprey.server.models.LoggedModelRoutes;
 import dev.osprey.server.models.LoggedModelService;
 import dev.osprey.server.registry.RegistryRoutes;
 import dev.osprey.server.registry.RegistryService;
+import dev.osprey.server.traces.OtlpHandler;
+import dev.osprey.server.traces.TraceRoutes;
 import dev.osprey.server.webhooks.WebhookRoutes;
 import dev.osprey.server.webhooks.Webhooks;
 import dev.osprey.server.api.ApiRouter;
@@ -32,10 +34,10 @@ import org.slf4j.LoggerFactory;
 public final class OspreyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OspreyServer.class);
     /**
-     * What {@code /version} reports. The Python client sends spans over OTLP only to servers at 3.4 or later; until
-     * OTLP ingest exists we report 3.3 so it falls back to the older trace APIs.
+     * What {@code /version} reports. The Python client sends spans over OTLP only to servers at 3.4 or later, which
+     * this server is since it ingests OTLP.
      */
-    public static final String MLFLOW_COMPATIBLE_VERSION = "3.3.0";
+    public static final String MLFLOW_COMPATIBLE_VERSION = "3.4.0";
 
     private final ServerConfig config;
     private final TrackingStore store;
@@ -74,6 +76,7 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(loggedModelRoutes.endpoints());
             Webhooks webhooks = Webhooks.create(store, config.backendStoreUri(), clock);
             endpoints.addAll(new WebhookRoutes(webhooks.service()).endpoints());
+            endpoints.addAll(new TraceRoutes(store.traces()).endpoints());
             RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock,
                     webhooks.dispatcher());
             endpoints.addAll(new RegistryRoutes(registry).endpoints());
@@ -88,7 +91,11 @@ public final class OspreyServer implements AutoCloseable {
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     // Artifact streams: 4 KiB (the default) means a system call per 4 KiB of a multi-GB download.
                     .writeBufferSize(256 * 1024)
+                    .contentEncoding(io.helidon.http.encoding.ContentEncodingContext.builder()
+                            .contentEncodingsDiscoverServices(false).addContentEncoding(new CompressedBodies()).build())
                     .routing(r -> r
+                            // OTLP exporters post to <tracking uri>/v1/traces: the root, whatever the static prefix.
+                            .post("/v1/traces", new OtlpHandler(store.traces(), clock))
                             .get(prefix + "/health", (req, res) -> plain(res, "OK"))
                             .get(prefix + "/version", (req, res) -> plain(res, MLFLOW_COMPATIBLE_VERSION))
                             .get(prefix + "/get-artifact", new GetArtifactHandler(store, locations))

@@ -1,0 +1,174 @@
+package dev.osprey.server.traces;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.osprey.core.SpanRecord;
+import dev.osprey.protocol.Json;
+import dev.osprey.store.TraceStore.RootSpanInfo;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.io.IOException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * OTel spans to stored spans (spec/tracing.md §3.1, §4.3): the MLflow trace id {@code tr-<hex>} and the
+ * {@code mlflow.traceRequestId} attribute every span must carry, span type, status, token usage from MLflow's or the
+ * GenAI conventions' attributes, and the trace-level fields a root span gives.
+ */
+final class SpanConverter {
+    static final int PREVIEW_LIMIT = 1000;
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
+            .omittingInsignificantWhitespace();
+
+    private SpanConverter() {}
+
+    static String traceId(Span span) {
+        return "tr-" + HexFormat.of().formatHex(span.getTraceId().toByteArray());
+    }
+
+    static SpanRecord convert(Span span) {
+        if (span.getTraceId().size() != 16 || span.getSpanId().size() != 8) {
+            throw new OtlpRequests.Rejected(422, "Cannot convert OpenTelemetry span to MLflow span: trace ids are 16 "
+                    + "bytes and span ids 8 bytes.");
+        }
+        String traceId = traceId(span);
+        Map<String, AnyValue> attributes = attributes(span);
+        Span stored = span;
+        if (!attributes.containsKey("mlflow.traceRequestId")) {
+            // MLflow SDKs store attribute values JSON-encoded; the Python span decoder requires this one.
+            stored = span.toBuilder().addAttributes(KeyValue.newBuilder().setKey("mlflow.traceRequestId")
+                    .setValue(AnyValue.newBuilder().setStringValue("\"" + traceId + "\""))).build();
+        }
+        String content;
+        try {
+            content = PRINTER.print(stored);
+        } catch (InvalidProtocolBufferException e) {
+            throw new OtlpRequests.Rejected(422, "Cannot convert OpenTelemetry span to MLflow span");
+        }
+        Optional<String> parent = span.getParentSpanId().isEmpty() ? Optional.empty()
+                : Optional.of(HexFormat.of().formatHex(span.getParentSpanId().toByteArray()));
+        long end = span.getEndTimeUnixNano();
+        return new SpanRecord(traceId, HexFormat.of().formatHex(span.getSpanId().toByteArray()), parent,
+                span.getName(), spanType(attributes), status(span.getStatus()), span.getStartTimeUnixNano(),
+                end == 0 ? OptionalLong.empty() : OptionalLong.of(end), tokens(attributes), content);
+    }
+
+    static Map<String, AnyValue> attributes(Span span) {
+        Map<String, AnyValue> out = new LinkedHashMap<>();
+        for (KeyValue kv : span.getAttributesList()) {
+            out.put(kv.getKey(), kv.getValue());
+        }
+        return out;
+    }
+
+    private static String status(Status status) {
+        return switch (status.getCode()) {
+            case STATUS_CODE_OK -> "OK";
+            case STATUS_CODE_ERROR -> "ERROR";
+            default -> "UNSET";
+        };
+    }
+
+    /** A string attribute, JSON-decoded when MLflow's SDKs encoded it (e.g. {@code "\"LLM\""}). */
+    static Optional<String> text(Map<String, AnyValue> attributes, String key) {
+        AnyValue v = attributes.get(key);
+        if (v == null) {
+            return Optional.empty();
+        }
+        return switch (v.getValueCase()) {
+            case STRING_VALUE -> {
+                String s = v.getStringValue();
+                if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
+                    try {
+                        yield Optional.of(Json.read(s).asText());
+                    } catch (IOException e) {
+                        yield Optional.of(s);
+                    }
+                }
+                yield Optional.of(s);
+            }
+            case INT_VALUE -> Optional.of(Long.toString(v.getIntValue()));
+            case DOUBLE_VALUE -> Optional.of(Double.toString(v.getDoubleValue()));
+            case BOOL_VALUE -> Optional.of(Boolean.toString(v.getBoolValue()));
+            default -> Optional.empty();
+        };
+    }
+
+    private static Optional<String> spanType(Map<String, AnyValue> attributes) {
+        Optional<String> type = text(attributes, "mlflow.spanType");
+        if (type.isPresent()) {
+            return type;
+        }
+        return text(attributes, "gen_ai.operation.name").map(op -> switch (op) {
+            case "chat", "text_completion", "generate_content" -> "CHAT_MODEL";
+            case "embeddings" -> "EMBEDDING";
+            case "execute_tool" -> "TOOL";
+            case "invoke_agent", "create_agent" -> "AGENT";
+            default -> "LLM";
+        });
+    }
+
+    private static Optional<SpanRecord.TokenUsage> tokens(Map<String, AnyValue> attributes) {
+        Optional<String> usage = text(attributes, "mlflow.chat.tokenUsage");
+        if (usage.isPresent()) {
+            try {
+                JsonNode u = Json.read(usage.get());
+                long in = u.path("input_tokens").asLong(0);
+                long out = u.path("output_tokens").asLong(0);
+                return Optional.of(new SpanRecord.TokenUsage(in, out, u.path("total_tokens").asLong(in + out)));
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+        Optional<Long> in = number(attributes, "gen_ai.usage.input_tokens");
+        Optional<Long> out = number(attributes, "gen_ai.usage.output_tokens");
+        if (in.isEmpty() && out.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SpanRecord.TokenUsage(in.orElse(0L), out.orElse(0L), in.orElse(0L) + out.orElse(0L)));
+    }
+
+    private static Optional<Long> number(Map<String, AnyValue> attributes, String key) {
+        return text(attributes, key).flatMap(s -> {
+            try {
+                return Optional.of(Long.parseLong(s));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** Trace fields from the root span: previews, session and user, tags carried as mlflow.traceTag.*. */
+    static RootSpanInfo rootInfo(Span root) {
+        Map<String, AnyValue> attributes = attributes(root);
+        Map<String, String> metadata = new LinkedHashMap<>();
+        text(attributes, "session.id").or(() -> text(attributes, "gen_ai.conversation.id"))
+                .ifPresent(s -> metadata.put("mlflow.trace.session", s));
+        text(attributes, "user.id").ifPresent(u -> metadata.put("mlflow.trace.user", u));
+        Map<String, String> tags = new LinkedHashMap<>();
+        for (String key : attributes.keySet()) {
+            if (key.startsWith("mlflow.traceTag.")) {
+                text(attributes, key).ifPresent(v -> tags.put(key.substring("mlflow.traceTag.".length()), v));
+            }
+        }
+        return new RootSpanInfo(preview(attributes, "mlflow.spanInputs"), preview(attributes, "mlflow.spanOutputs"),
+                metadata, tags);
+    }
+
+    /** The raw (JSON) attribute text, truncated as MLflow truncates previews. */
+    private static Optional<String> preview(Map<String, AnyValue> attributes, String key) {
+        AnyValue v = attributes.get(key);
+        if (v == null || v.getValueCase() != AnyValue.ValueCase.STRING_VALUE) {
+            return Optional.empty();
+        }
+        String s = v.getStringValue();
+        return Optional.of(s.length() > PREVIEW_LIMIT ? s.substring(0, PREVIEW_LIMIT) : s);
+    }
+}

@@ -1,0 +1,227 @@
+package dev.osprey.server.traces;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.osprey.core.OspreyException;
+import dev.osprey.core.Page;
+import dev.osprey.core.SpanRecord;
+import dev.osprey.core.TraceInfo;
+import dev.osprey.protocol.Json;
+import dev.osprey.protocol.Message;
+import dev.osprey.search.EntityGrammar;
+import dev.osprey.server.api.ApiRequest;
+import dev.osprey.server.api.Endpoint;
+import dev.osprey.server.tracking.Validation;
+import dev.osprey.store.TraceQuery;
+import dev.osprey.store.TraceStore;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The trace REST API (spec/tracing.md §2): v3 routes, and the v2 routes current Python clients still call. */
+public final class TraceRoutes {
+    static final int SEARCH_DEFAULT = 100;
+    static final int SEARCH_MAX = 500;
+    static final int SPAN_PAGE = 1000;
+    static final int MAX_LINKED_TRACES = 100;
+    private static final String T = "/mlflow/traces";
+    private final TraceStore traces;
+
+    public TraceRoutes(TraceStore traces) {
+        this.traces = traces;
+    }
+
+    private static Endpoint v3(String method, String path, dev.osprey.server.api.ApiHandler h) {
+        return new Endpoint(method, path, 3, h);
+    }
+
+    private static Endpoint v2(String method, String path, dev.osprey.server.api.ApiHandler h) {
+        return new Endpoint(method, path, 2, h);
+    }
+
+    public List<Endpoint> endpoints() {
+        return List.of(
+                v3("POST", T, this::start),
+                v3("GET", T + "/get", this::getTrace),
+                v3("GET", T + "/batchGet", this::batchGet),
+                v3("POST", T + "/batchGetInfos", this::batchGetInfos),
+                v3("POST", T + "/search", this::search),
+                v3("POST", T + "/delete-traces", this::delete),
+                v3("GET", T + "/{trace_id}", this::getInfo),
+                v3("PATCH", T + "/{trace_id}/tags", this::setTag),
+                v3("DELETE", T + "/{trace_id}/tags", this::deleteTag),
+                v2("PATCH", T + "/{trace_id}/tags", this::setTag),
+                v2("DELETE", T + "/{trace_id}/tags", this::deleteTag),
+                v2("POST", T + "/delete-traces", this::delete),
+                v2("POST", T + "/link-to-run", this::linkToRun));
+    }
+
+    private TraceInfo info(String traceId) {
+        return traces.getTraceInfo(traceId).orElseThrow(() -> OspreyException.notFound("Trace with ID '" + traceId
+                + "' not found."));
+    }
+
+    private static ObjectNode wrap(ObjectNode trace) {
+        ObjectNode out = Json.object();
+        out.set("trace", trace);
+        return out;
+    }
+
+    JsonNode start(ApiRequest r) {
+        Message trace = r.message().message("trace").flatMap(t -> t.message("trace_info"))
+                .orElseThrow(() -> Message.missing("trace.trace_info"));
+        ObjectNode body = Json.object();
+        body.set("trace_info", TraceCodec.info(traces.startTrace(TraceCodec.readInfo(trace))));
+        return wrap(body);
+    }
+
+    JsonNode getInfo(ApiRequest r) {
+        ObjectNode body = Json.object();
+        body.set("trace_info", TraceCodec.info(info(r.pathParam("trace_id"))));
+        return wrap(body);
+    }
+
+    /** Complete when spans are stored and, if the client said how many, all of them are. */
+    private boolean complete(TraceInfo info, int stored) {
+        if (stored == 0) {
+            return false;
+        }
+        String stats = info.metadata().get("mlflow.trace.sizeStats");
+        if (stats == null) {
+            return true;
+        }
+        try {
+            return stored >= Json.read(stats).path("num_spans").asInt(0);
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    JsonNode getTrace(ApiRequest r) {
+        Message m = r.message();
+        String id = m.requiredString("trace_id");
+        boolean allowPartial = m.bool("allow_partial").orElse(false);
+        TraceInfo info = info(id);
+        int stored = traces.countSpans(id);
+        for (int attempt = 0; !allowPartial && !complete(info, stored) && attempt < 3; attempt++) {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            info = info(id);
+            stored = traces.countSpans(id);
+        }
+        if (!allowPartial && !complete(info, stored)) {
+            throw OspreyException.notFound("Trace with ID " + id + " is not fully exported yet, please try again "
+                    + "later.");
+        }
+        return wrap(trace(info, stored));
+    }
+
+    private ObjectNode trace(TraceInfo info, int stored) {
+        ObjectNode body = Json.object();
+        body.set("trace_info", TraceCodec.info(info));
+        ArrayNode spans = body.putArray("spans");
+        for (int offset = 0; offset < stored; offset += SPAN_PAGE) {
+            List<SpanRecord> page = traces.getSpans(info.traceId(), offset, SPAN_PAGE);
+            spans.addAll(TraceCodec.spans(page));
+            if (page.size() < SPAN_PAGE) {
+                break;
+            }
+        }
+        return body;
+    }
+
+    JsonNode batchGet(ApiRequest r) {
+        ObjectNode out = Json.object();
+        ArrayNode array = out.putArray("traces");
+        for (TraceInfo info : traces.getTraceInfos(r.message().strings("trace_ids"))) {
+            int stored = traces.countSpans(info.traceId());
+            if (complete(info, stored)) {
+                array.add(trace(info, stored));
+            }
+        }
+        return out;
+    }
+
+    JsonNode batchGetInfos(ApiRequest r) {
+        ObjectNode out = Json.object();
+        ArrayNode array = out.putArray("trace_infos");
+        traces.getTraceInfos(r.message().strings("trace_ids")).forEach(t -> array.add(TraceCodec.info(t)));
+        return out;
+    }
+
+    JsonNode search(ApiRequest r) {
+        Message m = r.message();
+        List<String> experiments = new ArrayList<>();
+        for (Message location : m.messages("locations")) {
+            location.message("mlflow_experiment").flatMap(e -> e.string("experiment_id"))
+                    .filter(s -> !s.isEmpty()).ifPresent(experiments::add);
+        }
+        experiments.addAll(m.strings("experiment_ids"));
+        if (experiments.isEmpty()) {
+            throw OspreyException.invalid("Missing value for required parameter 'locations'.");
+        }
+        int max = Validation.maxResults(m.int64("max_results").orElse(0), SEARCH_DEFAULT, SEARCH_MAX);
+        Page<TraceInfo> page = traces.searchTraces(new TraceQuery(experiments,
+                EntityGrammar.TRACES.parseFilter(m.string("filter").orElse("")),
+                EntityGrammar.TRACES.parseOrderBy(m.strings("order_by")), max, m.string("page_token")));
+        ObjectNode out = Json.object();
+        ArrayNode array = out.putArray("traces");
+        page.items().forEach(t -> array.add(TraceCodec.info(t)));
+        page.nextPageToken().ifPresent(t -> out.put("next_page_token", t));
+        return out;
+    }
+
+    JsonNode delete(ApiRequest r) {
+        Message m = r.message();
+        String experimentId = m.requiredString("experiment_id");
+        boolean byIds = m.count("request_ids") > 0 || m.count("trace_ids") > 0;
+        boolean byTime = m.int64("max_timestamp_millis").isPresent();
+        if (byIds == byTime) {
+            throw OspreyException.invalid("Exactly one of 'request_ids' and 'max_timestamp_millis' must be given.");
+        }
+        int deleted;
+        if (byIds) {
+            List<String> ids = new ArrayList<>(m.strings("request_ids"));
+            ids.addAll(m.strings("trace_ids"));
+            deleted = traces.deleteTraces(experimentId, ids);
+        } else {
+            long maxTraces = m.int64("max_traces").orElse(Integer.MAX_VALUE);
+            if (maxTraces <= 0) {
+                throw OspreyException.invalid("max_traces must be positive, got " + maxTraces + ".");
+            }
+            deleted = traces.deleteTracesBefore(experimentId, m.int64("max_timestamp_millis").getAsLong(),
+                    (int) Math.min(maxTraces, Integer.MAX_VALUE));
+        }
+        return Json.object().put("traces_deleted", deleted);
+    }
+
+    JsonNode setTag(ApiRequest r) {
+        Message m = r.message();
+        String key = m.requiredString("key");
+        Validation.key("tag", key);
+        String value = m.string("value").orElse("");
+        traces.setTag(r.pathParam("trace_id"), key, value.length() > 8000 ? value.substring(0, 8000) : value);
+        return Json.object();
+    }
+
+    JsonNode deleteTag(ApiRequest r) {
+        traces.deleteTag(r.pathParam("trace_id"), r.message().requiredString("key"));
+        return Json.object();
+    }
+
+    JsonNode linkToRun(ApiRequest r) {
+        Message m = r.message();
+        List<String> ids = m.strings("trace_ids");
+        if (ids.size() > MAX_LINKED_TRACES) {
+            throw OspreyException.invalid("Cannot link more than " + MAX_LINKED_TRACES + " traces to a run in a "
+                    + "single request. Provided " + ids.size() + " traces.");
+        }
+        traces.linkToRun(ids, m.requiredString("run_id"));
+        return Json.object();
+    }
+}

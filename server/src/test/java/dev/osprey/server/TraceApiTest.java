@@ -1,0 +1,258 @@
+package dev.osprey.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
+import dev.osprey.protocol.Json;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** OTLP/HTTP ingest and the trace REST API through a real socket. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TraceApiTest {
+    private static final String V3 = "/api/3.0/mlflow/traces";
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final Random random = new Random(3);
+    private OspreyServer server;
+    private RestClient api;
+    private String experiment;
+
+    @BeforeAll
+    void start() throws Exception {
+        Path dir = Files.createTempDirectory("osprey-traces");
+        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
+                Optional.empty(), dir.resolve("artifacts"), true, "", true));
+        api = new RestClient(server.baseUrl());
+        experiment = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"traces\"}").json()
+                .get("experiment_id").asText();
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    private byte[] id(int bytes) {
+        byte[] b = new byte[bytes];
+        random.nextBytes(b);
+        return b;
+    }
+
+    private static KeyValue attr(String key, String value) {
+        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    }
+
+    private static Span span(byte[] traceId, byte[] spanId, byte[] parent, String name, long startMs, long endMs,
+            Status.StatusCode code, KeyValue... attributes) {
+        Span.Builder b = Span.newBuilder().setTraceId(ByteString.copyFrom(traceId))
+                .setSpanId(ByteString.copyFrom(spanId)).setName(name).setStartTimeUnixNano(startMs * 1_000_000)
+                .setEndTimeUnixNano(endMs * 1_000_000).setStatus(Status.newBuilder().setCode(code));
+        if (parent != null) {
+            b.setParentSpanId(ByteString.copyFrom(parent));
+        }
+        for (KeyValue kv : attributes) {
+            b.addAttributes(kv);
+        }
+        return b.build();
+    }
+
+    private static byte[] export(Span... spans) {
+        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+                .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(List.of(spans)))).build().toByteArray();
+    }
+
+    private HttpResponse<String> post(byte[] body, String contentType, String encoding, String experimentId)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/traces"))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (encoding != null) {
+            b.header("Content-Encoding", encoding);
+        }
+        if (experimentId != null) {
+            b.header("x-mlflow-experiment-id", experimentId);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void protobufSpans_childFirst_assembleIntoACompleteTrace() throws Exception {
+        byte[] traceId = id(16);
+        byte[] root = id(8);
+        byte[] child = id(8);
+        String mlflowId = "tr-" + HexFormat.of().formatHex(traceId);
+        HttpResponse<String> first = post(export(span(traceId, child, root, "llm", 1100, 1200,
+                Status.StatusCode.STATUS_CODE_OK, attr("mlflow.spanType", "\"LLM\""),
+                attr("mlflow.chat.tokenUsage", "{\"input_tokens\": 7, \"output_tokens\": 3, \"total_tokens\": 10}"))),
+                "application/x-protobuf", null, experiment);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(first.headers().firstValue("Content-Type")).hasValue("application/x-protobuf");
+        JsonNode partial = api.get(V3 + "/" + mlflowId).json().get("trace");
+        assertThat(partial.at("/trace_info/state").asText()).isEqualTo("IN_PROGRESS");
+
+        HttpResponse<String> second = post(gzip(export(span(traceId, root, null, "agent", 1000, 1500,
+                Status.StatusCode.STATUS_CODE_UNSET, attr("mlflow.spanInputs", "{\"question\": \"hi\"}"),
+                attr("mlflow.spanOutputs", "\"hello\""), attr("session.id", "chat-1")))),
+                "application/x-protobuf", "gzip", experiment);
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+
+        JsonNode trace = api.get(V3 + "/get?trace_id=" + mlflowId).json().get("trace");
+        JsonNode info = trace.get("trace_info");
+        assertThat(info.get("state").asText()).isEqualTo("OK");
+        assertThat(info.get("request_time").asText()).isEqualTo("1970-01-01T00:00:01Z");
+        assertThat(info.get("execution_duration").asText()).isEqualTo("0.5s");
+        assertThat(info.get("request_preview").asText()).isEqualTo("{\"question\": \"hi\"}");
+        assertThat(info.at("/trace_location/mlflow_experiment/experiment_id").asText()).isEqualTo(experiment);
+        assertThat(info.at("/tags/mlflow.traceName").asText()).isEqualTo("agent");
+        assertThat(info.at("/tags/mlflow.artifactLocation").asText()).endsWith("/traces/" + mlflowId + "/artifacts");
+        assertThat(info.at("/trace_metadata/mlflow.trace.session").asText()).isEqualTo("chat-1");
+        assertThat(info.at("/trace_metadata/mlflow.trace.tokenUsage").asText())
+                .isEqualTo("{\"input_tokens\": 7, \"output_tokens\": 3, \"total_tokens\": 10}");
+        JsonNode spans = trace.get("spans");
+        assertThat(spans).hasSize(2);
+        assertThat(spans.get(0).get("name").asText()).isEqualTo("agent");
+        assertThat(spans.get(1).get("parent_span_id").asText())
+                .isEqualTo(java.util.Base64.getEncoder().encodeToString(root));
+        assertThat(spans.get(1).toString()).contains("mlflow.traceRequestId", "\\\"" + mlflowId + "\\\"");
+
+        JsonNode found = api.post(V3 + "/search", "{\"locations\": [{\"type\": \"MLFLOW_EXPERIMENT\", "
+                + "\"mlflow_experiment\": {\"experiment_id\": \"" + experiment + "\"}}], \"filter\": "
+                + "\"trace.status = 'OK' AND tags.`mlflow.traceName` = 'agent'\"}").json();
+        assertThat(found.get("traces")).extracting(t -> t.get("trace_id").asText()).contains(mlflowId);
+        assertThat(api.get("/version").body()).isEqualTo("3.4.0");
+    }
+
+    @Test
+    void otlpJson_withHexIds_andDeflate() throws Exception {
+        String traceHex = HexFormat.of().formatHex(id(16));
+        String spanHex = HexFormat.of().formatHex(id(8));
+        String json = "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"traceId\": \"" + traceHex + "\", "
+                + "\"spanId\": \"" + spanHex + "\", \"parentSpanId\": \"\", \"name\": \"js-root\", \"kind\": 1, "
+                + "\"startTimeUnixNano\": \"1795715395429160437\", \"endTimeUnixNano\": 1795715395529160437, "
+                + "\"attributes\": [{\"key\": \"gen_ai.operation.name\", \"value\": {\"stringValue\": \"chat\"}}, "
+                + "{\"key\": \"gen_ai.usage.input_tokens\", \"value\": {\"intValue\": \"12\"}}], \"status\": {}, "
+                + "\"flags\": 257, \"entityRefs\": []}]}]}]}";
+        HttpResponse<String> r = post(deflate(json.getBytes(StandardCharsets.UTF_8)), "application/json", "deflate",
+                experiment);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("{}");
+        JsonNode trace = api.get(V3 + "/get?trace_id=tr-" + traceHex).json().get("trace");
+        assertThat(trace.at("/trace_info/execution_duration").asText()).isEqualTo("0.1s");
+        assertThat(trace.at("/trace_info/trace_metadata/mlflow.trace.tokenUsage").asText())
+                .isEqualTo("{\"input_tokens\": 12, \"output_tokens\": 0, \"total_tokens\": 12}");
+        assertThat(trace.at("/spans/0/name").asText()).isEqualTo("js-root");
+    }
+
+    @Test
+    void badRequests_getClear4xx_neverA500() throws Exception {
+        byte[] body = export(span(id(16), id(8), null, "x", 1, 2, Status.StatusCode.STATUS_CODE_OK));
+        assertThat(post(body, "application/x-protobuf", null, null).statusCode()).isEqualTo(422);
+        HttpResponse<String> unknown = post(body, "application/x-protobuf", null, "987654");
+        assertThat(unknown.statusCode()).isEqualTo(422);
+        assertThat(unknown.body()).contains("detail", "Failed to log OpenTelemetry spans");
+        assertThat(post(body, "text/plain", null, experiment).statusCode()).isEqualTo(400);
+        assertThat(post(new byte[] {1, 2, 3, 4, 5}, "application/x-protobuf", null, experiment).statusCode())
+                .isEqualTo(400);
+        assertThat(post(new byte[0], "application/x-protobuf", null, experiment).body()).contains("no spans found");
+        assertThat(post(body, "application/x-protobuf", "br", experiment).statusCode()).isEqualTo(400);
+        assertThat(post("not json".getBytes(StandardCharsets.UTF_8), "application/json", null, experiment)
+                .statusCode()).isEqualTo(400);
+        assertThat(post(new byte[] {31, -117, 8, 0}, "application/x-protobuf", "gzip", experiment).statusCode())
+                .isEqualTo(400);
+        assertThat(post(export(Span.newBuilder().setTraceId(ByteString.copyFrom(id(3))).setSpanId(
+                ByteString.copyFrom(id(8))).build()), "application/x-protobuf", null, experiment).statusCode())
+                .isEqualTo(422);
+        assertThat(api.get(V3 + "/tr-00000000000000000000000000000000").status()).isEqualTo(404);
+        assertThat(api.get(V3 + "/get?trace_id=tr-00000000000000000000000000000000").status()).isEqualTo(404);
+        assertThat(api.post(V3 + "/search", "{}").errorCode()).isEqualTo("INVALID_PARAMETER_VALUE");
+        assertThat(api.post(V3 + "/search", "{\"locations\": [{\"mlflow_experiment\": {\"experiment_id\": \""
+                + experiment + "\"}}], \"filter\": \"bogus.key = 'x'\"}").errorCode())
+                .isEqualTo("INVALID_PARAMETER_VALUE");
+    }
+
+    @Test
+    void startTraceV3_tagsOnV2AndV3Routes_linkAndDelete() throws Exception {
+        String id = "tr-" + HexFormat.of().formatHex(id(16));
+        JsonNode started = api.post(V3, "{\"trace\": {\"trace_info\": {\"trace_id\": \"" + id + "\", "
+                + "\"trace_location\": {\"type\": \"MLFLOW_EXPERIMENT\", \"mlflow_experiment\": {\"experiment_id\": \""
+                + experiment + "\"}}, \"request_time\": \"2026-01-01T00:00:00.250Z\", \"execution_duration\": "
+                + "\"1.5s\", \"state\": \"OK\", \"trace_metadata\": {\"mlflow.sourceRun\": \"run-9\"}, \"tags\": "
+                + "{\"k\": \"v\"}}}}").json();
+        assertThat(started.at("/trace/trace_info/execution_duration").asText()).isEqualTo("1.5s");
+        assertThat(started.at("/trace/trace_info/request_time").asText()).isEqualTo("2026-01-01T00:00:00.250Z");
+        assertThat(started.at("/trace/trace_info/tags/mlflow.artifactLocation").asText()).contains("/traces/" + id);
+
+        RestClient.Reply set = api.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
+                + "/api/2.0/mlflow/traces/" + id + "/tags")).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"key\": \"reviewed\", \"value\": \"yes\"}"))
+                .build());
+        assertThat(set.status()).as(set.body()).isEqualTo(200);
+        assertThat(api.get(V3 + "/" + id).json().at("/trace/trace_info/tags/reviewed").asText()).isEqualTo("yes");
+        RestClient.Reply missing = api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + V3 + "/" + id
+                + "/tags?key=nope")).DELETE().build());
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + V3 + "/" + id + "/tags?key="
+                + "reviewed")).DELETE().build()).status()).isEqualTo(200);
+
+        assertThat(api.post("/api/2.0/mlflow/traces/link-to-run", "{\"trace_ids\": [\"" + id + "\"], \"run_id\": "
+                + "\"linked\"}").status()).isEqualTo(200);
+        String byRun = "{\"locations\": [{\"mlflow_experiment\": {\"experiment_id\": \"" + experiment + "\"}}], "
+                + "\"filter\": \"run_id = '%s'\"}";
+        assertThat(api.post(V3 + "/search", String.format(byRun, "linked")).json().get("traces")).hasSize(1);
+        assertThat(api.post(V3 + "/search", String.format(byRun, "run-9")).json().get("traces")).hasSize(1);
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 101; i++) {
+            many.append(i == 0 ? "" : ", ").append("\"tr-").append(i).append('"');
+        }
+        assertThat(api.post("/api/2.0/mlflow/traces/link-to-run", "{\"trace_ids\": [" + many + "], \"run_id\": "
+                + "\"r\"}").errorCode()).isEqualTo("INVALID_PARAMETER_VALUE");
+        assertThat(api.get(V3 + "/get?trace_id=" + id).status()).as("no spans yet").isEqualTo(404);
+        assertThat(api.get(V3 + "/get?trace_id=" + id + "&allow_partial=true").json().at("/trace/spans").size())
+                .isZero();
+
+        assertThat(api.post(V3 + "/delete-traces", "{\"experiment_id\": \"" + experiment + "\"}").errorCode())
+                .isEqualTo("INVALID_PARAMETER_VALUE");
+        assertThat(api.post(V3 + "/delete-traces", "{\"experiment_id\": \"" + experiment + "\", \"request_ids\": [\""
+                + id + "\"]}").json().get("traces_deleted").asInt()).isEqualTo(1);
+        assertThat(api.get(V3 + "/" + id).status()).isEqualTo(404);
+    }
+
+    private static byte[] gzip(byte[] data) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] deflate(byte[] data) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (DeflaterOutputStream d = new DeflaterOutputStream(out)) {
+            d.write(data);
+        }
+        return out.toByteArray();
+    }
+}
