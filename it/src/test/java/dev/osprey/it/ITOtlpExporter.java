@@ -1,0 +1,135 @@
+package dev.osprey.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.osprey.protocol.Json;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The OpenTelemetry Java SDK's own OTLP/HTTP exporter (protobuf, gzip) into the server jar, read back over the v3
+ * trace API: span by span (children before their root) and in batches.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ITOtlpExporter {
+    private ServerProcess server;
+    private String experiment;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeAll
+    void start() throws Exception {
+        server = ServerProcess.start(Backends.freshSqlite(), Files.createTempDirectory("osprey-otlp"));
+        experiment = Json.read(send(HttpRequest.newBuilder(URI.create(server.url()
+                + "/api/2.0/mlflow/experiments/create")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"otlp\"}")))).get("experiment_id").asText();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        server.close();
+    }
+
+    private String send(HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    private SdkTracerProvider provider(boolean batch) {
+        OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
+                .setEndpoint(server.url() + "/v1/traces")
+                .addHeader("x-mlflow-experiment-id", experiment)
+                .setCompression("gzip")
+                .build();
+        return SdkTracerProvider.builder()
+                .addSpanProcessor(batch ? BatchSpanProcessor.builder(exporter).build()
+                        : SimpleSpanProcessor.create(exporter))
+                .build();
+    }
+
+    @Test
+    void spanBySpanExport_assemblesTheTrace() throws Exception {
+        SdkTracerProvider provider = provider(false);
+        Tracer tracer = provider.get("osprey-it");
+        Span root = tracer.spanBuilder("agent").startSpan();
+        root.setAttribute("mlflow.spanInputs", "{\"question\": \"why?\"}");
+        root.setAttribute("mlflow.spanType", "\"AGENT\"");
+        root.setAttribute("session.id", "conversation-7");
+        try (Scope ignored = root.makeCurrent()) {
+            Span llm = tracer.spanBuilder("chat gpt-4o").startSpan();
+            llm.setAttribute("gen_ai.operation.name", "chat");
+            llm.setAttribute("gen_ai.usage.input_tokens", 21L);
+            llm.setAttribute("gen_ai.usage.output_tokens", 9L);
+            llm.end();
+            Span tool = tracer.spanBuilder("search").startSpan();
+            tool.setStatus(StatusCode.ERROR, "timeout");
+            tool.end();
+        }
+        root.end();
+        provider.forceFlush().join(10, TimeUnit.SECONDS);
+        provider.shutdown().join(10, TimeUnit.SECONDS);
+
+        String traceId = "tr-" + root.getSpanContext().getTraceId();
+        JsonNode trace = Json.read(send(HttpRequest.newBuilder(URI.create(server.url()
+                + "/api/3.0/mlflow/traces/get?trace_id=" + traceId)))).get("trace");
+        JsonNode info = trace.get("trace_info");
+        assertThat(info.get("state").asText()).isEqualTo("OK");
+        assertThat(info.at("/tags/mlflow.traceName").asText()).isEqualTo("agent");
+        assertThat(info.at("/trace_metadata/mlflow.trace.session").asText()).isEqualTo("conversation-7");
+        assertThat(info.at("/trace_metadata/mlflow.trace.tokenUsage").asText())
+                .isEqualTo("{\"input_tokens\": 21, \"output_tokens\": 9, \"total_tokens\": 30}");
+        assertThat(info.get("request_preview").asText()).isEqualTo("{\"question\": \"why?\"}");
+        assertThat(trace.get("spans")).extracting(s -> s.get("name").asText())
+                .containsExactly("agent", "chat gpt-4o", "search");
+        assertThat(trace.at("/spans/2/status/code").asText()).isEqualTo("STATUS_CODE_ERROR");
+    }
+
+    @Test
+    void batchedExport_ofManyTraces_isSearchable() throws Exception {
+        SdkTracerProvider provider = provider(true);
+        Tracer tracer = provider.get("osprey-it");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Span root = tracer.spanBuilder("batch-" + i).startSpan();
+            try (Scope ignored = root.makeCurrent()) {
+                for (int j = 0; j < 5; j++) {
+                    tracer.spanBuilder("step-" + j).startSpan().end();
+                }
+            }
+            root.end();
+            ids.add("tr-" + root.getSpanContext().getTraceId());
+        }
+        provider.forceFlush().join(10, TimeUnit.SECONDS);
+        provider.shutdown().join(10, TimeUnit.SECONDS);
+        JsonNode found = Json.read(send(HttpRequest.newBuilder(URI.create(server.url()
+                + "/api/3.0/mlflow/traces/search")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"locations\": [{\"type\": \"MLFLOW_EXPERIMENT\", "
+                        + "\"mlflow_experiment\": {\"experiment_id\": \"" + experiment + "\"}}], \"filter\": "
+                        + "\"name LIKE 'batch-%'\", \"max_results\": 100}"))));
+        assertThat(found.get("traces")).extracting(t -> t.get("trace_id").asText()).containsExactlyInAnyOrderElementsOf(
+                ids);
+        JsonNode batch = Json.read(send(HttpRequest.newBuilder(URI.create(server.url()
+                + "/api/3.0/mlflow/traces/batchGet?trace_ids=" + ids.get(0) + "&trace_ids=" + ids.get(1)))));
+        assertThat(batch.get("traces")).hasSize(2);
+        assertThat(batch.at("/traces/0/spans")).hasSize(6);
+    }
+}
