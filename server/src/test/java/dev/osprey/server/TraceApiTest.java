@@ -134,6 +134,8 @@ class TraceApiTest {
         JsonNode spans = trace.get("spans");
         assertThat(spans).hasSize(2);
         assertThat(spans.get(0).get("name").asText()).isEqualTo("agent");
+        assertThat(spans.get(0).get("start_time_unix_nano").isNumber()).as("int64 as JSON numbers").isTrue();
+        assertThat(spans.get(0).get("start_time_unix_nano").asLong()).isEqualTo(1_000_000_000L);
         assertThat(spans.get(1).get("parent_span_id").asText())
                 .isEqualTo(java.util.Base64.getEncoder().encodeToString(root));
         assertThat(spans.get(1).toString()).contains("mlflow.traceRequestId", "\\\"" + mlflowId + "\\\"");

@@ -48,9 +48,13 @@ final class SpanConverter {
         }
         String content;
         try {
-            content = PRINTER.print(stored);
+            JsonNode tree = Json.read(PRINTER.print(stored));
+            int64AsNumbers(tree);
+            content = Json.writeString(tree);
         } catch (InvalidProtocolBufferException e) {
             throw new OtlpRequests.Rejected(422, "Cannot convert OpenTelemetry span to MLflow span");
+        } catch (IOException e) {
+            throw new IllegalStateException("protobuf JSON that Jackson cannot read", e);
         }
         Optional<String> parent = span.getParentSpanId().isEmpty() ? Optional.empty()
                 : Optional.of(HexFormat.of().formatHex(span.getParentSpanId().toByteArray()));
@@ -58,6 +62,28 @@ final class SpanConverter {
         return new SpanRecord(traceId, HexFormat.of().formatHex(span.getSpanId().toByteArray()), parent,
                 span.getName(), spanType(attributes), status(span.getStatus()), span.getStartTimeUnixNano(),
                 end == 0 ? OptionalLong.empty() : OptionalLong.of(end), tokens(attributes), content);
+    }
+
+    /** 64-bit fields protobuf's JSON prints as strings; MLflow's JSON carries them as numbers (spec/README.md). */
+    private static final java.util.Set<String> INT64_FIELDS = java.util.Set.of("start_time_unix_nano",
+            "end_time_unix_nano", "time_unix_nano", "int_value");
+
+    private static void int64AsNumbers(JsonNode node) {
+        if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+            for (String field : INT64_FIELDS) {
+                JsonNode v = object.get(field);
+                if (v != null && v.isTextual()) {
+                    try {
+                        object.put(field, new java.math.BigInteger(v.textValue()));
+                    } catch (NumberFormatException ignored) {
+                        // leave anything that is not an integer as it is
+                    }
+                }
+            }
+            object.elements().forEachRemaining(SpanConverter::int64AsNumbers);
+        } else if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode array) {
+            array.elements().forEachRemaining(SpanConverter::int64AsNumbers);
+        }
     }
 
     static Map<String, AnyValue> attributes(Span span) {
