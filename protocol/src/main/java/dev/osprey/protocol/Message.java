@@ -300,6 +300,11 @@ public final class Message {
         return out;
     }
 
+    /** The message as a JSON object (a copy); a query-string message gives an empty object. */
+    public ObjectNode json() {
+        return json == null ? Json.object() : json.deepCopy();
+    }
+
     /** The names of the fields present, in order (for map-valued fields such as headers). */
     public List<String> fieldNames() {
         if (json == null) {

@@ -9,6 +9,7 @@ import dev.osprey.server.models.LoggedModelRoutes;
 import dev.osprey.server.models.LoggedModelService;
 import dev.osprey.server.registry.RegistryRoutes;
 import dev.osprey.server.registry.RegistryService;
+import dev.osprey.server.traces.AssessmentRoutes;
 import dev.osprey.server.traces.OtlpHandler;
 import dev.osprey.server.traces.TraceRoutes;
 import dev.osprey.server.webhooks.WebhookRoutes;
@@ -77,6 +78,7 @@ public final class OspreyServer implements AutoCloseable {
             Webhooks webhooks = Webhooks.create(store, config.backendStoreUri(), clock);
             endpoints.addAll(new WebhookRoutes(webhooks.service()).endpoints());
             endpoints.addAll(new TraceRoutes(store.traces()).endpoints());
+            endpoints.addAll(new AssessmentRoutes(store.traces(), clock).endpoints());
             RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock,
                     webhooks.dispatcher());
             endpoints.addAll(new RegistryRoutes(registry).endpoints());

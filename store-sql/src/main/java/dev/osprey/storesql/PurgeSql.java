@@ -72,7 +72,7 @@ final class PurgeSql {
         Jdbc.update(c, "DELETE FROM logged_model_params WHERE model_id IN (" + modelsOf + ")", id);
         Jdbc.update(c, "DELETE FROM logged_models WHERE experiment_id = ?", id);
         String tracesOf = "SELECT trace_id FROM traces WHERE experiment_id = ?";
-        for (String table : List.of("spans", "trace_tags", "trace_metadata", "trace_run_links")) {
+        for (String table : List.of("spans", "trace_tags", "trace_metadata", "trace_run_links", "assessments")) {
             Jdbc.update(c, "DELETE FROM " + table + " WHERE trace_id IN (" + tracesOf + ")", id);
         }
         Jdbc.update(c, "DELETE FROM traces WHERE experiment_id = ?", id);

@@ -111,6 +111,31 @@ final class SqlTraceStore implements TraceStore {
         });
     }
 
+    @Override
+    public void createAssessment(dev.osprey.core.Assessment assessment) {
+        db.update(c -> AssessmentsSql.create(c, sql, assessment));
+    }
+
+    @Override
+    public Optional<dev.osprey.core.Assessment> getAssessment(String traceId, String assessmentId) {
+        return db.read(c -> AssessmentsSql.get(c, traceId, assessmentId));
+    }
+
+    @Override
+    public void updateAssessment(dev.osprey.core.Assessment assessment) {
+        db.update(c -> AssessmentsSql.update(c, assessment));
+    }
+
+    @Override
+    public void deleteAssessment(String traceId, String assessmentId) {
+        db.update(c -> AssessmentsSql.delete(c, traceId, assessmentId));
+    }
+
+    @Override
+    public java.util.Map<String, List<dev.osprey.core.Assessment>> assessments(List<String> traceIds) {
+        return db.read(c -> AssessmentsSql.forTraces(c, traceIds));
+    }
+
     private static Object[] concat(Object first, List<String> rest) {
         Object[] out = new Object[rest.size() + 1];
         out[0] = first;

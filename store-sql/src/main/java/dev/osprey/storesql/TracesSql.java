@@ -170,7 +170,7 @@ final class TracesSql {
         }
         String in = Jdbc.marks(traceIds.size());
         Object[] args = traceIds.toArray();
-        for (String table : List.of("spans", "trace_tags", "trace_metadata", "trace_run_links")) {
+        for (String table : List.of("spans", "trace_tags", "trace_metadata", "trace_run_links", "assessments")) {
             Jdbc.update(c, "DELETE FROM " + table + " WHERE trace_id IN (" + in + ")", args);
         }
         return Jdbc.update(c, "DELETE FROM traces WHERE trace_id IN (" + in + ")", args);

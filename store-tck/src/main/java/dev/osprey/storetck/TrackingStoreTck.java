@@ -866,4 +866,35 @@ public abstract class TrackingStoreTck {
         assertThat(traces.getTraceInfos(ids)).extracting(dev.osprey.core.TraceInfo::traceId)
                 .containsExactly(ids.get(2), ids.get(3));
     }
+
+    @Test
+    void assessments_overridesAndDeletionRestoreValidity() {
+        String exp = experiment();
+        var traces = store.traces();
+        String id = traceId();
+        traces.logSpans(exp, id, List.of(span(id, "r", null, 1, 2, "OK", null)),
+                dev.osprey.store.TraceStore.RootSpanInfo.none(), 0);
+        var first = new dev.osprey.core.Assessment("a-1" + id, id, Optional.empty(), true, 10, 10, "{\"v\": 1}");
+        traces.createAssessment(first);
+        var second = new dev.osprey.core.Assessment("a-2" + id, id, Optional.of(first.assessmentId()), true, 20, 20,
+                "{\"v\": 2}");
+        traces.createAssessment(second);
+        assertThat(traces.getAssessment(id, first.assessmentId()).orElseThrow().valid()).isFalse();
+        assertThatThrownBy(() -> traces.createAssessment(new dev.osprey.core.Assessment("a-3" + id, id,
+                Optional.of("a-missing"), true, 30, 30, "{}")))
+                .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
+        assertThatThrownBy(() -> traces.createAssessment(new dev.osprey.core.Assessment("a-4" + id,
+                "tr-ffffffffffffffffffffffffffffffff", Optional.empty(), true, 30, 30, "{}")))
+                .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
+        traces.updateAssessment(new dev.osprey.core.Assessment(second.assessmentId(), id, second.overrides(), true,
+                20, 40, "{\"v\": 3}"));
+        assertThat(traces.getAssessment(id, second.assessmentId()).orElseThrow().body()).isEqualTo("{\"v\": 3}");
+        assertThat(traces.assessments(List.of(id)).get(id)).extracting(dev.osprey.core.Assessment::assessmentId)
+                .containsExactly(first.assessmentId(), second.assessmentId());
+        traces.deleteAssessment(id, second.assessmentId());
+        traces.deleteAssessment(id, second.assessmentId());
+        assertThat(traces.getAssessment(id, first.assessmentId()).orElseThrow().valid()).isTrue();
+        assertThat(traces.deleteTraces(exp, List.of(id))).isEqualTo(1);
+        assertThat(traces.getAssessment(id, first.assessmentId())).isEmpty();
+    }
 }

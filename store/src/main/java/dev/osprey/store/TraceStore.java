@@ -54,6 +54,23 @@ public interface TraceStore {
     /** Links traces to a run (searchable by run id). */
     void linkToRun(List<String> traceIds, String runId);
 
+    /**
+     * Stores a new assessment; when it overrides another of the same trace, that one becomes invalid.
+     * {@code RESOURCE_DOES_NOT_EXIST} for an unknown trace or overridden assessment.
+     */
+    void createAssessment(dev.osprey.core.Assessment assessment);
+
+    Optional<dev.osprey.core.Assessment> getAssessment(String traceId, String assessmentId);
+
+    /** Replaces body and update time of an existing assessment. */
+    void updateAssessment(dev.osprey.core.Assessment assessment);
+
+    /** Deletes it (a missing one is not an error) and makes the assessment it overrode valid again. */
+    void deleteAssessment(String traceId, String assessmentId);
+
+    /** All assessments of these traces, oldest first, by trace id. */
+    Map<String, List<dev.osprey.core.Assessment>> assessments(List<String> traceIds);
+
     /** Fields of the trace info taken from its root span. */
     record RootSpanInfo(Optional<String> requestPreview, Optional<String> responsePreview,
             Map<String, String> metadataIfAbsent, Map<String, String> tagsIfAbsent) {

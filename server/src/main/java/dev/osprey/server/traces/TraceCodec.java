@@ -20,6 +20,13 @@ import java.util.OptionalLong;
 final class TraceCodec {
     private TraceCodec() {}
 
+    static ObjectNode info(TraceInfo t, List<dev.osprey.core.Assessment> assessments) {
+        ObjectNode node = info(t);
+        ArrayNode array = node.putArray("assessments");
+        assessments.forEach(a -> array.add(AssessmentRoutes.json(a)));
+        return node;
+    }
+
     static ObjectNode info(TraceInfo t) {
         ObjectNode node = Json.object();
         node.put("trace_id", t.traceId());

@@ -57,6 +57,17 @@ public final class TraceRoutes {
                 v2("POST", T + "/link-to-run", this::linkToRun));
     }
 
+    /** Trace infos as JSON with their assessments, loaded in one query. */
+    private List<ObjectNode> infosJson(List<TraceInfo> infos) {
+        var assessments = traces.assessments(infos.stream().map(TraceInfo::traceId).toList());
+        return infos.stream().map(t -> TraceCodec.info(t, assessments.getOrDefault(t.traceId(), List.of())))
+                .toList();
+    }
+
+    private ObjectNode infoJson(TraceInfo info) {
+        return infosJson(List.of(info)).get(0);
+    }
+
     private TraceInfo info(String traceId) {
         return traces.getTraceInfo(traceId).orElseThrow(() -> OspreyException.notFound("Trace with ID '" + traceId
                 + "' not found."));
@@ -72,13 +83,13 @@ public final class TraceRoutes {
         Message trace = r.message().message("trace").flatMap(t -> t.message("trace_info"))
                 .orElseThrow(() -> Message.missing("trace.trace_info"));
         ObjectNode body = Json.object();
-        body.set("trace_info", TraceCodec.info(traces.startTrace(TraceCodec.readInfo(trace))));
+        body.set("trace_info", infoJson(traces.startTrace(TraceCodec.readInfo(trace))));
         return wrap(body);
     }
 
     JsonNode getInfo(ApiRequest r) {
         ObjectNode body = Json.object();
-        body.set("trace_info", TraceCodec.info(info(r.pathParam("trace_id"))));
+        body.set("trace_info", infoJson(info(r.pathParam("trace_id"))));
         return wrap(body);
     }
 
@@ -123,7 +134,7 @@ public final class TraceRoutes {
 
     private ObjectNode trace(TraceInfo info, int stored) {
         ObjectNode body = Json.object();
-        body.set("trace_info", TraceCodec.info(info));
+        body.set("trace_info", infoJson(info));
         ArrayNode spans = body.putArray("spans");
         for (int offset = 0; offset < stored; offset += SPAN_PAGE) {
             List<SpanRecord> page = traces.getSpans(info.traceId(), offset, SPAN_PAGE);
@@ -150,7 +161,7 @@ public final class TraceRoutes {
     JsonNode batchGetInfos(ApiRequest r) {
         ObjectNode out = Json.object();
         ArrayNode array = out.putArray("trace_infos");
-        traces.getTraceInfos(r.message().strings("trace_ids")).forEach(t -> array.add(TraceCodec.info(t)));
+        infosJson(traces.getTraceInfos(r.message().strings("trace_ids"))).forEach(array::add);
         return out;
     }
 
@@ -171,7 +182,7 @@ public final class TraceRoutes {
                 EntityGrammar.TRACES.parseOrderBy(m.strings("order_by")), max, m.string("page_token")));
         ObjectNode out = Json.object();
         ArrayNode array = out.putArray("traces");
-        page.items().forEach(t -> array.add(TraceCodec.info(t)));
+        infosJson(page.items()).forEach(array::add);
         page.nextPageToken().ifPresent(t -> out.put("next_page_token", t));
         return out;
     }

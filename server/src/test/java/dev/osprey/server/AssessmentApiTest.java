@@ -1,0 +1,115 @@
+package dev.osprey.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Feedback and expectations on traces through REST: create, get, update by mask, override chain, delete. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AssessmentApiTest {
+    private static final String V3 = "/api/3.0/mlflow/traces";
+    private OspreyServer server;
+    private RestClient api;
+    private String traceId;
+
+    @BeforeAll
+    void start() throws Exception {
+        Path dir = Files.createTempDirectory("osprey-assessments");
+        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
+                Optional.empty(), dir.resolve("artifacts"), true, "", true));
+        api = new RestClient(server.baseUrl());
+        traceId = "tr-" + "ab".repeat(16);
+        assertThat(api.post(V3, "{\"trace\": {\"trace_info\": {\"trace_id\": \"" + traceId + "\", \"trace_location\": "
+                + "{\"type\": \"MLFLOW_EXPERIMENT\", \"mlflow_experiment\": {\"experiment_id\": \"0\"}}, "
+                + "\"request_time\": \"2026-01-01T00:00:00Z\", \"state\": \"OK\"}}}").status()).isEqualTo(200);
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    private RestClient.Reply send(String method, String path, String json) {
+        return api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    private JsonNode create(String assessment) {
+        RestClient.Reply r = api.post(V3 + "/" + traceId + "/assessments", "{\"assessment\": " + assessment + "}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json().get("assessment");
+    }
+
+    @Test
+    void feedbackLifecycle_withOverrides() {
+        JsonNode first = create("{\"assessment_name\": \"correctness\", \"source\": {\"source_type\": \"LLM_JUDGE\", "
+                + "\"source_id\": \"gpt-4o\"}, \"feedback\": {\"value\": 0.4}, \"rationale\": \"partly\", "
+                + "\"metadata\": {\"judge\": \"v1\"}}");
+        String firstId = first.get("assessment_id").asText();
+        assertThat(firstId).matches("a-[0-9a-f]{32}");
+        assertThat(first.get("valid").asBoolean()).isTrue();
+        assertThat(first.get("trace_id").asText()).isEqualTo(traceId);
+        assertThat(first.at("/feedback/value").asDouble()).isEqualTo(0.4);
+        assertThat(first.get("create_time").asText()).endsWith("Z");
+
+        JsonNode human = create("{\"assessment_name\": \"correctness\", \"source\": {\"source_type\": \"HUMAN\", "
+                + "\"source_id\": \"ada\"}, \"feedback\": {\"value\": true}, \"overrides\": \"" + firstId + "\"}");
+        String humanId = human.get("assessment_id").asText();
+        assertThat(api.get(V3 + "/" + traceId + "/assessments/" + firstId).json().at("/assessment/valid").asBoolean())
+                .isFalse();
+        JsonNode info = api.get(V3 + "/" + traceId).json().at("/trace/trace_info");
+        assertThat(info.get("assessments")).extracting(a -> a.get("assessment_id").asText())
+                .containsExactly(firstId, humanId);
+
+        RestClient.Reply updated = send("PATCH", V3 + "/" + traceId + "/assessments/" + firstId, "{\"assessment\": "
+                + "{\"rationale\": \"wrong\", \"metadata\": {\"reviewer\": \"bob\"}}, \"update_mask\": "
+                + "\"rationale,metadata\"}");
+        assertThat(updated.status()).as(updated.body()).isEqualTo(200);
+        JsonNode u = updated.json().get("assessment");
+        assertThat(u.get("rationale").asText()).isEqualTo("wrong");
+        assertThat(u.at("/metadata/judge").asText()).isEqualTo("v1");
+        assertThat(u.at("/metadata/reviewer").asText()).isEqualTo("bob");
+        assertThat(u.at("/source/source_type").asText()).isEqualTo("LLM_JUDGE");
+        assertThat(send("PATCH", V3 + "/" + traceId + "/assessments/" + firstId, "{\"assessment\": {\"expectation\": "
+                + "{\"value\": 1}}, \"update_mask\": \"expectation\"}").errorCode()).isEqualTo("INVALID_PARAMETER_VALUE");
+
+        assertThat(send("DELETE", V3 + "/" + traceId + "/assessments/" + humanId, "").status()).isEqualTo(200);
+        assertThat(api.get(V3 + "/" + traceId + "/assessments/" + firstId).json().at("/assessment/valid").asBoolean())
+                .as("deleting the override restores the original").isTrue();
+        assertThat(send("DELETE", V3 + "/" + traceId + "/assessments/" + humanId, "").status()).isEqualTo(200);
+        assertThat(api.get(V3 + "/" + traceId + "/assessments/" + humanId).status()).isEqualTo(404);
+    }
+
+    @Test
+    void expectations_andBadInput() {
+        JsonNode expectation = create("{\"assessment_name\": \"expected_facts\", \"source\": {\"source_type\": "
+                + "\"HUMAN\", \"source_id\": \"ada\"}, \"expectation\": {\"value\": [\"a\", {\"b\": 2}]}}");
+        assertThat(expectation.at("/expectation/value/1/b").asInt()).isEqualTo(2);
+        for (String bad : new String[] {"{\"feedback\": {\"value\": 1}}",
+            "{\"assessment_name\": \"x\"}",
+            "{\"assessment_name\": \"x\", \"feedback\": {\"value\": 1}, \"expectation\": {\"value\": 1}}",
+            "{\"assessment_name\": \"x\", \"feedback\": {\"value\": null}}",
+            "{\"assessment_name\": \"x\", \"feedback\": {\"value\": 1}, \"source\": {\"source_type\": \"ROBOT\"}}"}) {
+            RestClient.Reply r = api.post(V3 + "/" + traceId + "/assessments", "{\"assessment\": " + bad + "}");
+            assertThat(r.status()).as(bad + " -> " + r.body()).isEqualTo(400);
+        }
+        assertThat(api.post(V3 + "/" + traceId + "/assessments", "{}").status()).isEqualTo(400);
+        JsonNode withError = create("{\"assessment_name\": \"x\", \"feedback\": {\"value\": null, \"error\": "
+                + "{\"error_code\": \"TIMEOUT\", \"error_message\": \"judge timed out\"}}}");
+        assertThat(withError.at("/feedback/error/error_code").asText()).isEqualTo("TIMEOUT");
+        assertThat(api.post(V3 + "/tr-" + "00".repeat(16) + "/assessments", "{\"assessment\": {\"assessment_name\": "
+                + "\"x\", \"feedback\": {\"value\": 1}}}").status()).isEqualTo(404);
+        assertThat(api.post(V3 + "/" + traceId + "/assessments", "{\"assessment\": {\"assessment_name\": \"x\", "
+                + "\"feedback\": {\"value\": 1}, \"overrides\": \"a-nope\"}}").status()).isEqualTo(404);
+    }
+}
