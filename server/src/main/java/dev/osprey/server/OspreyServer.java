@@ -11,6 +11,7 @@ import dev.osprey.server.registry.RegistryRoutes;
 import dev.osprey.server.registry.RegistryService;
 import dev.osprey.server.traces.AssessmentRoutes;
 import dev.osprey.server.traces.OtlpHandler;
+import dev.osprey.server.traces.TraceDownloadHandler;
 import dev.osprey.server.traces.TraceRoutes;
 import dev.osprey.server.webhooks.WebhookRoutes;
 import dev.osprey.server.webhooks.Webhooks;
@@ -77,7 +78,9 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(loggedModelRoutes.endpoints());
             Webhooks webhooks = Webhooks.create(store, config.backendStoreUri(), clock);
             endpoints.addAll(new WebhookRoutes(webhooks.service()).endpoints());
-            endpoints.addAll(new TraceRoutes(store.traces()).endpoints());
+            TraceRoutes traceRoutes = new TraceRoutes(store.traces());
+            endpoints.addAll(traceRoutes.endpoints());
+            TraceDownloadHandler traceDownload = new TraceDownloadHandler(store.traces(), traceRoutes);
             endpoints.addAll(new AssessmentRoutes(store.traces(), clock).endpoints());
             RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock,
                     webhooks.dispatcher());
@@ -98,6 +101,8 @@ public final class OspreyServer implements AutoCloseable {
                     .routing(r -> r
                             // OTLP exporters post to <tracking uri>/v1/traces: the root, whatever the static prefix.
                             .post("/v1/traces", new OtlpHandler(store.traces(), clock))
+                            .get("/api/3.0/mlflow/traces/get", traceDownload)
+                            .get(prefix + "/ajax-api/3.0/mlflow/traces/get", traceDownload)
                             .get(prefix + "/health", (req, res) -> plain(res, "OK"))
                             .get(prefix + "/version", (req, res) -> plain(res, MLFLOW_COMPATIBLE_VERSION))
                             .get(prefix + "/get-artifact", new GetArtifactHandler(store, locations))

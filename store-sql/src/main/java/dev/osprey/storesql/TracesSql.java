@@ -63,15 +63,7 @@ final class TracesSql {
         long earliest = spans.stream().mapToLong(SpanRecord::startTimeNs).min().orElse(0) / 1_000_000;
         ensureTrace(c, experimentId, traceId, earliest);
         Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?" + dialect.forUpdate(), rs -> true, traceId);
-        for (SpanRecord s : spans) {
-            Jdbc.update(c, "DELETE FROM spans WHERE trace_id = ? AND span_id = ?", traceId, s.spanId());
-            Jdbc.update(c, "INSERT INTO spans (" + SPAN_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    traceId, s.spanId(), s.parentSpanId().orElse(null), s.name(), s.spanType().orElse(null),
-                    s.statusCode(), s.startTimeNs(), s.endTimeNs().isPresent() ? s.endTimeNs().getAsLong() : null,
-                    s.tokens().map(t -> (Object) t.input()).orElse(null),
-                    s.tokens().map(t -> (Object) t.output()).orElse(null),
-                    s.tokens().map(t -> (Object) t.total()).orElse(null), s.content());
-        }
+        writeSpans(c, traceId, spans);
         Jdbc.update(c, "UPDATE traces SET request_time = ? WHERE trace_id = ? AND request_time > ?", earliest,
                 traceId, earliest);
         Optional<SpanRecord> rootSpan = spans.stream().filter(SpanRecord::isRoot).findFirst();
@@ -101,6 +93,28 @@ final class TracesSql {
             updateTokenUsage(c, traceId);
         }
         return info(c, traceId).orElseThrow();
+    }
+
+    /** Replaces spans with the same ids, in two JDBC batches: big traces arrive thousands of spans at a time. */
+    private static void writeSpans(Connection c, String traceId, List<SpanRecord> spans) throws SQLException {
+        try (java.sql.PreparedStatement delete = c.prepareStatement("DELETE FROM spans WHERE trace_id = ? AND "
+                + "span_id = ?");
+                java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO spans (" + SPAN_COLUMNS
+                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (SpanRecord s : spans) {
+                Jdbc.bind(delete, traceId, s.spanId());
+                delete.addBatch();
+                Jdbc.bind(insert, traceId, s.spanId(), s.parentSpanId().orElse(null), s.name(),
+                        s.spanType().orElse(null), s.statusCode(), s.startTimeNs(),
+                        s.endTimeNs().isPresent() ? s.endTimeNs().getAsLong() : null,
+                        s.tokens().map(t -> (Object) t.input()).orElse(null),
+                        s.tokens().map(t -> (Object) t.output()).orElse(null),
+                        s.tokens().map(t -> (Object) t.total()).orElse(null), s.content());
+                insert.addBatch();
+            }
+            delete.executeBatch();
+            insert.executeBatch();
+        }
     }
 
     private void updateTokenUsage(Connection c, String traceId) throws SQLException {

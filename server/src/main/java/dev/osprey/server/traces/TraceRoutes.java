@@ -43,7 +43,6 @@ public final class TraceRoutes {
     public List<Endpoint> endpoints() {
         return List.of(
                 v3("POST", T, this::start),
-                v3("GET", T + "/get", this::getTrace),
                 v3("GET", T + "/batchGet", this::batchGet),
                 v3("POST", T + "/batchGetInfos", this::batchGetInfos),
                 v3("POST", T + "/search", this::search),
@@ -64,11 +63,11 @@ public final class TraceRoutes {
                 .toList();
     }
 
-    private ObjectNode infoJson(TraceInfo info) {
+    ObjectNode infoJson(TraceInfo info) {
         return infosJson(List.of(info)).get(0);
     }
 
-    private TraceInfo info(String traceId) {
+    TraceInfo info(String traceId) {
         return traces.getTraceInfo(traceId).orElseThrow(() -> OspreyException.notFound("Trace with ID '" + traceId
                 + "' not found."));
     }
@@ -94,7 +93,7 @@ public final class TraceRoutes {
     }
 
     /** Complete when spans are stored and, if the client said how many, all of them are. */
-    private boolean complete(TraceInfo info, int stored) {
+    static boolean complete(TraceInfo info, int stored) {
         if (stored == 0) {
             return false;
         }
@@ -107,29 +106,6 @@ public final class TraceRoutes {
         } catch (IOException e) {
             return true;
         }
-    }
-
-    JsonNode getTrace(ApiRequest r) {
-        Message m = r.message();
-        String id = m.requiredString("trace_id");
-        boolean allowPartial = m.bool("allow_partial").orElse(false);
-        TraceInfo info = info(id);
-        int stored = traces.countSpans(id);
-        for (int attempt = 0; !allowPartial && !complete(info, stored) && attempt < 3; attempt++) {
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            info = info(id);
-            stored = traces.countSpans(id);
-        }
-        if (!allowPartial && !complete(info, stored)) {
-            throw OspreyException.notFound("Trace with ID " + id + " is not fully exported yet, please try again "
-                    + "later.");
-        }
-        return wrap(trace(info, stored));
     }
 
     private ObjectNode trace(TraceInfo info, int stored) {
