@@ -80,7 +80,7 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(new WebhookRoutes(webhooks.service()).endpoints());
             TraceRoutes traceRoutes = new TraceRoutes(store.traces());
             endpoints.addAll(traceRoutes.endpoints());
-            TraceDownloadHandler traceDownload = new TraceDownloadHandler(store.traces(), traceRoutes);
+            TraceDownloadHandler traceDownload = new TraceDownloadHandler(store.traces(), traceRoutes, locations);
             endpoints.addAll(new AssessmentRoutes(store.traces(), clock).endpoints());
             RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock,
                     webhooks.dispatcher());
@@ -103,6 +103,7 @@ public final class OspreyServer implements AutoCloseable {
                             .post("/v1/traces", new OtlpHandler(store.traces(), clock))
                             .get("/api/3.0/mlflow/traces/get", traceDownload)
                             .get(prefix + "/ajax-api/3.0/mlflow/traces/get", traceDownload)
+                            .get(prefix + "/ajax-api/2.0/mlflow/get-trace-artifact", traceDownload::traceArtifact)
                             .get(prefix + "/health", (req, res) -> plain(res, "OK"))
                             .get(prefix + "/version", (req, res) -> plain(res, MLFLOW_COMPATIBLE_VERSION))
                             .get(prefix + "/get-artifact", new GetArtifactHandler(store, locations))

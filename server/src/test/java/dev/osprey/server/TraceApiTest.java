@@ -242,6 +242,44 @@ class TraceApiTest {
         assertThat(api.get(V3 + "/" + id).status()).isEqualTo(404);
     }
 
+    @Test
+    void uploadedTracesJson_isServedByGetTraceAndTheUiRoute_andPromptsLink() throws Exception {
+        String id = "tr-" + HexFormat.of().formatHex(id(16));
+        JsonNode info = api.post(V3, "{\"trace\": {\"trace_info\": {\"trace_id\": \"" + id + "\", "
+                + "\"trace_location\": {\"type\": \"MLFLOW_EXPERIMENT\", \"mlflow_experiment\": {\"experiment_id\": \""
+                + experiment + "\"}}, \"request_time\": \"2026-01-01T00:00:00Z\", \"state\": \"OK\"}}}").json()
+                .at("/trace/trace_info");
+        String location = info.at("/tags/mlflow.artifactLocation").asText();
+        assertThat(location).startsWith("mlflow-artifacts:/");
+        String file = "{\"spans\": [{\"trace_id\": \"AAEC\", \"span_id\": \"AQ==\", \"name\": \"ts-root\", "
+                + "\"start_time_unix_nano\": 1795715395429160437123, \"attributes\": {\"mlflow.spanType\": \"CHAIN\"}}]}";
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
+                + "/api/2.0/mlflow-artifacts/artifacts/" + location.substring("mlflow-artifacts:/".length())
+                + "/traces.json")).PUT(HttpRequest.BodyPublishers.ofString(file)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).isEqualTo(200);
+        JsonNode trace = api.get(V3 + "/get?trace_id=" + id).json().get("trace");
+        assertThat(trace.at("/spans/0/name").asText()).isEqualTo("ts-root");
+        assertThat(trace.at("/spans/0/start_time_unix_nano").bigIntegerValue())
+                .isEqualTo(new java.math.BigInteger("1795715395429160437123"));
+        HttpResponse<String> artifact = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
+                + "/ajax-api/2.0/mlflow/get-trace-artifact?request_id=" + id)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(artifact.body()).isEqualTo(file);
+        assertThat(artifact.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"traces.json\"");
+
+        for (int i = 0; i < 2; i++) {
+            assertThat(api.post("/api/2.0/mlflow/traces/link-prompts", "{\"trace_id\": \"" + id + "\", "
+                    + "\"prompt_versions\": [{\"name\": \"qa\", \"version\": \"" + (i + 1) + "\"}, {\"name\": \"qa\", "
+                    + "\"version\": \"1\"}]}").status()).isEqualTo(200);
+        }
+        assertThat(api.get(V3 + "/" + id).json().at("/trace/trace_info/tags/mlflow.linkedPrompts").asText())
+                .isEqualTo("[{\"name\": \"qa\", \"version\": \"1\"}, {\"name\": \"qa\", \"version\": \"2\"}]");
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
+                + "/ajax-api/2.0/mlflow/get-trace-artifact")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(400);
+    }
+
     private static byte[] gzip(byte[] data) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {

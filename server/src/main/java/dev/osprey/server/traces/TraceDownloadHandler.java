@@ -12,7 +12,14 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.osprey.artifacts.ArtifactFile;
+import dev.osprey.artifacts.ArtifactPath;
+import dev.osprey.server.artifacts.ArtifactLocations;
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
 import java.io.OutputStream;
 import java.util.List;
 import org.slf4j.Logger;
@@ -29,10 +36,30 @@ public final class TraceDownloadHandler implements Handler {
 
     private final TraceStore traces;
     private final TraceRoutes routes;
+    private final ArtifactLocations locations;
 
-    public TraceDownloadHandler(TraceStore traces, TraceRoutes routes) {
+    public TraceDownloadHandler(TraceStore traces, TraceRoutes routes, ArtifactLocations locations) {
         this.traces = traces;
         this.routes = routes;
+        this.locations = locations;
+    }
+
+    /**
+     * The {@code traces.json} a client uploaded to the trace's artifact location (TypeScript SDK, older Python), when
+     * the spans are not in the database.
+     */
+    Optional<ArtifactFile> uploadedSpans(TraceInfo info) {
+        String location = info.tags().get("mlflow.artifactLocation");
+        if (location == null || "TRACKING_STORE".equals(info.tags().get("mlflow.trace.spansLocation"))) {
+            return Optional.empty();
+        }
+        try {
+            ArtifactLocations.Location file = locations.resolve(location).resolve(ArtifactPath.parse("traces.json"));
+            return file.repository().open(file.path());
+        } catch (IOException | RuntimeException e) {
+            LOG.info("No readable traces.json for {}: {}", info.traceId(), e.toString());
+            return Optional.empty();
+        }
     }
 
     @Override
@@ -44,6 +71,13 @@ public final class TraceDownloadHandler implements Handler {
             boolean allowPartial = req.query().first("allow_partial").map(Boolean::parseBoolean).orElse(false);
             info = routes.info(id);
             int stored = traces.countSpans(id);
+            if (stored == 0) {
+                Optional<ArtifactFile> uploaded = uploadedSpans(info);
+                if (uploaded.isPresent()) {
+                    sendUploaded(res, info, uploaded.get());
+                    return;
+                }
+            }
             for (int attempt = 0; !allowPartial && !TraceRoutes.complete(info, stored) && attempt < 3; attempt++) {
                 Thread.sleep(300);
                 info = routes.info(id);
@@ -66,6 +100,92 @@ public final class TraceDownloadHandler implements Handler {
                     + "the details.");
             return;
         }
+        stream(res, info);
+    }
+
+    /** The info and the spans of an uploaded {@code traces.json}, copied token by token (numbers kept exact). */
+    private void sendUploaded(ServerResponse res, TraceInfo info, ArtifactFile file) {
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        try (InputStream in = file.open(0); JsonParser parser = Json.MAPPER.getFactory().createParser(in);
+                OutputStream out = res.outputStream();
+                JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
+            json.writeStartObject();
+            json.writeFieldName("trace");
+            json.writeStartObject();
+            json.writeFieldName("trace_info");
+            json.writeTree(routes.infoJson(info));
+            json.writeFieldName("spans");
+            if (parser.nextToken() == JsonToken.START_OBJECT) {
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    parser.nextToken();
+                    if (field.equals("spans")) {
+                        json.copyCurrentStructure(parser);
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+            }
+            json.writeEndObject();
+            json.writeEndObject();
+        } catch (IOException e) {
+            LOG.info("GetTrace of {} from traces.json ended early: {}", info.traceId(), e.toString());
+        }
+    }
+
+    /**
+     * The UI's {@code get-trace-artifact?request_id=}: the trace's span data as the attachment {@code traces.json}
+     * ({@code {"spans": [...]}}), from the database, else from an uploaded file.
+     */
+    public void traceArtifact(ServerRequest req, ServerResponse res) {
+        TraceInfo info;
+        try {
+            String id = req.query().first("request_id").filter(s -> !s.isEmpty())
+                    .orElseThrow(() -> new OspreyException(ErrorCode.BAD_REQUEST, "Missing value for required "
+                            + "parameter 'request_id'."));
+            info = routes.info(id);
+        } catch (OspreyException e) {
+            ErrorResponses.send(res, e.errorCode().httpStatus(), e.errorCode(), e.getMessage());
+            return;
+        }
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"traces.json\"");
+        if (traces.countSpans(info.traceId()) == 0) {
+            Optional<ArtifactFile> uploaded = uploadedSpans(info);
+            if (uploaded.isPresent()) {
+                try (InputStream in = uploaded.get().open(0); OutputStream out = res.outputStream()) {
+                    in.transferTo(out);
+                } catch (IOException e) {
+                    LOG.info("traces.json of {} ended early: {}", info.traceId(), e.toString());
+                }
+                return;
+            }
+        }
+        try (OutputStream out = res.outputStream();
+                JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
+            json.writeStartObject();
+            writeSpans(json, info);
+            json.writeEndObject();
+        } catch (IOException e) {
+            LOG.info("traces.json of {} ended early: {}", info.traceId(), e.toString());
+        }
+    }
+
+    private void writeSpans(JsonGenerator json, TraceInfo info) throws IOException {
+        json.writeArrayFieldStart("spans");
+        for (int offset = 0; ; offset += PAGE) {
+            List<SpanRecord> page = traces.getSpans(info.traceId(), offset, PAGE);
+            for (SpanRecord span : page) {
+                json.writeRawValue(span.content());
+            }
+            if (page.size() < PAGE) {
+                break;
+            }
+        }
+        json.writeEndArray();
+    }
+
+    private void stream(ServerResponse res, TraceInfo info) {
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         try (OutputStream out = res.outputStream();
                 JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
@@ -74,17 +194,7 @@ public final class TraceDownloadHandler implements Handler {
             json.writeStartObject();
             json.writeFieldName("trace_info");
             json.writeTree(routes.infoJson(info));
-            json.writeArrayFieldStart("spans");
-            for (int offset = 0; ; offset += PAGE) {
-                List<SpanRecord> page = traces.getSpans(info.traceId(), offset, PAGE);
-                for (SpanRecord span : page) {
-                    json.writeRawValue(span.content());
-                }
-                if (page.size() < PAGE) {
-                    break;
-                }
-            }
-            json.writeEndArray();
+            writeSpans(json, info);
             json.writeEndObject();
             json.writeEndObject();
         } catch (IOException e) {

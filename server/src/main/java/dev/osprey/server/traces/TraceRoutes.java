@@ -25,6 +25,7 @@ public final class TraceRoutes {
     static final int SEARCH_MAX = 500;
     static final int SPAN_PAGE = 1000;
     static final int MAX_LINKED_TRACES = 100;
+    static final String LINKED_PROMPTS = "mlflow.linkedPrompts";
     private static final String T = "/mlflow/traces";
     private final TraceStore traces;
 
@@ -53,7 +54,8 @@ public final class TraceRoutes {
                 v2("PATCH", T + "/{trace_id}/tags", this::setTag),
                 v2("DELETE", T + "/{trace_id}/tags", this::deleteTag),
                 v2("POST", T + "/delete-traces", this::delete),
-                v2("POST", T + "/link-to-run", this::linkToRun));
+                v2("POST", T + "/link-to-run", this::linkToRun),
+                v2("POST", T + "/link-prompts", this::linkPrompts));
     }
 
     /** Trace infos as JSON with their assessments, loaded in one query. */
@@ -198,6 +200,43 @@ public final class TraceRoutes {
 
     JsonNode deleteTag(ApiRequest r) {
         traces.deleteTag(r.pathParam("trace_id"), r.message().requiredString("key"));
+        return Json.object();
+    }
+
+    /** Merges prompt versions into the trace's {@code mlflow.linkedPrompts} tag (a JSON list, no duplicates). */
+    JsonNode linkPrompts(ApiRequest r) {
+        Message m = r.message();
+        String id = m.requiredString("trace_id");
+        List<Message> versions = m.messages("prompt_versions");
+        if (versions.isEmpty()) {
+            throw Message.missing("prompt_versions");
+        }
+        List<String[]> links = new ArrayList<>();
+        String existing = info(id).tags().get(LINKED_PROMPTS);
+        if (existing != null) {
+            try {
+                for (JsonNode node : Json.read(existing)) {
+                    links.add(new String[] {node.path("name").asText(), node.path("version").asText()});
+                }
+            } catch (IOException e) {
+                throw OspreyException.invalid("The trace's " + LINKED_PROMPTS + " tag is not a JSON list.");
+            }
+        }
+        for (Message v : versions) {
+            String[] link = {v.requiredString("name"), v.string("version").orElse("")};
+            if (links.stream().noneMatch(l -> l[0].equals(link[0]) && l[1].equals(link[1]))) {
+                links.add(link);
+            }
+        }
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < links.size(); i++) {
+            json.append(i == 0 ? "" : ", ").append("{\"name\": ")
+                    .append(Json.writeString(com.fasterxml.jackson.databind.node.TextNode.valueOf(links.get(i)[0])))
+                    .append(", \"version\": ")
+                    .append(Json.writeString(com.fasterxml.jackson.databind.node.TextNode.valueOf(links.get(i)[1])))
+                    .append('}');
+        }
+        traces.setTag(id, LINKED_PROMPTS, json.append(']').toString());
         return Json.object();
     }
 
