@@ -29,7 +29,12 @@ final class KeepAliveClient implements AutoCloseable {
 
     /** POSTs a JSON body and returns the status; the response body is read and dropped. */
     int post(String path, byte[] body) throws IOException {
-        String head = "POST " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nContent-Type: application/json\r\n"
+        return post(path, body, "Content-Type: application/json\r\n");
+    }
+
+    /** POSTs a body with the given header lines (each ending in CRLF); returns the status. */
+    int post(String path, byte[] body, String headers) throws IOException {
+        String head = "POST " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\n" + headers
                 + "Content-Length: " + body.length + "\r\n\r\n";
         out.write(head.getBytes(StandardCharsets.US_ASCII));
         out.write(body);

@@ -21,9 +21,9 @@ final class SqlTraceStore implements TraceStore {
     }
 
     @Override
-    public TraceInfo logSpans(String experimentId, String traceId, List<SpanRecord> spans, RootSpanInfo root,
+    public void logSpans(String experimentId, String traceId, List<SpanRecord> spans, RootSpanInfo root,
             long now) {
-        return db.write(c -> sql.logSpans(c, experimentId, traceId, spans, root));
+        db.update(c -> sql.logSpans(c, experimentId, traceId, spans, root));
     }
 
     @Override

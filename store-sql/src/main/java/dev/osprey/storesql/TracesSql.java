@@ -41,33 +41,44 @@ final class TracesSql {
         return OspreyException.notFound("Trace with ID '" + traceId + "' not found.");
     }
 
-    /** Creates the info row of a trace when missing (IN_PROGRESS, with its artifact location tag). */
-    private void ensureTrace(Connection c, String experimentId, String traceId, long requestTimeMs)
+    /**
+     * Creates the info row of a trace when missing (IN_PROGRESS, with its artifact location tag); true when it did.
+     * The experiment is read without a lock: ingest of many traces into one experiment must not queue on its row.
+     */
+    private boolean ensureTrace(Connection c, String experimentId, String traceId, long requestTimeMs)
             throws SQLException {
         if (Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?", rs -> true, traceId).isPresent()) {
-            return;
+            return false;
         }
-        long experiment = experiments.requireActive(c, experimentId);
-        String location = Jdbc.one(c, "SELECT artifact_location FROM experiments WHERE experiment_id = ?",
-                rs -> rs.getString(1), experiment).orElseThrow();
+        long experiment = ExperimentsSql.parseId(experimentId).orElseThrow(() -> Errors.experimentNotFound(
+                experimentId));
+        String[] row = Jdbc.one(c, "SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = ?",
+                rs -> new String[] {rs.getString(1), rs.getString(2)}, experiment)
+                .orElseThrow(() -> Errors.experimentNotFound(experimentId));
+        if (!row[0].equals("active")) {
+            throw Errors.experimentNotActive(experimentId);
+        }
         int inserted = Jdbc.update(c, dialect.insertIgnore("traces", "trace_id, experiment_id, request_time, state",
                 "trace_id"), traceId, experiment, requestTimeMs, TraceState.IN_PROGRESS.name());
         if (inserted > 0) {
-            setTagIfAbsent(c, traceId, ARTIFACT_LOCATION, location.replaceAll("/+$", "") + "/traces/" + traceId
+            setTagIfAbsent(c, traceId, ARTIFACT_LOCATION, row[1].replaceAll("/+$", "") + "/traces/" + traceId
                     + "/artifacts");
         }
+        return inserted > 0;
     }
 
-    TraceInfo logSpans(Connection c, String experimentId, String traceId, List<SpanRecord> spans, RootSpanInfo root)
+    void logSpans(Connection c, String experimentId, String traceId, List<SpanRecord> spans, RootSpanInfo root)
             throws SQLException {
         long earliest = spans.stream().mapToLong(SpanRecord::startTimeNs).min().orElse(0) / 1_000_000;
-        ensureTrace(c, experimentId, traceId, earliest);
-        Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?" + dialect.forUpdate(), rs -> true, traceId);
-        writeSpans(c, traceId, spans);
+        boolean created = ensureTrace(c, experimentId, traceId, earliest);
+        if (!created) {
+            Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?" + dialect.forUpdate(), rs -> true, traceId);
+        }
+        writeSpans(c, traceId, spans, created);
         Jdbc.update(c, "UPDATE traces SET request_time = ? WHERE trace_id = ? AND request_time > ?", earliest,
                 traceId, earliest);
         Optional<SpanRecord> rootSpan = spans.stream().filter(SpanRecord::isRoot).findFirst();
-        Map<String, String> metadata = metadata(c, traceId);
+        Map<String, String> metadata = created ? Map.of() : metadata(c, traceId);
         boolean finalized = metadata.containsKey(FINALIZED);
         if (rootSpan.isPresent() && !finalized) {
             SpanRecord r = rootSpan.get();
@@ -92,11 +103,11 @@ final class TracesSql {
         if (!finalized) {
             updateTokenUsage(c, traceId);
         }
-        return info(c, traceId).orElseThrow();
     }
 
     /** Replaces spans with the same ids, in two JDBC batches: big traces arrive thousands of spans at a time. */
-    private static void writeSpans(Connection c, String traceId, List<SpanRecord> spans) throws SQLException {
+    private static void writeSpans(Connection c, String traceId, List<SpanRecord> spans, boolean newTrace)
+            throws SQLException {
         try (java.sql.PreparedStatement delete = c.prepareStatement("DELETE FROM spans WHERE trace_id = ? AND "
                 + "span_id = ?");
                 java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO spans (" + SPAN_COLUMNS
@@ -112,7 +123,9 @@ final class TracesSql {
                         s.tokens().map(t -> (Object) t.total()).orElse(null), s.content());
                 insert.addBatch();
             }
-            delete.executeBatch();
+            if (!newTrace) {
+                delete.executeBatch();
+            }
             insert.executeBatch();
         }
     }
@@ -129,6 +142,7 @@ final class TracesSql {
     }
 
     TraceInfo start(Connection c, TraceInfo in) throws SQLException {
+        experiments.requireActive(c, in.experimentId());
         ensureTrace(c, in.experimentId(), in.traceId(), in.requestTimeMs());
         Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?" + dialect.forUpdate(), rs -> true, in.traceId());
         Jdbc.update(c, "UPDATE traces SET request_time = ?, client_request_id = COALESCE(?, client_request_id), "

@@ -793,16 +793,18 @@ public abstract class TrackingStoreTck {
         String exp = experiment();
         var traces = store.traces();
         String id = traceId();
-        var partial = traces.logSpans(exp, id, List.of(span(id, "c1", "r", 1500, 1600, "OK", 10L)),
+        traces.logSpans(exp, id, List.of(span(id, "c1", "r", 1500, 1600, "OK", 10L)),
                 dev.osprey.store.TraceStore.RootSpanInfo.none(), 0);
+        var partial = traces.getTraceInfo(id).orElseThrow();
         assertThat(partial.state()).isEqualTo(dev.osprey.core.TraceState.IN_PROGRESS);
         assertThat(partial.requestTimeMs()).isEqualTo(1500);
         assertThat(partial.tags()).containsEntry("mlflow.artifactLocation", "mlflow-artifacts:/" + exp + "/traces/"
                 + id + "/artifacts").containsEntry("mlflow.trace.spansLocation", "TRACKING_STORE");
-        var done = traces.logSpans(exp, id, List.of(span(id, "r", null, 1000, 2000, "ERROR", null),
+        traces.logSpans(exp, id, List.of(span(id, "r", null, 1000, 2000, "ERROR", null),
                 span(id, "c2", "r", 1100, 1200, "OK", 5L)), new dev.osprey.store.TraceStore.RootSpanInfo(
                         Optional.of("{\"q\": 1}"), Optional.of("\"a\""), java.util.Map.of("mlflow.trace.session",
                         "s1"), java.util.Map.of("team", "x")), 0);
+        var done = traces.getTraceInfo(id).orElseThrow();
         assertThat(done.state()).isEqualTo(dev.osprey.core.TraceState.ERROR);
         assertThat(done.requestTimeMs()).isEqualTo(1000);
         assertThat(done.executionDurationMs()).hasValue(1000);
@@ -839,8 +841,9 @@ public abstract class TrackingStoreTck {
                     Optional.empty(), Optional.empty(), java.util.Map.of("mlflow.sourceRun", "run" + (i % 2)),
                     java.util.Map.of("mlflow.traceName", i % 2 == 0 ? "predict" : "chat", "env", "prod")));
         }
-        var merged = traces.logSpans(exp, ids.get(0), List.of(span(ids.get(0), "r", null, 5000, 6000, "OK", null)),
+        traces.logSpans(exp, ids.get(0), List.of(span(ids.get(0), "r", null, 5000, 6000, "OK", null)),
                 dev.osprey.store.TraceStore.RootSpanInfo.none(), 0);
+        var merged = traces.getTraceInfo(ids.get(0)).orElseThrow();
         assertThat(merged.requestTimeMs()).as("finalized by StartTraceV3, spans do not rewrite it").isEqualTo(1000);
         traces.linkToRun(List.of(ids.get(3)), "linked-run");
         var grammar = dev.osprey.search.EntityGrammar.TRACES;

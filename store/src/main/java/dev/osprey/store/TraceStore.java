@@ -22,8 +22,7 @@ public interface TraceStore {
      * @param rootUpdates trace-level fields derived from the root span (previews, session/user metadata, tags);
      *     empty when the root span is not in this call
      */
-    TraceInfo logSpans(String experimentId, String traceId, List<SpanRecord> spans, RootSpanInfo rootUpdates,
-            long now);
+    void logSpans(String experimentId, String traceId, List<SpanRecord> spans, RootSpanInfo rootUpdates, long now);
 
     /** StartTraceV3: creates the info or merges into the one spans created. */
     TraceInfo startTrace(TraceInfo info);
