@@ -10,6 +10,7 @@ import java.util.OptionalLong;
  *
  * @param statusCode {@code OK}, {@code ERROR} or {@code UNSET}
  * @param tokens the span's own token usage when it reports any (input, output, total)
+ * @param cost the span's own cost when reported or computable from its model and tokens
  */
 public record SpanRecord(
         String traceId,
@@ -21,10 +22,14 @@ public record SpanRecord(
         long startTimeNs,
         OptionalLong endTimeNs,
         Optional<TokenUsage> tokens,
+        Optional<Cost> cost,
         String content) {
 
     /** Token counts of one span or one trace. */
     public record TokenUsage(long input, long output, long total) {}
+
+    /** What the span's model call cost, USD. */
+    public record Cost(double input, double output, double total) {}
 
     public SpanRecord {
         Objects.requireNonNull(traceId, "traceId");
@@ -35,6 +40,7 @@ public record SpanRecord(
         Objects.requireNonNull(statusCode, "statusCode");
         Objects.requireNonNull(endTimeNs, "endTimeNs");
         Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(cost, "cost");
         Objects.requireNonNull(content, "content");
     }
 

@@ -10,6 +10,7 @@ import dev.osprey.server.models.LoggedModelService;
 import dev.osprey.server.registry.RegistryRoutes;
 import dev.osprey.server.registry.RegistryService;
 import dev.osprey.server.traces.AssessmentRoutes;
+import dev.osprey.server.traces.ModelPrices;
 import dev.osprey.server.traces.OtlpHandler;
 import dev.osprey.server.traces.TraceDownloadHandler;
 import dev.osprey.server.traces.TraceRoutes;
@@ -29,6 +30,7 @@ import io.helidon.webserver.WebServer;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +102,9 @@ public final class OspreyServer implements AutoCloseable {
                             .contentEncodingsDiscoverServices(false).addContentEncoding(new CompressedBodies()).build())
                     .routing(r -> r
                             // OTLP exporters post to <tracking uri>/v1/traces: the root, whatever the static prefix.
-                            .post("/v1/traces", new OtlpHandler(store.traces(), clock))
+                            .post("/v1/traces", new OtlpHandler(store.traces(), clock, ModelPrices.load(
+                                    Optional.ofNullable(System.getenv("OSPREY_MODEL_PRICES"))
+                                            .filter(v -> !v.isBlank()).map(java.nio.file.Path::of))))
                             .get("/api/3.0/mlflow/traces/get", traceDownload)
                             .get(prefix + "/ajax-api/3.0/mlflow/traces/get", traceDownload)
                             .get(prefix + "/ajax-api/2.0/mlflow/get-trace-artifact", traceDownload::traceArtifact)

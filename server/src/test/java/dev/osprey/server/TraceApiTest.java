@@ -157,6 +157,9 @@ class TraceApiTest {
                 + "\"attributes\": [{\"key\": \"gen_ai.operation.name\", \"value\": {\"stringValue\": \"chat\"}}, "
                 + "{\"key\": \"gen_ai.usage.input_tokens\", \"value\": {\"intValue\": \"12\"}}], \"status\": {}, "
                 + "\"flags\": 257, \"entityRefs\": []}]}]}]}";
+        json = json.replace("{\"key\": \"gen_ai.usage.input_tokens\"", "{\"key\": \"gen_ai.request.model\", \"value\": "
+                + "{\"stringValue\": \"gpt-4o-mini-2024-07-18\"}}, {\"key\": \"gen_ai.usage.output_tokens\", \"value\": "
+                + "{\"intValue\": 8}}, {\"key\": \"gen_ai.usage.input_tokens\"");
         HttpResponse<String> r = post(deflate(json.getBytes(StandardCharsets.UTF_8)), "application/json", "deflate",
                 experiment);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -164,7 +167,11 @@ class TraceApiTest {
         JsonNode trace = api.get(V3 + "/get?trace_id=tr-" + traceHex).json().get("trace");
         assertThat(trace.at("/trace_info/execution_duration").asText()).isEqualTo("0.1s");
         assertThat(trace.at("/trace_info/trace_metadata/mlflow.trace.tokenUsage").asText())
-                .isEqualTo("{\"input_tokens\": 12, \"output_tokens\": 0, \"total_tokens\": 12}");
+                .isEqualTo("{\"input_tokens\": 12, \"output_tokens\": 8, \"total_tokens\": 20}");
+        // gpt-4o-mini: 0.15 / 0.60 USD per million tokens.
+        assertThat(trace.at("/trace_info/trace_metadata/mlflow.trace.cost").asText())
+                .isEqualTo("{\"input_cost\": 0.0000018, \"output_cost\": 0.0000048, \"total_cost\": 0.0000066}");
+        assertThat(trace.at("/spans/0/attributes").toString()).contains("mlflow.llm.cost");
         assertThat(trace.at("/spans/0/name").asText()).isEqualTo("js-root");
     }
 

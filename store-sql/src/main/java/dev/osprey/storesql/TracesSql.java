@@ -24,10 +24,12 @@ final class TracesSql {
     static final String TRACE_NAME = "mlflow.traceName";
     static final String TOKEN_USAGE = "mlflow.trace.tokenUsage";
     static final String FINALIZED = "mlflow.trace.infoFinalized";
+    static final String COST = "mlflow.trace.cost";
     private static final String INFO_COLUMNS = "trace_id, experiment_id, client_request_id, request_time, "
             + "execution_duration, state, request_preview, response_preview";
     private static final String SPAN_COLUMNS = "trace_id, span_id, parent_span_id, name, span_type, status, "
-            + "start_time_ns, end_time_ns, input_tokens, output_tokens, total_tokens, content";
+            + "start_time_ns, end_time_ns, input_tokens, output_tokens, total_tokens, input_cost, output_cost, "
+            + "total_cost, content";
 
     private final SqlDialect dialect;
     private final ExperimentsSql experiments;
@@ -111,7 +113,7 @@ final class TracesSql {
         try (java.sql.PreparedStatement delete = c.prepareStatement("DELETE FROM spans WHERE trace_id = ? AND "
                 + "span_id = ?");
                 java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO spans (" + SPAN_COLUMNS
-                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (SpanRecord s : spans) {
                 Jdbc.bind(delete, traceId, s.spanId());
                 delete.addBatch();
@@ -120,7 +122,10 @@ final class TracesSql {
                         s.endTimeNs().isPresent() ? s.endTimeNs().getAsLong() : null,
                         s.tokens().map(t -> (Object) t.input()).orElse(null),
                         s.tokens().map(t -> (Object) t.output()).orElse(null),
-                        s.tokens().map(t -> (Object) t.total()).orElse(null), s.content());
+                        s.tokens().map(t -> (Object) t.total()).orElse(null),
+                        s.cost().map(x -> (Object) x.input()).orElse(null),
+                        s.cost().map(x -> (Object) x.output()).orElse(null),
+                        s.cost().map(x -> (Object) x.total()).orElse(null), s.content());
                 insert.addBatch();
             }
             if (!newTrace) {
@@ -139,6 +144,20 @@ final class TracesSql {
             upsertMetadata(c, traceId, TOKEN_USAGE, "{\"input_tokens\": " + s[1] + ", \"output_tokens\": " + s[2]
                     + ", \"total_tokens\": " + s[3] + "}");
         }
+        Optional<double[]> costs = Jdbc.one(c, "SELECT COUNT(total_cost), COALESCE(SUM(input_cost), 0), "
+                + "COALESCE(SUM(output_cost), 0), COALESCE(SUM(total_cost), 0) FROM spans WHERE trace_id = ?",
+                rs -> new double[] {rs.getLong(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4)}, traceId);
+        if (costs.isPresent() && costs.get()[0] > 0) {
+            double[] x = costs.get();
+            upsertMetadata(c, traceId, COST, "{\"input_cost\": " + usd(x[1]) + ", \"output_cost\": " + usd(x[2])
+                    + ", \"total_cost\": " + usd(x[3]) + "}");
+        }
+    }
+
+    /** A USD amount without binary-floating noise (sums of per-span costs drift in the last digits). */
+    private static String usd(double amount) {
+        return java.math.BigDecimal.valueOf(amount).setScale(10, java.math.RoundingMode.HALF_UP).stripTrailingZeros()
+                .toPlainString();
     }
 
     TraceInfo start(Connection c, TraceInfo in) throws SQLException {
@@ -271,8 +290,11 @@ final class TracesSql {
         long input = rs.getLong(9);
         Optional<SpanRecord.TokenUsage> tokens = rs.wasNull() ? Optional.empty()
                 : Optional.of(new SpanRecord.TokenUsage(input, rs.getLong(10), rs.getLong(11)));
+        double inputCost = rs.getDouble(12);
+        Optional<SpanRecord.Cost> cost = rs.wasNull() ? Optional.empty()
+                : Optional.of(new SpanRecord.Cost(inputCost, rs.getDouble(13), rs.getDouble(14)));
         return new SpanRecord(rs.getString(1), rs.getString(2), Optional.ofNullable(rs.getString(3)),
                 rs.getString(4), Optional.ofNullable(rs.getString(5)), rs.getString(6), rs.getLong(7), endTime,
-                tokens, rs.getString(12));
+                tokens, cost, rs.getString(15));
     }
 }

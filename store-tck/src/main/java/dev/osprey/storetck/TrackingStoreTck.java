@@ -785,7 +785,9 @@ public abstract class TrackingStoreTck {
         return new dev.osprey.core.SpanRecord(traceId, spanId, Optional.ofNullable(parent), "span-" + spanId,
                 Optional.of("LLM"), status, startMs * 1_000_000, OptionalLong.of(endMs * 1_000_000),
                 inputTokens == null ? Optional.empty() : Optional.of(new dev.osprey.core.SpanRecord.TokenUsage(
-                        inputTokens, 2 * inputTokens, 3 * inputTokens)), "{\"span_id\": \"" + spanId + "\"}");
+                        inputTokens, 2 * inputTokens, 3 * inputTokens)), inputTokens == null ? Optional.empty()
+                        : Optional.of(new dev.osprey.core.SpanRecord.Cost(inputTokens / 100.0, inputTokens / 50.0,
+                                inputTokens * 3 / 100.0)), "{\"span_id\": \"" + spanId + "\"}");
     }
 
     @Test
@@ -811,7 +813,8 @@ public abstract class TrackingStoreTck {
         assertThat(done.requestPreview()).contains("{\"q\": 1}");
         assertThat(done.tags()).containsEntry("mlflow.traceName", "span-r").containsEntry("team", "x");
         assertThat(done.metadata()).containsEntry("mlflow.trace.session", "s1").containsEntry(
-                "mlflow.trace.tokenUsage", "{\"input_tokens\": 15, \"output_tokens\": 30, \"total_tokens\": 45}");
+                "mlflow.trace.tokenUsage", "{\"input_tokens\": 15, \"output_tokens\": 30, \"total_tokens\": 45}")
+                .containsEntry("mlflow.trace.cost", "{\"input_cost\": 0.15, \"output_cost\": 0.3, \"total_cost\": 0.45}");
         assertThat(traces.getSpans(id, 0, 10)).extracting(dev.osprey.core.SpanRecord::spanId)
                 .containsExactly("r", "c2", "c1");
         assertThat(traces.getSpans(id, 1, 1)).extracting(dev.osprey.core.SpanRecord::spanId).containsExactly("c2");

@@ -39,11 +39,13 @@ public final class OtlpHandler implements Handler {
     private static final String INTERNAL = "internal";
     private final TraceStore traces;
     private final Clock clock;
+    private final ModelPrices prices;
     private final Semaphore slots = new Semaphore(MAX_CONCURRENT_INGESTS);
 
-    public OtlpHandler(TraceStore traces, Clock clock) {
+    public OtlpHandler(TraceStore traces, Clock clock, ModelPrices prices) {
         this.traces = traces;
         this.clock = clock;
+        this.prices = prices;
     }
 
     @Override
@@ -128,7 +130,7 @@ public final class OtlpHandler implements Handler {
         }
         List<String> failures = new ArrayList<>();
         for (Map.Entry<String, List<Span>> group : byTrace.entrySet()) {
-            List<SpanRecord> records = group.getValue().stream().map(SpanConverter::convert).toList();
+            List<SpanRecord> records = group.getValue().stream().map(s -> SpanConverter.convert(s, prices)).toList();
             TraceStore.RootSpanInfo root = group.getValue().stream().filter(s -> s.getParentSpanId().isEmpty())
                     .findFirst().map(SpanConverter::rootInfo).orElse(TraceStore.RootSpanInfo.none());
             try {

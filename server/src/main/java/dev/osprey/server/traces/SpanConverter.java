@@ -33,19 +33,31 @@ final class SpanConverter {
         return "tr-" + HexFormat.of().formatHex(span.getTraceId().toByteArray());
     }
 
-    static SpanRecord convert(Span span) {
+    static SpanRecord convert(Span span, ModelPrices prices) {
         if (span.getTraceId().size() != 16 || span.getSpanId().size() != 8) {
             throw new OtlpRequests.Rejected(422, "Cannot convert OpenTelemetry span to MLflow span: trace ids are 16 "
                     + "bytes and span ids 8 bytes.");
         }
         String traceId = traceId(span);
         Map<String, AnyValue> attributes = attributes(span);
-        Span stored = span;
+        Optional<SpanRecord.TokenUsage> tokens = tokens(attributes);
+        Optional<SpanRecord.Cost> reported = reportedCost(attributes);
+        Optional<SpanRecord.Cost> cost = reported.or(() -> tokens.flatMap(t -> model(attributes)
+                .flatMap(m -> prices.cost(m, t.input(), t.output()))
+                .map(c -> new SpanRecord.Cost(c.input(), c.output(), c.total()))));
+        Span.Builder builder = span.toBuilder();
         if (!attributes.containsKey("mlflow.traceRequestId")) {
             // MLflow SDKs store attribute values JSON-encoded; the Python span decoder requires this one.
-            stored = span.toBuilder().addAttributes(KeyValue.newBuilder().setKey("mlflow.traceRequestId")
-                    .setValue(AnyValue.newBuilder().setStringValue("\"" + traceId + "\""))).build();
+            builder.addAttributes(KeyValue.newBuilder().setKey("mlflow.traceRequestId")
+                    .setValue(AnyValue.newBuilder().setStringValue("\"" + traceId + "\"")));
         }
+        if (reported.isEmpty() && cost.isPresent()) {
+            SpanRecord.Cost c = cost.get();
+            builder.addAttributes(KeyValue.newBuilder().setKey("mlflow.llm.cost").setValue(AnyValue.newBuilder()
+                    .setStringValue("{\"input_cost\": " + c.input() + ", \"output_cost\": " + c.output()
+                            + ", \"total_cost\": " + c.total() + "}")));
+        }
+        Span stored = builder.build();
         String content;
         try {
             JsonNode tree = Json.read(PRINTER.print(stored));
@@ -61,7 +73,7 @@ final class SpanConverter {
         long end = span.getEndTimeUnixNano();
         return new SpanRecord(traceId, HexFormat.of().formatHex(span.getSpanId().toByteArray()), parent,
                 span.getName(), spanType(attributes), status(span.getStatus()), span.getStartTimeUnixNano(),
-                end == 0 ? OptionalLong.empty() : OptionalLong.of(end), tokens(attributes), content);
+                end == 0 ? OptionalLong.empty() : OptionalLong.of(end), tokens, cost, content);
     }
 
     /** 64-bit fields protobuf's JSON prints as strings; MLflow's JSON carries them as numbers (spec/README.md). */
@@ -159,6 +171,26 @@ final class SpanConverter {
             return Optional.empty();
         }
         return Optional.of(new SpanRecord.TokenUsage(in.orElse(0L), out.orElse(0L), in.orElse(0L) + out.orElse(0L)));
+    }
+
+    /** The model a span called: MLflow's attribute, else the GenAI conventions' response or request model. */
+    private static Optional<String> model(Map<String, AnyValue> attributes) {
+        return text(attributes, "mlflow.llm.model").or(() -> text(attributes, "gen_ai.response.model"))
+                .or(() -> text(attributes, "gen_ai.request.model"));
+    }
+
+    /** A cost the client computed ({@code mlflow.llm.cost}); it wins over the price table. */
+    private static Optional<SpanRecord.Cost> reportedCost(Map<String, AnyValue> attributes) {
+        return text(attributes, "mlflow.llm.cost").flatMap(json -> {
+            try {
+                JsonNode c = Json.read(json);
+                double in = c.path("input_cost").asDouble(0);
+                double out = c.path("output_cost").asDouble(0);
+                return Optional.of(new SpanRecord.Cost(in, out, c.path("total_cost").asDouble(in + out)));
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        });
     }
 
     private static Optional<Long> number(Map<String, AnyValue> attributes, String key) {

@@ -1,0 +1,81 @@
+package dev.osprey.server.traces;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.osprey.protocol.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Token prices per model (USD per million tokens), from the bundled table and an optional override file
+ * ({@code OSPREY_MODEL_PRICES}), used to turn token usage into cost. A model name matches exactly, else by the
+ * longest known prefix, so dated snapshot names resolve to their family.
+ */
+public final class ModelPrices {
+    private static final String BUNDLED = "/dev/osprey/server/traces/model-prices.json";
+
+    /** Prices of one model, USD per million tokens. */
+    public record Price(double inputPerMillion, double outputPerMillion) {}
+
+    /** The cost of one call or one trace in USD. */
+    public record Cost(double input, double output) {
+        public double total() {
+            return input + output;
+        }
+    }
+
+    private final Map<String, Price> prices;
+
+    ModelPrices(Map<String, Price> prices) {
+        this.prices = Map.copyOf(prices);
+    }
+
+    /** The bundled table, overridden and extended by {@code overrides} when given. */
+    public static ModelPrices load(Optional<Path> overrides) {
+        Map<String, Price> prices = new HashMap<>();
+        try (InputStream in = ModelPrices.class.getResourceAsStream(BUNDLED)) {
+            read(Json.read(in.readAllBytes()), prices);
+            if (overrides.isPresent()) {
+                read(Json.read(Files.readAllBytes(overrides.get())), prices);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read model prices: " + e.getMessage(), e);
+        }
+        return new ModelPrices(prices);
+    }
+
+    private static void read(JsonNode table, Map<String, Price> into) {
+        table.path("models").fields().forEachRemaining(e -> into.put(e.getKey().toLowerCase(Locale.ROOT),
+                new Price(e.getValue().path("input").asDouble(0), e.getValue().path("output").asDouble(0))));
+    }
+
+    public Optional<Price> price(String model) {
+        String name = model.toLowerCase(Locale.ROOT);
+        int slash = name.lastIndexOf('/');
+        if (slash >= 0) {
+            name = name.substring(slash + 1);
+        }
+        Price exact = prices.get(name);
+        if (exact != null) {
+            return Optional.of(exact);
+        }
+        String best = null;
+        for (String known : prices.keySet()) {
+            if (name.startsWith(known + "-") && (best == null || known.length() > best.length())) {
+                best = known;
+            }
+        }
+        return Optional.ofNullable(best).map(prices::get);
+    }
+
+    public Optional<Cost> cost(String model, long inputTokens, long outputTokens) {
+        return price(model).map(p -> new Cost(inputTokens * p.inputPerMillion() / 1_000_000,
+                outputTokens * p.outputPerMillion() / 1_000_000));
+    }
+}

@@ -1,0 +1,4 @@
+-- The cost of each span's model call (USD), summed into the trace's mlflow.trace.cost metadata.
+ALTER TABLE spans ADD COLUMN input_cost REAL;
+ALTER TABLE spans ADD COLUMN output_cost REAL;
+ALTER TABLE spans ADD COLUMN total_cost REAL;
