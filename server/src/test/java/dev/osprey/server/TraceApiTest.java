@@ -287,6 +287,33 @@ class TraceApiTest {
                 .statusCode()).isEqualTo(400);
     }
 
+    @Test
+    void sessions_groupTracesWithCountsTokensAndCost() throws Exception {
+        String exp = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"sessions\"}").json()
+                .get("experiment_id").asText();
+        for (int i = 0; i < 3; i++) {
+            byte[] traceId = id(16);
+            HttpResponse<String> r = post(export(span(traceId, id(8), null, "turn-" + i, 1000L * (i + 1),
+                    1000L * (i + 1) + 200, Status.StatusCode.STATUS_CODE_OK, attr("session.id", i < 2 ? "s-a" : "s-b"),
+                    attr("gen_ai.request.model", "gpt-4o"), KeyValue.newBuilder().setKey("gen_ai.usage.input_tokens")
+                            .setValue(AnyValue.newBuilder().setIntValue(100)).build())), "application/x-protobuf",
+                    null, exp);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        }
+        JsonNode sessions = api.get(V3 + "/sessions?experiment_id=" + exp).json().get("sessions");
+        assertThat(sessions).extracting(s -> s.get("session_id").asText()).containsExactly("s-b", "s-a");
+        JsonNode a = sessions.get(1);
+        assertThat(a.get("trace_count").asInt()).isEqualTo(2);
+        assertThat(a.get("total_duration_ms").asLong()).isEqualTo(400);
+        assertThat(a.get("input_tokens").asLong()).isEqualTo(200);
+        assertThat(a.get("total_cost").asDouble()).isEqualTo(0.0005, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(a.get("first_request_time").asText()).isEqualTo("1970-01-01T00:00:01Z");
+        assertThat(a.get("last_activity_time").asText()).isEqualTo("1970-01-01T00:00:02.200Z");
+        assertThat(api.get(V3 + "/sessions?experiment_id=" + exp + "&max_results=1").json().has("next_page_token"))
+                .isTrue();
+        assertThat(api.get(V3 + "/sessions").status()).isEqualTo(400);
+    }
+
     private static byte[] gzip(byte[] data) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {

@@ -136,6 +136,32 @@ final class SqlTraceStore implements TraceStore {
         return db.read(c -> AssessmentsSql.forTraces(c, traceIds));
     }
 
+    @Override
+    public Page<dev.osprey.store.SessionSummary> sessions(String experimentId, int maxResults,
+            Optional<String> pageToken) {
+        long experiment = ExperimentsSql.parseId(experimentId).orElseThrow(() -> OspreyException.invalid(
+                "Invalid experiment id '" + experimentId + "'."));
+        int offset = PageTokens.offsetOf(pageToken);
+        return db.read(c -> {
+            List<dev.osprey.store.SessionSummary> rows = Jdbc.list(c, "SELECT m.metadata_value, COUNT(*), "
+                    + "MIN(t.request_time), MAX(t.request_time + COALESCE(t.execution_duration, 0)), "
+                    + "SUM(COALESCE(t.execution_duration, 0)), COALESCE(SUM(x.it), 0), COALESCE(SUM(x.ot), 0), "
+                    + "COALESCE(SUM(x.tt), 0), COALESCE(SUM(x.tc), 0) FROM traces t JOIN trace_metadata m ON "
+                    + "m.trace_id = t.trace_id AND m.metadata_key = 'mlflow.trace.session' LEFT JOIN (SELECT "
+                    + "trace_id, SUM(input_tokens) AS it, SUM(output_tokens) AS ot, SUM(total_tokens) AS tt, "
+                    + "SUM(total_cost) AS tc FROM spans WHERE trace_id IN (SELECT trace_id FROM traces WHERE "
+                    + "experiment_id = ?) GROUP BY trace_id) x ON x.trace_id = t.trace_id WHERE t.experiment_id = ? "
+                    + "GROUP BY m.metadata_value ORDER BY MAX(t.request_time) DESC, m.metadata_value LIMIT ? OFFSET ?",
+                    rs -> new dev.osprey.store.SessionSummary(rs.getString(1), rs.getLong(2), rs.getLong(3),
+                            rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8),
+                            rs.getDouble(9)), experiment, experiment, maxResults + 1, offset);
+            boolean more = rows.size() > maxResults;
+            List<dev.osprey.store.SessionSummary> page = more ? rows.subList(0, maxResults) : rows;
+            return new Page<>(page, more ? Optional.of(PageTokens.offset((long) offset + page.size()))
+                    : Optional.empty());
+        });
+    }
+
     private static Object[] concat(Object first, List<String> rest) {
         Object[] out = new Object[rest.size() + 1];
         out[0] = first;

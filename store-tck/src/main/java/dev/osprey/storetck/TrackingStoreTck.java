@@ -903,4 +903,26 @@ public abstract class TrackingStoreTck {
         assertThat(traces.deleteTraces(exp, List.of(id))).isEqualTo(1);
         assertThat(traces.getAssessment(id, first.assessmentId())).isEmpty();
     }
+
+    @Test
+    void traceSessions_sumCountsTimesTokensAndCost() {
+        String exp = experiment();
+        var traces = store.traces();
+        for (int i = 0; i < 3; i++) {
+            String id = traceId();
+            traces.logSpans(exp, id, List.of(span(id, "r", null, 1000L * (i + 1), 1000L * (i + 1) + 100, "OK", 10L)),
+                    new dev.osprey.store.TraceStore.RootSpanInfo(Optional.empty(), Optional.empty(),
+                            java.util.Map.of("mlflow.trace.session", i < 2 ? "a" : "b"), java.util.Map.of()), 0);
+        }
+        var page = traces.sessions(exp, 10, Optional.empty());
+        assertThat(page.items()).extracting(dev.osprey.store.SessionSummary::sessionId).containsExactly("b", "a");
+        var a = page.items().get(1);
+        assertThat(a.traceCount()).isEqualTo(2);
+        assertThat(a.firstRequestMs()).isEqualTo(1000);
+        assertThat(a.lastEndMs()).isEqualTo(2100);
+        assertThat(a.totalDurationMs()).isEqualTo(200);
+        assertThat(a.inputTokens()).isEqualTo(20);
+        assertThat(a.totalCost()).isEqualTo(0.6, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(traces.sessions(exp, 1, Optional.empty()).nextPageToken()).isPresent();
+    }
 }

@@ -70,6 +70,9 @@ public interface TraceStore {
     /** All assessments of these traces, oldest first, by trace id. */
     Map<String, List<dev.osprey.core.Assessment>> assessments(List<String> traceIds);
 
+    /** Sessions of an experiment's traces, most recently active first, with counts, time, tokens and cost. */
+    dev.osprey.core.Page<SessionSummary> sessions(String experimentId, int maxResults, Optional<String> pageToken);
+
     /** Fields of the trace info taken from its root span. */
     record RootSpanInfo(Optional<String> requestPreview, Optional<String> responsePreview,
             Map<String, String> metadataIfAbsent, Map<String, String> tagsIfAbsent) {

@@ -47,6 +47,7 @@ public final class TraceRoutes {
                 v3("GET", T + "/batchGet", this::batchGet),
                 v3("POST", T + "/batchGetInfos", this::batchGetInfos),
                 v3("POST", T + "/search", this::search),
+                v3("GET", T + "/sessions", this::sessions),
                 v3("POST", T + "/delete-traces", this::delete),
                 v3("GET", T + "/{trace_id}", this::getInfo),
                 v3("PATCH", T + "/{trace_id}/tags", this::setTag),
@@ -161,6 +162,25 @@ public final class TraceRoutes {
         ObjectNode out = Json.object();
         ArrayNode array = out.putArray("traces");
         infosJson(page.items()).forEach(array::add);
+        page.nextPageToken().ifPresent(t -> out.put("next_page_token", t));
+        return out;
+    }
+
+    /** Sessions of an experiment: trace count, first and last activity, duration, tokens and cost. */
+    JsonNode sessions(ApiRequest r) {
+        Message m = r.message();
+        int max = Validation.maxResults(m.int64("max_results").orElse(0), SEARCH_DEFAULT, SEARCH_MAX);
+        var page = traces.sessions(m.requiredString("experiment_id"), max, m.string("page_token"));
+        ObjectNode out = Json.object();
+        ArrayNode array = out.putArray("sessions");
+        for (var s : page.items()) {
+            array.addObject().put("session_id", s.sessionId()).put("trace_count", s.traceCount())
+                    .put("first_request_time", java.time.Instant.ofEpochMilli(s.firstRequestMs()).toString())
+                    .put("last_activity_time", java.time.Instant.ofEpochMilli(s.lastEndMs()).toString())
+                    .put("total_duration_ms", s.totalDurationMs()).put("input_tokens", s.inputTokens())
+                    .put("output_tokens", s.outputTokens()).put("total_tokens", s.totalTokens())
+                    .put("total_cost", s.totalCost());
+        }
         page.nextPageToken().ifPresent(t -> out.put("next_page_token", t));
         return out;
     }
