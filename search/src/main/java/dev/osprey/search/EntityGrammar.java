@@ -95,6 +95,7 @@ public final class EntityGrammar {
             .prefix(Field.ATTRIBUTE, "attribute", "attributes", "trace")
             .prefix(Field.TAG, "tag", "tags")
             .prefix(Field.METADATA, "request_metadata", "metadata")
+            .prefix(Field.SPAN, "span")
             .attributes("request_id", "name", "status", "run_id", "client_request_id")
             .numeric("timestamp_ms", "execution_time_ms", "end_time_ms")
             .alias("timestamp", "timestamp_ms").alias("execution_time", "execution_time_ms")
@@ -105,6 +106,8 @@ public final class EntityGrammar {
             .build();
 
     private static final Set<String> DATASET_KEYS = Set.of("name", "digest", "context");
+    /** A trace matches a span clause when any of its spans does. */
+    private static final Set<String> SPAN_KEYS = Set.of("name", "type", "status");
 
     public List<Condition> parseFilter(String filter) {
         List<Condition> out = new ArrayList<>();
@@ -165,6 +168,14 @@ public final class EntityGrammar {
                 String what = field == Field.PARAM ? "param" : field == Field.TAG ? "tag" : "metadata";
                 requireText(value, what, key);
                 requireComparator(op.isString(), op, what);
+            }
+            case SPAN -> {
+                if (!SPAN_KEYS.contains(key)) {
+                    throw new SearchSyntaxException("Invalid span key '" + key + "'. Valid keys are "
+                            + sorted(SPAN_KEYS));
+                }
+                requireText(value, "span", key);
+                requireComparator(op.isString(), op, "span");
             }
             case DATASET -> {
                 if (!DATASET_KEYS.contains(key)) {

@@ -57,7 +57,7 @@ final class RunSearchSql {
                         clause);
                 case ATTRIBUTE -> attribute(clause);
                 case DATASET -> dataset(clause, "d" + i);
-                case METADATA -> throw new IllegalStateException("runs have no metadata filter");
+                case METADATA, SPAN -> throw new IllegalStateException("runs have no " + clause.field() + " filter");
             });
             i++;
         }

@@ -79,6 +79,13 @@ final class TraceSearchSql {
         return switch (c.field()) {
             case TAG -> keyed("trace_tags", "tag_key", "tag_value", c.key(), c, alias);
             case METADATA -> keyed("trace_metadata", "metadata_key", "metadata_value", c.key(), c, alias);
+            case SPAN -> exists(selectOne().from(table(name("spans")).as(alias))
+                    .where(field(name(alias, "trace_id"), String.class).eq(ID))
+                    .and(SqlConditions.text(field(name(alias, switch (c.key()) {
+                        case "type" -> "span_type";
+                        case "status" -> "status";
+                        default -> "name";
+                    }), String.class), c)));
             case ATTRIBUTE -> switch (c.key()) {
                 case "request_id" -> SqlConditions.text(ID, c);
                 case "client_request_id" -> SqlConditions.text(field(name(T, "client_request_id"), String.class), c);

@@ -818,6 +818,13 @@ public abstract class TrackingStoreTck {
         assertThat(traces.getSpans(id, 0, 10)).extracting(dev.osprey.core.SpanRecord::spanId)
                 .containsExactly("r", "c2", "c1");
         assertThat(traces.getSpans(id, 1, 1)).extracting(dev.osprey.core.SpanRecord::spanId).containsExactly("c2");
+        var grammar = dev.osprey.search.EntityGrammar.TRACES;
+        java.util.function.Function<String, List<String>> search = filter -> traces.searchTraces(
+                new dev.osprey.store.TraceQuery(List.of(exp), grammar.parseFilter(filter), List.of(), 100,
+                        Optional.empty())).items().stream().map(dev.osprey.core.TraceInfo::traceId).toList();
+        assertThat(search.apply("span.name = 'span-c2' AND span.type = 'LLM' AND span.status = 'ERROR'"))
+                .containsExactly(id);
+        assertThat(search.apply("span.name LIKE 'nothing%'")).isEmpty();
         assertThat(traces.countSpans(id)).isEqualTo(3);
         traces.logSpans(exp, id, List.of(span(id, "c2", "r", 1100, 1250, "OK", 5L)),
                 dev.osprey.store.TraceStore.RootSpanInfo.none(), 0);
