@@ -12,6 +12,7 @@ import io.opentelemetry.api.trace.StatusCode;
 public final class TracedSpan {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Span span;
+    private boolean errored;
 
     TracedSpan(Span span) {
         this.span = span;
@@ -55,9 +56,18 @@ public final class TracedSpan {
     }
 
     public TracedSpan setError(Throwable error) {
+        errored = true;
         span.recordException(error);
         span.setStatus(StatusCode.ERROR, String.valueOf(error.getMessage()));
         return this;
+    }
+
+    /** Ends a span from {@link Tracing#startSpan}; OK unless an error was set. */
+    public void end() {
+        if (!errored) {
+            span.setStatus(StatusCode.OK);
+        }
+        span.end();
     }
 
     /** The OpenTelemetry span, for anything else. */

@@ -110,6 +110,16 @@ public final class Tracing implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a span that the caller ends ({@link TracedSpan#end}), for callbacks that see a call begin and end in
+     * different methods (model listeners). Its parent is the current span.
+     */
+    public TracedSpan startSpan(String name, SpanType type) {
+        Span span = tracer.spanBuilder(name).setParent(Context.current()).startSpan();
+        span.setAttribute("mlflow.spanType", TracedSpan.json(type.name()));
+        return new TracedSpan(span);
+    }
+
     /** {@link #span(String, SpanType, Function)} for a body with a checked exception. */
     public <T> T spanChecked(String name, SpanType type, Callable<T> body) throws Exception {
         Span span = tracer.spanBuilder(name).setParent(Context.current()).startSpan();
