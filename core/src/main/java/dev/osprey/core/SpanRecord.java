@@ -6,7 +6,9 @@ import java.util.OptionalLong;
 
 /**
  * One stored span: the columns traces are searched and assembled by, and {@code content}, the OTel span as
- * protobuf JSON exactly as GetTrace returns it.
+ * protobuf JSON exactly as GetTrace returns it. Content is compact JSON with proto field names, attributes as
+ * {@code {"key":"k","value":{"string_value":"v"}}} items and strings escaped minimally (quote, backslash, control
+ * characters): span attribute searches match that text.
  *
  * @param statusCode {@code OK}, {@code ERROR} or {@code UNSET}
  * @param tokens the span's own token usage when it reports any (input, output, total)

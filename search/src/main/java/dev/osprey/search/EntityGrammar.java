@@ -21,6 +21,7 @@ public final class EntityGrammar {
     private final Set<String> orderableAttributes;
     private final Set<Field> orderableFields;
     private final Set<String> orderOnly;
+    private final Set<String> patternAttributes;
 
     private EntityGrammar(Builder b) {
         this.entityName = b.entityName;
@@ -31,6 +32,7 @@ public final class EntityGrammar {
         this.orderableAttributes = Set.copyOf(b.orderableAttributes);
         this.orderableFields = Set.copyOf(b.orderableFields);
         this.orderOnly = Set.copyOf(b.orderOnly);
+        this.patternAttributes = Set.copyOf(b.patternAttributes);
     }
 
     public static final EntityGrammar RUNS = builder("run")
@@ -100,14 +102,19 @@ public final class EntityGrammar {
             .numeric("timestamp_ms", "execution_time_ms", "end_time_ms")
             .alias("timestamp", "timestamp_ms").alias("execution_time", "execution_time_ms")
             .listAttributes("request_id", "name", "status", "run_id")
+            .patternAttributes("text")
             .orderable("timestamp_ms", "execution_time_ms")
             .orderOnly("experiment_id")
             .orderableFields(Field.ATTRIBUTE)
             .build();
 
     private static final Set<String> DATASET_KEYS = Set.of("name", "digest", "context");
-    /** A trace matches a span clause when any of its spans does. */
-    private static final Set<String> SPAN_KEYS = Set.of("name", "type", "status");
+    /**
+     * A trace matches a span clause when any of its spans does; {@code content} is the span's stored JSON and
+     * {@code attributes.<key>} one of its attributes.
+     */
+    private static final Set<String> SPAN_KEYS = Set.of("name", "type", "status", "content");
+    private static final String SPAN_ATTRIBUTE = "attributes.";
 
     public List<Condition> parseFilter(String filter) {
         List<Condition> out = new ArrayList<>();
@@ -170,12 +177,13 @@ public final class EntityGrammar {
                 requireComparator(op.isString(), op, what);
             }
             case SPAN -> {
-                if (!SPAN_KEYS.contains(key)) {
+                boolean attribute = key.startsWith(SPAN_ATTRIBUTE) && key.length() > SPAN_ATTRIBUTE.length();
+                if (!attribute && !SPAN_KEYS.contains(key)) {
                     throw new SearchSyntaxException("Invalid span key '" + key + "'. Valid keys are "
-                            + sorted(SPAN_KEYS));
+                            + sorted(SPAN_KEYS) + " and attributes.<key>");
                 }
                 requireText(value, "span", key);
-                requireComparator(op.isString(), op, "span");
+                requireComparator(key.equals("content") ? isPattern(op) : op.isString(), op, "span " + key);
             }
             case DATASET -> {
                 if (!DATASET_KEYS.contains(key)) {
@@ -192,7 +200,10 @@ public final class EntityGrammar {
                 if (orderOnly.contains(key) && !numericAttributes.contains(key)) {
                     throw new SearchSyntaxException("Invalid attribute name: " + clause.key());
                 }
-                if (numericAttributes.contains(key)) {
+                if (patternAttributes.contains(key)) {
+                    requireText(value, "attribute", key);
+                    requireComparator(isPattern(op), op, "attribute " + key);
+                } else if (numericAttributes.contains(key)) {
                     requireNumber(value, "numeric attribute", key);
                     requireComparator(op.isNumeric(), op, "numeric attribute");
                 } else if (orderableAttributes.contains(key) && !key.equals("experiment_id")
@@ -216,8 +227,13 @@ public final class EntityGrammar {
         return new Condition(field, key, op, value);
     }
 
+    private static boolean isPattern(Comparator op) {
+        return op == Comparator.LIKE || op == Comparator.ILIKE;
+    }
+
     private Set<String> filterableAttributes() {
         Set<String> keys = new HashSet<>(orderableAttributes);
+        keys.addAll(patternAttributes);
         keys.remove("experiment_id");
         keys.addAll(numericAttributes);
         return keys;
@@ -270,6 +286,7 @@ public final class EntityGrammar {
         private final Set<Field> orderableFields = new HashSet<>();
         private final Set<String> stringAttributes = new HashSet<>();
         private final Set<String> orderOnly = new HashSet<>();
+        private final Set<String> patternAttributes = new HashSet<>();
 
         Builder(String entityName) {
             this.entityName = entityName;
@@ -304,6 +321,12 @@ public final class EntityGrammar {
 
         Builder orderable(String... names) {
             orderableAttributes.addAll(List.of(names));
+            return this;
+        }
+
+        /** Keys matched only with LIKE / ILIKE patterns, such as the full text of a trace. */
+        Builder patternAttributes(String... names) {
+            patternAttributes.addAll(List.of(names));
             return this;
         }
 

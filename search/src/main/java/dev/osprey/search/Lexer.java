@@ -75,7 +75,13 @@ final class Lexer {
         if (start == pos) {
             throw new SearchSyntaxException("Invalid clause(s) in filter string: unexpected '" + rest() + "'.");
         }
-        return input.substring(start, pos);
+        String part = input.substring(start, pos);
+        // span.attributes.`key with spaces`: a quoted last segment after dotted words
+        if (allowDots && part.endsWith(".") && pos < input.length()
+                && (input.charAt(pos) == '`' || input.charAt(pos) == '"')) {
+            return part + quoted(input.charAt(pos));
+        }
+        return part;
     }
 
     private String quoted(char quote) {

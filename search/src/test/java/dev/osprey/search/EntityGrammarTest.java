@@ -104,4 +104,23 @@ class EntityGrammarTest {
         assertThat(EntityGrammar.RUNS.parseFilter("")).isEmpty();
         assertThat(EntityGrammar.RUNS.parseFilter("   ")).isEmpty();
     }
+
+    @Test
+    void traceGrammar_spanAttributesContentAndText() {
+        List<Condition> c = EntityGrammar.TRACES.parseFilter("span.attributes.mlflow.spanType = 'LLM' AND "
+                + "span.attributes.`gen_ai.request model` LIKE 'gpt-%' AND span.content ILIKE '%weather%' AND "
+                + "trace.text LIKE '%Paris%'");
+        assertThat(c).extracting(Condition::key).containsExactly("attributes.mlflow.spanType",
+                "attributes.gen_ai.request model", "content", "text");
+        assertThat(c).extracting(Condition::field).containsExactly(Field.SPAN, Field.SPAN, Field.SPAN,
+                Field.ATTRIBUTE);
+        assertThatThrownBy(() -> EntityGrammar.TRACES.parseFilter("trace.text = 'Paris'"))
+                .isInstanceOf(SearchSyntaxException.class).hasMessageContaining("attribute text");
+        assertThatThrownBy(() -> EntityGrammar.TRACES.parseFilter("span.content = 'x'"))
+                .isInstanceOf(SearchSyntaxException.class).hasMessageContaining("span content");
+        assertThatThrownBy(() -> EntityGrammar.TRACES.parseFilter("span.attributes. = 'x'"))
+                .isInstanceOf(SearchSyntaxException.class);
+        assertThatThrownBy(() -> EntityGrammar.TRACES.parseFilter("span.inputs = 'x'"))
+                .isInstanceOf(SearchSyntaxException.class).hasMessageContaining("attributes.<key>");
+    }
 }

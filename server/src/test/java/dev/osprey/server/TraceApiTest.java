@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.zip.DeflaterOutputStream;
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TraceApiTest {
     private static final String V3 = "/api/3.0/mlflow/traces";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final Random random = new Random(3);
     private OspreyServer server;
@@ -312,6 +315,46 @@ class TraceApiTest {
         assertThat(api.get(V3 + "/sessions?experiment_id=" + exp + "&max_results=1").json().has("next_page_token"))
                 .isTrue();
         assertThat(api.get(V3 + "/sessions").status()).isEqualTo(400);
+    }
+
+    /** Span attribute searches agree with how ingest stores span content, whatever the value holds. */
+    @Test
+    void searchBySpanAttributesAndText_overIngestedSpans() throws Exception {
+        String exp = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"span-attrs\"}").json()
+                .get("experiment_id").asText();
+        byte[] traceId = id(16);
+        String tricky = "<a href='x'>\"quoted\" \\path 100% & more=\u00e9\n";
+        assertThat(post(export(span(traceId, id(8), null, "agent", 1000, 2000, Status.StatusCode.STATUS_CODE_OK,
+                attr("mlflow.spanType", "\"AGENT\""), attr("raw", tricky),
+                attr("encoded", JSON.writeValueAsString(tricky)),
+                KeyValue.newBuilder().setKey("retries").setValue(AnyValue.newBuilder().setIntValue(3)).build(),
+                attr("mlflow.spanInputs", "{\"question\": \"weather in Lyon?\"}"))),
+                "application/x-protobuf", null, exp).statusCode()).isEqualTo(200);
+        String mlflowId = "tr-" + HexFormat.of().formatHex(traceId);
+        java.util.function.Function<String, List<String>> search = filter -> {
+            try {
+                JsonNode body = api.post(V3 + "/search", JSON.writeValueAsString(Map.of("locations", List.of(Map.of(
+                        "type", "MLFLOW_EXPERIMENT", "mlflow_experiment", Map.of("experiment_id", exp))),
+                        "filter", filter))).json();
+                List<String> ids = new java.util.ArrayList<>();
+                body.path("traces").forEach(t -> ids.add(t.get("trace_id").asText()));
+                return ids;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        String quoted = tricky.replace("'", "\\'");
+        assertThat(search.apply("span.attributes.mlflow.spanType = 'AGENT'")).containsExactly(mlflowId);
+        assertThat(search.apply("span.attributes.raw = '" + quoted + "'")).containsExactly(mlflowId);
+        assertThat(search.apply("span.attributes.encoded = '" + quoted + "'")).containsExactly(mlflowId);
+        assertThat(search.apply("span.attributes.retries = '3'")).containsExactly(mlflowId);
+        assertThat(search.apply("span.attributes.retries = '4'")).isEmpty();
+        assertThat(search.apply("trace.text ILIKE '%LYON?%'")).containsExactly(mlflowId);
+        RestClient.Reply bad = api.post(V3 + "/search", JSON.writeValueAsString(Map.of("locations", List.of(Map.of(
+                "type", "MLFLOW_EXPERIMENT", "mlflow_experiment", Map.of("experiment_id", exp))),
+                "filter", "trace.text = 'Lyon'")));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.errorCode()).isEqualTo("INVALID_PARAMETER_VALUE");
     }
 
     private static byte[] gzip(byte[] data) throws Exception {

@@ -75,19 +75,32 @@ final class TraceSearchSql {
                 .and(SqlConditions.text(value, c)));
     }
 
+    private static Condition anySpan(String alias, Condition spanMatches) {
+        return exists(selectOne().from(table(name("spans")).as(alias))
+                .where(field(name(alias, "trace_id"), String.class).eq(ID)).and(spanMatches));
+    }
+
+    private static Condition spanCondition(dev.osprey.search.Condition c, org.jooq.Field<String> content,
+            String alias) {
+        if (c.key().startsWith("attributes.")) {
+            return SpanContentMatch.attribute(content, c.key().substring("attributes.".length()), c);
+        }
+        return switch (c.key()) {
+            case "content" -> SpanContentMatch.text(content, c);
+            case "type" -> SqlConditions.text(field(name(alias, "span_type"), String.class), c);
+            case "status" -> SqlConditions.text(field(name(alias, "status"), String.class), c);
+            default -> SqlConditions.text(field(name(alias, "name"), String.class), c);
+        };
+    }
+
     private static Condition condition(dev.osprey.search.Condition c, String alias) {
         return switch (c.field()) {
             case TAG -> keyed("trace_tags", "tag_key", "tag_value", c.key(), c, alias);
             case METADATA -> keyed("trace_metadata", "metadata_key", "metadata_value", c.key(), c, alias);
-            case SPAN -> exists(selectOne().from(table(name("spans")).as(alias))
-                    .where(field(name(alias, "trace_id"), String.class).eq(ID))
-                    .and(SqlConditions.text(field(name(alias, switch (c.key()) {
-                        case "type" -> "span_type";
-                        case "status" -> "status";
-                        default -> "name";
-                    }), String.class), c)));
+            case SPAN -> anySpan(alias, spanCondition(c, field(name(alias, "content"), String.class), alias));
             case ATTRIBUTE -> switch (c.key()) {
                 case "request_id" -> SqlConditions.text(ID, c);
+                case "text" -> anySpan(alias, SpanContentMatch.text(field(name(alias, "content"), String.class), c));
                 case "client_request_id" -> SqlConditions.text(field(name(T, "client_request_id"), String.class), c);
                 case "status" -> SqlConditions.text(field(name(T, "state"), String.class), c);
                 case "name" -> keyed("trace_tags", "tag_key", "tag_value", TracesSql.TRACE_NAME, c, alias);

@@ -838,6 +838,65 @@ public abstract class TrackingStoreTck {
                 .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
     }
 
+    /**
+     * Span attribute and text clauses over span content in the stored form ({@code SpanRecord}): raw and
+     * JSON-encoded string values, typed values, and values holding quotes, backslashes and LIKE's own characters.
+     */
+    @Test
+    void traces_spanAttributeAndTextFilters() {
+        String exp = experiment();
+        var traces = store.traces();
+        String llm = traceId();
+        String tool = traceId();
+        String llmContent = """
+                {"span_id":"a","name":"chat","attributes":[\
+                {"key":"mlflow.spanType","value":{"string_value":"\\"LLM\\""}},\
+                {"key":"model","value":{"string_value":"gpt-4o_mini"}},\
+                {"key":"n","value":{"int_value":5}},\
+                {"key":"path","value":{"string_value":"C:\\\\dir\\\\50%!"}},\
+                {"key":"q","value":{"string_value":"\\"say \\\\\\"hi\\\\\\"\\""}}],\
+                "events":[{"name":"note","attributes":[{"key":"text","value":{"string_value":"Paris weather"}}]}]}""";
+        String toolContent = """
+                {"span_id":"b","name":"tool","attributes":[\
+                {"key":"mlflow.spanType","value":{"string_value":"\\"TOOL\\""}},\
+                {"key":"model","value":{"string_value":"gpt-4oXmini"}},\
+                {"key":"n","value":{"int_value":50}}]}""";
+        traces.logSpans(exp, llm, List.of(withContent(span(llm, "a", null, 1000, 2000, "OK", null), llmContent)),
+                dev.osprey.store.TraceStore.RootSpanInfo.none(), 0);
+        traces.logSpans(exp, tool, List.of(withContent(span(tool, "b", null, 1000, 2000, "OK", null),
+                toolContent)), dev.osprey.store.TraceStore.RootSpanInfo.none(), 0);
+        var grammar = dev.osprey.search.EntityGrammar.TRACES;
+        java.util.function.Function<String, List<String>> search = filter -> traces.searchTraces(
+                new dev.osprey.store.TraceQuery(List.of(exp), grammar.parseFilter(filter), List.of(), 100,
+                        Optional.empty())).items().stream().map(dev.osprey.core.TraceInfo::traceId).toList();
+        assertThat(search.apply("span.attributes.mlflow.spanType = 'LLM'")).as("JSON-encoded value")
+                .containsExactly(llm);
+        assertThat(search.apply("span.attributes.model = 'gpt-4o_mini'")).as("_ is literal in =")
+                .containsExactly(llm);
+        assertThat(search.apply("span.attributes.model LIKE 'gpt-4o_mini'")).as("_ is a wildcard in LIKE")
+                .containsExactlyInAnyOrder(llm, tool);
+        assertThat(search.apply("span.attributes.model ILIKE 'GPT-4O%'")).containsExactlyInAnyOrder(llm, tool);
+        assertThat(search.apply("span.attributes.model LIKE 'GPT-4O%'")).isEmpty();
+        assertThat(search.apply("span.attributes.n = '5'")).as("int value").containsExactly(llm);
+        assertThat(search.apply("span.attributes.n != '5'")).containsExactly(tool);
+        assertThat(search.apply("span.attributes.path = 'C:\\dir\\50%!'")).as("backslashes, % and !")
+                .containsExactly(llm);
+        assertThat(search.apply("span.attributes.q = 'say \"hi\"'")).as("quotes in a JSON-encoded value")
+                .containsExactly(llm);
+        assertThat(search.apply("span.attributes.missing = 'x'")).isEmpty();
+        assertThat(search.apply("span.attributes.mlflow.spanType != 'LLM'")).containsExactly(tool);
+        assertThat(search.apply("trace.text LIKE '%Paris weather%'")).containsExactly(llm);
+        assertThat(search.apply("trace.text ILIKE '%paris WEATHER%'")).containsExactly(llm);
+        assertThat(search.apply("span.content ILIKE '%\"tool\"%'")).as("text as it reads inside a JSON string")
+                .containsExactly(tool);
+        assertThat(search.apply("trace.text LIKE '%50!%%'")).as("LIKE's escape character is literal").isEmpty();
+    }
+
+    private static dev.osprey.core.SpanRecord withContent(dev.osprey.core.SpanRecord s, String content) {
+        return new dev.osprey.core.SpanRecord(s.traceId(), s.spanId(), s.parentSpanId(), s.name(), s.spanType(),
+                s.statusCode(), s.startTimeNs(), s.endTimeNs(), s.tokens(), s.cost(), content);
+    }
+
     @Test
     void traces_startMergesSearchFiltersAndDeletes() {
         String exp = experiment();
