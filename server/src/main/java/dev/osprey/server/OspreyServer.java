@@ -82,6 +82,7 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(new WebhookRoutes(webhooks.service()).endpoints());
             TraceRoutes traceRoutes = new TraceRoutes(store.traces());
             endpoints.addAll(traceRoutes.endpoints());
+            endpoints.addAll(new dev.osprey.server.traces.LegacyTraceRoutes(store.traces(), traceRoutes).endpoints());
             TraceDownloadHandler traceDownload = new TraceDownloadHandler(store.traces(), traceRoutes, locations);
             endpoints.addAll(new AssessmentRoutes(store.traces(), clock).endpoints());
             RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock,

@@ -317,6 +317,49 @@ class TraceApiTest {
         assertThat(api.get(V3 + "/sessions").status()).isEqualTo(400);
     }
 
+    /** The MLflow 2.x flow: StartTrace, EndTrace, GetTraceInfo and SearchTraces with v2 trace infos. */
+    @Test
+    void legacyV2Routes_startEndGetAndSearch() throws Exception {
+        String exp = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"v2-traces\"}").json()
+                .get("experiment_id").asText();
+        JsonNode started = api.post("/api/2.0/mlflow/traces", "{\"experiment_id\": \"" + exp + "\", "
+                + "\"timestamp_ms\": 1700000000000, \"request_metadata\": [{\"key\": \"mlflow.traceInputs\", "
+                + "\"value\": \"{\\\"q\\\": 1}\"}], \"tags\": [{\"key\": \"team\", \"value\": \"a\"}]}")
+                .json().get("trace_info");
+        String id = started.get("request_id").asText();
+        assertThat(id).matches("tr-[0-9a-f]{32}");
+        assertThat(started.get("status").asText()).isEqualTo("IN_PROGRESS");
+        assertThat(started.get("timestamp_ms").asLong()).isEqualTo(1700000000000L);
+        assertThat(started.get("tags").toString()).contains("\"key\":\"team\"", "mlflow.artifactLocation");
+
+        JsonNode ended = api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/2.0/mlflow/traces/"
+                + id)).header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers
+                .ofString("{\"timestamp_ms\": 1700000000250, \"status\": \"ERROR\", \"tags\": [{\"key\": "
+                        + "\"mlflow.traceName\", \"value\": \"predict\"}]}")).build()).json().get("trace_info");
+        assertThat(ended.get("execution_time_ms").asLong()).isEqualTo(250);
+        assertThat(ended.get("status").asText()).isEqualTo("ERROR");
+
+        JsonNode info = api.get("/api/2.0/mlflow/traces/" + id + "/info").json().get("trace_info");
+        assertThat(info.get("experiment_id").asText()).isEqualTo(exp);
+        assertThat(info.get("request_metadata").toString()).contains("mlflow.traceInputs");
+        JsonNode v3 = api.get(V3 + "/" + id).json().at("/trace/trace_info");
+        assertThat(v3.get("request_preview").asText()).isEqualTo("{\"q\": 1}");
+        assertThat(v3.get("state").asText()).isEqualTo("ERROR");
+
+        JsonNode found = api.get("/api/2.0/mlflow/traces?experiment_ids=" + exp + "&filter="
+                + java.net.URLEncoder.encode("trace.name = 'predict' AND trace.status = 'ERROR'",
+                        StandardCharsets.UTF_8) + "&max_results=10").json();
+        assertThat(found.get("traces")).extracting(t -> t.get("request_id").asText()).containsExactly(id);
+        RestClient.Reply badStatus = api.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
+                + "/api/2.0/mlflow/traces/" + id)).header("Content-Type", "application/json").method("PATCH",
+                HttpRequest.BodyPublishers.ofString("{\"timestamp_ms\": 1700000000300, \"status\": \"DONE\"}"))
+                .build());
+        assertThat(badStatus.status()).isEqualTo(400);
+        assertThat(api.get("/api/2.0/mlflow/traces").errorCode()).isEqualTo("INVALID_PARAMETER_VALUE");
+        assertThat(api.get("/api/2.0/mlflow/traces/tr-00000000000000000000000000000000/info").status())
+                .isEqualTo(404);
+    }
+
     /** Span attribute searches agree with how ingest stores span content, whatever the value holds. */
     @Test
     void searchBySpanAttributesAndText_overIngestedSpans() throws Exception {

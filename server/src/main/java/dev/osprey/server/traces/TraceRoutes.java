@@ -155,15 +155,20 @@ public final class TraceRoutes {
         if (experiments.isEmpty()) {
             throw OspreyException.invalid("Missing value for required parameter 'locations'.");
         }
-        int max = Validation.maxResults(m.int64("max_results").orElse(0), SEARCH_DEFAULT, SEARCH_MAX);
-        Page<TraceInfo> page = traces.searchTraces(new TraceQuery(experiments,
-                EntityGrammar.TRACES.parseFilter(m.string("filter").orElse("")),
-                EntityGrammar.TRACES.parseOrderBy(m.strings("order_by")), max, m.string("page_token")));
+        Page<TraceInfo> page = searchPage(m, experiments);
         ObjectNode out = Json.object();
         ArrayNode array = out.putArray("traces");
         infosJson(page.items()).forEach(array::add);
         page.nextPageToken().ifPresent(t -> out.put("next_page_token", t));
         return out;
+    }
+
+    /** One page of SearchTraces, the same for the v3 and the legacy v2 route. */
+    Page<TraceInfo> searchPage(Message m, List<String> experiments) {
+        int max = Validation.maxResults(m.int64("max_results").orElse(0), SEARCH_DEFAULT, SEARCH_MAX);
+        return traces.searchTraces(new TraceQuery(experiments,
+                EntityGrammar.TRACES.parseFilter(m.string("filter").orElse("")),
+                EntityGrammar.TRACES.parseOrderBy(m.strings("order_by")), max, m.string("page_token")));
     }
 
     /** Sessions of an experiment: trace count, first and last activity, duration, tokens and cost. */
