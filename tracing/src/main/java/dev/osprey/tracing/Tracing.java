@@ -18,6 +18,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.lang.reflect.Proxy;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -62,6 +63,18 @@ public final class Tracing implements AutoCloseable {
                 }
             }
             return null;
+        }
+    };
+
+    private static final TextMapGetter<com.sun.net.httpserver.Headers> HEADERS_GETTER = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(com.sun.net.httpserver.Headers carrier) {
+            return carrier.keySet();
+        }
+
+        @Override
+        public String get(com.sun.net.httpserver.Headers carrier, String key) {
+            return carrier == null ? null : carrier.getFirst(key);
         }
     };
 
@@ -218,6 +231,50 @@ public final class Tracing implements AutoCloseable {
         try (Scope ignored = remote.makeCurrent()) {
             return body.apply(this);
         }
+    }
+
+    /** Adds the current trace's {@code traceparent} to a JDK HTTP client request, so the callee continues it. */
+    public static java.net.http.HttpRequest.Builder propagate(java.net.http.HttpRequest.Builder request) {
+        inject(request::header);
+        return request;
+    }
+
+    /**
+     * A filter for the JDK's {@code HttpServer}: each exchange runs in a span named {@code "<METHOD> <path>"} that
+     * continues the caller's trace when the request carries a {@code traceparent}; a 5xx answer or an exception
+     * marks it as an error. Spans the handler opens become its children.
+     */
+    public com.sun.net.httpserver.Filter serverFilter() {
+        return new com.sun.net.httpserver.Filter() {
+            @Override
+            public void doFilter(com.sun.net.httpserver.HttpExchange exchange, Chain chain) throws IOException {
+                Context remote = W3CTraceContextPropagator.getInstance().extract(Context.root(),
+                        exchange.getRequestHeaders(), HEADERS_GETTER);
+                String method = exchange.getRequestMethod();
+                String path = exchange.getRequestURI().getPath();
+                Span span = tracer.spanBuilder(method + " " + path).setParent(remote)
+                        .setSpanKind(io.opentelemetry.api.trace.SpanKind.SERVER).startSpan();
+                span.setAttribute("mlflow.spanType", TracedSpan.json(SpanType.CHAIN.name()));
+                span.setAttribute("http.request.method", method);
+                span.setAttribute("url.path", path);
+                try (Scope ignored = span.makeCurrent()) {
+                    chain.doFilter(exchange);
+                    int status = exchange.getResponseCode();
+                    span.setAttribute("http.response.status_code", status);
+                    span.setStatus(status >= 500 ? StatusCode.ERROR : StatusCode.OK);
+                } catch (IOException | RuntimeException | Error e) {
+                    new TracedSpan(span).setError(e);
+                    throw e;
+                } finally {
+                    span.end();
+                }
+            }
+
+            @Override
+            public String description() {
+                return "Osprey tracing: continues W3C trace context and records a span per exchange";
+            }
+        };
     }
 
     /** Sends everything recorded so far; waits up to {@code timeout}. */

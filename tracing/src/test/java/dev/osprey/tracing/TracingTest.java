@@ -133,4 +133,46 @@ class TracingTest {
             assertThat(outgoing.get("traceparent")).startsWith("00-" + root.getTraceId() + "-");
         }
     }
+
+    /** Two services over a real socket: the client side injects traceparent, the server filter continues it. */
+    @Test
+    void traceparentCrossesARealHttpHop() throws Exception {
+        try (Tracing tracing = Tracing.toExporter(exporter)) {
+            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/answer", exchange -> {
+                String body = tracing.span("lookup", SpanType.RETRIEVER, s -> "42");
+                byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(exchange.getRequestURI().getQuery() == null ? 200 : 503, bytes.length);
+                exchange.getResponseBody().write(bytes);
+                exchange.close();
+            }).getFilters().add(tracing.serverFilter());
+            server.start();
+            try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+                String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/answer";
+                String answer = tracing.spanChecked("caller", SpanType.AGENT, () -> http.send(Tracing.propagate(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(base))).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+                assertThat(answer).isEqualTo("42");
+                http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "?fail")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            } finally {
+                server.stop(0);
+            }
+            List<SpanData> spans = finished(tracing);
+            SpanData caller = named(spans, "caller");
+            List<SpanData> served = spans.stream().filter(s -> s.getName().equals("GET /answer")).toList();
+            assertThat(served).hasSize(2);
+            SpanData continued = served.stream().filter(s -> s.getParentSpanId().equals(caller.getSpanId()))
+                    .findFirst().orElseThrow();
+            assertThat(continued.getTraceId()).isEqualTo(caller.getTraceId());
+            assertThat(continued.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.OK);
+            assertThat(spans.stream().filter(s -> s.getName().equals("lookup")).map(SpanData::getParentSpanId))
+                    .as("the handler's spans are children of the exchange's span")
+                    .containsExactlyInAnyOrder(served.get(0).getSpanId(), served.get(1).getSpanId());
+            SpanData failed = served.stream().filter(s -> s != continued).findFirst().orElseThrow();
+            assertThat(failed.getTraceId()).as("no traceparent: a new trace").isNotEqualTo(caller.getTraceId());
+            assertThat(failed.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
+        }
+    }
 }
