@@ -133,6 +133,17 @@ public final class Tracing implements AutoCloseable {
         return new TracedSpan(span);
     }
 
+    /**
+     * Starts a span under {@code parent} that began at {@code start}, for callbacks that only hear of work once it is
+     * done (a framework's "tool executed" event). The caller ends it.
+     */
+    public TracedSpan startSpan(String name, SpanType type, TracedSpan parent, java.time.Instant start) {
+        Span span = tracer.spanBuilder(name).setParent(Context.current().with(parent.otel()))
+                .setStartTimestamp(start).startSpan();
+        span.setAttribute("mlflow.spanType", TracedSpan.json(type.name()));
+        return new TracedSpan(span);
+    }
+
     /** {@link #span(String, SpanType, Function)} for a body with a checked exception. */
     public <T> T spanChecked(String name, SpanType type, Callable<T> body) throws Exception {
         Span span = tracer.spanBuilder(name).setParent(Context.current()).startSpan();
