@@ -22,6 +22,20 @@ final class Bench {
     private Bench() {}
 
     /** sqlite (default, fresh temp file), postgresql or mysql (URLs from OSPREY_TEST_*_URL, or given). */
+    /** The backends named by the first argument (comma-separated), all three by default. */
+    static java.util.List<String> backends(String[] args) {
+        return args.length > 0 ? java.util.List.of(args[0].split(",")) : java.util.List.of("sqlite", "postgresql",
+                "mysql");
+    }
+
+    /** The results as a Markdown table for docs/benchmarks.md: header, separator, rows. */
+    static void printTable(java.util.List<String> rows, String... columns) {
+        System.out.println();
+        System.out.println("| " + String.join(" | ", columns) + " |");
+        System.out.println("|---".repeat(columns.length) + "|");
+        rows.forEach(System.out::println);
+    }
+
     static String backend(String name) throws IOException {
         return switch (name) {
             case "sqlite" -> "sqlite:///" + Files.createTempDirectory("osprey-bench") + "/osprey.db";

@@ -18,16 +18,13 @@ public final class MetricHistoryLoad {
     private MetricHistoryLoad() {}
 
     public static void main(String[] args) throws Exception {
-        List<String> backends = args.length > 0 ? List.of(args[0].split(",")) : List.of("sqlite", "postgresql",
-                "mysql");
+        List<String> backends = Bench.backends(args);
         List<String> rows = new ArrayList<>();
         for (String backend : backends) {
             rows.addAll(run(backend));
         }
-        System.out.println();
-        System.out.println("| backend | call | history points | Osprey HTTP p50 / p99 ms | raw SELECT p50 / p99 ms | ratio (p50) |");
-        System.out.println("|---|---|---|---|---|---|");
-        rows.forEach(System.out::println);
+        Bench.printTable(rows, "backend", "call", "history points", "Osprey HTTP p50 / p99 ms",
+                "raw SELECT p50 / p99 ms", "ratio (p50)");
     }
 
     static List<String> run(String backendName) throws Exception {

@@ -29,8 +29,7 @@ public final class OtlpIngestLoad {
     private OtlpIngestLoad() {}
 
     public static void main(String[] args) throws Exception {
-        List<String> backends = args.length > 0 ? List.of(args[0].split(",")) : List.of("sqlite", "postgresql",
-                "mysql");
+        List<String> backends = Bench.backends(args);
         List<String> rows = new ArrayList<>();
         for (String backend : backends) {
             for (int spans : new int[] {10, 100}) {
@@ -39,11 +38,8 @@ public final class OtlpIngestLoad {
                 }
             }
         }
-        System.out.println();
-        System.out.println("| backend | spans/trace | clients | spans/s (read back) | p50 / p99 ms per trace "
-                + "| raw JDBC spans/s | ratio | errors |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
-        rows.forEach(System.out::println);
+        Bench.printTable(rows, "backend", "spans/trace", "clients", "spans/s (read back)", "p50 / p99 ms per trace",
+                "raw JDBC spans/s", "ratio", "errors");
     }
 
     private static byte[] trace(Random random, int spans) {

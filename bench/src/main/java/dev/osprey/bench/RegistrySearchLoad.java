@@ -24,17 +24,13 @@ public final class RegistrySearchLoad {
     private RegistrySearchLoad() {}
 
     public static void main(String[] args) throws Exception {
-        List<String> backends = args.length > 0 ? List.of(args[0].split(",")) : List.of("sqlite", "postgresql",
-                "mysql");
+        List<String> backends = Bench.backends(args);
         List<String> rows = new ArrayList<>();
         for (String backend : backends) {
             rows.add(run(backend));
         }
-        System.out.println();
-        System.out.println("| backend | models x versions | Osprey HTTP p50 / p99 ms | store call alone p50 ms (vs SQL) "
-                + "| hand-written SQL p50 / p99 ms | ratio (p50) |");
-        System.out.println("|---|---|---|---|---|---|");
-        rows.forEach(System.out::println);
+        Bench.printTable(rows, "backend", "models x versions", "Osprey HTTP p50 / p99 ms",
+                "store call alone p50 ms (vs SQL)", "hand-written SQL p50 / p99 ms", "ratio (p50)");
     }
 
     static String run(String backendName) throws Exception {

@@ -22,8 +22,7 @@ public final class SearchRunsLoad {
     private SearchRunsLoad() {}
 
     public static void main(String[] args) throws Exception {
-        List<String> backends = args.length > 0 ? List.of(args[0].split(",")) : List.of("sqlite", "postgresql",
-                "mysql");
+        List<String> backends = Bench.backends(args);
         List<Integer> sizes = new ArrayList<>();
         for (String s : (args.length > 1 ? args[1] : "10000,100000").split(",")) {
             sizes.add(Integer.parseInt(s));
@@ -34,10 +33,8 @@ public final class SearchRunsLoad {
                 rows.add(run(backend, size));
             }
         }
-        System.out.println();
-        System.out.println("| backend | runs | Osprey HTTP p50 / p99 ms | hand-written SQL p50 / p99 ms | ratio (p50) |");
-        System.out.println("|---|---|---|---|---|");
-        rows.forEach(System.out::println);
+        Bench.printTable(rows, "backend", "runs", "Osprey HTTP p50 / p99 ms", "hand-written SQL p50 / p99 ms",
+                "ratio (p50)");
     }
 
     static String run(String backendName, int size) throws Exception {

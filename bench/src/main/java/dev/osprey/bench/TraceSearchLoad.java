@@ -22,17 +22,13 @@ public final class TraceSearchLoad {
     private TraceSearchLoad() {}
 
     public static void main(String[] args) throws Exception {
-        List<String> backends = args.length > 0 ? List.of(args[0].split(",")) : List.of("sqlite", "postgresql",
-                "mysql");
+        List<String> backends = Bench.backends(args);
         List<String> rows = new ArrayList<>();
         for (String backend : backends) {
             rows.add(run(backend));
         }
-        System.out.println();
-        System.out.println("| backend | traces x spans | Osprey HTTP p50 / p99 ms | hand-written SQL p50 / p99 ms | "
-                + "ratio (p50) |");
-        System.out.println("|---|---|---|---|---|");
-        rows.forEach(System.out::println);
+        Bench.printTable(rows, "backend", "traces x spans", "Osprey HTTP p50 / p99 ms",
+                "hand-written SQL p50 / p99 ms", "ratio (p50)");
     }
 
     static String run(String backendName) throws Exception {

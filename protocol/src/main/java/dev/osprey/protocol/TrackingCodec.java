@@ -169,6 +169,14 @@ public final class TrackingCodec {
         return node;
     }
 
+    /** A search or list answer: the page's items under {@code field} (omitted when empty) and its next-page token. */
+    public static <T> ObjectNode page(String field, dev.osprey.core.Page<T> page, Function<T, JsonNode> encoder) {
+        ObjectNode out = Json.object();
+        putList(out, field, page.items(), encoder);
+        page.nextPageToken().ifPresent(t -> out.put("next_page_token", t));
+        return out;
+    }
+
     public static <T> void putList(ObjectNode node, String field, List<T> items, Function<T, JsonNode> encoder) {
         if (items.isEmpty()) {
             return;

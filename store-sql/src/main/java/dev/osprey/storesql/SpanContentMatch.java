@@ -83,18 +83,12 @@ final class SpanContentMatch {
         return onceEscaped.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
-    /** A user's LIKE pattern: its {@code %} and {@code _} stay wildcards, the rest is JSON-escaped literal text. */
+    /**
+     * A user's LIKE pattern: its {@code %} and {@code _} stay wildcards, the rest is JSON-escaped literal text. JSON
+     * escaping adds no wildcard, so only the escape character itself needs doubling.
+     */
     private static String pattern(String userPattern) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < userPattern.length(); i++) {
-            char ch = userPattern.charAt(i);
-            if (ch == '%' || ch == '_') {
-                out.append(ch);
-            } else {
-                out.append(literal(json(String.valueOf(ch))));
-            }
-        }
-        return out.toString();
+        return json(userPattern).replace(String.valueOf(ESCAPE), String.valueOf(ESCAPE) + ESCAPE);
     }
 
     /** Escapes LIKE's wildcards and the escape character itself. */

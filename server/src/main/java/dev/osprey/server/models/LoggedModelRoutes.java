@@ -100,10 +100,7 @@ public final class LoggedModelRoutes {
                         o.string("dataset_digest").filter(s -> !s.isEmpty()))).toList();
         Page<LoggedModel> page = models.search(m.strings("experiment_ids"), m.string("filter"), datasets, order,
                 m.int64("max_results").orElse(0), m.string("page_token"));
-        ObjectNode out = Json.object();
-        TrackingCodec.putList(out, "models", page.items(), LoggedModelCodec::loggedModel);
-        page.nextPageToken().ifPresent(t -> out.put("next_page_token", t));
-        return out;
+        return TrackingCodec.page("models", page, LoggedModelCodec::loggedModel);
     }
 
     /** Immediate children of a directory of the model's artifacts, paths relative to its root (spec §4.2). */

@@ -97,10 +97,7 @@ public final class RegistryRoutes {
         Message m = r.message();
         Page<RegisteredModel> page = registry.search(m.string("filter"), m.strings("order_by"),
                 m.int64("max_results").orElse(0), m.string("page_token"));
-        ObjectNode out = Json.object();
-        TrackingCodec.putList(out, "registered_models", page.items(), RegistryCodec::registeredModel);
-        page.nextPageToken().ifPresent(t -> out.put("next_page_token", t));
-        return out;
+        return TrackingCodec.page("registered_models", page, RegistryCodec::registeredModel);
     }
 
     JsonNode latestVersions(ApiRequest r) {
@@ -174,10 +171,7 @@ public final class RegistryRoutes {
         Message m = r.message();
         Page<ModelVersion> page = registry.searchVersions(m.string("filter"), m.strings("order_by"),
                 m.int64("max_results").orElse(0), m.string("page_token"));
-        ObjectNode out = Json.object();
-        TrackingCodec.putList(out, "model_versions", page.items(), RegistryCodec::modelVersion);
-        page.nextPageToken().ifPresent(t -> out.put("next_page_token", t));
-        return out;
+        return TrackingCodec.page("model_versions", page, RegistryCodec::modelVersion);
     }
 
     JsonNode downloadUri(ApiRequest r) {

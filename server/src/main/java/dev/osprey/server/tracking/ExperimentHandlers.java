@@ -45,10 +45,7 @@ final class ExperimentHandlers {
         Message m = r.message();
         Page<Experiment> page = experiments.search(m.string("filter"), m.strings("order_by"),
                 Requests.viewType(m, "view_type"), m.int64("max_results").orElse(0), m.string("page_token"));
-        ObjectNode out = Json.object();
-        TrackingCodec.putList(out, "experiments", page.items(), TrackingCodec::experiment);
-        page.nextPageToken().ifPresent(t -> out.put("next_page_token", t));
-        return out;
+        return TrackingCodec.page("experiments", page, TrackingCodec::experiment);
     }
 
     JsonNode update(ApiRequest r) {

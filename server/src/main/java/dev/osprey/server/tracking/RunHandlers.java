@@ -135,9 +135,6 @@ final class RunHandlers {
         Message m = r.message();
         Page<Run> page = runs.search(m.strings("experiment_ids"), m.string("filter"), m.strings("order_by"),
                 Requests.viewType(m, "run_view_type"), m.int64("max_results").orElse(0), m.string("page_token"));
-        ObjectNode out = Json.object();
-        TrackingCodec.putList(out, "runs", page.items(), TrackingCodec::run);
-        page.nextPageToken().ifPresent(t -> out.put("next_page_token", t));
-        return out;
+        return TrackingCodec.page("runs", page, TrackingCodec::run);
     }
 }

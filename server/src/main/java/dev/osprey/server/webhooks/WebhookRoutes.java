@@ -72,10 +72,7 @@ public final class WebhookRoutes {
     JsonNode list(ApiRequest r) {
         Message m = r.message();
         Page<Webhook> page = webhooks.list(m.int64("max_results").orElse(0), m.string("page_token"));
-        ObjectNode out = Json.object();
-        TrackingCodec.putList(out, "webhooks", page.items(), WebhookRoutes::json);
-        page.nextPageToken().ifPresent(t -> out.put("next_page_token", t));
-        return out;
+        return TrackingCodec.page("webhooks", page, WebhookRoutes::json);
     }
 
     JsonNode get(ApiRequest r) {

@@ -4,19 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.service.AiServices;
 import dev.osprey.server.OspreyServer;
 import dev.osprey.server.ServerConfig;
 import dev.osprey.tracing.Tracing;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,20 +49,12 @@ class AiServiceToServerTest {
 
     @Test
     void aiServiceTrace_isShownByTheServer_withTypesTokensAndCost() throws Exception {
-        HttpServer openAi = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        openAi.createContext("/v1/chat/completions", exchange -> {
-            String request = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            byte[] body = (request.contains("tool_call_id")
-                    ? completion("{\"role\": \"assistant\", \"content\": \"Rainy in Oslo.\"}", 1000, 200)
-                    : completion("{\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"call_1\", "
-                            + "\"type\": \"function\", \"function\": {\"name\": \"weather\", \"arguments\": "
-                            + "\"{\\\"city\\\": \\\"Oslo\\\"}\"}}]}", 500, 20)).getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        openAi.start();
+        OpenAiWireServer openAi = OpenAiWireServer.start(request -> new OpenAiWireServer.Reply(200,
+                request.contains("tool_call_id")
+                        ? completion("{\"role\": \"assistant\", \"content\": \"Rainy in Oslo.\"}", 1000, 200)
+                        : completion("{\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": "
+                                + "\"call_1\", \"type\": \"function\", \"function\": {\"name\": \"weather\", "
+                                + "\"arguments\": \"{\\\"city\\\": \\\"Oslo\\\"}\"}}]}", 500, 20)));
         Path dir = Files.createTempDirectory("osprey-lc4j");
         try (OspreyServer server = OspreyServer.start(new ServerConfig("127.0.0.1", 0,
                 "sqlite:///" + dir + "/osprey.db", Optional.empty(), dir.resolve("artifacts"), true, "", true));
@@ -75,7 +64,7 @@ class AiServiceToServerTest {
             String answer;
             try (Tracing tracing = Tracing.toServer(server.baseUrl(), experiment)) {
                 OpenAiChatModel model = OpenAiChatModel.builder()
-                        .baseUrl("http://127.0.0.1:" + openAi.getAddress().getPort() + "/v1").apiKey("k")
+                        .baseUrl(openAi.baseUrl()).apiKey("k")
                         .modelName("gpt-4o-mini").maxRetries(0).timeout(Duration.ofSeconds(5))
                         .listeners(List.of(new OspreyChatModelListener(tracing))).build();
                 Assistant assistant = AiServices.builder(Assistant.class).chatModel(model).tools(new Tools())
@@ -104,7 +93,7 @@ class AiServiceToServerTest {
             }));
             assertThat(types).containsExactly("\"AGENT\"", "\"CHAT_MODEL\"", "\"TOOL\"", "\"CHAT_MODEL\"");
         } finally {
-            openAi.stop(0);
+            openAi.close();
         }
     }
 

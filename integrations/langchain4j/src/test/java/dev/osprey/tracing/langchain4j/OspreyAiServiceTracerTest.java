@@ -3,7 +3,6 @@ package dev.osprey.tracing.langchain4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.service.AiServices;
@@ -13,8 +12,6 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,38 +49,28 @@ class OspreyAiServiceTracerTest {
         }
     }
 
-    private HttpServer openAi;
+    private OpenAiWireServer openAi;
     private volatile boolean failing;
     private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
     private Tracing tracing;
 
     @BeforeEach
     void start() throws Exception {
-        openAi = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        openAi.createContext("/v1/chat/completions", exchange -> {
-            String request = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            int status = failing ? 500 : 200;
-            String reply = failing ? "{\"error\": {\"message\": \"boom\", \"type\": \"server_error\"}}"
-                    : request.contains("tool_call_id") ? ANSWER : TOOL_CALL;
-            byte[] body = reply.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        openAi.start();
+        openAi = OpenAiWireServer.start(request -> failing
+                ? new OpenAiWireServer.Reply(500, "{\"error\": {\"message\": \"boom\", \"type\": \"server_error\"}}")
+                : new OpenAiWireServer.Reply(200, request.contains("tool_call_id") ? ANSWER : TOOL_CALL));
         tracing = Tracing.toExporter(exporter);
     }
 
     @AfterEach
     void stop() {
         tracing.close();
-        openAi.stop(0);
+        openAi.close();
     }
 
     private Assistant assistant(WeatherTools tools) {
         OpenAiChatModel model = OpenAiChatModel.builder()
-                .baseUrl("http://127.0.0.1:" + openAi.getAddress().getPort() + "/v1")
+                .baseUrl(openAi.baseUrl())
                 .apiKey("test-key").modelName("gpt-4o-mini").maxRetries(0).timeout(Duration.ofSeconds(5))
                 .listeners(List.of(new OspreyChatModelListener(tracing)))
                 .build();

@@ -3,7 +3,6 @@ package dev.osprey.tracing.langchain4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
@@ -15,8 +14,6 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,7 +30,7 @@ class OspreyChatModelListenerTest {
             + "\"model\": \"gpt-4o-mini-2024-07-18\", \"choices\": [{\"index\": 0, \"message\": {\"role\": "
             + "\"assistant\", \"content\": \"Paris.\"}, \"finish_reason\": \"stop\"}], \"usage\": {\"prompt_tokens\": "
             + "21, \"completion_tokens\": 2, \"total_tokens\": 23}}";
-    private HttpServer openAi;
+    private OpenAiWireServer openAi;
     private final AtomicReference<String> lastRequest = new AtomicReference<>();
     private volatile int status = 200;
     private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
@@ -41,29 +38,23 @@ class OspreyChatModelListenerTest {
 
     @BeforeEach
     void start() throws Exception {
-        openAi = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        openAi.createContext("/v1/chat/completions", exchange -> {
-            lastRequest.set(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            byte[] body = (status == 200 ? COMPLETION : "{\"error\": {\"message\": \"overloaded\", \"type\": "
-                    + "\"server_error\"}}").getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
+        openAi = OpenAiWireServer.start(request -> {
+            lastRequest.set(request);
+            return new OpenAiWireServer.Reply(status, status == 200 ? COMPLETION : "{\"error\": {\"message\": "
+                    + "\"overloaded\", \"type\": \"server_error\"}}");
         });
-        openAi.start();
         tracing = Tracing.toExporter(exporter);
     }
 
     @AfterEach
     void stop() {
         tracing.close();
-        openAi.stop(0);
+        openAi.close();
     }
 
     private ChatModel model() {
         return OpenAiChatModel.builder()
-                .baseUrl("http://127.0.0.1:" + openAi.getAddress().getPort() + "/v1")
+                .baseUrl(openAi.baseUrl())
                 .apiKey("test-key")
                 .modelName("gpt-4o-mini")
                 .temperature(0.2)
