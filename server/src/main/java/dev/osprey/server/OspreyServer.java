@@ -23,6 +23,16 @@ import dev.osprey.server.artifacts.RunArtifactRoutes;
 import dev.osprey.server.api.Endpoint;
 import dev.osprey.server.tracking.ExperimentService;
 import dev.osprey.server.tracking.TrackingRoutes;
+import dev.osprey.core.net.UrlGuard;
+import dev.osprey.gateway.Gateway;
+import dev.osprey.gateway.GatewayConfigService;
+import dev.osprey.gateway.crypto.KeyEncryptionKey;
+import dev.osprey.gateway.routing.Budgets;
+import dev.osprey.gateway.usage.GatewayMetrics;
+import dev.osprey.gateway.usage.UsageRecorder;
+import dev.osprey.server.gateway.GatewayConfigRoutes;
+import dev.osprey.server.gateway.GatewayHandler;
+import dev.osprey.server.traces.GatewayTraces;
 import dev.osprey.store.Stores;
 import dev.osprey.store.TrackingStore;
 import io.helidon.http.HeaderNames;
@@ -47,12 +57,15 @@ public final class OspreyServer implements AutoCloseable {
     private final TrackingStore store;
     private final WebServer web;
     private final Webhooks webhooks;
+    private final Gateway gateway;
 
-    private OspreyServer(ServerConfig config, TrackingStore store, WebServer web, Webhooks webhooks) {
+    private OspreyServer(ServerConfig config, TrackingStore store, WebServer web, Webhooks webhooks,
+            Gateway gateway) {
         this.config = config;
         this.store = store;
         this.web = web;
         this.webhooks = webhooks;
+        this.gateway = gateway;
     }
 
     static {
@@ -88,6 +101,12 @@ public final class OspreyServer implements AutoCloseable {
             RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock,
                     webhooks.dispatcher());
             endpoints.addAll(new RegistryRoutes(registry).endpoints());
+            ModelPrices prices = ModelPrices.load(Optional.ofNullable(System.getenv("OSPREY_MODEL_PRICES"))
+                    .filter(v -> !v.isBlank()).map(java.nio.file.Path::of));
+            Gateway gateway = gateway(config, store, experiments, prices, clock);
+            endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), store.gateway())
+                    .endpoints());
+            GatewayHandler gatewayHandler = new GatewayHandler(gateway, req -> Optional.empty());
             ApiRouter api = new ApiRouter(endpoints, config.staticPrefix());
             ArtifactProxyHandler artifacts = new ArtifactProxyHandler(destination, config.serveArtifacts(),
                     config.staticPrefix());
@@ -103,9 +122,12 @@ public final class OspreyServer implements AutoCloseable {
                             .contentEncodingsDiscoverServices(false).addContentEncoding(new CompressedBodies()).build())
                     .routing(r -> r
                             // OTLP exporters post to <tracking uri>/v1/traces: the root, whatever the static prefix.
-                            .post("/v1/traces", new OtlpHandler(store.traces(), clock, ModelPrices.load(
-                                    Optional.ofNullable(System.getenv("OSPREY_MODEL_PRICES"))
-                                            .filter(v -> !v.isBlank()).map(java.nio.file.Path::of))))
+                            .post("/v1/traces", new OtlpHandler(store.traces(), clock, prices))
+                            .any("/gateway/*", gatewayHandler)
+                            .get(prefix + "/metrics", (req, res) -> {
+                                res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                                res.send(gateway.metrics().prometheus(gateway.usage().dropped()));
+                            })
                             .get("/api/3.0/mlflow/traces/get", traceDownload)
                             .get(prefix + "/ajax-api/3.0/mlflow/traces/get", traceDownload)
                             .get(prefix + "/ajax-api/2.0/mlflow/get-trace-artifact", traceDownload::traceArtifact)
@@ -123,7 +145,7 @@ public final class OspreyServer implements AutoCloseable {
             LOG.info("Osprey listening on http://{}:{} (backend {}, artifacts {}) in {} ms", config.host(), web.port(),
                     Stores.redact(config.backendStoreUri()), config.effectiveArtifactRoot(),
                     (System.nanoTime() - started) / 1_000_000);
-            return new OspreyServer(config, store, web, webhooks);
+            return new OspreyServer(config, store, web, webhooks, gateway);
         } catch (java.io.IOException e) {
             store.close();
             throw new dev.osprey.core.OspreyException(dev.osprey.core.ErrorCode.INTERNAL_ERROR, "Cannot use the "
@@ -131,6 +153,35 @@ public final class OspreyServer implements AutoCloseable {
         } catch (RuntimeException e) {
             store.close();
             throw e;
+        }
+    }
+
+    /** The AI gateway: its key-encryption key from the environment, its SSRF guard, usage recording and traces. */
+    private static Gateway gateway(ServerConfig config, TrackingStore store, ExperimentService experiments,
+            ModelPrices prices, Clock clock) {
+        Optional<KeyEncryptionKey> kek = config.gateway().keyEncryptionKey();
+        if (kek.isEmpty()) {
+            LOG.info("AI gateway: no key-encryption key, so gateway secrets cannot be stored or used. {}",
+                    KeyEncryptionKey.HOW_TO_SET);
+        }
+        UrlGuard guard = new UrlGuard(List.of(Optional.ofNullable(System.getenv("OSPREY_GATEWAY_ALLOWED_HOSTS"))
+                .orElse("").split(",")), "Provider base URL", "Start the server with "
+                + "--gateway-allow-private-targets (OSPREY_GATEWAY_ALLOW_PRIVATE_TARGETS=true) if that is intended, "
+                + "for example for a local Ollama.", config.gateway().allowPrivateTargets());
+        Budgets budgets = new Budgets(store.gateway(), clock::millis);
+        GatewayConfigService service = new GatewayConfigService(store.gateway(), kek, guard, clock, budgets,
+                name -> experimentFor(experiments, "gateway/" + name));
+        UsageRecorder usage = new UsageRecorder(store.gateway(), 100_000,
+                List.of(new GatewayTraces(store.traces(), prices, clock)));
+        return new Gateway(service, Gateway.defaultClient(), guard, budgets, usage, new GatewayMetrics(),
+                (model, in, out) -> prices.cost(model, in, out).map(ModelPrices.Cost::total).orElse(0.0), clock);
+    }
+
+    private static String experimentFor(ExperimentService experiments, String name) {
+        try {
+            return experiments.getByName(name).experimentId();
+        } catch (dev.osprey.core.OspreyException missing) {
+            return experiments.create(name, Optional.empty(), List.of());
         }
     }
 
@@ -163,6 +214,11 @@ public final class OspreyServer implements AutoCloseable {
         res.send(text);
     }
 
+    /** The AI gateway (tests flush its usage queue through it). */
+    public Gateway gateway() {
+        return gateway;
+    }
+
     public int port() {
         return web.port();
     }
@@ -178,6 +234,7 @@ public final class OspreyServer implements AutoCloseable {
     @Override
     public void close() {
         web.stop();
+        gateway.usage().close();
         webhooks.close();
         store.close();
     }

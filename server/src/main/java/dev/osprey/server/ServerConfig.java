@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param truncateLongValues cut over-long param and tag values (MLflow's default) instead of rejecting them
  * @param artifactsDestination where proxied artifacts live: a local path or a URI ({@code file:}, {@code s3://})
  * @param artifactsOnly serve only the artifact proxy; tracking routes answer 503 (MLflow's --artifacts-only)
+ * @param gateway AI gateway settings
  */
 public record ServerConfig(
         String host,
@@ -24,7 +25,8 @@ public record ServerConfig(
         boolean serveArtifacts,
         String staticPrefix,
         boolean truncateLongValues,
-        boolean artifactsOnly) {
+        boolean artifactsOnly,
+        GatewayOptions gateway) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5000;
@@ -40,6 +42,40 @@ public record ServerConfig(
         Objects.requireNonNull(defaultArtifactRoot, "defaultArtifactRoot");
         artifactsDestination = ArtifactRepositories.toUri(artifactsDestination).toString();
         staticPrefix = normalizePrefix(staticPrefix);
+        Objects.requireNonNull(gateway, "gateway");
+    }
+
+    /** A configuration with the gateway settings the environment gives. */
+    public ServerConfig(String host, int port, String backendStoreUri, Optional<String> defaultArtifactRoot,
+            String artifactsDestination, boolean serveArtifacts, String staticPrefix, boolean truncateLongValues,
+            boolean artifactsOnly) {
+        this(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination, serveArtifacts, staticPrefix,
+                truncateLongValues, artifactsOnly, GatewayOptions.fromEnvironment(System.getenv()));
+    }
+
+    /**
+     * The AI gateway's settings.
+     *
+     * @param allowPrivateTargets let provider base URLs point at loopback and private addresses (tests, a local
+     *     Ollama); off by default so an endpoint cannot be used to reach into the server's network
+     */
+    public record GatewayOptions(boolean allowPrivateTargets,
+            Optional<dev.osprey.gateway.crypto.KeyEncryptionKey> keyEncryptionKey) {
+        public GatewayOptions {
+            Objects.requireNonNull(keyEncryptionKey, "keyEncryptionKey");
+        }
+
+        /** {@code OSPREY_GATEWAY_ALLOW_PRIVATE_TARGETS}, {@code OSPREY_GATEWAY_KEK} or {@code _KEK_FILE}. */
+        public static GatewayOptions fromEnvironment(java.util.Map<String, String> env) {
+            return new GatewayOptions("true".equalsIgnoreCase(env.getOrDefault(
+                    "OSPREY_GATEWAY_ALLOW_PRIVATE_TARGETS", "false").trim()),
+                    dev.osprey.gateway.crypto.KeyEncryptionKey.fromEnvironment(env));
+        }
+    }
+
+    public ServerConfig withGateway(GatewayOptions options) {
+        return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, options);
     }
 
     /** A configuration serving tracking and artifacts (not artifacts-only). */
@@ -57,7 +93,7 @@ public record ServerConfig(
     /** The same configuration with another artifacts destination (a path or a URI). */
     public ServerConfig withArtifactsDestination(String destination) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, destination, serveArtifacts,
-                staticPrefix, truncateLongValues, artifactsOnly);
+                staticPrefix, truncateLongValues, artifactsOnly, gateway);
     }
 
     /** The root new experiments' artifact locations are made under. */

@@ -42,6 +42,7 @@ public final class SqlTrackingStore implements TrackingStore {
     private final SqlRegistryStore registry;
     private final SqlLoggedModelStore loggedModels;
     private final SqlWebhookStore webhooks;
+    private final SqlGatewayStore gateway;
     private final SqlTraceStore traces;
 
     SqlTrackingStore(Database db) {
@@ -54,6 +55,7 @@ public final class SqlTrackingStore implements TrackingStore {
         this.registry = new SqlRegistryStore(db);
         this.loggedModels = new SqlLoggedModelStore(db, experiments);
         this.webhooks = new SqlWebhookStore(db);
+        this.gateway = new SqlGatewayStore(db);
         this.traces = new SqlTraceStore(db, experiments);
     }
 
@@ -65,6 +67,11 @@ public final class SqlTrackingStore implements TrackingStore {
     @Override
     public WebhookStore webhooks() {
         return webhooks;
+    }
+
+    @Override
+    public dev.osprey.store.GatewayStore gateway() {
+        return gateway;
     }
 
     @Override

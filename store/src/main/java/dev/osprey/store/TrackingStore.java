@@ -128,6 +128,9 @@ public interface TrackingStore extends AutoCloseable {
     /** Registry webhooks, in the same backend. */
     WebhookStore webhooks();
 
+    /** The AI gateway's configuration and usage, in the same backend. */
+    GatewayStore gateway();
+
     /** Traces and spans, in the same backend. */
     TraceStore traces();
 

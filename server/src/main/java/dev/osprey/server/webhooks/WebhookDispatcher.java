@@ -1,5 +1,7 @@
 package dev.osprey.server.webhooks;
 
+import dev.osprey.core.net.UrlGuard;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.Webhook;

@@ -1,5 +1,7 @@
 package dev.osprey.server.webhooks;
 
+import dev.osprey.core.net.UrlGuard;
+
 import dev.osprey.server.secrets.SecretBox;
 import dev.osprey.storesql.BackendUri;
 import dev.osprey.store.TrackingStore;

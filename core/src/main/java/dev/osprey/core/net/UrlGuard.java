@@ -1,4 +1,4 @@
-package dev.osprey.server.webhooks;
+package dev.osprey.core.net;
 
 import dev.osprey.core.OspreyException;
 import java.net.Inet4Address;
@@ -12,18 +12,36 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Refuses webhook URLs that would make the server call into its own network (SSRF): loopback, link-local (cloud
- * metadata at 169.254.169.254), private, CGNAT, unique-local and unspecified addresses, however the host is spelled
- * (decimal or short IPv4 forms, IPv4-mapped IPv6, names that resolve there). Only hosts the operator allowed
- * explicitly ({@code host} or {@code host:port}) pass anyway. Checked at creation and again before every delivery,
- * since a name can start resolving elsewhere.
+ * Refuses URLs that would make the server call into its own network (SSRF) — webhook targets, gateway provider base
+ * URLs: loopback, link-local (cloud metadata at 169.254.169.254), private, CGNAT, unique-local and unspecified
+ * addresses, however the host is spelled (decimal or short IPv4 forms, IPv4-mapped IPv6, names that resolve there).
+ * Only hosts the operator allowed explicitly ({@code host} or {@code host:port}), or every host when the operator
+ * allowed private targets, pass anyway. Checked at configuration and again before every call, since a name can
+ * start resolving elsewhere.
  */
 public final class UrlGuard {
     private final Set<String> allowed;
+    private final String what;
+    private final String howToAllow;
+    private final boolean allowPrivate;
 
+    /** The webhook guard. */
     public UrlGuard(List<String> allowedHosts) {
+        this(allowedHosts, "Webhook URL", "Allow the host explicitly in the server configuration "
+                + "(OSPREY_WEBHOOK_ALLOWED_HOSTS) if that is intended.", false);
+    }
+
+    /**
+     * @param what how errors name the URL ("Webhook URL")
+     * @param howToAllow what errors tell the operator to do if the internal target is intended
+     * @param allowPrivate let every resolvable host pass (local development, tests, a local Ollama)
+     */
+    public UrlGuard(List<String> allowedHosts, String what, String howToAllow, boolean allowPrivate) {
         this.allowed = Set.copyOf(allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT))
                 .filter(h -> !h.isEmpty()).toList());
+        this.what = what;
+        this.howToAllow = howToAllow;
+        this.allowPrivate = allowPrivate;
     }
 
     public URI check(String url) {
@@ -31,15 +49,15 @@ public final class UrlGuard {
         try {
             uri = new URI(url);
         } catch (URISyntaxException e) {
-            throw OspreyException.invalid("Invalid webhook URL '" + url + "': " + e.getReason() + ".");
+            throw invalid(url, e.getReason() + ".");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw OspreyException.invalid("Invalid webhook URL '" + url + "': only http and https are allowed.");
+            throw invalid(url, "only http and https are allowed.");
         }
         String host = uri.getHost();
         if (host == null || host.isEmpty() || uri.getRawUserInfo() != null) {
-            throw OspreyException.invalid("Invalid webhook URL '" + url + "': it needs a host and no user info.");
+            throw invalid(url, "it needs a host and no user info.");
         }
         int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
         String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
@@ -47,23 +65,29 @@ public final class UrlGuard {
                 + ":" + port)) {
             return uri;
         }
+        if (allowPrivate) {
+            return uri;
+        }
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(bare);
         } catch (UnknownHostException e) {
-            throw OspreyException.invalid("Invalid webhook URL '" + url + "': host '" + host + "' does not resolve.");
+            throw invalid(url, "host '" + host + "' does not resolve.");
         }
         for (InetAddress address : addresses) {
             if (internal(address)) {
-                throw OspreyException.invalid("Webhook URL '" + url + "' points at an internal address ("
-                        + address.getHostAddress() + "). Allow the host explicitly in the server configuration "
-                        + "(OSPREY_WEBHOOK_ALLOWED_HOSTS) if that is intended.");
+                throw OspreyException.invalid(what + " '" + url + "' points at an internal address ("
+                        + address.getHostAddress() + "). " + howToAllow);
             }
         }
         return uri;
     }
 
-    static boolean internal(InetAddress address) {
+    private OspreyException invalid(String url, String reason) {
+        return invalid(url, "" + reason);
+    }
+
+    public static boolean internal(InetAddress address) {
         if (address instanceof Inet6Address v6) {
             byte[] b = v6.getAddress();
             if (isMappedV4(b)) {

@@ -1,0 +1,28 @@
+package dev.osprey.gateway;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.osprey.gateway.provider.Operation;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One call to an endpoint.
+ *
+ * @param body the request as the caller sent it ({@code model} already removed for unified routes)
+ * @param user who is calling (the authenticated user, else the {@code user} field, else "anonymous")
+ * @param passthrough for provider passthrough routes: the provider family the caller speaks and the path under the
+ *     provider's base URL; the body and the answer then stay in that provider's own format
+ */
+public record Invocation(String endpointName, Operation operation, ObjectNode body, String user, boolean stream,
+        Optional<Passthrough> passthrough) {
+    public Invocation {
+        Objects.requireNonNull(endpointName, "endpointName");
+        Objects.requireNonNull(operation, "operation");
+        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(passthrough, "passthrough");
+    }
+
+    /** A provider-native call: which provider family's wire the body is in and the path to post it to. */
+    public record Passthrough(String family, String path) {}
+}

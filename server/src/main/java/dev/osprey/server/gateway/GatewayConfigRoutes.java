@@ -1,0 +1,174 @@
+package dev.osprey.server.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.osprey.core.OspreyException;
+import dev.osprey.gateway.GatewayConfigService;
+import dev.osprey.gateway.config.BudgetPolicy;
+import dev.osprey.gateway.config.GatewayCodec;
+import dev.osprey.gateway.config.GatewayEndpoint;
+import dev.osprey.gateway.provider.Providers;
+import dev.osprey.gateway.routing.Budgets;
+import dev.osprey.protocol.Json;
+import dev.osprey.protocol.Message;
+import dev.osprey.server.api.ApiHandler;
+import dev.osprey.server.api.ApiRequest;
+import dev.osprey.server.api.Endpoint;
+import dev.osprey.store.GatewayStore;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The gateway configuration RPCs (spec/genai.md §6.1), version 3.0 routes, plus Osprey's usage query. */
+public final class GatewayConfigRoutes {
+    private static final String G = "/mlflow/gateway";
+    private final GatewayConfigService config;
+    private final Budgets budgets;
+    private final GatewayStore store;
+
+    public GatewayConfigRoutes(GatewayConfigService config, Budgets budgets, GatewayStore store) {
+        this.config = config;
+        this.budgets = budgets;
+        this.store = store;
+    }
+
+    private static Endpoint v3(String method, String path, ApiHandler handler) {
+        return new Endpoint(method, G + path, 3, handler);
+    }
+
+    public List<Endpoint> endpoints() {
+        return List.of(
+                v3("POST", "/secrets/create", r -> secret(config.createSecret(r.message()))),
+                v3("GET", "/secrets/get", r -> secret(config.getSecret(r.message()))),
+                v3("POST", "/secrets/update", r -> secret(config.updateSecret(r.message()))),
+                v3("DELETE", "/secrets/delete", r -> empty(() -> config.deleteSecret(r.message()))),
+                v3("GET", "/secrets/list", r -> list("secrets", config.listSecrets(r.message()).stream()
+                        .map(GatewayCodec::secret).toList())),
+                v3("GET", "/secrets/config", r -> Json.object().put("secrets_available", config.secretsAvailable())),
+                v3("GET", "/supported-providers", r -> {
+                    ObjectNode out = Json.object();
+                    ArrayNode providers = out.putArray("providers");
+                    Providers.names().forEach(providers::add);
+                    return out;
+                }),
+                v3("POST", "/model-definitions/create", r -> definition(config.createModelDefinition(r.message()))),
+                v3("GET", "/model-definitions/get", r -> definition(config.getModelDefinition(
+                        r.message().requiredString("model_definition_id")))),
+                v3("POST", "/model-definitions/update", r -> definition(config.updateModelDefinition(r.message()))),
+                v3("DELETE", "/model-definitions/delete", r -> empty(() -> config.deleteModelDefinition(
+                        r.message().requiredString("model_definition_id")))),
+                v3("GET", "/model-definitions/list", r -> list("model_definitions",
+                        config.listModelDefinitions(r.message()).stream().map(d -> (JsonNode) config.json(d))
+                                .toList())),
+                v3("POST", "/endpoints/create", r -> endpoint(config.createEndpoint(r.message()))),
+                v3("GET", "/endpoints/get", r -> endpoint(config.getEndpoint(r.message()))),
+                v3("POST", "/endpoints/update", r -> endpoint(config.updateEndpoint(r.message()))),
+                v3("DELETE", "/endpoints/delete", r -> empty(() -> config.deleteEndpoint(
+                        r.message().requiredString("endpoint_id")))),
+                v3("GET", "/endpoints/list", r -> list("endpoints", config.listEndpoints(r.message()).stream()
+                        .map(e -> (JsonNode) config.json(e)).toList())),
+                v3("POST", "/endpoints/models/attach", this::attach),
+                v3("POST", "/endpoints/models/detach", r -> empty(() -> config.detachModel(r.message()))),
+                v3("POST", "/endpoints/set-tag", r -> empty(() -> config.setTag(r.message()))),
+                v3("DELETE", "/endpoints/delete-tag", r -> empty(() -> config.deleteTag(r.message()))),
+                v3("POST", "/budgets/create", r -> budget(config.createBudget(r.message()))),
+                v3("POST", "/budgets/update", r -> budget(config.updateBudget(r.message()))),
+                v3("GET", "/budgets/get", r -> budget(config.getBudget(r.message()
+                        .requiredString("budget_policy_id")))),
+                v3("DELETE", "/budgets/delete", r -> empty(() -> config.deleteBudget(r.message()
+                        .requiredString("budget_policy_id")))),
+                v3("GET", "/budgets/list", r -> list("budget_policies", config.listBudgets().stream()
+                        .map(b -> (JsonNode) GatewayCodec.budget(b)).toList())),
+                v3("GET", "/budgets/windows", r -> windows()),
+                v3("GET", "/usage", this::usage));
+    }
+
+    private static JsonNode secret(dev.osprey.gateway.config.GatewaySecret s) {
+        ObjectNode out = Json.object();
+        out.set("secret", GatewayCodec.secret(s));
+        return out;
+    }
+
+    private JsonNode definition(dev.osprey.gateway.config.ModelDefinition d) {
+        ObjectNode out = Json.object();
+        out.set("model_definition", config.json(d));
+        return out;
+    }
+
+    private JsonNode endpoint(GatewayEndpoint e) {
+        ObjectNode out = Json.object();
+        out.set("endpoint", config.json(e));
+        return out;
+    }
+
+    private static JsonNode budget(BudgetPolicy b) {
+        ObjectNode out = Json.object();
+        out.set("budget_policy", GatewayCodec.budget(b));
+        return out;
+    }
+
+    private static JsonNode empty(Runnable action) {
+        action.run();
+        return Json.object();
+    }
+
+    private static JsonNode list(String field, List<? extends JsonNode> items) {
+        ObjectNode out = Json.object();
+        ArrayNode array = out.putArray(field);
+        items.forEach(array::add);
+        return out;
+    }
+
+    private JsonNode attach(ApiRequest r) {
+        GatewayEndpoint.ModelMapping m = config.attachModel(r.message());
+        GatewayEndpoint e = config.getEndpoint(Message.ofJson(Json.object().put("endpoint_id",
+                r.message().requiredString("endpoint_id"))));
+        JsonNode mapping = config.json(e).path("model_mappings");
+        ObjectNode out = Json.object();
+        for (JsonNode node : mapping) {
+            if (node.path("mapping_id").asText().equals(m.mappingId())) {
+                out.set("mapping", node);
+            }
+        }
+        return out;
+    }
+
+    private JsonNode windows() {
+        ObjectNode out = Json.object();
+        ArrayNode windows = out.putArray("windows");
+        for (Budgets.Spend s : budgets.current()) {
+            windows.addObject().put("budget_policy_id", s.policy().budgetPolicyId())
+                    .put("window_start_ms", s.windowStart()).put("window_end_ms", s.windowEnd())
+                    .put("current_spend", s.spent()).put("budget_amount", s.policy().amount());
+        }
+        return out;
+    }
+
+    private JsonNode usage(ApiRequest r) {
+        Message m = r.message();
+        GatewayStore.UsageGroup group = m.string("group_by").filter(s -> !s.isEmpty()).map(s -> {
+            try {
+                return GatewayStore.UsageGroup.valueOf(s.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw OspreyException.invalid("Invalid value '" + s + "' for 'group_by'. Allowed: endpoint, user, "
+                        + "day, provider, model.");
+            }
+        }).orElse(GatewayStore.UsageGroup.ENDPOINT);
+        long start = m.int64("start_time").orElse(0);
+        long end = m.int64("end_time").orElse(Long.MAX_VALUE);
+        Optional<String> endpointId = m.string("endpoint_id").filter(s -> !s.isEmpty());
+        Optional<String> user = m.string("user").filter(s -> !s.isEmpty());
+        ObjectNode out = Json.object();
+        out.put("group_by", group.name().toLowerCase(Locale.ROOT));
+        ArrayNode rows = out.putArray("usage");
+        for (GatewayStore.UsageTotals t : store.usage(new GatewayStore.UsageQuery(group, start, end, endpointId,
+                user))) {
+            rows.addObject().put("key", t.key()).put("requests", t.requests()).put("errors", t.errors())
+                    .put("input_tokens", t.inputTokens()).put("output_tokens", t.outputTokens())
+                    .put("total_tokens", t.inputTokens() + t.outputTokens()).put("cost", t.cost())
+                    .put("avg_latency_ms", t.requests() == 0 ? 0 : (double) t.latencyMsSum() / t.requests());
+        }
+        return out;
+    }
+}
