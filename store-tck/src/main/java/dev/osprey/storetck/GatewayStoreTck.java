@@ -113,12 +113,12 @@ public abstract class GatewayStoreTck {
                 usage(endpoint, alice, day1 + 6, 1, 2, 0.25, 200),
                 usage(endpoint, bob, day2 + 7, 100, 0, 2.0, 429),
                 usage(endpoint, bob, day2 + 86_400_000L * 30, 5, 5, 9.0, 200)));
-        UsageQuery byUser = new UsageQuery(UsageGroup.USER, day1, day2 + 86_400_000L, Optional.of(endpoint),
+        UsageQuery byUser = new UsageQuery(UsageGroup.USER, day1, day2 + 86_400_000L, Optional.of(endpoint + "-id"),
                 Optional.empty());
         assertThat(gateway.usage(byUser)).containsExactly(
                 new UsageTotals(bob, 1, 1, 100, 0, 2.0, 10),
                 new UsageTotals(alice, 2, 0, 11, 22, 0.75, 20));
-        UsageQuery byDay = new UsageQuery(UsageGroup.DAY, day1, day2 + 86_400_000L, Optional.of(endpoint),
+        UsageQuery byDay = new UsageQuery(UsageGroup.DAY, day1, day2 + 86_400_000L, Optional.of(endpoint + "-id"),
                 Optional.empty());
         assertThat(gateway.usage(byDay)).extracting(UsageTotals::key, UsageTotals::requests)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("2024-10-04", 2L),

@@ -9,6 +9,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -68,6 +69,12 @@ public final class UrlGuard {
         if (allowPrivate) {
             return uri;
         }
+        Optional<InetAddress> numeric = inetAton(bare);
+        if (numeric.isPresent() && internal(numeric.get())) {
+            // Hex, octal and short forms other clients (curl, browsers) read as an address.
+            throw OspreyException.invalid(what + " '" + url + "' points at an internal address ("
+                    + numeric.get().getHostAddress() + "). " + howToAllow);
+        }
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(bare);
@@ -113,6 +120,51 @@ public final class UrlGuard {
                     || first >= 240;
         }
         return true;
+    }
+
+    /** A host in any of inet_aton's numeric IPv4 forms (1 to 4 parts, decimal, 0x hex or 0 octal). */
+    static Optional<InetAddress> inetAton(String host) {
+        String[] parts = host.split("\\.", -1);
+        if (parts.length > 4) {
+            return Optional.empty();
+        }
+        long[] values = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i].toLowerCase(Locale.ROOT);
+            try {
+                if (p.startsWith("0x")) {
+                    values[i] = p.length() == 2 ? 0 : Long.parseLong(p.substring(2), 16);
+                } else if (p.length() > 1 && p.startsWith("0")) {
+                    values[i] = Long.parseLong(p.substring(1), 8);
+                } else {
+                    values[i] = Long.parseLong(p);
+                }
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+            if (values[i] < 0) {
+                return Optional.empty();
+            }
+        }
+        long address = 0;
+        int last = parts.length - 1;
+        for (int i = 0; i < last; i++) {
+            if (values[i] > 255) {
+                return Optional.empty();
+            }
+            address |= values[i] << (24 - 8 * i);
+        }
+        long rest = values[last];
+        if (rest >= (1L << (32 - 8 * last))) {
+            return Optional.empty();
+        }
+        address |= rest;
+        try {
+            return Optional.of(InetAddress.getByAddress(new byte[] {(byte) (address >>> 24), (byte) (address >>> 16),
+                    (byte) (address >>> 8), (byte) address}));
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
     }
 
     private static boolean isMappedV4(byte[] b) {

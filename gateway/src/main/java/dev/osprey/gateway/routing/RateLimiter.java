@@ -24,11 +24,19 @@ public final class RateLimiter {
     /** Takes one request from every applicable request bucket; the first exhausted limit refuses. */
     public Optional<Refusal> acquire(GatewayEndpoint endpoint, String user) {
         GatewayEndpoint.Limits l = endpoint.limits();
-        Optional<Refusal> refusal = take(key(endpoint, "rpm", l.requestsPerMinute()), l.requestsPerMinute(),
-                "requests per minute for endpoint '" + endpoint.name() + "'")
-                .or(() -> take(key(endpoint, "urpm:" + user, l.userRequestsPerMinute()), l.userRequestsPerMinute(),
-                        "requests per minute per user for endpoint '" + endpoint.name() + "'"));
+        String endpointKey = key(endpoint, "rpm", l.requestsPerMinute());
+        Optional<Refusal> refusal = take(endpointKey, l.requestsPerMinute(),
+                "requests per minute for endpoint '" + endpoint.name() + "'");
         if (refusal.isPresent()) {
+            return refusal;
+        }
+        refusal = take(key(endpoint, "urpm:" + user, l.userRequestsPerMinute()), l.userRequestsPerMinute(),
+                "requests per minute per user for endpoint '" + endpoint.name() + "'");
+        if (refusal.isPresent()) {
+            // A refused call must not use up the endpoint's allowance.
+            if (l.requestsPerMinute() > 0) {
+                bucket(endpointKey, l.requestsPerMinute()).addTokens(1);
+            }
             return refusal;
         }
         return exhausted(key(endpoint, "tpm", l.tokensPerMinute()), l.tokensPerMinute(),
