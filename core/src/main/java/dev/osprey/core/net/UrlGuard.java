@@ -91,7 +91,7 @@ public final class UrlGuard {
     }
 
     private OspreyException invalid(String url, String reason) {
-        return invalid(url, "" + reason);
+        return OspreyException.invalid("Invalid " + what.toLowerCase(Locale.ROOT) + " '" + url + "': " + reason);
     }
 
     public static boolean internal(InetAddress address) {
