@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code osprey} command line. */
 @Command(name = "osprey", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Osprey: an MLflow-compatible tracking server and Java SDK.",
-        subcommands = {ServerCommand.class, DbCommand.class, GcCommand.class})
+        subcommands = {ServerCommand.class, DbCommand.class, GcCommand.class, GatewayCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -4,6 +4,7 @@ import dev.osprey.core.OspreyException;
 import dev.osprey.server.OspreyServer;
 import dev.osprey.server.ServerConfig;
 import java.nio.file.Path;
+import dev.osprey.gateway.crypto.KeyEncryptionKey;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -77,19 +78,30 @@ public final class ServerCommand implements Callable<Integer> {
             + "truncating them (MLFLOW_TRUNCATE_LONG_VALUES=false).")
     boolean noTruncate;
 
+    @Option(names = "--gateway-allow-private-targets", defaultValue = "${env:OSPREY_GATEWAY_ALLOW_PRIVATE_TARGETS:-false}",
+            description = "Let AI gateway provider base URLs point at loopback and private addresses (a local Ollama, "
+                    + "tests). Off by default: endpoints cannot reach into the server's network.")
+    boolean gatewayAllowPrivateTargets;
+
+    @Option(names = "--gateway-config", paramLabel = "FILE", defaultValue = "${env:OSPREY_GATEWAY_CONFIG}",
+            description = "YAML file of gateway endpoints (MLflow's deployments-server format) applied at start-up.")
+    Path gatewayConfig;
+
     @Override
     public Integer call() throws InterruptedException {
         if (workers != null) {
             System.err.println("Note: --workers is ignored; Osprey uses one process with virtual threads.");
         }
         boolean truncate = !noTruncate && !"false".equalsIgnoreCase(System.getenv("MLFLOW_TRUNCATE_LONG_VALUES"));
-        ServerConfig config = new ServerConfig(host, port, backendStoreUri,
-                Optional.ofNullable(defaultArtifactRoot).filter(s -> !s.isBlank()), artifactsDestination,
-                serveArtifacts, staticPrefix, truncate, artifactsOnly);
         OspreyServer server;
         try {
+            ServerConfig.GatewayOptions gateway = new ServerConfig.GatewayOptions(gatewayAllowPrivateTargets,
+                    KeyEncryptionKey.fromEnvironment(System.getenv()), Optional.ofNullable(gatewayConfig));
+            ServerConfig config = new ServerConfig(host, port, backendStoreUri,
+                    Optional.ofNullable(defaultArtifactRoot).filter(s -> !s.isBlank()), artifactsDestination,
+                    serveArtifacts, staticPrefix, truncate, artifactsOnly, gateway);
             server = OspreyServer.start(config);
-        } catch (OspreyException e) {
+        } catch (OspreyException | IllegalArgumentException e) {
             System.err.println("osprey server: " + e.getMessage());
             return 2;
         }

@@ -26,6 +26,7 @@ import dev.osprey.server.tracking.TrackingRoutes;
 import dev.osprey.core.net.UrlGuard;
 import dev.osprey.gateway.Gateway;
 import dev.osprey.gateway.GatewayConfigService;
+import dev.osprey.gateway.GatewayYaml;
 import dev.osprey.gateway.crypto.KeyEncryptionKey;
 import dev.osprey.gateway.routing.Budgets;
 import dev.osprey.gateway.usage.GatewayMetrics;
@@ -171,6 +172,10 @@ public final class OspreyServer implements AutoCloseable {
         Budgets budgets = new Budgets(store.gateway(), clock::millis);
         GatewayConfigService service = new GatewayConfigService(store.gateway(), kek, guard, clock, budgets,
                 name -> experimentFor(experiments, "gateway/" + name));
+        config.gateway().configFile().ifPresent(file -> {
+            int applied = GatewayYaml.apply(file, service, System.getenv());
+            LOG.info("AI gateway: applied {} endpoint(s) from {}", applied, file);
+        });
         UsageRecorder usage = new UsageRecorder(store.gateway(), 100_000,
                 List.of(new GatewayTraces(store.traces(), prices, clock)));
         return new Gateway(service, Gateway.defaultClient(), guard, budgets, usage, new GatewayMetrics(),

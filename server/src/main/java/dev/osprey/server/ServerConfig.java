@@ -56,20 +56,28 @@ public record ServerConfig(
     /**
      * The AI gateway's settings.
      *
+     * @param configFile a YAML file of endpoints applied at start-up
      * @param allowPrivateTargets let provider base URLs point at loopback and private addresses (tests, a local
      *     Ollama); off by default so an endpoint cannot be used to reach into the server's network
      */
     public record GatewayOptions(boolean allowPrivateTargets,
-            Optional<dev.osprey.gateway.crypto.KeyEncryptionKey> keyEncryptionKey) {
+            Optional<dev.osprey.gateway.crypto.KeyEncryptionKey> keyEncryptionKey, Optional<Path> configFile) {
         public GatewayOptions {
             Objects.requireNonNull(keyEncryptionKey, "keyEncryptionKey");
+            Objects.requireNonNull(configFile, "configFile");
+        }
+
+        public GatewayOptions(boolean allowPrivateTargets,
+                Optional<dev.osprey.gateway.crypto.KeyEncryptionKey> keyEncryptionKey) {
+            this(allowPrivateTargets, keyEncryptionKey, Optional.empty());
         }
 
         /** {@code OSPREY_GATEWAY_ALLOW_PRIVATE_TARGETS}, {@code OSPREY_GATEWAY_KEK} or {@code _KEK_FILE}. */
         public static GatewayOptions fromEnvironment(java.util.Map<String, String> env) {
             return new GatewayOptions("true".equalsIgnoreCase(env.getOrDefault(
                     "OSPREY_GATEWAY_ALLOW_PRIVATE_TARGETS", "false").trim()),
-                    dev.osprey.gateway.crypto.KeyEncryptionKey.fromEnvironment(env));
+                    dev.osprey.gateway.crypto.KeyEncryptionKey.fromEnvironment(env),
+                    Optional.ofNullable(env.get("OSPREY_GATEWAY_CONFIG")).filter(s -> !s.isBlank()).map(Path::of));
         }
     }
 
