@@ -53,6 +53,11 @@ public final class OspreyClient {
         return new WebhookClient(transport);
     }
 
+    /** The AI gateway: configuration (secrets, models, endpoints, usage) and OpenAI-compatible invocations. */
+    public GatewayClient gateway() {
+        return new GatewayClient(transport);
+    }
+
     /** The prompt registry (prompts stored as MLflow stores them), with template rendering. */
     public dev.osprey.client.prompts.Prompts prompts() {
         return new dev.osprey.client.prompts.Prompts(this);
