@@ -32,8 +32,9 @@ public final class GatewayCommand implements Runnable {
     @Command(name = "rotate-kek", mixinStandardHelpOptions = true, description = "Re-wrap every gateway secret with "
             + "a new key-encryption key. The current key is read from OSPREY_GATEWAY_KEK or OSPREY_GATEWAY_KEK_FILE.")
     static final class RotateKek implements Callable<Integer> {
-        @Option(names = "--backend-store-uri", defaultValue = "${env:MLFLOW_BACKEND_STORE_URI:-"
-                + ServerConfig.DEFAULT_BACKEND + "}", description = "Backend store URI (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--backend-store-uri", defaultValue = "${env:OSPREY_BACKEND_STORE_URI:-"
+                + "${env:MLFLOW_BACKEND_STORE_URI:-" + ServerConfig.DEFAULT_BACKEND + "}}",
+                description = "Backend store URI, as the server's (default: ${DEFAULT-VALUE}).")
         String backendStoreUri;
 
         @Option(names = "--current-kek-file", paramLabel = "FILE", description = "File holding the current key; "

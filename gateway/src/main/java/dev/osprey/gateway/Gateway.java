@@ -29,10 +29,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.ConnectException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,7 +51,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Gateway {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(300);
     private final GatewayConfigService config;
-    private final HttpClient http;
+    private final UpstreamClient http;
     private final UrlGuard guard;
     private final RateLimiter limits = new RateLimiter();
     private final Budgets budgets;
@@ -68,7 +64,7 @@ public final class Gateway {
     /** A non-streamed answer: status, JSON body and what the call took. */
     public record Reply(int status, byte[] body, long durationMs, long overheadMs) {}
 
-    public Gateway(GatewayConfigService config, HttpClient http, UrlGuard guard, Budgets budgets, UsageRecorder usage,
+    public Gateway(GatewayConfigService config, UpstreamClient http, UrlGuard guard, Budgets budgets, UsageRecorder usage,
             GatewayMetrics metrics, CostModel costs, Clock clock) {
         this.config = config;
         this.http = http;
@@ -80,10 +76,9 @@ public final class Gateway {
         this.clock = clock;
     }
 
-    /** The HTTP client the gateway uses upstream: HTTP/1.1 keep-alive (and HTTP/2 where TLS offers it), no redirects. */
-    public static HttpClient defaultClient() {
-        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+    /** The upstream client the environment picks (see {@link UpstreamClient#fromEnvironment}). */
+    public static UpstreamClient defaultClient() {
+        return UpstreamClient.fromEnvironment(System.getenv());
     }
 
     public GatewayConfigService config() {
@@ -181,17 +176,6 @@ public final class Gateway {
         return request;
     }
 
-    private HttpRequest httpRequest(UpstreamRequest request, Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(request.uri()).timeout(timeout)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
-        if ("http".equals(request.uri().getScheme())) {
-            // No h2c upgrade dance with plain-text upstreams (local models, mocks).
-            b.version(HttpClient.Version.HTTP_1_1);
-        }
-        request.headers().forEach(b::header);
-        return b.build();
-    }
-
     /** Attempts in routing order until one succeeds; {@code call} does one attempt against one target. */
     private <T> T route(Invocation inv, ResolvedEndpoint endpoint, Attempts attempts, AttemptCall<T> call) {
         if (inv.passthrough().isEmpty()) {
@@ -281,7 +265,8 @@ public final class Gateway {
     }
 
     private static ProviderException failure(Target target, Throwable e) {
-        if (e instanceof HttpTimeoutException) {
+        if (e instanceof java.net.http.HttpTimeoutException || e instanceof java.net.SocketTimeoutException
+                || e.getCause() instanceof java.net.SocketTimeoutException) {
             return new ProviderException(504, "Provider " + target.provider() + " did not answer in time.", true);
         }
         if (e instanceof ConnectException || e.getCause() instanceof ConnectException) {
@@ -303,12 +288,18 @@ public final class Gateway {
                 + message, ProviderException.retryableStatus(status));
     }
 
+    /** A random request id; not a secret, so no SecureRandom on the hot path. */
+    private static String requestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return new UUID(random.nextLong(), random.nextLong()).toString();
+    }
+
     // ------------------------------------------------------------------ non-streamed
 
     public Reply invoke(Invocation inv) {
         long started = System.nanoTime();
         long startedAt = clock.millis();
-        String requestId = UUID.randomUUID().toString();
+        String requestId = requestId();
         ResolvedEndpoint endpoint = admit(inv);
         Attempts attempts = new Attempts();
         long[] upstreamNanos = new long[1];
@@ -316,35 +307,34 @@ public final class Gateway {
             JsonNode[] answer = new JsonNode[1];
             byte[] body = route(inv, endpoint, attempts, (adapter, target, request) -> {
                 long sent = System.nanoTime();
-                HttpResponse<byte[]> response;
-                try {
-                    response = http.send(httpRequest(request, timeout(endpoint.endpoint())),
-                            HttpResponse.BodyHandlers.ofByteArray());
-                } catch (IOException e) {
+                int status;
+                byte[] bytes;
+                try (UpstreamClient.Response response = http.post(request, timeout(endpoint.endpoint()))) {
+                    status = response.status();
+                    bytes = response.body().readAllBytes();
+                } catch (IOException | RuntimeException e) {
                     throw failure(target, e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new GatewayException(499, "Cancelled.");
                 } finally {
                     upstreamNanos[0] += System.nanoTime() - sent;
                 }
-                if (response.statusCode() / 100 != 2) {
-                    throw upstreamError(adapter, target, response.statusCode(), response.body());
+                if (status / 100 != 2) {
+                    throw upstreamError(adapter, target, status, bytes);
                 }
                 JsonNode parsed;
                 try {
-                    parsed = Json.read(response.body());
+                    parsed = Json.read(bytes);
                 } catch (IOException e) {
                     throw new ProviderException(502, "Provider " + target.provider() + " answered with invalid "
                             + "JSON.", true);
                 }
                 if (inv.passthrough().isPresent()) {
                     answer[0] = parsed;
-                    return response.body();
+                    return bytes;
                 }
                 ObjectNode openAi = adapter.response(inv.operation(), parsed, target);
                 answer[0] = openAi;
-                return Json.write(openAi);
+                // OpenAI-compatible providers: their bytes are the answer; no second serialisation.
+                return adapter.repliesInOpenAiShape() ? bytes : Json.write(openAi);
             });
             Usage used = inv.passthrough().isPresent() ? Passthroughs.usage(answer[0])
                     : ProviderAdapter.usageOf(answer[0]);
@@ -384,32 +374,28 @@ public final class Gateway {
     public void stream(Invocation inv, EventSink sink) throws IOException {
         long started = System.nanoTime();
         long startedAt = clock.millis();
-        String requestId = UUID.randomUUID().toString();
+        String requestId = requestId();
         ResolvedEndpoint endpoint = admit(inv);
         Attempts attempts = new Attempts();
         Opened opened;
         try {
             opened = route(inv, endpoint, attempts, (adapter, target, request) -> {
-                HttpResponse<InputStream> response;
+                UpstreamClient.Response response;
                 try {
-                    response = http.send(httpRequest(request, timeout(endpoint.endpoint())),
-                            HttpResponse.BodyHandlers.ofInputStream());
-                } catch (IOException e) {
+                    response = http.post(request, timeout(endpoint.endpoint()));
+                } catch (IOException | RuntimeException e) {
                     throw failure(target, e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new GatewayException(499, "Cancelled.");
                 }
-                if (response.statusCode() / 100 != 2) {
+                if (response.status() / 100 != 2) {
                     byte[] body;
-                    try (InputStream in = response.body()) {
+                    try (response; InputStream in = response.body()) {
                         body = in.readNBytes(64 * 1024);
                     } catch (IOException e) {
                         body = new byte[0];
                     }
-                    throw upstreamError(adapter, target, response.statusCode(), body);
+                    throw upstreamError(adapter, target, response.status(), body);
                 }
-                return new Opened(adapter, target, response.body());
+                return new Opened(adapter, target, response);
             });
         } catch (GatewayException e) {
             long durationMs = (System.nanoTime() - started) / 1_000_000;
@@ -424,7 +410,8 @@ public final class Gateway {
         StringBuilder text = new StringBuilder();
         int status = 200;
         Optional<String> error = Optional.empty();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(opened.body(), StandardCharsets.UTF_8))) {
+        try (UpstreamClient.Response upstreamResponse = opened.response(); BufferedReader reader = new BufferedReader(new InputStreamReader(opened.body(),
+                StandardCharsets.UTF_8))) {
             String event = "";
             StringBuilder data = new StringBuilder();
             String line;
@@ -517,5 +504,9 @@ public final class Gateway {
         return body.path("stream_options").path("include_usage").asBoolean(false);
     }
 
-    private record Opened(ProviderAdapter adapter, Target target, InputStream body) {}
+    private record Opened(ProviderAdapter adapter, Target target, UpstreamClient.Response response) {
+        InputStream body() {
+            return response.body();
+        }
+    }
 }

@@ -98,6 +98,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
     }
 
     @Override
+    public boolean repliesInOpenAiShape() {
+        return true;
+    }
+
+    @Override
     public ObjectNode response(Operation op, JsonNode upstream, Target t) {
         if (!upstream.isObject()) {
             throw new ProviderException(502, "Provider " + t.provider() + " answered with a non-object body.", true);

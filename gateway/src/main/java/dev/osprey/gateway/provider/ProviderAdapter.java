@@ -14,6 +14,11 @@ public interface ProviderAdapter {
 
     UpstreamRequest request(Operation operation, ObjectNode openAiBody, Target target, boolean stream);
 
+    /** Whether the provider's replies already are OpenAI's shape, so their bytes can be passed on unchanged. */
+    default boolean repliesInOpenAiShape() {
+        return false;
+    }
+
     /** The OpenAI-shaped answer for the provider's JSON reply. */
     ObjectNode response(Operation operation, JsonNode upstream, Target target);
 

@@ -12,7 +12,15 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class GatewayMetrics {
     private static final double[] BUCKETS_MS = {1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000};
-    private final Map<String, Series> series = new ConcurrentHashMap<>();
+    private final Map<Key, Series> series = new ConcurrentHashMap<>();
+
+    /** One time series' labels, as a map key (no string building per call). */
+    private record Key(String endpoint, String provider, int status) {
+        String labels() {
+            return "endpoint=\"" + escape(endpoint) + "\",provider=\"" + escape(provider) + "\",status=\"" + status
+                    + "\"";
+        }
+    }
     private final LongAdder rateLimited = new LongAdder();
     private final LongAdder fallbacks = new LongAdder();
 
@@ -34,9 +42,8 @@ public final class GatewayMetrics {
     }
 
     public void record(GatewayCall call) {
-        String labels = "endpoint=\"" + escape(call.endpoint().name()) + "\",provider=\"" + escape(call.provider())
-                + "\",status=\"" + call.status() + "\"";
-        Series s = series.computeIfAbsent(labels, Series::new);
+        Series s = series.computeIfAbsent(new Key(call.endpoint().name(), call.provider(), call.status()),
+                k -> new Series(k.labels()));
         s.requests.increment();
         s.inputTokens.add(call.usage().inputTokens());
         s.outputTokens.add(call.usage().outputTokens());

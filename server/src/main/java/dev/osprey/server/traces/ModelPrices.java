@@ -31,6 +31,8 @@ public final class ModelPrices {
     }
 
     private final Map<String, Price> prices;
+    /** Answers by the model name callers use, so the prefix scan runs once per name (the gateway asks per call). */
+    private final Map<String, Optional<Price>> resolved = new java.util.concurrent.ConcurrentHashMap<>();
 
     ModelPrices(Map<String, Price> prices) {
         this.prices = Map.copyOf(prices);
@@ -56,6 +58,18 @@ public final class ModelPrices {
     }
 
     public Optional<Price> price(String model) {
+        Optional<Price> known = resolved.get(model);
+        if (known != null) {
+            return known;
+        }
+        Optional<Price> found = lookup(model);
+        if (resolved.size() < 10_000) {
+            resolved.put(model, found);
+        }
+        return found;
+    }
+
+    private Optional<Price> lookup(String model) {
         String name = model.toLowerCase(Locale.ROOT);
         int slash = name.lastIndexOf('/');
         if (slash >= 0) {

@@ -1,0 +1,37 @@
+package dev.osprey.gateway;
+
+import dev.osprey.gateway.provider.UpstreamRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+
+/**
+ * Sends a provider request and hands back the answer as a stream, so streamed answers flow through as they arrive.
+ * Two implementations are measured against each other by GW-1 (docs/benchmarks.md): Helidon's blocking WebClient,
+ * which runs the exchange on the calling virtual thread, and the JDK's HttpClient.
+ */
+public interface UpstreamClient {
+
+    /** An answer whose body must be read or closed to give the connection back. */
+    interface Response extends AutoCloseable {
+        int status();
+
+        InputStream body();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * POSTs the request; {@code timeout} bounds the wait for the answer's head (and, for Helidon, each read).
+     *
+     * @throws IOException when the provider cannot be reached or does not answer in time
+     */
+    Response post(UpstreamRequest request, Duration timeout) throws IOException;
+
+    /** Which client the gateway uses: {@code OSPREY_GATEWAY_HTTP_CLIENT=jdk|helidon} (default helidon). */
+    static UpstreamClient fromEnvironment(java.util.Map<String, String> env) {
+        return "jdk".equalsIgnoreCase(env.getOrDefault("OSPREY_GATEWAY_HTTP_CLIENT", "helidon"))
+                ? new JdkUpstreamClient() : new HelidonUpstreamClient();
+    }
+}
