@@ -48,7 +48,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * moving on after rate limits, server errors, timeouts and refused connections. What happened is recorded off the
  * hot path.
  */
-public final class Gateway {
+public final class Gateway implements AutoCloseable {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(300);
     private final GatewayConfigService config;
     private final UpstreamClient http;
@@ -60,6 +60,7 @@ public final class Gateway {
     private final CostModel costs;
     private final Clock clock;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    private volatile Thread refresher;
 
     /** A non-streamed answer: status, JSON body and what the call took. */
     public record Reply(int status, byte[] body, long durationMs, long overheadMs) {}
@@ -79,6 +80,36 @@ public final class Gateway {
     /** The upstream client the environment picks (see {@link UpstreamClient#fromEnvironment}). */
     public static UpstreamClient defaultClient() {
         return UpstreamClient.fromEnvironment(System.getenv());
+    }
+
+    /**
+     * Re-reads the configuration every {@code period}, so changes made through another server sharing the database
+     * reach this one (its own changes apply at once).
+     */
+    public void refreshEvery(Duration period) {
+        refresher = Thread.ofVirtual().name("osprey-gateway-refresh").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(period);
+                    config.reload();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(Gateway.class).warn("Reloading the gateway configuration "
+                            + "failed: {}", e.getMessage());
+                }
+            }
+        });
+    }
+
+    /** Stops the refresher and writes what the usage queue still holds. */
+    @Override
+    public void close() {
+        Thread r = refresher;
+        if (r != null) {
+            r.interrupt();
+        }
+        usage.close();
     }
 
     public GatewayConfigService config() {

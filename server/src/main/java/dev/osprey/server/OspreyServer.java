@@ -178,8 +178,10 @@ public final class OspreyServer implements AutoCloseable {
         });
         UsageRecorder usage = new UsageRecorder(store.gateway(), 100_000,
                 List.of(new GatewayTraces(store.traces(), prices, clock)));
-        return new Gateway(service, Gateway.defaultClient(), guard, budgets, usage, new GatewayMetrics(),
+        Gateway gateway = new Gateway(service, Gateway.defaultClient(), guard, budgets, usage, new GatewayMetrics(),
                 (model, in, out) -> prices.cost(model, in, out).map(ModelPrices.Cost::total).orElse(0.0), clock);
+        gateway.refreshEvery(java.time.Duration.ofSeconds(15));
+        return gateway;
     }
 
     private static String experimentFor(ExperimentService experiments, String name) {
@@ -239,7 +241,7 @@ public final class OspreyServer implements AutoCloseable {
     @Override
     public void close() {
         web.stop();
-        gateway.usage().close();
+        gateway.close();
         webhooks.close();
         store.close();
     }
