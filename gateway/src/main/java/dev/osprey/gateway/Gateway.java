@@ -8,6 +8,7 @@ import dev.osprey.gateway.GatewayConfigService.ResolvedEndpoint;
 import dev.osprey.gateway.GatewayConfigService.ResolvedModel;
 import dev.osprey.gateway.config.GatewayEndpoint;
 import dev.osprey.gateway.config.GatewaySecret;
+import dev.osprey.gateway.provider.AwsEventStream;
 import dev.osprey.gateway.provider.Operation;
 import dev.osprey.gateway.provider.Passthroughs;
 import dev.osprey.gateway.provider.ProviderAdapter;
@@ -441,29 +442,15 @@ public final class Gateway implements AutoCloseable {
         StringBuilder text = new StringBuilder();
         int status = 200;
         Optional<String> error = Optional.empty();
-        try (UpstreamClient.Response upstreamResponse = opened.response(); BufferedReader reader = new BufferedReader(new InputStreamReader(opened.body(),
-                StandardCharsets.UTF_8))) {
-            String event = "";
-            StringBuilder data = new StringBuilder();
-            String line;
-            while ((line = reader.readLine()) != null) {
-                if (line.isEmpty()) {
-                    if (!data.isEmpty()) {
-                        emit(inv, sink, translator, event, data.toString(), text);
-                    }
-                    event = "";
-                    data.setLength(0);
-                } else if (line.startsWith("data:")) {
-                    if (!data.isEmpty()) {
-                        data.append('\n');
-                    }
-                    data.append(line, line.startsWith("data: ") ? 6 : 5, line.length());
-                } else if (line.startsWith("event:")) {
-                    event = line.substring(6).trim();
-                }
+        try (UpstreamClient.Response upstreamResponse = opened.response()) {
+            if (opened.adapter().binaryEventStream() && inv.passthrough().isEmpty()) {
+                readEventStream(inv, sink, translator, upstreamResponse.body(), text);
+            } else {
+                readSse(inv, sink, translator, upstreamResponse.body(), text);
             }
-            if (!data.isEmpty()) {
-                emit(inv, sink, translator, event, data.toString(), text);
+            for (String chunk : translator.finish()) {
+                collectText(chunk, text);
+                sink.send("", chunk);
             }
             if (inv.passthrough().isEmpty()) {
                 sink.send("", "[DONE]");
@@ -483,6 +470,48 @@ public final class Gateway implements AutoCloseable {
             response.putObject("message").put("role", "assistant").put("content", text.toString());
             finish(requestId, inv, endpoint, attempts, startedAt, durationMs, overheadMs, status,
                     translator.usage(), Optional.of(response), error);
+        }
+    }
+
+    /** Server-sent events: {@code event:} and {@code data:} lines, a blank line ends an event. */
+    private static void readSse(Invocation inv, EventSink sink, StreamTranslator translator, InputStream body,
+            StringBuilder text) throws IOException {
+        BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+        String event = "";
+        StringBuilder data = new StringBuilder();
+        String line;
+        while ((line = reader.readLine()) != null) {
+            if (line.isEmpty()) {
+                if (!data.isEmpty()) {
+                    emit(inv, sink, translator, event, data.toString(), text);
+                }
+                event = "";
+                data.setLength(0);
+            } else if (line.startsWith("data:")) {
+                if (!data.isEmpty()) {
+                    data.append('\n');
+                }
+                data.append(line, line.startsWith("data: ") ? 6 : 5, line.length());
+            } else if (line.startsWith("event:")) {
+                event = line.substring(6).trim();
+            }
+        }
+        if (!data.isEmpty()) {
+            emit(inv, sink, translator, event, data.toString(), text);
+        }
+    }
+
+    /** AWS's binary event stream (Bedrock): one translated event per message; exceptions end the stream. */
+    private static void readEventStream(Invocation inv, EventSink sink, StreamTranslator translator,
+            InputStream body, StringBuilder text) throws IOException {
+        InputStream in = new java.io.BufferedInputStream(body, 16 * 1024);
+        for (AwsEventStream.Message m = AwsEventStream.read(in); m != null; m = AwsEventStream.read(in)) {
+            String payload = new String(m.payload(), StandardCharsets.UTF_8);
+            if (!m.header(":message-type").equals("event")) {
+                throw new ProviderException(502, "Bedrock stream error (" + m.header(":exception-type") + "): "
+                        + payload, false);
+            }
+            emit(inv, sink, translator, m.header(":event-type"), payload, text);
         }
     }
 

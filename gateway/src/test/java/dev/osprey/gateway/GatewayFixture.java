@@ -52,9 +52,15 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** Creates a secret and a model definition; returns the model definition id. */
     public String model(String provider, String modelName, String apiKey, String apiBase) {
+        return model(provider, modelName, java.util.Map.of("api_key", apiKey), apiBase);
+    }
+
+    /** As {@link #model(String, String, String, String)} with any secret values (AWS keys for Bedrock). */
+    public String model(String provider, String modelName, java.util.Map<String, String> values, String apiBase) {
         ObjectNode secret = Json.object().put("secret_name", "sec-" + provider + "-" + System.nanoTime())
                 .put("provider", provider);
-        secret.putObject("secret_value").put("api_key", apiKey);
+        ObjectNode secretValue = secret.putObject("secret_value");
+        values.forEach(secretValue::put);
         secret.putObject("auth_config").put("api_base", apiBase);
         String secretId = config.createSecret(message(secret)).secretId();
         return config.createModelDefinition(message(Json.object().put("name", "md-" + System.nanoTime())

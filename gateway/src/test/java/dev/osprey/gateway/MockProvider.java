@@ -45,7 +45,8 @@ public final class MockProvider implements AutoCloseable {
     private volatile boolean callTool;
 
     /** A request as it arrived. */
-    public record Received(String method, String path, Map<String, List<String>> headers, JsonNode body) {
+    public record Received(String method, String path, Map<String, List<String>> headers, JsonNode body,
+            String rawPath, byte[] rawBody) {
         public String header(String name) {
             for (Map.Entry<String, List<String>> e : headers.entrySet()) {
                 if (e.getKey().equalsIgnoreCase(name)) {
@@ -105,17 +106,26 @@ public final class MockProvider implements AutoCloseable {
             String path = ex.getRequestURI().getPath();
             String query = ex.getRequestURI().getQuery() == null ? "" : ex.getRequestURI().getQuery();
             received.add(new Received(ex.getRequestMethod(), path + (query.isEmpty() ? "" : "?" + query),
-                    Map.copyOf(ex.getRequestHeaders()), body));
+                    Map.copyOf(ex.getRequestHeaders()), body, ex.getRequestURI().getRawPath(), bytes));
             if (delayMs > 0) {
                 Thread.sleep(delayMs);
             }
             boolean anthropic = path.equals("/v1/messages");
             boolean gemini = path.startsWith("/v1beta/models/");
+            boolean bedrock = path.startsWith("/model/");
             if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                if (bedrock) {
+                    ex.getResponseHeaders().set("x-amzn-ErrorType", failStatus == 429 ? "ThrottlingException"
+                            : "InternalServerException");
+                    json(ex, failStatus, Json.object().put("message", "Mock failure " + failStatus));
+                    return;
+                }
                 error(ex, failStatus, anthropic, gemini);
                 return;
             }
-            if (anthropic) {
+            if (bedrock) {
+                bedrock(ex, path, body);
+            } else if (anthropic) {
                 anthropic(ex, body);
             } else if (gemini) {
                 gemini(ex, path, body);
@@ -312,6 +322,73 @@ public final class MockProvider implements AutoCloseable {
         }
         out.put("stop_reason", tool ? "tool_use" : "end_turn").putNull("stop_sequence");
         out.putObject("usage").put("input_tokens", PROMPT_TOKENS).put("output_tokens", COMPLETION_TOKENS);
+        json(ex, 200, out);
+    }
+
+    // ------------------------------------------------------------------ Bedrock
+
+    private void bedrock(HttpExchange ex, String path, JsonNode body) throws IOException {
+        if (!ex.getRequestHeaders().getFirst("Authorization").startsWith("AWS4-HMAC-SHA256 Credential=")) {
+            json(ex, 403, Json.object().put("message", "Missing Authentication Token"));
+            return;
+        }
+        boolean tool = callTool && body.path("toolConfig").path("tools").size() > 0;
+        String toolName = body.path("toolConfig").path("tools").path(0).path("toolSpec").path("name").asText();
+        if (path.endsWith("/converse-stream")) {
+            ex.getResponseHeaders().set("Content-Type", "application/vnd.amazon.eventstream");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            List<String[]> events = new ArrayList<>();
+            events.add(new String[] {"messageStart", "{\"role\":\"assistant\",\"p\":\"abc\"}"});
+            if (tool) {
+                events.add(new String[] {"contentBlockStart", "{\"contentBlockIndex\":0,\"start\":{\"toolUse\":"
+                        + "{\"toolUseId\":\"tooluse_1\",\"name\":\"" + toolName + "\"}}}"});
+                for (String part : List.of("{\\\"city\\\":", "\\\"Paris\\\"}")) {
+                    events.add(new String[] {"contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"toolUse\":"
+                            + "{\"input\":\"" + part + "\"}}}"});
+                }
+            } else {
+                for (String piece : STREAM_PIECES) {
+                    events.add(new String[] {"contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\""
+                            + piece + "\"}}"});
+                }
+            }
+            events.add(new String[] {"contentBlockStop", "{\"contentBlockIndex\":0}"});
+            events.add(new String[] {"messageStop", "{\"stopReason\":\"" + (tool ? "tool_use" : "end_turn") + "\"}"});
+            events.add(new String[] {"metadata", "{\"usage\":{\"inputTokens\":" + PROMPT_TOKENS + ",\"outputTokens\":"
+                    + COMPLETION_TOKENS + ",\"totalTokens\":" + (PROMPT_TOKENS + COMPLETION_TOKENS)
+                    + "},\"metrics\":{\"latencyMs\":12}}"});
+            for (String[] e : events) {
+                Map<String, String> headers = new java.util.LinkedHashMap<>();
+                headers.put(":event-type", e[0]);
+                headers.put(":content-type", "application/json");
+                headers.put(":message-type", "event");
+                out.write(dev.osprey.gateway.provider.AwsEventStream.frame(headers,
+                        e[1].getBytes(StandardCharsets.UTF_8)));
+                out.flush();
+            }
+            return;
+        }
+        ObjectNode out = Json.object();
+        ArrayNode content = out.putObject("output").putObject("message").put("role", "assistant")
+                .putArray("content");
+        if (tool) {
+            content.addObject().putObject("toolUse").put("toolUseId", "tooluse_1").put("name", toolName)
+                    .putObject("input").put("city", "Paris");
+        } else {
+            String text = "";
+            for (JsonNode m : body.path("messages")) {
+                if (m.path("role").asText().equals("user")) {
+                    for (JsonNode c : m.path("content")) {
+                        text = c.has("text") ? c.path("text").asText() : text;
+                    }
+                }
+            }
+            content.addObject().put("text", "echo: " + text);
+        }
+        out.put("stopReason", tool ? "tool_use" : "end_turn");
+        out.putObject("usage").put("inputTokens", PROMPT_TOKENS).put("outputTokens", COMPLETION_TOKENS)
+                .put("totalTokens", PROMPT_TOKENS + COMPLETION_TOKENS);
         json(ex, 200, out);
     }
 

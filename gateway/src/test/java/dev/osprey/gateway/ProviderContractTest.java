@@ -43,17 +43,23 @@ class ProviderContractTest {
         return "sk-contract-" + provider + "-0123456789abcdef";
     }
 
+    static final String AWS_KEY_ID = "AKIAOSPREYTEST000001";
+    static final String AWS_SECRET = "osprey/test/secret/access/key/0123456789";
+
     private String base(String provider) {
         return switch (provider) {
             case "gemini" -> mock.baseUrl() + "/v1beta";
-            case "azure" -> mock.baseUrl();
+            case "azure", "bedrock" -> mock.baseUrl();
             default -> mock.baseUrl() + "/v1";
         };
     }
 
     private String endpoint(String provider) {
         String name = provider + "-" + System.nanoTime();
-        String model = fx.model(provider, provider + "-model", key(provider), base(provider));
+        String model = provider.equals("bedrock")
+                ? fx.model(provider, "anthropic.claude-3-haiku-20240307-v1:0", java.util.Map.of("aws_access_key_id",
+                        AWS_KEY_ID, "aws_secret_access_key", AWS_SECRET), base(provider))
+                : fx.model(provider, provider + "-model", key(provider), base(provider));
         fx.endpoint(name, List.of(model), List.of(), Json.object());
         return name;
     }
@@ -96,6 +102,13 @@ class ProviderContractTest {
                 assertThat(r.header("x-goog-api-key")).isEqualTo(key(provider));
                 assertThat(r.path()).contains("/models/gemini-model:");
             }
+            case "bedrock" -> {
+                assertThat(r.header("Authorization")).startsWith("AWS4-HMAC-SHA256 Credential=" + AWS_KEY_ID + "/")
+                        .contains("/us-east-1/bedrock/aws4_request").doesNotContain(AWS_SECRET);
+                assertThat(r.path()).startsWith("/model/anthropic.claude-3-haiku-20240307-v1:0/converse");
+                assertThat(SigV4Check.expectedAuthorization(r, mock.baseUrl(), AWS_KEY_ID, AWS_SECRET))
+                        .isEqualTo(r.header("Authorization"));
+            }
             case "azure" -> {
                 assertThat(r.header("api-key")).isEqualTo(key(provider));
                 assertThat(r.path()).startsWith("/openai/deployments/azure-model/chat/completions?api-version=");
@@ -108,7 +121,7 @@ class ProviderContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"openai", "azure", "mistral", "openai_compatible", "anthropic", "gemini"})
+    @ValueSource(strings = {"openai", "azure", "mistral", "openai_compatible", "anthropic", "gemini", "bedrock"})
     void chat_answersInOpenAiShapeWithUsage(String provider) throws IOException {
         String endpoint = endpoint(provider);
         ObjectNode body = GatewayFixture.chat("hi there");
@@ -135,12 +148,17 @@ class ProviderContractTest {
                         .isEqualTo("be brief");
                 assertThat(sent.path("generationConfig").path("maxOutputTokens").asInt()).isEqualTo(50);
             }
+            case "bedrock" -> {
+                assertThat(sent.path("system").path(0).path("text").asText()).isEqualTo("be brief");
+                assertThat(sent.path("inferenceConfig").path("maxTokens").asInt()).isEqualTo(50);
+                assertThat(sent.path("messages")).hasSize(1);
+            }
             default -> assertThat(sent.path("messages")).hasSize(2);
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"openai", "azure", "mistral", "anthropic", "gemini"})
+    @ValueSource(strings = {"openai", "azure", "mistral", "anthropic", "gemini", "bedrock"})
     void stream_deliversEveryDeltaInOrderThenTheFinishReason(String provider) throws IOException {
         String endpoint = endpoint(provider);
         List<JsonNode> chunks = stream(endpoint, GatewayFixture.chat("hi"));
@@ -165,7 +183,7 @@ class ProviderContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"openai", "anthropic", "gemini"})
+    @ValueSource(strings = {"openai", "anthropic", "gemini", "bedrock"})
     void stream_withIncludeUsage_reportsTokens(String provider) throws IOException {
         String endpoint = endpoint(provider);
         ObjectNode body = GatewayFixture.chat("hi");
@@ -186,7 +204,7 @@ class ProviderContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"openai", "anthropic", "gemini"})
+    @ValueSource(strings = {"openai", "anthropic", "gemini", "bedrock"})
     void toolCalls_translateBothWays(String provider) throws IOException {
         mock.callTool(true);
         try {
@@ -204,6 +222,8 @@ class ProviderContractTest {
                         .isEqualTo("object");
                 case "gemini" -> assertThat(sentTools.path(0).path("functionDeclarations").path(0).path("name")
                         .asText()).isEqualTo("get_weather");
+                case "bedrock" -> assertThat(mock.last().body().at("/toolConfig/tools/0/toolSpec/inputSchema/json/type")
+                        .asText()).isEqualTo("object");
                 default -> assertThat(sentTools.path(0).path("function").path("name").asText())
                         .isEqualTo("get_weather");
             }
@@ -223,6 +243,8 @@ class ProviderContractTest {
                 assertThat(sent).contains("\"tool_result\"").contains("\"tool_use\"");
             } else if (provider.equals("gemini")) {
                 assertThat(sent).contains("\"functionResponse\"").contains("\"functionCall\"");
+            } else if (provider.equals("bedrock")) {
+                assertThat(sent).contains("\"toolResult\"").contains("\"toolUse\"");
             }
         } finally {
             mock.callTool(false);
@@ -230,7 +252,7 @@ class ProviderContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"openai", "anthropic"})
+    @ValueSource(strings = {"openai", "anthropic", "bedrock"})
     void streamedToolCall_assemblesToTheArguments(String provider) throws IOException {
         mock.callTool(true);
         try {
@@ -252,7 +274,7 @@ class ProviderContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"openai", "azure", "anthropic", "gemini"})
+    @ValueSource(strings = {"openai", "azure", "anthropic", "gemini", "bedrock"})
     void providerErrors_keepStatusAndMessage(String provider) {
         String endpoint = endpoint(provider);
         mock.failNext(1, 400);

@@ -172,7 +172,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         return message;
     }
 
-    private static String finish(JsonNode candidate, ObjectNode message) {
+    private static String finishOf(JsonNode candidate, ObjectNode message) {
         String reason = finishReason(candidate.path("finishReason").asText());
         return reason.equals("stop") && message.has("tool_calls") ? "tool_calls" : reason;
     }
@@ -208,7 +208,7 @@ public final class GeminiAdapter implements ProviderAdapter {
             ObjectNode message = message(candidate, false);
             ObjectNode choice = choices.addObject().put("index", index++);
             choice.set("message", message);
-            choice.put("finish_reason", finish(candidate, message));
+            choice.put("finish_reason", finishOf(candidate, message));
         }
         out.set("usage", usageJson(r));
         return out;
@@ -241,7 +241,7 @@ public final class GeminiAdapter implements ProviderAdapter {
                     ObjectNode delta = message(candidate, true);
                     ObjectNode choice = choices.addObject().put("index", index++);
                     choice.set("delta", delta);
-                    String reason = finish(candidate, delta);
+                    String reason = finishOf(candidate, delta);
                     if (reason.isEmpty()) {
                         choice.putNull("finish_reason");
                     } else {

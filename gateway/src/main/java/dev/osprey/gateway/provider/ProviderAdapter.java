@@ -14,6 +14,11 @@ public interface ProviderAdapter {
 
     UpstreamRequest request(Operation operation, ObjectNode openAiBody, Target target, boolean stream);
 
+    /** Whether streamed answers come in AWS's binary event-stream framing instead of server-sent events. */
+    default boolean binaryEventStream() {
+        return false;
+    }
+
     /** Whether the provider's replies already are OpenAI's shape, so their bytes can be passed on unchanged. */
     default boolean repliesInOpenAiShape() {
         return false;

@@ -18,6 +18,7 @@ public final class Providers {
             Map.entry("ollama", new OpenAiAdapter("http://localhost:11434/v1", false, false)),
             Map.entry("openai_compatible", new OpenAiAdapter("", false, false)),
             Map.entry("anthropic", new AnthropicAdapter()),
+            Map.entry("bedrock", new BedrockAdapter()),
             Map.entry("gemini", new GeminiAdapter())));
 
     private Providers() {}

@@ -15,6 +15,11 @@ public interface StreamTranslator {
      */
     List<String> onEvent(String event, String data);
 
+    /** What is still held back when the upstream stream ends (most translators hold nothing). */
+    default List<String> finish() {
+        return List.of();
+    }
+
     /** Tokens reported so far. */
     Usage usage();
 }
