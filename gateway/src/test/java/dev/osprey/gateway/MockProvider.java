@@ -42,6 +42,7 @@ public final class MockProvider implements AutoCloseable {
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failStatus = 500;
     private volatile long delayMs;
+    private volatile long eventGapMs;
     private volatile boolean callTool;
 
     /** A request as it arrived. */
@@ -77,6 +78,12 @@ public final class MockProvider implements AutoCloseable {
 
     public MockProvider delay(long ms) {
         delayMs = ms;
+        return this;
+    }
+
+    /** Pauses between streamed events, to see that they are passed on as they come. */
+    public MockProvider eventGap(long ms) {
+        eventGapMs = ms;
         return this;
     }
 
@@ -452,7 +459,7 @@ public final class MockProvider implements AutoCloseable {
         ex.getResponseBody().write(bytes);
     }
 
-    private static void sse(HttpExchange ex, List<String[]> events) throws IOException {
+    private void sse(HttpExchange ex, List<String[]> events) throws IOException {
         ex.getResponseHeaders().set("Content-Type", "text/event-stream");
         ex.sendResponseHeaders(200, 0);
         OutputStream out = ex.getResponseBody();
@@ -460,6 +467,14 @@ public final class MockProvider implements AutoCloseable {
             String frame = (e[0].isEmpty() ? "" : "event: " + e[0] + "\n") + "data: " + e[1] + "\n\n";
             out.write(frame.getBytes(StandardCharsets.UTF_8));
             out.flush();
+            if (eventGapMs > 0) {
+                try {
+                    Thread.sleep(eventGapMs);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 

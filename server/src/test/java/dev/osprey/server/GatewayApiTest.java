@@ -354,6 +354,37 @@ class GatewayApiTest {
     }
 
     @Test
+    @Order(9)
+    void streamedEvents_arePassedOnAsTheyArrive() throws Exception {
+        healthy.eventGap(150);
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(gatewayBase() + "/chat/completions"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"model\": \"chat\", \"stream\": true, \"messages\": [{\"role\": \"user\", "
+                                    + "\"content\": \"slowly\"}]}")).build();
+            List<Long> arrivals = new ArrayList<>();
+            List<String> contents = new ArrayList<>();
+            long started = System.nanoTime();
+            HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(request,
+                    HttpResponse.BodyHandlers.ofLines());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+            try (Stream<String> lines = response.body()) {
+                lines.filter(l -> l.startsWith("data: ") && l.contains("\"content\":\"") && !l.contains(
+                        "\"content\":\"\"")).forEach(l -> {
+                            arrivals.add((System.nanoTime() - started) / 1_000_000);
+                            contents.add(l);
+                        });
+            }
+            assertThat(contents).hasSize(MockProvider.STREAM_PIECES.size());
+            // The provider waits 150 ms after each event: buffering would deliver them all at once at the end.
+            assertThat(arrivals.get(arrivals.size() - 1) - arrivals.get(0)).isGreaterThanOrEqualTo(300);
+        } finally {
+            healthy.eventGap(0);
+        }
+    }
+
+    @Test
     @Order(100)
     void noProviderKeyIn_anyResponse_anyLogLine_orTheDatabaseFiles() throws IOException {
         server.gateway().usage().flush();
