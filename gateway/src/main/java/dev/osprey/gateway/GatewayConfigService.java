@@ -45,6 +45,7 @@ public final class GatewayConfigService {
     static final String MODEL = "model_definition";
     static final String ENDPOINT = "endpoint";
     static final String BUDGET = "budget_policy";
+    static final String BINDING = "endpoint_binding";
     private static final Pattern ENDPOINT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,255}");
     private static final int MAX_NAME = 256;
 
@@ -508,7 +509,48 @@ public final class GatewayConfigService {
     public void deleteEndpoint(String id) {
         endpointById(id);
         store.delete(ENDPOINT, id);
+        // Bindings name the endpoint; they go with it.
+        store.list(BINDING).stream().filter(d -> d.id().startsWith(id + "|"))
+                .forEach(d -> store.delete(BINDING, d.id()));
         reload();
+    }
+
+    // ------------------------------------------------------------------ bindings (endpoint <-> MLflow resource)
+
+    /** Binds an endpoint to a resource that calls it (e.g. a scorer job); the binding's body is its wire form. */
+    public JsonNode createBinding(Message m) {
+        String endpointId = m.requiredString("endpoint_id");
+        endpointById(endpointId);
+        String type = m.requiredString("resource_type");
+        String resourceId = m.requiredString("resource_id");
+        long now = clock.millis();
+        ObjectNode binding = Json.object().put("endpoint_id", endpointId).put("resource_type", type)
+                .put("resource_id", resourceId).put("created_at", now).put("last_updated_at", now);
+        m.string("created_by").ifPresent(by -> binding.put("created_by", by).put("last_updated_by", by));
+        String id = endpointId + "|" + type + "|" + resourceId;
+        store.insert(new GatewayDocument(BINDING, id, id, Json.writeString(binding), now, now));
+        return binding;
+    }
+
+    public void deleteBinding(Message m) {
+        String id = m.requiredString("endpoint_id") + "|" + m.requiredString("resource_type") + "|"
+                + m.requiredString("resource_id");
+        if (!store.delete(BINDING, id)) {
+            throw OspreyException.notFound("No binding of endpoint " + m.requiredString("endpoint_id") + " to "
+                    + m.requiredString("resource_type") + " " + m.requiredString("resource_id") + ".");
+        }
+    }
+
+    /** Bindings, filtered by any of endpoint id, resource type and resource id. */
+    public List<JsonNode> listBindings(Message m) {
+        Optional<String> endpointId = m.string("endpoint_id").filter(s -> !s.isEmpty());
+        Optional<String> type = m.string("resource_type").filter(s -> !s.isEmpty());
+        Optional<String> resourceId = m.string("resource_id").filter(s -> !s.isEmpty());
+        return store.list(BINDING).stream().map(GatewayConfigService::parse)
+                .filter(b -> endpointId.isEmpty() || endpointId.get().equals(b.path("endpoint_id").asText()))
+                .filter(b -> type.isEmpty() || type.get().equals(b.path("resource_type").asText()))
+                .filter(b -> resourceId.isEmpty() || resourceId.get().equals(b.path("resource_id").asText()))
+                .toList();
     }
 
     public List<GatewayEndpoint> listEndpoints(Message m) {

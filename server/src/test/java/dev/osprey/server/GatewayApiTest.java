@@ -159,6 +159,19 @@ class GatewayApiTest {
                 .asText()).put("key", "team").put("value", "search").toString()));
         assertThat(ok(send("GET", G + "/endpoints/get?name=chat", "")).at("/endpoint/tags/0/value").asText())
                 .isEqualTo("search");
+
+        String endpointId = endpoint.path("endpoint_id").asText();
+        String binding = Json.object().put("endpoint_id", endpointId).put("resource_type", "scorer_job")
+                .put("resource_id", "job-1").toString();
+        JsonNode bound = ok(send("POST", G + "/endpoints/bindings/create", binding)).path("binding");
+        assertThat(bound.path("resource_id").asText()).isEqualTo("job-1");
+        assertThat(send("POST", G + "/endpoints/bindings/create", binding).errorCode())
+                .isEqualTo("RESOURCE_ALREADY_EXISTS");
+        assertThat(ok(send("GET", G + "/endpoints/bindings/list?endpoint_id=" + endpointId, "")).path("bindings"))
+                .hasSize(1);
+        ok(send("DELETE", G + "/endpoints/bindings/delete", binding));
+        assertThat(ok(send("GET", G + "/endpoints/bindings/list", "")).path("bindings")).isEmpty();
+        assertThat(send("DELETE", G + "/endpoints/bindings/delete", binding).status()).isEqualTo(404);
     }
 
     @Test

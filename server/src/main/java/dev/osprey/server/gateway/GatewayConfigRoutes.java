@@ -70,6 +70,13 @@ public final class GatewayConfigRoutes {
                         .map(e -> (JsonNode) config.json(e)).toList())),
                 v3("POST", "/endpoints/models/attach", this::attach),
                 v3("POST", "/endpoints/models/detach", r -> empty(() -> config.detachModel(r.message()))),
+                v3("POST", "/endpoints/bindings/create", r -> {
+                    ObjectNode out = Json.object();
+                    out.set("binding", config.createBinding(r.message()));
+                    return out;
+                }),
+                v3("DELETE", "/endpoints/bindings/delete", r -> empty(() -> config.deleteBinding(r.message()))),
+                v3("GET", "/endpoints/bindings/list", r -> list("bindings", config.listBindings(r.message()))),
                 v3("POST", "/endpoints/set-tag", r -> empty(() -> config.setTag(r.message()))),
                 v3("DELETE", "/endpoints/delete-tag", r -> empty(() -> config.deleteTag(r.message()))),
                 v3("POST", "/budgets/create", r -> budget(config.createBudget(r.message()))),
