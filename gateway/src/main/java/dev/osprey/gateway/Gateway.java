@@ -79,8 +79,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The upstream client the environment picks (see {@link UpstreamClient#fromEnvironment}). */
-    public static UpstreamClient defaultClient() {
-        return UpstreamClient.fromEnvironment(System.getenv());
+    public static UpstreamClient defaultClient(UrlGuard guard) {
+        return UpstreamClient.fromEnvironment(System.getenv(), guard);
     }
 
     /**
@@ -297,6 +297,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static ProviderException failure(Target target, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof dev.osprey.core.net.BlockedAddressException blocked) {
+                return new ProviderException(502, blocked.getMessage(), false);
+            }
+        }
         if (e instanceof java.net.http.HttpTimeoutException || e instanceof java.net.SocketTimeoutException
                 || e.getCause() instanceof java.net.SocketTimeoutException) {
             return new ProviderException(504, "Provider " + target.provider() + " did not answer in time.", true);

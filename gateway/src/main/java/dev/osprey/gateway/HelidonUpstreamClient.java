@@ -1,7 +1,12 @@
 package dev.osprey.gateway;
 
 import dev.osprey.gateway.provider.UpstreamRequest;
+import dev.osprey.core.net.UrlGuard;
 import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.DnsAddressLookup;
+import io.helidon.webclient.spi.DnsResolver;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
@@ -12,14 +17,34 @@ import java.time.Duration;
 
 /**
  * {@link UpstreamClient} on Helidon's blocking WebClient: the exchange runs on the caller's (virtual) thread over
- * pooled keep-alive connections, with no hand-off to a selector thread. Redirects are not followed.
+ * pooled keep-alive connections, with no hand-off to a selector thread. Redirects are not followed. Host names are
+ * resolved through the SSRF guard, so the address connected to is the address checked.
  */
 public final class HelidonUpstreamClient implements UpstreamClient {
-    private final WebClient client = WebClient.builder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(false)
-            .shareConnectionCache(false)
-            .build();
+    private final WebClient client;
+
+    public HelidonUpstreamClient(UrlGuard guard) {
+        this.client = WebClient.builder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(false)
+                .shareConnectionCache(false)
+                .dnsResolver(new DnsResolver() {
+                    @Override
+                    public boolean useDefaultJavaResolver() {
+                        return false;
+                    }
+
+                    @Override
+                    public InetAddress resolveAddress(String hostname, DnsAddressLookup lookup) {
+                        try {
+                            return guard.pinnedAddress(hostname);
+                        } catch (UnknownHostException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                })
+                .build();
+    }
 
     @Override
     public Response post(UpstreamRequest request, Duration timeout) throws IOException {

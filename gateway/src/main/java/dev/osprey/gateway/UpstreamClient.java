@@ -30,8 +30,8 @@ public interface UpstreamClient {
     Response post(UpstreamRequest request, Duration timeout) throws IOException;
 
     /** Which client the gateway uses: {@code OSPREY_GATEWAY_HTTP_CLIENT=jdk|helidon} (default helidon). */
-    static UpstreamClient fromEnvironment(java.util.Map<String, String> env) {
+    static UpstreamClient fromEnvironment(java.util.Map<String, String> env, dev.osprey.core.net.UrlGuard guard) {
         return "jdk".equalsIgnoreCase(env.getOrDefault("OSPREY_GATEWAY_HTTP_CLIENT", "helidon"))
-                ? new JdkUpstreamClient() : new HelidonUpstreamClient();
+                ? new JdkUpstreamClient() : new HelidonUpstreamClient(guard);
     }
 }

@@ -36,7 +36,7 @@ public final class GatewayFixture implements AutoCloseable {
         config = new GatewayConfigService(store.gateway(), Optional.of(kek), guard, Clock.systemUTC(), budgets,
                 name -> "0");
         usage = new UsageRecorder(store.gateway(), 10_000, List.of());
-        gateway = new Gateway(config, Gateway.defaultClient(), guard, budgets, usage, new GatewayMetrics(),
+        gateway = new Gateway(config, Gateway.defaultClient(guard), guard, budgets, usage, new GatewayMetrics(),
                 (model, in, out) -> (in * 1.0 + out * 2.0) / 1_000_000, Clock.systemUTC());
     }
 

@@ -178,7 +178,7 @@ public final class OspreyServer implements AutoCloseable {
         });
         UsageRecorder usage = new UsageRecorder(store.gateway(), 100_000,
                 List.of(new GatewayTraces(store.traces(), prices, clock)));
-        Gateway gateway = new Gateway(service, Gateway.defaultClient(), guard, budgets, usage, new GatewayMetrics(),
+        Gateway gateway = new Gateway(service, Gateway.defaultClient(guard), guard, budgets, usage, new GatewayMetrics(),
                 (model, in, out) -> prices.cost(model, in, out).map(ModelPrices.Cost::total).orElse(0.0), clock);
         gateway.refreshEvery(java.time.Duration.ofSeconds(15));
         return gateway;

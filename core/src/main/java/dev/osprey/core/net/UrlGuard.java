@@ -122,6 +122,30 @@ public final class UrlGuard {
         return true;
     }
 
+    /**
+     * The address to connect to for {@code host}, checked the way {@link #check} checks URLs. HTTP clients that ask
+     * this at connection time (a custom DNS resolver) close the window in which a name checked earlier starts
+     * resolving to an internal address (DNS rebinding).
+     *
+     * @throws BlockedAddressException if the name resolves to an internal address that is not allowed
+     */
+    public InetAddress pinnedAddress(String host) throws UnknownHostException {
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        String lower = bare.toLowerCase(Locale.ROOT);
+        boolean allowedHost = allowPrivate || allowed.contains(lower)
+                || allowed.stream().anyMatch(a -> a.startsWith(lower + ":"));
+        InetAddress[] addresses = InetAddress.getAllByName(bare);
+        if (!allowedHost) {
+            for (InetAddress address : addresses) {
+                if (internal(address)) {
+                    throw new BlockedAddressException(what + " host '" + host + "' now resolves to an internal "
+                            + "address (" + address.getHostAddress() + "); the call was not made. " + howToAllow);
+                }
+            }
+        }
+        return addresses[0];
+    }
+
     /** A host in any of inet_aton's numeric IPv4 forms (1 to 4 parts, decimal, 0x hex or 0 octal). */
     static Optional<InetAddress> inetAton(String host) {
         String[] parts = host.split("\\.", -1);
