@@ -21,9 +21,20 @@ public final class RateLimiter {
     /** A refusal: which limit, and after how many seconds a retry can succeed. */
     public record Refusal(String limit, long retryAfterSeconds) {}
 
-    /** Takes one request from every applicable request bucket; the first exhausted limit refuses. */
+    /**
+     * Admits a call or says which limit refuses it. Token budgets are only looked at (tokens are charged after the
+     * call); then one request is taken from the endpoint's and the caller's request buckets. A refused call takes
+     * nothing from any bucket.
+     */
     public Optional<Refusal> acquire(GatewayEndpoint endpoint, String user) {
         GatewayEndpoint.Limits l = endpoint.limits();
+        Optional<Refusal> tokens = exhausted(key(endpoint, "tpm", l.tokensPerMinute()), l.tokensPerMinute(),
+                "tokens per minute for endpoint '" + endpoint.name() + "'")
+                .or(() -> exhausted(key(endpoint, "utpm:" + user, l.userTokensPerMinute()),
+                        l.userTokensPerMinute(), "tokens per minute per user for endpoint '" + endpoint.name() + "'"));
+        if (tokens.isPresent()) {
+            return tokens;
+        }
         String endpointKey = key(endpoint, "rpm", l.requestsPerMinute());
         Optional<Refusal> refusal = take(endpointKey, l.requestsPerMinute(),
                 "requests per minute for endpoint '" + endpoint.name() + "'");
@@ -32,17 +43,10 @@ public final class RateLimiter {
         }
         refusal = take(key(endpoint, "urpm:" + user, l.userRequestsPerMinute()), l.userRequestsPerMinute(),
                 "requests per minute per user for endpoint '" + endpoint.name() + "'");
-        if (refusal.isPresent()) {
-            // A refused call must not use up the endpoint's allowance.
-            if (l.requestsPerMinute() > 0) {
-                bucket(endpointKey, l.requestsPerMinute()).addTokens(1);
-            }
-            return refusal;
+        if (refusal.isPresent() && l.requestsPerMinute() > 0) {
+            bucket(endpointKey, l.requestsPerMinute()).addTokens(1);
         }
-        return exhausted(key(endpoint, "tpm", l.tokensPerMinute()), l.tokensPerMinute(),
-                "tokens per minute for endpoint '" + endpoint.name() + "'")
-                .or(() -> exhausted(key(endpoint, "utpm:" + user, l.userTokensPerMinute()),
-                        l.userTokensPerMinute(), "tokens per minute per user for endpoint '" + endpoint.name() + "'"));
+        return refusal;
     }
 
     /** Charges the tokens a call used to the endpoint's and the caller's token buckets. */
