@@ -105,6 +105,7 @@ public final class OspreyServer implements AutoCloseable {
             ModelPrices prices = ModelPrices.load(Optional.ofNullable(System.getenv("OSPREY_MODEL_PRICES"))
                     .filter(v -> !v.isBlank()).map(java.nio.file.Path::of));
             Gateway gateway = gateway(config, store, experiments, prices, clock);
+            gateway.budgets().onAlert(spend -> budgetExceeded(webhooks.dispatcher(), spend));
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), store.gateway())
                     .endpoints());
             GatewayHandler gatewayHandler = new GatewayHandler(gateway, req -> Optional.empty());
@@ -182,6 +183,18 @@ public final class OspreyServer implements AutoCloseable {
                 (model, in, out) -> prices.cost(model, in, out).map(ModelPrices.Cost::total).orElse(0.0), clock);
         gateway.refreshEvery(java.time.Duration.ofSeconds(15));
         return gateway;
+    }
+
+    /** The {@code budget_policy.exceeded} webhook event of an ALERT budget whose window is used up. */
+    private static void budgetExceeded(dev.osprey.server.registry.RegistryEvents events, Budgets.Spend spend) {
+        if (!events.wants("BUDGET_POLICY", "EXCEEDED")) {
+            return;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode data = dev.osprey.gateway.config.GatewayCodec.budget(
+                spend.policy());
+        data.put("window_start_ms", spend.windowStart()).put("window_end_ms", spend.windowEnd())
+                .put("current_spend", spend.spent());
+        events.publish("BUDGET_POLICY", "EXCEEDED", data);
     }
 
     private static String experimentFor(ExperimentService experiments, String name) {

@@ -68,6 +68,8 @@ class GatewayApiTest {
     private MockProvider failing;
     private String healthyModel;
     private String failingModel;
+    private com.sun.net.httpserver.HttpServer hooks;
+    private final java.util.concurrent.BlockingQueue<String> deliveries = new java.util.concurrent.LinkedBlockingQueue<>();
 
     @BeforeAll
     void start() throws IOException {
@@ -75,6 +77,14 @@ class GatewayApiTest {
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
         healthy = new MockProvider();
         failing = new MockProvider().failNext(1_000_000, 503);
+        hooks = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hooks.createContext("/hook", exchange -> {
+            deliveries.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        hooks.start();
+        System.setProperty("osprey.webhook.allowedHosts", "127.0.0.1:" + hooks.getAddress().getPort());
         dir = Files.createTempDirectory("osprey-gateway");
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
@@ -93,6 +103,8 @@ class GatewayApiTest {
         server.close();
         healthy.close();
         failing.close();
+        hooks.stop(0);
+        System.clearProperty("osprey.webhook.allowedHosts");
     }
 
     private RestClient.Reply send(String method, String path, String json) {
@@ -395,6 +407,34 @@ class GatewayApiTest {
         } finally {
             healthy.eventGap(0);
         }
+    }
+
+    @Test
+    @Order(10)
+    void alertBudget_firesTheBudgetExceededWebhookOncePerWindow() throws Exception {
+        ok(send("POST", "/api/2.0/mlflow/webhooks", "{\"name\": \"budgets\", \"url\": \"http://127.0.0.1:"
+                + hooks.getAddress().getPort() + "/hook\", \"events\": [{\"entity\": \"budget_policy\", "
+                + "\"action\": \"exceeded\"}]}"));
+        String secretId = ok(send("GET", G + "/secrets/get?secret_name=healthy", "")).at("/secret/secret_id").asText();
+        String priced = ok(send("POST", G + "/model-definitions/create", Json.object().put("name", "priced")
+                .put("secret_id", secretId).put("provider", "openai").put("model_name", "gpt-4o-mini").toString()))
+                .at("/model_definition/model_definition_id").asText();
+        String endpointId = endpoint("metered", priced, Optional.empty(), Json.object()).path("endpoint_id").asText();
+        ObjectNode budget = Json.object().put("budget_amount", 0.000001).put("target_scope", "ENDPOINT")
+                .put("target_value", endpointId).put("budget_action", "ALERT");
+        budget.putObject("duration").put("unit", "DAYS").put("value", 1);
+        String policyId = ok(send("POST", G + "/budgets/create", budget.toString())).at("/budget_policy/"
+                + "budget_policy_id").asText();
+        String call = "{\"model\": \"metered\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
+        ok(send("POST", "/gateway/mlflow/v1/chat/completions", call));
+        ok(send("POST", "/gateway/mlflow/v1/chat/completions", call));
+        String delivered = deliveries.poll(10, TimeUnit.SECONDS);
+        assertThat(delivered).as("webhook delivery").isNotNull();
+        JsonNode event = Json.read(delivered);
+        assertThat(event.toString()).contains(policyId).contains("current_spend");
+        assertThat(deliveries.poll(500, TimeUnit.MILLISECONDS)).as("only once per window").isNull();
+        JsonNode windows = ok(send("GET", G + "/budgets/windows", ""));
+        assertThat(windows.path("windows").findValuesAsText("budget_policy_id")).contains(policyId);
     }
 
     @Test

@@ -22,6 +22,7 @@ public final class Budgets {
     private static final Logger LOG = LoggerFactory.getLogger(Budgets.class);
     private final GatewayStore store;
     private final LongSupplier clock;
+    private volatile java.util.function.Consumer<Spend> onAlert = spend -> { };
     private volatile List<BudgetPolicy> policies = List.of();
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
@@ -33,6 +34,11 @@ public final class Budgets {
     public Budgets(GatewayStore store, LongSupplier clock) {
         this.store = store;
         this.clock = clock;
+    }
+
+    /** Who hears of an ALERT policy's window being used up (once per window): the webhooks. */
+    public void onAlert(java.util.function.Consumer<Spend> listener) {
+        onAlert = listener;
     }
 
     public void setPolicies(List<BudgetPolicy> next) {
@@ -107,6 +113,11 @@ public final class Budgets {
                         && w.alerted().compareAndSet(false, true)) {
                     LOG.warn("Gateway budget {} exceeded: {} USD spent of {} USD in the window starting {}",
                             p.budgetPolicyId(), w.spent().sum(), p.amount(), Instant.ofEpochMilli(w.start()));
+                    try {
+                        onAlert.accept(new Spend(p, w.start(), w.start() + p.windowMillis(), w.spent().sum()));
+                    } catch (RuntimeException e) {
+                        LOG.warn("Reporting exceeded budget {} failed: {}", p.budgetPolicyId(), e.toString());
+                    }
                 }
             }
         }

@@ -29,7 +29,8 @@ public final class WebhookService {
             new Webhook.Event("PROMPT_VERSION", "CREATED"),
             new Webhook.Event("PROMPT_TAG", "SET"), new Webhook.Event("PROMPT_TAG", "DELETED"),
             new Webhook.Event("PROMPT_VERSION_TAG", "SET"), new Webhook.Event("PROMPT_VERSION_TAG", "DELETED"),
-            new Webhook.Event("PROMPT_ALIAS", "CREATED"), new Webhook.Event("PROMPT_ALIAS", "DELETED"));
+            new Webhook.Event("PROMPT_ALIAS", "CREATED"), new Webhook.Event("PROMPT_ALIAS", "DELETED"),
+            new Webhook.Event("BUDGET_POLICY", "EXCEEDED"));
 
     private final WebhookStore store;
     private final SecretBox secrets;
