@@ -9,6 +9,7 @@ import dev.osprey.gateway.GatewayConfigService.ResolvedModel;
 import dev.osprey.gateway.config.GatewayEndpoint;
 import dev.osprey.gateway.config.GatewaySecret;
 import dev.osprey.gateway.provider.AwsEventStream;
+import dev.osprey.gateway.provider.CompletionsAsChat;
 import dev.osprey.gateway.provider.Operation;
 import dev.osprey.gateway.provider.Passthroughs;
 import dev.osprey.gateway.provider.ProviderAdapter;
@@ -203,7 +204,9 @@ public final class Gateway implements AutoCloseable {
     private UpstreamRequest upstreamRequest(Invocation inv, ProviderAdapter adapter, Target target) {
         UpstreamRequest request = inv.passthrough().isPresent()
                 ? Passthroughs.request(inv.passthrough().get(), inv.body(), target, inv.stream())
-                : adapter.request(inv.operation(), inv.body(), target, inv.stream());
+                : CompletionsAsChat.needed(adapter, inv.operation())
+                        ? adapter.request(Operation.CHAT, CompletionsAsChat.chatRequest(inv.body()), target, false)
+                        : adapter.request(inv.operation(), inv.body(), target, inv.stream());
         guard.check(request.uri().toString());
         return request;
     }
@@ -212,7 +215,13 @@ public final class Gateway implements AutoCloseable {
     private <T> T route(Invocation inv, ResolvedEndpoint endpoint, Attempts attempts, AttemptCall<T> call) {
         if (inv.passthrough().isEmpty()) {
             for (ResolvedModel m : endpoint.models()) {
-                if (!Providers.adapter(m.definition().provider()).supports(inv.operation())) {
+                ProviderAdapter adapter = Providers.adapter(m.definition().provider());
+                if (CompletionsAsChat.needed(adapter, inv.operation()) && inv.stream()) {
+                    throw new GatewayException(400, "Endpoint '" + endpoint.endpoint().name() + "' routes to "
+                            + m.definition().provider() + ", which serves completions only unstreamed; use chat "
+                            + "completions to stream.");
+                }
+                if (!adapter.supports(inv.operation()) && !CompletionsAsChat.needed(adapter, inv.operation())) {
                     throw new GatewayException(400, "Endpoint '" + endpoint.endpoint().name() + "' routes to "
                             + m.definition().provider() + ", which does not serve " + inv.operation().openAiPath()
                             + ".");
@@ -368,7 +377,9 @@ public final class Gateway implements AutoCloseable {
                     answer[0] = parsed;
                     return bytes;
                 }
-                ObjectNode openAi = adapter.response(inv.operation(), parsed, target);
+                ObjectNode openAi = CompletionsAsChat.needed(adapter, inv.operation())
+                        ? CompletionsAsChat.completionResponse(adapter.response(Operation.CHAT, parsed, target))
+                        : adapter.response(inv.operation(), parsed, target);
                 answer[0] = openAi;
                 // OpenAI-compatible providers: their bytes are the answer; no second serialisation.
                 return adapter.repliesInOpenAiShape() ? bytes : Json.write(openAi);

@@ -301,6 +301,24 @@ class ProviderContractTest {
         assertThat(answer.path("data").path(0).path("embedding").isArray()).isTrue();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"openai", "anthropic", "gemini", "bedrock"})
+    void completions_answerInTextCompletionShape(String provider) throws IOException {
+        String endpoint = endpoint(provider);
+        ObjectNode body = Json.object().put("prompt", "complete me").put("max_tokens", 20);
+        JsonNode answer = Json.read(fx.gateway.invoke(new Invocation(endpoint, Operation.COMPLETIONS, body, "tester",
+                false, Optional.empty())).body());
+        assertThat(answer.path("object").asText()).isEqualTo("text_completion");
+        assertThat(answer.path("choices").path(0).path("text").asText()).isEqualTo("echo: complete me");
+        if (!provider.equals("openai")) {
+            assertThat(answer.path("usage").path("completion_tokens").asInt())
+                    .isEqualTo(MockProvider.COMPLETION_TOKENS);
+            assertThatThrownBy(() -> fx.gateway.invoke(new Invocation(endpoint, Operation.COMPLETIONS,
+                    body.deepCopy().put("stream", true), "tester", true, Optional.empty())))
+                    .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400));
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void anthropic_refusesEmbeddingsAsAClientError() {
         String endpoint = endpoint("anthropic");
