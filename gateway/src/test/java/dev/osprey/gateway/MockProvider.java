@@ -339,6 +339,12 @@ public final class MockProvider implements AutoCloseable {
             json(ex, 403, Json.object().put("message", "Missing Authentication Token"));
             return;
         }
+        if (path.endsWith("/invoke")) {
+            ObjectNode embedding = Json.object().put("inputTextTokenCount", PROMPT_TOKENS);
+            embedding.putArray("embedding").add(0.25).add(body.path("inputText").asText().length());
+            json(ex, 200, embedding);
+            return;
+        }
         boolean tool = callTool && body.path("toolConfig").path("tools").size() > 0;
         String toolName = body.path("toolConfig").path("tools").path(0).path("toolSpec").path("name").asText();
         if (path.endsWith("/converse-stream")) {

@@ -320,6 +320,24 @@ class ProviderContractTest {
     }
 
     @org.junit.jupiter.api.Test
+    void bedrock_embedsOneInputPerCallWithTitansShape() throws IOException {
+        String endpoint = endpoint("bedrock");
+        ObjectNode body = Json.object();
+        body.putArray("input").add("four");
+        JsonNode answer = Json.read(fx.gateway.invoke(new Invocation(endpoint, Operation.EMBEDDINGS, body, "t",
+                false, Optional.empty())).body());
+        assertThat(answer.at("/data/0/embedding/1").asInt()).isEqualTo(4);
+        assertThat(answer.at("/usage/prompt_tokens").asInt()).isEqualTo(MockProvider.PROMPT_TOKENS);
+        assertThat(mock.last().rawPath()).endsWith("/invoke");
+        assertThat(SigV4Check.expectedAuthorization(mock.last(), mock.baseUrl(), AWS_KEY_ID, AWS_SECRET))
+                .isEqualTo(mock.last().header("Authorization"));
+        body.withArray("input").add("five");
+        assertThatThrownBy(() -> fx.gateway.invoke(new Invocation(endpoint, Operation.EMBEDDINGS, body, "t", false,
+                Optional.empty()))).isInstanceOfSatisfying(GatewayException.class,
+                        e -> assertThat(e.getMessage()).contains("one input"));
+    }
+
+    @org.junit.jupiter.api.Test
     void anthropic_refusesEmbeddingsAsAClientError() {
         String endpoint = endpoint("anthropic");
         ObjectNode body = Json.object().put("input", "x");

@@ -26,7 +26,7 @@ public final class BedrockAdapter implements ProviderAdapter {
 
     @Override
     public boolean supports(Operation operation) {
-        return operation == Operation.CHAT;
+        return operation != Operation.COMPLETIONS;
     }
 
     @Override
@@ -50,6 +50,21 @@ public final class BedrockAdapter implements ProviderAdapter {
         if (credentials.accessKeyId().isEmpty() || credentials.secretAccessKey().isEmpty()) {
             throw new ProviderException(400, "The secret for bedrock needs aws_access_key_id and "
                     + "aws_secret_access_key.", false);
+        }
+        if (op == Operation.EMBEDDINGS) {
+            // Titan text embeddings take one text per call: the gateway accepts one input here.
+            JsonNode input = chat.path("input");
+            if (input.isArray() && input.size() != 1) {
+                throw new ProviderException(400, "Bedrock embeddings take one input per request, got "
+                        + input.size() + ".", false);
+            }
+            uri = URI.create(base + "/model/" + SigV4.encode(t.modelName()).replace("%3A", ":") + "/invoke");
+            byte[] embedBody = Json.write(Json.object().put("inputText", input.isArray() ? input.path(0).asText()
+                    : input.asText()));
+            Map<String, String> embedHeaders = new LinkedHashMap<>();
+            embedHeaders.put("Content-Type", "application/json");
+            return new UpstreamRequest(uri, SigV4.sign(uri, embedHeaders, embedBody, credentials, region, "bedrock",
+                    Instant.now()), embedBody);
         }
         byte[] body = Json.write(body(chat));
         Map<String, String> headers = new LinkedHashMap<>();
@@ -156,6 +171,14 @@ public final class BedrockAdapter implements ProviderAdapter {
     @Override
     public ObjectNode response(Operation op, JsonNode r, Target t) {
         ObjectNode out = Json.object();
+        if (op == Operation.EMBEDDINGS) {
+            out.put("object", "list").put("model", t.modelName());
+            out.putArray("data").addObject().put("object", "embedding").put("index", 0)
+                    .set("embedding", r.path("embedding"));
+            long tokens = r.path("inputTextTokenCount").asLong();
+            out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+            return out;
+        }
         out.put("id", "chatcmpl-" + UUID.randomUUID());
         out.put("object", "chat.completion");
         out.put("created", System.currentTimeMillis() / 1000);
