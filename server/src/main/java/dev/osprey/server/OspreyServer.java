@@ -99,6 +99,7 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(new dev.osprey.server.traces.LegacyTraceRoutes(store.traces(), traceRoutes).endpoints());
             TraceDownloadHandler traceDownload = new TraceDownloadHandler(store.traces(), traceRoutes, locations);
             endpoints.addAll(new AssessmentRoutes(store.traces(), clock).endpoints());
+            endpoints.addAll(new dev.osprey.server.scorers.ScorerRoutes(store, clock).endpoints());
             RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock,
                     webhooks.dispatcher());
             endpoints.addAll(new RegistryRoutes(registry).endpoints());

@@ -43,6 +43,7 @@ public final class SqlTrackingStore implements TrackingStore {
     private final SqlLoggedModelStore loggedModels;
     private final SqlWebhookStore webhooks;
     private final SqlGatewayStore gateway;
+    private final SqlScorerStore scorers;
     private final SqlTraceStore traces;
 
     SqlTrackingStore(Database db) {
@@ -56,6 +57,7 @@ public final class SqlTrackingStore implements TrackingStore {
         this.loggedModels = new SqlLoggedModelStore(db, experiments);
         this.webhooks = new SqlWebhookStore(db);
         this.gateway = new SqlGatewayStore(db);
+        this.scorers = new SqlScorerStore(db);
         this.traces = new SqlTraceStore(db, experiments);
     }
 
@@ -72,6 +74,11 @@ public final class SqlTrackingStore implements TrackingStore {
     @Override
     public dev.osprey.store.GatewayStore gateway() {
         return gateway;
+    }
+
+    @Override
+    public dev.osprey.store.ScorerStore scorers() {
+        return scorers;
     }
 
     @Override

@@ -131,6 +131,9 @@ public interface TrackingStore extends AutoCloseable {
     /** The AI gateway's configuration and usage, in the same backend. */
     GatewayStore gateway();
 
+    /** Registered scorers, in the same backend. */
+    ScorerStore scorers();
+
     /** Traces and spans, in the same backend. */
     TraceStore traces();
 

@@ -1,0 +1,133 @@
+package dev.osprey.server.scorers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.osprey.core.OspreyException;
+import dev.osprey.protocol.Json;
+import dev.osprey.protocol.Message;
+import dev.osprey.server.api.ApiRequest;
+import dev.osprey.server.api.Endpoint;
+import dev.osprey.store.ScorerStore;
+import dev.osprey.store.ScorerStore.ScorerVersion;
+import dev.osprey.store.TrackingStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * MLflow's scorer registry RPCs (spec/genai.md §3), version 3.0 routes: each registration of a name in an experiment
+ * adds a version; the serialized scorer is opaque text kept verbatim. {@code experiment_id} goes out as a JSON number
+ * (proto int32), as MLflow's clients expect.
+ */
+public final class ScorerRoutes {
+    private static final String S = "/mlflow/scorers";
+    private final TrackingStore store;
+    private final ScorerStore scorers;
+    private final Clock clock;
+
+    public ScorerRoutes(TrackingStore store, Clock clock) {
+        this.store = store;
+        this.scorers = store.scorers();
+        this.clock = clock;
+    }
+
+    public List<Endpoint> endpoints() {
+        return List.of(
+                new Endpoint("POST", S + "/register", 3, this::register),
+                new Endpoint("GET", S + "/list", 3, this::list),
+                new Endpoint("GET", S + "/versions", 3, this::versions),
+                new Endpoint("GET", S + "/get", 3, this::get),
+                new Endpoint("DELETE", S + "/delete", 3, this::delete));
+    }
+
+    private String experiment(Message m) {
+        String id = m.int64("experiment_id").isPresent() ? Long.toString(m.int64("experiment_id").getAsLong())
+                : m.requiredString("experiment_id");
+        if (store.getExperiment(id).isEmpty()) {
+            throw OspreyException.notFound("No Experiment with id=" + id + " exists");
+        }
+        return id;
+    }
+
+    private static Optional<Integer> version(Message m) {
+        return m.int64("version").isPresent() ? Optional.of((int) m.int64("version").getAsLong()) : Optional.empty();
+    }
+
+    static ObjectNode json(ScorerVersion v) {
+        return Json.object().put("experiment_id", Long.parseLong(v.experimentId())).put("scorer_name", v.name())
+                .put("scorer_version", v.version()).put("serialized_scorer", v.serializedScorer())
+                .put("creation_time", v.creationTime()).put("scorer_id", v.scorerId());
+    }
+
+    private static ObjectNode list(List<ScorerVersion> versions) {
+        ObjectNode out = Json.object();
+        ArrayNode array = out.putArray("scorers");
+        versions.forEach(v -> array.add(json(v)));
+        return out;
+    }
+
+    private static OspreyException missing(String experimentId, String name, Optional<Integer> version) {
+        return OspreyException.notFound("Scorer with name '" + name + "'" + version.map(v -> " and version " + v)
+                .orElse("") + " not found for experiment " + experimentId + ".");
+    }
+
+    JsonNode register(ApiRequest r) {
+        Message m = r.message();
+        String experimentId = experiment(m);
+        String name = m.requiredString("name");
+        String serialized = m.requiredString("serialized_scorer");
+        ScorerVersion v = scorers.register(experimentId, name, serialized, clock.millis());
+        return Json.object().put("version", v.version()).put("scorer_id", v.scorerId())
+                .put("experiment_id", Long.parseLong(v.experimentId())).put("name", v.name())
+                .put("serialized_scorer", v.serializedScorer()).put("creation_time", v.creationTime());
+    }
+
+    JsonNode list(ApiRequest r) {
+        Message m = r.message();
+        List<String> ids = m.strings("experiment_ids");
+        boolean one = m.string("experiment_id").isPresent() || m.int64("experiment_id").isPresent();
+        if (one && !ids.isEmpty()) {
+            throw OspreyException.invalid("Pass either 'experiment_id' or 'experiment_ids', not both.");
+        }
+        List<String> experiments = one ? List.of(experiment(m)) : ids;
+        if (experiments.isEmpty()) {
+            throw Message.missing("experiment_id");
+        }
+        return list(scorers.latest(experiments));
+    }
+
+    JsonNode versions(ApiRequest r) {
+        Message m = r.message();
+        String experimentId = experiment(m);
+        String name = m.requiredString("name");
+        List<ScorerVersion> versions = scorers.versions(experimentId, name);
+        if (versions.isEmpty()) {
+            throw missing(experimentId, name, Optional.empty());
+        }
+        return list(versions);
+    }
+
+    JsonNode get(ApiRequest r) {
+        Message m = r.message();
+        String experimentId = experiment(m);
+        String name = m.requiredString("name");
+        Optional<Integer> version = version(m);
+        ScorerVersion v = scorers.get(experimentId, name, version)
+                .orElseThrow(() -> missing(experimentId, name, version));
+        ObjectNode out = Json.object();
+        out.set("scorer", json(v));
+        return out;
+    }
+
+    JsonNode delete(ApiRequest r) {
+        Message m = r.message();
+        String experimentId = experiment(m);
+        String name = m.requiredString("name");
+        Optional<Integer> version = version(m);
+        if (scorers.delete(experimentId, name, version) == 0) {
+            throw missing(experimentId, name, version);
+        }
+        return Json.object();
+    }
+}

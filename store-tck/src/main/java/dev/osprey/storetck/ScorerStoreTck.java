@@ -1,0 +1,98 @@
+package dev.osprey.storetck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.osprey.store.ScorerStore;
+import dev.osprey.store.ScorerStore.ScorerVersion;
+import dev.osprey.store.TrackingStore;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The contract every {@link ScorerStore} passes, per backend. Each test uses its own experiment. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class ScorerStoreTck {
+    private TrackingStore store;
+    private ScorerStore scorers;
+
+    protected abstract TrackingStore openStore();
+
+    @BeforeAll
+    void open() {
+        store = openStore();
+        scorers = store.scorers();
+    }
+
+    @AfterAll
+    void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private String experiment() {
+        return store.createExperiment("scorers-" + UUID.randomUUID(), Optional.empty(), id -> "file:///tmp/s/" + id,
+                List.of(), 1);
+    }
+
+    @Test
+    void register_numbersVersionsPerNameAndKeepsTheTextVerbatim() {
+        String exp = experiment();
+        String weird = "{\"name\": \"relevance\", \"text\": \"caf\u00e9 \\\\ \\\"q\\\"\"}";
+        ScorerVersion v1 = scorers.register(exp, "relevance", weird, 10);
+        ScorerVersion v2 = scorers.register(exp, "relevance", "{\"v\":2}", 20);
+        ScorerVersion other = scorers.register(exp, "safety", "{}", 30);
+        assertThat(List.of(v1.version(), v2.version(), other.version())).containsExactly(1, 2, 1);
+        assertThat(scorers.get(exp, "relevance", Optional.of(1)).orElseThrow().serializedScorer()).isEqualTo(weird);
+        assertThat(scorers.get(exp, "relevance", Optional.empty()).orElseThrow().version()).isEqualTo(2);
+        assertThat(scorers.get(exp, "relevance", Optional.of(9))).isEmpty();
+        assertThat(scorers.versions(exp, "relevance")).extracting(ScorerVersion::version).containsExactly(1, 2);
+        assertThat(scorers.latest(List.of(exp))).extracting(ScorerVersion::name, ScorerVersion::version)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("relevance", 2),
+                        org.assertj.core.groups.Tuple.tuple("safety", 1));
+        assertThat(v1.experimentId()).isEqualTo(exp);
+    }
+
+    @Test
+    void delete_oneVersionOrAll() {
+        String exp = experiment();
+        scorers.register(exp, "s", "{}", 1);
+        scorers.register(exp, "s", "{}", 2);
+        scorers.register(exp, "s", "{}", 3);
+        assertThat(scorers.delete(exp, "s", Optional.of(3))).isEqualTo(1);
+        assertThat(scorers.get(exp, "s", Optional.empty()).orElseThrow().version()).isEqualTo(2);
+        assertThat(scorers.delete(exp, "s", Optional.empty())).isEqualTo(2);
+        assertThat(scorers.versions(exp, "s")).isEmpty();
+        assertThat(scorers.delete(exp, "s", Optional.empty())).isZero();
+    }
+
+    @Test
+    void concurrentRegistrations_getDistinctVersions() throws Exception {
+        String exp = experiment();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<ScorerVersion>> futures = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                futures.add(pool.submit(() -> scorers.register(exp, "raced", "{}", 1)));
+            }
+            List<Integer> versions = new ArrayList<>();
+            for (Future<ScorerVersion> f : futures) {
+                versions.add(f.get().version());
+            }
+            Collections.sort(versions);
+            assertThat(versions).containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 16).boxed()
+                    .toList());
+        } finally {
+            pool.shutdown();
+        }
+    }
+}

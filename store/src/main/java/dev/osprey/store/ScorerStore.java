@@ -1,0 +1,38 @@
+package dev.osprey.store;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Registered scorers per experiment (spec/genai.md §3): each registration of a name adds a version, starting at 1.
+ * The serialized scorer is opaque text, stored verbatim. Missing ones are {@code RESOURCE_DOES_NOT_EXIST}.
+ */
+public interface ScorerStore {
+
+    /** Stores the next version of {@code name} in the experiment, atomically. */
+    ScorerVersion register(String experimentId, String name, String serializedScorer, long creationTime);
+
+    /** The latest version of every scorer name in the experiments, by experiment then name. */
+    List<ScorerVersion> latest(List<String> experimentIds);
+
+    /** Every version of one name, oldest first. */
+    List<ScorerVersion> versions(String experimentId, String name);
+
+    /** One version, or the latest when none is given. */
+    Optional<ScorerVersion> get(String experimentId, String name, Optional<Integer> version);
+
+    /** Deletes one version, or all when none is given; returns how many. */
+    int delete(String experimentId, String name, Optional<Integer> version);
+
+    /** One registered version. */
+    record ScorerVersion(String scorerId, String experimentId, String name, int version, String serializedScorer,
+            long creationTime) {
+        public ScorerVersion {
+            Objects.requireNonNull(scorerId, "scorerId");
+            Objects.requireNonNull(experimentId, "experimentId");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(serializedScorer, "serializedScorer");
+        }
+    }
+}
