@@ -272,7 +272,11 @@ public final class Gateway implements AutoCloseable {
                         backoff(retry);
                     }
                 } catch (OspreyException e) {
-                    throw new GatewayException(400, e.getMessage());
+                    // The URL guard refused the target at call time (the name no longer resolves, or now points
+                    // inside): this model is unusable right now; the next one may not be.
+                    last = new ProviderException(502, e.getMessage(), true);
+                    breaker.failure();
+                    break;
                 }
             }
         }

@@ -71,6 +71,13 @@ class RoutingTest {
     }
 
     @Test
+    void unresolvableProvider_fallsBack() throws IOException {
+        String nowhere = fx.model("openai", "nowhere", "sk-routing-0123456789", "http://no-such-host.invalid/v1");
+        fx.endpoint("dns", List.of(nowhere), List.of(model(healthy, "backup")), Json.object());
+        assertThat(json(call("dns", "u")).path("model").asText()).isEqualTo("backup");
+    }
+
+    @Test
     void clientErrors_doNotFallBack() {
         failing.failNext(1, 400);
         fx.endpoint("bad", List.of(model(failing, "primary")), List.of(model(healthy, "backup")), Json.object());
