@@ -9,22 +9,50 @@ import java.util.Optional;
  * What a scorer judges: the inputs, the outputs, the expectations (ground truth) and, when the item came from a
  * trace, what the trace shows.
  */
-public record EvalItem(JsonNode inputs, JsonNode outputs, JsonNode expectations, Optional<TraceFacts> trace) {
+public record EvalItem(JsonNode inputs, JsonNode outputs, JsonNode expectations, Optional<TraceFacts> trace,
+        List<Turn> conversation) {
     public EvalItem {
         Objects.requireNonNull(inputs, "inputs");
         Objects.requireNonNull(outputs, "outputs");
         Objects.requireNonNull(expectations, "expectations");
         Objects.requireNonNull(trace, "trace");
+        conversation = List.copyOf(conversation);
+    }
+
+    /** A single-turn item. */
+    public EvalItem(JsonNode inputs, JsonNode outputs, JsonNode expectations, Optional<TraceFacts> trace) {
+        this(inputs, outputs, expectations, trace, List.of());
+    }
+
+    /** A whole session, for conversation-level judges: its turns in order. */
+    public static EvalItem session(List<Turn> turns) {
+        com.fasterxml.jackson.databind.node.ObjectNode empty = dev.osprey.protocol.Json.object();
+        return new EvalItem(empty, empty, empty, Optional.empty(), turns);
+    }
+
+    /** One message of a conversation. */
+    public record Turn(String role, String content) {
+        public Turn {
+            Objects.requireNonNull(role, "role");
+            Objects.requireNonNull(content, "content");
+        }
     }
 
     /**
      * The facts deterministic scorers read from a trace.
      *
      * @param toolCalls the names of TOOL spans in start order
+     * @param retrievedDocuments the text of documents RETRIEVER spans returned, in order
      */
-    public record TraceFacts(long executionTimeMs, long totalTokens, List<String> toolCalls) {
+    public record TraceFacts(long executionTimeMs, long totalTokens, List<String> toolCalls,
+            List<String> retrievedDocuments) {
         public TraceFacts {
             toolCalls = List.copyOf(toolCalls);
+            retrievedDocuments = List.copyOf(retrievedDocuments);
+        }
+
+        public TraceFacts(long executionTimeMs, long totalTokens, List<String> toolCalls) {
+            this(executionTimeMs, totalTokens, toolCalls, List.of());
         }
     }
 
