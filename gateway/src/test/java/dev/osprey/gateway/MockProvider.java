@@ -43,6 +43,7 @@ public final class MockProvider implements AutoCloseable {
     private volatile int failStatus = 500;
     private volatile long delayMs;
     private volatile long eventGapMs;
+    private volatile String scriptedContent;
     private volatile boolean callTool;
 
     /** A request as it arrived. */
@@ -78,6 +79,12 @@ public final class MockProvider implements AutoCloseable {
 
     public MockProvider delay(long ms) {
         delayMs = ms;
+        return this;
+    }
+
+    /** Non-streamed OpenAI chat replies say this instead of echoing (null: echo again), e.g. a judge's verdict. */
+    public MockProvider replyWith(String content) {
+        scriptedContent = content;
         return this;
     }
 
@@ -233,7 +240,8 @@ public final class MockProvider implements AutoCloseable {
                     .put("arguments", "{\"city\":\"Paris\"}");
             choice.put("finish_reason", "tool_calls");
         } else {
-            message.put("content", "echo: " + lastUser(body));
+            String scripted = scriptedContent;
+            message.put("content", scripted != null ? scripted : "echo: " + lastUser(body));
             choice.put("finish_reason", "stop");
         }
         out.set("usage", openAiUsage());

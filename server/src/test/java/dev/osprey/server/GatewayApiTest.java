@@ -438,6 +438,27 @@ class GatewayApiTest {
     }
 
     @Test
+    @Order(11)
+    void llmJudge_callsItsModelThroughTheGateway() {
+        healthy.replyWith("{\"rationale\": \"Paris is right.\", \"result\": \"yes\"}");
+        try {
+            dev.osprey.eval.JudgeModel viaGateway = new dev.osprey.eval.OpenAiJudgeModel(gatewayBase(),
+                    Optional.empty(), "chat", Duration.ofSeconds(10));
+            dev.osprey.eval.EvalItem item = new dev.osprey.eval.EvalItem(Json.object().put("question",
+                    "Capital of France?"), Json.MAPPER.getNodeFactory().textNode("Paris"),
+                    Json.object().put("expected_response", "Paris"), Optional.empty());
+            dev.osprey.eval.Feedback verdict = dev.osprey.eval.Judges.correctness(viaGateway).score(item);
+            assertThat(verdict.passed()).isTrue();
+            assertThat(verdict.rationale()).contains("Paris is right.");
+            MockProvider.Received upstream = healthy.last();
+            assertThat(upstream.header("Authorization")).isEqualTo("Bearer " + HEALTHY_KEY);
+            assertThat(upstream.body().at("/messages/1/content").asText()).contains("Capital of France?");
+        } finally {
+            healthy.replyWith(null);
+        }
+    }
+
+    @Test
     @Order(100)
     void noProviderKeyIn_anyResponse_anyLogLine_orTheDatabaseFiles() throws IOException {
         server.gateway().usage().flush();
