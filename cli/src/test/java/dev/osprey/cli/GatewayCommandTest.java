@@ -9,13 +9,10 @@ import dev.osprey.gateway.crypto.KeyEncryptionKey;
 import dev.osprey.protocol.Json;
 import dev.osprey.server.OspreyServer;
 import dev.osprey.server.ServerConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -56,24 +53,6 @@ class GatewayCommandTest {
                 "{\"model\": \"chat\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
     }
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBuffer = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBuffer = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(outBuffer, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(errBuffer, true, StandardCharsets.UTF_8));
-        try {
-            return new Result(Main.run(args), outBuffer.toString(StandardCharsets.UTF_8),
-                    errBuffer.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     @Test
     void rotateKek_rewrapsEverySecretForTheNewKey() throws Exception {
         Path dir = Files.createTempDirectory("osprey-rotate");
@@ -97,12 +76,12 @@ class GatewayCommandTest {
             }
             String backend = "sqlite:///" + dir + "/osprey.db";
 
-            Result wrong = run("gateway", "rotate-kek", "--backend-store-uri", backend, "--current-kek-file",
+            CliRun wrong = CliRun.of("gateway", "rotate-kek", "--backend-store-uri", backend, "--current-kek-file",
                     strayKey.toString(), "--new-kek-file", newKey.toString());
             assertThat(wrong.code()).isEqualTo(1);
             assertThat(wrong.err()).contains("Nothing was changed");
 
-            Result rotated = run("gateway", "rotate-kek", "--backend-store-uri", backend, "--current-kek-file",
+            CliRun rotated = CliRun.of("gateway", "rotate-kek", "--backend-store-uri", backend, "--current-kek-file",
                     oldKey.toString(), "--new-kek-file", newKey.toString());
             assertThat(rotated.code()).as(rotated.err()).isZero();
             assertThat(rotated.out()).contains("Re-wrapped 1 gateway secret");
@@ -121,6 +100,6 @@ class GatewayCommandTest {
 
     @Test
     void rotateKek_withoutNewKeyFile_isAUsageError() {
-        assertThat(run("gateway", "rotate-kek").code()).isEqualTo(2);
+        assertThat(CliRun.of("gateway", "rotate-kek").code()).isEqualTo(2);
     }
 }

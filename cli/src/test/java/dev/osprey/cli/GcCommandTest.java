@@ -6,13 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.osprey.protocol.Json;
 import dev.osprey.server.OspreyServer;
 import dev.osprey.server.ServerConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,26 +57,11 @@ class GcCommandTest {
         return new String[] {experimentId, runId};
     }
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result gc(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBuffer = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBuffer = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(outBuffer, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(errBuffer, true, StandardCharsets.UTF_8));
-        try {
-            String[] all = new String[args.length + 1];
-            all[0] = "gc";
-            System.arraycopy(args, 0, all, 1, args.length);
-            int code = Main.run(all);
-            return new Result(code, outBuffer.toString(StandardCharsets.UTF_8), errBuffer.toString(
-                    StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun gc(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "gc";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return CliRun.of(all);
     }
 
     @Test
@@ -100,17 +82,17 @@ class GcCommandTest {
         }
         String dest = artifacts.toString();
 
-        Result young = gc("--backend-store-uri", backend, "--artifacts-destination", dest, "--older-than", "30d");
+        CliRun young = gc("--backend-store-uri", backend, "--artifacts-destination", dest, "--older-than", "30d");
         assertThat(young.code()).isZero();
         assertThat(young.out()).contains("Permanently deleted 0 run(s) and 0 experiment(s)");
 
-        Result dry = gc("--backend-store-uri", backend, "--artifacts-destination", dest, "--dry-run");
+        CliRun dry = gc("--backend-store-uri", backend, "--artifacts-destination", dest, "--dry-run");
         assertThat(dry.code()).isZero();
         assertThat(dry.out()).contains("run " + deletedRun[1], "experiment " + inDeletedExperiment[0],
                 "Would permanently delete 1 run(s) and 1 experiment(s)");
         assertThat(artifacts.resolve(deletedRun[0] + "/" + deletedRun[1] + "/artifacts/model.pkl")).exists();
 
-        Result real = gc("--backend-store-uri", backend, "--artifacts-destination", dest);
+        CliRun real = gc("--backend-store-uri", backend, "--artifacts-destination", dest);
         assertThat(real.code()).as(real.out() + real.err()).isZero();
         assertThat(real.out()).contains("Permanently deleted 1 run(s) and 1 experiment(s)");
         assertThat(real.err()).contains("[" + "#".repeat(30) + "] 2/2");
@@ -138,7 +120,7 @@ class GcCommandTest {
             String[] run = runWithArtifact(server, "0");
             post(server, "/api/2.0/mlflow/runs/delete", "{\"run_id\": \"" + run[1] + "\"}");
             // A destination gc cannot reach directly: only the tracking server's proxy can delete the bytes.
-            Result result = gc("--backend-store-uri", backend, "--artifacts-destination",
+            CliRun result = gc("--backend-store-uri", backend, "--artifacts-destination",
                     dir.resolve("not-the-destination").toString(), "--tracking-uri", server.baseUrl());
             assertThat(result.code()).as(result.out() + result.err()).isZero();
             assertThat(result.out()).contains("Permanently deleted 1 run(s)");
@@ -151,10 +133,10 @@ class GcCommandTest {
         try (OspreyServer server = server()) {
             post(server, "/api/2.0/mlflow/experiments/create", "{\"name\": \"active\"}");
         }
-        Result age = gc("--backend-store-uri", backend, "--older-than", "soon");
+        CliRun age = gc("--backend-store-uri", backend, "--older-than", "soon");
         assertThat(age.code()).isEqualTo(2);
         assertThat(age.err()).contains("#d#h#m#s");
-        Result active = gc("--backend-store-uri", backend, "--artifacts-destination", artifacts.toString(),
+        CliRun active = gc("--backend-store-uri", backend, "--artifacts-destination", artifacts.toString(),
                 "--experiment-ids", "1");
         assertThat(active.code()).isEqualTo(2);
         assertThat(active.err()).contains("not in the deleted lifecycle stage");

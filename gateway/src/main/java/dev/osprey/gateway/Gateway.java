@@ -14,7 +14,6 @@ import dev.osprey.gateway.provider.Operation;
 import dev.osprey.gateway.provider.Passthroughs;
 import dev.osprey.gateway.provider.ProviderAdapter;
 import dev.osprey.gateway.provider.ProviderException;
-import dev.osprey.gateway.provider.Providers;
 import dev.osprey.gateway.provider.StreamTranslator;
 import dev.osprey.gateway.provider.Target;
 import dev.osprey.gateway.provider.UpstreamRequest;
@@ -215,7 +214,7 @@ public final class Gateway implements AutoCloseable {
     private <T> T route(Invocation inv, ResolvedEndpoint endpoint, Attempts attempts, AttemptCall<T> call) {
         if (inv.passthrough().isEmpty()) {
             for (ResolvedModel m : endpoint.models()) {
-                ProviderAdapter adapter = Providers.adapter(m.definition().provider());
+                ProviderAdapter adapter = m.adapter();
                 if (CompletionsAsChat.needed(adapter, inv.operation()) && inv.stream()) {
                     throw new GatewayException(400, "Endpoint '" + endpoint.endpoint().name() + "' routes to "
                             + m.definition().provider() + ", which serves completions only unstreamed; use chat "
@@ -253,7 +252,7 @@ public final class Gateway implements AutoCloseable {
                 continue;
             }
             anyAllowed = true;
-            ProviderAdapter adapter = Providers.adapter(target.provider());
+            ProviderAdapter adapter = model.adapter();
             for (int retry = 0; retry <= endpoint.endpoint().limits().retries(); retry++) {
                 attempts.count++;
                 attempts.provider = target.provider();

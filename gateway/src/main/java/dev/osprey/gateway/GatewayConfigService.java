@@ -14,6 +14,7 @@ import dev.osprey.gateway.config.GatewaySecret;
 import dev.osprey.gateway.config.ModelDefinition;
 import dev.osprey.gateway.crypto.Envelope;
 import dev.osprey.gateway.crypto.KeyEncryptionKey;
+import dev.osprey.gateway.provider.ProviderAdapter;
 import dev.osprey.gateway.provider.Providers;
 import dev.osprey.gateway.provider.Target;
 import dev.osprey.gateway.routing.Budgets;
@@ -22,7 +23,6 @@ import dev.osprey.protocol.Message;
 import dev.osprey.store.GatewayStore;
 import dev.osprey.store.GatewayStore.GatewayDocument;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -74,9 +74,12 @@ public final class GatewayConfigService {
 
     // ------------------------------------------------------------------ snapshot for invocations
 
-    /** One model of an endpoint, ready to call; {@code target} is empty with a reason when it cannot be. */
-    public record ResolvedModel(ModelMapping mapping, ModelDefinition definition, Optional<Target> target,
-            String unavailableReason) {}
+    /**
+     * One model of an endpoint, ready to call: its provider's adapter looked up once, here, not per request;
+     * {@code target} is empty with a reason when it cannot be called.
+     */
+    public record ResolvedModel(ModelMapping mapping, ModelDefinition definition, ProviderAdapter adapter,
+            Optional<Target> target, String unavailableReason) {}
 
     public record ResolvedEndpoint(GatewayEndpoint endpoint, List<ResolvedModel> models) {}
 
@@ -122,7 +125,7 @@ public final class GatewayConfigService {
             for (ModelMapping mapping : e.mappings()) {
                 ModelDefinition definition = models.get(mapping.modelDefinitionId());
                 if (definition != null) {
-                    resolved.add(new ResolvedModel(mapping, definition,
+                    resolved.add(new ResolvedModel(mapping, definition, Providers.adapter(definition.provider()),
                             Optional.ofNullable(targets.get(definition.modelDefinitionId())),
                             reasons.getOrDefault(definition.modelDefinitionId(), "")));
                 }
@@ -369,6 +372,12 @@ public final class GatewayConfigService {
                     json(GatewayCodec.modelDefinitionFromStore(parse(d)))));
         }
         return GatewayCodec.endpoint(e, id -> Optional.ofNullable(definitions.get(id)));
+    }
+
+    /** A mapping as attach answers it, with its model definition embedded. */
+    public ObjectNode json(String endpointId, ModelMapping mapping) {
+        return GatewayCodec.mapping(endpointId, mapping, store.get(MODEL, mapping.modelDefinitionId())
+                .map(d -> json(GatewayCodec.modelDefinitionFromStore(parse(d)))));
     }
 
     private List<GatewayEndpoint> endpoints() {
@@ -669,13 +678,5 @@ public final class GatewayConfigService {
     public List<BudgetPolicy> listBudgets() {
         return store.list(BUDGET).stream().map(d -> GatewayCodec.budgetFromStore(parse(d)))
                 .sorted(Comparator.comparingLong(p -> p.audit().createdAt())).toList();
-    }
-
-    public String secretNameOf(String secretId) {
-        return store.get(SECRET, secretId).map(GatewayDocument::name).orElse("");
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -36,6 +36,13 @@ public final class Json {
         return JsonNodeFactory.instance.objectNode();
     }
 
+    /** {@code {"<field>": value}}: the envelope most RPC answers put their entity in. */
+    public static ObjectNode object(String field, JsonNode value) {
+        ObjectNode node = object();
+        node.set(field, value);
+        return node;
+    }
+
     public static byte[] write(JsonNode node) {
         try {
             return MAPPER.writeValueAsBytes(node);

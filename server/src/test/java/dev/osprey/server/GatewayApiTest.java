@@ -173,6 +173,17 @@ class GatewayApiTest {
                 .isEqualTo("search");
 
         String endpointId = endpoint.path("endpoint_id").asText();
+        ObjectNode attach = Json.object().put("endpoint_id", endpointId);
+        attach.putObject("model_config").put("model_definition_id", failingModel).put("linkage_type", "FALLBACK")
+                .put("fallback_order", 1);
+        JsonNode attached = ok(send("POST", G + "/endpoints/models/attach", attach.toString())).path("mapping");
+        assertThat(attached.path("endpoint_id").asText()).isEqualTo(endpointId);
+        assertThat(attached.path("linkage_type").asText()).isEqualTo("FALLBACK");
+        assertThat(attached.at("/model_definition/model_name").asText()).isEqualTo("gpt-failing");
+        ok(send("POST", G + "/endpoints/models/detach", Json.object().put("endpoint_id", endpointId)
+                .put("model_definition_id", failingModel).toString()));
+        assertThat(ok(send("GET", G + "/endpoints/get?name=chat", "")).path("endpoint").path("model_mappings"))
+                .hasSize(1);
         String binding = Json.object().put("endpoint_id", endpointId).put("resource_type", "scorer_job")
                 .put("resource_id", "job-1").toString();
         JsonNode bound = ok(send("POST", G + "/endpoints/bindings/create", binding)).path("binding");

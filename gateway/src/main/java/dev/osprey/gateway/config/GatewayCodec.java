@@ -37,7 +37,8 @@ public final class GatewayCodec {
         return v == null || v.isNull() ? Optional.empty() : Optional.of(v.asText());
     }
 
-    private static ObjectNode map(Map<String, String> values) {
+    /** A map of strings as a JSON object. */
+    public static ObjectNode stringMapJson(Map<String, String> values) {
         ObjectNode node = Json.object();
         values.forEach(node::put);
         return node;
@@ -45,14 +46,6 @@ public final class GatewayCodec {
 
     /** A JSON object of strings as a map (values that are not strings as their JSON text). */
     public static Map<String, String> stringMap(JsonNode node) {
-        return map(node);
-    }
-
-    public static ObjectNode stringMapJson(Map<String, String> values) {
-        return map(values);
-    }
-
-    static Map<String, String> map(JsonNode node) {
         Map<String, String> out = new LinkedHashMap<>();
         if (node != null && node.isObject()) {
             node.properties().forEach(e -> out.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText()
@@ -68,9 +61,9 @@ public final class GatewayCodec {
         ObjectNode node = Json.object();
         node.put("secret_id", s.secretId());
         node.put("secret_name", s.name());
-        node.set("masked_values", map(s.maskedValues()));
+        node.set("masked_values", stringMapJson(s.maskedValues()));
         s.provider().ifPresent(p -> node.put("provider", p));
-        node.set("auth_config", map(s.authConfig()));
+        node.set("auth_config", stringMapJson(s.authConfig()));
         putAudit(node, s.audit());
         return node;
     }
@@ -87,7 +80,7 @@ public final class GatewayCodec {
     public static GatewaySecret secretFromStore(JsonNode n) {
         JsonNode sealed = n.path("sealed");
         return new GatewaySecret(n.path("secret_id").asText(), n.path("secret_name").asText(), text(n, "provider"),
-                map(n.get("masked_values")), map(n.get("auth_config")), new SealedSecret(
+                stringMap(n.get("masked_values")), stringMap(n.get("auth_config")), new SealedSecret(
                         sealed.path("kek_id").asText(), sealed.path("wrapped_key").asText(),
                         sealed.path("ciphertext").asText()), audit(n));
     }
@@ -130,16 +123,7 @@ public final class GatewayCodec {
         putAudit(node, e.audit());
         ArrayNode mappings = node.putArray("model_mappings");
         for (GatewayEndpoint.ModelMapping m : e.mappings()) {
-            ObjectNode mapping = mappings.addObject();
-            mapping.put("mapping_id", m.mappingId());
-            mapping.put("endpoint_id", e.endpointId());
-            mapping.put("model_definition_id", m.modelDefinitionId());
-            definitions.apply(m.modelDefinitionId()).ifPresent(d -> mapping.set("model_definition", d));
-            mapping.put("weight", m.weight());
-            mapping.put("created_at", m.createdAt());
-            m.createdBy().ifPresent(v -> mapping.put("created_by", v));
-            mapping.put("linkage_type", m.linkage().name());
-            mapping.put("fallback_order", m.fallbackOrder());
+            mappings.add(mapping(e.endpointId(), m, definitions.apply(m.modelDefinitionId())));
         }
         ArrayNode tags = node.putArray("tags");
         e.tags().forEach((k, v) -> tags.addObject().put("key", k).put("value", v));
@@ -152,6 +136,22 @@ public final class GatewayCodec {
             node.set("limits", limits(e.limits()));
         }
         return node;
+    }
+
+    /** One model mapping of an endpoint, its model definition embedded when given. */
+    public static ObjectNode mapping(String endpointId, GatewayEndpoint.ModelMapping m,
+            Optional<ObjectNode> definition) {
+        ObjectNode mapping = Json.object();
+        mapping.put("mapping_id", m.mappingId());
+        mapping.put("endpoint_id", endpointId);
+        mapping.put("model_definition_id", m.modelDefinitionId());
+        definition.ifPresent(d -> mapping.set("model_definition", d));
+        mapping.put("weight", m.weight());
+        mapping.put("created_at", m.createdAt());
+        m.createdBy().ifPresent(v -> mapping.put("created_by", v));
+        mapping.put("linkage_type", m.linkage().name());
+        mapping.put("fallback_order", m.fallbackOrder());
+        return mapping;
     }
 
     public static ObjectNode limits(GatewayEndpoint.Limits l) {

@@ -28,14 +28,20 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamRequest request(Operation op, ObjectNode chat, Target t, boolean stream) {
-        String base = t.setting("api_base").orElse(DEFAULT_BASE);
-        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        return new UpstreamRequest(uri(t), headers(t), Json.write(body(chat, t, stream)));
+    }
+
+    static URI uri(Target t) {
+        return URI.create(t.apiBase(DEFAULT_BASE) + "/messages");
+    }
+
+    static Map<String, String> headers(Target t) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");
         headers.put("x-api-key", t.apiKey().orElseThrow(() -> new ProviderException(400,
                 "The secret for anthropic has no api_key.", false)));
         headers.put("anthropic-version", t.setting("version").orElse(VERSION));
-        return new UpstreamRequest(URI.create(base + "/messages"), headers, Json.write(body(chat, t, stream)));
+        return headers;
     }
 
     static ObjectNode body(ObjectNode chat, Target t, boolean stream) {
@@ -47,7 +53,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
             String role = m.path("role").asText();
             switch (role) {
                 case "system", "developer" -> system.add(text(m.get("content")));
-                case "tool" -> userBlocks(messages).addObject().put("type", "tool_result")
+                case "tool" -> OpenAiShapes.userContent(messages).addObject().put("type", "tool_result")
                         .put("tool_use_id", m.path("tool_call_id").asText()).put("content", text(m.get("content")));
                 case "assistant" -> {
                     ObjectNode message = messages.addObject().put("role", "assistant");
@@ -60,10 +66,11 @@ public final class AnthropicAdapter implements ProviderAdapter {
                         ObjectNode use = content.addObject().put("type", "tool_use")
                                 .put("id", call.path("id").asText()).put("name", call.path("function").path("name")
                                         .asText());
-                        use.set("input", arguments(call.path("function").path("arguments").asText("{}")));
+                        JsonNode input = OpenAiShapes.arguments(call.path("function").path("arguments").asText("{}"));
+                        use.set("input", input.isObject() ? input : Json.object());
                     }
                 }
-                default -> userBlocks(messages).addObject().put("type", "text").put("text", text(m.get("content")));
+                default -> OpenAiShapes.userContent(messages).addObject().put("type", "text").put("text", text(m.get("content")));
             }
         }
         if (!system.isEmpty()) {
@@ -74,14 +81,9 @@ public final class AnthropicAdapter implements ProviderAdapter {
         out.put("max_tokens", maxTokens != null && maxTokens.canConvertToInt() ? maxTokens.asInt() : DEFAULT_MAX_TOKENS);
         copy(chat, out, "temperature", "temperature");
         copy(chat, out, "top_p", "top_p");
-        JsonNode stop = chat.get("stop");
-        if (stop != null && !stop.isNull()) {
-            ArrayNode sequences = out.putArray("stop_sequences");
-            if (stop.isArray()) {
-                stop.forEach(s -> sequences.add(s.asText()));
-            } else {
-                sequences.add(stop.asText());
-            }
+        List<String> stops = OpenAiShapes.stops(chat);
+        if (!stops.isEmpty()) {
+            stops.forEach(out.putArray("stop_sequences")::add);
         }
         if (chat.path("tools").isArray() && !chat.path("tools").isEmpty()) {
             ArrayNode tools = out.putArray("tools");
@@ -118,15 +120,6 @@ public final class AnthropicAdapter implements ProviderAdapter {
         }
     }
 
-    /** The content array of the last message if it is the user's, else of a new user message. */
-    private static ArrayNode userBlocks(ArrayNode messages) {
-        JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
-        if (last != null && last.path("role").asText().equals("user")) {
-            return (ArrayNode) last.get("content");
-        }
-        return messages.addObject().put("role", "user").putArray("content");
-    }
-
     private static void copy(JsonNode from, ObjectNode to, String field, String as) {
         JsonNode v = from.get(field);
         if (v != null && !v.isNull()) {
@@ -149,15 +142,6 @@ public final class AnthropicAdapter implements ProviderAdapter {
             }
         }
         return sb.toString();
-    }
-
-    private static JsonNode arguments(String json) {
-        try {
-            JsonNode parsed = Json.read(json.isBlank() ? "{}" : json);
-            return parsed.isObject() ? parsed : Json.object();
-        } catch (IOException e) {
-            throw new ProviderException(400, "A tool call's arguments are not a JSON object.", false);
-        }
     }
 
     static String finishReason(String stopReason) {
@@ -184,27 +168,15 @@ public final class AnthropicAdapter implements ProviderAdapter {
         for (JsonNode block : r.path("content")) {
             switch (block.path("type").asText()) {
                 case "text" -> text.append(block.path("text").asText());
-                case "tool_use" -> {
-                    ObjectNode call = calls.addObject().put("id", block.path("id").asText()).put("type", "function");
-                    call.putObject("function").put("name", block.path("name").asText())
-                            .put("arguments", Json.writeString(block.path("input")));
-                }
+                case "tool_use" -> OpenAiShapes.toolCall(calls, block.path("id").asText(),
+                        block.path("name").asText(), Json.writeString(block.path("input")));
                 default -> { }
             }
         }
-        if (calls.isEmpty() || !text.isEmpty()) {
-            message.put("content", text.toString());
-        } else {
-            message.putNull("content");
-        }
-        if (!calls.isEmpty()) {
-            message.set("tool_calls", calls);
-        }
+        OpenAiShapes.message(message, text, calls);
         choice.put("finish_reason", finishReason(r.path("stop_reason").asText()));
-        long in = r.path("usage").path("input_tokens").asLong();
-        long outTokens = r.path("usage").path("output_tokens").asLong();
-        out.putObject("usage").put("prompt_tokens", in).put("completion_tokens", outTokens)
-                .put("total_tokens", in + outTokens);
+        out.set("usage", OpenAiShapes.usage(r.path("usage").path("input_tokens").asLong(),
+                r.path("usage").path("output_tokens").asLong()));
         return out;
     }
 
@@ -231,20 +203,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
         }
 
         private ObjectNode chunk(ObjectNode delta, String finishReason) {
-            ObjectNode chunk = Json.object();
-            chunk.put("id", id);
-            chunk.put("object", "chat.completion.chunk");
-            chunk.put("created", created);
-            chunk.put("model", model);
-            ObjectNode choice = chunk.putArray("choices").addObject();
-            choice.put("index", 0);
-            choice.set("delta", delta);
-            if (finishReason == null) {
-                choice.putNull("finish_reason");
-            } else {
-                choice.put("finish_reason", finishReason);
-            }
-            return chunk;
+            return OpenAiShapes.chunk(id, created, model, delta, finishReason);
         }
 
         @Override
@@ -299,8 +258,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
                     ObjectNode last = chunk(Json.object(), finishReason(e.path("delta").path("stop_reason")
                             .asText("end_turn")));
                     if (includeUsage) {
-                        last.putObject("usage").put("prompt_tokens", inputTokens)
-                                .put("completion_tokens", outputTokens).put("total_tokens", inputTokens + outputTokens);
+                        last.set("usage", OpenAiShapes.usage(inputTokens, outputTokens));
                     }
                     return List.of(Json.writeString(last));
                 }

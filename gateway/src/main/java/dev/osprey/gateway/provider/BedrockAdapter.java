@@ -37,8 +37,7 @@ public final class BedrockAdapter implements ProviderAdapter {
     @Override
     public UpstreamRequest request(Operation op, ObjectNode chat, Target t, boolean stream) {
         String region = t.setting("aws_region").or(() -> t.setting("region")).orElse("us-east-1");
-        String base = t.setting("api_base").orElse("https://bedrock-runtime." + region + ".amazonaws.com");
-        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        String base = t.apiBase("https://bedrock-runtime." + region + ".amazonaws.com");
         // Model ids carry ':' (anthropic.claude-...-v1:0): legal in a path segment, and HTTP clients send it as is,
         // so it stays raw here and the signature covers the path exactly as it goes on the wire.
         URI uri = URI.create(base + "/model/" + SigV4.encode(t.modelName()).replace("%3A", ":")
@@ -88,20 +87,16 @@ public final class BedrockAdapter implements ProviderAdapter {
                         content.addObject().put("text", text);
                     }
                     for (JsonNode call : m.path("tool_calls")) {
-                        ObjectNode use = content.addObject().putObject("toolUse")
-                                .put("toolUseId", call.path("id").asText())
-                                .put("name", call.path("function").path("name").asText());
-                        try {
-                            use.set("input", Json.read(call.path("function").path("arguments").asText("{}")));
-                        } catch (IOException e) {
-                            throw new ProviderException(400, "A tool call's arguments are not JSON.", false);
-                        }
+                        content.addObject().putObject("toolUse").put("toolUseId", call.path("id").asText())
+                                .put("name", call.path("function").path("name").asText())
+                                .set("input", OpenAiShapes.arguments(call.path("function").path("arguments")
+                                        .asText("{}")));
                     }
                 }
-                case "tool" -> userContent(messages).addObject().putObject("toolResult")
+                case "tool" -> OpenAiShapes.userContent(messages).addObject().putObject("toolResult")
                         .put("toolUseId", m.path("tool_call_id").asText()).putArray("content").addObject()
                         .put("text", text);
-                default -> userContent(messages).addObject().put("text", text);
+                default -> OpenAiShapes.userContent(messages).addObject().put("text", text);
             }
         }
         if (!system.isEmpty()) {
@@ -118,14 +113,9 @@ public final class BedrockAdapter implements ProviderAdapter {
         if (chat.hasNonNull("top_p")) {
             config.set("topP", chat.get("top_p"));
         }
-        JsonNode stop = chat.get("stop");
-        if (stop != null && !stop.isNull()) {
-            ArrayNode seqs = config.putArray("stopSequences");
-            if (stop.isArray()) {
-                stop.forEach(s -> seqs.add(s.asText()));
-            } else {
-                seqs.add(stop.asText());
-            }
+        List<String> stops = OpenAiShapes.stops(chat);
+        if (!stops.isEmpty()) {
+            stops.forEach(config.putArray("stopSequences")::add);
         }
         if (chat.path("tools").isArray() && !chat.path("tools").isEmpty()) {
             ObjectNode toolConfig = out.putObject("toolConfig");
@@ -148,14 +138,6 @@ public final class BedrockAdapter implements ProviderAdapter {
             }
         }
         return out;
-    }
-
-    private static ArrayNode userContent(ArrayNode messages) {
-        JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
-        if (last != null && last.path("role").asText().equals("user")) {
-            return (ArrayNode) last.get("content");
-        }
-        return messages.addObject().put("role", "user").putArray("content");
     }
 
     static String finishReason(String stopReason) {
@@ -192,24 +174,14 @@ public final class BedrockAdapter implements ProviderAdapter {
                 text.append(block.path("text").asText());
             } else if (block.has("toolUse")) {
                 JsonNode use = block.path("toolUse");
-                ObjectNode call = calls.addObject().put("id", use.path("toolUseId").asText()).put("type", "function");
-                call.putObject("function").put("name", use.path("name").asText())
-                        .put("arguments", Json.writeString(use.path("input")));
+                OpenAiShapes.toolCall(calls, use.path("toolUseId").asText(), use.path("name").asText(),
+                        Json.writeString(use.path("input")));
             }
         }
-        if (calls.isEmpty() || !text.isEmpty()) {
-            message.put("content", text.toString());
-        } else {
-            message.putNull("content");
-        }
-        if (!calls.isEmpty()) {
-            message.set("tool_calls", calls);
-        }
+        OpenAiShapes.message(message, text, calls);
         choice.put("finish_reason", finishReason(r.path("stopReason").asText()));
-        long in = r.path("usage").path("inputTokens").asLong();
-        long outTokens = r.path("usage").path("outputTokens").asLong();
-        out.putObject("usage").put("prompt_tokens", in).put("completion_tokens", outTokens)
-                .put("total_tokens", in + outTokens);
+        out.set("usage", OpenAiShapes.usage(r.path("usage").path("inputTokens").asLong(),
+                r.path("usage").path("outputTokens").asLong()));
         return out;
     }
 
@@ -230,16 +202,7 @@ public final class BedrockAdapter implements ProviderAdapter {
             private ObjectNode held;
 
             private ObjectNode chunk(ObjectNode delta, String finish) {
-                ObjectNode c = Json.object().put("id", id).put("object", "chat.completion.chunk")
-                        .put("created", created).put("model", t.modelName());
-                ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
-                choice.set("delta", delta);
-                if (finish == null) {
-                    choice.putNull("finish_reason");
-                } else {
-                    choice.put("finish_reason", finish);
-                }
-                return c;
+                return OpenAiShapes.chunk(id, created, t.modelName(), delta, finish);
             }
 
             @Override
@@ -286,9 +249,7 @@ public final class BedrockAdapter implements ProviderAdapter {
                         outputTokens = e.path("usage").path("outputTokens").asLong();
                         if (held != null) {
                             if (clientAskedForUsage) {
-                                held.putObject("usage").put("prompt_tokens", inputTokens)
-                                        .put("completion_tokens", outputTokens)
-                                        .put("total_tokens", inputTokens + outputTokens);
+                                held.set("usage", OpenAiShapes.usage(inputTokens, outputTokens));
                             }
                             out.add(Json.writeString(held));
                             held = null;

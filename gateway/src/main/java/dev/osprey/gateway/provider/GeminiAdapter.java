@@ -28,13 +28,7 @@ public final class GeminiAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamRequest request(Operation op, ObjectNode body, Target t, boolean stream) {
-        String base = t.setting("api_base").orElse(DEFAULT_BASE);
-        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-        String model = URLEncoder.encode(t.modelName(), StandardCharsets.UTF_8);
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Type", "application/json");
-        headers.put("x-goog-api-key", t.apiKey().orElseThrow(() -> new ProviderException(400,
-                "The secret for gemini has no api_key.", false)));
+        Map<String, String> headers = headers(t);
         if (op == Operation.EMBEDDINGS) {
             ObjectNode out = Json.object();
             ArrayNode requests = out.putArray("requests");
@@ -43,11 +37,26 @@ public final class GeminiAdapter implements ProviderAdapter {
                 ObjectNode r = requests.addObject().put("model", "models/" + t.modelName());
                 r.putObject("content").putArray("parts").addObject().put("text", text.asText());
             }
-            return new UpstreamRequest(URI.create(base + "/models/" + model + ":batchEmbedContents"), headers,
-                    Json.write(out));
+            return new UpstreamRequest(modelUri(t, ":batchEmbedContents"), headers, Json.write(out));
         }
-        String action = stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
-        return new UpstreamRequest(URI.create(base + "/models/" + model + action), headers, Json.write(chat(body)));
+        return new UpstreamRequest(modelUri(t, generateAction(stream)), headers, Json.write(chat(body)));
+    }
+
+    static String generateAction(boolean stream) {
+        return stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
+    }
+
+    static URI modelUri(Target t, String action) {
+        return URI.create(t.apiBase(DEFAULT_BASE) + "/models/" + URLEncoder.encode(t.modelName(),
+                StandardCharsets.UTF_8) + action);
+    }
+
+    static Map<String, String> headers(Target t) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("x-goog-api-key", t.apiKey().orElseThrow(() -> new ProviderException(400,
+                "The secret for gemini has no api_key.", false)));
+        return headers;
     }
 
     static ObjectNode chat(ObjectNode chat) {
@@ -68,12 +77,9 @@ public final class GeminiAdapter implements ProviderAdapter {
                     for (JsonNode call : m.path("tool_calls")) {
                         String name = call.path("function").path("name").asText();
                         toolNames.put(call.path("id").asText(), name);
-                        ObjectNode fc = parts.addObject().putObject("functionCall").put("name", name);
-                        try {
-                            fc.set("args", Json.read(call.path("function").path("arguments").asText("{}")));
-                        } catch (IOException e) {
-                            throw new ProviderException(400, "A tool call's arguments are not JSON.", false);
-                        }
+                        parts.addObject().putObject("functionCall").put("name", name)
+                                .set("args", OpenAiShapes.arguments(call.path("function").path("arguments")
+                                        .asText("{}")));
                     }
                 }
                 case "tool" -> {
@@ -94,14 +100,9 @@ public final class GeminiAdapter implements ProviderAdapter {
         copy(chat, "max_tokens", config, "maxOutputTokens");
         copy(chat, "max_completion_tokens", config, "maxOutputTokens");
         copy(chat, "n", config, "candidateCount");
-        JsonNode stop = chat.get("stop");
-        if (stop != null && !stop.isNull()) {
-            ArrayNode seqs = config.putArray("stopSequences");
-            if (stop.isArray()) {
-                stop.forEach(s -> seqs.add(s.asText()));
-            } else {
-                seqs.add(stop.asText());
-            }
+        List<String> stops = OpenAiShapes.stops(chat);
+        if (!stops.isEmpty()) {
+            stops.forEach(config.putArray("stopSequences")::add);
         }
         if ("json_object".equals(chat.path("response_format").path("type").asText())) {
             config.put("responseMimeType", "application/json");
@@ -153,14 +154,12 @@ public final class GeminiAdapter implements ProviderAdapter {
             if (part.has("text")) {
                 text.append(part.path("text").asText());
             } else if (part.has("functionCall")) {
-                ObjectNode call = calls.addObject();
+                ObjectNode call = OpenAiShapes.toolCall(calls, "call_" + UUID.randomUUID().toString().replace("-", "")
+                        .substring(0, 24), part.path("functionCall").path("name").asText(),
+                        Json.writeString(part.path("functionCall").path("args")));
                 if (delta) {
                     call.put("index", calls.size() - 1);
                 }
-                call.put("id", "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24));
-                call.put("type", "function");
-                call.putObject("function").put("name", part.path("functionCall").path("name").asText())
-                        .put("arguments", Json.writeString(part.path("functionCall").path("args")));
             }
         }
         if (!text.isEmpty() || calls.isEmpty()) {
@@ -179,9 +178,7 @@ public final class GeminiAdapter implements ProviderAdapter {
 
     private static ObjectNode usageJson(JsonNode r) {
         JsonNode u = r.path("usageMetadata");
-        long in = u.path("promptTokenCount").asLong();
-        long out = u.path("candidatesTokenCount").asLong();
-        return Json.object().put("prompt_tokens", in).put("completion_tokens", out).put("total_tokens", in + out);
+        return OpenAiShapes.usage(u.path("promptTokenCount").asLong(), u.path("candidatesTokenCount").asLong());
     }
 
     @Override

@@ -45,12 +45,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
     }
 
     URI uri(Operation op, Target t) {
-        String base = t.setting("api_base").orElse(defaultBase);
+        String base = t.apiBase(defaultBase);
         if (base.isEmpty()) {
             throw new ProviderException(400, "Provider " + t.provider() + " needs an api_base in the secret's "
                     + "auth_config.", false);
         }
-        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         if (azure(t)) {
             String deployment = t.setting("deployment_name").orElse(t.modelName());
             String version = t.setting("api_version").orElse(AZURE_API_VERSION);

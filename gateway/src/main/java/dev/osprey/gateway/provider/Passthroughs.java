@@ -6,12 +6,8 @@ import dev.osprey.gateway.Invocation;
 import dev.osprey.protocol.Json;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Provider-native passthrough routes ({@code /gateway/openai/v1/...}, {@code /gateway/anthropic/v1/messages},
@@ -32,19 +28,11 @@ public final class Passthroughs {
         switch (route.family()) {
             case "anthropic" -> {
                 out.put("model", t.modelName());
-                UpstreamRequest base = new AnthropicAdapter().request(Operation.CHAT, Json.object(), t, false);
-                return new UpstreamRequest(base.uri(), base.headers(), Json.write(out));
+                return new UpstreamRequest(AnthropicAdapter.uri(t), AnthropicAdapter.headers(t), Json.write(out));
             }
             case "gemini" -> {
-                String root = t.setting("api_base").orElse(GeminiAdapter.DEFAULT_BASE);
-                root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
-                String action = stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
-                Map<String, String> headers = new LinkedHashMap<>();
-                headers.put("Content-Type", "application/json");
-                headers.put("x-goog-api-key", t.apiKey().orElseThrow(() -> new ProviderException(400,
-                        "The secret for gemini has no api_key.", false)));
-                return new UpstreamRequest(URI.create(root + "/models/" + URLEncoder.encode(t.modelName(),
-                        StandardCharsets.UTF_8) + action), headers, Json.write(out));
+                return new UpstreamRequest(GeminiAdapter.modelUri(t, GeminiAdapter.generateAction(stream)),
+                        GeminiAdapter.headers(t), Json.write(out));
             }
             default -> {
                 OpenAiAdapter adapter = (OpenAiAdapter) Providers.adapter(t.provider());

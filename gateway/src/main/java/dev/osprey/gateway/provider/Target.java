@@ -27,6 +27,12 @@ public record Target(String provider, String modelName, String modelDefinitionId
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v);
     }
 
+    /** The {@code api_base} setting, else {@code defaultBase}, without a trailing slash. */
+    public String apiBase(String defaultBase) {
+        String base = setting("api_base").orElse(defaultBase);
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
     /** The API key: {@code api_key}, or the only value of a one-value secret. */
     public Optional<String> apiKey() {
         String v = credentials.get("api_key");

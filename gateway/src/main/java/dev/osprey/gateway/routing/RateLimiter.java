@@ -28,6 +28,11 @@ public final class RateLimiter {
      */
     public Optional<Refusal> acquire(GatewayEndpoint endpoint, String user) {
         GatewayEndpoint.Limits l = endpoint.limits();
+        if (l.requestsPerMinute() == 0 && l.tokensPerMinute() == 0 && l.userRequestsPerMinute() == 0
+                && l.userTokensPerMinute() == 0) {
+            // No limit: skip building bucket keys on every call.
+            return Optional.empty();
+        }
         Optional<Refusal> tokens = exhausted(key(endpoint, "tpm", l.tokensPerMinute()), l.tokensPerMinute(),
                 "tokens per minute for endpoint '" + endpoint.name() + "'")
                 .or(() -> exhausted(key(endpoint, "utpm:" + user, l.userTokensPerMinute()),

@@ -93,7 +93,6 @@ public final class UsageRecorder implements AutoCloseable {
     public void flush() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!queue.isEmpty() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {

@@ -70,11 +70,8 @@ public final class GatewayConfigRoutes {
                         .map(e -> (JsonNode) config.json(e)).toList())),
                 v3("POST", "/endpoints/models/attach", this::attach),
                 v3("POST", "/endpoints/models/detach", r -> empty(() -> config.detachModel(r.message()))),
-                v3("POST", "/endpoints/bindings/create", r -> {
-                    ObjectNode out = Json.object();
-                    out.set("binding", config.createBinding(r.message()));
-                    return out;
-                }),
+                v3("POST", "/endpoints/bindings/create", r -> Json.object("binding",
+                        config.createBinding(r.message()))),
                 v3("DELETE", "/endpoints/bindings/delete", r -> empty(() -> config.deleteBinding(r.message()))),
                 v3("GET", "/endpoints/bindings/list", r -> list("bindings", config.listBindings(r.message()))),
                 v3("POST", "/endpoints/set-tag", r -> empty(() -> config.setTag(r.message()))),
@@ -92,27 +89,19 @@ public final class GatewayConfigRoutes {
     }
 
     private static JsonNode secret(dev.osprey.gateway.config.GatewaySecret s) {
-        ObjectNode out = Json.object();
-        out.set("secret", GatewayCodec.secret(s));
-        return out;
+        return Json.object("secret", GatewayCodec.secret(s));
     }
 
     private JsonNode definition(dev.osprey.gateway.config.ModelDefinition d) {
-        ObjectNode out = Json.object();
-        out.set("model_definition", config.json(d));
-        return out;
+        return Json.object("model_definition", config.json(d));
     }
 
     private JsonNode endpoint(GatewayEndpoint e) {
-        ObjectNode out = Json.object();
-        out.set("endpoint", config.json(e));
-        return out;
+        return Json.object("endpoint", config.json(e));
     }
 
     private static JsonNode budget(BudgetPolicy b) {
-        ObjectNode out = Json.object();
-        out.set("budget_policy", GatewayCodec.budget(b));
-        return out;
+        return Json.object("budget_policy", GatewayCodec.budget(b));
     }
 
     private static JsonNode empty(Runnable action) {
@@ -129,16 +118,7 @@ public final class GatewayConfigRoutes {
 
     private JsonNode attach(ApiRequest r) {
         GatewayEndpoint.ModelMapping m = config.attachModel(r.message());
-        GatewayEndpoint e = config.getEndpoint(Message.ofJson(Json.object().put("endpoint_id",
-                r.message().requiredString("endpoint_id"))));
-        JsonNode mapping = config.json(e).path("model_mappings");
-        ObjectNode out = Json.object();
-        for (JsonNode node : mapping) {
-            if (node.path("mapping_id").asText().equals(m.mappingId())) {
-                out.set("mapping", node);
-            }
-        }
-        return out;
+        return Json.object("mapping", config.json(r.message().requiredString("endpoint_id"), m));
     }
 
     private JsonNode windows() {

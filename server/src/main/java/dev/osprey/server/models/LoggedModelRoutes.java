@@ -1,7 +1,6 @@
 package dev.osprey.server.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.artifacts.ArtifactPath;
 import dev.osprey.core.LoggedModel;
 import dev.osprey.core.Page;
@@ -44,9 +43,7 @@ public final class LoggedModelRoutes {
     }
 
     private static JsonNode model(LoggedModel m) {
-        ObjectNode out = Json.object();
-        out.set("model", LoggedModelCodec.loggedModel(m));
-        return out;
+        return Json.object("model", LoggedModelCodec.loggedModel(m));
     }
 
     private static List<Param> params(Message m) {

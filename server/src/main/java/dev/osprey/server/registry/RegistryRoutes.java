@@ -58,15 +58,11 @@ public final class RegistryRoutes {
     }
 
     private static JsonNode model(RegisteredModel m) {
-        ObjectNode out = Json.object();
-        out.set("registered_model", RegistryCodec.registeredModel(m));
-        return out;
+        return Json.object("registered_model", RegistryCodec.registeredModel(m));
     }
 
     private static JsonNode version(ModelVersion v) {
-        ObjectNode out = Json.object();
-        out.set("model_version", RegistryCodec.modelVersion(v));
-        return out;
+        return Json.object("model_version", RegistryCodec.modelVersion(v));
     }
 
     JsonNode create(ApiRequest r) {

@@ -115,9 +115,7 @@ public final class ScorerRoutes {
         Optional<Integer> version = version(m);
         ScorerVersion v = scorers.get(experimentId, name, version)
                 .orElseThrow(() -> missing(experimentId, name, version));
-        ObjectNode out = Json.object();
-        out.set("scorer", json(v));
-        return out;
+        return Json.object("scorer", json(v));
     }
 
     JsonNode delete(ApiRequest r) {

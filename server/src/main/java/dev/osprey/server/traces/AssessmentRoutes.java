@@ -174,9 +174,7 @@ public final class AssessmentRoutes {
     }
 
     private static ObjectNode wrap(ObjectNode assessment) {
-        ObjectNode out = Json.object();
-        out.set("assessment", assessment);
-        return out;
+        return Json.object("assessment", assessment);
     }
 
     private static ObjectNode parse(String body) {

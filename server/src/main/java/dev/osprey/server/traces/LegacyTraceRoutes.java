@@ -112,9 +112,7 @@ public final class LegacyTraceRoutes {
     }
 
     private static ObjectNode wrap(TraceInfo info) {
-        ObjectNode out = Json.object();
-        out.set("trace_info", json(info));
-        return out;
+        return Json.object("trace_info", json(info));
     }
 
     /** TraceInfo v2: request id, millisecond times, status, and key/value lists (spec/tracing.md §1.2). */

@@ -76,9 +76,7 @@ public final class TraceRoutes {
     }
 
     private static ObjectNode wrap(ObjectNode trace) {
-        ObjectNode out = Json.object();
-        out.set("trace", trace);
-        return out;
+        return Json.object("trace", trace);
     }
 
     JsonNode start(ApiRequest r) {

@@ -36,9 +36,7 @@ final class ExperimentHandlers {
     }
 
     private static JsonNode experiment(Experiment e) {
-        ObjectNode out = Json.object();
-        out.set("experiment", TrackingCodec.experiment(e));
-        return out;
+        return Json.object("experiment", TrackingCodec.experiment(e));
     }
 
     JsonNode search(ApiRequest r) {

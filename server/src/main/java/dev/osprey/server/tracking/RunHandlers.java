@@ -1,7 +1,6 @@
 package dev.osprey.server.tracking;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.core.Metric;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.Page;
@@ -40,18 +39,14 @@ final class RunHandlers {
     }
 
     private static JsonNode run(Run run) {
-        ObjectNode out = Json.object();
-        out.set("run", TrackingCodec.run(run));
-        return out;
+        return Json.object("run", TrackingCodec.run(run));
     }
 
     JsonNode update(ApiRequest r) {
         Message m = r.message();
         RunUpdate update = new RunUpdate(m.enumValue("status", RunStatus.class, TrackingCodec::statusByNumber),
                 m.int64("end_time"), m.string("run_name").filter(s -> !s.isEmpty()));
-        ObjectNode out = Json.object();
-        out.set("run_info", TrackingCodec.runInfo(runs.update(Requests.runId(m), update)));
-        return out;
+        return Json.object("run_info", TrackingCodec.runInfo(runs.update(Requests.runId(m), update)));
     }
 
     JsonNode delete(ApiRequest r) {

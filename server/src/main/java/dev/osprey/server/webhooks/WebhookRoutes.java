@@ -48,9 +48,7 @@ public final class WebhookRoutes {
     }
 
     private static JsonNode webhook(Webhook w) {
-        ObjectNode out = Json.object();
-        out.set("webhook", json(w));
-        return out;
+        return Json.object("webhook", json(w));
     }
 
     private static Webhook.Event event(Message e) {
