@@ -108,6 +108,16 @@ public final class EntityGrammar {
             .orderableFields(Field.ATTRIBUTE)
             .build();
 
+    /** SearchEvaluationDatasets (spec/search-grammar.md §8). */
+    public static final EntityGrammar EVALUATION_DATASETS = builder("evaluation dataset")
+            .prefix(Field.TAG, "tag", "tags")
+            .prefix(Field.ATTRIBUTE, "attribute", "attributes")
+            .attributes("name", "created_by", "last_updated_by")
+            .numeric("created_time", "last_update_time")
+            .orderable("name", "created_time", "last_update_time")
+            .orderableFields(Field.ATTRIBUTE)
+            .build();
+
     private static final Set<String> DATASET_KEYS = Set.of("name", "digest", "context");
     /**
      * A trace matches a span clause when any of its spans does; {@code content} is the span's stored JSON and

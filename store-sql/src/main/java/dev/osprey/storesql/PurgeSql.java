@@ -77,6 +77,7 @@ final class PurgeSql {
         }
         Jdbc.update(c, "DELETE FROM traces WHERE experiment_id = ?", id);
         Jdbc.update(c, "DELETE FROM scorers WHERE experiment_id = ?", id);
+        Jdbc.update(c, "DELETE FROM eval_dataset_experiments WHERE experiment_id = ?", id);
         Jdbc.update(c, "DELETE FROM experiment_tags WHERE experiment_id = ?", id);
         Jdbc.update(c, "DELETE FROM experiments WHERE experiment_id = ?", id);
     }

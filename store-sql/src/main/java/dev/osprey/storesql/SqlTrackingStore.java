@@ -44,6 +44,7 @@ public final class SqlTrackingStore implements TrackingStore {
     private final SqlWebhookStore webhooks;
     private final SqlGatewayStore gateway;
     private final SqlScorerStore scorers;
+    private final SqlDatasetStore datasets;
     private final SqlTraceStore traces;
 
     SqlTrackingStore(Database db) {
@@ -58,6 +59,7 @@ public final class SqlTrackingStore implements TrackingStore {
         this.webhooks = new SqlWebhookStore(db);
         this.gateway = new SqlGatewayStore(db);
         this.scorers = new SqlScorerStore(db);
+        this.datasets = new SqlDatasetStore(db);
         this.traces = new SqlTraceStore(db, experiments);
     }
 
@@ -79,6 +81,11 @@ public final class SqlTrackingStore implements TrackingStore {
     @Override
     public dev.osprey.store.ScorerStore scorers() {
         return scorers;
+    }
+
+    @Override
+    public dev.osprey.store.DatasetStore datasets() {
+        return datasets;
     }
 
     @Override

@@ -134,6 +134,9 @@ public interface TrackingStore extends AutoCloseable {
     /** Registered scorers, in the same backend. */
     ScorerStore scorers();
 
+    /** Evaluation datasets, in the same backend. */
+    DatasetStore datasets();
+
     /** Traces and spans, in the same backend. */
     TraceStore traces();
 
