@@ -100,6 +100,8 @@ public final class OspreyServer implements AutoCloseable {
             TraceDownloadHandler traceDownload = new TraceDownloadHandler(store.traces(), traceRoutes, locations);
             endpoints.addAll(new AssessmentRoutes(store.traces(), clock).endpoints());
             endpoints.addAll(new dev.osprey.server.scorers.ScorerRoutes(store, clock).endpoints());
+            endpoints.addAll(new dev.osprey.server.eval.DatasetRoutes(store.datasets(),
+                    new dev.osprey.server.eval.TraceItems(store.traces()), clock).endpoints());
             RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock,
                     webhooks.dispatcher());
             endpoints.addAll(new RegistryRoutes(registry).endpoints());
