@@ -65,6 +65,11 @@ public final class LlmJudge implements Scorer {
         return new LlmJudge(name, instructions, type, model, DEFAULT_ATTEMPTS);
     }
 
+    @Override
+    public boolean sessionLevel() {
+        return used.contains("conversation");
+    }
+
     /** The same judge with another attempt limit for malformed replies and retryable model failures. */
     public LlmJudge withAttempts(int maxAttempts) {
         return new LlmJudge(name, instructions, type, model, Math.max(1, maxAttempts));

@@ -12,6 +12,11 @@ public interface Scorer {
 
     Feedback score(EvalItem item);
 
+    /** Whether it judges a whole conversation (a session) rather than one trace. */
+    default boolean sessionLevel() {
+        return false;
+    }
+
     /** A code scorer from a function returning the value. */
     static Scorer of(String name, Function<EvalItem, FeedbackValue> judge) {
         return new Scorer() {

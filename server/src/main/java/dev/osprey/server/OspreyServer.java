@@ -38,7 +38,10 @@ import dev.osprey.store.Stores;
 import dev.osprey.store.TrackingStore;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
+import dev.osprey.server.eval.OnlineScoring;
+import dev.osprey.server.eval.ServerJudgeModels;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -59,14 +62,16 @@ public final class OspreyServer implements AutoCloseable {
     private final WebServer web;
     private final Webhooks webhooks;
     private final Gateway gateway;
+    private final OnlineScoring onlineScoring;
 
     private OspreyServer(ServerConfig config, TrackingStore store, WebServer web, Webhooks webhooks,
-            Gateway gateway) {
+            Gateway gateway, OnlineScoring onlineScoring) {
         this.config = config;
         this.store = store;
         this.web = web;
         this.webhooks = webhooks;
         this.gateway = gateway;
+        this.onlineScoring = onlineScoring;
     }
 
     static {
@@ -99,7 +104,9 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(new dev.osprey.server.traces.LegacyTraceRoutes(store.traces(), traceRoutes).endpoints());
             TraceDownloadHandler traceDownload = new TraceDownloadHandler(store.traces(), traceRoutes, locations);
             endpoints.addAll(new AssessmentRoutes(store.traces(), clock).endpoints());
-            endpoints.addAll(new dev.osprey.server.scorers.ScorerRoutes(store, clock).endpoints());
+            AtomicReference<String> baseUrl = new AtomicReference<>("http://127.0.0.1:" + config.port());
+            ServerJudgeModels judgeModels = new ServerJudgeModels(baseUrl::get, System.getenv());
+            endpoints.addAll(new dev.osprey.server.scorers.ScorerRoutes(store, judgeModels, clock).endpoints());
             endpoints.addAll(new dev.osprey.server.eval.DatasetRoutes(store.datasets(),
                     new dev.osprey.server.eval.TraceItems(store.traces()), clock).endpoints());
             RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock,
@@ -150,7 +157,13 @@ public final class OspreyServer implements AutoCloseable {
             LOG.info("Osprey listening on http://{}:{} (backend {}, artifacts {}) in {} ms", config.host(), web.port(),
                     Stores.redact(config.backendStoreUri()), config.effectiveArtifactRoot(),
                     (System.nanoTime() - started) / 1_000_000);
-            return new OspreyServer(config, store, web, webhooks, gateway);
+            baseUrl.set("http://" + loopback(config.host()) + ":" + web.port());
+            OnlineScoring onlineScoring = new OnlineScoring(store.scorers(), store.traces(), judgeModels, clock,
+                    config.onlineScoring());
+            if (!config.artifactsOnly()) {
+                onlineScoring.start();
+            }
+            return new OspreyServer(config, store, web, webhooks, gateway, onlineScoring);
         } catch (java.io.IOException e) {
             store.close();
             throw new dev.osprey.core.OspreyException(dev.osprey.core.ErrorCode.INTERNAL_ERROR, "Cannot use the "
@@ -254,8 +267,15 @@ public final class OspreyServer implements AutoCloseable {
         return "http://" + config.host() + ":" + port();
     }
 
+    /** Where the server reaches itself: a wildcard bind address is reached over loopback. */
+    private static String loopback(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.isEmpty() ? "127.0.0.1"
+                : host.contains(":") ? "[" + host + "]" : host;
+    }
+
     @Override
     public void close() {
+        onlineScoring.close();
         web.stop();
         gateway.close();
         webhooks.close();

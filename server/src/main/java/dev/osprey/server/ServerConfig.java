@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param artifactsDestination where proxied artifacts live: a local path or a URI ({@code file:}, {@code s3://})
  * @param artifactsOnly serve only the artifact proxy; tracking routes answer 503 (MLflow's --artifacts-only)
  * @param gateway AI gateway settings
+ * @param onlineScoring how the online scoring worker polls and how much it runs at once
  */
 public record ServerConfig(
         String host,
@@ -26,7 +27,8 @@ public record ServerConfig(
         String staticPrefix,
         boolean truncateLongValues,
         boolean artifactsOnly,
-        GatewayOptions gateway) {
+        GatewayOptions gateway,
+        dev.osprey.server.eval.OnlineScoring.Settings onlineScoring) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5000;
@@ -43,6 +45,21 @@ public record ServerConfig(
         artifactsDestination = ArtifactRepositories.toUri(artifactsDestination).toString();
         staticPrefix = normalizePrefix(staticPrefix);
         Objects.requireNonNull(gateway, "gateway");
+        Objects.requireNonNull(onlineScoring, "onlineScoring");
+    }
+
+    /** A configuration with the online scoring settings the environment gives. */
+    public ServerConfig(String host, int port, String backendStoreUri, Optional<String> defaultArtifactRoot,
+            String artifactsDestination, boolean serveArtifacts, String staticPrefix, boolean truncateLongValues,
+            boolean artifactsOnly, GatewayOptions gateway) {
+        this(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination, serveArtifacts, staticPrefix,
+                truncateLongValues, artifactsOnly, gateway,
+                dev.osprey.server.eval.OnlineScoring.Settings.fromEnvironment(System.getenv()));
+    }
+
+    public ServerConfig withOnlineScoring(dev.osprey.server.eval.OnlineScoring.Settings settings) {
+        return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, settings);
     }
 
     /** A configuration with the gateway settings the environment gives. */
@@ -83,7 +100,7 @@ public record ServerConfig(
 
     public ServerConfig withGateway(GatewayOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
-                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, options);
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, options, onlineScoring);
     }
 
     /** A configuration serving tracking and artifacts (not artifacts-only). */
@@ -101,7 +118,7 @@ public record ServerConfig(
     /** The same configuration with another artifacts destination (a path or a URI). */
     public ServerConfig withArtifactsDestination(String destination) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, destination, serveArtifacts,
-                staticPrefix, truncateLongValues, artifactsOnly, gateway);
+                staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring);
     }
 
     /** The root new experiments' artifact locations are made under. */

@@ -1,6 +1,7 @@
 package dev.osprey.storetck;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.osprey.store.ScorerStore;
 import dev.osprey.store.ScorerStore.ScorerVersion;
@@ -94,5 +95,41 @@ public abstract class ScorerStoreTck {
         } finally {
             pool.shutdown();
         }
+    }
+
+    @Test
+    void scorerId_isStableAcrossVersionsOfAName() {
+        String exp = experiment();
+        ScorerVersion v1 = scorers.register(exp, "judge", "{}", 1);
+        ScorerVersion v2 = scorers.register(exp, "judge", "{}", 2);
+        ScorerVersion other = scorers.register(exp, "other", "{}", 3);
+        assertThat(v2.scorerId()).isEqualTo(v1.scorerId());
+        assertThat(other.scorerId()).isNotEqualTo(v1.scorerId());
+    }
+
+    @Test
+    void onlineConfig_putReplaceListAndDropWithTheScorer() {
+        String exp = experiment();
+        ScorerVersion v = scorers.register(exp, "online", "{}", 1);
+        assertThatThrownBy(() -> scorers.putOnlineConfig(exp, "missing", 0.5, Optional.empty(), 2))
+                .isInstanceOf(dev.osprey.core.OspreyException.class).hasMessageContaining("missing");
+        ScorerStore.OnlineConfig first = scorers.putOnlineConfig(exp, "online", 0.5, Optional.of("status = 'OK'"), 2);
+        assertThat(first.scorerId()).isEqualTo(v.scorerId());
+        ScorerStore.OnlineConfig second = scorers.putOnlineConfig(exp, "online", 1.0, Optional.empty(), 3);
+        assertThat(second.configId()).isEqualTo(first.configId());
+        assertThat(scorers.onlineConfigs(List.of(v.scorerId(), "unknown"))).singleElement()
+                .satisfies(c -> {
+                    assertThat(c.sampleRate()).isEqualTo(1.0);
+                    assertThat(c.filter()).isEmpty();
+                    assertThat(c.experimentId()).isEqualTo(exp);
+                    assertThat(c.updateTime()).isEqualTo(3);
+                });
+        assertThat(scorers.activeOnlineConfigs()).extracting(ScorerStore.OnlineConfig::configId)
+                .contains(first.configId());
+        scorers.putOnlineConfig(exp, "online", 0, Optional.empty(), 4);
+        assertThat(scorers.activeOnlineConfigs()).extracting(ScorerStore.OnlineConfig::configId)
+                .doesNotContain(first.configId());
+        scorers.delete(exp, "online", Optional.empty());
+        assertThat(scorers.onlineConfigs(List.of(v.scorerId()))).isEmpty();
     }
 }

@@ -25,7 +25,33 @@ public interface ScorerStore {
     /** Deletes one version, or all when none is given; returns how many. */
     int delete(String experimentId, String name, Optional<Integer> version);
 
-    /** One registered version. */
+    /**
+     * Sets the online scoring configuration of a registered scorer (creating or replacing it).
+     *
+     * @throws dev.osprey.core.OspreyException RESOURCE_DOES_NOT_EXIST when the scorer has no version
+     */
+    OnlineConfig putOnlineConfig(String experimentId, String name, double sampleRate, Optional<String> filter,
+            long now);
+
+    /** The configurations of these scorer ids; unknown ids are left out. */
+    List<OnlineConfig> onlineConfigs(List<String> scorerIds);
+
+    /** Every configuration with a sample rate above zero, for the online scoring worker. */
+    List<OnlineConfig> activeOnlineConfigs();
+
+    /** How a registered scorer runs on new traces: the share sampled and a trace filter. */
+    record OnlineConfig(String configId, String scorerId, String experimentId, String name, double sampleRate,
+            Optional<String> filter, long updateTime) {
+        public OnlineConfig {
+            Objects.requireNonNull(configId, "configId");
+            Objects.requireNonNull(scorerId, "scorerId");
+            Objects.requireNonNull(experimentId, "experimentId");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(filter, "filter");
+        }
+    }
+
+    /** One registered version; the scorer id is the same for every version of a name. */
     record ScorerVersion(String scorerId, String experimentId, String name, int version, String serializedScorer,
             long creationTime) {
         public ScorerVersion {

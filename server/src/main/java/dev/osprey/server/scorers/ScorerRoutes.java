@@ -8,7 +8,10 @@ import dev.osprey.protocol.Json;
 import dev.osprey.protocol.Message;
 import dev.osprey.server.api.ApiRequest;
 import dev.osprey.server.api.Endpoint;
+import dev.osprey.eval.ScorerSpecs;
+import dev.osprey.search.EntityGrammar;
 import dev.osprey.store.ScorerStore;
+import dev.osprey.store.ScorerStore.OnlineConfig;
 import dev.osprey.store.ScorerStore.ScorerVersion;
 import dev.osprey.store.TrackingStore;
 import java.time.Clock;
@@ -26,9 +29,12 @@ public final class ScorerRoutes {
     private final ScorerStore scorers;
     private final Clock clock;
 
-    public ScorerRoutes(TrackingStore store, Clock clock) {
+    private final ScorerSpecs.JudgeModels models;
+
+    public ScorerRoutes(TrackingStore store, ScorerSpecs.JudgeModels models, Clock clock) {
         this.store = store;
         this.scorers = store.scorers();
+        this.models = models;
         this.clock = clock;
     }
 
@@ -38,7 +44,9 @@ public final class ScorerRoutes {
                 new Endpoint("GET", S + "/list", 3, this::list),
                 new Endpoint("GET", S + "/versions", 3, this::versions),
                 new Endpoint("GET", S + "/get", 3, this::get),
-                new Endpoint("DELETE", S + "/delete", 3, this::delete));
+                new Endpoint("DELETE", S + "/delete", 3, this::delete),
+                new Endpoint("PUT", S + "/online-config", 3, this::putOnlineConfig),
+                new Endpoint("GET", S + "/online-configs", 3, this::onlineConfigs));
     }
 
     private String experiment(Message m) {
@@ -127,5 +135,49 @@ public final class ScorerRoutes {
             throw missing(experimentId, name, version);
         }
         return Json.object();
+    }
+
+    static ObjectNode json(OnlineConfig c) {
+        ObjectNode out = Json.object().put("online_scoring_config_id", c.configId()).put("scorer_id", c.scorerId())
+                .put("experiment_id", c.experimentId()).put("scorer_name", c.name())
+                .put("sample_rate", c.sampleRate());
+        c.filter().ifPresent(f -> out.put("filter_string", f));
+        return out;
+    }
+
+    /**
+     * Sets how a registered scorer runs on new traces. A positive sample rate needs a scorer the server can run
+     * (a judge or an Osprey code scorer) and a valid trace filter; both are checked here, not when scoring.
+     */
+    JsonNode putOnlineConfig(ApiRequest r) {
+        Message m = r.message();
+        String experimentId = experiment(m);
+        String name = m.requiredString("name");
+        double rate = m.doubleValue("sample_rate").orElseThrow(() -> Message.missing("sample_rate"));
+        if (!(rate >= 0 && rate <= 1)) {
+            throw OspreyException.invalid("'sample_rate' must be between 0 and 1, got " + rate + ".");
+        }
+        Optional<String> filter = m.string("filter_string").filter(f -> !f.isBlank());
+        filter.ifPresent(EntityGrammar.TRACES::parseFilter);
+        ScorerVersion latest = scorers.get(experimentId, name, Optional.empty())
+                .orElseThrow(() -> missing(experimentId, name, Optional.empty()));
+        if (rate > 0) {
+            try {
+                if (ScorerSpecs.parse(name, latest.serializedScorer(), models).sessionLevel()) {
+                    throw OspreyException.invalid("Scorer '" + name + "' judges whole sessions; online scoring "
+                            + "runs trace-level scorers only.");
+                }
+            } catch (ScorerSpecs.UnsupportedScorerException e) {
+                throw OspreyException.invalid("Scorer '" + name + "' cannot run online: " + e.getMessage());
+            }
+        }
+        return Json.object("config", json(scorers.putOnlineConfig(experimentId, name, rate, filter, clock.millis())));
+    }
+
+    JsonNode onlineConfigs(ApiRequest r) {
+        ObjectNode out = Json.object();
+        ArrayNode array = out.putArray("configs");
+        scorers.onlineConfigs(r.message().strings("scorer_ids")).forEach(c -> array.add(json(c)));
+        return out;
     }
 }

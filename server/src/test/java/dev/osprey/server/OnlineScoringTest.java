@@ -1,0 +1,205 @@
+package dev.osprey.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.osprey.gateway.MockProvider;
+import dev.osprey.gateway.crypto.KeyEncryptionKey;
+import dev.osprey.protocol.Json;
+import dev.osprey.server.eval.OnlineScoring;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Online scoring end to end: a judge registered in MLflow's serialized form and configured over REST scores traces
+ * arriving over OTLP, through the server's own gateway to a mock OpenAI; restarts neither lose nor repeat work.
+ */
+class OnlineScoringTest {
+    private static final String S = "/api/3.0/mlflow/scorers";
+    private static final String JUDGE = "{\"name\": \"answers\", \"instructions_judge_pydantic_data\": "
+            + "{\"instructions\": \"Does {{ outputs }} answer {{ inputs }}?\", \"model\": \"gateway:/judge\"}}";
+    private final byte[] kek = new byte[32];
+    private Path dir;
+    private MockProvider llm;
+    private OspreyServer server;
+    private RestClient api;
+
+    @BeforeEach
+    void start() throws Exception {
+        new SecureRandom().nextBytes(kek);
+        dir = Files.createTempDirectory("osprey-online");
+        llm = new MockProvider().replyWith("{\"result\": \"yes\", \"rationale\": \"it answers\"}");
+        boot();
+    }
+
+    private void boot() {
+        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
+                Optional.empty(), dir.resolve("artifacts").toString(), true, "", true, false)
+                .withGateway(new ServerConfig.GatewayOptions(true,
+                        Optional.of(KeyEncryptionKey.parse(Base64.getEncoder().encodeToString(kek), "test"))))
+                .withOnlineScoring(new OnlineScoring.Settings(Duration.ofMillis(100), 4, 2, Duration.ofMinutes(5))));
+        api = new RestClient(server.baseUrl());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        llm.close();
+    }
+
+    private RestClient.Reply send(String method, String path, String json) {
+        return api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    private JsonNode ok(RestClient.Reply r) {
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    private void judgeEndpoint() {
+        String g = "/api/3.0/mlflow/gateway";
+        ObjectNode secret = Json.object().put("secret_name", "judge-key").put("provider", "openai");
+        secret.putObject("secret_value").put("api_key", "sk-judge");
+        secret.putObject("auth_config").put("api_base", llm.baseUrl() + "/v1");
+        String secretId = ok(api.post(g + "/secrets/create", secret.toString())).at("/secret/secret_id").asText();
+        String model = ok(api.post(g + "/model-definitions/create", Json.object().put("name", "judge-model")
+                .put("secret_id", secretId).put("provider", "openai").put("model_name", "gpt-judge").toString()))
+                .at("/model_definition/model_definition_id").asText();
+        ObjectNode endpoint = Json.object().put("name", "judge");
+        endpoint.putArray("model_configs").addObject().put("model_definition_id", model)
+                .put("linkage_type", "PRIMARY").put("weight", 1.0);
+        ok(api.post(g + "/endpoints/create", endpoint.toString()));
+    }
+
+    private String experiment(String name) {
+        return ok(api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"" + name + "\"}"))
+                .path("experiment_id").asText();
+    }
+
+    private String register(String experimentId, String name, String serialized) {
+        return ok(api.post(S + "/register", Json.object().put("experiment_id", experimentId).put("name", name)
+                .put("serialized_scorer", serialized).toString())).path("scorer_id").asText();
+    }
+
+    private JsonNode config(String experimentId, String name, double rate, String filter) {
+        ObjectNode body = Json.object().put("experiment_id", experimentId).put("name", name).put("sample_rate", rate);
+        if (filter != null) {
+            body.put("filter_string", filter);
+        }
+        return send("PUT", S + "/online-config", body.toString()).json();
+    }
+
+    private List<JsonNode> feedback(String traceId, String name) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode a : ok(api.get("/api/3.0/mlflow/traces/" + traceId)).at("/trace/trace_info/assessments")) {
+            if (a.path("assessment_name").asText().equals(name)) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not reached in 20 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void newTraces_areJudgedOnce_andRestartsDoNotRepeatOrLoseWork() throws Exception {
+        judgeEndpoint();
+        String exp = experiment("online");
+        String before = AgentTraces.send(server.baseUrl(), exp, "old?", "old", "d");
+        String scorerId = register(exp, "answers", JUDGE);
+        Thread.sleep(5);
+        JsonNode config = config(exp, "answers", 1.0, null).path("config");
+        assertThat(config.path("scorer_id").asText()).isEqualTo(scorerId);
+        assertThat(config.path("sample_rate").asDouble()).isEqualTo(1.0);
+        assertThat(ok(api.get(S + "/online-configs?scorer_ids=" + scorerId + "&scorer_ids=unknown")).path("configs"))
+                .hasSize(1);
+
+        List<String> traces = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            traces.add(AgentTraces.send(server.baseUrl(), exp, "q" + i, "a" + i, "d"));
+        }
+        await(() -> traces.stream().allMatch(t -> feedback(t, "answers").size() == 1));
+        JsonNode a = feedback(traces.getFirst(), "answers").getFirst();
+        assertThat(a.at("/feedback/value").asText()).isEqualTo("yes");
+        assertThat(a.path("rationale").asText()).isEqualTo("it answers");
+        assertThat(a.at("/source/source_type").asText()).isEqualTo("LLM_JUDGE");
+        assertThat(llm.last().body().path("model").asText()).isEqualTo("gpt-judge");
+        assertThat(feedback(before, "answers")).as("traces before the config are not new").isEmpty();
+
+        int calls = llm.calls();
+        server.close();
+        boot();
+        String afterRestart = AgentTraces.send(server.baseUrl(), exp, "later?", "later", "d");
+        await(() -> feedback(afterRestart, "answers").size() == 1);
+        Thread.sleep(500);
+        assertThat(llm.calls()).as("only the new trace was judged after the restart").isEqualTo(calls + 1);
+        for (String t : traces) {
+            assertThat(feedback(t, "answers")).hasSize(1);
+        }
+    }
+
+    @Test
+    void samplingAndFilters_selectTraces_andJudgeFailuresBecomeErrorsOnTheAssessment() throws Exception {
+        judgeEndpoint();
+        String exp = experiment("sampled");
+        register(exp, "answers", JUDGE);
+        register(exp, "never", JUDGE.replace("answers", "never"));
+        config(exp, "answers", 1.0, "trace.status = 'OK'");
+        config(exp, "never", 0.0, null);
+        llm.failNext(100, 400);
+        String t = AgentTraces.send(server.baseUrl(), exp, "q", "a", "d");
+        await(() -> feedback(t, "answers").size() == 1);
+        JsonNode a = feedback(t, "answers").getFirst();
+        assertThat(a.at("/feedback/error/error_message").asText()).isNotEmpty();
+        assertThat(a.at("/feedback/value").isMissingNode()).isTrue();
+        Thread.sleep(400);
+        assertThat(feedback(t, "never")).as("sample rate 0").isEmpty();
+    }
+
+    @Test
+    void badConfigs_get400WithMlflowCodes() {
+        String exp = experiment("bad-configs");
+        register(exp, "python", "{\"call_source\": \"return 1\", \"original_func_name\": \"f\"}");
+        register(exp, "judge", JUDGE);
+        register(exp, "session", "{\"builtin_scorer_class\": \"UserFrustration\", \"builtin_scorer_pydantic_data\": "
+                + "{\"model\": \"gateway:/judge\"}}");
+        for (String body : List.of(
+                "{\"experiment_id\": \"" + exp + "\", \"name\": \"judge\", \"sample_rate\": 1.5}",
+                "{\"experiment_id\": \"" + exp + "\", \"name\": \"judge\"}",
+                "{\"experiment_id\": \"" + exp + "\", \"name\": \"judge\", \"sample_rate\": 1, \"filter_string\": "
+                        + "\"nonsense ===\"}",
+                "{\"experiment_id\": \"" + exp + "\", \"name\": \"python\", \"sample_rate\": 1}",
+                "{\"experiment_id\": \"" + exp + "\", \"name\": \"session\", \"sample_rate\": 1}")) {
+            RestClient.Reply r = send("PUT", S + "/online-config", body);
+            assertThat(r.status()).as(body).isEqualTo(400);
+            assertThat(r.json().path("error_code").asText()).isEqualTo("INVALID_PARAMETER_VALUE");
+        }
+        RestClient.Reply python = send("PUT", S + "/online-config", "{\"experiment_id\": \"" + exp
+                + "\", \"name\": \"python\", \"sample_rate\": 1}");
+        assertThat(python.json().path("message").asText()).contains("Python");
+        RestClient.Reply missing = send("PUT", S + "/online-config", "{\"experiment_id\": \"" + exp
+                + "\", \"name\": \"nope\", \"sample_rate\": 1}");
+        assertThat(missing.status()).isEqualTo(404);
+    }
+}
