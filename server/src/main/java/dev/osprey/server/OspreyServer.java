@@ -38,6 +38,8 @@ import dev.osprey.store.Stores;
 import dev.osprey.store.TrackingStore;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
+import dev.osprey.server.eval.EvaluationJobs;
+import dev.osprey.server.eval.EvaluationRoutes;
 import dev.osprey.server.eval.OnlineScoring;
 import dev.osprey.server.eval.ServerJudgeModels;
 import java.time.Clock;
@@ -63,9 +65,11 @@ public final class OspreyServer implements AutoCloseable {
     private final Webhooks webhooks;
     private final Gateway gateway;
     private final OnlineScoring onlineScoring;
+    private final EvaluationJobs evaluations;
 
     private OspreyServer(ServerConfig config, TrackingStore store, WebServer web, Webhooks webhooks,
-            Gateway gateway, OnlineScoring onlineScoring) {
+            Gateway gateway, OnlineScoring onlineScoring, EvaluationJobs evaluations) {
+        this.evaluations = evaluations;
         this.config = config;
         this.store = store;
         this.web = web;
@@ -107,6 +111,8 @@ public final class OspreyServer implements AutoCloseable {
             AtomicReference<String> baseUrl = new AtomicReference<>("http://127.0.0.1:" + config.port());
             ServerJudgeModels judgeModels = new ServerJudgeModels(baseUrl::get, System.getenv());
             endpoints.addAll(new dev.osprey.server.scorers.ScorerRoutes(store, judgeModels, clock).endpoints());
+            EvaluationJobs evaluations = new EvaluationJobs(store, judgeModels, clock);
+            endpoints.addAll(new EvaluationRoutes(evaluations, store).endpoints());
             endpoints.addAll(new dev.osprey.server.eval.DatasetRoutes(store.datasets(),
                     new dev.osprey.server.eval.TraceItems(store.traces()), clock).endpoints());
             RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock,
@@ -162,8 +168,9 @@ public final class OspreyServer implements AutoCloseable {
                     config.onlineScoring());
             if (!config.artifactsOnly()) {
                 onlineScoring.start();
+                evaluations.resumeUnfinished();
             }
-            return new OspreyServer(config, store, web, webhooks, gateway, onlineScoring);
+            return new OspreyServer(config, store, web, webhooks, gateway, onlineScoring, evaluations);
         } catch (java.io.IOException e) {
             store.close();
             throw new dev.osprey.core.OspreyException(dev.osprey.core.ErrorCode.INTERNAL_ERROR, "Cannot use the "
@@ -276,6 +283,7 @@ public final class OspreyServer implements AutoCloseable {
     @Override
     public void close() {
         onlineScoring.close();
+        evaluations.close();
         web.stop();
         gateway.close();
         webhooks.close();

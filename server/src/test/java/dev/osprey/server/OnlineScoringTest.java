@@ -5,20 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.gateway.MockProvider;
-import dev.osprey.gateway.crypto.KeyEncryptionKey;
 import dev.osprey.protocol.Json;
 import dev.osprey.server.eval.OnlineScoring;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +26,7 @@ class OnlineScoringTest {
     private static final String S = "/api/3.0/mlflow/scorers";
     private static final String JUDGE = "{\"name\": \"answers\", \"instructions_judge_pydantic_data\": "
             + "{\"instructions\": \"Does {{ outputs }} answer {{ inputs }}?\", \"model\": \"gateway:/judge\"}}";
-    private final byte[] kek = new byte[32];
+    private final byte[] kek = JudgeGateway.newKek();
     private Path dir;
     private MockProvider llm;
     private OspreyServer server;
@@ -39,17 +34,13 @@ class OnlineScoringTest {
 
     @BeforeEach
     void start() throws Exception {
-        new SecureRandom().nextBytes(kek);
         dir = Files.createTempDirectory("osprey-online");
         llm = new MockProvider().replyWith("{\"result\": \"yes\", \"rationale\": \"it answers\"}");
         boot();
     }
 
     private void boot() {
-        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
-                Optional.empty(), dir.resolve("artifacts").toString(), true, "", true, false)
-                .withGateway(new ServerConfig.GatewayOptions(true,
-                        Optional.of(KeyEncryptionKey.parse(Base64.getEncoder().encodeToString(kek), "test"))))
+        server = OspreyServer.start(JudgeGateway.config(dir, kek)
                 .withOnlineScoring(new OnlineScoring.Settings(Duration.ofMillis(100), 4, 2, Duration.ofMinutes(5))));
         api = new RestClient(server.baseUrl());
     }
@@ -66,24 +57,12 @@ class OnlineScoringTest {
                 .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
-    private JsonNode ok(RestClient.Reply r) {
-        assertThat(r.status()).as(r.body()).isEqualTo(200);
-        return r.json();
+    private static JsonNode ok(RestClient.Reply r) {
+        return JudgeGateway.ok(r);
     }
 
     private void judgeEndpoint() {
-        String g = "/api/3.0/mlflow/gateway";
-        ObjectNode secret = Json.object().put("secret_name", "judge-key").put("provider", "openai");
-        secret.putObject("secret_value").put("api_key", "sk-judge");
-        secret.putObject("auth_config").put("api_base", llm.baseUrl() + "/v1");
-        String secretId = ok(api.post(g + "/secrets/create", secret.toString())).at("/secret/secret_id").asText();
-        String model = ok(api.post(g + "/model-definitions/create", Json.object().put("name", "judge-model")
-                .put("secret_id", secretId).put("provider", "openai").put("model_name", "gpt-judge").toString()))
-                .at("/model_definition/model_definition_id").asText();
-        ObjectNode endpoint = Json.object().put("name", "judge");
-        endpoint.putArray("model_configs").addObject().put("model_definition_id", model)
-                .put("linkage_type", "PRIMARY").put("weight", 1.0);
-        ok(api.post(g + "/endpoints/create", endpoint.toString()));
+        JudgeGateway.create(api, llm.baseUrl());
     }
 
     private String experiment(String name) {
@@ -114,12 +93,8 @@ class OnlineScoringTest {
         return out;
     }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not reached in 20 s").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        JudgeGateway.await(condition);
     }
 
     @Test

@@ -45,6 +45,7 @@ public final class SqlTrackingStore implements TrackingStore {
     private final SqlGatewayStore gateway;
     private final SqlScorerStore scorers;
     private final SqlDatasetStore datasets;
+    private final SqlJobStore jobs;
     private final SqlTraceStore traces;
 
     SqlTrackingStore(Database db) {
@@ -60,6 +61,7 @@ public final class SqlTrackingStore implements TrackingStore {
         this.gateway = new SqlGatewayStore(db);
         this.scorers = new SqlScorerStore(db);
         this.datasets = new SqlDatasetStore(db);
+        this.jobs = new SqlJobStore(db);
         this.traces = new SqlTraceStore(db, experiments);
     }
 
@@ -86,6 +88,11 @@ public final class SqlTrackingStore implements TrackingStore {
     @Override
     public dev.osprey.store.DatasetStore datasets() {
         return datasets;
+    }
+
+    @Override
+    public dev.osprey.store.JobStore jobs() {
+        return jobs;
     }
 
     @Override

@@ -137,6 +137,9 @@ public interface TrackingStore extends AutoCloseable {
     /** Evaluation datasets, in the same backend. */
     DatasetStore datasets();
 
+    /** Long-running server jobs (evaluations), in the same backend. */
+    JobStore jobs();
+
     /** Traces and spans, in the same backend. */
     TraceStore traces();
 

@@ -273,6 +273,9 @@ public final class OnlineScoring implements AutoCloseable {
     private void score(Task task) {
         TraceItems.StoredTrace trace = items.read(task.traceId());
         Feedback feedback = task.scorer().safely(trace.item());
+        if (Thread.currentThread().isInterrupted()) {
+            return; // cut short by shutdown: not the model's verdict; a later scan judges it again
+        }
         traces.createAssessment(FeedbackAssessments.of(task.traceId(), feedback, task.config().name(),
                 Map.of(FeedbackAssessments.ONLINE_SCORER_ID, task.config().scorerId()), clock.millis()));
         scored.incrementAndGet();
