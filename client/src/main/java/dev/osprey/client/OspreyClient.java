@@ -53,6 +53,11 @@ public final class OspreyClient {
         return new WebhookClient(transport);
     }
 
+    /** Evaluation: datasets, scorers, online scoring, server jobs and evaluate() logged to the server. */
+    public EvaluationClient evaluation() {
+        return new EvaluationClient(transport, this);
+    }
+
     /** The AI gateway: configuration (secrets, models, endpoints, usage) and OpenAI-compatible invocations. */
     public GatewayClient gateway() {
         return new GatewayClient(transport);
