@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code osprey} command line. */
 @Command(name = "osprey", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Osprey: an MLflow-compatible tracking server and Java SDK.",
-        subcommands = {ServerCommand.class, DbCommand.class, GcCommand.class, GatewayCommand.class})
+        subcommands = {ServerCommand.class, DbCommand.class, GcCommand.class, GatewayCommand.class,
+            EvaluateCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
