@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.eval.EvalItem;
 import dev.osprey.eval.Evaluation;
 import dev.osprey.eval.Feedback;
-import dev.osprey.eval.FeedbackValue;
 import dev.osprey.eval.Scorer;
 import dev.osprey.protocol.Json;
 import dev.osprey.protocol.Message;
@@ -228,26 +227,8 @@ public final class EvaluationClient {
         transport.post(V3 + "/traces", trace);
         for (Feedback f : row.feedbacks()) {
             transport.post(V3 + "/traces/" + traceId + "/assessments", Json.object("assessment",
-                    assessment(f, runId)));
+                    f.assessmentJson(f.name(), Map.of("mlflow.assessment.sourceRunId", runId))));
         }
         return traceId;
-    }
-
-    private static ObjectNode assessment(Feedback f, String runId) {
-        ObjectNode a = Json.object().put("assessment_name", f.name());
-        a.putObject("source").put("source_type", f.source()).put("source_id", f.name());
-        ObjectNode feedback = a.putObject("feedback");
-        f.value().ifPresent(v -> {
-            switch (v) {
-                case FeedbackValue.Bool b -> feedback.put("value", b.value());
-                case FeedbackValue.Number n -> feedback.put("value", n.value());
-                case FeedbackValue.Text t -> feedback.put("value", t.value());
-            }
-        });
-        f.error().ifPresent(e -> feedback.putObject("error").put("error_code", "SCORER_ERROR")
-                .put("error_message", e));
-        f.rationale().ifPresent(r -> a.put("rationale", r));
-        a.putObject("metadata").put("mlflow.assessment.sourceRunId", runId);
-        return a;
     }
 }

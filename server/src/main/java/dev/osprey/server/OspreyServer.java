@@ -69,13 +69,13 @@ public final class OspreyServer implements AutoCloseable {
 
     private OspreyServer(ServerConfig config, TrackingStore store, WebServer web, Webhooks webhooks,
             Gateway gateway, OnlineScoring onlineScoring, EvaluationJobs evaluations) {
-        this.evaluations = evaluations;
         this.config = config;
         this.store = store;
         this.web = web;
         this.webhooks = webhooks;
         this.gateway = gateway;
         this.onlineScoring = onlineScoring;
+        this.evaluations = evaluations;
     }
 
     static {
@@ -111,8 +111,6 @@ public final class OspreyServer implements AutoCloseable {
             AtomicReference<String> baseUrl = new AtomicReference<>("http://127.0.0.1:" + config.port());
             ServerJudgeModels judgeModels = new ServerJudgeModels(baseUrl::get, System.getenv());
             endpoints.addAll(new dev.osprey.server.scorers.ScorerRoutes(store, judgeModels, clock).endpoints());
-            EvaluationJobs evaluations = new EvaluationJobs(store, judgeModels, clock);
-            endpoints.addAll(new EvaluationRoutes(evaluations, store).endpoints());
             endpoints.addAll(new dev.osprey.server.eval.DatasetRoutes(store.datasets(),
                     new dev.osprey.server.eval.TraceItems(store.traces()), clock).endpoints());
             RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock,
@@ -120,6 +118,9 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(new RegistryRoutes(registry).endpoints());
             ModelPrices prices = ModelPrices.load(Optional.ofNullable(System.getenv("OSPREY_MODEL_PRICES"))
                     .filter(v -> !v.isBlank()).map(java.nio.file.Path::of));
+            EvaluationJobs evaluations = new EvaluationJobs(store,
+                    new dev.osprey.server.traces.EvaluationTraces(store.traces(), prices, clock), judgeModels, clock);
+            endpoints.addAll(new EvaluationRoutes(evaluations, store).endpoints());
             Gateway gateway = gateway(config, store, experiments, prices, clock);
             gateway.budgets().onAlert(spend -> budgetExceeded(webhooks.dispatcher(), spend));
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), store.gateway())

@@ -3,8 +3,6 @@ package dev.osprey.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -38,12 +36,6 @@ class AssessmentApiTest {
         server.close();
     }
 
-    private RestClient.Reply send(String method, String path, String json) {
-        return api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
-    }
-
     private JsonNode create(String assessment) {
         RestClient.Reply r = api.post(V3 + "/" + traceId + "/assessments", "{\"assessment\": " + assessment + "}");
         assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -71,7 +63,7 @@ class AssessmentApiTest {
         assertThat(info.get("assessments")).extracting(a -> a.get("assessment_id").asText())
                 .containsExactly(firstId, humanId);
 
-        RestClient.Reply updated = send("PATCH", V3 + "/" + traceId + "/assessments/" + firstId, "{\"assessment\": "
+        RestClient.Reply updated = api.send("PATCH", V3 + "/" + traceId + "/assessments/" + firstId, "{\"assessment\": "
                 + "{\"rationale\": \"wrong\", \"metadata\": {\"reviewer\": \"bob\"}}, \"update_mask\": "
                 + "\"rationale,metadata\"}");
         assertThat(updated.status()).as(updated.body()).isEqualTo(200);
@@ -80,13 +72,13 @@ class AssessmentApiTest {
         assertThat(u.at("/metadata/judge").asText()).isEqualTo("v1");
         assertThat(u.at("/metadata/reviewer").asText()).isEqualTo("bob");
         assertThat(u.at("/source/source_type").asText()).isEqualTo("LLM_JUDGE");
-        assertThat(send("PATCH", V3 + "/" + traceId + "/assessments/" + firstId, "{\"assessment\": {\"expectation\": "
+        assertThat(api.send("PATCH", V3 + "/" + traceId + "/assessments/" + firstId, "{\"assessment\": {\"expectation\": "
                 + "{\"value\": 1}}, \"update_mask\": \"expectation\"}").errorCode()).isEqualTo("INVALID_PARAMETER_VALUE");
 
-        assertThat(send("DELETE", V3 + "/" + traceId + "/assessments/" + humanId, "").status()).isEqualTo(200);
+        assertThat(api.send("DELETE", V3 + "/" + traceId + "/assessments/" + humanId, "").status()).isEqualTo(200);
         assertThat(api.get(V3 + "/" + traceId + "/assessments/" + firstId).json().at("/assessment/valid").asBoolean())
                 .as("deleting the override restores the original").isTrue();
-        assertThat(send("DELETE", V3 + "/" + traceId + "/assessments/" + humanId, "").status()).isEqualTo(200);
+        assertThat(api.send("DELETE", V3 + "/" + traceId + "/assessments/" + humanId, "").status()).isEqualTo(200);
         assertThat(api.get(V3 + "/" + traceId + "/assessments/" + humanId).status()).isEqualTo(404);
     }
 

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.protocol.Json;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,12 +37,6 @@ class DatasetApiTest {
     @AfterAll
     void stop() {
         server.close();
-    }
-
-    private RestClient.Reply send(String method, String path, String json) {
-        return api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
     private JsonNode create(String name, String tagsJson) {
@@ -113,7 +105,7 @@ class DatasetApiTest {
         JsonNode after = api.get(D + "/" + id).json().path("dataset");
         assertThat(after.path("digest").asText()).isNotEqualTo(d.path("digest").asText());
 
-        RestClient.Reply deleted = send("DELETE", D + "/" + id + "/records", Json.object().set("dataset_record_ids",
+        RestClient.Reply deleted = api.send("DELETE", D + "/" + id + "/records", Json.object().set("dataset_record_ids",
                 Json.MAPPER.createArrayNode().add(records.get(1).path("dataset_record_id").asText())).toString());
         assertThat(deleted.json().path("deleted_count").asInt()).isEqualTo(1);
         assertThat(allRecords(id, 100)).hasSize(2);
@@ -143,7 +135,7 @@ class DatasetApiTest {
     void searchTagsAndExperiments() {
         String name = "search-" + System.nanoTime();
         String id = create(name, "{\"stage\": \"draft\"}").path("dataset_id").asText();
-        assertThat(send("PATCH", D + "/" + id + "/tags", "{\"tags\": \"{\\\"stage\\\": \\\"final\\\"}\"}").status())
+        assertThat(api.send("PATCH", D + "/" + id + "/tags", "{\"tags\": \"{\\\"stage\\\": \\\"final\\\"}\"}").status())
                 .isEqualTo(200);
         JsonNode found = api.post(D + "/search", Json.object().put("filter_string", "tags.stage = 'final' AND "
                 + "name = '" + name + "'").toString()).json().path("datasets");
@@ -151,8 +143,8 @@ class DatasetApiTest {
         assertThat(found.get(0).path("dataset_id").asText()).isEqualTo(id);
         assertThat(api.get(D + "/search?experiment_ids=" + experimentId + "&filter_string=name%20%3D%20%27" + name
                 + "%27").json().path("datasets")).hasSize(1);
-        assertThat(send("DELETE", D + "/" + id + "/tags/stage", "").status()).isEqualTo(200);
-        assertThat(send("DELETE", D + "/" + id + "/tags/stage", "").status()).as("idempotent").isEqualTo(200);
+        assertThat(api.send("DELETE", D + "/" + id + "/tags/stage", "").status()).isEqualTo(200);
+        assertThat(api.send("DELETE", D + "/" + id + "/tags/stage", "").status()).as("idempotent").isEqualTo(200);
 
         String other = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"" + name + "\"}").json()
                 .path("experiment_id").asText();
@@ -162,7 +154,7 @@ class DatasetApiTest {
         api.post(D + "/" + id + "/remove-experiments", "{\"experiment_ids\": [\"" + experimentId + "\"]}");
         assertThat(api.get(D + "/" + id + "/experiment-ids").json().path("experiment_ids").get(0).asText())
                 .isEqualTo(other);
-        assertThat(send("DELETE", D + "/" + id, "").status()).isEqualTo(200);
+        assertThat(api.send("DELETE", D + "/" + id, "").status()).isEqualTo(200);
         assertThat(api.get(D + "/" + id).status()).isEqualTo(404);
     }
 

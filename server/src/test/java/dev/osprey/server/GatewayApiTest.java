@@ -108,9 +108,7 @@ class GatewayApiTest {
     }
 
     private RestClient.Reply send(String method, String path, String json) {
-        RestClient.Reply reply = api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
+        RestClient.Reply reply = api.send(method, path, json);
         responses.add(reply.body());
         return reply;
     }

@@ -33,12 +33,6 @@ class LoggedModelApiTest {
         server.close();
     }
 
-    private RestClient.Reply send(String method, String path, String json) {
-        return api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
-    }
-
     private JsonNode ok(RestClient.Reply reply) {
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return reply.json();
@@ -78,24 +72,24 @@ class LoggedModelApiTest {
                 + "{\"key\": \"top_p\", \"value\": \"0.9\"}]}"));
         assertThat(api.post(LM + "/" + id + "/params", "{\"params\": [{\"key\": \"top_p\", \"value\": \"1\"}]}")
                 .errorCode()).isEqualTo("INVALID_PARAMETER_VALUE");
-        ok(send("PATCH", LM + "/" + id + "/tags", "{\"tags\": [{\"key\": \"stage\", \"value\": \"dev\"}]}"));
-        ok(send("DELETE", LM + "/" + id + "/tags/a%2Fb", ""));
+        ok(api.send("PATCH", LM + "/" + id + "/tags", "{\"tags\": [{\"key\": \"stage\", \"value\": \"dev\"}]}"));
+        ok(api.send("DELETE", LM + "/" + id + "/tags/a%2Fb", ""));
 
         String runId = ok(api.post("/api/2.0/mlflow/runs/create", "{\"experiment_id\": \"" + exp + "\"}"))
                 .at("/run/info/run_id").asText();
         ok(api.post("/api/2.0/mlflow/runs/log-batch", "{\"run_id\": \"" + runId + "\", \"metrics\": [{\"key\": "
                 + "\"accuracy\", \"value\": 0.8, \"timestamp\": 10, \"step\": 0, \"model_id\": \"" + id + "\", "
                 + "\"dataset_name\": \"eval\", \"dataset_digest\": \"abc\"}]}"));
-        assertThat(send("PATCH", LM + "/" + id, "{\"status\": \"BROKEN\"}").status()).isEqualTo(400);
-        JsonNode ready = ok(send("PATCH", LM + "/" + id, "{\"status\": \"LOGGED_MODEL_READY\"}")).get("model");
+        assertThat(api.send("PATCH", LM + "/" + id, "{\"status\": \"BROKEN\"}").status()).isEqualTo(400);
+        JsonNode ready = ok(api.send("PATCH", LM + "/" + id, "{\"status\": \"LOGGED_MODEL_READY\"}")).get("model");
         assertThat(ready.at("/info/status").asText()).isEqualTo("LOGGED_MODEL_READY");
         assertThat(ready.at("/info/tags").toString()).isEqualTo("[{\"key\":\"stage\",\"value\":\"dev\"}]");
         assertThat(ready.at("/data/params").size()).isEqualTo(2);
         assertThat(ready.at("/data/metrics/0/run_id").asText()).isEqualTo(runId);
         assertThat(ready.at("/data/metrics/0/dataset_name").asText()).isEqualTo("eval");
 
-        assertThat(send("PUT", LM + "/" + id, "{}").status()).isEqualTo(405);
-        ok(send("DELETE", LM + "/" + id, ""));
+        assertThat(api.send("PUT", LM + "/" + id, "{}").status()).isEqualTo(405);
+        ok(api.send("DELETE", LM + "/" + id, ""));
         RestClient.Reply gone = api.get(LM + "/" + id);
         assertThat(gone.status()).isEqualTo(404);
         assertThat(gone.json().get("message").asText()).isEqualTo("Logged model with ID '" + id + "' not found.");

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.gateway.MockProvider;
 import dev.osprey.protocol.Json;
 import dev.osprey.server.eval.OnlineScoring;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,12 +49,6 @@ class OnlineScoringTest {
         llm.close();
     }
 
-    private RestClient.Reply send(String method, String path, String json) {
-        return api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
-    }
-
     private static JsonNode ok(RestClient.Reply r) {
         return JudgeGateway.ok(r);
     }
@@ -80,7 +72,7 @@ class OnlineScoringTest {
         if (filter != null) {
             body.put("filter_string", filter);
         }
-        return send("PUT", S + "/online-config", body.toString()).json();
+        return api.send("PUT", S + "/online-config", body.toString()).json();
     }
 
     private List<JsonNode> feedback(String traceId, String name) {
@@ -166,14 +158,14 @@ class OnlineScoringTest {
                         + "\"nonsense ===\"}",
                 "{\"experiment_id\": \"" + exp + "\", \"name\": \"python\", \"sample_rate\": 1}",
                 "{\"experiment_id\": \"" + exp + "\", \"name\": \"session\", \"sample_rate\": 1}")) {
-            RestClient.Reply r = send("PUT", S + "/online-config", body);
+            RestClient.Reply r = api.send("PUT", S + "/online-config", body);
             assertThat(r.status()).as(body).isEqualTo(400);
             assertThat(r.json().path("error_code").asText()).isEqualTo("INVALID_PARAMETER_VALUE");
         }
-        RestClient.Reply python = send("PUT", S + "/online-config", "{\"experiment_id\": \"" + exp
+        RestClient.Reply python = api.send("PUT", S + "/online-config", "{\"experiment_id\": \"" + exp
                 + "\", \"name\": \"python\", \"sample_rate\": 1}");
         assertThat(python.json().path("message").asText()).contains("Python");
-        RestClient.Reply missing = send("PUT", S + "/online-config", "{\"experiment_id\": \"" + exp
+        RestClient.Reply missing = api.send("PUT", S + "/online-config", "{\"experiment_id\": \"" + exp
                 + "\", \"name\": \"nope\", \"sample_rate\": 1}");
         assertThat(missing.status()).isEqualTo(404);
     }

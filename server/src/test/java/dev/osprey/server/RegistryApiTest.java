@@ -42,12 +42,6 @@ class RegistryApiTest {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    private RestClient.Reply send(String method, String path, String json) {
-        return api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
-    }
-
     private static String q(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
@@ -72,16 +66,16 @@ class RegistryApiTest {
         badRequest(api.post(RM + "/create", "{\"name\": \"" + name + "\"}"), "RESOURCE_ALREADY_EXISTS");
         badRequest(api.post(RM + "/create", "{\"name\": \"\"}"), "INVALID_PARAMETER_VALUE");
 
-        assertThat(ok(send("PATCH", RM + "/update", "{\"name\": \"" + name + "\", \"description\": \"new\"}"))
+        assertThat(ok(api.send("PATCH", RM + "/update", "{\"name\": \"" + name + "\", \"description\": \"new\"}"))
                 .at("/registered_model/description").asText()).isEqualTo("new");
         ok(api.post(RM + "/set-tag", "{\"name\": \"" + name + "\", \"key\": \"team\", \"value\": \"ml\"}"));
-        ok(send("DELETE", RM + "/delete-tag", "{\"name\": \"" + name + "\", \"key\": \"never\"}"));
+        ok(api.send("DELETE", RM + "/delete-tag", "{\"name\": \"" + name + "\", \"key\": \"never\"}"));
         String renamed = unique("renamed");
         ok(api.post(RM + "/rename", "{\"name\": \"" + name + "\", \"new_name\": \"" + renamed + "\"}"));
         assertThat(ok(api.get(RM + "/get?name=" + q(renamed))).at("/registered_model/tags/0/key").asText())
                 .isEqualTo("team");
         assertThat(api.get(RM + "/get?name=" + q(name)).status()).isEqualTo(404);
-        ok(send("DELETE", RM + "/delete", "{\"name\": \"" + renamed + "\"}"));
+        ok(api.send("DELETE", RM + "/delete", "{\"name\": \"" + renamed + "\"}"));
         RestClient.Reply gone = api.get(RM + "/get?name=" + q(renamed));
         assertThat(gone.status()).isEqualTo(404);
         assertThat(gone.errorCode()).isEqualTo("RESOURCE_DOES_NOT_EXIST");
@@ -131,9 +125,9 @@ class RegistryApiTest {
             badRequest(api.post(RM + "/alias", "{\"name\": \"" + name + "\", \"alias\": \"" + reserved
                     + "\", \"version\": \"1\"}"), "INVALID_PARAMETER_VALUE");
         }
-        ok(send("DELETE", RM + "/alias", "{\"name\": \"" + name + "\", \"alias\": \"champion\"}"));
+        ok(api.send("DELETE", RM + "/alias", "{\"name\": \"" + name + "\", \"alias\": \"champion\"}"));
 
-        ok(send("DELETE", MV + "/delete", "{\"name\": \"" + name + "\", \"version\": \"1\"}"));
+        ok(api.send("DELETE", MV + "/delete", "{\"name\": \"" + name + "\", \"version\": \"1\"}"));
         assertThat(api.get(MV + "/get?name=" + q(name) + "&version=1").status()).isEqualTo(404);
         badRequest(api.get(MV + "/get?name=" + q(name) + "&version=one"), "INVALID_PARAMETER_VALUE");
         assertThat(ok(api.post(MV + "/create", "{\"name\": \"" + name + "\", \"source\": \"s3://b/m\"}"))

@@ -45,6 +45,12 @@ final class RestClient {
         return send(b.POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    /** Any method with a JSON body, as the PATCH and DELETE RPCs take them. */
+    Reply send(String method, String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
     Reply get(String pathAndQuery) {
         return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).GET().build());
     }

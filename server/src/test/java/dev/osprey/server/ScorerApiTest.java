@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.osprey.protocol.Json;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -37,12 +35,6 @@ class ScorerApiTest {
         server.close();
     }
 
-    private RestClient.Reply send(String method, String path, String json) {
-        return api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
-    }
-
     private JsonNode register(String name, String serialized) {
         RestClient.Reply r = api.post(S + "/register", Json.object().put("experiment_id", experimentId)
                 .put("name", name).put("serialized_scorer", serialized).toString());
@@ -70,11 +62,11 @@ class ScorerApiTest {
         assertThat(api.get(S + "/get?experiment_id=" + experimentId + "&name=relevance").json()
                 .at("/scorer/scorer_version").asInt()).isEqualTo(2);
 
-        assertThat(send("DELETE", S + "/delete", Json.object().put("experiment_id", experimentId)
+        assertThat(api.send("DELETE", S + "/delete", Json.object().put("experiment_id", experimentId)
                 .put("name", "relevance").put("version", 2).toString()).status()).isEqualTo(200);
         assertThat(api.get(S + "/get?experiment_id=" + experimentId + "&name=relevance").json()
                 .at("/scorer/scorer_version").asInt()).isEqualTo(1);
-        assertThat(send("DELETE", S + "/delete", Json.object().put("experiment_id", experimentId)
+        assertThat(api.send("DELETE", S + "/delete", Json.object().put("experiment_id", experimentId)
                 .put("name", "relevance").toString()).status()).isEqualTo(200);
         RestClient.Reply gone = api.get(S + "/get?experiment_id=" + experimentId + "&name=relevance");
         assertThat(gone.status()).isEqualTo(404);
@@ -93,7 +85,7 @@ class ScorerApiTest {
         RestClient.Reply both = api.get(S + "/list?experiment_id=" + experimentId + "&experiment_ids="
                 + experimentId);
         assertThat(both.status()).isEqualTo(400);
-        RestClient.Reply none = send("DELETE", S + "/delete", Json.object().put("experiment_id", experimentId)
+        RestClient.Reply none = api.send("DELETE", S + "/delete", Json.object().put("experiment_id", experimentId)
                 .put("name", "never").toString());
         assertThat(none.status()).isEqualTo(404);
     }

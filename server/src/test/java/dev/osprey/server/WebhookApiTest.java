@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.osprey.protocol.Json;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,12 +91,6 @@ class WebhookApiTest {
         return "http://127.0.0.1:" + listener.getAddress().getPort() + "/hook";
     }
 
-    private RestClient.Reply send(String method, String path, String json) {
-        return api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
-    }
-
     private JsonNode ok(RestClient.Reply reply) {
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return reply.json();
@@ -141,12 +133,12 @@ class WebhookApiTest {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).startsWith("v1:").doesNotContain("very-secret-value");
         }
-        JsonNode updated = ok(send("PATCH", WH + "/" + id, "{\"status\": \"DISABLED\", \"events\": ["
+        JsonNode updated = ok(api.send("PATCH", WH + "/" + id, "{\"status\": \"DISABLED\", \"events\": ["
                 + event("MODEL_VERSION_TAG", "SET") + "]}")).get("webhook");
         assertThat(updated.get("status").asText()).isEqualTo("DISABLED");
         assertThat(updated.at("/events/0/entity").asText()).isEqualTo("MODEL_VERSION_TAG");
         assertThat(ok(api.get(WH)).get("webhooks").size()).isGreaterThanOrEqualTo(1);
-        ok(send("DELETE", WH + "/" + id, ""));
+        ok(api.send("DELETE", WH + "/" + id, ""));
         assertThat(api.get(WH + "/" + id).status()).isEqualTo(404);
 
         for (String bad : new String[] {"{\"name\": \"x\", \"url\": \"" + hookUrl() + "\", \"events\": ["
@@ -205,7 +197,7 @@ class WebhookApiTest {
         JsonNode prompt = Json.read(await(1).get(0).get("body"));
         assertThat(prompt.get("entity").asText()).isEqualTo("prompt");
         assertThat(prompt.at("/data/tags").toString()).isEqualTo("{\"team\":\"x\"}");
-        ok(send("DELETE", WH + "/" + id, ""));
+        ok(api.send("DELETE", WH + "/" + id, ""));
         ok(api.post("/api/2.0/mlflow/registered-models/create", "{\"name\": \"after-delete\"}"));
         assertThat(received.poll(300, TimeUnit.MILLISECONDS)).as("no delivery after deletion").isNull();
     }

@@ -24,6 +24,30 @@ public interface Database extends AutoCloseable {
         });
     }
 
+    /**
+     * {@link #write}, run again (after a short random pause) when it loses a race on a unique index: work that reads
+     * then inserts — the next version number, a record for new inputs — sees the winner's row on the next attempt.
+     * Every round lets one writer through, so {@code maxAttempts} bounds the contention this absorbs.
+     */
+    default <T> T writeRetryingConflicts(int maxAttempts, SqlWork<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return write(work);
+            } catch (OspreyException e) {
+                if (attempt >= maxAttempts || !(e.getCause() instanceof SQLException sql)
+                        || !dialect().isUniqueViolation(sql)) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 10));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Work that returns nothing, on one connection inside one transaction. */
     @FunctionalInterface
     interface SqlAction {

@@ -38,6 +38,12 @@ final class ExperimentsSql {
         }
     }
 
+    /** An experiment id a caller must give as an integer: anything else is INVALID_PARAMETER_VALUE. */
+    static long requireId(String id) {
+        return parseId(id).orElseThrow(() -> dev.osprey.core.OspreyException.invalid("Invalid experiment id '" + id
+                + "'."));
+    }
+
     void ensureDefault(Connection c, String location, long now) throws SQLException {
         if (Jdbc.one(c, "SELECT 1 FROM experiments WHERE experiment_id = 0", rs -> true).isPresent()) {
             return;

@@ -193,8 +193,7 @@ final class LoggedModelsSql {
     List<String> searchIds(Connection c, LoggedModelQuery q, int offset, int limit) {
         List<Long> experimentIds = new ArrayList<>();
         for (String id : q.experimentIds()) {
-            experimentIds.add(ExperimentsSql.parseId(id).orElseThrow(() -> OspreyException.invalid(
-                    "Invalid experiment id '" + id + "'.")));
+            experimentIds.add(ExperimentsSql.requireId(id));
         }
         Condition where = field(name(L, "experiment_id"), Long.class).in(experimentIds)
                 .and(field(name(L, "lifecycle_stage"), String.class).eq(LifecycleStage.ACTIVE.wireName()));

@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 
 /** Finding and permanently removing deleted runs and experiments, for garbage collection. */
 final class PurgeSql {
@@ -89,8 +88,7 @@ final class PurgeSql {
             return "";
         }
         for (String id : experimentIds) {
-            OptionalLong parsed = ExperimentsSql.parseId(id);
-            args.add(parsed.orElseThrow(() -> OspreyException.invalid("Invalid experiment id '" + id + "'.")));
+            args.add(ExperimentsSql.requireId(id));
         }
         return " AND " + column + " IN (" + Jdbc.marks(experimentIds.size()) + ")";
     }

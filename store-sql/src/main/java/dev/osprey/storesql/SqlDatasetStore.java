@@ -21,9 +21,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import org.jooq.Condition;
 import org.jooq.SortField;
 import org.jooq.impl.DSL;
@@ -47,10 +47,6 @@ final class SqlDatasetStore implements DatasetStore {
         return OspreyException.notFound("Could not find evaluation dataset with ID " + datasetId);
     }
 
-    private static long experiment(String experimentId) {
-        return ExperimentsSql.parseId(experimentId)
-                .orElseThrow(() -> OspreyException.invalid("Invalid experiment id '" + experimentId + "'."));
-    }
 
     @Override
     public EvalDataset create(NewDataset d) {
@@ -70,7 +66,7 @@ final class SqlDatasetStore implements DatasetStore {
 
     private static void link(Connection c, String datasetId, List<String> experimentIds) throws SQLException {
         for (String id : experimentIds.stream().distinct().toList()) {
-            long experiment = experiment(id);
+            long experiment = ExperimentsSql.requireId(id);
             if (Jdbc.one(c, "SELECT 1 FROM experiments WHERE experiment_id = ?", rs -> 1, experiment).isEmpty()) {
                 throw OspreyException.notFound("No Experiment with id=" + id + " exists");
             }
@@ -89,8 +85,11 @@ final class SqlDatasetStore implements DatasetStore {
             return bare;
         }
         Map<String, String> tags = new TreeMap<>();
-        Jdbc.list(c, "SELECT tag_key, tag_value FROM eval_dataset_tags WHERE dataset_id = ?",
-                rs -> tags.put(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2)), datasetId);
+        for (Map.Entry<String, String> tag : Jdbc.list(c, "SELECT tag_key, tag_value FROM eval_dataset_tags WHERE "
+                + "dataset_id = ?", rs -> Map.entry(rs.getString(1), Objects.requireNonNullElse(rs.getString(2), "")),
+                datasetId)) {
+            tags.put(tag.getKey(), tag.getValue());
+        }
         List<String> experiments = Jdbc.list(c, "SELECT experiment_id FROM eval_dataset_experiments WHERE "
                 + "dataset_id = ? ORDER BY experiment_id", rs -> Long.toString(rs.getLong(1)), datasetId);
         EvalDataset d = bare.get();
@@ -142,7 +141,7 @@ final class SqlDatasetStore implements DatasetStore {
             org.jooq.Field<String> id = field(name(D, "dataset_id"), String.class);
             Condition where = DSL.trueCondition();
             if (!q.experimentIds().isEmpty()) {
-                List<Long> experiments = q.experimentIds().stream().map(SqlDatasetStore::experiment).toList();
+                List<Long> experiments = q.experimentIds().stream().map(ExperimentsSql::requireId).toList();
                 where = where.and(exists(selectOne().from(table(name("eval_dataset_experiments")).as("x"))
                         .where(field(name("x", "dataset_id"), String.class).eq(id))
                         .and(field(name("x", "experiment_id"), Long.class).in(experiments))));
@@ -216,27 +215,8 @@ final class SqlDatasetStore implements DatasetStore {
     public UpsertCounts upsertRecords(String datasetId, List<DatasetRecord> records, RecordMerge merge,
             Optional<String> updatedBy, long now) {
         // Two upserts inserting the same new inputs at once: the unique index refuses one; it runs again and merges.
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return db.write(c -> upsertOnce(c, datasetId, records, merge, updatedBy, now));
-            } catch (OspreyException e) {
-                if (attempt < MAX_ATTEMPTS && e.getCause() instanceof SQLException sql
-                        && db.dialect().isUniqueViolation(sql)) {
-                    pause(e);
-                    continue;
-                }
-                throw e;
-            }
-        }
-    }
-
-    private static void pause(OspreyException cause) {
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextInt(1, 10));
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw cause;
-        }
+        return db.writeRetryingConflicts(MAX_ATTEMPTS, c -> upsertOnce(c, datasetId, records, merge, updatedBy,
+                now));
     }
 
     private UpsertCounts upsertOnce(Connection c, String datasetId, List<DatasetRecord> records, RecordMerge merge,
@@ -349,7 +329,7 @@ final class SqlDatasetStore implements DatasetStore {
             requireExists(c, datasetId);
             for (String id : experimentIds) {
                 Jdbc.update(c, "DELETE FROM eval_dataset_experiments WHERE dataset_id = ? AND experiment_id = ?",
-                        datasetId, experiment(id));
+                        datasetId, ExperimentsSql.requireId(id));
             }
             touch(c, datasetId, Optional.empty(), now);
             return null;

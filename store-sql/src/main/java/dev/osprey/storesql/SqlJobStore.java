@@ -24,15 +24,11 @@ final class SqlJobStore implements JobStore {
                 rs.getLong(12));
     }
 
-    private static long experiment(String id) {
-        return ExperimentsSql.parseId(id).orElseThrow(() -> OspreyException.invalid("Invalid experiment id '" + id
-                + "'."));
-    }
 
     @Override
     public void create(Job j) {
         db.write(c -> Jdbc.update(c, "INSERT INTO jobs (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                j.jobId(), j.kind(), experiment(j.experimentId()), j.runId().orElse(null), j.status(),
+                j.jobId(), j.kind(), ExperimentsSql.requireId(j.experimentId()), j.runId().orElse(null), j.status(),
                 j.paramsJson(), j.completed(), j.total(), j.resultJson().orElse(null), j.error().orElse(null),
                 j.createdTime(), j.updatedTime()));
     }
@@ -45,7 +41,7 @@ final class SqlJobStore implements JobStore {
     @Override
     public List<Job> list(String experimentId, String kind, int maxResults) {
         return db.read(c -> Jdbc.list(c, "SELECT " + COLUMNS + " FROM jobs WHERE experiment_id = ? AND kind = ? "
-                + "ORDER BY created_time DESC, job_id LIMIT ?", SqlJobStore::row, experiment(experimentId), kind,
+                + "ORDER BY created_time DESC, job_id LIMIT ?", SqlJobStore::row, ExperimentsSql.requireId(experimentId), kind,
                 maxResults));
     }
 

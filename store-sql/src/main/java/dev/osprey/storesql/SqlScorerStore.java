@@ -24,46 +24,22 @@ final class SqlScorerStore implements ScorerStore {
                 rs.getString(5), rs.getLong(6));
     }
 
-    private static long experiment(String experimentId) {
-        try {
-            return Long.parseLong(experimentId);
-        } catch (NumberFormatException e) {
-            throw OspreyException.invalid("Invalid experiment id '" + experimentId + "'.");
-        }
-    }
 
     @Override
     public ScorerVersion register(String experimentId, String name, String serializedScorer, long creationTime) {
-        long experiment = experiment(experimentId);
-        // Registrations racing for the same next version: the unique index refuses all but one, the others try
-        // again. Every round lets at least one through, so MAX_ATTEMPTS bounds the contention this handles.
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return db.write(c -> {
-                    Optional<String> known = Jdbc.one(c, "SELECT scorer_id FROM scorer_versions WHERE experiment_id = ? "
-                            + "AND name = ? ORDER BY version LIMIT 1", rs -> rs.getString(1), experiment, name);
-                    int next = Jdbc.one(c, "SELECT MAX(version) FROM scorer_versions WHERE experiment_id = ? AND name = ?",
-                            rs -> rs.getInt(1), experiment, name).orElse(0) + 1;
-                    ScorerVersion v = new ScorerVersion(known.orElseGet(() -> UUID.randomUUID().toString()
-                            .replace("-", "")), experimentId, name, next, serializedScorer, creationTime);
-                    Jdbc.update(c, "INSERT INTO scorer_versions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)", v.scorerId(),
-                            experiment, name, next, serializedScorer, creationTime);
-                    return v;
-                });
-            } catch (OspreyException e) {
-                if (attempt < MAX_ATTEMPTS && e.getCause() instanceof SQLException sql
-                        && db.dialect().isUniqueViolation(sql)) {
-                    try {
-                        Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 5));
-                    } catch (InterruptedException interrupted) {
-                        Thread.currentThread().interrupt();
-                        throw e;
-                    }
-                    continue;
-                }
-                throw e;
-            }
-        }
+        long experiment = ExperimentsSql.requireId(experimentId);
+        // Registrations racing for the same next version: the unique index refuses all but one; they run again.
+        return db.writeRetryingConflicts(MAX_ATTEMPTS, c -> {
+            Optional<String> known = Jdbc.one(c, "SELECT scorer_id FROM scorer_versions WHERE experiment_id = ? "
+                    + "AND name = ? ORDER BY version LIMIT 1", rs -> rs.getString(1), experiment, name);
+            int next = Jdbc.one(c, "SELECT MAX(version) FROM scorer_versions WHERE experiment_id = ? AND name = ?",
+                    rs -> rs.getInt(1), experiment, name).orElse(0) + 1;
+            ScorerVersion v = new ScorerVersion(known.orElseGet(() -> UUID.randomUUID().toString()
+                    .replace("-", "")), experimentId, name, next, serializedScorer, creationTime);
+            Jdbc.update(c, "INSERT INTO scorer_versions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)", v.scorerId(),
+                    experiment, name, next, serializedScorer, creationTime);
+            return v;
+        });
     }
 
     @Override
@@ -72,7 +48,7 @@ final class SqlScorerStore implements ScorerStore {
             return List.of();
         }
         List<Object> args = new ArrayList<>();
-        experimentIds.forEach(id -> args.add(experiment(id)));
+        experimentIds.forEach(id -> args.add(ExperimentsSql.requireId(id)));
         return db.read(c -> Jdbc.list(c, "SELECT " + COLUMNS + " FROM scorer_versions s WHERE experiment_id IN ("
                 + Jdbc.marks(args.size()) + ") AND version = (SELECT MAX(version) FROM scorer_versions m WHERE "
                 + "m.experiment_id = s.experiment_id AND m.name = s.name) ORDER BY experiment_id, name",
@@ -82,12 +58,12 @@ final class SqlScorerStore implements ScorerStore {
     @Override
     public List<ScorerVersion> versions(String experimentId, String name) {
         return db.read(c -> Jdbc.list(c, "SELECT " + COLUMNS + " FROM scorer_versions WHERE experiment_id = ? AND name = ? "
-                + "ORDER BY version", SqlScorerStore::row, experiment(experimentId), name));
+                + "ORDER BY version", SqlScorerStore::row, ExperimentsSql.requireId(experimentId), name));
     }
 
     @Override
     public Optional<ScorerVersion> get(String experimentId, String name, Optional<Integer> version) {
-        long experiment = experiment(experimentId);
+        long experiment = ExperimentsSql.requireId(experimentId);
         return db.read(c -> version.isPresent()
                 ? Jdbc.one(c, "SELECT " + COLUMNS + " FROM scorer_versions WHERE experiment_id = ? AND name = ? AND "
                         + "version = ?", SqlScorerStore::row, experiment, name, version.get())
@@ -97,7 +73,7 @@ final class SqlScorerStore implements ScorerStore {
 
     @Override
     public int delete(String experimentId, String name, Optional<Integer> version) {
-        long experiment = experiment(experimentId);
+        long experiment = ExperimentsSql.requireId(experimentId);
         return db.write(c -> {
             int deleted = version.isPresent()
                     ? Jdbc.update(c, "DELETE FROM scorer_versions WHERE experiment_id = ? AND name = ? AND version = ?",
@@ -124,7 +100,7 @@ final class SqlScorerStore implements ScorerStore {
     @Override
     public OnlineConfig putOnlineConfig(String experimentId, String name, double sampleRate, Optional<String> filter,
             long now) {
-        long experiment = experiment(experimentId);
+        long experiment = ExperimentsSql.requireId(experimentId);
         return db.write(c -> {
             String scorerId = Jdbc.one(c, "SELECT scorer_id FROM scorer_versions WHERE experiment_id = ? AND name = ? "
                     + "ORDER BY version LIMIT 1", rs -> rs.getString(1), experiment, name)

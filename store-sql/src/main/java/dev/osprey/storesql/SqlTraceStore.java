@@ -1,6 +1,5 @@
 package dev.osprey.storesql;
 
-import dev.osprey.core.OspreyException;
 import dev.osprey.core.Page;
 import dev.osprey.core.SpanRecord;
 import dev.osprey.core.TraceInfo;
@@ -79,8 +78,7 @@ final class SqlTraceStore implements TraceStore {
 
     @Override
     public int deleteTraces(String experimentId, List<String> traceIds) {
-        long experiment = ExperimentsSql.parseId(experimentId).orElseThrow(() -> OspreyException.invalid(
-                "Invalid experiment id '" + experimentId + "'."));
+        long experiment = ExperimentsSql.requireId(experimentId);
         return db.write(c -> {
             if (traceIds.isEmpty()) {
                 return 0;
@@ -94,8 +92,7 @@ final class SqlTraceStore implements TraceStore {
 
     @Override
     public int deleteTracesBefore(String experimentId, long maxTimestampMs, int maxTraces) {
-        long experiment = ExperimentsSql.parseId(experimentId).orElseThrow(() -> OspreyException.invalid(
-                "Invalid experiment id '" + experimentId + "'."));
+        long experiment = ExperimentsSql.requireId(experimentId);
         return db.write(c -> sql.delete(c, Jdbc.list(c, "SELECT trace_id FROM traces WHERE experiment_id = ? AND "
                 + "request_time <= ? ORDER BY request_time, trace_id LIMIT ?", rs -> rs.getString(1), experiment,
                 maxTimestampMs, maxTraces)));
@@ -139,8 +136,7 @@ final class SqlTraceStore implements TraceStore {
     @Override
     public Page<dev.osprey.store.SessionSummary> sessions(String experimentId, int maxResults,
             Optional<String> pageToken) {
-        long experiment = ExperimentsSql.parseId(experimentId).orElseThrow(() -> OspreyException.invalid(
-                "Invalid experiment id '" + experimentId + "'."));
+        long experiment = ExperimentsSql.requireId(experimentId);
         int offset = PageTokens.offsetOf(pageToken);
         return db.read(c -> {
             List<dev.osprey.store.SessionSummary> rows = Jdbc.list(c, "SELECT m.metadata_value, COUNT(*), "

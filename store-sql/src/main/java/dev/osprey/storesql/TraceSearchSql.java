@@ -26,8 +26,7 @@ final class TraceSearchSql {
     static List<String> pageOfIds(Connection c, SqlDialect dialect, TraceQuery q, int offset, int limit) {
         List<Long> experiments = new ArrayList<>();
         for (String id : q.experimentIds()) {
-            experiments.add(ExperimentsSql.parseId(id).orElseThrow(() -> OspreyException.invalid(
-                    "Invalid experiment id '" + id + "'.")));
+            experiments.add(ExperimentsSql.requireId(id));
         }
         Condition where = field(name(T, "experiment_id"), Long.class).in(experiments);
         int i = 0;

@@ -1,9 +1,9 @@
 package dev.osprey.gateway.provider;
 
+import dev.osprey.core.Sha256;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -47,7 +47,7 @@ public final class SigV4 {
         headers.forEach((k, v) -> toSign.put(k.toLowerCase(Locale.ROOT), v.trim()));
         String host = uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
         toSign.put("host", host);
-        String payloadHash = hex(sha256(body));
+        String payloadHash = hex(Sha256.of(body));
         toSign.put("x-amz-content-sha256", payloadHash);
         toSign.put("x-amz-date", amzDate);
         credentials.sessionToken().ifPresent(t -> toSign.put("x-amz-security-token", t));
@@ -58,7 +58,7 @@ public final class SigV4 {
                 + "\n" + canonicalHeaders + "\n" + signedHeaders + "\n" + payloadHash;
         String scope = date + "/" + region + "/" + service + "/aws4_request";
         String stringToSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n"
-                + hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
+                + hex(Sha256.of(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
         byte[] key = hmac(("AWS4" + credentials.secretAccessKey()).getBytes(StandardCharsets.UTF_8), date);
         key = hmac(key, region);
         key = hmac(key, service);
@@ -116,14 +116,6 @@ public final class SigV4 {
             }
         }
         return sb.toString();
-    }
-
-    private static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static byte[] hmac(byte[] key, String data) {

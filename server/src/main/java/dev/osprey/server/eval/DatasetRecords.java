@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.core.OspreyException;
+import dev.osprey.core.Sha256;
 import dev.osprey.protocol.Json;
 import dev.osprey.store.DatasetStore.DatasetRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -36,9 +35,8 @@ final class DatasetRecords {
     static String inputsKey(JsonNode inputs) {
         try {
             Object plain = Json.MAPPER.treeToValue(inputs, Object.class);
-            byte[] canonical = CANONICAL.writeValueAsBytes(plain);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-        } catch (IOException | NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(Sha256.of(CANONICAL.writeValueAsBytes(plain)));
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -9,6 +9,7 @@ import dev.osprey.core.Metric;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.Page;
 import dev.osprey.core.RunStatus;
+import dev.osprey.core.Sha256;
 import dev.osprey.core.Tag;
 import dev.osprey.eval.EvalItem;
 import dev.osprey.eval.Feedback;
@@ -24,9 +25,6 @@ import dev.osprey.store.NewRun;
 import dev.osprey.store.RunUpdate;
 import dev.osprey.store.TrackingStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -68,11 +66,12 @@ public final class EvaluationJobs implements AutoCloseable {
     private final Set<String> canceled = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    public EvaluationJobs(TrackingStore store, ScorerSpecs.JudgeModels models, Clock clock) {
+    public EvaluationJobs(TrackingStore store, EvaluationTraces rowTraces, ScorerSpecs.JudgeModels models,
+            Clock clock) {
         this.store = store;
         this.jobs = store.jobs();
         this.items = new TraceItems(store.traces());
-        this.rowTraces = new EvaluationTraces(store.traces(), clock);
+        this.rowTraces = rowTraces;
         this.models = models;
         this.clock = clock;
     }
@@ -316,14 +315,9 @@ public final class EvaluationJobs implements AutoCloseable {
 
     /** The same row of the same job always gets the same trace id, so a resumed job finds the traces it made. */
     static String rowTraceId(String jobId, String rowId) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest((jobId + ":" + rowId)
-                    .getBytes(StandardCharsets.UTF_8));
-            return "tr-" + HexFormat.of().formatHex(h, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "tr-" + HexFormat.of().formatHex(Sha256.of(jobId + ":" + rowId), 0, 16);
     }
+
 
     private void scoreRow(Job job, String runId, Row row, List<Scorer> scorers) {
         row.record().ifPresent(r -> rowTraces.ensure(job.experimentId(), row.traceId(), row.item().inputs(),
@@ -351,12 +345,8 @@ public final class EvaluationJobs implements AutoCloseable {
     /** Names of the scorers whose feedback from this run the trace already holds. */
     static Set<String> doneScorers(String runId, List<Assessment> assessments) {
         Set<String> out = new java.util.HashSet<>();
-        for (Assessment a : assessments) {
-            JsonNode body = DatasetRecords.parse(a.body());
-            if (runId.equals(body.path("metadata").path(FeedbackAssessments.SOURCE_RUN_ID).asText())) {
-                out.add(body.path("assessment_name").asText());
-            }
-        }
+        FeedbackAssessments.tagged(assessments, FeedbackAssessments.SOURCE_RUN_ID, runId)
+                .forEach(body -> out.add(body.path("assessment_name").asText()));
         return out;
     }
 
@@ -368,11 +358,9 @@ public final class EvaluationJobs implements AutoCloseable {
             Map<String, List<Assessment>> page = store.traces().assessments(traceIds.subList(i,
                     Math.min(traceIds.size(), i + 100)));
             for (List<Assessment> list : page.values()) {
-                for (Assessment a : list) {
-                    JsonNode body = DatasetRecords.parse(a.body());
+                for (JsonNode body : FeedbackAssessments.tagged(list, FeedbackAssessments.SOURCE_RUN_ID, runId)) {
                     double[] s = sums.get(body.path("assessment_name").asText());
-                    if (s == null || !runId.equals(body.path("metadata").path(FeedbackAssessments.SOURCE_RUN_ID)
-                            .asText())) {
+                    if (s == null) {
                         continue;
                     }
                     JsonNode value = body.path("feedback").path("value");

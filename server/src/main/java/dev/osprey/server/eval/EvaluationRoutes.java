@@ -94,11 +94,13 @@ public final class EvaluationRoutes {
         List<String> page = traceIds.subList(0, Math.min(max, traceIds.size()));
         Map<String, List<Assessment>> assessments = store.traces().assessments(page);
         String runId = job.runId().orElseThrow();
+        java.util.Set<String> made = new java.util.HashSet<>();
+        store.traces().getTraceInfos(page).forEach(t -> made.add(t.traceId()));
         ObjectNode out = Json.object();
         ArrayNode rows = out.putArray("rows");
         for (String traceId : page) {
             ObjectNode row = rows.addObject().put("trace_id", traceId);
-            if (store.traces().getTraceInfo(traceId).isEmpty()) {
+            if (!made.contains(traceId)) {
                 continue; // not reached yet
             }
             TraceItems.StoredTrace trace = items.read(traceId);
@@ -107,19 +109,17 @@ public final class EvaluationRoutes {
                 row.set("outputs", trace.outputs());
             }
             ObjectNode feedback = row.putObject("assessments");
-            for (Assessment a : assessments.getOrDefault(traceId, List.of())) {
-                JsonNode body = DatasetRecords.parse(a.body());
-                if (runId.equals(body.path("metadata").path(FeedbackAssessments.SOURCE_RUN_ID).asText())) {
-                    ObjectNode f = feedback.putObject(body.path("assessment_name").asText());
-                    if (body.path("feedback").has("value")) {
-                        f.set("value", body.path("feedback").path("value"));
-                    }
-                    if (body.has("rationale")) {
-                        f.set("rationale", body.get("rationale"));
-                    }
-                    if (body.path("feedback").has("error")) {
-                        f.set("error", body.path("feedback").path("error").path("error_message"));
-                    }
+            for (JsonNode body : FeedbackAssessments.tagged(assessments.getOrDefault(traceId, List.of()),
+                    FeedbackAssessments.SOURCE_RUN_ID, runId)) {
+                ObjectNode f = feedback.putObject(body.path("assessment_name").asText());
+                if (body.path("feedback").has("value")) {
+                    f.set("value", body.path("feedback").path("value"));
+                }
+                if (body.has("rationale")) {
+                    f.set("rationale", body.get("rationale"));
+                }
+                if (body.path("feedback").has("error")) {
+                    f.set("error", body.path("feedback").path("error").path("error_message"));
                 }
             }
         }

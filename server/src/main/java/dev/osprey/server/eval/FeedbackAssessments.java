@@ -1,10 +1,11 @@
 package dev.osprey.server.eval;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.osprey.core.Assessment;
 import dev.osprey.eval.Feedback;
-import dev.osprey.eval.FeedbackValue;
 import dev.osprey.protocol.Json;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,24 +20,19 @@ final class FeedbackAssessments {
     private FeedbackAssessments() {}
 
     static Assessment of(String traceId, Feedback f, String sourceId, Map<String, String> metadata, long now) {
-        ObjectNode body = Json.object().put("assessment_name", f.name());
-        body.putObject("source").put("source_type", f.source()).put("source_id", sourceId);
-        ObjectNode feedback = body.putObject("feedback");
-        f.value().ifPresent(v -> {
-            switch (v) {
-                case FeedbackValue.Bool b -> feedback.put("value", b.value());
-                case FeedbackValue.Number n -> feedback.put("value", n.value());
-                case FeedbackValue.Text t -> feedback.put("value", t.value());
-            }
-        });
-        f.error().ifPresent(e -> feedback.putObject("error").put("error_code", "SCORER_ERROR")
-                .put("error_message", e));
-        f.rationale().ifPresent(r -> body.put("rationale", r));
-        if (!metadata.isEmpty()) {
-            ObjectNode m = body.putObject("metadata");
-            metadata.forEach(m::put);
-        }
         return new Assessment("a-" + UUID.randomUUID().toString().replace("-", ""), traceId, Optional.empty(), true,
-                now, now, Json.writeString(body));
+                now, now, Json.writeString(f.assessmentJson(sourceId, metadata)));
+    }
+
+    /** The bodies of the assessments whose metadata holds {@code key = value}: one run's or one scorer's. */
+    static List<JsonNode> tagged(List<Assessment> assessments, String key, String value) {
+        List<JsonNode> out = new ArrayList<>();
+        for (Assessment a : assessments) {
+            JsonNode body = DatasetRecords.parse(a.body());
+            if (value.equals(body.path("metadata").path(key).asText())) {
+                out.add(body);
+            }
+        }
+        return out;
     }
 }

@@ -1,15 +1,14 @@
 package dev.osprey.server.eval;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.osprey.core.Assessment;
 import dev.osprey.core.Page;
+import dev.osprey.core.Sha256;
 import dev.osprey.core.TraceInfo;
 import dev.osprey.core.TraceState;
 import dev.osprey.eval.Feedback;
 import dev.osprey.eval.Scorer;
 import dev.osprey.eval.ScorerSpecs;
 import dev.osprey.eval.ScorerSpecs.UnsupportedScorerException;
-import dev.osprey.protocol.Json;
 import dev.osprey.search.EntityGrammar;
 import dev.osprey.search.Ordering;
 import dev.osprey.store.ScorerStore;
@@ -17,10 +16,6 @@ import dev.osprey.store.ScorerStore.OnlineConfig;
 import dev.osprey.store.ScorerStore.ScorerVersion;
 import dev.osprey.store.TraceQuery;
 import dev.osprey.store.TraceStore;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -223,17 +218,7 @@ public final class OnlineScoring implements AutoCloseable {
     }
 
     static boolean done(List<Assessment> assessments, String scorerId) {
-        for (Assessment a : assessments) {
-            try {
-                JsonNode body = Json.read(a.body());
-                if (scorerId.equals(body.path("metadata").path(FeedbackAssessments.ONLINE_SCORER_ID).asText())) {
-                    return true;
-                }
-            } catch (IOException e) {
-                // An unreadable assessment is not ours.
-            }
-        }
-        return false;
+        return !FeedbackAssessments.tagged(assessments, FeedbackAssessments.ONLINE_SCORER_ID, scorerId).isEmpty();
     }
 
     /** Deterministic: the same trace and scorer are always in or out of the sample. */
@@ -241,14 +226,9 @@ public final class OnlineScoring implements AutoCloseable {
         if (config.sampleRate() >= 1) {
             return true;
         }
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest((config.scorerId() + ":" + traceId)
-                    .getBytes(StandardCharsets.UTF_8));
-            long bucket = ((h[0] & 0xffL) << 16) | ((h[1] & 0xffL) << 8) | (h[2] & 0xffL);
-            return bucket < config.sampleRate() * (1 << 24);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] h = Sha256.of(config.scorerId() + ":" + traceId);
+        long bucket = ((h[0] & 0xffL) << 16) | ((h[1] & 0xffL) << 8) | (h[2] & 0xffL);
+        return bucket < config.sampleRate() * (1 << 24);
     }
 
     private void work() {

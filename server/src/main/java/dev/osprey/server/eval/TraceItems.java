@@ -44,18 +44,24 @@ public final class TraceItems {
                 .orElseThrow(() -> OspreyException.notFound("Trace with ID '" + traceId + "' not found."));
         List<SpanRecord> spans = new ArrayList<>(traces.getSpans(traceId, 0, MAX_SPANS));
         spans.sort(Comparator.comparingLong(SpanRecord::startTimeNs));
-        Optional<SpanRecord> root = spans.stream().filter(s -> s.parentSpanId().isEmpty()).findFirst();
-        JsonNode inputs = root.map(s -> attribute(s, "mlflow.spanInputs")).orElse(MissingNode.getInstance());
-        JsonNode outputs = root.map(s -> attribute(s, "mlflow.spanOutputs")).orElse(MissingNode.getInstance());
+        JsonNode inputs = MissingNode.getInstance();
+        JsonNode outputs = MissingNode.getInstance();
         List<String> tools = new ArrayList<>();
         List<String> documents = new ArrayList<>();
         long tokens = 0;
+        boolean rootSeen = false;
         for (SpanRecord s : spans) {
             String type = s.spanType().orElse("");
+            if (!rootSeen && s.parentSpanId().isEmpty()) {
+                rootSeen = true;
+                JsonNode content = parse(s.content());
+                inputs = attribute(content, "mlflow.spanInputs");
+                outputs = attribute(content, "mlflow.spanOutputs");
+            }
             if (type.equals("TOOL")) {
                 tools.add(s.name());
             } else if (type.equals("RETRIEVER")) {
-                for (JsonNode doc : attribute(s, "mlflow.spanOutputs")) {
+                for (JsonNode doc : attribute(parse(s.content()), "mlflow.spanOutputs")) {
                     documents.add(doc.isTextual() ? doc.asText() : doc.path("page_content").asText(doc.toString()));
                 }
             }
@@ -87,9 +93,8 @@ public final class TraceItems {
         return serialized.isTextual() ? parse(serialized.asText()) : MissingNode.getInstance();
     }
 
-    /** A span attribute holding JSON text (MLflow's inputs/outputs), parsed; plain text stays text. */
-    static JsonNode attribute(SpanRecord span, String key) {
-        JsonNode content = parse(span.content());
+    /** An attribute of a span's stored content holding JSON text (MLflow's inputs/outputs), parsed. */
+    private static JsonNode attribute(JsonNode content, String key) {
         for (JsonNode a : content.path("attributes")) {
             if (key.equals(a.path("key").asText())) {
                 JsonNode value = a.path("value").path("string_value");

@@ -24,11 +24,12 @@ public final class EvaluationTraces {
     /** MLflow's trace metadata key for the run a trace was made in. */
     public static final String SOURCE_RUN = "mlflow.sourceRun";
     private final TraceStore traces;
+    private final ModelPrices prices;
     private final Clock clock;
-    private final ModelPrices prices = ModelPrices.load(java.util.Optional.empty());
 
-    public EvaluationTraces(TraceStore traces, Clock clock) {
+    public EvaluationTraces(TraceStore traces, ModelPrices prices, Clock clock) {
         this.traces = traces;
+        this.prices = prices;
         this.clock = clock;
     }
 
