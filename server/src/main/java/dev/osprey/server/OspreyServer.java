@@ -108,6 +108,7 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(new dev.osprey.server.traces.LegacyTraceRoutes(store.traces(), traceRoutes).endpoints());
             TraceDownloadHandler traceDownload = new TraceDownloadHandler(store.traces(), traceRoutes, locations);
             endpoints.addAll(new AssessmentRoutes(store.traces(), clock).endpoints());
+            endpoints.addAll(new dev.osprey.server.traces.UiTraceRoutes(store.traces(), clock).endpoints());
             AtomicReference<String> baseUrl = new AtomicReference<>("http://127.0.0.1:" + config.port());
             ServerJudgeModels judgeModels = new ServerJudgeModels(baseUrl::get, System.getenv());
             endpoints.addAll(new dev.osprey.server.scorers.ScorerRoutes(store, judgeModels, clock).endpoints());
@@ -157,6 +158,7 @@ public final class OspreyServer implements AutoCloseable {
                                     new ModelVersionArtifactHandler(registry, locations))
                             .get(prefix + "/ajax-api/2.0/mlflow/logged-models/{model_id}/artifacts/files",
                                     new LoggedModelFileHandler(loggedModelRoutes::location))
+                            .get("/*", new dev.osprey.server.ui.UiHandler("web", prefix))
                             .any(artifacts)
                             .any(config.artifactsOnly() ? OspreyServer::artifactsOnly : api))
                     .build()
