@@ -45,12 +45,24 @@ export async function runFlow(name, flow, { base, seed }) {
       consoleErrors.push(msg.text());
     });
     page.on('pageerror', (err) => consoleErrors.push(`page error: ${err.message}`));
+    page.on('response', (res) => {
+      if (res.status() >= 400 && !expectedStatuses.has(res.status())) consoleErrors.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`);
+    });
     const ctx = {
       base,
       seed,
       check,
       /** A flow that provokes an HTTP error on purpose says so; Chromium logs the failed fetch. */
       expectHttpError: (status) => expectedStatuses.add(status),
+      /** Waits until the locator matches exactly n elements (lists re-render after their data arrives). */
+      count: async (locator, n, what) => {
+        for (let i = 0; ; i++) {
+          const c = await locator.count();
+          if (c === n) return;
+          check(i < 100, `${what}: expected ${n}, found ${c}`);
+          await page.waitForTimeout(100);
+        }
+      },
       shot: (label) => page.screenshot({ path: join(resultsDir, `${name}-${label}.png`), fullPage: true }),
       api: async (method, path, body) => {
         const res = await fetch(base + path, {

@@ -36,7 +36,7 @@ const ROUTES: Route[] = [
   ['/prompts/:name', (p) => <PromptPage name={p.name} />],
   ['/models', () => <ModelsPage />],
   ['/models/:name', (p) => <ModelPage name={p.name} />],
-  ['/gateway', () => <GatewayPage />],
+  ['/ai-gateway', () => <GatewayPage />],
 ];
 
 const NAV: [string, string][] = [
@@ -44,7 +44,7 @@ const NAV: [string, string][] = [
   ['/models', 'Models'],
   ['/prompts', 'Prompts'],
   ['/datasets', 'Datasets'],
-  ['/gateway', 'Gateway'],
+  ['/ai-gateway', 'Gateway'],
 ];
 
 function useTheme(): [string, () => void] {

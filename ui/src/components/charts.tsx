@@ -39,12 +39,17 @@ export function LineChart({
   xFormat = (v: number) => formatNumber(v, 3),
   title,
   testId,
+  xDomain,
+  yDomain,
 }: {
   series: Series[];
   logY?: boolean;
   xFormat?: (v: number) => string;
   title?: string;
   testId?: string;
+  /** Fixed axis ranges (a time window, a 0..1 rate) instead of the data's extent. */
+  xDomain?: [number, number];
+  yDomain?: [number, number];
 }) {
   const [hover, setHover] = useState<number | undefined>();
   const prepared = useMemo(
@@ -53,8 +58,8 @@ export function LineChart({
   );
   const xs = prepared.flatMap((s) => s.points.map((p) => p.x));
   const ys = prepared.flatMap((s) => s.points.map((p) => (logY ? Math.log10(p.y) : p.y)));
-  const [x0, x1] = extent(xs);
-  const [y0, y1] = extent(ys);
+  const [x0, x1] = xDomain ?? extent(xs);
+  const [y0, y1] = yDomain && !logY ? yDomain : extent(ys);
   const sx = (x: number) => PAD.l + ((x - x0) / (x1 - x0 || 1)) * (W - PAD.l - PAD.r);
   const sy = (y: number) => H - PAD.b - (((logY ? Math.log10(y) : y) - y0) / (y1 - y0 || 1)) * (H - PAD.t - PAD.b);
   const hoverX = hover === undefined ? undefined : x0 + ((hover - PAD.l) / (W - PAD.l - PAD.r)) * (x1 - x0);

@@ -68,6 +68,7 @@ function OverviewCharts({ data, label }: { data: Overview; label: (ms: number) =
   const scorers = Object.keys(t.scorers).sort();
   const xs = (b: Bucket) => b.start_ms;
   const fmtX = (v: number) => label(v);
+  const window: [number, number] = [data.buckets[0]?.start_ms ?? 0, (data.buckets[data.buckets.length - 1]?.start_ms ?? 0) + data.bucket_ms];
   return (
     <>
       {data.truncated && <div className="inline-error">Only the newest 100,000 traces of this window are counted.</div>}
@@ -80,12 +81,12 @@ function OverviewCharts({ data, label }: { data: Overview; label: (ms: number) =
       </div>
       <div className="charts">
         <BarChart title="Trace volume" bars={data.buckets.map((b) => ({ label: label(b.start_ms), value: b.traces }))} testId="overview-volume" />
-        <LineChart title="Latency (ms)" xFormat={fmtX} series={(['p50', 'p90', 'p99'] as const).map((p) => ({ name: p, points: data.buckets.filter((b) => b.latency_ms[p] !== undefined).map((b) => ({ x: xs(b), y: b.latency_ms[p]! })) }))} testId="overview-latency" />
-        <LineChart title="Error rate" xFormat={fmtX} series={[{ name: 'error rate', points: data.buckets.filter((b) => b.traces > 0).map((b) => ({ x: xs(b), y: b.error_rate })) }]} />
+        <LineChart title="Latency (ms)" xFormat={fmtX} xDomain={window} series={(['p50', 'p90', 'p99'] as const).map((p) => ({ name: p, points: data.buckets.filter((b) => b.latency_ms[p] !== undefined).map((b) => ({ x: xs(b), y: b.latency_ms[p]! })) }))} testId="overview-latency" />
+        <LineChart title="Error rate" xFormat={fmtX} xDomain={window} yDomain={[0, 1]} series={[{ name: 'error rate', points: data.buckets.filter((b) => b.traces > 0).map((b) => ({ x: xs(b), y: b.error_rate })) }]} />
         <BarChart title="Tokens" bars={data.buckets.map((b) => ({ label: label(b.start_ms), value: b.input_tokens + b.output_tokens }))} />
         <BarChart title="Cost (USD)" bars={data.buckets.map((b) => ({ label: label(b.start_ms), value: b.cost }))} format={formatCost} />
         {scorers.length > 0 && (
-          <LineChart title="Scorer pass rate" xFormat={fmtX} testId="overview-scorers" series={scorers.map((s) => ({ name: `${s} (${(t.scorers[s].pass_rate * 100).toFixed(0)}%)`, points: data.buckets.filter((b) => b.scorers[s]).map((b) => ({ x: xs(b), y: b.scorers[s].pass_rate })) }))} />
+          <LineChart title="Scorer pass rate" xFormat={fmtX} xDomain={window} yDomain={[0, 1]} testId="overview-scorers" series={scorers.map((s) => ({ name: `${s} (${(t.scorers[s].pass_rate * 100).toFixed(0)}%)`, points: data.buckets.filter((b) => b.scorers[s]).map((b) => ({ x: xs(b), y: b.scorers[s].pass_rate })) }))} />
         )}
       </div>
     </>

@@ -95,7 +95,7 @@ export function PromptPage({ name }: { name: string }) {
   const data = useAsync(async () => {
     const [model, versions] = await Promise.all([
       api.get<{ registered_model: RegisteredModel }>('2.0/mlflow/registered-models/get', { name }),
-      api.get<{ model_versions?: Version[] }>('2.0/mlflow/model-versions/search', { filter: `name = '${name.replace(/'/g, "\\'")}'`, max_results: 1000 }),
+      api.get<{ model_versions?: Version[] }>('2.0/mlflow/model-versions/search', { filter: `name = '${name.replace(/'/g, "\\'")}' AND ${IS_PROMPT}`, max_results: 1000 }),
     ]);
     const list = (versions.model_versions ?? []).sort((a, b) => Number(b.version) - Number(a.version));
     return { model: model.registered_model, versions: list };
