@@ -46,6 +46,7 @@ public final class SqlTrackingStore implements TrackingStore {
     private final SqlScorerStore scorers;
     private final SqlDatasetStore datasets;
     private final SqlJobStore jobs;
+    private final SqlAuthStore auth;
     private final SqlTraceStore traces;
 
     SqlTrackingStore(Database db) {
@@ -62,6 +63,7 @@ public final class SqlTrackingStore implements TrackingStore {
         this.scorers = new SqlScorerStore(db);
         this.datasets = new SqlDatasetStore(db);
         this.jobs = new SqlJobStore(db);
+        this.auth = new SqlAuthStore(db);
         this.traces = new SqlTraceStore(db, experiments);
     }
 
@@ -88,6 +90,11 @@ public final class SqlTrackingStore implements TrackingStore {
     @Override
     public dev.osprey.store.DatasetStore datasets() {
         return datasets;
+    }
+
+    @Override
+    public dev.osprey.store.AuthStore auth() {
+        return auth;
     }
 
     @Override

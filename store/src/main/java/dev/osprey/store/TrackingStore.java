@@ -140,6 +140,9 @@ public interface TrackingStore extends AutoCloseable {
     /** Long-running server jobs (evaluations), in the same backend. */
     JobStore jobs();
 
+    /** Users and permission grants for basic auth. */
+    AuthStore auth();
+
     /** Traces and spans, in the same backend. */
     TraceStore traces();
 
