@@ -59,7 +59,8 @@ public final class ServerCommand implements Callable<Integer> {
             + "serves every request on its own virtual thread in one process.")
     Integer workers;
 
-    @Option(names = "--app-name", description = "Accepted for mlflow compatibility; only the default app exists.")
+    @Option(names = "--app-name", description = "basic-auth turns on authentication (users, permissions; admin from "
+            + "OSPREY_ADMIN_USERNAME / OSPREY_ADMIN_PASSWORD, default permission OSPREY_AUTH_DEFAULT_PERMISSION).")
     String appName;
 
     @Option(names = "--gunicorn-opts", hidden = true)
@@ -100,6 +101,14 @@ public final class ServerCommand implements Callable<Integer> {
             ServerConfig config = new ServerConfig(host, port, backendStoreUri,
                     Optional.ofNullable(defaultArtifactRoot).filter(s -> !s.isBlank()), artifactsDestination,
                     serveArtifacts, staticPrefix, truncate, artifactsOnly, gateway);
+            if (appName != null && !appName.isBlank()) {
+                if (!appName.equals("basic-auth")) {
+                    System.err.println("osprey server: unknown --app-name '" + appName + "'; the only app is "
+                            + "basic-auth.");
+                    return 2;
+                }
+                config = config.withAuth(ServerConfig.AuthOptions.basicAuth(System.getenv()));
+            }
             server = OspreyServer.start(config);
         } catch (OspreyException | IllegalArgumentException e) {
             System.err.println("osprey server: " + e.getMessage());

@@ -66,9 +66,12 @@ public final class OspreyServer implements AutoCloseable {
     private final Gateway gateway;
     private final OnlineScoring onlineScoring;
     private final EvaluationJobs evaluations;
+    private final ApiRouter api;
+    private final Optional<dev.osprey.server.auth.AccessPolicy> policy;
 
     private OspreyServer(ServerConfig config, TrackingStore store, WebServer web, Webhooks webhooks,
-            Gateway gateway, OnlineScoring onlineScoring, EvaluationJobs evaluations) {
+            Gateway gateway, OnlineScoring onlineScoring, EvaluationJobs evaluations, ApiRouter api,
+            Optional<dev.osprey.server.auth.AccessPolicy> policy) {
         this.config = config;
         this.store = store;
         this.web = web;
@@ -76,6 +79,8 @@ public final class OspreyServer implements AutoCloseable {
         this.gateway = gateway;
         this.onlineScoring = onlineScoring;
         this.evaluations = evaluations;
+        this.api = api;
+        this.policy = policy;
     }
 
     static {
@@ -127,7 +132,18 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), store.gateway())
                     .endpoints());
             GatewayHandler gatewayHandler = new GatewayHandler(gateway, req -> Optional.empty());
-            ApiRouter api = new ApiRouter(endpoints, config.staticPrefix());
+            Optional<dev.osprey.server.auth.AuthService> auth = authService(config, store, clock);
+            ApiRouter api;
+            Optional<dev.osprey.server.auth.AccessPolicy> policy = auth.map(a -> new dev.osprey.server.auth
+                    .AccessPolicy(a, store));
+            if (auth.isPresent()) {
+                var rules = policy.orElseThrow();
+                endpoints.addAll(new dev.osprey.server.auth.AuthRoutes(auth.get(), rules).endpoints());
+                api = new ApiRouter(endpoints, config.staticPrefix(), (e, r, raw) -> rules.invoke(e, r,
+                        dev.osprey.server.auth.AuthFilter.user(raw)));
+            } else {
+                api = new ApiRouter(endpoints, config.staticPrefix());
+            }
             ArtifactProxyHandler artifacts = new ArtifactProxyHandler(destination, config.serveArtifacts(),
                     config.staticPrefix());
             String prefix = config.staticPrefix();
@@ -141,6 +157,8 @@ public final class OspreyServer implements AutoCloseable {
                     .contentEncoding(io.helidon.http.encoding.ContentEncodingContext.builder()
                             .contentEncodingsDiscoverServices(false).addContentEncoding(new CompressedBodies()).build())
                     .routing(r -> r
+                            .update(routing -> auth.ifPresent(a -> routing.addFilter(
+                                    new dev.osprey.server.auth.AuthFilter(a, store, prefix))))
                             // OTLP exporters post to <tracking uri>/v1/traces: the root, whatever the static prefix.
                             .post("/v1/traces", new OtlpHandler(store.traces(), clock, prices))
                             .any("/gateway/*", gatewayHandler)
@@ -173,7 +191,7 @@ public final class OspreyServer implements AutoCloseable {
                 onlineScoring.start();
                 evaluations.resumeUnfinished();
             }
-            return new OspreyServer(config, store, web, webhooks, gateway, onlineScoring, evaluations);
+            return new OspreyServer(config, store, web, webhooks, gateway, onlineScoring, evaluations, api, policy);
         } catch (java.io.IOException e) {
             store.close();
             throw new dev.osprey.core.OspreyException(dev.osprey.core.ErrorCode.INTERNAL_ERROR, "Cannot use the "
@@ -182,6 +200,27 @@ public final class OspreyServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** Basic auth when configured: refuses to start without the admin's credentials (there is no default). */
+    private static Optional<dev.osprey.server.auth.AuthService> authService(ServerConfig config, TrackingStore store,
+            Clock clock) {
+        ServerConfig.AuthOptions options = config.auth();
+        if (!options.enabled()) {
+            return Optional.empty();
+        }
+        if (options.adminUsername().isEmpty() || options.adminPassword().isEmpty()) {
+            throw dev.osprey.core.OspreyException.invalid("Authentication is on (--app-name basic-auth) but no "
+                    + "admin credentials are set: set OSPREY_ADMIN_USERNAME and OSPREY_ADMIN_PASSWORD (at least 8 "
+                    + "characters). Osprey has no default admin password.");
+        }
+        dev.osprey.server.auth.Passwords.requireStrong(options.adminPassword().get());
+        var auth = new dev.osprey.server.auth.AuthService(store.auth(),
+                dev.osprey.server.auth.Permission.parse(options.defaultPermission()), clock::millis);
+        auth.bootstrapAdmin(options.adminUsername().get(), options.adminPassword().get());
+        LOG.info("Basic auth on: admin '{}', default permission {}", options.adminUsername().get(),
+                options.defaultPermission());
+        return Optional.of(auth);
     }
 
     /** The AI gateway: its key-encryption key from the environment, its SSRF guard, usage recording and traces. */
@@ -271,6 +310,16 @@ public final class OspreyServer implements AutoCloseable {
 
     public ServerConfig config() {
         return config;
+    }
+
+    /** The authorization table, when auth is on (for the coverage test). */
+    public Optional<dev.osprey.server.auth.AccessPolicy> accessPolicy() {
+        return policy;
+    }
+
+    /** The MLflow-style API endpoints this server serves (for the authorization coverage test). */
+    public java.util.List<dev.osprey.server.api.Endpoint> apiEndpoints() {
+        return api.endpoints();
     }
 
     public String baseUrl() {

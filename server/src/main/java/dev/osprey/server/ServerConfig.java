@@ -28,7 +28,8 @@ public record ServerConfig(
         boolean truncateLongValues,
         boolean artifactsOnly,
         GatewayOptions gateway,
-        dev.osprey.server.eval.OnlineScoring.Settings onlineScoring) {
+        dev.osprey.server.eval.OnlineScoring.Settings onlineScoring,
+        AuthOptions auth) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5000;
@@ -46,6 +47,51 @@ public record ServerConfig(
         staticPrefix = normalizePrefix(staticPrefix);
         Objects.requireNonNull(gateway, "gateway");
         Objects.requireNonNull(onlineScoring, "onlineScoring");
+        Objects.requireNonNull(auth, "auth");
+    }
+
+    /** Auth off, online scoring as the environment says. */
+    public ServerConfig(String host, int port, String backendStoreUri, Optional<String> defaultArtifactRoot,
+            String artifactsDestination, boolean serveArtifacts, String staticPrefix, boolean truncateLongValues,
+            boolean artifactsOnly, GatewayOptions gateway, dev.osprey.server.eval.OnlineScoring.Settings onlineScoring) {
+        this(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination, serveArtifacts, staticPrefix,
+                truncateLongValues, artifactsOnly, gateway, onlineScoring, AuthOptions.OFF);
+    }
+
+    public ServerConfig withAuth(AuthOptions options) {
+        return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, options);
+    }
+
+    /**
+     * Basic auth ({@code --app-name basic-auth}). There is no default admin password: with auth on, the admin's
+     * credentials must be given ({@code OSPREY_ADMIN_USERNAME} / {@code OSPREY_ADMIN_PASSWORD}) or the server refuses
+     * to start.
+     *
+     * @param defaultPermission what users have on resources nobody granted them anything on (MLflow: READ)
+     */
+    public record AuthOptions(boolean enabled, String defaultPermission, Optional<String> adminUsername,
+            Optional<String> adminPassword) {
+        public static final AuthOptions OFF = new AuthOptions(false, "READ", Optional.empty(), Optional.empty());
+
+        public AuthOptions {
+            Objects.requireNonNull(defaultPermission, "defaultPermission");
+            Objects.requireNonNull(adminUsername, "adminUsername");
+            Objects.requireNonNull(adminPassword, "adminPassword");
+        }
+
+        /** Basic auth on, with {@code OSPREY_ADMIN_USERNAME}, {@code _PASSWORD}, {@code OSPREY_AUTH_DEFAULT_PERMISSION}. */
+        public static AuthOptions basicAuth(java.util.Map<String, String> env) {
+            return new AuthOptions(true, env.getOrDefault("OSPREY_AUTH_DEFAULT_PERMISSION", "READ").trim(),
+                    Optional.ofNullable(env.get("OSPREY_ADMIN_USERNAME")).filter(v -> !v.isBlank()),
+                    Optional.ofNullable(env.get("OSPREY_ADMIN_PASSWORD")).filter(v -> !v.isEmpty()));
+        }
+
+        @Override
+        public String toString() {
+            return "AuthOptions[enabled=" + enabled + ", defaultPermission=" + defaultPermission + ", adminUsername="
+                    + adminUsername.orElse("-") + "]"; // never the password
+        }
     }
 
     /** A configuration with the online scoring settings the environment gives. */
@@ -59,7 +105,7 @@ public record ServerConfig(
 
     public ServerConfig withOnlineScoring(dev.osprey.server.eval.OnlineScoring.Settings settings) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
-                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, settings);
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, settings, auth);
     }
 
     /** A configuration with the gateway settings the environment gives. */
@@ -100,7 +146,7 @@ public record ServerConfig(
 
     public ServerConfig withGateway(GatewayOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
-                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, options, onlineScoring);
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, options, onlineScoring, auth);
     }
 
     /** A configuration serving tracking and artifacts (not artifacts-only). */

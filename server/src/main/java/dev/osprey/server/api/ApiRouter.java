@@ -39,12 +39,28 @@ public final class ApiRouter implements Handler {
     private final AtomicLong requestIds = new AtomicLong();
 
     /** Mounts each endpoint under {@code /api/N.0} and {@code <prefix>/ajax-api/N.0}. */
+    private final List<Endpoint> endpoints;
+    /** The raw request of the call on this thread, for the guard (who is calling). */
+    private static final ThreadLocal<ServerRequest> CURRENT = new ThreadLocal<>();
+
     public ApiRouter(List<Endpoint> endpoints, String staticPrefix) {
+        this(endpoints, staticPrefix, ApiGuard.OPEN);
+    }
+
+    /** Mounts each endpoint; every call goes through the guard (authorization) before its handler. */
+    public ApiRouter(List<Endpoint> endpoints, String staticPrefix, ApiGuard guard) {
+        this.endpoints = List.copyOf(endpoints);
         for (Endpoint e : endpoints) {
             String version = "/" + e.majorVersion() + ".0";
-            add(e.method(), "/api" + version + e.path(), e.handler());
-            add(e.method(), staticPrefix + "/ajax-api" + version + e.path(), e.handler());
+            ApiHandler guarded = guard == ApiGuard.OPEN ? e.handler() : r -> guard.invoke(e, r, CURRENT.get());
+            add(e.method(), "/api" + version + e.path(), guarded);
+            add(e.method(), staticPrefix + "/ajax-api" + version + e.path(), guarded);
         }
+    }
+
+    /** Every endpoint this router serves (each under both prefixes). */
+    public List<Endpoint> endpoints() {
+        return endpoints;
     }
 
     private void add(String method, String path, ApiHandler handler) {
@@ -100,7 +116,13 @@ public final class ApiRouter implements Handler {
                 return;
             }
             ApiRequest request = decode(req, method, path).withPathParams(pathParams);
-            JsonNode answer = handler.handle(request);
+            JsonNode answer;
+            CURRENT.set(req);
+            try {
+                answer = handler.handle(request);
+            } finally {
+                CURRENT.remove();
+            }
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.send(Json.write(answer));
         } catch (OspreyException e) {

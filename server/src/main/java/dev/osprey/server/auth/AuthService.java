@@ -1,0 +1,221 @@
+package dev.osprey.server.auth;
+
+import dev.osprey.core.ErrorCode;
+import dev.osprey.core.OspreyException;
+import dev.osprey.core.Sha256;
+import dev.osprey.store.AuthStore;
+import dev.osprey.store.AuthStore.Grant;
+import dev.osprey.store.AuthStore.ResourceType;
+import dev.osprey.store.AuthStore.User;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Basic auth: who is calling (HTTP Basic, Argon2id-verified, cached briefly so a client's every request does not pay
+ * a hash), login throttling, user management, and the effective permission of a user on a resource (admins:
+ * everything; an explicit grant; otherwise the server's default permission).
+ */
+public final class AuthService {
+    private static final Logger AUDIT = LoggerFactory.getLogger("dev.osprey.audit");
+    /** A verified credential is trusted this long before it is hashed again. */
+    static final long CACHE_MS = 60_000;
+    /** After this many failed logins of one username within the window, further attempts are refused. */
+    static final int MAX_FAILURES = 5;
+    static final long FAILURE_WINDOW_MS = 60_000;
+
+    private final AuthStore store;
+    private final Permission defaultPermission;
+    private final LongSupplier clock;
+    private final Map<String, Cached> verified = new ConcurrentHashMap<>();
+    private final Map<String, Failures> failures = new ConcurrentHashMap<>();
+    /** Bumped by every change to a user, so cached credentials from before it are not used. */
+    private final AtomicLong generation = new AtomicLong();
+
+    private record Cached(User user, long expiresAt, long generation) {}
+
+    private record Failures(int count, long since) {}
+
+    /** Too many failed logins: the caller must wait. */
+    public static final class Throttled extends RuntimeException {
+        Throttled(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    public AuthService(AuthStore store, Permission defaultPermission, LongSupplier clock) {
+        this.store = store;
+        this.defaultPermission = defaultPermission;
+        this.clock = clock;
+    }
+
+    public Permission defaultPermission() {
+        return defaultPermission;
+    }
+
+    /** Creates the admin on first start; an existing user of that name is made admin, its password left alone. */
+    public void bootstrapAdmin(String username, String password) {
+        Optional<User> existing = store.user(username);
+        if (existing.isEmpty()) {
+            store.createUser(username, Passwords.hash(password), true);
+            AUDIT.info("admin bootstrap: created admin user '{}'", username);
+        } else if (!existing.get().admin()) {
+            store.updateAdmin(username, true);
+            AUDIT.info("admin bootstrap: made existing user '{}' an admin", username);
+        }
+    }
+
+    /** The user behind an {@code Authorization: Basic ...} header, if the credentials are right. */
+    public Optional<User> authenticate(Optional<String> authorization) {
+        if (authorization.isEmpty() || !authorization.get().regionMatches(true, 0, "Basic ", 0, 6)) {
+            return Optional.empty();
+        }
+        String header = authorization.get().substring(6).trim();
+        String key = java.util.HexFormat.of().formatHex(Sha256.of(header));
+        long now = clock.getAsLong();
+        Cached cached = verified.get(key);
+        if (cached != null && cached.expiresAt() > now && cached.generation() == generation.get()) {
+            return Optional.of(cached.user());
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        int colon = decoded.indexOf(':');
+        if (colon <= 0) {
+            return Optional.empty();
+        }
+        String username = decoded.substring(0, colon);
+        String password = decoded.substring(colon + 1);
+        Failures f = failures.get(username);
+        if (f != null && f.count() >= MAX_FAILURES && now - f.since() < FAILURE_WINDOW_MS) {
+            throw new Throttled("Too many failed logins for this user; try again in "
+                    + Math.max(1, (FAILURE_WINDOW_MS - (now - f.since())) / 1000) + " s.");
+        }
+        long gen = generation.get();
+        Optional<User> user = store.user(username);
+        boolean ok;
+        if (user.isPresent()) {
+            ok = Passwords.verify(password, user.get().passwordHash());
+        } else {
+            Passwords.verifyNothing(password);
+            ok = false;
+        }
+        if (!ok) {
+            failures.merge(username, new Failures(1, now), (a, b) -> now - a.since() >= FAILURE_WINDOW_MS
+                    ? new Failures(1, now) : new Failures(a.count() + 1, a.since()));
+            AUDIT.info("login failed for '{}'", username);
+            return Optional.empty();
+        }
+        failures.remove(username);
+        if (verified.size() > 10_000) {
+            verified.clear();
+        }
+        verified.put(key, new Cached(user.get(), now + CACHE_MS, gen));
+        return user;
+    }
+
+    /** What the user may do on the resource: admins manage everything. */
+    public Permission effective(User user, ResourceType type, String resourceId) {
+        if (user.admin()) {
+            return Permission.MANAGE;
+        }
+        return store.grant(type, resourceId, user.id()).map(g -> Permission.parse(g.permission()))
+                .orElse(defaultPermission);
+    }
+
+    /** Effective permissions on many resources of one type in one query. */
+    public Map<String, Permission> effective(User user, ResourceType type, List<String> resourceIds) {
+        Map<String, Permission> out = new java.util.HashMap<>();
+        Map<String, String> grants = user.admin() ? Map.of() : store.grants(type, user.id(), resourceIds);
+        for (String id : resourceIds) {
+            out.put(id, user.admin() ? Permission.MANAGE
+                    : Optional.ofNullable(grants.get(id)).map(Permission::parse).orElse(defaultPermission));
+        }
+        return out;
+    }
+
+    public void require(User user, ResourceType type, String resourceId, Permission.Need need) {
+        if (!effective(user, type, resourceId).allows(need)) {
+            throw denied();
+        }
+    }
+
+    public static OspreyException denied() {
+        return new OspreyException(ErrorCode.PERMISSION_DENIED, "Permission denied");
+    }
+
+    public static void requireAdmin(User user) {
+        if (!user.admin()) {
+            throw denied();
+        }
+    }
+
+    /** The creator of a resource manages it (MLflow's rule); an existing grant is left as it is. */
+    public void grantCreator(User user, ResourceType type, String resourceId) {
+        if (store.grant(type, resourceId, user.id()).isEmpty()) {
+            store.createGrant(new Grant(type, resourceId, user.id(), Permission.MANAGE.name()));
+        }
+    }
+
+    // --- user management (admins only; checked by the routes)
+
+    public User createUser(String username, String password, User by) {
+        if (username.isBlank()) {
+            throw OspreyException.invalid("Username must not be empty.");
+        }
+        Passwords.requireStrong(password);
+        User created = store.createUser(username, Passwords.hash(password), false);
+        AUDIT.info("user '{}' created by '{}'", username, by.username());
+        return created;
+    }
+
+    public User user(String username) {
+        return store.user(username).orElseThrow(() -> OspreyException.notFound("User with username=" + username
+                + " not found"));
+    }
+
+    public List<User> users() {
+        return store.users();
+    }
+
+    public void updatePassword(String username, String password, User by) {
+        Passwords.requireStrong(password);
+        store.updatePassword(username, Passwords.hash(password));
+        generation.incrementAndGet();
+        AUDIT.info("password of '{}' changed by '{}'", username, by.username());
+    }
+
+    public void updateAdmin(String username, boolean admin, User by) {
+        store.updateAdmin(username, admin);
+        generation.incrementAndGet();
+        AUDIT.info("admin flag of '{}' set to {} by '{}'", username, admin, by.username());
+    }
+
+    public void deleteUser(String username, User by) {
+        store.deleteUser(username);
+        generation.incrementAndGet();
+        AUDIT.info("user '{}' deleted by '{}'", username, by.username());
+    }
+
+    public List<Grant> grants(User user) {
+        return store.grants(user.id());
+    }
+
+    public AuthStore store() {
+        return store;
+    }
+
+    static void audit(String format, Object... args) {
+        AUDIT.info(format, args);
+    }
+}

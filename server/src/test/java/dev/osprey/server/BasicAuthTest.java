@@ -1,0 +1,239 @@
+package dev.osprey.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.osprey.server.api.Endpoint;
+import dev.osprey.store.Stores;
+import dev.osprey.store.TrackingStore;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Basic auth through a real socket: fail-closed authentication, MLflow's auth API, per-resource permissions. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BasicAuthTest {
+    private static final String ADMIN_PASSWORD = "admin-secret-1";
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Path dir;
+    private OspreyServer server;
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("osprey-auth");
+        server = OspreyServer.start(config(Optional.of("admin"), Optional.of(ADMIN_PASSWORD)));
+        send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
+                "{\"username\": \"alice\", \"password\": \"alice-pass-1\"}");
+        send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
+                "{\"username\": \"bob\", \"password\": \"bob-pass-12\"}");
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    private ServerConfig config(Optional<String> admin, Optional<String> password) {
+        return new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db", Optional.empty(),
+                dir.resolve("artifacts"), true, "", true)
+                .withAuth(new ServerConfig.AuthOptions(true, "READ", admin, password));
+    }
+
+    private HttpResponse<String> send(String user, String password, String method, String path, String json)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path));
+        if (user != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
+                    .getBytes(StandardCharsets.UTF_8)));
+        }
+        b.header("Content-Type", "application/json");
+        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(json));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode ok(HttpResponse<String> r) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return dev.osprey.protocol.Json.read(r.body());
+    }
+
+    private static String concrete(Endpoint e) {
+        return "/api/" + e.majorVersion() + ".0" + e.path().replaceAll("\\{[^}]+}", "x");
+    }
+
+    @Test
+    void everyRoute_butHealthAndVersion_needsAuthentication() throws Exception {
+        List<String> open = new ArrayList<>();
+        List<String[]> routes = new ArrayList<>();
+        for (Endpoint e : server.apiEndpoints()) {
+            routes.add(new String[] {e.method(), concrete(e)});
+            routes.add(new String[] {e.method(), concrete(e).replaceFirst("^/api/", "/ajax-api/")});
+        }
+        for (String[] other : new String[][] {{"POST", "/v1/traces"}, {"GET", "/metrics"}, {"GET", "/get-artifact"},
+            {"GET", "/model-versions/get-artifact"}, {"GET", "/api/2.0/mlflow-artifacts/artifacts/0/x"},
+            {"PUT", "/api/2.0/mlflow-artifacts/artifacts/0/x"}, {"GET", "/api/3.0/mlflow/traces/get"},
+            {"GET", "/ajax-api/2.0/mlflow/get-trace-artifact"}, {"POST", "/gateway/mlflow/v1/chat/completions"},
+            {"GET", "/"}, {"GET", "/experiments/1/runs"}, {"GET", "/api/2.0/mlflow/no-such-route"}}) {
+            routes.add(other);
+        }
+        for (String[] route : routes) {
+            HttpResponse<String> r = send(null, null, route[0], route[1], "{}");
+            if (r.statusCode() != 401 || !r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic")) {
+                open.add(route[0] + " " + route[1] + " -> " + r.statusCode());
+            }
+            HttpResponse<String> wrong = send("nobody", "not-a-password", route[0], route[1], "{}");
+            if (wrong.statusCode() != 401 && wrong.statusCode() != 429) {
+                open.add("bad password: " + route[0] + " " + route[1] + " -> " + wrong.statusCode());
+            }
+        }
+        assertThat(open).isEmpty();
+        assertThat(routes).hasSizeGreaterThan(290);
+        assertThat(send(null, null, "GET", "/health", null).statusCode()).isEqualTo(200);
+        assertThat(send(null, null, "GET", "/version", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void everyApiEndpoint_hasAnExplicitDecision() {
+        var policy = server.accessPolicy().orElseThrow();
+        List<String> undecided = server.apiEndpoints().stream().filter(e -> policy.rule(e).isEmpty())
+                .map(e -> e.method() + " " + e.path()).toList();
+        assertThat(undecided).isEmpty();
+    }
+
+    @Test
+    void noAdminCredentials_refusesToStart() {
+        assertThatThrownBy(() -> OspreyServer.start(config(Optional.empty(), Optional.empty())))
+                .hasMessageContaining("OSPREY_ADMIN_USERNAME").hasMessageContaining("no default admin password");
+        assertThatThrownBy(() -> OspreyServer.start(config(Optional.of("admin"), Optional.of("short"))))
+                .hasMessageContaining("at least 8 characters");
+    }
+
+    @Test
+    void users_onlyAdminsManageThem_andPasswordsAreArgon2idAtRest() throws Exception {
+        HttpResponse<String> byBob = send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/users/create",
+                "{\"username\": \"mallory\", \"password\": \"mallory-pass\"}");
+        assertThat(byBob.statusCode()).isEqualTo(403);
+        assertThat(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/users/get?username=alice", null).statusCode())
+                .isEqualTo(403);
+        JsonNode self = ok(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/users/get?username=bob", null));
+        assertThat(self.at("/user/username").asText()).isEqualTo("bob");
+        assertThat(self.at("/user/is_admin").asBoolean()).isFalse();
+        assertThat(self.toString()).doesNotContain("argon2").doesNotContain("bob-pass");
+        HttpResponse<String> dup = send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
+                "{\"username\": \"bob\", \"password\": \"another-pass\"}");
+        assertThat(dup.statusCode()).isEqualTo(400);
+        assertThat(dup.body()).contains("RESOURCE_ALREADY_EXISTS");
+        HttpResponse<String> weak = send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
+                "{\"username\": \"weak\", \"password\": \"123\"}");
+        assertThat(weak.statusCode()).isEqualTo(400);
+        try (TrackingStore store = Stores.open("sqlite:///" + dir + "/osprey.db")) {
+            String hash = store.auth().user("alice").orElseThrow().passwordHash();
+            assertThat(hash).startsWith("$argon2id$").doesNotContain("alice-pass-1");
+        }
+        ok(send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
+                "{\"username\": \"carol\", \"password\": \"carol-pass-1\"}"));
+        ok(send("carol", "carol-pass-1", "PATCH", "/api/2.0/mlflow/users/update-password",
+                "{\"username\": \"carol\", \"password\": \"carol-pass-2\"}"));
+        assertThat(send("carol", "carol-pass-1", "GET", "/api/2.0/mlflow/experiments/search", null).statusCode())
+                .isEqualTo(401);
+        ok(send("carol", "carol-pass-2", "GET", "/api/2.0/mlflow/experiments/search", null));
+        ok(send("admin", ADMIN_PASSWORD, "DELETE", "/api/2.0/mlflow/users/delete", "{\"username\": \"carol\"}"));
+        assertThat(send("carol", "carol-pass-2", "GET", "/api/2.0/mlflow/experiments/search", null).statusCode())
+                .isEqualTo(401);
+    }
+
+    @Test
+    void repeatedBadPasswords_areThrottled() throws Exception {
+        ok(send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
+                "{\"username\": \"dave\", \"password\": \"dave-pass-12\"}"));
+        for (int i = 0; i < 5; i++) {
+            assertThat(send("dave", "wrong-" + i, "GET", "/api/2.0/mlflow/experiments/search", null).statusCode())
+                    .isEqualTo(401);
+        }
+        HttpResponse<String> throttled = send("dave", "dave-pass-12", "GET", "/api/2.0/mlflow/experiments/search",
+                null);
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(throttled.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
+    void creatorManages_othersGetTheDefault_andGrantsChangeThat() throws Exception {
+        String exp = ok(send("alice", "alice-pass-1", "POST", "/api/2.0/mlflow/experiments/create",
+                "{\"name\": \"alice-exp\"}")).path("experiment_id").asText();
+        JsonNode grant = ok(send("admin", ADMIN_PASSWORD, "GET", "/api/2.0/mlflow/experiments/permissions/get?"
+                + "experiment_id=" + exp + "&username=alice", null));
+        assertThat(grant.at("/experiment_permission/permission").asText()).isEqualTo("MANAGE");
+        // bob has the default READ: he may look, not write.
+        ok(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + exp, null));
+        HttpResponse<String> denied = send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/runs/create",
+                "{\"experiment_id\": \"" + exp + "\"}");
+        assertThat(denied.statusCode()).isEqualTo(403);
+        assertThat(denied.body()).contains("Permission denied").doesNotContain("alice-exp");
+        assertThat(send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/experiments/delete",
+                "{\"experiment_id\": \"" + exp + "\"}").statusCode()).isEqualTo(403);
+        // Only a manager grants; bob cannot grant himself more.
+        assertThat(send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/experiments/permissions/create",
+                "{\"experiment_id\": \"" + exp + "\", \"username\": \"bob\", \"permission\": \"MANAGE\"}")
+                .statusCode()).isEqualTo(403);
+        HttpResponse<String> badName = send("alice", "alice-pass-1", "POST",
+                "/api/2.0/mlflow/experiments/permissions/create", "{\"experiment_id\": \"" + exp
+                        + "\", \"username\": \"bob\", \"permission\": \"SUPERUSER\"}");
+        assertThat(badName.statusCode()).isEqualTo(400);
+        assertThat(badName.body()).contains("Invalid permission 'SUPERUSER'");
+        ok(send("alice", "alice-pass-1", "POST", "/api/2.0/mlflow/experiments/permissions/create",
+                "{\"experiment_id\": \"" + exp + "\", \"username\": \"bob\", \"permission\": \"EDIT\"}"));
+        String run = ok(send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/runs/create", "{\"experiment_id\": \""
+                + exp + "\"}")).at("/run/info/run_id").asText();
+        ok(send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/runs/log-metric", "{\"run_id\": \"" + run
+                + "\", \"key\": \"m\", \"value\": 1, \"timestamp\": 1}"));
+        assertThat(send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/runs/delete", "{\"run_id\": \"" + run
+                + "\"}").statusCode()).isEqualTo(403);
+        // NO_PERMISSIONS hides the experiment from bob's searches and refuses reads.
+        ok(send("alice", "alice-pass-1", "PATCH", "/api/2.0/mlflow/experiments/permissions/update",
+                "{\"experiment_id\": \"" + exp + "\", \"username\": \"bob\", \"permission\": \"NO_PERMISSIONS\"}"));
+        JsonNode search = ok(send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/experiments/search",
+                "{\"max_results\": 1000}"));
+        assertThat(search.toString()).doesNotContain("alice-exp");
+        assertThat(ok(send("alice", "alice-pass-1", "POST", "/api/2.0/mlflow/experiments/search",
+                "{\"max_results\": 1000}")).toString()).contains("alice-exp");
+        assertThat(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/runs/get?run_id=" + run, null).statusCode())
+                .isEqualTo(403);
+        assertThat(send("bob", "bob-pass-12", "GET", "/get-artifact?run_uuid=" + run + "&path=x", null).statusCode())
+                .isEqualTo(403);
+        assertThat(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow-artifacts/artifacts/" + exp + "/" + run
+                + "/artifacts/x", null).statusCode()).isEqualTo(403);
+        assertThat(send("bob", "bob-pass-12", "GET", "/metrics", null).statusCode()).isEqualTo(403);
+        JsonNode user = ok(send("admin", ADMIN_PASSWORD, "GET", "/api/2.0/mlflow/users/get?username=bob", null));
+        assertThat(user.at("/user/experiment_permissions/0/permission").asText()).isEqualTo("NO_PERMISSIONS");
+    }
+
+    @Test
+    void registeredModels_followTheSameRules() throws Exception {
+        ok(send("alice", "alice-pass-1", "POST", "/api/2.0/mlflow/registered-models/create",
+                "{\"name\": \"alice-model\"}"));
+        ok(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/registered-models/get?name=alice-model", null));
+        assertThat(send("bob", "bob-pass-12", "DELETE", "/api/2.0/mlflow/registered-models/delete",
+                "{\"name\": \"alice-model\"}").statusCode()).isEqualTo(403);
+        ok(send("alice", "alice-pass-1", "POST", "/api/2.0/mlflow/registered-models/permissions/create",
+                "{\"name\": \"alice-model\", \"username\": \"bob\", \"permission\": \"NO_PERMISSIONS\"}"));
+        assertThat(ok(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/registered-models/search", null))
+                .toString()).doesNotContain("alice-model");
+        assertThat(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/registered-models/get?name=alice-model",
+                null).statusCode()).isEqualTo(403);
+        ok(send("alice", "alice-pass-1", "DELETE", "/api/2.0/mlflow/registered-models/delete",
+                "{\"name\": \"alice-model\"}"));
+    }
+}
