@@ -120,3 +120,25 @@ describe('traces', () => {
     expect(chatMessages({ q: 1 })).toBeUndefined();
   });
 });
+
+describe('useAsync', () => {
+  it('tells a superseded loader it is no longer alive and keeps the newest answer', async () => {
+    const { renderHook, waitFor } = await import('@testing-library/react');
+    const { useAsync } = await import('./util');
+    const seen: string[] = [];
+    const resolvers: Record<string, (v: string) => void> = {};
+    const { result, rerender } = renderHook(({ q }) =>
+      useAsync(async (alive) => {
+        const v = await new Promise<string>((r) => (resolvers[q] = r));
+        if (alive()) seen.push(v);
+        return v;
+      }, [q]), { initialProps: { q: 'old' } });
+    rerender({ q: 'new' });
+    resolvers.new('new answer');
+    await waitFor(() => expect(result.current.data).toBe('new answer'));
+    resolvers.old('old answer');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(result.current.data).toBe('new answer');
+    expect(seen).toEqual(['new answer']);
+  });
+});

@@ -7,14 +7,17 @@ export interface Async<T> {
   reload: () => void;
 }
 
-/** Runs an async loader when its dependencies change; a stale answer never overwrites a newer one. */
-export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> {
+/**
+ * Runs an async loader when its dependencies change; a stale answer never overwrites a newer one. A loader with side
+ * effects of its own checks {@code alive()} after each await: false once a newer load has started.
+ */
+export function useAsync<T>(load: (alive: () => boolean) => Promise<T>, deps: unknown[]): Async<T> {
   const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
   const generation = useRef(0);
   const run = useCallback(() => {
     const mine = ++generation.current;
     setState((s) => ({ ...s, loading: true, error: undefined }));
-    load().then(
+    load(() => mine === generation.current).then(
       (data) => mine === generation.current && setState({ data, loading: false }),
       (error: Error) => mine === generation.current && setState({ error, loading: false }),
     );

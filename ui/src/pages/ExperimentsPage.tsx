@@ -26,8 +26,9 @@ export function ExperimentsPage() {
   const [token, setToken] = useState<string | undefined>();
   const [dialog, setDialog] = useState<{ kind: 'create' } | { kind: 'rename'; exp: Experiment } | undefined>();
   const [actionError, setActionError] = useState<Error>();
-  const first = useAsync(async () => {
+  const first = useAsync(async (alive) => {
     const page = await api.post<Page>('2.0/mlflow/experiments/search', { max_results: 100, filter: experimentFilter(search), view_type: view, order_by: ['last_update_time DESC'] });
+    if (!alive()) return page;
     setPages([page.experiments ?? []]);
     setToken(page.next_page_token);
     return page;

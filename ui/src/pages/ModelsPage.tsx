@@ -35,8 +35,9 @@ export function ModelsPage() {
   const [pages, setPages] = useState<RegisteredModel[][]>([]);
   const [token, setToken] = useState<string>();
   const filter = search ? `name ILIKE '%${search.replace(/'/g, "\\'")}%'` : '';
-  const first = useAsync(async () => {
+  const first = useAsync(async (alive) => {
     const res = await api.get<{ registered_models?: RegisteredModel[]; next_page_token?: string }>('2.0/mlflow/registered-models/search', { filter, max_results: 100, order_by: ['name ASC'] });
+    if (!alive()) return res;
     setPages([res.registered_models ?? []]);
     setToken(res.next_page_token);
     return res;

@@ -59,18 +59,22 @@ export function RunsPage({ experimentIds }: { experimentIds?: string[] }) {
       }),
     [ids, filter, sortCol, sortDir, deleted],
   );
-  const first = useAsync(async () => {
+  const first = useAsync(async (alive) => {
     const page = await request();
+    if (!alive()) return page;
     token.current = page.next_page_token;
     setRuns(page.runs ?? []);
     setSelected(new Set());
     return page;
   }, [request]);
+  const currentRequest = useRef(request);
+  currentRequest.current = request;
   const loadMore = useCallback(() => {
     if (!token.current || loadingMore.current) return;
     loadingMore.current = true;
     request(token.current)
       .then((page) => {
+        if (currentRequest.current !== request) return; // the filter or sort changed meanwhile
         token.current = page.next_page_token;
         setRuns((r) => [...r, ...(page.runs ?? [])]);
       })

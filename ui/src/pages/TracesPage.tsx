@@ -71,17 +71,21 @@ function TraceList({ experimentId, session }: { experimentId: string; session?: 
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [experimentId, controls.status, controls.range, controls.text, controls.tag, session],
   );
-  const first = useAsync(async () => {
+  const first = useAsync(async (alive) => {
     const page = await request();
+    if (!alive()) return page;
     token.current = page.next_page_token;
     setTraces(page.traces ?? []);
     return page;
   }, [request]);
+  const currentRequest = useRef(request);
+  currentRequest.current = request;
   const more = useCallback(() => {
     if (!token.current || busy.current) return;
     busy.current = true;
     request(token.current)
       .then((page) => {
+        if (currentRequest.current !== request) return; // the filters changed meanwhile
         token.current = page.next_page_token;
         setTraces((t) => [...t, ...(page.traces ?? [])]);
       })
@@ -190,8 +194,9 @@ interface Session {
 function SessionsList({ experimentId }: { experimentId: string }) {
   const [pages, setPages] = useState<Session[][]>([]);
   const [token, setToken] = useState<string>();
-  const first = useAsync(async () => {
+  const first = useAsync(async (alive) => {
     const res = await api.get<{ sessions?: Session[]; next_page_token?: string }>('3.0/mlflow/traces/sessions', { experiment_id: experimentId, max_results: 100 });
+    if (!alive()) return res;
     setPages([res.sessions ?? []]);
     setToken(res.next_page_token);
     return res;
