@@ -142,3 +142,22 @@ describe('useAsync', () => {
     expect(seen).toEqual(['new answer']);
   });
 });
+
+describe('usePages', () => {
+  it('appends next pages and drops a page of a superseded query', async () => {
+    const { renderHook, waitFor, act } = await import('@testing-library/react');
+    const { usePages } = await import('./util');
+    const pending: Record<string, (p: { items: string[]; next?: string }) => void> = {};
+    const { result, rerender } = renderHook(({ q }) =>
+      usePages((token) => new Promise<{ items: string[]; next?: string }>((r) => (pending[`${q}:${token ?? ''}`] = r)), [q]), { initialProps: { q: 'a' } });
+    await act(async () => pending['a:']({ items: ['a1'], next: 't1' }));
+    await waitFor(() => expect(result.current.items).toEqual(['a1']));
+    expect(result.current.hasMore).toBe(true);
+    act(() => result.current.more());
+    rerender({ q: 'b' });
+    await act(async () => pending['b:']({ items: ['b1'] }));
+    await act(async () => pending['a:t1']({ items: ['a2'] }));
+    expect(result.current.items).toEqual(['b1']);
+    expect(result.current.hasMore).toBe(false);
+  });
+});

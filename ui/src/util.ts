@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
+
 export interface Async<T> {
   data?: T;
   error?: Error;
@@ -25,6 +26,66 @@ export function useAsync<T>(load: (alive: () => boolean) => Promise<T>, deps: un
   }, deps);
   useEffect(run, [run]);
   return { ...state, reload: run };
+}
+
+export interface Paged<T> {
+  items: T[];
+  error?: Error;
+  loading: boolean;
+  reload: () => void;
+  /** Fetches the next page, if any and none is on its way; a page of a superseded query is dropped. */
+  more: () => void;
+  hasMore: boolean;
+  moreError?: Error;
+}
+
+/**
+ * A list fetched by page token: the first page whenever the dependencies change, further pages on demand (scrolling,
+ * a button). The one place lists page, so a slow answer of an old query can never land in a newer list.
+ */
+export function usePages<T>(fetchPage: (token?: string) => Promise<{ items: T[]; next?: string }>, deps: unknown[]): Paged<T> {
+  const [items, setItems] = useState<T[]>([]);
+  const [moreError, setMoreError] = useState<Error>();
+  const token = useRef<string | undefined>(undefined);
+  const busy = useRef(false);
+  const generation = useRef(0);
+  const first = useAsync(async (alive) => {
+    const page = await fetchPage();
+    if (alive()) {
+      generation.current++;
+      token.current = page.next;
+      busy.current = false;
+      setMoreError(undefined);
+      setItems(page.items);
+    }
+    return page;
+  }, deps);
+  const more = useCallback(() => {
+    if (!token.current || busy.current) return;
+    busy.current = true;
+    const mine = generation.current;
+    fetchPage(token.current).then(
+      (page) => {
+        if (mine !== generation.current) return;
+        token.current = page.next;
+        busy.current = false;
+        setItems((list) => [...list, ...page.items]);
+      },
+      (e: Error) => {
+        if (mine !== generation.current) return;
+        busy.current = false;
+        setMoreError(e);
+      },
+    );
+    // fetchPage is rebuilt with the same dependencies
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  return { items, error: first.error, loading: first.loading, reload: first.reload, more, hasMore: Boolean(token.current), moreError };
+}
+
+/** A string literal of MLflow's filter grammar. */
+export function quote(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 export function formatTime(ms?: number | string): string {

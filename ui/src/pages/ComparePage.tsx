@@ -3,9 +3,8 @@ import { api, type Run } from '../api';
 import { Empty, ErrorBox, Loading } from '../components/common';
 import { ParallelCoordinates, ScatterPlot } from '../components/charts';
 import { Link, useLocation } from '../router';
-import { formatNumber } from '../util';
+import { formatNumber, useAsync } from '../util';
 import { MetricCharts } from './RunPage';
-import { useAsync } from '../util';
 
 /** Rows of the parameter diff: every key any run has, with a flag when the runs disagree. */
 export function paramDiff(runs: Run[]): { key: string; values: (string | undefined)[]; differs: boolean }[] {

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, ApiError, type Experiment } from '../api';
 import { Empty, ErrorBox, Loading, Modal } from '../components/common';
 import { Link, navigate, setQueryParam, useLocation } from '../router';
-import { formatTime, useAsync } from '../util';
+import { formatTime, quote, usePages } from '../util';
 
 interface Page {
   experiments?: Experiment[];
@@ -14,7 +14,7 @@ export function experimentFilter(text: string): string {
   const t = text.trim();
   if (!t) return '';
   if (/(=|<|>|\bLIKE\b|\bILIKE\b)/i.test(t)) return t;
-  return `name ILIKE '%${t.replace(/'/g, "\\'")}%'`;
+  return `name ILIKE ${quote(`%${t}%`)}`;
 }
 
 export function ExperimentsPage() {
@@ -22,22 +22,15 @@ export function ExperimentsPage() {
   const search = query.get('q') ?? '';
   const view = query.get('view') === 'deleted' ? 'DELETED_ONLY' : 'ACTIVE_ONLY';
   const [draft, setDraft] = useState(search);
-  const [pages, setPages] = useState<Experiment[][]>([]);
-  const [token, setToken] = useState<string | undefined>();
   const [dialog, setDialog] = useState<{ kind: 'create' } | { kind: 'rename'; exp: Experiment } | undefined>();
   const [actionError, setActionError] = useState<Error>();
-  const first = useAsync(async (alive) => {
-    const page = await api.post<Page>('2.0/mlflow/experiments/search', { max_results: 100, filter: experimentFilter(search), view_type: view, order_by: ['last_update_time DESC'] });
-    if (!alive()) return page;
-    setPages([page.experiments ?? []]);
-    setToken(page.next_page_token);
-    return page;
-  }, [search, view]);
-  const more = async () => {
-    const page = await api.post<Page>('2.0/mlflow/experiments/search', { max_results: 100, filter: experimentFilter(search), view_type: view, order_by: ['last_update_time DESC'], page_token: token });
-    setPages((p) => [...p, page.experiments ?? []]);
-    setToken(page.next_page_token);
-  };
+  const first = usePages(
+    (token) =>
+      api
+        .post<Page>('2.0/mlflow/experiments/search', { max_results: 100, filter: experimentFilter(search), view_type: view, order_by: ['last_update_time DESC'], page_token: token })
+        .then((p) => ({ items: p.experiments ?? [], next: p.next_page_token })),
+    [search, view],
+  );
   const act = async (work: () => Promise<unknown>) => {
     try {
       setActionError(undefined);
@@ -47,7 +40,7 @@ export function ExperimentsPage() {
       setActionError(e as Error);
     }
   };
-  const experiments = pages.flat();
+  const experiments = first.items;
   return (
     <section>
       <div className="page-head">
@@ -123,8 +116,8 @@ export function ExperimentsPage() {
           </tbody>
         </table>
       )}
-      {token && (
-        <button type="button" className="more" onClick={more}>
+      {first.hasMore && (
+        <button type="button" className="more" onClick={first.more}>
           Load more
         </button>
       )}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, type KeyValue } from '../api';
 import { Empty, ErrorBox, KeyValueTable, Loading, StatusBadge } from '../components/common';
 import { Link, setQueryParam, useLocation } from '../router';
-import { formatTime, useAsync } from '../util';
+import { formatTime, quote, useAsync, usePages } from '../util';
 
 interface RegisteredModel {
   name: string;
@@ -32,22 +32,15 @@ const STAGES = ['None', 'Staging', 'Production', 'Archived'];
 export function ModelsPage() {
   const [draft, setDraft] = useState('');
   const [search, setSearch] = useState('');
-  const [pages, setPages] = useState<RegisteredModel[][]>([]);
-  const [token, setToken] = useState<string>();
-  const filter = search ? `name ILIKE '%${search.replace(/'/g, "\\'")}%'` : '';
-  const first = useAsync(async (alive) => {
-    const res = await api.get<{ registered_models?: RegisteredModel[]; next_page_token?: string }>('2.0/mlflow/registered-models/search', { filter, max_results: 100, order_by: ['name ASC'] });
-    if (!alive()) return res;
-    setPages([res.registered_models ?? []]);
-    setToken(res.next_page_token);
-    return res;
-  }, [filter]);
-  const more = async () => {
-    const res = await api.get<{ registered_models?: RegisteredModel[]; next_page_token?: string }>('2.0/mlflow/registered-models/search', { filter, max_results: 100, order_by: ['name ASC'], page_token: token });
-    setPages((p) => [...p, res.registered_models ?? []]);
-    setToken(res.next_page_token);
-  };
-  const models = pages.flat();
+  const filter = search ? `name ILIKE ${quote(`%${search}%`)}` : '';
+  const first = usePages(
+    (token) =>
+      api
+        .get<{ registered_models?: RegisteredModel[]; next_page_token?: string }>('2.0/mlflow/registered-models/search', { filter, max_results: 100, order_by: ['name ASC'], page_token: token })
+        .then((r) => ({ items: r.registered_models ?? [], next: r.next_page_token })),
+    [filter],
+  );
+  const models = first.items;
   return (
     <section>
       <div className="page-head">
@@ -86,7 +79,7 @@ export function ModelsPage() {
           </tbody>
         </table>
       )}
-      {token && <button type="button" className="more" onClick={more}>Load more</button>}
+      {first.hasMore && <button type="button" className="more" onClick={first.more}>Load more</button>}
     </section>
   );
 }
@@ -96,7 +89,7 @@ export function ModelPage({ name }: { name: string }) {
   const data = useAsync(async () => {
     const [model, versions] = await Promise.all([
       api.get<{ registered_model: RegisteredModel }>('2.0/mlflow/registered-models/get', { name }),
-      api.get<{ model_versions?: Version[] }>('2.0/mlflow/model-versions/search', { filter: `name = '${name.replace(/'/g, "\\'")}'`, max_results: 1000 }),
+      api.get<{ model_versions?: Version[] }>('2.0/mlflow/model-versions/search', { filter: `name = ${quote(name)}`, max_results: 1000 }),
     ]);
     return { model: model.registered_model, versions: (versions.model_versions ?? []).sort((a, b) => Number(b.version) - Number(a.version)) };
   }, [name]);

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { api, tagValue, type KeyValue } from '../api';
 import { Empty, ErrorBox, Loading } from '../components/common';
 import { Link, setQueryParam, useLocation } from '../router';
-import { diffLines, formatTime, parseJson, renderTemplate, templateVariables, useAsync } from '../util';
+import { diffLines, formatTime, parseJson, quote, renderTemplate, templateVariables, useAsync } from '../util';
 
 const IS_PROMPT = "tags.`mlflow.prompt.is_prompt` = 'true'";
 
@@ -41,7 +41,7 @@ export function PromptsPage() {
     () =>
       api
         .get<{ registered_models?: RegisteredModel[] }>('2.0/mlflow/registered-models/search', {
-          filter: search ? `${IS_PROMPT} AND name ILIKE '%${search.replace(/'/g, "\\'")}%'` : IS_PROMPT,
+          filter: search ? `${IS_PROMPT} AND name ILIKE ${quote(`%${search}%`)}` : IS_PROMPT,
           max_results: 1000,
         })
         .then((r) => r.registered_models ?? []),
@@ -95,7 +95,7 @@ export function PromptPage({ name }: { name: string }) {
   const data = useAsync(async () => {
     const [model, versions] = await Promise.all([
       api.get<{ registered_model: RegisteredModel }>('2.0/mlflow/registered-models/get', { name }),
-      api.get<{ model_versions?: Version[] }>('2.0/mlflow/model-versions/search', { filter: `name = '${name.replace(/'/g, "\\'")}' AND ${IS_PROMPT}`, max_results: 1000 }),
+      api.get<{ model_versions?: Version[] }>('2.0/mlflow/model-versions/search', { filter: `name = ${quote(name)} AND ${IS_PROMPT}`, max_results: 1000 }),
     ]);
     const list = (versions.model_versions ?? []).sort((a, b) => Number(b.version) - Number(a.version));
     return { model: model.registered_model, versions: list };

@@ -1,9 +1,9 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, ApiError, type Run } from '../api';
 import { Empty, ErrorBox, Loading, StatusBadge } from '../components/common';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { Link, navigate, setQueryParam, useLocation } from '../router';
-import { formatDuration, formatNumber, formatTime, useAsync } from '../util';
+import { formatDuration, formatNumber, formatTime, usePages } from '../util';
 
 interface SearchPage {
   runs?: Run[];
@@ -40,9 +40,6 @@ export function RunsPage({ experimentIds }: { experimentIds?: string[] }) {
   const [sortCol, sortDir] = sortParam.split(':');
   const deleted = query.get('view') === 'deleted';
   const [draft, setDraft] = useState(filter);
-  const [runs, setRuns] = useState<Run[]>([]);
-  const token = useRef<string | undefined>(undefined);
-  const loadingMore = useRef(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [chooser, setChooser] = useState(false);
   const [actionError, setActionError] = useState<Error>();
@@ -59,28 +56,9 @@ export function RunsPage({ experimentIds }: { experimentIds?: string[] }) {
       }),
     [ids, filter, sortCol, sortDir, deleted],
   );
-  const first = useAsync(async (alive) => {
-    const page = await request();
-    if (!alive()) return page;
-    token.current = page.next_page_token;
-    setRuns(page.runs ?? []);
-    setSelected(new Set());
-    return page;
-  }, [request]);
-  const currentRequest = useRef(request);
-  currentRequest.current = request;
-  const loadMore = useCallback(() => {
-    if (!token.current || loadingMore.current) return;
-    loadingMore.current = true;
-    request(token.current)
-      .then((page) => {
-        if (currentRequest.current !== request) return; // the filter or sort changed meanwhile
-        token.current = page.next_page_token;
-        setRuns((r) => [...r, ...(page.runs ?? [])]);
-      })
-      .catch((e) => setActionError(e))
-      .finally(() => (loadingMore.current = false));
-  }, [request]);
+  const first = usePages((token) => request(token).then((p) => ({ items: p.runs ?? [], next: p.next_page_token })), [request]);
+  const runs = first.items;
+  useEffect(() => setSelected(new Set()), [request]);
 
   const available = useMemo(() => {
     const keys = { metrics: new Set<string>(), params: new Set<string>(), tags: new Set<string>() };
@@ -132,6 +110,7 @@ export function RunsPage({ experimentIds }: { experimentIds?: string[] }) {
     try {
       setActionError(undefined);
       for (const id of selected) await api.post('2.0/mlflow/runs/delete', { run_id: id });
+      setSelected(new Set());
       first.reload();
     } catch (e) {
       setActionError(e as Error);
@@ -178,7 +157,7 @@ export function RunsPage({ experimentIds }: { experimentIds?: string[] }) {
         </div>
       )}
       {chooser && <ColumnChooser available={available} chosen={chosen} onChange={setChosen} />}
-      {actionError && <ErrorBox error={actionError} />}
+      {(actionError ?? first.moreError) && <ErrorBox error={(actionError ?? first.moreError)!} />}
       {first.error && !filterError ? (
         <ErrorBox error={first.error} onRetry={first.reload} />
       ) : first.loading && runs.length === 0 ? (
@@ -189,7 +168,7 @@ export function RunsPage({ experimentIds }: { experimentIds?: string[] }) {
         runs.length > 0 && (
           <>
             <div className="muted count" data-testid="run-count">
-              {runs.length.toLocaleString('en-US')} run{runs.length === 1 ? '' : 's'} loaded{token.current ? ' — scroll for more' : ''}
+              {runs.length.toLocaleString('en-US')} run{runs.length === 1 ? '' : 's'} loaded{first.hasMore ? ' — scroll for more' : ''}
             </div>
             <VirtualTable
               label="runs"
@@ -200,7 +179,7 @@ export function RunsPage({ experimentIds }: { experimentIds?: string[] }) {
               onToggle={toggle}
               onToggleAll={() => setSelected(selected.size === runs.length ? new Set() : new Set(runs.map((r) => r.info.run_id)))}
               onOpen={(r) => navigate(`/experiments/${r.info.experiment_id}/runs/${r.info.run_id}`)}
-              onEndReached={loadMore}
+              onEndReached={first.more}
               sort={{ key: sortCol, asc: sortDir === 'asc' }}
               onSort={(key) => setQueryParam('sort', `${key}:${key === sortCol && sortDir === 'desc' ? 'asc' : 'desc'}`)}
             />

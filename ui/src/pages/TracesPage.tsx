@@ -1,9 +1,9 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { api, ApiError, type TraceInfo } from '../api';
 import { Empty, ErrorBox, Loading, StatusBadge } from '../components/common';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { Link, navigate, setQueryParam, useLocation } from '../router';
-import { durationMs, formatCost, formatDuration, formatNumber, formatTime, parseJson, useAsync } from '../util';
+import { durationMs, formatCost, formatDuration, formatNumber, formatTime, parseJson, quote, usePages } from '../util';
 
 const RANGES: [string, string, number][] = [
   ['', 'All time', 0],
@@ -12,8 +12,6 @@ const RANGES: [string, string, number][] = [
   ['7d', 'Last 7 days', 7 * 86400e3],
   ['30d', 'Last 30 days', 30 * 86400e3],
 ];
-
-const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** The SearchTraces filter for the page's controls, joined with AND. */
 export function traceFilter(f: { status?: string; range?: string; text?: string; tag?: string; session?: string; extra?: string }, now: number): string {
@@ -54,9 +52,6 @@ function TraceList({ experimentId, session }: { experimentId: string; session?: 
   const controls = { status: query.get('status') ?? '', range: query.get('range') ?? '', text: query.get('text') ?? '', tag: query.get('tag') ?? '', session };
   const [text, setText] = useState(controls.text);
   const [tag, setTag] = useState(controls.tag);
-  const [traces, setTraces] = useState<TraceInfo[]>([]);
-  const token = useRef<string | undefined>(undefined);
-  const busy = useRef(false);
   const filter = traceFilter(controls, Date.now());
   const request = useCallback(
     (pageToken?: string) =>
@@ -71,26 +66,8 @@ function TraceList({ experimentId, session }: { experimentId: string; session?: 
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [experimentId, controls.status, controls.range, controls.text, controls.tag, session],
   );
-  const first = useAsync(async (alive) => {
-    const page = await request();
-    if (!alive()) return page;
-    token.current = page.next_page_token;
-    setTraces(page.traces ?? []);
-    return page;
-  }, [request]);
-  const currentRequest = useRef(request);
-  currentRequest.current = request;
-  const more = useCallback(() => {
-    if (!token.current || busy.current) return;
-    busy.current = true;
-    request(token.current)
-      .then((page) => {
-        if (currentRequest.current !== request) return; // the filters changed meanwhile
-        token.current = page.next_page_token;
-        setTraces((t) => [...t, ...(page.traces ?? [])]);
-      })
-      .finally(() => (busy.current = false));
-  }, [request]);
+  const first = usePages((token) => request(token).then((p) => ({ items: p.traces ?? [], next: p.next_page_token })), [request]);
+  const traces = first.items;
   const columns: Column<TraceInfo>[] = [
     { id: 'id', header: 'Trace', width: 170, render: (t) => <Link to={`/experiments/${experimentId}/traces/${t.trace_id}`}>{t.trace_id.slice(0, 14)}…</Link> },
     { id: 'request', header: 'Request', width: 260, render: (t) => <span title={t.request_preview}>{t.request_preview ?? '—'}</span> },
@@ -154,7 +131,7 @@ function TraceList({ experimentId, session }: { experimentId: string; session?: 
       ) : traces.length === 0 ? (
         <Empty title={filter ? 'No trace matches these filters' : 'No traces yet'}>{!filter && 'Send OTLP spans to /v1/traces or use mlflow.trace / the Osprey tracing SDK.'}</Empty>
       ) : (
-        <VirtualTable label="traces" rows={traces} columns={columns} rowKey={(t) => t.trace_id} onEndReached={more} onOpen={(t) => navigate(`/experiments/${experimentId}/traces/${t.trace_id}`)} />
+        <VirtualTable label="traces" rows={traces} columns={columns} rowKey={(t) => t.trace_id} onEndReached={first.more} onOpen={(t) => navigate(`/experiments/${experimentId}/traces/${t.trace_id}`)} />
       )}
     </section>
   );
@@ -192,23 +169,16 @@ interface Session {
 }
 
 function SessionsList({ experimentId }: { experimentId: string }) {
-  const [pages, setPages] = useState<Session[][]>([]);
-  const [token, setToken] = useState<string>();
-  const first = useAsync(async (alive) => {
-    const res = await api.get<{ sessions?: Session[]; next_page_token?: string }>('3.0/mlflow/traces/sessions', { experiment_id: experimentId, max_results: 100 });
-    if (!alive()) return res;
-    setPages([res.sessions ?? []]);
-    setToken(res.next_page_token);
-    return res;
-  }, [experimentId]);
-  const more = async () => {
-    const res = await api.get<{ sessions?: Session[]; next_page_token?: string }>('3.0/mlflow/traces/sessions', { experiment_id: experimentId, max_results: 100, page_token: token });
-    setPages((p) => [...p, res.sessions ?? []]);
-    setToken(res.next_page_token);
-  };
+  const first = usePages(
+    (token) =>
+      api
+        .get<{ sessions?: Session[]; next_page_token?: string }>('3.0/mlflow/traces/sessions', { experiment_id: experimentId, max_results: 100, page_token: token })
+        .then((r) => ({ items: r.sessions ?? [], next: r.next_page_token })),
+    [experimentId],
+  );
   if (first.error) return <ErrorBox error={first.error} onRetry={first.reload} />;
-  if (first.loading && pages.length === 0) return <Loading />;
-  const sessions = pages.flat();
+  const sessions = first.items;
+  if (first.loading && sessions.length === 0) return <Loading />;
   if (sessions.length === 0) return <Empty title="No sessions">Traces join a session when their root span sets session.id (or mlflow.trace.session metadata).</Empty>;
   return (
     <section>
@@ -240,8 +210,8 @@ function SessionsList({ experimentId }: { experimentId: string }) {
           ))}
         </tbody>
       </table>
-      {token && (
-        <button type="button" className="more" onClick={more}>
+      {first.hasMore && (
+        <button type="button" className="more" onClick={first.more}>
           Load more
         </button>
       )}

@@ -3,7 +3,6 @@ package dev.osprey.server.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.osprey.core.OspreyException;
 import dev.osprey.protocol.Message;
 import dev.osprey.server.api.ApiRequest;
 import dev.osprey.server.api.Endpoint;
@@ -364,42 +363,33 @@ public final class AccessPolicy {
      */
     private void adminOnly() {
         String d = "/mlflow/datasets";
-        for (String[] route : new String[][] {{"POST", d + "/create"}, {"GET", d + "/search"}, {"POST", d + "/search"},
-            {"GET", d + "/{dataset_id}"}, {"DELETE", d + "/{dataset_id}"}, {"PATCH", d + "/{dataset_id}/tags"},
-            {"DELETE", d + "/{dataset_id}/tags/{key}"}, {"POST", d + "/{dataset_id}/records"},
-            {"GET", d + "/{dataset_id}/records"}, {"DELETE", d + "/{dataset_id}/records"},
-            {"GET", d + "/{dataset_id}/experiment-ids"}, {"POST", d + "/{dataset_id}/add-experiments"},
-            {"POST", d + "/{dataset_id}/remove-experiments"}}) {
-            on(route[0], route[1], admin());
-        }
+        String one = d + "/{dataset_id}";
         String g = "/mlflow/gateway/";
-        for (String kind : List.of("secrets", "model-definitions", "endpoints", "budgets")) {
-            on("POST", g + kind + "/create", admin());
-            on("POST", g + kind + "/update", admin());
-            on("DELETE", g + kind + "/delete", admin());
-            on("GET", g + kind + "/get", admin());
-            on("GET", g + kind + "/list", admin());
-        }
-        for (String[] route : new String[][] {{"GET", g + "secrets/config"}, {"GET", g + "budgets/windows"},
-            {"GET", g + "usage"}, {"POST", g + "endpoints/bindings/create"}, {"DELETE", g + "endpoints/bindings/delete"},
-            {"GET", g + "endpoints/bindings/list"}, {"POST", g + "endpoints/models/attach"},
-            {"POST", g + "endpoints/models/detach"}, {"POST", g + "endpoints/set-tag"},
-            {"DELETE", g + "endpoints/delete-tag"}}) {
-            on(route[0], route[1], admin());
-        }
         String w = "/mlflow/webhooks";
-        for (String[] route : new String[][] {{"GET", w}, {"POST", w}, {"GET", w + "/{webhook_id}"},
-            {"PATCH", w + "/{webhook_id}"}, {"DELETE", w + "/{webhook_id}"}, {"POST", w + "/{webhook_id}/test"}}) {
-            on(route[0], route[1], admin());
+        List<String> routes = new ArrayList<>(List.of("POST " + d + "/create", "GET " + d + "/search",
+                "POST " + d + "/search", "GET " + one, "DELETE " + one, "PATCH " + one + "/tags",
+                "DELETE " + one + "/tags/{key}", "POST " + one + "/records", "GET " + one + "/records",
+                "DELETE " + one + "/records", "GET " + one + "/experiment-ids", "POST " + one + "/add-experiments",
+                "POST " + one + "/remove-experiments",
+                "GET " + g + "secrets/config", "GET " + g + "budgets/windows", "GET " + g + "usage",
+                "POST " + g + "endpoints/bindings/create", "DELETE " + g + "endpoints/bindings/delete",
+                "GET " + g + "endpoints/bindings/list", "POST " + g + "endpoints/models/attach",
+                "POST " + g + "endpoints/models/detach", "POST " + g + "endpoints/set-tag",
+                "DELETE " + g + "endpoints/delete-tag",
+                "GET " + w, "POST " + w, "GET " + w + "/{webhook_id}", "PATCH " + w + "/{webhook_id}",
+                "DELETE " + w + "/{webhook_id}", "POST " + w + "/{webhook_id}/test"));
+        for (String kind : List.of("secrets", "model-definitions", "endpoints", "budgets")) {
+            routes.addAll(List.of("POST " + g + kind + "/create", "POST " + g + kind + "/update",
+                    "DELETE " + g + kind + "/delete", "GET " + g + kind + "/get", "GET " + g + kind + "/list"));
+        }
+        for (String route : routes) {
+            int space = route.indexOf(' ');
+            on(route.substring(0, space), route.substring(space + 1), admin());
         }
     }
 
     /** For AuthRoutes: its own endpoints carry their checks inside. */
     void add(Endpoint e, Rule rule) {
         on(e.method(), e.path(), rule);
-    }
-
-    static OspreyException missing(String field) {
-        return Message.missing(field);
     }
 }

@@ -32,29 +32,22 @@ public final class AuthRoutes {
     private record Route(Endpoint endpoint, AccessPolicy.Rule rule) {}
 
     public List<Endpoint> endpoints() {
-        List<Route> routes = List.of(
+        List<Route> routes = new ArrayList<>(List.of(
                 new Route(Endpoint.post("/mlflow/users/create", this::createUser), admin()),
                 new Route(Endpoint.get("/mlflow/users/get", this::getUser), selfOrAdmin()),
                 new Route(Endpoint.get("/mlflow/users/list", this::listUsers), admin()),
                 new Route(Endpoint.patch("/mlflow/users/update-password", this::updatePassword), selfOrAdmin()),
                 new Route(Endpoint.patch("/mlflow/users/update-admin", this::updateAdmin), admin()),
-                new Route(Endpoint.delete("/mlflow/users/delete", this::deleteUser), admin()),
-                new Route(Endpoint.post("/mlflow/experiments/permissions/create", r -> grant(r, Op.CREATE,
-                        ResourceType.EXPERIMENT)), manage(ResourceType.EXPERIMENT)),
-                new Route(Endpoint.get("/mlflow/experiments/permissions/get", r -> grant(r, Op.GET,
-                        ResourceType.EXPERIMENT)), manage(ResourceType.EXPERIMENT)),
-                new Route(Endpoint.patch("/mlflow/experiments/permissions/update", r -> grant(r, Op.UPDATE,
-                        ResourceType.EXPERIMENT)), manage(ResourceType.EXPERIMENT)),
-                new Route(Endpoint.delete("/mlflow/experiments/permissions/delete", r -> grant(r, Op.DELETE,
-                        ResourceType.EXPERIMENT)), manage(ResourceType.EXPERIMENT)),
-                new Route(Endpoint.post("/mlflow/registered-models/permissions/create", r -> grant(r, Op.CREATE,
-                        ResourceType.REGISTERED_MODEL)), manage(ResourceType.REGISTERED_MODEL)),
-                new Route(Endpoint.get("/mlflow/registered-models/permissions/get", r -> grant(r, Op.GET,
-                        ResourceType.REGISTERED_MODEL)), manage(ResourceType.REGISTERED_MODEL)),
-                new Route(Endpoint.patch("/mlflow/registered-models/permissions/update", r -> grant(r, Op.UPDATE,
-                        ResourceType.REGISTERED_MODEL)), manage(ResourceType.REGISTERED_MODEL)),
-                new Route(Endpoint.delete("/mlflow/registered-models/permissions/delete", r -> grant(r, Op.DELETE,
-                        ResourceType.REGISTERED_MODEL)), manage(ResourceType.REGISTERED_MODEL)));
+                new Route(Endpoint.delete("/mlflow/users/delete", this::deleteUser), admin())));
+        for (ResourceType type : List.of(ResourceType.EXPERIMENT, ResourceType.REGISTERED_MODEL)) {
+            String base = type == ResourceType.EXPERIMENT ? "/mlflow/experiments/permissions/"
+                    : "/mlflow/registered-models/permissions/";
+            AccessPolicy.Rule manage = manage(type);
+            routes.add(new Route(Endpoint.post(base + "create", r -> grant(r, Op.CREATE, type)), manage));
+            routes.add(new Route(Endpoint.get(base + "get", r -> grant(r, Op.GET, type)), manage));
+            routes.add(new Route(Endpoint.patch(base + "update", r -> grant(r, Op.UPDATE, type)), manage));
+            routes.add(new Route(Endpoint.delete(base + "delete", r -> grant(r, Op.DELETE, type)), manage));
+        }
         List<Endpoint> out = new ArrayList<>();
         for (Route route : routes) {
             policy.add(route.endpoint(), route.rule());

@@ -124,16 +124,7 @@ public final class AuthService {
         return user;
     }
 
-    /** What the user may do on the resource: admins manage everything. */
-    public Permission effective(User user, ResourceType type, String resourceId) {
-        if (user.admin()) {
-            return Permission.MANAGE;
-        }
-        return store.grant(type, resourceId, user.id()).map(g -> Permission.parse(g.permission()))
-                .orElse(defaultPermission);
-    }
-
-    /** Effective permissions on many resources of one type in one query. */
+    /** What the user may do on each resource (one query): admins manage everything; else a grant or the default. */
     public Map<String, Permission> effective(User user, ResourceType type, List<String> resourceIds) {
         Map<String, Permission> out = new java.util.HashMap<>();
         Map<String, String> grants = user.admin() ? Map.of() : store.grants(type, user.id(), resourceIds);
@@ -145,7 +136,7 @@ public final class AuthService {
     }
 
     public void require(User user, ResourceType type, String resourceId, Permission.Need need) {
-        if (!effective(user, type, resourceId).allows(need)) {
+        if (!effective(user, type, List.of(resourceId)).get(resourceId).allows(need)) {
             throw denied();
         }
     }

@@ -123,6 +123,10 @@ public final class UiHandler implements Handler {
         });
     }
 
+    /**
+     * Types for the app's own files. Not artifacts' ContentTypes: that one serves scripts and markup as text/plain on
+     * purpose (user uploads must never run in the page), while the UI's scripts and styles must be what they are.
+     */
     static String contentType(String name) {
         String lower = name.toLowerCase(java.util.Locale.ROOT);
         if (lower.endsWith(".js") || lower.endsWith(".mjs")) {
