@@ -88,6 +88,26 @@ public final class ServerCommand implements Callable<Integer> {
             description = "YAML file of gateway endpoints (MLflow's deployments-server format) applied at start-up.")
     Path gatewayConfig;
 
+    @Option(names = "--allowed-hosts", defaultValue = "${env:MLFLOW_SERVER_ALLOWED_HOSTS}", paramLabel = "HOSTS",
+            description = "Comma-separated Host header patterns the server answers (DNS rebinding protection), e.g. "
+                    + "'mlflow.corp.example,*.corp.example:5000'; '*' allows any. Default: localhost and loopback or "
+                    + "private IP addresses.")
+    String allowedHosts;
+
+    @Option(names = "--cors-allowed-origins", defaultValue = "${env:MLFLOW_SERVER_CORS_ALLOWED_ORIGINS}",
+            paramLabel = "ORIGINS", description = "Comma-separated origins (patterns) whose pages may call the API "
+                    + "from a browser, besides the server's own and localhost; '*' allows any.")
+    String corsAllowedOrigins;
+
+    @Option(names = "--x-frame-options", defaultValue = "${env:MLFLOW_SERVER_X_FRAME_OPTIONS:-SAMEORIGIN}",
+            description = "SAMEORIGIN (default), DENY, or NONE to allow embedding the UI in other sites' frames.")
+    String xFrameOptions;
+
+    @Option(names = "--disable-security-middleware",
+            defaultValue = "${env:MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE:-false}",
+            description = "Turn off Host, CORS and frame checks (behind a proxy that does them).")
+    boolean disableSecurityMiddleware;
+
     @Override
     public Integer call() throws InterruptedException {
         if (workers != null) {
@@ -100,7 +120,10 @@ public final class ServerCommand implements Callable<Integer> {
                     KeyEncryptionKey.fromEnvironment(System.getenv()), Optional.ofNullable(gatewayConfig));
             ServerConfig config = new ServerConfig(host, port, backendStoreUri,
                     Optional.ofNullable(defaultArtifactRoot).filter(s -> !s.isBlank()), artifactsDestination,
-                    serveArtifacts, staticPrefix, truncate, artifactsOnly, gateway);
+                    serveArtifacts, staticPrefix, truncate, artifactsOnly, gateway)
+                    .withSecurity(new ServerConfig.SecurityOptions(!disableSecurityMiddleware,
+                            ServerConfig.SecurityOptions.list(allowedHosts),
+                            ServerConfig.SecurityOptions.list(corsAllowedOrigins), xFrameOptions));
             if (appName != null && !appName.isBlank()) {
                 if (!appName.equals("basic-auth")) {
                     System.err.println("osprey server: unknown --app-name '" + appName + "'; the only app is "

@@ -157,6 +157,7 @@ public final class OspreyServer implements AutoCloseable {
                     .contentEncoding(io.helidon.http.encoding.ContentEncodingContext.builder()
                             .contentEncodingsDiscoverServices(false).addContentEncoding(new CompressedBodies()).build())
                     .routing(r -> r
+                            .update(routing -> security(config).ifPresent(routing::addFilter))
                             .update(routing -> auth.ifPresent(a -> routing.addFilter(
                                     new dev.osprey.server.auth.AuthFilter(a, store, prefix))))
                             // OTLP exporters post to <tracking uri>/v1/traces: the root, whatever the static prefix.
@@ -176,7 +177,8 @@ public final class OspreyServer implements AutoCloseable {
                                     new ModelVersionArtifactHandler(registry, locations))
                             .get(prefix + "/ajax-api/2.0/mlflow/logged-models/{model_id}/artifacts/files",
                                     new LoggedModelFileHandler(loggedModelRoutes::location))
-                            .get("/*", new dev.osprey.server.ui.UiHandler("web", prefix))
+                            .get("/*", new dev.osprey.server.ui.UiHandler("web", prefix,
+                                    config.security().xFrameOptions()))
                             .any(artifacts)
                             .any(config.artifactsOnly() ? OspreyServer::artifactsOnly : api))
                     .build()
@@ -200,6 +202,19 @@ public final class OspreyServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** The security middleware, unless --disable-security-middleware. */
+    private static Optional<dev.osprey.server.security.SecurityFilter> security(ServerConfig config) {
+        ServerConfig.SecurityOptions options = config.security();
+        if (!options.enabled()) {
+            LOG.warn("Security middleware off (--disable-security-middleware): any Host and any origin is answered.");
+            return Optional.empty();
+        }
+        return Optional.of(new dev.osprey.server.security.SecurityFilter(
+                new dev.osprey.server.security.HostRules(options.allowedHosts(), options.corsAllowedOrigins()),
+                Optional.of(options.xFrameOptions()).filter(v -> !v.equals("NONE")), config.staticPrefix(),
+                ApiRouter.MAX_JSON_BODY));
     }
 
     /** Basic auth when configured: refuses to start without the admin's credentials (there is no default). */

@@ -29,7 +29,8 @@ public record ServerConfig(
         boolean artifactsOnly,
         GatewayOptions gateway,
         dev.osprey.server.eval.OnlineScoring.Settings onlineScoring,
-        AuthOptions auth) {
+        AuthOptions auth,
+        SecurityOptions security) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5000;
@@ -48,6 +49,7 @@ public record ServerConfig(
         Objects.requireNonNull(gateway, "gateway");
         Objects.requireNonNull(onlineScoring, "onlineScoring");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(security, "security");
     }
 
     /** Auth off, online scoring as the environment says. */
@@ -55,12 +57,14 @@ public record ServerConfig(
             String artifactsDestination, boolean serveArtifacts, String staticPrefix, boolean truncateLongValues,
             boolean artifactsOnly, GatewayOptions gateway, dev.osprey.server.eval.OnlineScoring.Settings onlineScoring) {
         this(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination, serveArtifacts, staticPrefix,
-                truncateLongValues, artifactsOnly, gateway, onlineScoring, AuthOptions.OFF);
+                truncateLongValues, artifactsOnly, gateway, onlineScoring, AuthOptions.OFF,
+                SecurityOptions.DEFAULTS);
     }
 
     public ServerConfig withAuth(AuthOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
-                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, options);
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, options,
+                security);
     }
 
     /**
@@ -94,6 +98,43 @@ public record ServerConfig(
         }
     }
 
+    public ServerConfig withSecurity(SecurityOptions options) {
+        return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, options);
+    }
+
+    /**
+     * The HTTP security middleware ({@code mlflow server}'s flags of the same names, MLflow 3.5+).
+     *
+     * @param enabled false with {@code --disable-security-middleware}
+     * @param allowedHosts Host header patterns ({@code *} wildcards); empty means loopback names and private or
+     *     loopback IP literals, any port
+     * @param corsAllowedOrigins origins (patterns) allowed to call from a browser besides the server's own origin and
+     *     localhost ones; {@code *} allows every origin
+     * @param xFrameOptions SAMEORIGIN (default), DENY, or NONE to send no header (embedding the UI elsewhere)
+     */
+    public record SecurityOptions(boolean enabled, java.util.List<String> allowedHosts,
+            java.util.List<String> corsAllowedOrigins, String xFrameOptions) {
+        public static final SecurityOptions DEFAULTS = new SecurityOptions(true, java.util.List.of(),
+                java.util.List.of(), "SAMEORIGIN");
+
+        public SecurityOptions {
+            allowedHosts = java.util.List.copyOf(allowedHosts);
+            corsAllowedOrigins = java.util.List.copyOf(corsAllowedOrigins);
+            xFrameOptions = xFrameOptions.trim().toUpperCase(java.util.Locale.ROOT);
+            if (!java.util.Set.of("SAMEORIGIN", "DENY", "NONE").contains(xFrameOptions)) {
+                throw new IllegalArgumentException("--x-frame-options takes SAMEORIGIN, DENY or NONE; got '"
+                        + xFrameOptions + "'.");
+            }
+        }
+
+        /** Splits a comma-separated flag value into its non-blank items. */
+        public static java.util.List<String> list(String commaSeparated) {
+            return commaSeparated == null ? java.util.List.of() : java.util.Arrays.stream(commaSeparated.split(","))
+                    .map(String::trim).filter(v -> !v.isEmpty()).toList();
+        }
+    }
+
     /** A configuration with the online scoring settings the environment gives. */
     public ServerConfig(String host, int port, String backendStoreUri, Optional<String> defaultArtifactRoot,
             String artifactsDestination, boolean serveArtifacts, String staticPrefix, boolean truncateLongValues,
@@ -105,7 +146,7 @@ public record ServerConfig(
 
     public ServerConfig withOnlineScoring(dev.osprey.server.eval.OnlineScoring.Settings settings) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
-                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, settings, auth);
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, settings, auth, security);
     }
 
     /** A configuration with the gateway settings the environment gives. */
@@ -146,7 +187,7 @@ public record ServerConfig(
 
     public ServerConfig withGateway(GatewayOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
-                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, options, onlineScoring, auth);
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, options, onlineScoring, auth, security);
     }
 
     /** A configuration serving tracking and artifacts (not artifacts-only). */
@@ -164,7 +205,7 @@ public record ServerConfig(
     /** The same configuration with another artifacts destination (a path or a URI). */
     public ServerConfig withArtifactsDestination(String destination) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, destination, serveArtifacts,
-                staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring);
+                staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security);
     }
 
     /** The root new experiments' artifact locations are made under. */

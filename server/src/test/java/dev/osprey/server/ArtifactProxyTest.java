@@ -2,10 +2,8 @@ package dev.osprey.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.osprey.server.testing.RawHttp;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -128,59 +126,19 @@ class ArtifactProxyTest {
         assertThat(get.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
     }
 
-    /**
-     * Sends the request line byte for byte, so no client library can normalise the path first, and reads one
-     * response (headers, then Content-Length bytes or whatever arrives before the server closes or goes quiet).
-     */
-    private String raw(String method, String target) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            socket.setSoTimeout(2000);
-            OutputStream out = socket.getOutputStream();
-            out.write((method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
-                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            StringBuilder response = new StringBuilder();
-            int length = -1;
-            while (!response.toString().endsWith("\r\n\r\n")) {
-                int c = in.read();
-                if (c < 0) {
-                    return response.toString();
-                }
-                response.append((char) c);
-            }
-            for (String line : response.toString().split("\r\n")) {
-                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                    length = Integer.parseInt(line.substring(15).trim());
-                }
-            }
-            if (length >= 0) {
-                response.append(new String(in.readNBytes(length), StandardCharsets.ISO_8859_1));
-            } else {
-                try {
-                    response.append(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1));
-                } catch (java.net.SocketTimeoutException e) {
-                    // a chunked body the server left open; what arrived is enough to check
-                }
-            }
-            return response.toString();
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"/../canary.txt", "/%2e%2e/canary.txt", "/%252e%252e/canary.txt", "/..%2fcanary.txt",
         "/a/../../canary.txt", "/%2Fetc%2Fpasswd", "//etc/passwd", "/..%5ccanary.txt", "/a%00b", "/a;b",
         "/file:%2F%2F%2Fetc%2Fpasswd", "/C:%5Cwindows"})
     void hostilePaths_neverReachOutsideTheRoot(String suffix) throws Exception {
         for (String method : new String[] {"GET", "PUT", "DELETE"}) {
-            String answer = raw(method, BASE + suffix);
-            int status = Integer.parseInt(answer.substring(9, 12));
-            assertThat(status).as(method + " " + suffix + " -> " + answer).isIn(400, 404);
-            assertThat(answer).doesNotContain(SECRET);
+            RawHttp.Response answer = RawHttp.send(server.port(), method, BASE + suffix);
+            assertThat(answer.status()).as(method + " " + suffix + " -> " + answer).isIn(400, 404);
+            assertThat(answer.body()).doesNotContain(SECRET);
         }
-        String list = raw("GET", BASE + "?path=" + suffix.substring(1));
-        assertThat(Integer.parseInt(list.substring(9, 12))).as(list).isIn(200, 400);
-        assertThat(list).doesNotContain(SECRET).doesNotContain("\"path\":\"canary.txt\"");
+        RawHttp.Response list = RawHttp.send(server.port(), "GET", BASE + "?path=" + suffix.substring(1));
+        assertThat(list.status()).as(list.toString()).isIn(200, 400);
+        assertThat(list.body()).doesNotContain(SECRET).doesNotContain("\"path\":\"canary.txt\"");
         assertThat(Files.readString(canary)).isEqualTo(SECRET);
         assertThat(Files.exists(root.getParent().resolve("osprey.db"))).isTrue();
     }

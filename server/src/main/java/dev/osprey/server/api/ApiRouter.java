@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class ApiRouter implements Handler {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
     /** JSON API bodies are read whole; 32 MB is far above any legitimate one (log-batch allows 1 MB). */
-    static final int MAX_JSON_BODY = 32 * 1024 * 1024;
+    public static final int MAX_JSON_BODY = 32 * 1024 * 1024;
 
     private final Map<String, ApiHandler> routes = new HashMap<>();
     private final Map<String, String> methodsByPath = new HashMap<>();

@@ -25,11 +25,11 @@ public final class UiHandler implements Handler {
             "metrics", "get-artifact", "model-versions", "static-files");
     /** The index carries the prefix for the app; it must never be cached across a prefix change. */
     private static final String CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' "
-            + "'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-            + "object-src 'none'";
+            + "'unsafe-inline'; script-src 'self'; connect-src 'self'; base-uri 'self'; object-src 'none'";
 
     private final String root;
     private final String prefix;
+    private final String csp;
     private final ClassLoader loader;
     private final ConcurrentHashMap<String, Optional<byte[]>> cache = new ConcurrentHashMap<>();
     private volatile byte[] index;
@@ -37,10 +37,16 @@ public final class UiHandler implements Handler {
     /**
      * @param root classpath folder holding index.html and assets/ ("web" in the jar)
      * @param prefix the normalised static prefix ("" or "/something")
+     * @param frameOptions the server's X-Frame-Options (SAMEORIGIN, DENY, NONE): the CSP's frame-ancestors agree
      */
-    public UiHandler(String root, String prefix) {
+    public UiHandler(String root, String prefix, String frameOptions) {
         this.root = root;
         this.prefix = prefix;
+        this.csp = CSP + switch (frameOptions) {
+            case "DENY" -> "; frame-ancestors 'none'";
+            case "SAMEORIGIN" -> "; frame-ancestors 'self'";
+            default -> "";
+        };
         this.loader = UiHandler.class.getClassLoader();
     }
 
@@ -80,11 +86,10 @@ public final class UiHandler implements Handler {
         res.send(index());
     }
 
-    private static void securityHeaders(ServerResponse res) {
-        res.header("X-Content-Type-Options", "nosniff");
-        res.header("X-Frame-Options", "DENY");
+    private void securityHeaders(ServerResponse res) {
+        res.header("X-Content-Type-Options", "nosniff"); // also without the security middleware
         res.header("Referrer-Policy", "same-origin");
-        res.header("Content-Security-Policy", CSP);
+        res.header("Content-Security-Policy", csp);
     }
 
     private byte[] index() {
