@@ -300,6 +300,35 @@ public final class Message {
         return out;
     }
 
+    /** A copy with one top-level field set to a string (decimal strings serve int64 and int32 fields too). */
+    public Message with(String field, String value) {
+        if (json == null) {
+            Map<String, List<String>> copy = new java.util.LinkedHashMap<>(query);
+            copy.remove(camel(field));
+            copy.put(field, List.of(value));
+            return new Message(null, copy, path);
+        }
+        ObjectNode copy = json.deepCopy();
+        copy.remove(camel(field));
+        copy.put(field, value);
+        return new Message(copy, query, path);
+    }
+
+    /** A copy with one top-level repeated string field replaced. */
+    public Message withStrings(String field, List<String> values) {
+        if (json == null) {
+            Map<String, List<String>> copy = new java.util.LinkedHashMap<>(query);
+            copy.remove(camel(field));
+            copy.put(field, List.copyOf(values));
+            return new Message(null, copy, path);
+        }
+        ObjectNode copy = json.deepCopy();
+        copy.remove(camel(field));
+        com.fasterxml.jackson.databind.node.ArrayNode array = copy.putArray(field);
+        values.forEach(array::add);
+        return new Message(copy, query, path);
+    }
+
     /** The message as a JSON object (a copy); a query-string message gives an empty object. */
     public ObjectNode json() {
         return json == null ? Json.object() : json.deepCopy();

@@ -220,6 +220,78 @@ class BasicAuthTest {
         assertThat(user.at("/user/experiment_permissions/0/permission").asText()).isEqualTo("NO_PERMISSIONS");
     }
 
+    private void hideFromCarol(String kind, String field, String id) throws Exception {
+        ok(send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/" + kind + "/permissions/create", "{\"" + field
+                + "\": \"" + id + "\", \"username\": \"carol\", \"permission\": \"NO_PERMISSIONS\"}"));
+    }
+
+    @Test
+    void filteredSearches_fillEveryPage_andNeverShowUnreadableResources() throws Exception {
+        send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
+                "{\"username\": \"carol\", \"password\": \"carol-pass-1\"}");
+        java.util.Set<String> readable = new java.util.TreeSet<>();
+        java.util.Set<String> hidden = new java.util.TreeSet<>();
+        for (int i = 0; i < 23; i++) {
+            String id = ok(send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/experiments/create",
+                    "{\"name\": \"paged-" + i + "\"}")).path("experiment_id").asText();
+            ok(send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/registered-models/create",
+                    "{\"name\": \"paged-model-" + i + "\"}"));
+            if (i % 3 != 0) { // two in three hidden: most raw pages come back short before refilling
+                hideFromCarol("experiments", "experiment_id", id);
+                hideFromCarol("registered-models", "name", "paged-model-" + i);
+                hidden.add(id);
+            } else {
+                readable.add(id);
+            }
+        }
+        List<String> seen = new ArrayList<>();
+        String token = "";
+        do {
+            JsonNode page = ok(send("carol", "carol-pass-1", "POST", "/api/2.0/mlflow/experiments/search",
+                    "{\"max_results\": 3, \"filter\": \"name LIKE 'paged-%'\", \"page_token\": \"" + token + "\"}"));
+            List<String> ids = new ArrayList<>();
+            page.path("experiments").forEach(x -> ids.add(x.path("experiment_id").asText()));
+            token = page.path("next_page_token").asText("");
+            if (!token.isEmpty()) {
+                assertThat(ids).as("a page with more to come is full").hasSize(3);
+            }
+            seen.addAll(ids);
+        } while (!token.isEmpty());
+        assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(readable);
+        List<String> models = new ArrayList<>();
+        token = "";
+        do {
+            JsonNode page = ok(send("carol", "carol-pass-1", "GET", "/api/2.0/mlflow/registered-models/search?"
+                    + "max_results=2&filter=name%20LIKE%20'paged-model-%25'&page_token=" + token, null));
+            page.path("registered_models").forEach(m -> models.add(m.path("name").asText()));
+            token = page.path("next_page_token").asText("");
+            if (!token.isEmpty()) {
+                assertThat(page.path("registered_models").size()).isEqualTo(2);
+            }
+        } while (!token.isEmpty());
+        assertThat(models).hasSize(readable.size()).allSatisfy(name -> assertThat(Integer.parseInt(
+                name.substring("paged-model-".length())) % 3).isZero());
+
+        // Runs and traces across experiments: narrowed to the readable ones, never a 403 that confirms the others.
+        String open = readable.iterator().next();
+        String closed = hidden.iterator().next();
+        for (String exp : List.of(open, closed)) {
+            ok(send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/runs/create",
+                    "{\"experiment_id\": \"" + exp + "\", \"run_name\": \"run-in-" + exp + "\"}"));
+        }
+        JsonNode runs = ok(send("carol", "carol-pass-1", "POST", "/api/2.0/mlflow/runs/search",
+                "{\"experiment_ids\": [\"" + open + "\", \"" + closed + "\"]}"));
+        assertThat(runs.path("runs")).hasSize(1);
+        assertThat(runs.at("/runs/0/info/experiment_id").asText()).isEqualTo(open);
+        JsonNode none = ok(send("carol", "carol-pass-1", "POST", "/api/2.0/mlflow/runs/search",
+                "{\"experiment_ids\": [\"" + closed + "\"]}"));
+        assertThat(none.path("runs")).isEmpty();
+        JsonNode traces = ok(send("carol", "carol-pass-1", "POST", "/api/3.0/mlflow/traces/search",
+                "{\"locations\": [{\"type\": \"MLFLOW_EXPERIMENT\", \"mlflow_experiment\": {\"experiment_id\": \""
+                        + closed + "\"}}]}"));
+        assertThat(traces.path("traces")).isEmpty();
+    }
+
     @Test
     void registeredModels_followTheSameRules() throws Exception {
         ok(send("alice", "alice-pass-1", "POST", "/api/2.0/mlflow/registered-models/create",

@@ -26,6 +26,11 @@ public record ApiRequest(String method, String path, Message message, long bodyS
         return value;
     }
 
+    /** The same call with other fields (an authorization rule narrowing or paging a search). */
+    public ApiRequest withMessage(Message other) {
+        return new ApiRequest(method, path, other, bodySize, pathParams);
+    }
+
     ApiRequest withPathParams(Map<String, String> params) {
         return new ApiRequest(method, path, message, bodySize, params);
     }

@@ -3,6 +3,7 @@ package dev.osprey.server.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.osprey.protocol.Json;
 import dev.osprey.protocol.Message;
 import dev.osprey.server.api.ApiRequest;
 import dev.osprey.server.api.Endpoint;
@@ -15,8 +16,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
 
 /**
  * The authorization decision of every API endpoint, written out one by one (spec/genai.md §7): which resource a call
@@ -24,13 +26,22 @@ import java.util.function.UnaryOperator;
  * there. An endpoint missing from this table is refused to everyone but admins, and a test fails on it.
  */
 public final class AccessPolicy {
-    /** Checks a call before it runs; what it returns is applied to the answer (filters, creator grants). */
+    /**
+     * The decision of one endpoint: refuse (throw), run the call (perhaps with a narrowed request, perhaps more than
+     * once to fill a filtered page) and return its answer, perhaps filtered.
+     */
     @FunctionalInterface
     public interface Rule {
-        UnaryOperator<JsonNode> check(User user, ApiRequest request);
-    }
+        JsonNode decide(User user, ApiRequest request, Function<ApiRequest, JsonNode> call);
 
-    private static final UnaryOperator<JsonNode> SAME = a -> a;
+        /** A check made before the call, which then runs unchanged. */
+        static Rule before(BiConsumer<User, ApiRequest> check) {
+            return (u, r, call) -> {
+                check.accept(u, r);
+                return call.apply(r);
+            };
+        }
+    }
 
     private final AuthService auth;
     private final TrackingStore store;
@@ -72,16 +83,12 @@ public final class AccessPolicy {
         return u;
     }
 
-    /** Runs the endpoint's rule, then the call, then what the rule asked to apply to the answer. */
+    /** Runs the endpoint's rule around the call. */
     public JsonNode invoke(Endpoint e, ApiRequest request, User user) {
-        Rule rule = rule(e).orElse((u, r) -> {
-            AuthService.requireAdmin(u); // no decision written down: closed to all but admins
-            return SAME;
-        });
-        UnaryOperator<JsonNode> after = rule.check(user, request);
+        Rule rule = rule(e).orElse(admin()); // no decision written down: closed to all but admins
         CALLER.set(user);
         try {
-            return after.apply(e.handler().handle(request));
+            return rule.decide(user, request, e.handler()::handle);
         } finally {
             CALLER.remove();
         }
@@ -90,14 +97,11 @@ public final class AccessPolicy {
     // --- building blocks
 
     private static Rule authenticated() {
-        return (u, r) -> SAME;
+        return (u, r, call) -> call.apply(r);
     }
 
     private static Rule admin() {
-        return (u, r) -> {
-            AuthService.requireAdmin(u);
-            return SAME;
-        };
+        return Rule.before((u, r) -> AuthService.requireAdmin(u));
     }
 
     private static Optional<String> param(ApiRequest r, String name) {
@@ -113,19 +117,26 @@ public final class AccessPolicy {
 
     /** On the experiment named by a field (or path parameter); the default experiment when absent. */
     private Rule experiment(Need need, String field) {
-        return (u, r) -> {
-            requireExperiment(u, param(r, field).orElse("0"), need);
-            return SAME;
-        };
+        return Rule.before((u, r) -> requireExperiment(u, param(r, field).orElse("0"), need));
     }
 
-    /** On every experiment a list field names (none named: nothing to check, the handler refuses). */
-    private Rule experiments(Need need, Function<Message, List<String>> ids) {
-        return (u, r) -> {
-            for (String id : ids.apply(r.message())) {
-                requireExperiment(u, id, need);
+    /**
+     * A search over several experiments: narrowed to the readable ones (a user never learns whether the others
+     * exist); when none is left the answer is an empty page.
+     */
+    private Rule readableExperiments(Function<ApiRequest, List<String>> ids,
+            BiFunction<ApiRequest, List<String>, ApiRequest> narrow) {
+        return (u, r, call) -> {
+            List<String> asked = ids.apply(r);
+            if (u.admin() || asked.isEmpty()) {
+                return call.apply(r);
             }
-            return SAME;
+            Map<String, Permission> allowed = auth.effective(u, ResourceType.EXPERIMENT, asked);
+            List<String> readable = asked.stream().filter(id -> allowed.get(id).allows(Need.READ)).toList();
+            if (readable.isEmpty()) {
+                return Json.object();
+            }
+            return call.apply(readable.size() == asked.size() ? r : narrow.apply(r, readable));
         };
     }
 
@@ -135,20 +146,16 @@ public final class AccessPolicy {
 
     /** On the experiment of the run in run_id (or run_uuid); an unknown run is left to the handler's 404. */
     private Rule run(Need need) {
-        return (u, r) -> {
-            param(r, "run_id").or(() -> param(r, "run_uuid")).flatMap(this::runExperiment)
-                    .ifPresent(exp -> requireExperiment(u, exp, need));
-            return SAME;
-        };
+        return Rule.before((u, r) -> param(r, "run_id").or(() -> param(r, "run_uuid")).flatMap(this::runExperiment)
+                .ifPresent(exp -> requireExperiment(u, exp, need)));
     }
 
     private Rule runs(Need need, String field) {
-        return (u, r) -> {
+        return Rule.before((u, r) -> {
             for (String runId : r.message().strings(field)) {
                 runExperiment(runId).ifPresent(exp -> requireExperiment(u, exp, need));
             }
-            return SAME;
-        };
+        });
     }
 
     private Optional<String> traceExperiment(String traceId) {
@@ -156,67 +163,85 @@ public final class AccessPolicy {
     }
 
     private Rule trace(Need need, String field) {
-        return (u, r) -> {
-            param(r, field).flatMap(this::traceExperiment).ifPresent(exp -> requireExperiment(u, exp, need));
-            return SAME;
-        };
+        return Rule.before((u, r) -> param(r, field).flatMap(this::traceExperiment)
+                .ifPresent(exp -> requireExperiment(u, exp, need)));
     }
 
     private Rule traces(Need need, String field) {
-        return (u, r) -> {
+        return Rule.before((u, r) -> {
             for (var t : store.traces().getTraceInfos(r.message().strings(field))) {
                 requireExperiment(u, t.experimentId(), need);
             }
-            return SAME;
-        };
+        });
     }
 
     private Rule model(Need need) {
-        return (u, r) -> {
-            auth.require(u, ResourceType.REGISTERED_MODEL, param(r, "name").orElseThrow(() ->
-                    Message.missing("name")), need);
-            return SAME;
-        };
+        return Rule.before((u, r) -> auth.require(u, ResourceType.REGISTERED_MODEL, param(r, "name")
+                .orElseThrow(() -> Message.missing("name")), need));
     }
 
     private Rule loggedModel(Need need) {
-        return (u, r) -> {
-            store.loggedModels().get(r.pathParam("model_id"), true)
-                    .ifPresent(m -> requireExperiment(u, m.experimentId(), need));
-            return SAME;
-        };
+        return Rule.before((u, r) -> store.loggedModels().get(r.pathParam("model_id"), true)
+                .ifPresent(m -> requireExperiment(u, m.experimentId(), need)));
     }
 
     private Rule job(Need need) {
-        return (u, r) -> {
-            store.jobs().get(r.pathParam("job_id")).ifPresent(j -> requireExperiment(u, j.experimentId(), need));
-            return SAME;
+        return Rule.before((u, r) -> store.jobs().get(r.pathParam("job_id"))
+                .ifPresent(j -> requireExperiment(u, j.experimentId(), need)));
+    }
+
+    /**
+     * A search whose answer lists resources: items the user may not read are dropped, and the page is filled up
+     * again from the following pages, each asked for exactly the number still missing, so the last page token
+     * resumes right after the last item looked at. The page size is what the first call returned (the handler's
+     * own default when the client gave none).
+     */
+    private Rule filtered(ResourceType type, String listField, Function<JsonNode, String> id) {
+        return (u, r, call) -> {
+            JsonNode answer = call.apply(r);
+            if (u.admin() || !(answer instanceof ObjectNode page)) {
+                return answer;
+            }
+            int pageSize = answer.path(listField).size();
+            List<JsonNode> kept = readable(u, type, answer.path(listField), id);
+            String token = answer.path("next_page_token").asText("");
+            while (kept.size() < pageSize && !token.isEmpty()) {
+                JsonNode next = call.apply(r.withMessage(r.message().with("page_token", token)
+                        .with("max_results", Integer.toString(pageSize - kept.size()))));
+                kept.addAll(readable(u, type, next.path(listField), id));
+                token = next.path("next_page_token").asText("");
+            }
+            ArrayNode items = page.putArray(listField);
+            kept.forEach(items::add);
+            if (kept.isEmpty()) {
+                page.remove(listField);
+            }
+            if (token.isEmpty()) {
+                page.remove("next_page_token");
+            } else {
+                page.put("next_page_token", token);
+            }
+            return page;
         };
     }
 
-    /** Keeps the answer's list items the user may read; {@code id} names each item's resource. */
-    private Rule filtered(ResourceType type, String listField, Function<JsonNode, String> id) {
-        return (u, r) -> answer -> {
-            if (u.admin() || !(answer.get(listField) instanceof ArrayNode items)) {
-                return answer;
+    private List<JsonNode> readable(User u, ResourceType type, JsonNode items, Function<JsonNode, String> id) {
+        List<String> ids = new ArrayList<>();
+        items.forEach(item -> ids.add(id.apply(item)));
+        Map<String, Permission> allowed = auth.effective(u, type, ids);
+        List<JsonNode> kept = new ArrayList<>();
+        items.forEach(item -> {
+            if (allowed.get(id.apply(item)).allows(Need.READ)) {
+                kept.add(item);
             }
-            List<String> ids = new ArrayList<>();
-            items.forEach(item -> ids.add(id.apply(item)));
-            Map<String, Permission> allowed = auth.effective(u, type, ids);
-            ArrayNode kept = items.arrayNode();
-            items.forEach(item -> {
-                if (allowed.get(id.apply(item)).allows(Need.READ)) {
-                    kept.add(item);
-                }
-            });
-            ((ObjectNode) answer).set(listField, kept);
-            return answer;
-        };
+        });
+        return kept;
     }
 
     /** Authenticated; the creator then manages what it created (the id read from the answer). */
     private Rule creates(ResourceType type, Function<JsonNode, String> id) {
-        return (u, r) -> answer -> {
+        return (u, r, call) -> {
+            JsonNode answer = call.apply(r);
             String created = id.apply(answer);
             if (!created.isEmpty()) {
                 auth.grantCreator(u, type, created);
@@ -225,12 +250,25 @@ public final class AccessPolicy {
         };
     }
 
-    private static List<String> searchTraceExperiments(Message m) {
+    private static List<String> searchTraceExperiments(ApiRequest r) {
+        Message m = r.message();
         List<String> ids = new ArrayList<>(m.strings("experiment_ids"));
         for (Message location : m.messages("locations")) {
             location.message("mlflow_experiment").flatMap(e -> e.string("experiment_id")).ifPresent(ids::add);
         }
         return ids;
+    }
+
+    /** SearchTraces names experiments in experiment_ids (v2) or locations (v3): narrowed to the readable ones. */
+    private static ApiRequest narrowTraceSearch(ApiRequest r, List<String> readable) {
+        ObjectNode body = r.message().json();
+        body.remove(List.of("experiment_ids", "experimentIds", "locations"));
+        ArrayNode locations = body.putArray("locations");
+        for (String id : readable) {
+            locations.addObject().put("type", "MLFLOW_EXPERIMENT").putObject("mlflow_experiment")
+                    .put("experiment_id", id);
+        }
+        return r.withMessage(Message.ofJson(body));
     }
 
     // --- the table
@@ -239,7 +277,8 @@ public final class AccessPolicy {
         String e = "/mlflow/experiments/";
         on("POST", e + "create", creates(ResourceType.EXPERIMENT, a -> a.path("experiment_id").asText()));
         on("GET", e + "get", experiment(Need.READ, "experiment_id"));
-        on("GET", e + "get-by-name", (u, r) -> answer -> {
+        on("GET", e + "get-by-name", (u, r, call) -> {
+            JsonNode answer = call.apply(r);
             requireExperiment(u, answer.path("experiment").path("experiment_id").asText(), Need.READ);
             return answer;
         });
@@ -255,7 +294,8 @@ public final class AccessPolicy {
         String run = "/mlflow/runs/";
         on("POST", run + "create", experiment(Need.UPDATE, "experiment_id"));
         on("GET", run + "get", run(Need.READ));
-        on("POST", run + "search", experiments(Need.READ, m -> m.strings("experiment_ids")));
+        on("POST", run + "search", readableExperiments(r -> r.message().strings("experiment_ids"),
+                (r, readable) -> r.withMessage(r.message().withStrings("experiment_ids", readable))));
         for (String write : List.of("update", "log-batch", "log-inputs", "log-metric", "log-model", "log-parameter",
                 "outputs", "set-tag", "delete-tag")) {
             on("POST", run + write, run(Need.UPDATE));
@@ -268,7 +308,8 @@ public final class AccessPolicy {
         on("GET", "/mlflow/artifacts/list", run(Need.READ));
         String lm = "/mlflow/logged-models";
         on("POST", lm, experiment(Need.UPDATE, "experiment_id"));
-        on("POST", lm + "/search", experiments(Need.READ, m -> m.strings("experiment_ids")));
+        on("POST", lm + "/search", readableExperiments(r -> r.message().strings("experiment_ids"),
+                (r, readable) -> r.withMessage(r.message().withStrings("experiment_ids", readable))));
         on("GET", lm + "/{model_id}", loggedModel(Need.READ));
         on("GET", lm + "/{model_id}/artifacts/directories", loggedModel(Need.READ));
         on("PATCH", lm + "/{model_id}", loggedModel(Need.UPDATE));
@@ -310,16 +351,17 @@ public final class AccessPolicy {
 
     private void traces() {
         String t = "/mlflow/traces";
-        on("POST", t, (u, r) -> {
+        on("POST", t, Rule.before((u, r) -> {
             // v3 StartTrace names the experiment in trace.trace_info.trace_location; v2 in experiment_id.
             String exp = r.message().message("trace").flatMap(x -> x.message("trace_info"))
                     .flatMap(i -> i.message("trace_location")).flatMap(l -> l.message("mlflow_experiment"))
                     .flatMap(x -> x.string("experiment_id")).or(() -> param(r, "experiment_id")).orElse("0");
             requireExperiment(u, exp, Need.UPDATE);
-            return SAME;
-        });
-        on("GET", t, experiments(Need.READ, m -> m.strings("experiment_ids")));
-        on("POST", t + "/search", experiments(Need.READ, AccessPolicy::searchTraceExperiments));
+        }));
+        on("GET", t, readableExperiments(r -> r.message().strings("experiment_ids"),
+                (r, readable) -> r.withMessage(r.message().withStrings("experiment_ids", readable))));
+        on("POST", t + "/search", readableExperiments(AccessPolicy::searchTraceExperiments,
+                AccessPolicy::narrowTraceSearch));
         on("GET", t + "/sessions", experiment(Need.READ, "experiment_id"));
         on("GET", t + "/batchGet", traces(Need.READ, "trace_ids"));
         on("POST", t + "/batchGetInfos", traces(Need.READ, "trace_ids"));

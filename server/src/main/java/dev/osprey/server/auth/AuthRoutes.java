@@ -59,19 +59,15 @@ public final class AuthRoutes {
     // --- rules
 
     private static AccessPolicy.Rule admin() {
-        return (u, r) -> {
-            AuthService.requireAdmin(u);
-            return a -> a;
-        };
+        return AccessPolicy.Rule.before((u, r) -> AuthService.requireAdmin(u));
     }
 
     private static AccessPolicy.Rule selfOrAdmin() {
-        return (u, r) -> {
+        return AccessPolicy.Rule.before((u, r) -> {
             if (!u.admin() && !u.username().equals(r.message().requiredString("username"))) {
                 throw AuthService.denied();
             }
-            return a -> a;
-        };
+        });
     }
 
     private static String resourceId(Message m, ResourceType type) {
@@ -79,10 +75,8 @@ public final class AuthRoutes {
     }
 
     private AccessPolicy.Rule manage(ResourceType type) {
-        return (u, r) -> {
-            auth.require(u, type, resourceId(r.message(), type), Need.MANAGE);
-            return a -> a;
-        };
+        return AccessPolicy.Rule.before((u, r) -> auth.require(u, type, resourceId(r.message(), type),
+                Need.MANAGE));
     }
 
     // --- users
