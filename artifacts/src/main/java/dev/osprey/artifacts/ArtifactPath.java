@@ -35,6 +35,10 @@ public record ArtifactPath(List<String> segments) {
             if (c < 0x20 || c == 0x7f || c == '\\' || c == ';' || c == '#' || c == '?' || c == '%') {
                 throw invalid(path, "it contains a forbidden character");
             }
+            if (c == '\uFFFD') {
+                // What a decoder leaves of bytes that are not UTF-8 (overlong "%c0%ae" dots and the like).
+                throw invalid(path, "it is not valid UTF-8");
+            }
         }
         if (path.startsWith("/")) {
             throw invalid(path, "it is absolute");

@@ -22,7 +22,7 @@ class ArtifactPathTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"..", "../x", "a/../../x", "a/./b", "/etc/passwd", "a//b", "a\\..\\b", "C:/x", "c:x",
-        "file:///etc/passwd", "s3://bucket/x", "a;b", "a#b", "a?b", "a%2e%2e", "a\u0000b", "a\nb", "./a", "a/.."})
+        "file:///etc/passwd", "s3://bucket/x", "a;b", "a#b", "a?b", "a%2e%2e", "a\u0000b", "a\nb", "./a", "a/..", "\uFFFD\uFFFD/x"})
     void hostilePaths_areInvalidParameterValue(String path) {
         assertThatThrownBy(() -> ArtifactPath.parse(path)).isInstanceOfSatisfying(OspreyException.class,
                 e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE))

@@ -326,6 +326,12 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static ProviderException upstreamError(ProviderAdapter adapter, Target target, int status, byte[] body) {
+        if (status >= 300 && status < 400) {
+            // Redirects are never followed (one could lead into the server's network); the client gets a bad
+            // gateway, not a 3xx without the Location it would need.
+            return new ProviderException(502, "Provider " + target.provider() + " answered with a redirect ("
+                    + status + "), which the gateway does not follow; check the provider's base URL.", false);
+        }
         String raw = new String(body, StandardCharsets.UTF_8);
         String message;
         try {
