@@ -131,11 +131,23 @@ public final class OspreyServer implements AutoCloseable {
             gateway.budgets().onAlert(spend -> budgetExceeded(webhooks.dispatcher(), spend));
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), store.gateway())
                     .endpoints());
-            GatewayHandler gatewayHandler = new GatewayHandler(gateway, req -> Optional.empty());
             Optional<dev.osprey.server.auth.AuthService> auth = authService(config, store, clock);
             ApiRouter api;
             Optional<dev.osprey.server.auth.AccessPolicy> policy = auth.map(a -> new dev.osprey.server.auth
-                    .AccessPolicy(a, store));
+                    .AccessPolicy(a, store, name -> gateway.config().endpoint(name)
+                            .map(e -> e.endpoint().endpointId())));
+            GatewayHandler gatewayHandler = new GatewayHandler(gateway, policy.<GatewayHandler.Access>map(rules ->
+                    new GatewayHandler.Access() {
+                        @Override
+                        public Optional<String> user(io.helidon.webserver.http.ServerRequest req) {
+                            return Optional.of(dev.osprey.server.auth.AuthFilter.user(req).username());
+                        }
+
+                        @Override
+                        public boolean mayInvoke(io.helidon.webserver.http.ServerRequest req, String endpoint) {
+                            return rules.mayInvoke(dev.osprey.server.auth.AuthFilter.user(req), endpoint);
+                        }
+                    }).orElse(GatewayHandler.Access.OPEN));
             if (auth.isPresent()) {
                 var rules = policy.orElseThrow();
                 endpoints.addAll(new dev.osprey.server.auth.AuthRoutes(auth.get(), rules).endpoints());

@@ -47,8 +47,12 @@ class BasicAuthTest {
     }
 
     private ServerConfig config(Optional<String> admin, Optional<String> password) {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
         return new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db", Optional.empty(),
                 dir.resolve("artifacts"), true, "", true)
+                .withGateway(new ServerConfig.GatewayOptions(true, Optional.of(dev.osprey.gateway.crypto
+                        .KeyEncryptionKey.parse(Base64.getEncoder().encodeToString(key), "test"))))
                 .withAuth(new ServerConfig.AuthOptions(true, "READ", admin, password));
     }
 
@@ -180,7 +184,7 @@ class BasicAuthTest {
         ok(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + exp, null));
         HttpResponse<String> denied = send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/runs/create",
                 "{\"experiment_id\": \"" + exp + "\"}");
-        assertThat(denied.statusCode()).isEqualTo(403);
+        assertThat(denied.statusCode()).as(denied.body()).isEqualTo(403);
         assertThat(denied.body()).contains("Permission denied").doesNotContain("alice-exp");
         assertThat(send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/experiments/delete",
                 "{\"experiment_id\": \"" + exp + "\"}").statusCode()).isEqualTo(403);
@@ -290,6 +294,82 @@ class BasicAuthTest {
                 "{\"locations\": [{\"type\": \"MLFLOW_EXPERIMENT\", \"mlflow_experiment\": {\"experiment_id\": \""
                         + closed + "\"}}]}"));
         assertThat(traces.path("traces")).isEmpty();
+    }
+
+    @Test
+    void gatewayEndpoints_needUse_andTheirConfigurationFollowsGrants() throws Exception {
+        dev.osprey.gateway.MockProvider mock = new dev.osprey.gateway.MockProvider();
+        String g = "/api/3.0/mlflow/gateway/";
+        send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
+                "{\"username\": \"frank\", \"password\": \"frank-pass-12\"}");
+        // Alice builds an endpoint from her own secret and model definition: creator manages each.
+        String secret = ok(send("alice", "alice-pass-1", "POST", g + "secrets/create", "{\"secret_name\": \"alice-key\", "
+                + "\"provider\": \"openai\", \"secret_value\": {\"api_key\": \"sk-alice\"}, \"auth_config\": "
+                + "{\"api_base\": \"" + mock.baseUrl() + "/v1\"}}")).at("/secret/secret_id").asText();
+        String model = ok(send("alice", "alice-pass-1", "POST", g + "model-definitions/create", "{\"name\": "
+                + "\"alice-gpt\", \"secret_id\": \"" + secret + "\", \"provider\": \"openai\", \"model_name\": "
+                + "\"gpt-x\"}")).at("/model_definition/model_definition_id").asText();
+        String endpoint = ok(send("alice", "alice-pass-1", "POST", g + "endpoints/create", "{\"name\": \"alice-chat\", "
+                + "\"model_configs\": [{\"model_definition_id\": \"" + model + "\", \"linkage_type\": \"PRIMARY\", "
+                + "\"weight\": 1.0}]}")).at("/endpoint/endpoint_id").asText();
+        String chat = "{\"model\": \"alice-chat\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
+        assertThat(send("alice", "alice-pass-1", "POST", "/gateway/mlflow/v1/chat/completions", chat).statusCode())
+                .isEqualTo(200);
+        // Frank has the default READ: he sees the endpoint but may not invoke it, nor build on her secret.
+        int calls = mock.received().size();
+        HttpResponse<String> denied = send("frank", "frank-pass-12", "POST", "/gateway/mlflow/v1/chat/completions",
+                chat);
+        assertThat(denied.statusCode()).as(denied.body()).isEqualTo(403);
+        assertThat(mock.received()).hasSize(calls);
+        assertThat(ok(send("frank", "frank-pass-12", "GET", "/gateway/mlflow/v1/models", null)).path("data")).isEmpty();
+        assertThat(send("frank", "frank-pass-12", "POST", g + "model-definitions/create", "{\"name\": \"frank-gpt\", "
+                + "\"secret_id\": \"" + secret + "\", \"provider\": \"openai\", \"model_name\": \"gpt-x\"}")
+                .statusCode()).isEqualTo(403);
+        assertThat(send("frank", "frank-pass-12", "DELETE", g + "endpoints/delete?endpoint_id=" + endpoint, null)
+                .statusCode()).isEqualTo(403);
+        // Alice grants USE (MLflow's gateway permission route): Frank invokes, his name on the usage.
+        JsonNode granted = ok(send("alice", "alice-pass-1", "POST", g + "endpoints/permissions/create",
+                "{\"endpoint_id\": \"" + endpoint + "\", \"username\": \"frank\", \"permission\": \"USE\"}"));
+        assertThat(granted.at("/gateway_endpoint_permission/endpoint_id").asText()).isEqualTo(endpoint);
+        assertThat(granted.at("/gateway_endpoint_permission/permission").asText()).isEqualTo("USE");
+        assertThat(send("frank", "frank-pass-12", "POST", "/gateway/mlflow/v1/chat/completions", chat).statusCode())
+                .isEqualTo(200);
+        assertThat(ok(send("frank", "frank-pass-12", "GET", "/gateway/mlflow/v1/models", null)).at("/data/0/id")
+                .asText()).isEqualTo("alice-chat");
+        assertThat(send("frank", "frank-pass-12", "POST", g + "endpoints/update", "{\"endpoint_id\": \"" + endpoint
+                + "\", \"name\": \"hijacked\"}").statusCode()).as("USE is not EDIT").isEqualTo(403);
+        // Hidden secrets drop out of lists; Frank cannot grant himself anything.
+        ok(send("alice", "alice-pass-1", "POST", g + "secrets/permissions/create", "{\"secret_id\": \"" + secret
+                + "\", \"username\": \"frank\", \"permission\": \"NO_PERMISSIONS\"}"));
+        assertThat(ok(send("frank", "frank-pass-12", "GET", g + "secrets/list", null)).toString()).doesNotContain(secret);
+        assertThat(send("frank", "frank-pass-12", "POST", g + "endpoints/permissions/create", "{\"endpoint_id\": \""
+                + endpoint + "\", \"username\": \"frank\", \"permission\": \"MANAGE\"}").statusCode()).isEqualTo(403);
+        mock.close();
+    }
+
+    @Test
+    void scorers_followTheirExperiment_unlessGrantedThemselves() throws Exception {
+        send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
+                "{\"username\": \"erin\", \"password\": \"erin-pass-12\"}");
+        String exp = ok(send("alice", "alice-pass-1", "POST", "/api/2.0/mlflow/experiments/create",
+                "{\"name\": \"alice-judged\"}")).path("experiment_id").asText();
+        String s = "/api/3.0/mlflow/scorers/";
+        ok(send("alice", "alice-pass-1", "POST", s + "register", "{\"experiment_id\": \"" + exp + "\", \"name\": "
+                + "\"tone\", \"serialized_scorer\": \"{}\"}"));
+        assertThat(ok(send("erin", "erin-pass-12", "GET", s + "get?experiment_id=" + exp + "&name=tone", null))
+                .toString()).contains("tone");
+        assertThat(send("erin", "erin-pass-12", "DELETE", s + "delete?experiment_id=" + exp + "&name=tone", null)
+                .statusCode()).isEqualTo(403);
+        assertThat(send("erin", "erin-pass-12", "POST", s + "register", "{\"experiment_id\": \"" + exp
+                + "\", \"name\": \"tone\", \"serialized_scorer\": \"{}\"}").statusCode()).isEqualTo(403);
+        JsonNode grant = ok(send("alice", "alice-pass-1", "POST", s + "permissions/create", "{\"experiment_id\": \""
+                + exp + "\", \"scorer_name\": \"tone\", \"username\": \"erin\", \"permission\": \"MANAGE\"}"));
+        assertThat(grant.at("/scorer_permission/scorer_name").asText()).isEqualTo("tone");
+        assertThat(grant.at("/scorer_permission/experiment_id").asText()).isEqualTo(exp);
+        assertThat(ok(send("erin", "erin-pass-12", "GET", s + "permissions/get?experiment_id=" + exp
+                + "&scorer_name=tone&username=erin", null)).at("/scorer_permission/permission").asText())
+                .isEqualTo("MANAGE");
+        ok(send("erin", "erin-pass-12", "DELETE", s + "delete?experiment_id=" + exp + "&name=tone", null));
     }
 
     @Test

@@ -45,15 +45,19 @@ public final class AccessPolicy {
 
     private final AuthService auth;
     private final TrackingStore store;
+    private final Function<String, Optional<String>> endpointIdByName;
     private final Map<String, Rule> rules = new HashMap<>();
 
-    public AccessPolicy(AuthService auth, TrackingStore store) {
+    /** @param endpointIdByName the id of a gateway endpoint from its name (routes may name either) */
+    public AccessPolicy(AuthService auth, TrackingStore store, Function<String, Optional<String>> endpointIdByName) {
         this.auth = auth;
         this.store = store;
+        this.endpointIdByName = endpointIdByName;
         tracking();
         registry();
         traces();
         genai();
+        gateway();
         adminOnly();
     }
 
@@ -384,11 +388,16 @@ public final class AccessPolicy {
     private void genai() {
         String s = "/mlflow/scorers/";
         on("GET", s + "list", experiment(Need.READ, "experiment_id"));
-        on("GET", s + "get", experiment(Need.READ, "experiment_id"));
-        on("GET", s + "versions", experiment(Need.READ, "experiment_id"));
-        on("POST", s + "register", experiment(Need.UPDATE, "experiment_id"));
-        on("DELETE", s + "delete", experiment(Need.UPDATE, "experiment_id"));
-        on("PUT", s + "online-config", experiment(Need.UPDATE, "experiment_id"));
+        on("GET", s + "get", scorer(Need.READ));
+        on("GET", s + "versions", scorer(Need.READ));
+        on("POST", s + "register", (u, r, call) -> {
+            requireExperiment(u, param(r, "experiment_id").orElse("0"), Need.UPDATE);
+            JsonNode answer = call.apply(r);
+            auth.grantCreator(u, ResourceType.SCORER, scorerId(r));
+            return answer;
+        });
+        on("DELETE", s + "delete", scorer(Need.DELETE));
+        on("PUT", s + "online-config", scorer(Need.UPDATE));
         on("GET", s + "online-configs", experiment(Need.READ, "experiment_id"));
         String ev = "/osprey/evaluations";
         on("POST", ev, experiment(Need.UPDATE, "experiment_id"));
@@ -399,9 +408,108 @@ public final class AccessPolicy {
         on("GET", "/mlflow/gateway/supported-providers", authenticated());
     }
 
+    private static String scorerId(ApiRequest r) {
+        return param(r, "experiment_id").orElse("0") + "/" + param(r, "name").orElseThrow(() -> Message.missing("name"));
+    }
+
     /**
-     * Resources without per-resource grants yet (datasets, gateway configuration, webhooks): admins only, written
-     * out so the decision is explicit. Per-resource permissions for them are on the roadmap.
+     * On a scorer: its own grant when it has one, else what the user may do on the scorer's experiment (scorers
+     * belong to experiments; MLflow grants on both).
+     */
+    private Rule scorer(Need need) {
+        return Rule.before((u, r) -> {
+            String id = scorerId(r);
+            Optional<String> grant = u.admin() ? Optional.empty()
+                    : Optional.ofNullable(auth.store().grants(ResourceType.SCORER, u.id(), List.of(id)).get(id));
+            if (grant.isPresent()) {
+                if (!Permission.parse(grant.get()).allows(need)) {
+                    throw AuthService.denied();
+                }
+            } else {
+                requireExperiment(u, param(r, "experiment_id").orElse("0"), need);
+            }
+        });
+    }
+
+    // --- gateway: endpoints are USEd (invoked), secrets and model definitions are USEd by what is built on them
+
+    private Rule onGateway(ResourceType type, String idField, Need need) {
+        return Rule.before((u, r) -> {
+            Optional<String> id = param(r, idField);
+            if (id.isEmpty() && type == ResourceType.GATEWAY_ENDPOINT) {
+                id = param(r, "name").flatMap(endpointIdByName);
+            }
+            // No id: the handler answers the missing parameter (or not found) the same for everyone.
+            id.ifPresent(x -> auth.require(u, type, x, need));
+        });
+    }
+
+    private void gatewayResource(String base, ResourceType type, String idField, String listField,
+            String createdField, BiConsumer<User, ApiRequest> createNeeds) {
+        on("POST", base + "create", (u, r, call) -> {
+            createNeeds.accept(u, r);
+            JsonNode answer = call.apply(r);
+            String created = answer.path(createdField).path(idField).asText("");
+            if (!created.isEmpty()) {
+                auth.grantCreator(u, type, created);
+            }
+            return answer;
+        });
+        on("GET", base + "get", onGateway(type, idField, Need.READ));
+        on("DELETE", base + "delete", onGateway(type, idField, Need.DELETE));
+        on("GET", base + "list", filtered(type, listField, x -> x.path(idField).asText()));
+    }
+
+    private void useModelDefinitions(User u, ApiRequest r) {
+        for (Message config : r.message().messages("model_configs")) {
+            config.string("model_definition_id").ifPresent(id -> auth.require(u,
+                    ResourceType.GATEWAY_MODEL_DEFINITION, id, Need.USE));
+        }
+        param(r, "model_definition_id").ifPresent(id -> auth.require(u, ResourceType.GATEWAY_MODEL_DEFINITION, id,
+                Need.USE));
+    }
+
+    private void gateway() {
+        String g = "/mlflow/gateway/";
+        gatewayResource(g + "secrets/", ResourceType.GATEWAY_SECRET, "secret_id", "secrets", "secret",
+                (u, r) -> { });
+        on("POST", g + "secrets/update", onGateway(ResourceType.GATEWAY_SECRET, "secret_id", Need.UPDATE));
+        gatewayResource(g + "model-definitions/", ResourceType.GATEWAY_MODEL_DEFINITION, "model_definition_id",
+                "model_definitions", "model_definition", (u, r) -> param(r, "secret_id").ifPresent(id ->
+                        auth.require(u, ResourceType.GATEWAY_SECRET, id, Need.USE)));
+        on("POST", g + "model-definitions/update", (u, r, call) -> {
+            auth.require(u, ResourceType.GATEWAY_MODEL_DEFINITION, param(r, "model_definition_id").orElseThrow(
+                    () -> Message.missing("model_definition_id")), Need.UPDATE);
+            param(r, "secret_id").ifPresent(id -> auth.require(u, ResourceType.GATEWAY_SECRET, id, Need.USE));
+            return call.apply(r);
+        });
+        gatewayResource(g + "endpoints/", ResourceType.GATEWAY_ENDPOINT, "endpoint_id", "endpoints", "endpoint",
+                this::useModelDefinitions);
+        Rule updateEndpoint = onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", Need.UPDATE);
+        on("POST", g + "endpoints/update", (u, r, call) -> {
+            useModelDefinitions(u, r);
+            return updateEndpoint.decide(u, r, call);
+        });
+        on("POST", g + "endpoints/models/attach", (u, r, call) -> {
+            useModelDefinitions(u, r);
+            return updateEndpoint.decide(u, r, call);
+        });
+        for (String route : List.of("POST endpoints/models/detach", "POST endpoints/bindings/create",
+                "DELETE endpoints/bindings/delete", "POST endpoints/set-tag", "DELETE endpoints/delete-tag")) {
+            on(route.substring(0, route.indexOf(' ')), g + route.substring(route.indexOf(' ') + 1), updateEndpoint);
+        }
+        on("GET", g + "endpoints/bindings/list", onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", Need.READ));
+    }
+
+    /** Whether the user may invoke the gateway endpoint (USE); an unknown name is left to the gateway's 404. */
+    public boolean mayInvoke(User u, String endpointName) {
+        return endpointIdByName.apply(endpointName).map(id -> auth.effective(u, ResourceType.GATEWAY_ENDPOINT,
+                List.of(id)).get(id).allows(Need.USE)).orElse(true);
+    }
+
+    /**
+     * Resources without per-resource grants (datasets, webhooks, gateway budgets and usage, which span users):
+     * admins only, written out so the decision is explicit.
      */
     private void adminOnly() {
         String d = "/mlflow/datasets";
@@ -414,16 +522,10 @@ public final class AccessPolicy {
                 "DELETE " + one + "/records", "GET " + one + "/experiment-ids", "POST " + one + "/add-experiments",
                 "POST " + one + "/remove-experiments",
                 "GET " + g + "secrets/config", "GET " + g + "budgets/windows", "GET " + g + "usage",
-                "POST " + g + "endpoints/bindings/create", "DELETE " + g + "endpoints/bindings/delete",
-                "GET " + g + "endpoints/bindings/list", "POST " + g + "endpoints/models/attach",
-                "POST " + g + "endpoints/models/detach", "POST " + g + "endpoints/set-tag",
-                "DELETE " + g + "endpoints/delete-tag",
                 "GET " + w, "POST " + w, "GET " + w + "/{webhook_id}", "PATCH " + w + "/{webhook_id}",
                 "DELETE " + w + "/{webhook_id}", "POST " + w + "/{webhook_id}/test"));
-        for (String kind : List.of("secrets", "model-definitions", "endpoints", "budgets")) {
-            routes.addAll(List.of("POST " + g + kind + "/create", "POST " + g + kind + "/update",
-                    "DELETE " + g + kind + "/delete", "GET " + g + kind + "/get", "GET " + g + kind + "/list"));
-        }
+        routes.addAll(List.of("POST " + g + "budgets/create", "POST " + g + "budgets/update",
+                "DELETE " + g + "budgets/delete", "GET " + g + "budgets/get", "GET " + g + "budgets/list"));
         for (String route : routes) {
             int space = route.indexOf(' ');
             on(route.substring(0, space), route.substring(space + 1), admin());

@@ -31,6 +31,43 @@ public final class AuthRoutes {
 
     private record Route(Endpoint endpoint, AccessPolicy.Rule rule) {}
 
+    /**
+     * A kind of resource with MLflow's permission routes: where they live, which fields name the resource (a
+     * scorer is its experiment and its name, stored as "experiment/name") and the answer's key.
+     */
+    private record Kind(ResourceType type, String base, int version, List<String> idFields, String answerKey) {
+        String id(Message m) {
+            return String.join("/", idFields.stream().map(m::requiredString).toList());
+        }
+
+        ObjectNode json(Grant g) {
+            ObjectNode node = Json.object();
+            String[] parts = g.resourceId().split("/", idFields.size());
+            for (int i = 0; i < idFields.size(); i++) {
+                node.put(idFields.get(i), i < parts.length ? parts[i] : "");
+            }
+            return node.put("user_id", g.userId()).put("permission", g.permission());
+        }
+    }
+
+    private static final List<Kind> KINDS = List.of(
+            new Kind(ResourceType.EXPERIMENT, "/mlflow/experiments/permissions/", 2, List.of("experiment_id"),
+                    "experiment_permission"),
+            new Kind(ResourceType.REGISTERED_MODEL, "/mlflow/registered-models/permissions/", 2, List.of("name"),
+                    "registered_model_permission"),
+            new Kind(ResourceType.SCORER, "/mlflow/scorers/permissions/", 3, List.of("experiment_id", "scorer_name"),
+                    "scorer_permission"),
+            new Kind(ResourceType.GATEWAY_SECRET, "/mlflow/gateway/secrets/permissions/", 3, List.of("secret_id"),
+                    "gateway_secret_permission"),
+            new Kind(ResourceType.GATEWAY_ENDPOINT, "/mlflow/gateway/endpoints/permissions/", 3,
+                    List.of("endpoint_id"), "gateway_endpoint_permission"),
+            new Kind(ResourceType.GATEWAY_MODEL_DEFINITION, "/mlflow/gateway/model-definitions/permissions/", 3,
+                    List.of("model_definition_id"), "gateway_model_definition_permission"));
+
+    private static Kind kind(ResourceType type) {
+        return KINDS.stream().filter(k -> k.type() == type).findFirst().orElseThrow();
+    }
+
     public List<Endpoint> endpoints() {
         List<Route> routes = new ArrayList<>(List.of(
                 new Route(Endpoint.post("/mlflow/users/create", this::createUser), admin()),
@@ -39,14 +76,16 @@ public final class AuthRoutes {
                 new Route(Endpoint.patch("/mlflow/users/update-password", this::updatePassword), selfOrAdmin()),
                 new Route(Endpoint.patch("/mlflow/users/update-admin", this::updateAdmin), admin()),
                 new Route(Endpoint.delete("/mlflow/users/delete", this::deleteUser), admin())));
-        for (ResourceType type : List.of(ResourceType.EXPERIMENT, ResourceType.REGISTERED_MODEL)) {
-            String base = type == ResourceType.EXPERIMENT ? "/mlflow/experiments/permissions/"
-                    : "/mlflow/registered-models/permissions/";
-            AccessPolicy.Rule manage = manage(type);
-            routes.add(new Route(Endpoint.post(base + "create", r -> grant(r, Op.CREATE, type)), manage));
-            routes.add(new Route(Endpoint.get(base + "get", r -> grant(r, Op.GET, type)), manage));
-            routes.add(new Route(Endpoint.patch(base + "update", r -> grant(r, Op.UPDATE, type)), manage));
-            routes.add(new Route(Endpoint.delete(base + "delete", r -> grant(r, Op.DELETE, type)), manage));
+        for (Kind kind : KINDS) {
+            AccessPolicy.Rule manage = manage(kind);
+            routes.add(new Route(new Endpoint("POST", kind.base() + "create", kind.version(),
+                    r -> grant(r, Op.CREATE, kind)), manage));
+            routes.add(new Route(new Endpoint("GET", kind.base() + "get", kind.version(),
+                    r -> grant(r, Op.GET, kind)), manage));
+            routes.add(new Route(new Endpoint("PATCH", kind.base() + "update", kind.version(),
+                    r -> grant(r, Op.UPDATE, kind)), manage));
+            routes.add(new Route(new Endpoint("DELETE", kind.base() + "delete", kind.version(),
+                    r -> grant(r, Op.DELETE, kind)), manage));
         }
         List<Endpoint> out = new ArrayList<>();
         for (Route route : routes) {
@@ -70,13 +109,8 @@ public final class AuthRoutes {
         });
     }
 
-    private static String resourceId(Message m, ResourceType type) {
-        return m.requiredString(type == ResourceType.EXPERIMENT ? "experiment_id" : "name");
-    }
-
-    private AccessPolicy.Rule manage(ResourceType type) {
-        return AccessPolicy.Rule.before((u, r) -> auth.require(u, type, resourceId(r.message(), type),
-                Need.MANAGE));
+    private AccessPolicy.Rule manage(Kind kind) {
+        return AccessPolicy.Rule.before((u, r) -> auth.require(u, kind.type(), kind.id(r.message()), Need.MANAGE));
     }
 
     // --- users
@@ -87,18 +121,12 @@ public final class AuthRoutes {
         ArrayNode models = node.putArray("registered_model_permissions");
         for (Grant g : auth.grants(u)) {
             if (g.type() == ResourceType.EXPERIMENT) {
-                experiments.add(grantJson(g));
+                experiments.add(kind(g.type()).json(g));
             } else if (g.type() == ResourceType.REGISTERED_MODEL) {
-                models.add(grantJson(g));
+                models.add(kind(g.type()).json(g));
             }
         }
         return node;
-    }
-
-    private static ObjectNode grantJson(Grant g) {
-        ObjectNode node = Json.object();
-        node.put(g.type() == ResourceType.EXPERIMENT ? "experiment_id" : "name", g.resourceId());
-        return node.put("user_id", g.userId()).put("permission", g.permission());
     }
 
     private static User actor() {
@@ -144,24 +172,25 @@ public final class AuthRoutes {
 
     private enum Op { CREATE, GET, UPDATE, DELETE }
 
-    JsonNode grant(ApiRequest r, Op op, ResourceType type) {
+    JsonNode grant(ApiRequest r, Op op, Kind kind) {
         Message m = r.message();
-        String id = resourceId(m, type);
+        ResourceType type = kind.type();
+        String id = kind.id(m);
         User user = auth.user(m.requiredString("username"));
         AuthStore store = auth.store();
-        String field = type == ResourceType.EXPERIMENT ? "experiment_permission" : "registered_model_permission";
+        String field = kind.answerKey();
         switch (op) {
             case CREATE -> {
                 Grant g = new Grant(type, id, user.id(), Permission.parse(m.requiredString("permission")).name());
                 store.createGrant(g);
                 AuthService.audit("permission {} on {} '{}' granted to '{}' by '{}'", g.permission(), type, id,
                         user.username(), actor().username());
-                return Json.object(field, grantJson(g));
+                return Json.object(field, kind.json(g));
             }
             case GET -> {
                 Grant g = store.grant(type, id, user.id()).orElseThrow(() -> dev.osprey.core.OspreyException.notFound(
                         "No permission on " + id + " for user " + user.username() + "."));
-                return Json.object(field, grantJson(g));
+                return Json.object(field, kind.json(g));
             }
             case UPDATE -> {
                 Grant g = new Grant(type, id, user.id(), Permission.parse(m.requiredString("permission")).name());

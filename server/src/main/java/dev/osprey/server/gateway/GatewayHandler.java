@@ -23,7 +23,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,15 +39,32 @@ public final class GatewayHandler implements Handler {
     private static final HeaderName OVERHEAD = HeaderNames.create("X-MLflow-Gateway-Overhead-Duration-Ms");
     private static final String UNIFIED = "/gateway/mlflow/v1/";
     private final Gateway gateway;
-    private final Function<ServerRequest, Optional<String>> authenticatedUser;
+    private final Access access;
 
-    /**
-     * @param authenticatedUser who the auth layer says is calling (empty without auth); the body's {@code user}
-     *     field is used otherwise
-     */
-    public GatewayHandler(Gateway gateway, Function<ServerRequest, Optional<String>> authenticatedUser) {
+    /** Who is calling and which endpoints they may invoke, as the auth layer says. */
+    public interface Access {
+        /** The authenticated user (empty without auth: the body's {@code user} field is used then). */
+        Optional<String> user(ServerRequest req);
+
+        boolean mayInvoke(ServerRequest req, String endpointName);
+
+        /** No auth: anyone invokes anything. */
+        Access OPEN = new Access() {
+            @Override
+            public Optional<String> user(ServerRequest req) {
+                return Optional.empty();
+            }
+
+            @Override
+            public boolean mayInvoke(ServerRequest req, String endpointName) {
+                return true;
+            }
+        };
+    }
+
+    public GatewayHandler(Gateway gateway, Access access) {
         this.gateway = gateway;
-        this.authenticatedUser = authenticatedUser;
+        this.access = access;
     }
 
     @Override
@@ -56,13 +72,16 @@ public final class GatewayHandler implements Handler {
         String path = req.path().path();
         try {
             if (req.prologue().method() == Method.GET && path.equals(UNIFIED + "models")) {
-                send(res, 200, Json.write(models(gateway.config())));
+                send(res, 200, Json.write(models(gateway.config(), name -> access.mayInvoke(req, name))));
                 return;
             }
             if (req.prologue().method() != Method.POST) {
                 throw new GatewayException(405, "Method Not Allowed");
             }
             Invocation inv = invocation(path, read(req), req);
+            if (!access.mayInvoke(req, inv.endpointName())) {
+                throw new GatewayException(403, "Permission denied");
+            }
             if (inv.stream()) {
                 stream(inv, res);
             } else {
@@ -86,10 +105,13 @@ public final class GatewayHandler implements Handler {
         }
     }
 
-    private static ObjectNode models(GatewayConfigService config) {
+    private static ObjectNode models(GatewayConfigService config, java.util.function.Predicate<String> usable) {
         ObjectNode out = Json.object().put("object", "list");
         ArrayNode data = out.putArray("data");
         for (GatewayConfigService.ResolvedEndpoint e : config.snapshot().all()) {
+            if (!usable.test(e.endpoint().name())) {
+                continue;
+            }
             data.addObject().put("id", e.endpoint().name()).put("object", "model")
                     .put("created", e.endpoint().audit().createdAt() / 1000).put("owned_by", "osprey");
         }
@@ -159,7 +181,7 @@ public final class GatewayHandler implements Handler {
     }
 
     private String user(ServerRequest req, ObjectNode body) {
-        return authenticatedUser.apply(req)
+        return access.user(req)
                 .or(() -> Optional.ofNullable(body.get("user")).filter(JsonNode::isTextual).map(JsonNode::asText))
                 .filter(u -> !u.isBlank()).orElse("anonymous");
     }
