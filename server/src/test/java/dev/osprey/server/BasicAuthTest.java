@@ -372,6 +372,90 @@ class BasicAuthTest {
         ok(send("erin", "erin-pass-12", "DELETE", s + "delete?experiment_id=" + exp + "&name=tone", null));
     }
 
+    private HttpResponse<String> bearer(String token, String method, String path, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void apiTokens_areShownOnce_storedHashed_expiring_andRevocable() throws Exception {
+        String t = "/api/2.0/osprey/tokens/";
+        JsonNode created = ok(send("alice", "alice-pass-1", "POST", t + "create",
+                "{\"name\": \"ci-runner\", \"expires_in_days\": 30}"));
+        String secret = created.path("secret").asText();
+        assertThat(secret).startsWith("osp_").hasSizeGreaterThan(40);
+        long days = (created.at("/token/expires_at").asLong() - created.at("/token/created_at").asLong()) / 86_400_000L;
+        assertThat(days).isEqualTo(30);
+        String id = created.at("/token/token_id").asText();
+        JsonNode listed = ok(send("alice", "alice-pass-1", "GET", t + "list", null));
+        assertThat(listed.toString()).contains("ci-runner").contains("ACTIVE").doesNotContain(secret);
+        // The token is the user: alice's rights, alice as creator.
+        String exp = ok(bearer(secret, "POST", "/api/2.0/mlflow/experiments/create", "{\"name\": \"by-token\"}"))
+                .path("experiment_id").asText();
+        ok(send("alice", "alice-pass-1", "GET", "/api/2.0/mlflow/experiments/permissions/get?experiment_id=" + exp
+                + "&username=alice", null));
+        assertThat(bearer(secret.substring(0, secret.length() - 1) + "x", "GET",
+                "/api/2.0/mlflow/experiments/search", null).statusCode()).isEqualTo(401);
+        assertThat(bearer("not-a-token", "GET", "/api/2.0/mlflow/experiments/search", null).statusCode())
+                .isEqualTo(401);
+        for (String bad : List.of("{\"name\": \"x\", \"expires_in_days\": 0}",
+                "{\"name\": \"x\", \"expires_in_days\": 366}", "{\"name\": \"\"}")) {
+            HttpResponse<String> r = send("alice", "alice-pass-1", "POST", t + "create", bad);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+        }
+        // Only a hash is at rest.
+        for (String file : List.of("osprey.db", "osprey.db-wal")) {
+            Path f = dir.resolve(file);
+            if (Files.exists(f)) {
+                assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)).doesNotContain(secret);
+            }
+        }
+        // Others' tokens: admins only.
+        assertThat(send("bob", "bob-pass-12", "GET", t + "list?username=alice", null).statusCode()).isEqualTo(403);
+        assertThat(send("bob", "bob-pass-12", "DELETE", t + "revoke?username=alice&token_id=" + id, null)
+                .statusCode()).isEqualTo(403);
+        assertThat(ok(send("admin", ADMIN_PASSWORD, "GET", t + "list?username=alice", null)).toString())
+                .contains("ci-runner");
+        assertThat(bearer(secret, "GET", "/api/2.0/mlflow/experiments/search", null).statusCode()).isEqualTo(200);
+        ok(send("alice", "alice-pass-1", "DELETE", t + "revoke?token_id=" + id, null));
+        assertThat(bearer(secret, "GET", "/api/2.0/mlflow/experiments/search", null).statusCode())
+                .as("revocation takes effect at once, despite the credential cache").isEqualTo(401);
+        assertThat(ok(send("alice", "alice-pass-1", "GET", t + "list", null)).toString()).contains("REVOKED");
+    }
+
+    @Test
+    void auditLog_recordsLoginsAdminActionsAndPermissionChanges_forAdminsOnly() throws Exception {
+        send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
+                "{\"username\": \"gina\", \"password\": \"gina-pass-12\"}");
+        send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
+                "{\"username\": \"hank\", \"password\": \"hank-pass-12\"}");
+        send("gina", "wrong-password", "GET", "/api/2.0/mlflow/experiments/search", null);
+        String exp = ok(send("gina", "gina-pass-12", "POST", "/api/2.0/mlflow/experiments/create",
+                "{\"name\": \"gina-exp\"}")).path("experiment_id").asText();
+        ok(send("gina", "gina-pass-12", "POST", "/api/2.0/mlflow/experiments/permissions/create",
+                "{\"experiment_id\": \"" + exp + "\", \"username\": \"hank\", \"permission\": \"EDIT\"}"));
+        assertThat(send("gina", "gina-pass-12", "GET", "/api/2.0/osprey/audit/list", null).statusCode())
+                .isEqualTo(403);
+        JsonNode admin = ok(send("admin", ADMIN_PASSWORD, "GET", "/api/2.0/osprey/audit/list?max_results=1000", null));
+        List<String> lines = new ArrayList<>();
+        admin.path("events").forEach(e -> lines.add(e.path("actor").asText() + " " + e.path("action").asText() + " "
+                + e.path("target").asText() + " " + e.path("detail").asText()));
+        assertThat(lines).anyMatch(l -> l.startsWith("admin user.create gina"))
+                .anyMatch(l -> l.startsWith("gina login.failure gina"))
+                .anyMatch(l -> l.startsWith("gina login.success gina"))
+                .anyMatch(l -> l.equals("gina permission.create EXPERIMENT " + exp + " user 'hank' EDIT"));
+        assertThat(lines.toString()).doesNotContain("gina-pass-12").doesNotContain("wrong-password");
+        JsonNode mine = ok(send("admin", ADMIN_PASSWORD, "GET", "/api/2.0/osprey/audit/list?actor=gina&max_results=1",
+                null));
+        assertThat(mine.path("events")).hasSize(1);
+        JsonNode next = ok(send("admin", ADMIN_PASSWORD, "GET", "/api/2.0/osprey/audit/list?actor=gina&max_results=1"
+                + "&page_token=" + mine.path("next_page_token").asText(), null));
+        assertThat(next.at("/events/0/id").asLong()).isLessThan(mine.at("/events/0/id").asLong());
+    }
+
     @Test
     void registeredModels_followTheSameRules() throws Exception {
         ok(send("alice", "alice-pass-1", "POST", "/api/2.0/mlflow/registered-models/create",

@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@link AuthStore} in the tracking store's database (migration V14: auth_users, auth_grants). */
+/**
+ * {@link AuthStore} in the tracking store's database (migrations V14: auth_users, auth_grants; V15: auth_tokens,
+ * auth_audit).
+ */
 final class SqlAuthStore implements AuthStore {
     private static final String USER = "SELECT id, username, password_hash, is_admin FROM auth_users ";
     /** Bulk permission lookups bind at most this many ids per statement. */
@@ -58,6 +61,11 @@ final class SqlAuthStore implements AuthStore {
     }
 
     @Override
+    public Optional<User> userById(long id) {
+        return db.read(c -> Jdbc.one(c, USER + "WHERE id = ?", SqlAuthStore::user, id));
+    }
+
+    @Override
     public List<User> users() {
         return db.read(c -> Jdbc.list(c, USER + "ORDER BY username", SqlAuthStore::user));
     }
@@ -90,6 +98,7 @@ final class SqlAuthStore implements AuthStore {
             User u = Jdbc.one(c, USER + "WHERE username = ?", SqlAuthStore::user, username)
                     .orElseThrow(() -> noUser(username));
             Jdbc.update(c, "DELETE FROM auth_grants WHERE user_id = ?", u.id());
+            Jdbc.update(c, "DELETE FROM auth_tokens WHERE user_id = ?", u.id());
             Jdbc.update(c, "DELETE FROM auth_users WHERE id = ?", u.id());
             return null;
         });
@@ -164,5 +173,78 @@ final class SqlAuthStore implements AuthStore {
                     args.toArray())).forEach(g -> out.put(g.resourceId(), g.permission()));
         }
         return out;
+    }
+
+    private static final String TOKEN = "SELECT id, user_id, name, secret_hash, created_at, expires_at, revoked_at "
+            + "FROM auth_tokens ";
+
+    private static Token token(ResultSet rs) throws SQLException {
+        long revoked = rs.getLong(7);
+        Optional<Long> revokedAt = rs.wasNull() ? Optional.empty() : Optional.of(revoked); // before any other read
+        return new Token(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5),
+                rs.getLong(6), revokedAt);
+    }
+
+    @Override
+    public Token createToken(long userId, String name, String secretHash, long createdAt, long expiresAt) {
+        return db.write(c -> {
+            Jdbc.update(c, "INSERT INTO auth_tokens (user_id, name, secret_hash, created_at, expires_at) VALUES "
+                    + "(?, ?, ?, ?, ?)", userId, name, secretHash, createdAt, expiresAt);
+            return Jdbc.one(c, TOKEN + "WHERE secret_hash = ?", SqlAuthStore::token, secretHash).orElseThrow();
+        });
+    }
+
+    @Override
+    public Optional<Token> tokenBySecretHash(String secretHash) {
+        return db.read(c -> Jdbc.one(c, TOKEN + "WHERE secret_hash = ?", SqlAuthStore::token, secretHash));
+    }
+
+    @Override
+    public List<Token> tokens(long userId) {
+        return db.read(c -> Jdbc.list(c, TOKEN + "WHERE user_id = ? ORDER BY id", SqlAuthStore::token, userId));
+    }
+
+    @Override
+    public void revokeToken(long userId, long tokenId, long at) {
+        db.write(c -> {
+            if (Jdbc.update(c, "UPDATE auth_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND "
+                    + "user_id = ?", at, tokenId, userId) == 0) {
+                throw OspreyException.notFound("Token " + tokenId + " not found.");
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void audit(long atMs, String actor, String action, String target, String detail) {
+        db.write(c -> Jdbc.update(c, "INSERT INTO auth_audit (at_ms, actor, action, target, detail) VALUES "
+                + "(?, ?, ?, ?, ?)", atMs, cut(actor, 255), cut(action, 64), cut(target, 512), cut(detail, 1024)));
+    }
+
+    private static String cut(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+
+    @Override
+    public AuditPage auditEvents(Optional<Long> before, int max, Optional<String> actor, Optional<String> action) {
+        StringBuilder sql = new StringBuilder("SELECT id, at_ms, actor, action, target, detail FROM auth_audit "
+                + "WHERE id < ?");
+        List<Object> args = new ArrayList<>(List.of(before.orElse(Long.MAX_VALUE)));
+        actor.ifPresent(a -> {
+            sql.append(" AND actor = ?");
+            args.add(a);
+        });
+        action.ifPresent(a -> {
+            sql.append(" AND action = ?");
+            args.add(a);
+        });
+        sql.append(" ORDER BY id DESC LIMIT ").append(max + 1);
+        List<AuditEvent> rows = db.read(c -> Jdbc.list(c, sql.toString(), rs -> new AuditEvent(rs.getLong(1),
+                rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)), args.toArray()));
+        if (rows.size() > max) {
+            List<AuditEvent> page = rows.subList(0, max);
+            return new AuditPage(List.copyOf(page), Optional.of(page.get(max - 1).id()));
+        }
+        return new AuditPage(rows, Optional.empty());
     }
 }

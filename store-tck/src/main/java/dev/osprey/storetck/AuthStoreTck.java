@@ -106,4 +106,47 @@ public abstract class AuthStoreTck {
         auth.createGrant(new Grant(ResourceType.REGISTERED_MODEL, "m-1100", u.id(), "READ"));
         assertThat(auth.grants(ResourceType.REGISTERED_MODEL, u.id(), ids)).isEqualTo(Map.of("m-1100", "READ"));
     }
+
+    @Test
+    void tokens_areFoundByHash_revokedOnce_andGoWithTheirUser() {
+        String name = name();
+        User u = auth.createUser(name, "$argon2id$h", false);
+        String hash = UUID.randomUUID().toString().replace("-", "") + "0123456789abcdef0123456789abcdef";
+        AuthStore.Token t = auth.createToken(u.id(), "ci", hash.substring(0, 64), 1_000, 2_000);
+        assertThat(t.id()).isPositive();
+        assertThat(auth.tokenBySecretHash(hash.substring(0, 64))).contains(t);
+        assertThat(t.validAt(1_500)).isTrue();
+        assertThat(t.validAt(2_000)).as("expired at expires_at").isFalse();
+        assertThat(auth.tokens(u.id())).containsExactly(t);
+        auth.revokeToken(u.id(), t.id(), 1_200);
+        auth.revokeToken(u.id(), t.id(), 1_300); // idempotent: the first revocation time stays
+        AuthStore.Token revoked = auth.tokenBySecretHash(hash.substring(0, 64)).orElseThrow();
+        assertThat(revoked.revokedAt()).contains(1_200L);
+        assertThat(revoked.validAt(1_500)).isFalse();
+        User other = auth.createUser(name(), "$argon2id$h", false);
+        assertThatThrownBy(() -> auth.revokeToken(other.id(), t.id(), 1_400)).satisfies(e ->
+                assertThat(code(e)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
+        auth.deleteUser(name);
+        assertThat(auth.tokenBySecretHash(hash.substring(0, 64))).isEmpty();
+    }
+
+    @Test
+    void audit_pagesNewestFirst_andFilters() {
+        String actor = name();
+        for (int i = 0; i < 5; i++) {
+            auth.audit(10_000 + i, actor, i % 2 == 0 ? "user.create" : "permission.grant", "target-" + i,
+                    "detail " + "x".repeat(i == 4 ? 5_000 : 1));
+        }
+        AuthStore.AuditPage first = auth.auditEvents(java.util.Optional.empty(), 2, java.util.Optional.of(actor),
+                java.util.Optional.empty());
+        assertThat(first.events()).extracting(AuthStore.AuditEvent::target).containsExactly("target-4", "target-3");
+        assertThat(first.events().get(0).detail()).hasSize(1024);
+        AuthStore.AuditPage rest = auth.auditEvents(first.nextBefore(), 10, java.util.Optional.of(actor),
+                java.util.Optional.empty());
+        assertThat(rest.events()).extracting(AuthStore.AuditEvent::target)
+                .containsExactly("target-2", "target-1", "target-0");
+        assertThat(rest.nextBefore()).isEmpty();
+        assertThat(auth.auditEvents(java.util.Optional.empty(), 10, java.util.Optional.of(actor),
+                java.util.Optional.of("permission.grant")).events()).hasSize(2);
+    }
 }

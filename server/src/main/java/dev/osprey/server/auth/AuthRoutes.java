@@ -75,7 +75,11 @@ public final class AuthRoutes {
                 new Route(Endpoint.get("/mlflow/users/list", this::listUsers), admin()),
                 new Route(Endpoint.patch("/mlflow/users/update-password", this::updatePassword), selfOrAdmin()),
                 new Route(Endpoint.patch("/mlflow/users/update-admin", this::updateAdmin), admin()),
-                new Route(Endpoint.delete("/mlflow/users/delete", this::deleteUser), admin())));
+                new Route(Endpoint.delete("/mlflow/users/delete", this::deleteUser), admin()),
+                new Route(Endpoint.post("/osprey/tokens/create", this::createToken), authenticated()),
+                new Route(Endpoint.get("/osprey/tokens/list", this::listTokens), ownerOrAdmin()),
+                new Route(Endpoint.delete("/osprey/tokens/revoke", this::revokeToken), ownerOrAdmin()),
+                new Route(Endpoint.get("/osprey/audit/list", this::listAudit), admin())));
         for (Kind kind : KINDS) {
             AccessPolicy.Rule manage = manage(kind);
             routes.add(new Route(new Endpoint("POST", kind.base() + "create", kind.version(),
@@ -104,6 +108,19 @@ public final class AuthRoutes {
     private static AccessPolicy.Rule selfOrAdmin() {
         return AccessPolicy.Rule.before((u, r) -> {
             if (!u.admin() && !u.username().equals(r.message().requiredString("username"))) {
+                throw AuthService.denied();
+            }
+        });
+    }
+
+    private static AccessPolicy.Rule authenticated() {
+        return (u, r, call) -> call.apply(r);
+    }
+
+    /** Token routes act on the caller's own tokens, or (admins only) on another user's named in {@code username}. */
+    private static AccessPolicy.Rule ownerOrAdmin() {
+        return AccessPolicy.Rule.before((u, r) -> {
+            if (!u.admin() && r.message().string("username").filter(n -> !n.equals(u.username())).isPresent()) {
                 throw AuthService.denied();
             }
         });
@@ -168,6 +185,74 @@ public final class AuthRoutes {
         return Json.object();
     }
 
+    // --- API tokens and the audit log
+
+    private User owner(Message m) {
+        return m.string("username").filter(n -> !n.isEmpty()).map(auth::user).orElseGet(AuthRoutes::actor);
+    }
+
+    private static ObjectNode tokenJson(AuthStore.Token t, long now) {
+        String state = t.revokedAt().isPresent() ? "REVOKED" : t.validAt(now) ? "ACTIVE" : "EXPIRED";
+        ObjectNode node = Json.object().put("token_id", Long.toString(t.id())).put("name", t.name())
+                .put("created_at", t.createdAt()).put("expires_at", t.expiresAt()).put("state", state);
+        t.revokedAt().ifPresent(at -> node.put("revoked_at", at));
+        return node;
+    }
+
+    JsonNode createToken(ApiRequest r) {
+        Message m = r.message();
+        AuthService.NewToken created = auth.createToken(actor(), m.requiredString("name"),
+                m.int64("expires_in_days"));
+        ObjectNode out = Json.object("token", tokenJson(created.token(), auth.now()));
+        return out.put("secret", created.secret());
+    }
+
+    JsonNode listTokens(ApiRequest r) {
+        long now = auth.now();
+        ArrayNode tokens = Json.object().arrayNode();
+        auth.tokens(owner(r.message())).forEach(t -> tokens.add(tokenJson(t, now)));
+        ObjectNode out = Json.object();
+        out.set("tokens", tokens);
+        return out;
+    }
+
+    JsonNode revokeToken(ApiRequest r) {
+        Message m = r.message();
+        long id;
+        try {
+            id = Long.parseLong(m.requiredString("token_id"));
+        } catch (NumberFormatException e) {
+            throw dev.osprey.core.OspreyException.notFound("Token " + m.requiredString("token_id") + " not found.");
+        }
+        auth.revokeToken(owner(m), id, actor());
+        return Json.object();
+    }
+
+    JsonNode listAudit(ApiRequest r) {
+        Message m = r.message();
+        int max = m.int32("max_results").orElse(100);
+        if (max < 1 || max > 1000) {
+            throw dev.osprey.core.OspreyException.invalid("Invalid value " + max + " for parameter 'max_results': "
+                    + "it must be between 1 and 1000.");
+        }
+        java.util.Optional<Long> before = m.string("page_token").filter(t -> !t.isEmpty()).map(t -> {
+            try {
+                return Long.parseLong(t);
+            } catch (NumberFormatException e) {
+                throw dev.osprey.core.OspreyException.invalid("Invalid page_token '" + t + "'.");
+            }
+        });
+        AuthStore.AuditPage page = auth.store().auditEvents(before, max, m.string("actor").filter(a -> !a.isEmpty()),
+                m.string("action").filter(a -> !a.isEmpty()));
+        ArrayNode events = Json.object().arrayNode();
+        page.events().forEach(e -> events.addObject().put("id", Long.toString(e.id())).put("timestamp", e.atMs())
+                .put("actor", e.actor()).put("action", e.action()).put("target", e.target()).put("detail", e.detail()));
+        ObjectNode out = Json.object();
+        out.set("events", events);
+        page.nextBefore().ifPresent(n -> out.put("next_page_token", Long.toString(n)));
+        return out;
+    }
+
     // --- permissions
 
     private enum Op { CREATE, GET, UPDATE, DELETE }
@@ -183,8 +268,8 @@ public final class AuthRoutes {
             case CREATE -> {
                 Grant g = new Grant(type, id, user.id(), Permission.parse(m.requiredString("permission")).name());
                 store.createGrant(g);
-                AuthService.audit("permission {} on {} '{}' granted to '{}' by '{}'", g.permission(), type, id,
-                        user.username(), actor().username());
+                auth.audit(actor().username(), "permission.create", type.name() + " " + id, "user '"
+                        + user.username() + "' " + g.permission());
                 return Json.object(field, kind.json(g));
             }
             case GET -> {
@@ -195,14 +280,14 @@ public final class AuthRoutes {
             case UPDATE -> {
                 Grant g = new Grant(type, id, user.id(), Permission.parse(m.requiredString("permission")).name());
                 store.updateGrant(g);
-                AuthService.audit("permission on {} '{}' for '{}' changed to {} by '{}'", type, id, user.username(),
-                        g.permission(), actor().username());
+                auth.audit(actor().username(), "permission.update", type.name() + " " + id, "user '"
+                        + user.username() + "' " + g.permission());
                 return Json.object();
             }
             case DELETE -> {
                 store.deleteGrant(type, id, user.id());
-                AuthService.audit("permission on {} '{}' for '{}' revoked by '{}'", type, id, user.username(),
-                        actor().username());
+                auth.audit(actor().username(), "permission.delete", type.name() + " " + id, "user '"
+                        + user.username() + "'");
                 return Json.object();
             }
         }

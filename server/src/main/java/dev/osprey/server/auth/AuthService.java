@@ -65,24 +65,30 @@ public final class AuthService {
         Optional<User> existing = store.user(username);
         if (existing.isEmpty()) {
             store.createUser(username, Passwords.hash(password), true);
-            AUDIT.info("admin bootstrap: created admin user '{}'", username);
+            audit("server", "user.create", username, "admin bootstrap");
         } else if (!existing.get().admin()) {
             store.updateAdmin(username, true);
-            AUDIT.info("admin bootstrap: made existing user '{}' an admin", username);
+            audit("server", "user.update-admin", username, "admin bootstrap: made admin");
         }
     }
 
     /** The user behind an {@code Authorization: Basic ...} header, if the credentials are right. */
     public Optional<User> authenticate(Optional<String> authorization) {
-        if (authorization.isEmpty() || !authorization.get().regionMatches(true, 0, "Basic ", 0, 6)) {
+        if (authorization.isEmpty()) {
+            return Optional.empty();
+        }
+        if (authorization.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return bearer(authorization.get().substring(7).trim());
+        }
+        if (!authorization.get().regionMatches(true, 0, "Basic ", 0, 6)) {
             return Optional.empty();
         }
         String header = authorization.get().substring(6).trim();
         String key = java.util.HexFormat.of().formatHex(Sha256.of(header));
         long now = clock.getAsLong();
-        Cached cached = verified.get(key);
-        if (cached != null && cached.expiresAt() > now && cached.generation() == generation.get()) {
-            return Optional.of(cached.user());
+        Optional<User> hit = cached(key, now);
+        if (hit.isPresent()) {
+            return hit;
         }
         String decoded;
         try {
@@ -113,15 +119,98 @@ public final class AuthService {
         if (!ok) {
             failures.merge(username, new Failures(1, now), (a, b) -> now - a.since() >= FAILURE_WINDOW_MS
                     ? new Failures(1, now) : new Failures(a.count() + 1, a.since()));
-            AUDIT.info("login failed for '{}'", username);
+            audit(username, "login.failure", username, "basic credentials");
             return Optional.empty();
         }
         failures.remove(username);
+        audit(username, "login.success", username, "basic credentials");
+        remember(key, user.get(), now, gen);
+        return user;
+    }
+
+    private Optional<User> cached(String key, long now) {
+        Cached cached = verified.get(key);
+        if (cached != null && cached.expiresAt() > now && cached.generation() == generation.get()) {
+            return Optional.of(cached.user());
+        }
+        return Optional.empty();
+    }
+
+    private void remember(String key, User user, long now, long gen) {
         if (verified.size() > 10_000) {
             verified.clear();
         }
-        verified.put(key, new Cached(user.get(), now + CACHE_MS, gen));
+        verified.put(key, new Cached(user, now + CACHE_MS, gen));
+    }
+
+    // --- API tokens: "osp_" + 256 random bits; only their SHA-256 is stored (high-entropy secrets need no slow hash)
+
+    static final String TOKEN_PREFIX = "osp_";
+    static final int DEFAULT_TOKEN_DAYS = 90;
+    static final int MAX_TOKEN_DAYS = 365;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** A token as created: its record, and its secret, which is shown this once and never again. */
+    public record NewToken(AuthStore.Token token, String secret) {
+        @Override
+        public String toString() {
+            return "NewToken[" + token + "]"; // never the secret
+        }
+    }
+
+    private static String secretHash(String secret) {
+        return java.util.HexFormat.of().formatHex(Sha256.of(secret));
+    }
+
+    private Optional<User> bearer(String secret) {
+        if (!secret.startsWith(TOKEN_PREFIX)) {
+            return Optional.empty(); // not ours (an OIDC access token is checked elsewhere)
+        }
+        String hash = secretHash(secret);
+        long now = clock.getAsLong();
+        Optional<User> hit = cached("bearer:" + hash, now);
+        if (hit.isPresent()) {
+            return hit;
+        }
+        long gen = generation.get();
+        Optional<User> user = store.tokenBySecretHash(hash).filter(t -> t.validAt(now))
+                .flatMap(t -> store.userById(t.userId()));
+        user.ifPresent(u -> remember("bearer:" + hash, u, now, gen));
         return user;
+    }
+
+    public NewToken createToken(User user, String name, java.util.OptionalLong expiresInDays) {
+        if (name.isBlank() || name.length() > 255) {
+            throw OspreyException.invalid("A token needs a name of 1 to 255 characters.");
+        }
+        long days = expiresInDays.orElse(DEFAULT_TOKEN_DAYS);
+        if (days < 1 || days > MAX_TOKEN_DAYS) {
+            throw OspreyException.invalid("Invalid value " + days + " for parameter 'expires_in_days': tokens "
+                    + "expire after 1 to " + MAX_TOKEN_DAYS + " days.");
+        }
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        String secret = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        long now = clock.getAsLong();
+        AuthStore.Token token = store.createToken(user.id(), name, secretHash(secret), now,
+                now + days * 86_400_000L);
+        audit(user.username(), "token.create", user.username(), "token " + token.id() + " '" + name + "', "
+                + days + " days");
+        return new NewToken(token, secret);
+    }
+
+    public List<AuthStore.Token> tokens(User user) {
+        return store.tokens(user.id());
+    }
+
+    public void revokeToken(User owner, long tokenId, User by) {
+        store.revokeToken(owner.id(), tokenId, clock.getAsLong());
+        generation.incrementAndGet(); // a cached bearer credential must not outlive its revocation
+        audit(by.username(), "token.revoke", owner.username(), "token " + tokenId);
+    }
+
+    public long now() {
+        return clock.getAsLong();
     }
 
     /** What the user may do on each resource (one query): admins manage everything; else a grant or the default. */
@@ -166,7 +255,7 @@ public final class AuthService {
         }
         Passwords.requireStrong(password);
         User created = store.createUser(username, Passwords.hash(password), false);
-        AUDIT.info("user '{}' created by '{}'", username, by.username());
+        audit(by.username(), "user.create", username, "");
         return created;
     }
 
@@ -183,19 +272,19 @@ public final class AuthService {
         Passwords.requireStrong(password);
         store.updatePassword(username, Passwords.hash(password));
         generation.incrementAndGet();
-        AUDIT.info("password of '{}' changed by '{}'", username, by.username());
+        audit(by.username(), "user.update-password", username, "");
     }
 
     public void updateAdmin(String username, boolean admin, User by) {
         store.updateAdmin(username, admin);
         generation.incrementAndGet();
-        AUDIT.info("admin flag of '{}' set to {} by '{}'", username, admin, by.username());
+        audit(by.username(), "user.update-admin", username, "is_admin=" + admin);
     }
 
     public void deleteUser(String username, User by) {
         store.deleteUser(username);
         generation.incrementAndGet();
-        AUDIT.info("user '{}' deleted by '{}'", username, by.username());
+        audit(by.username(), "user.delete", username, "");
     }
 
     public List<Grant> grants(User user) {
@@ -206,7 +295,11 @@ public final class AuthService {
         return store;
     }
 
-    static void audit(String format, Object... args) {
-        AUDIT.info(format, args);
+    /** Records an audit event in the database (queryable by admins) and in the {@code dev.osprey.audit} log. */
+    public void audit(String actor, String action, String target, String detail) {
+        String clean = detail.replaceAll("\\p{Cntrl}", "?");
+        AUDIT.info("{} by '{}' on '{}' {}", action, actor.replaceAll("\\p{Cntrl}", "?"),
+                target.replaceAll("\\p{Cntrl}", "?"), clean);
+        store.audit(clock.getAsLong(), actor, action, target, detail);
     }
 }
