@@ -243,7 +243,10 @@ public final class OspreyServer implements AutoCloseable {
         }
         dev.osprey.server.auth.Passwords.requireStrong(options.adminPassword().get());
         var auth = new dev.osprey.server.auth.AuthService(store.auth(),
-                dev.osprey.server.auth.Permission.parse(options.defaultPermission()), clock::millis);
+                dev.osprey.server.auth.Permission.parse(options.defaultPermission()), clock::millis,
+                options.oidc().map(dev.osprey.server.auth.OidcVerifier::new));
+        options.oidc().ifPresent(o -> LOG.info("OIDC bearer tokens from {} (audience {}) accepted", o.issuer(),
+                o.audience()));
         auth.bootstrapAdmin(options.adminUsername().get(), options.adminPassword().get());
         LOG.info("Basic auth on: admin '{}', default permission {}", options.adminUsername().get(),
                 options.defaultPermission());

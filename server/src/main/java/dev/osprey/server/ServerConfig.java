@@ -75,26 +75,42 @@ public record ServerConfig(
      * @param defaultPermission what users have on resources nobody granted them anything on (MLflow: READ)
      */
     public record AuthOptions(boolean enabled, String defaultPermission, Optional<String> adminUsername,
-            Optional<String> adminPassword) {
+            Optional<String> adminPassword, Optional<dev.osprey.server.auth.OidcVerifier.Settings> oidc) {
         public static final AuthOptions OFF = new AuthOptions(false, "READ", Optional.empty(), Optional.empty());
 
         public AuthOptions {
             Objects.requireNonNull(defaultPermission, "defaultPermission");
             Objects.requireNonNull(adminUsername, "adminUsername");
             Objects.requireNonNull(adminPassword, "adminPassword");
+            Objects.requireNonNull(oidc, "oidc");
         }
 
-        /** Basic auth on, with {@code OSPREY_ADMIN_USERNAME}, {@code _PASSWORD}, {@code OSPREY_AUTH_DEFAULT_PERMISSION}. */
+        /** Without OIDC. */
+        public AuthOptions(boolean enabled, String defaultPermission, Optional<String> adminUsername,
+                Optional<String> adminPassword) {
+            this(enabled, defaultPermission, adminUsername, adminPassword, Optional.empty());
+        }
+
+        /**
+         * Basic auth on, with {@code OSPREY_ADMIN_USERNAME}, {@code _PASSWORD}, {@code OSPREY_AUTH_DEFAULT_PERMISSION},
+         * and OIDC bearer tokens when {@code OSPREY_OIDC_ISSUER} is set.
+         */
         public static AuthOptions basicAuth(java.util.Map<String, String> env) {
             return new AuthOptions(true, env.getOrDefault("OSPREY_AUTH_DEFAULT_PERMISSION", "READ").trim(),
                     Optional.ofNullable(env.get("OSPREY_ADMIN_USERNAME")).filter(v -> !v.isBlank()),
-                    Optional.ofNullable(env.get("OSPREY_ADMIN_PASSWORD")).filter(v -> !v.isEmpty()));
+                    Optional.ofNullable(env.get("OSPREY_ADMIN_PASSWORD")).filter(v -> !v.isEmpty()),
+                    dev.osprey.server.auth.OidcVerifier.fromEnvironment(env));
+        }
+
+        public AuthOptions withOidc(dev.osprey.server.auth.OidcVerifier.Settings settings) {
+            return new AuthOptions(enabled, defaultPermission, adminUsername, adminPassword, Optional.of(settings));
         }
 
         @Override
         public String toString() {
             return "AuthOptions[enabled=" + enabled + ", defaultPermission=" + defaultPermission + ", adminUsername="
-                    + adminUsername.orElse("-") + "]"; // never the password
+                    + adminUsername.orElse("-") + ", oidc=" + oidc.map(o -> o.issuer()).orElse("-")
+                    + "]"; // never the password
         }
     }
 

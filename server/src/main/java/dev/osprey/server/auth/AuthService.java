@@ -50,11 +50,23 @@ public final class AuthService {
         }
     }
 
+    private final Optional<OidcVerifier> oidc;
+    /** What OIDC groups give each user where nothing was granted, as of the user's last validated token. */
+    private final Map<Long, Permission> groupPermissions = new ConcurrentHashMap<>();
+
     public AuthService(AuthStore store, Permission defaultPermission, LongSupplier clock) {
+        this(store, defaultPermission, clock, Optional.empty());
+    }
+
+    public AuthService(AuthStore store, Permission defaultPermission, LongSupplier clock, Optional<OidcVerifier> oidc) {
         this.store = store;
         this.defaultPermission = defaultPermission;
         this.clock = clock;
+        this.oidc = oidc;
     }
+
+    /** Users that only ever sign in through OIDC carry this instead of a password hash: no password matches it. */
+    static final String NO_PASSWORD = "!oidc";
 
     public Permission defaultPermission() {
         return defaultPermission;
@@ -164,7 +176,7 @@ public final class AuthService {
 
     private Optional<User> bearer(String secret) {
         if (!secret.startsWith(TOKEN_PREFIX)) {
-            return Optional.empty(); // not ours (an OIDC access token is checked elsewhere)
+            return oidc.isPresent() ? oidcUser(secret) : Optional.empty();
         }
         String hash = secretHash(secret);
         long now = clock.getAsLong();
@@ -177,6 +189,50 @@ public final class AuthService {
                 .flatMap(t -> store.userById(t.userId()));
         user.ifPresent(u -> remember("bearer:" + hash, u, now, gen));
         return user;
+    }
+
+    /**
+     * The user an OIDC token names: provisioned on first sight (no password), made admin when an admin group says so
+     * (never demoted by groups: the bootstrap admin may not be in any), its group permission remembered.
+     */
+    private Optional<User> oidcUser(String jwt) {
+        String key = "oidc:" + secretHash(jwt);
+        long now = clock.getAsLong();
+        Optional<User> hit = cached(key, now);
+        if (hit.isPresent()) {
+            return hit;
+        }
+        long gen = generation.get();
+        Optional<OidcVerifier.Identity> identity = oidc.orElseThrow().verify(jwt);
+        if (identity.isEmpty()) {
+            return Optional.empty();
+        }
+        OidcVerifier.Identity id = identity.get();
+        User user = store.user(id.username()).orElseGet(() -> {
+            try {
+                User created = store.createUser(id.username(), NO_PASSWORD, false);
+                audit(id.username(), "user.create", id.username(), "first OIDC sign-in");
+                return created;
+            } catch (OspreyException e) {
+                return store.user(id.username()).orElseThrow(() -> e); // created by a concurrent request
+            }
+        });
+        if (id.admin() && !user.admin()) {
+            store.updateAdmin(user.username(), true);
+            audit(user.username(), "user.update-admin", user.username(), "is_admin=true from OIDC groups");
+            user = new User(user.id(), user.username(), user.passwordHash(), true);
+        }
+        if (id.groupPermission().isPresent()) {
+            groupPermissions.put(user.id(), id.groupPermission().get());
+        } else {
+            groupPermissions.remove(user.id());
+        }
+        // Cached no longer than the token lives.
+        if (verified.size() > 10_000) {
+            verified.clear();
+        }
+        verified.put(key, new Cached(user, Math.min(now + CACHE_MS, id.expiresAt()), gen));
+        return Optional.of(user);
     }
 
     public NewToken createToken(User user, String name, java.util.OptionalLong expiresInDays) {
@@ -218,8 +274,8 @@ public final class AuthService {
         Map<String, Permission> out = new java.util.HashMap<>();
         Map<String, String> grants = user.admin() ? Map.of() : store.grants(type, user.id(), resourceIds);
         for (String id : resourceIds) {
-            out.put(id, user.admin() ? Permission.MANAGE
-                    : Optional.ofNullable(grants.get(id)).map(Permission::parse).orElse(defaultPermission));
+            out.put(id, user.admin() ? Permission.MANAGE : Optional.ofNullable(grants.get(id)).map(Permission::parse)
+                    .orElseGet(() -> groupPermissions.getOrDefault(user.id(), defaultPermission)));
         }
         return out;
     }

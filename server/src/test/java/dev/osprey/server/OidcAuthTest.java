@@ -1,0 +1,193 @@
+package dev.osprey.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
+import dev.osprey.server.auth.OidcVerifier;
+import dev.osprey.server.auth.Permission;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * OIDC bearer tokens against a local identity provider the test runs (discovery and JWKS over HTTP, keys made
+ * here): signature, issuer, audience and expiry checked; groups mapped to admin and permissions; key rotation.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OidcAuthTest {
+    private static final String AUDIENCE = "osprey-test";
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<RSAKey> published = new CopyOnWriteArrayList<>();
+    private final AtomicInteger jwksFetches = new AtomicInteger();
+    private HttpServer idp;
+    private String issuer;
+    private RSAKey key;
+    private OspreyServer server;
+
+    @BeforeAll
+    void start() throws Exception {
+        key = new RSAKeyGenerator(2048).keyID("k1").generate();
+        published.add(key);
+        idp = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        issuer = "http://127.0.0.1:" + idp.getAddress().getPort() + "/realms/test";
+        idp.createContext("/realms/test/.well-known/openid-configuration", ex -> {
+            byte[] body = ("{\"issuer\": \"" + issuer + "\", \"jwks_uri\": \"" + issuer + "/jwks\", "
+                    + "\"authorization_endpoint\": \"" + issuer + "/auth\", \"token_endpoint\": \"" + issuer
+                    + "/token\"}").getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        idp.createContext("/realms/test/jwks", ex -> {
+            jwksFetches.incrementAndGet();
+            byte[] body = new JWKSet(new ArrayList<>(published.stream().map(RSAKey::toPublicJWK).toList()))
+                    .toString().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        idp.start();
+        Path dir = Files.createTempDirectory("osprey-oidc");
+        OidcVerifier.Settings oidc = new OidcVerifier.Settings(issuer, AUDIENCE, "preferred_username", "groups",
+                Set.of("ml-admins"), Map.of("ml-editors", Permission.EDIT, "ml-blocked", Permission.NO_PERMISSIONS));
+        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
+                Optional.empty(), dir.resolve("artifacts"), true, "", true)
+                .withAuth(new ServerConfig.AuthOptions(true, "READ", Optional.of("admin"),
+                        Optional.of("admin-secret-1")).withOidc(oidc)));
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+        idp.stop(0);
+    }
+
+    private JWTClaimsSet.Builder claims(String user, String... groups) {
+        return new JWTClaimsSet.Builder().issuer(issuer).audience(AUDIENCE).subject("sub-" + user)
+                .claim("preferred_username", user).claim("groups", List.of(groups))
+                .issueTime(new Date()).expirationTime(new Date(System.currentTimeMillis() + 600_000));
+    }
+
+    private String sign(RSAKey with, JWTClaimsSet claims) throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(with.getKeyID())
+                .type(JOSEObjectType.JWT).build(), claims);
+        jwt.sign(new RSASSASigner(with));
+        return jwt.serialize();
+    }
+
+    private String token(String user, String... groups) throws Exception {
+        return sign(key, claims(user, groups).build());
+    }
+
+    private HttpResponse<String> call(String token, String method, String path, String json) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> asAdmin(String method, String path, String json) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:admin-secret-1"
+                        .getBytes(StandardCharsets.UTF_8))).header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void validTokens_signIn_andGroupsMapToAdminAndPermissions() throws Exception {
+        assertThat(call(token("olga", "ml-admins"), "GET", "/api/2.0/mlflow/users/list", null).statusCode())
+                .isEqualTo(200);
+        String exp = dev.osprey.protocol.Json.read(asAdmin("POST", "/api/2.0/mlflow/experiments/create",
+                "{\"name\": \"shared\"}").body()).path("experiment_id").asText();
+        String tag = "{\"experiment_id\": \"" + exp + "\", \"key\": \"k\", \"value\": \"v\"}";
+        assertThat(call(token("edgar", "ml-editors", "other"), "POST", "/api/2.0/mlflow/experiments/set-experiment-tag",
+                tag).statusCode()).as("EDIT from the group").isEqualTo(200);
+        assertThat(call(token("rita"), "POST", "/api/2.0/mlflow/experiments/set-experiment-tag", tag).statusCode())
+                .as("no group: the default READ").isEqualTo(403);
+        assertThat(call(token("rita"), "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + exp, null)
+                .statusCode()).isEqualTo(200);
+        assertThat(call(token("bart", "ml-blocked"), "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + exp,
+                null).statusCode()).isEqualTo(403);
+        assertThat(call(token("rita"), "GET", "/api/2.0/mlflow/users/list", null).statusCode()).isEqualTo(403);
+        // Provisioned on first sight, with no password anyone could use.
+        assertThat(asAdmin("GET", "/api/2.0/mlflow/users/get?username=edgar", null).body()).contains("edgar");
+        for (String password : List.of("!oidc", "", "null")) {
+            HttpResponse<String> basic = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
+                    + "/api/2.0/mlflow/experiments/search")).header("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString(("edgar:" + password).getBytes(StandardCharsets.UTF_8))).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(basic.statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void forgedExpiredOrMisaddressedTokens_areRefused() throws Exception {
+        RSAKey stranger = new RSAKeyGenerator(2048).keyID("k1").generate();
+        List<String> bad = new ArrayList<>(List.of(
+                sign(stranger, claims("mallory", "ml-admins").build()),
+                sign(key, claims("mallory", "ml-admins").audience("another-app").build()),
+                sign(key, claims("mallory", "ml-admins").issuer("http://evil.example/realms/test").build()),
+                sign(key, claims("mallory", "ml-admins").expirationTime(new Date(System.currentTimeMillis()
+                        - 120_000)).build()),
+                new PlainJWT(claims("mallory", "ml-admins").build()).serialize(),
+                "not.a.jwt", ""));
+        SignedJWT hmac = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims("mallory", "ml-admins").build());
+        hmac.sign(new MACSigner(key.toRSAPublicKey().getEncoded()));
+        bad.add(hmac.serialize());
+        String valid = token("mallory", "ml-admins");
+        String[] parts = valid.split("\\.");
+        String tamperedClaims = Base64.getUrlEncoder().withoutPadding().encodeToString(claims("mallory",
+                "ml-admins").claim("preferred_username", "olga").build().toString().getBytes(StandardCharsets.UTF_8));
+        bad.add(parts[0] + "." + tamperedClaims + "." + parts[2]);
+        for (String token : bad) {
+            HttpResponse<String> r = call(token, "GET", "/api/2.0/mlflow/users/list", null);
+            assertThat(r.statusCode()).as(token).isEqualTo(401);
+        }
+        assertThat(asAdmin("GET", "/api/2.0/mlflow/users/list", null).body()).doesNotContain("mallory");
+    }
+
+    @Test
+    void rotatedKeys_areFetchedWhenANewKeyIdAppears() throws Exception {
+        assertThat(call(token("ivan"), "GET", "/api/2.0/mlflow/experiments/search", null).statusCode())
+                .isEqualTo(200);
+        RSAKey next = new RSAKeyGenerator(2048).keyID("k2").generate();
+        published.add(next);
+        int before = jwksFetches.get();
+        assertThat(call(sign(next, claims("ivan").build()), "GET", "/api/2.0/mlflow/experiments/search", null)
+                .statusCode()).isEqualTo(200);
+        assertThat(jwksFetches.get()).isGreaterThan(before);
+    }
+}
