@@ -77,6 +77,16 @@ final class Bench {
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
     }
 
+    /** POST with an Authorization header value (empty: none). */
+    static String post(String url, String body, String authorization) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (!authorization.isEmpty()) {
+            b.header("Authorization", authorization);
+        }
+        return send(b.build());
+    }
+
     static String get(String url) {
         return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
     }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -69,7 +68,8 @@ class ITHostileInput {
         canaryListener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> {
             while (!canaryListener.isClosed()) {
-                try (Socket s = canaryListener.accept()) {
+                try {
+                    canaryListener.accept().close();
                     canaryConnections.incrementAndGet();
                 } catch (IOException e) {
                     return;

@@ -144,8 +144,22 @@ public final class AccessPolicy {
         };
     }
 
+    /** Run id -> experiment id. A run never moves to another experiment, so this never goes stale. */
+    private final Map<String, String> runExperiments = new java.util.concurrent.ConcurrentHashMap<>();
+
     private Optional<String> runExperiment(String runId) {
-        return store.getRun(runId).map(run -> run.info().experimentId());
+        String known = runExperiments.get(runId);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<String> found = store.getRun(runId).map(run -> run.info().experimentId());
+        found.ifPresent(exp -> {
+            if (runExperiments.size() > 100_000) {
+                runExperiments.clear();
+            }
+            runExperiments.put(runId, exp);
+        });
+        return found;
     }
 
     /** On the experiment of the run in run_id (or run_uuid); an unknown run is left to the handler's 404. */
@@ -420,7 +434,7 @@ public final class AccessPolicy {
         return Rule.before((u, r) -> {
             String id = scorerId(r);
             Optional<String> grant = u.admin() ? Optional.empty()
-                    : Optional.ofNullable(auth.store().grants(ResourceType.SCORER, u.id(), List.of(id)).get(id));
+                    : Optional.ofNullable(auth.explicitGrants(u, ResourceType.SCORER, List.of(id)).get(id));
             if (grant.isPresent()) {
                 if (!Permission.parse(grant.get()).allows(need)) {
                     throw AuthService.denied();

@@ -268,6 +268,7 @@ public final class AuthRoutes {
             case CREATE -> {
                 Grant g = new Grant(type, id, user.id(), Permission.parse(m.requiredString("permission")).name());
                 store.createGrant(g);
+                auth.grantsChanged();
                 auth.audit(actor().username(), "permission.create", type.name() + " " + id, "user '"
                         + user.username() + "' " + g.permission());
                 return Json.object(field, kind.json(g));
@@ -280,12 +281,14 @@ public final class AuthRoutes {
             case UPDATE -> {
                 Grant g = new Grant(type, id, user.id(), Permission.parse(m.requiredString("permission")).name());
                 store.updateGrant(g);
+                auth.grantsChanged();
                 auth.audit(actor().username(), "permission.update", type.name() + " " + id, "user '"
                         + user.username() + "' " + g.permission());
                 return Json.object();
             }
             case DELETE -> {
                 store.deleteGrant(type, id, user.id());
+                auth.grantsChanged();
                 auth.audit(actor().username(), "permission.delete", type.name() + " " + id, "user '"
                         + user.username() + "'");
                 return Json.object();

@@ -272,12 +272,66 @@ public final class AuthService {
     /** What the user may do on each resource (one query): admins manage everything; else a grant or the default. */
     public Map<String, Permission> effective(User user, ResourceType type, List<String> resourceIds) {
         Map<String, Permission> out = new java.util.HashMap<>();
-        Map<String, String> grants = user.admin() ? Map.of() : store.grants(type, user.id(), resourceIds);
+        Map<String, String> grants = user.admin() ? Map.of() : explicitGrants(user, type, resourceIds);
         for (String id : resourceIds) {
             out.put(id, user.admin() ? Permission.MANAGE : Optional.ofNullable(grants.get(id)).map(Permission::parse)
                     .orElseGet(() -> groupPermissions.getOrDefault(user.id(), defaultPermission)));
         }
         return out;
+    }
+
+    /**
+     * Explicit grants were looked up this recently (per user, type and resource; an empty string records "none").
+     * Any grant change made through this server drops them at once; the time limit bounds how long a change made
+     * through another server sharing the database takes to show.
+     */
+    static final long GRANT_CACHE_MS = 5_000;
+
+    private record CachedGrant(String permission, long expiresAt, long generation) {}
+
+    private final Map<String, CachedGrant> grantCache = new ConcurrentHashMap<>();
+    private final AtomicLong grantGeneration = new AtomicLong();
+
+    /** The user's explicit grants on these resources, by id (absent: none), from the cache or one query. */
+    public Map<String, String> explicitGrants(User user, ResourceType type, List<String> resourceIds) {
+        long now = clock.getAsLong();
+        long gen = grantGeneration.get();
+        Map<String, String> out = new java.util.HashMap<>();
+        List<String> missing = new java.util.ArrayList<>();
+        for (String id : resourceIds) {
+            CachedGrant c = grantCache.get(grantKey(user, type, id));
+            if (c != null && c.expiresAt() > now && c.generation() == gen) {
+                if (!c.permission().isEmpty()) {
+                    out.put(id, c.permission());
+                }
+            } else {
+                missing.add(id);
+            }
+        }
+        if (!missing.isEmpty()) {
+            Map<String, String> fetched = store.grants(type, user.id(), missing);
+            if (grantCache.size() > 100_000) {
+                grantCache.clear();
+            }
+            for (String id : missing) {
+                String p = fetched.get(id);
+                grantCache.put(grantKey(user, type, id), new CachedGrant(p == null ? "" : p, now + GRANT_CACHE_MS,
+                        gen));
+                if (p != null) {
+                    out.put(id, p);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String grantKey(User user, ResourceType type, String id) {
+        return user.id() + "\u0000" + type.name() + "\u0000" + id;
+    }
+
+    /** Every grant change made through this server calls this, so no cached grant outlives it. */
+    public void grantsChanged() {
+        grantGeneration.incrementAndGet();
     }
 
     public void require(User user, ResourceType type, String resourceId, Permission.Need need) {
@@ -300,6 +354,7 @@ public final class AuthService {
     public void grantCreator(User user, ResourceType type, String resourceId) {
         if (store.grant(type, resourceId, user.id()).isEmpty()) {
             store.createGrant(new Grant(type, resourceId, user.id(), Permission.MANAGE.name()));
+            grantsChanged();
         }
     }
 
@@ -340,6 +395,7 @@ public final class AuthService {
     public void deleteUser(String username, User by) {
         store.deleteUser(username);
         generation.incrementAndGet();
+        grantsChanged();
         audit(by.username(), "user.delete", username, "");
     }
 
