@@ -28,10 +28,19 @@ function query(params: Params = {}): string {
   return s ? `?${s}` : '';
 }
 
+/** The CSRF cookie of a browser (OIDC) session; the server wants it echoed on every state change. */
+export function csrfToken(cookies: string = typeof document === 'undefined' ? '' : document.cookie): string {
+  const match = cookies.split(';').map((c) => c.trim()).find((c) => c.startsWith('osprey_csrf='));
+  return match ? match.substring('osprey_csrf='.length) : '';
+}
+
 async function call<T>(method: string, path: string, body?: unknown, params?: Params): Promise<T> {
+  const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': 'application/json' };
+  const csrf = method === 'GET' ? '' : csrfToken();
+  if (csrf) headers['X-CSRF-Token'] = csrf;
   const res = await fetch(`${prefix}/ajax-api/${path}${query(params)}`, {
     method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

@@ -8,6 +8,7 @@ import { paramDiff } from './pages/ComparePage';
 import { compareRows, scoreNumber } from './pages/EvaluationsPage';
 import { chatMessages, flattenSpans, spanAttributes } from './pages/TracePage';
 import type { Run, Span } from './api';
+import { csrfToken } from './api';
 
 describe('formatting', () => {
   it('parses proto durations and formats them', () => {
@@ -159,5 +160,13 @@ describe('usePages', () => {
     await act(async () => pending['a:t1']({ items: ['a2'] }));
     expect(result.current.items).toEqual(['b1']);
     expect(result.current.hasMore).toBe(false);
+  });
+});
+
+describe('csrfToken', () => {
+  it('reads the session CSRF cookie among others, and nothing without one', () => {
+    expect(csrfToken('theme=dark; osprey_csrf=abc123; other=1')).toBe('abc123');
+    expect(csrfToken('osprey_csrf_old=zzz; theme=dark')).toBe('');
+    expect(csrfToken('')).toBe('');
   });
 });

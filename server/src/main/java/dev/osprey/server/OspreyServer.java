@@ -171,7 +171,13 @@ public final class OspreyServer implements AutoCloseable {
                     .routing(r -> r
                             .update(routing -> security(config).ifPresent(routing::addFilter))
                             .update(routing -> auth.ifPresent(a -> routing.addFilter(
-                                    new dev.osprey.server.auth.AuthFilter(a, store, prefix))))
+                                    new dev.osprey.server.auth.AuthFilter(a, store, prefix, a.oidc().isPresent()))))
+                            .update(routing -> auth.flatMap(a -> a.oidc().map(o -> new dev.osprey.server.auth
+                                    .BrowserLogin(a, o, prefix, Optional.ofNullable(System.getenv(
+                                            "OSPREY_OIDC_CLIENT_SECRET")).filter(v -> !v.isBlank()), clock::millis)))
+                                    .ifPresent(login -> routing.get(prefix + "/auth/login", login::login)
+                                            .get(prefix + "/auth/callback", login::callback)
+                                            .post(prefix + "/auth/logout", login::logout)))
                             // OTLP exporters post to <tracking uri>/v1/traces: the root, whatever the static prefix.
                             .post("/v1/traces", new OtlpHandler(store.traces(), clock, prices))
                             .any("/gateway/*", gatewayHandler)

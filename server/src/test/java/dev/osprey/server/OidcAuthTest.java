@@ -49,6 +49,20 @@ class OidcAuthTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<RSAKey> published = new CopyOnWriteArrayList<>();
     private final AtomicInteger jwksFetches = new AtomicInteger();
+    private final Map<String, Map<String, String>> codes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+    private static Map<String, String> form(String raw) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (String pair : raw == null ? new String[0] : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
     private HttpServer idp;
     private String issuer;
     private RSAKey key;
@@ -75,6 +89,42 @@ class OidcAuthTest {
                     .toString().getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "application/json");
             ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        idp.createContext("/realms/test/auth", ex -> {
+            Map<String, String> q = form(ex.getRequestURI().getRawQuery());
+            String code = "code-" + codes.size();
+            codes.put(code, q);
+            ex.getResponseHeaders().add("Location", q.get("redirect_uri") + "?code=" + code + "&state="
+                    + java.net.URLEncoder.encode(q.get("state"), StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+        });
+        idp.createContext("/realms/test/token", ex -> {
+            Map<String, String> f = form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            Map<String, String> auth = codes.remove(f.get("code")); // codes are single-use
+            String challenge = f.get("code_verifier") == null ? "" : Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(dev.osprey.core.Sha256.of(f.get("code_verifier")));
+            byte[] body;
+            int status;
+            if (auth == null || !challenge.equals(auth.get("code_challenge"))
+                    || !"S256".equals(auth.get("code_challenge_method"))
+                    || !f.get("redirect_uri").equals(auth.get("redirect_uri")) || !AUDIENCE.equals(f.get("client_id"))) {
+                status = 400;
+                body = "{\"error\": \"invalid_grant\"}".getBytes(StandardCharsets.UTF_8);
+            } else {
+                try {
+                    body = ("{\"token_type\": \"Bearer\", \"access_token\": \"opaque\", \"id_token\": \""
+                            + sign(key, claims("lena", "ml-editors").claim("nonce", auth.get("nonce")).build())
+                            + "\"}").getBytes(StandardCharsets.UTF_8);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                status = 200;
+            }
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(status, body.length);
             ex.getResponseBody().write(body);
             ex.close();
         });
@@ -189,5 +239,81 @@ class OidcAuthTest {
         assertThat(call(sign(next, claims("ivan").build()), "GET", "/api/2.0/mlflow/experiments/search", null)
                 .statusCode()).isEqualTo(200);
         assertThat(jwksFetches.get()).isGreaterThan(before);
+    }
+
+    private HttpResponse<String> browse(String url, String cookie) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/html").GET();
+        if (!cookie.isEmpty()) {
+            b.header("Cookie", cookie);
+        }
+        return browser.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The browser's walk: login -> identity provider -> callback; returns the callback's answer. */
+    private HttpResponse<String> signIn(String next) throws Exception {
+        HttpResponse<String> login = browse(server.baseUrl() + "/auth/login?next=" + java.net.URLEncoder.encode(next,
+                StandardCharsets.UTF_8), "");
+        assertThat(login.statusCode()).isEqualTo(302);
+        String authorize = login.headers().firstValue("Location").orElseThrow();
+        assertThat(authorize).startsWith(issuer + "/auth?").contains("code_challenge_method=S256")
+                .contains("code_challenge=").contains("nonce=").contains("state=").contains("client_id=" + AUDIENCE);
+        HttpResponse<String> back = browse(authorize, "");
+        return browse(back.headers().firstValue("Location").orElseThrow(), "");
+    }
+
+    private static String cookieValue(HttpResponse<String> r, String name) {
+        return r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(name + "="))
+                .map(c -> c.substring(name.length() + 1, c.indexOf(';'))).findFirst().orElseThrow();
+    }
+
+    private HttpResponse<String> post(String path, String cookie, String csrf, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).header("Cookie", cookie)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        if (!csrf.isEmpty()) {
+            b.header("X-CSRF-Token", csrf);
+        }
+        return browser.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void browserLogin_withPkce_givesAnHttpOnlySession_andWritesNeedTheCsrfToken() throws Exception {
+        HttpResponse<String> page = browse(server.baseUrl() + "/experiments/1?tab=runs", "");
+        assertThat(page.statusCode()).isEqualTo(302);
+        assertThat(page.headers().firstValue("Location")).hasValue("/auth/login?next=%2Fexperiments%2F1%3Ftab%3Druns");
+        assertThat(browse(server.baseUrl() + "/api/2.0/mlflow/experiments/search", "").statusCode())
+                .as("API calls get 401, not a redirect").isEqualTo(401);
+
+        HttpResponse<String> callback = signIn("/experiments/1?tab=runs");
+        assertThat(callback.statusCode()).as(callback.body()).isEqualTo(302);
+        assertThat(callback.headers().firstValue("Location")).hasValue("/experiments/1?tab=runs");
+        String sessionCookie = callback.headers().allValues("Set-Cookie").stream()
+                .filter(c -> c.startsWith("osprey_session=")).findFirst().orElseThrow();
+        assertThat(sessionCookie).contains("HttpOnly").contains("SameSite=Lax");
+        String session = cookieValue(callback, "osprey_session");
+        String csrf = cookieValue(callback, "osprey_csrf");
+        String cookies = "osprey_session=" + session + "; osprey_csrf=" + csrf;
+
+        assertThat(browse(server.baseUrl() + "/api/2.0/mlflow/experiments/search", cookies).statusCode())
+                .isEqualTo(200);
+        String create = "/api/2.0/mlflow/experiments/create";
+        HttpResponse<String> noCsrf = post(create, cookies, "", "{\"name\": \"lena-1\"}");
+        assertThat(noCsrf.statusCode()).isEqualTo(403);
+        assertThat(noCsrf.body()).contains("CSRF");
+        assertThat(post(create, cookies, csrf.substring(1) + "0", "{\"name\": \"lena-1\"}").statusCode())
+                .isEqualTo(403);
+        assertThat(post(create, cookies, csrf, "{\"name\": \"lena-1\"}").statusCode()).isEqualTo(200);
+        assertThat(asAdmin("GET", "/api/2.0/mlflow/experiments/get-by-name?experiment_name=lena-1", null).statusCode())
+                .isEqualTo(200);
+
+        // A replayed callback, an open redirect, logout.
+        assertThat(browse(callback.request().uri().toString(), "").statusCode()).isEqualTo(400);
+        for (String next : List.of("//evil.example/x", "https://evil.example", "/\\evil.example")) {
+            HttpResponse<String> other = signIn(next);
+            assertThat(other.headers().firstValue("Location")).as(next).hasValue("/");
+        }
+        HttpResponse<String> out = post("/auth/logout", cookies, csrf, "");
+        assertThat(out.statusCode()).isEqualTo(204);
+        assertThat(browse(server.baseUrl() + "/api/2.0/mlflow/experiments/search", cookies).statusCode())
+                .as("the session ended").isEqualTo(401);
     }
 }

@@ -24,14 +24,33 @@ public final class AuthFilter implements Filter {
     private static final String HOW = "You are not authenticated. Please see "
             + "https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.";
 
+    private static final java.util.Set<String> STATE_CHANGING = java.util.Set.of("POST", "PUT", "PATCH", "DELETE");
+    private static final io.helidon.http.HeaderName CSRF_HEADER = HeaderNames.create("X-CSRF-Token");
+
     private final AuthService auth;
     private final TrackingStore store;
     private final String prefix;
+    private final boolean browserLogin;
 
-    public AuthFilter(AuthService auth, TrackingStore store, String prefix) {
+    /** @param browserLogin OIDC browser login is available: unauthenticated page loads are sent there */
+    public AuthFilter(AuthService auth, TrackingStore store, String prefix, boolean browserLogin) {
         this.auth = auth;
         this.store = store;
         this.prefix = prefix;
+        this.browserLogin = browserLogin;
+    }
+
+    /** A cookie of the request, if sent. */
+    public static Optional<String> cookie(io.helidon.webserver.http.ServerRequest req, String name) {
+        for (String header : req.headers().all(HeaderNames.COOKIE, java.util.List::of)) {
+            for (String pair : header.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
+                    return Optional.of(pair.substring(eq + 1).trim()).filter(v -> !v.isEmpty());
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** The authenticated user of a request that passed this filter. */
@@ -42,16 +61,37 @@ public final class AuthFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
-        if (path.equals(prefix + "/health") || path.equals(prefix + "/version")) {
+        if (path.equals(prefix + "/health") || path.equals(prefix + "/version") || path.equals(prefix + "/auth/login")
+                || path.equals(prefix + "/auth/callback") || path.equals(prefix + "/auth/logout")) {
             chain.proceed();
             return;
         }
         Optional<User> user;
         try {
-            user = auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
+            Optional<String> authorization = req.headers().first(HeaderNames.AUTHORIZATION);
+            Optional<String> session = authorization.isEmpty() ? cookie(req, BrowserLogin.SESSION_COOKIE)
+                    : Optional.empty();
+            if (session.isPresent() && STATE_CHANGING.contains(req.prologue().method().text())
+                    && !req.headers().first(CSRF_HEADER).orElse("").equals(AuthService.csrfToken(session.get()))) {
+                // A cookie rides along on cross-site requests; only our pages can read the CSRF cookie to echo it.
+                res.status(Status.FORBIDDEN_403).header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                        .send("CSRF token missing or invalid: send the " + BrowserLogin.CSRF_COOKIE
+                                + " cookie's value in the X-CSRF-Token header.");
+                return;
+            }
+            user = auth.authenticate(authorization.or(() -> session.map(s -> "Bearer " + s)));
         } catch (AuthService.Throttled e) {
             res.status(Status.TOO_MANY_REQUESTS_429).header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .header(HeaderNames.RETRY_AFTER, "60").send(e.getMessage());
+            return;
+        }
+        if (user.isEmpty() && browserLogin && req.prologue().method().text().equals("GET")
+                && req.headers().first(HeaderNames.ACCEPT).orElse("").contains("text/html")
+                && !path.startsWith(prefix + "/api/") && !path.startsWith(prefix + "/ajax-api/")
+                && !path.startsWith("/api/")) {
+            String target = req.query().isEmpty() ? path : path + "?" + req.query().rawValue();
+            res.status(Status.FOUND_302).header(HeaderNames.LOCATION, prefix + "/auth/login?next="
+                    + java.net.URLEncoder.encode(target, StandardCharsets.UTF_8)).send();
             return;
         }
         if (user.isEmpty()) {

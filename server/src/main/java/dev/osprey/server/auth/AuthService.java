@@ -207,7 +207,17 @@ public final class AuthService {
         if (identity.isEmpty()) {
             return Optional.empty();
         }
-        OidcVerifier.Identity id = identity.get();
+        User user = signIn(identity.get());
+        // Cached no longer than the token lives.
+        if (verified.size() > 10_000) {
+            verified.clear();
+        }
+        verified.put(key, new Cached(user, Math.min(now + CACHE_MS, identity.get().expiresAt()), gen));
+        return Optional.of(user);
+    }
+
+    /** Provisions the identity's user on first sight, promotes it when an admin group says so, notes its groups. */
+    private User signIn(OidcVerifier.Identity id) {
         User user = store.user(id.username()).orElseGet(() -> {
             try {
                 User created = store.createUser(id.username(), NO_PASSWORD, false);
@@ -227,12 +237,7 @@ public final class AuthService {
         } else {
             groupPermissions.remove(user.id());
         }
-        // Cached no longer than the token lives.
-        if (verified.size() > 10_000) {
-            verified.clear();
-        }
-        verified.put(key, new Cached(user, Math.min(now + CACHE_MS, id.expiresAt()), gen));
-        return Optional.of(user);
+        return user;
     }
 
     public NewToken createToken(User user, String name, java.util.OptionalLong expiresInDays) {
@@ -253,6 +258,48 @@ public final class AuthService {
         audit(user.username(), "token.create", user.username(), "token " + token.id() + " '" + name + "', "
                 + days + " days");
         return new NewToken(token, secret);
+    }
+
+    /** A browser session lasts this long; it is an API token under the hood, so it is hashed and revocable too. */
+    static final long SESSION_MS = 12 * 3_600_000L;
+
+    /** A session after a browser login: a token named "browser session" expiring in {@link #SESSION_MS}. */
+    public NewToken createSession(User user) {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        String secret = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        long now = clock.getAsLong();
+        AuthStore.Token token = store.createToken(user.id(), "browser session", secretHash(secret), now,
+                now + SESSION_MS);
+        audit(user.username(), "login.success", user.username(), "browser session " + token.id() + " (OIDC)");
+        return new NewToken(token, secret);
+    }
+
+    /**
+     * The CSRF token of a session: derived from the session secret, which scripts of other sites cannot read (an
+     * HttpOnly cookie), so a page proves it is ours by echoing the readable CSRF cookie in a header.
+     */
+    public static String csrfToken(String sessionSecret) {
+        return secretHash("csrf:" + sessionSecret);
+    }
+
+    /** Ends a browser session (logout). */
+    public void endSession(String sessionSecret) {
+        store.tokenBySecretHash(secretHash(sessionSecret)).filter(t -> t.revokedAt().isEmpty()).ifPresent(t -> {
+            store.revokeToken(t.userId(), t.id(), clock.getAsLong());
+            generation.incrementAndGet();
+            store.userById(t.userId()).ifPresent(u -> audit(u.username(), "logout", u.username(), "browser session "
+                    + t.id()));
+        });
+    }
+
+    /** The user an OIDC ID token from a login this server began names (provisioned as for bearer tokens). */
+    public Optional<User> oidcLogin(String idToken, String nonce) {
+        return oidc.flatMap(o -> o.verify(idToken, Optional.of(nonce))).map(this::signIn);
+    }
+
+    public Optional<OidcVerifier> oidc() {
+        return oidc;
     }
 
     public List<AuthStore.Token> tokens(User user) {

@@ -57,6 +57,7 @@ public final class OidcVerifier {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private volatile DefaultJWTProcessor<SecurityContext> processor;
+    private volatile JsonNode discovery;
 
     public OidcVerifier(Settings settings) {
         this.settings = settings;
@@ -78,6 +79,16 @@ public final class OidcVerifier {
             }
             return processor;
         }
+    }
+
+    /** An endpoint the discovery document names (authorization_endpoint, token_endpoint...). */
+    public String endpoint(String name) {
+        processor();
+        String url = discovery.path(name).asText("");
+        if (!url.startsWith("https://") && !url.startsWith("http://")) {
+            throw new IllegalStateException("The OIDC discovery document of " + settings.issuer() + " has no " + name);
+        }
+        return url;
     }
 
     private DefaultJWTProcessor<SecurityContext> build() {
@@ -114,14 +125,24 @@ public final class OidcVerifier {
         p.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(settings.audience(),
                 new JWTClaimsSet.Builder().issuer(discovery.path("issuer").asText()).build(),
                 Set.of("sub", "exp")));
+        this.discovery = discovery;
         return p;
     }
 
     /** The identity in a valid token; empty for anything else (bad signature, issuer, audience, expired...). */
     public Optional<Identity> verify(String token) {
+        return verify(token, Optional.empty());
+    }
+
+    /** As {@link #verify(String)}, and the token must carry this nonce (an ID token from a login this server began). */
+    public Optional<Identity> verify(String token, Optional<String> nonce) {
         JWTClaimsSet claims;
         try {
             claims = processor().process(token, null);
+            if (nonce.isPresent() && !nonce.get().equals(claims.getClaim("nonce"))) {
+                LOG.debug("OIDC ID token refused: nonce does not match the login");
+                return Optional.empty();
+            }
         } catch (IllegalStateException e) {
             LOG.warn("OIDC bearer token not checked: {}", e.getMessage());
             return Optional.empty();

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class UiHandler implements Handler {
     /** First path segments the UI never claims, even without a static prefix. */
     private static final List<String> RESERVED = List.of("api", "ajax-api", "v1", "gateway", "health", "version",
-            "metrics", "get-artifact", "model-versions", "static-files");
+            "metrics", "get-artifact", "model-versions", "static-files", "auth");
     /** The index carries the prefix for the app; it must never be cached across a prefix change. */
     private static final String CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' "
             + "'unsafe-inline'; script-src 'self'; connect-src 'self'; base-uri 'self'; object-src 'none'";
