@@ -302,30 +302,25 @@ public final class Message {
 
     /** A copy with one top-level field set to a string (decimal strings serve int64 and int32 fields too). */
     public Message with(String field, String value) {
-        if (json == null) {
-            Map<String, List<String>> copy = new java.util.LinkedHashMap<>(query);
-            copy.remove(camel(field));
-            copy.put(field, List.of(value));
-            return new Message(null, copy, path);
-        }
-        ObjectNode copy = json.deepCopy();
-        copy.remove(camel(field));
-        copy.put(field, value);
-        return new Message(copy, query, path);
+        return replaced(field, List.of(value), copy -> copy.put(field, value));
     }
 
     /** A copy with one top-level repeated string field replaced. */
     public Message withStrings(String field, List<String> values) {
+        return replaced(field, values, copy -> values.forEach(copy.putArray(field)::add));
+    }
+
+    /** A copy with the field (and its camelCase spelling) replaced: query values, or what {@code set} writes. */
+    private Message replaced(String field, List<String> queryValues, java.util.function.Consumer<ObjectNode> set) {
         if (json == null) {
             Map<String, List<String>> copy = new java.util.LinkedHashMap<>(query);
             copy.remove(camel(field));
-            copy.put(field, List.copyOf(values));
+            copy.put(field, List.copyOf(queryValues));
             return new Message(null, copy, path);
         }
         ObjectNode copy = json.deepCopy();
         copy.remove(camel(field));
-        com.fasterxml.jackson.databind.node.ArrayNode array = copy.putArray(field);
-        values.forEach(array::add);
+        set.accept(copy);
         return new Message(copy, query, path);
     }
 

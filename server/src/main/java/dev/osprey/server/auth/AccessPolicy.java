@@ -34,6 +34,11 @@ public final class AccessPolicy {
     public interface Rule {
         JsonNode decide(User user, ApiRequest request, Function<ApiRequest, JsonNode> call);
 
+        /** Any authenticated user; the call runs unchanged. */
+        static Rule authenticated() {
+            return (u, r, call) -> call.apply(r);
+        }
+
         /** A check made before the call, which then runs unchanged. */
         static Rule before(BiConsumer<User, ApiRequest> check) {
             return (u, r, call) -> {
@@ -99,10 +104,6 @@ public final class AccessPolicy {
     }
 
     // --- building blocks
-
-    private static Rule authenticated() {
-        return (u, r, call) -> call.apply(r);
-    }
 
     private static Rule admin() {
         return Rule.before((u, r) -> AuthService.requireAdmin(u));
@@ -419,7 +420,7 @@ public final class AccessPolicy {
         on("GET", ev + "/{job_id}", job(Need.READ));
         on("GET", ev + "/{job_id}/results", job(Need.READ));
         on("POST", ev + "/{job_id}/cancel", job(Need.UPDATE));
-        on("GET", "/mlflow/gateway/supported-providers", authenticated());
+        on("GET", "/mlflow/gateway/supported-providers", Rule.authenticated());
     }
 
     private static String scorerId(ApiRequest r) {

@@ -24,7 +24,6 @@ public final class AuthFilter implements Filter {
     private static final String HOW = "You are not authenticated. Please see "
             + "https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.";
 
-    private static final java.util.Set<String> STATE_CHANGING = java.util.Set.of("POST", "PUT", "PATCH", "DELETE");
     private static final io.helidon.http.HeaderName CSRF_HEADER = HeaderNames.create("X-CSRF-Token");
 
     private final AuthService auth;
@@ -71,7 +70,7 @@ public final class AuthFilter implements Filter {
             Optional<String> authorization = req.headers().first(HeaderNames.AUTHORIZATION);
             Optional<String> session = authorization.isEmpty() ? cookie(req, BrowserLogin.SESSION_COOKIE)
                     : Optional.empty();
-            if (session.isPresent() && STATE_CHANGING.contains(req.prologue().method().text())
+            if (session.isPresent() && dev.osprey.server.security.SecurityFilter.STATE_CHANGING.contains(req.prologue().method().text())
                     && !req.headers().first(CSRF_HEADER).orElse("").equals(AuthService.csrfToken(session.get()))) {
                 // A cookie rides along on cross-site requests; only our pages can read the CSRF cookie to echo it.
                 res.status(Status.FORBIDDEN_403).header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")

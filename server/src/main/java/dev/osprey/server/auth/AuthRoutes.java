@@ -76,7 +76,8 @@ public final class AuthRoutes {
                 new Route(Endpoint.patch("/mlflow/users/update-password", this::updatePassword), selfOrAdmin()),
                 new Route(Endpoint.patch("/mlflow/users/update-admin", this::updateAdmin), admin()),
                 new Route(Endpoint.delete("/mlflow/users/delete", this::deleteUser), admin()),
-                new Route(Endpoint.post("/osprey/tokens/create", this::createToken), authenticated()),
+                new Route(Endpoint.post("/osprey/tokens/create", this::createToken),
+                        AccessPolicy.Rule.authenticated()),
                 new Route(Endpoint.get("/osprey/tokens/list", this::listTokens), ownerOrAdmin()),
                 new Route(Endpoint.delete("/osprey/tokens/revoke", this::revokeToken), ownerOrAdmin()),
                 new Route(Endpoint.get("/osprey/audit/list", this::listAudit), admin())));
@@ -111,10 +112,6 @@ public final class AuthRoutes {
                 throw AuthService.denied();
             }
         });
-    }
-
-    private static AccessPolicy.Rule authenticated() {
-        return (u, r, call) -> call.apply(r);
     }
 
     /** Token routes act on the caller's own tokens, or (admins only) on another user's named in {@code username}. */

@@ -136,7 +136,7 @@ public final class AuthService {
         }
         failures.remove(username);
         audit(username, "login.success", username, "basic credentials");
-        remember(key, user.get(), now, gen);
+        remember(key, user.get(), now + CACHE_MS, gen);
         return user;
     }
 
@@ -148,11 +148,11 @@ public final class AuthService {
         return Optional.empty();
     }
 
-    private void remember(String key, User user, long now, long gen) {
+    private void remember(String key, User user, long expiresAt, long gen) {
         if (verified.size() > 10_000) {
             verified.clear();
         }
-        verified.put(key, new Cached(user, now + CACHE_MS, gen));
+        verified.put(key, new Cached(user, expiresAt, gen));
     }
 
     // --- API tokens: "osp_" + 256 random bits; only their SHA-256 is stored (high-entropy secrets need no slow hash)
@@ -187,7 +187,7 @@ public final class AuthService {
         long gen = generation.get();
         Optional<User> user = store.tokenBySecretHash(hash).filter(t -> t.validAt(now))
                 .flatMap(t -> store.userById(t.userId()));
-        user.ifPresent(u -> remember("bearer:" + hash, u, now, gen));
+        user.ifPresent(u -> remember("bearer:" + hash, u, now + CACHE_MS, gen));
         return user;
     }
 
@@ -208,11 +208,8 @@ public final class AuthService {
             return Optional.empty();
         }
         User user = signIn(identity.get());
-        // Cached no longer than the token lives.
-        if (verified.size() > 10_000) {
-            verified.clear();
-        }
-        verified.put(key, new Cached(user, Math.min(now + CACHE_MS, identity.get().expiresAt()), gen));
+        // Trusted no longer than the token itself.
+        remember(key, user, Math.min(now + CACHE_MS, identity.get().expiresAt()), gen);
         return Optional.of(user);
     }
 
@@ -249,15 +246,23 @@ public final class AuthService {
             throw OspreyException.invalid("Invalid value " + days + " for parameter 'expires_in_days': tokens "
                     + "expire after 1 to " + MAX_TOKEN_DAYS + " days.");
         }
+        NewToken created = issue(user, name, days * 86_400_000L);
+        audit(user.username(), "token.create", user.username(), "token " + created.token().id() + " '" + name
+                + "', " + days + " days");
+        return created;
+    }
+
+    /** 256 random bits, URL-safe (token secrets, login state, PKCE verifiers, nonces). */
+    static String randomSecret() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
-        String secret = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private NewToken issue(User user, String name, long lifetimeMs) {
+        String secret = TOKEN_PREFIX + randomSecret();
         long now = clock.getAsLong();
-        AuthStore.Token token = store.createToken(user.id(), name, secretHash(secret), now,
-                now + days * 86_400_000L);
-        audit(user.username(), "token.create", user.username(), "token " + token.id() + " '" + name + "', "
-                + days + " days");
-        return new NewToken(token, secret);
+        return new NewToken(store.createToken(user.id(), name, secretHash(secret), now, now + lifetimeMs), secret);
     }
 
     /** A browser session lasts this long; it is an API token under the hood, so it is hashed and revocable too. */
@@ -265,14 +270,10 @@ public final class AuthService {
 
     /** A session after a browser login: a token named "browser session" expiring in {@link #SESSION_MS}. */
     public NewToken createSession(User user) {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        String secret = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        long now = clock.getAsLong();
-        AuthStore.Token token = store.createToken(user.id(), "browser session", secretHash(secret), now,
-                now + SESSION_MS);
-        audit(user.username(), "login.success", user.username(), "browser session " + token.id() + " (OIDC)");
-        return new NewToken(token, secret);
+        NewToken session = issue(user, "browser session", SESSION_MS);
+        audit(user.username(), "login.success", user.username(), "browser session " + session.token().id()
+                + " (OIDC)");
+        return session;
     }
 
     /**
@@ -456,9 +457,12 @@ public final class AuthService {
 
     /** Records an audit event in the database (queryable by admins) and in the {@code dev.osprey.audit} log. */
     public void audit(String actor, String action, String target, String detail) {
-        String clean = detail.replaceAll("\\p{Cntrl}", "?");
-        AUDIT.info("{} by '{}' on '{}' {}", action, actor.replaceAll("\\p{Cntrl}", "?"),
-                target.replaceAll("\\p{Cntrl}", "?"), clean);
+        AUDIT.info("{} by '{}' on '{}' {}", action, printable(actor), printable(target), printable(detail));
         store.audit(clock.getAsLong(), actor, action, target, detail);
+    }
+
+    /** Log lines never carry control characters from a client (forged log lines). */
+    private static String printable(String s) {
+        return s.replaceAll("\\p{Cntrl}", "?");
     }
 }

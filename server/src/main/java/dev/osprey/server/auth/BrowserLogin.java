@@ -14,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
@@ -36,7 +35,6 @@ public final class BrowserLogin {
     public static final String CSRF_COOKIE = "osprey_csrf";
     /** A login must come back from the identity provider within this long. */
     static final long PENDING_MS = 600_000;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private record Pending(String verifier, String nonce, String next, long expiresAt) {}
 
@@ -57,12 +55,6 @@ public final class BrowserLogin {
         this.prefix = prefix;
         this.clientSecret = clientSecret;
         this.clock = clock;
-    }
-
-    private static String random() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static String enc(String s) {
@@ -93,9 +85,9 @@ public final class BrowserLogin {
             res.status(Status.SERVICE_UNAVAILABLE_503).send("Too many logins in progress; try again shortly.");
             return;
         }
-        String state = random();
-        String verifier = random();
-        String nonce = random();
+        String state = AuthService.randomSecret();
+        String verifier = AuthService.randomSecret();
+        String nonce = AuthService.randomSecret();
         String next = safeNext(req.query().first("next").orElse(prefix + "/"), prefix);
         pending.put(state, new Pending(verifier, nonce, next, now + PENDING_MS));
         String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(Sha256.of(verifier));

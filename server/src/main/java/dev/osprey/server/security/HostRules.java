@@ -1,5 +1,6 @@
 package dev.osprey.server.security;
 
+import dev.osprey.core.net.UrlGuard;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -84,7 +85,10 @@ public final class HostRules {
         return colon < 0 ? authority : authority.substring(0, colon);
     }
 
-    /** Loopback names, or an IP literal that is loopback, private (RFC 1918), link-local or unique-local IPv6. */
+    /**
+     * Loopback names, or an IP literal the SSRF guard counts as internal (loopback, private, link-local,
+     * unique-local, ...): the same classification in both directions.
+     */
     static boolean localOrPrivate(String name) {
         if (LOOPBACK_NAMES.contains(name)) {
             return true;
@@ -93,11 +97,7 @@ public final class HostRules {
             return false; // a DNS name: never resolved here (that is what a rebinding attack controls)
         }
         try {
-            InetAddress address = InetAddress.getByName(name); // a literal: parsed, no lookup
-            byte[] b = address.getAddress();
-            boolean uniqueLocal = b.length == 16 && (b[0] & 0xfe) == 0xfc;
-            return address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
-                    || uniqueLocal;
+            return UrlGuard.internal(InetAddress.getByName(name)); // a literal: parsed, no lookup
         } catch (UnknownHostException e) {
             return false;
         }

@@ -22,7 +22,8 @@ public final class SecurityFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(SecurityFilter.class);
     static final String INVALID_HOST = "Invalid Host header - possible DNS rebinding attack detected";
     static final String CORS_BLOCKED = "Cross-origin request blocked";
-    private static final Set<String> STATE_CHANGING = Set.of("POST", "PUT", "PATCH", "DELETE");
+    /** Methods that change state: what cross-site requests (CORS here, CSRF in the auth filter) must not send. */
+    public static final Set<String> STATE_CHANGING = Set.of("POST", "PUT", "PATCH", "DELETE");
     private static final HeaderName FRAME_OPTIONS = HeaderNames.create("X-Frame-Options");
 
     private final HostRules rules;
