@@ -108,6 +108,11 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Turn off Host, CORS and frame checks (behind a proxy that does them).")
     boolean disableSecurityMiddleware;
 
+    @Option(names = "--enable-workspaces", defaultValue = "${env:MLFLOW_ENABLE_WORKSPACES:-false}",
+            description = "Turn on workspaces: the X-MLFLOW-WORKSPACE header selects one, and experiments, models, "
+                    + "prompts, traces, gateway resources and artifacts are kept apart per workspace.")
+    boolean enableWorkspaces;
+
     @Override
     public Integer call() throws InterruptedException {
         if (workers != null) {
@@ -123,7 +128,8 @@ public final class ServerCommand implements Callable<Integer> {
                     serveArtifacts, staticPrefix, truncate, artifactsOnly, gateway)
                     .withSecurity(new ServerConfig.SecurityOptions(!disableSecurityMiddleware,
                             ServerConfig.SecurityOptions.list(allowedHosts),
-                            ServerConfig.SecurityOptions.list(corsAllowedOrigins), xFrameOptions));
+                            ServerConfig.SecurityOptions.list(corsAllowedOrigins), xFrameOptions))
+                    .withWorkspaces(enableWorkspaces);
             if (appName != null && !appName.isBlank()) {
                 if (!appName.equals("basic-auth")) {
                     System.err.println("osprey server: unknown --app-name '" + appName + "'; the only app is "

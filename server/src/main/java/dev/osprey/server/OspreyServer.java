@@ -24,6 +24,10 @@ import dev.osprey.server.api.Endpoint;
 import dev.osprey.server.tracking.ExperimentService;
 import dev.osprey.server.tracking.TrackingRoutes;
 import dev.osprey.core.net.UrlGuard;
+import dev.osprey.server.workspaces.WorkspaceFilter;
+import dev.osprey.server.workspaces.WorkspaceRoutes;
+import dev.osprey.server.workspaces.WorkspaceScope;
+import dev.osprey.server.workspaces.Workspaces;
 import dev.osprey.gateway.Gateway;
 import dev.osprey.gateway.GatewayConfigService;
 import dev.osprey.gateway.GatewayYaml;
@@ -132,30 +136,46 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), store.gateway())
                     .endpoints());
             Optional<dev.osprey.server.auth.AuthService> auth = authService(config, store, clock);
+            Optional<Workspaces> workspaces = config.workspaces()
+                    ? Optional.of(new Workspaces(store.workspaces(), clock::millis)) : Optional.empty();
             ApiRouter api;
-            Optional<dev.osprey.server.auth.AccessPolicy> policy = auth.map(a -> new dev.osprey.server.auth
-                    .AccessPolicy(a, store, name -> gateway.config().endpoint(name)
-                            .map(e -> e.endpoint().endpointId())));
+            // The access policy runs when auth is on (permissions) or workspaces are (every call kept in its own).
+            Optional<dev.osprey.server.auth.AccessPolicy> policy = auth.isPresent() || workspaces.isPresent()
+                    ? Optional.of(new dev.osprey.server.auth.AccessPolicy(
+                            auth.<dev.osprey.server.auth.Grants>map(a -> a).orElse(dev.osprey.server.auth.Grants.OPEN),
+                            workspaces.<WorkspaceScope>map(w -> w).orElse(WorkspaceScope.NONE), store,
+                            name -> gateway.config().endpoint(name).map(e -> e.endpoint().endpointId())))
+                    : Optional.empty();
             GatewayHandler gatewayHandler = new GatewayHandler(gateway, policy.<GatewayHandler.Access>map(rules ->
                     new GatewayHandler.Access() {
                         @Override
                         public Optional<String> user(io.helidon.webserver.http.ServerRequest req) {
-                            return Optional.of(dev.osprey.server.auth.AuthFilter.user(req).username());
+                            return auth.map(a -> dev.osprey.server.auth.AuthFilter.user(req).username());
                         }
 
                         @Override
                         public boolean mayInvoke(io.helidon.webserver.http.ServerRequest req, String endpoint) {
-                            return rules.mayInvoke(dev.osprey.server.auth.AuthFilter.user(req), endpoint);
+                            return auth.isEmpty() || rules.mayInvoke(dev.osprey.server.auth.AuthFilter.user(req),
+                                    Workspaces.nameOf(req), endpoint);
+                        }
+
+                        @Override
+                        public boolean visible(io.helidon.webserver.http.ServerRequest req, String endpoint) {
+                            return rules.inWorkspace(Workspaces.nameOf(req), endpoint);
                         }
                     }).orElse(GatewayHandler.Access.OPEN));
-            if (auth.isPresent()) {
-                var rules = policy.orElseThrow();
-                endpoints.addAll(new dev.osprey.server.auth.AuthRoutes(auth.get(), rules).endpoints());
-                api = new ApiRouter(endpoints, config.staticPrefix(), (e, r, raw) -> rules.invoke(e, r,
-                        dev.osprey.server.auth.AuthFilter.user(raw)));
+            if (policy.isPresent()) {
+                var rules = policy.get();
+                auth.ifPresent(a -> endpoints.addAll(new dev.osprey.server.auth.AuthRoutes(a, rules).endpoints()));
+                workspaces.ifPresent(w -> endpoints.addAll(new WorkspaceRoutes(w, auth).endpoints(rules)));
+                api = new ApiRouter(endpoints, config.staticPrefix(), (e, r, raw) -> rules.invoke(e,
+                        r.inWorkspace(Workspaces.of(raw)), auth.isPresent()
+                                ? dev.osprey.server.auth.AuthFilter.user(raw) : dev.osprey.server.auth.Grants.ANONYMOUS));
             } else {
                 api = new ApiRouter(endpoints, config.staticPrefix());
             }
+            Optional<dev.osprey.server.auth.AuthFilter> authFilter = auth.map(a -> new dev.osprey.server.auth
+                    .AuthFilter(a, store, config.staticPrefix(), a.oidc().isPresent()));
             ArtifactProxyHandler artifacts = new ArtifactProxyHandler(destination, config.serveArtifacts(),
                     config.staticPrefix());
             String prefix = config.staticPrefix();
@@ -170,8 +190,10 @@ public final class OspreyServer implements AutoCloseable {
                             .contentEncodingsDiscoverServices(false).addContentEncoding(new CompressedBodies()).build())
                     .routing(r -> r
                             .update(routing -> security(config).ifPresent(routing::addFilter))
-                            .update(routing -> auth.ifPresent(a -> routing.addFilter(
-                                    new dev.osprey.server.auth.AuthFilter(a, store, prefix, a.oidc().isPresent()))))
+                            .update(routing -> authFilter.ifPresent(routing::addFilter))
+                            .addFilter(new WorkspaceFilter(workspaces, auth, new dev.osprey.server.auth.RouteResources(
+                                    store, prefix), prefix))
+                            .update(routing -> authFilter.ifPresent(f -> routing.addFilter(f.outsideApi())))
                             .update(routing -> auth.flatMap(a -> a.oidc().map(o -> new dev.osprey.server.auth
                                     .BrowserLogin(a, o, prefix, Optional.ofNullable(System.getenv(
                                             "OSPREY_OIDC_CLIENT_SECRET")).filter(v -> !v.isBlank()), clock::millis)))
@@ -189,6 +211,15 @@ public final class OspreyServer implements AutoCloseable {
                             .get(prefix + "/ajax-api/3.0/mlflow/traces/get", traceDownload)
                             .get(prefix + "/ajax-api/2.0/mlflow/get-trace-artifact", traceDownload::traceArtifact)
                             .get(prefix + "/health", (req, res) -> plain(res, "OK"))
+                            .update(routing -> {
+                                if (workspaces.isEmpty()) {
+                                    for (String base : List.of("/api/3.0/mlflow/workspaces",
+                                            prefix + "/ajax-api/3.0/mlflow/workspaces")) {
+                                        routing.any(base, OspreyServer::workspacesOff)
+                                                .any(base + "/*", OspreyServer::workspacesOff);
+                                    }
+                                }
+                            })
                             .get(prefix + "/version", (req, res) -> plain(res, MLFLOW_COMPATIBLE_VERSION))
                             .get(prefix + "/get-artifact", new GetArtifactHandler(store, locations))
                             .get(prefix + "/model-versions/get-artifact",
@@ -220,6 +251,14 @@ public final class OspreyServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** Workspace routes while workspaces are off: 503 in plain text (spec/genai.md §8). */
+    private static void workspacesOff(io.helidon.webserver.http.ServerRequest req,
+            io.helidon.webserver.http.ServerResponse res) {
+        res.status(io.helidon.http.Status.SERVICE_UNAVAILABLE_503);
+        plain(res, "Workspaces are not enabled on this server. Start it with --enable-workspaces (or "
+                + "MLFLOW_ENABLE_WORKSPACES=true) to use them.");
     }
 
     /** The security middleware, unless --disable-security-middleware. */

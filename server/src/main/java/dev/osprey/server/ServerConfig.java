@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param artifactsOnly serve only the artifact proxy; tracking routes answer 503 (MLflow's --artifacts-only)
  * @param gateway AI gateway settings
  * @param onlineScoring how the online scoring worker polls and how much it runs at once
+ * @param workspaces workspaces on ({@code --enable-workspaces}; spec/genai.md §8)
  */
 public record ServerConfig(
         String host,
@@ -30,7 +31,8 @@ public record ServerConfig(
         GatewayOptions gateway,
         dev.osprey.server.eval.OnlineScoring.Settings onlineScoring,
         AuthOptions auth,
-        SecurityOptions security) {
+        SecurityOptions security,
+        boolean workspaces) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5000;
@@ -58,13 +60,13 @@ public record ServerConfig(
             boolean artifactsOnly, GatewayOptions gateway, dev.osprey.server.eval.OnlineScoring.Settings onlineScoring) {
         this(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination, serveArtifacts, staticPrefix,
                 truncateLongValues, artifactsOnly, gateway, onlineScoring, AuthOptions.OFF,
-                SecurityOptions.DEFAULTS);
+                SecurityOptions.DEFAULTS, false);
     }
 
     public ServerConfig withAuth(AuthOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, options,
-                security);
+                security, workspaces);
     }
 
     /**
@@ -116,7 +118,15 @@ public record ServerConfig(
 
     public ServerConfig withSecurity(SecurityOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
-                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, options);
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, options,
+                workspaces);
+    }
+
+    /** Workspaces on or off ({@code --enable-workspaces}, {@code MLFLOW_ENABLE_WORKSPACES}). */
+    public ServerConfig withWorkspaces(boolean on) {
+        return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security,
+                on);
     }
 
     /**
@@ -162,7 +172,8 @@ public record ServerConfig(
 
     public ServerConfig withOnlineScoring(dev.osprey.server.eval.OnlineScoring.Settings settings) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
-                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, settings, auth, security);
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, settings, auth, security,
+                workspaces);
     }
 
     /** A configuration with the gateway settings the environment gives. */
@@ -203,7 +214,8 @@ public record ServerConfig(
 
     public ServerConfig withGateway(GatewayOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
-                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, options, onlineScoring, auth, security);
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, options, onlineScoring, auth, security,
+                workspaces);
     }
 
     /** A configuration serving tracking and artifacts (not artifacts-only). */
@@ -221,7 +233,7 @@ public record ServerConfig(
     /** The same configuration with another artifacts destination (a path or a URI). */
     public ServerConfig withArtifactsDestination(String destination) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, destination, serveArtifacts,
-                staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security);
+                staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security, workspaces);
     }
 
     /** The root new experiments' artifact locations are made under. */

@@ -26,6 +26,9 @@ final class ExperimentSearchSql {
     static List<Long> pageOfIds(Connection c, SqlDialect dialect, ExperimentQuery q, int offset, int limit) {
         Condition where = field(name(E, "lifecycle_stage"), String.class)
                 .in(q.viewType().stages().stream().map(LifecycleStage::wireName).toList());
+        if (q.workspace().isPresent()) {
+            where = where.and(field(name(E, "workspace"), String.class).eq(q.workspace().get()));
+        }
         int i = 0;
         for (dev.osprey.search.Condition clause : q.filter()) {
             where = where.and(condition(clause, "t" + i++));

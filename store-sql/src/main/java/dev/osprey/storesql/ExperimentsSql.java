@@ -53,15 +53,15 @@ final class ExperimentsSql {
     }
 
     String create(Connection c, String name, Optional<String> location, LongFunction<String> defaultLocation,
-            List<Tag> tags, long now) throws SQLException {
+            List<Tag> tags, long now, String workspace) throws SQLException {
         if (Jdbc.one(c, "SELECT 1 FROM experiments WHERE name = ?", rs -> true, name).isPresent()) {
             throw duplicate(name, "UNIQUE constraint failed: experiments.name");
         }
         long id;
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO experiments (name, artifact_location, "
-                + "lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, 'active', ?, ?)",
+                + "lifecycle_stage, creation_time, last_update_time, workspace) VALUES (?, ?, 'active', ?, ?, ?)",
                 Statement.RETURN_GENERATED_KEYS)) {
-            Jdbc.bind(ps, name, location.orElse(""), now, now);
+            Jdbc.bind(ps, name, location.orElse(""), now, now, workspace);
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 keys.next();

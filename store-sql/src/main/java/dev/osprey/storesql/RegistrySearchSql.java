@@ -5,6 +5,7 @@ import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.lower;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.notExists;
+import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.selectOne;
 import static org.jooq.impl.DSL.table;
 
@@ -39,7 +40,8 @@ final class RegistrySearchSql {
     private RegistrySearchSql() {}
 
     static List<String> modelNames(Connection c, SqlDialect dialect, RegistryQuery q, int offset, int limit) {
-        Condition where = DSL.trueCondition();
+        Condition where = q.workspace().map(w -> field(name(M, "workspace"), String.class).eq(w))
+                .orElse(DSL.trueCondition());
         List<dev.osprey.search.Condition> clauses = promptAware(q.filter());
         int i = 0;
         for (dev.osprey.search.Condition clause : clauses) {
@@ -87,6 +89,11 @@ final class RegistrySearchSql {
     static List<RegistryLoader.Key> versionKeys(Connection c, SqlDialect dialect, RegistryQuery q, int offset,
             int limit) {
         Condition where = field(name(V, "current_stage"), String.class).ne(ModelStage.DELETED_INTERNAL);
+        if (q.workspace().isPresent()) {
+            where = where.and(VERSION_NAME.in(select(field(name("w", "name"), String.class))
+                    .from(table(name("registered_models")).as("w"))
+                    .where(field(name("w", "workspace"), String.class).eq(q.workspace().get()))));
+        }
         int i = 0;
         for (dev.osprey.search.Condition clause : promptAware(q.filter())) {
             where = where.and(switch (clause.field()) {

@@ -63,14 +63,15 @@ final class RegistrySql {
         Jdbc.update(c, "UPDATE registered_models SET last_updated_time = ? WHERE name = ?", now, name);
     }
 
-    void createModel(Connection c, String name, List<Tag> tags, Optional<String> description, long now)
-            throws SQLException {
+    void createModel(Connection c, String name, List<Tag> tags, Optional<String> description, long now,
+            String workspace) throws SQLException {
         if (Jdbc.one(c, "SELECT 1 FROM registered_models WHERE name = ?", rs -> true, name).isPresent()) {
             throw modelExists(name);
         }
         try {
-            Jdbc.update(c, "INSERT INTO registered_models (name, creation_time, last_updated_time, description) "
-                    + "VALUES (?, ?, ?, ?)", name, now, now, description.filter(d -> !d.isEmpty()).orElse(null));
+            Jdbc.update(c, "INSERT INTO registered_models (name, creation_time, last_updated_time, description, "
+                    + "workspace) VALUES (?, ?, ?, ?, ?)", name, now, now, description.filter(d -> !d.isEmpty())
+                    .orElse(null), workspace);
         } catch (SQLException e) {
             if (dialect.isUniqueViolation(e)) {
                 throw modelExists(name);
@@ -92,8 +93,9 @@ final class RegistrySql {
             throw new OspreyException(ErrorCode.RESOURCE_ALREADY_EXISTS, "Registered Model (name=" + newName
                     + ") already exists. Error: the name is taken.");
         }
-        Jdbc.update(c, "INSERT INTO registered_models (name, creation_time, last_updated_time, description) "
-                + "SELECT ?, creation_time, ?, description FROM registered_models WHERE name = ?", newName, now, name);
+        Jdbc.update(c, "INSERT INTO registered_models (name, creation_time, last_updated_time, description, workspace) "
+                + "SELECT ?, creation_time, ?, description, workspace FROM registered_models WHERE name = ?", newName,
+                now, name);
         for (String table : List.of("registered_model_tags", "model_version_tags", "registered_model_aliases")) {
             Jdbc.update(c, "UPDATE " + table + " SET name = ? WHERE name = ?", newName, name);
         }

@@ -36,9 +36,9 @@ final class SqlRegistryStore implements RegistryStore {
 
     @Override
     public RegisteredModel createRegisteredModel(String name, List<Tag> tags, Optional<String> description,
-            long now) {
+            long now, String workspace) {
         return db.write(c -> {
-            sql.createModel(c, name, tags, description, now);
+            sql.createModel(c, name, tags, description, now, workspace);
             return model(c, name);
         });
     }

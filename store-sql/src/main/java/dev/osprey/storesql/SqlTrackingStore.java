@@ -47,6 +47,7 @@ public final class SqlTrackingStore implements TrackingStore {
     private final SqlDatasetStore datasets;
     private final SqlJobStore jobs;
     private final SqlAuthStore auth;
+    private final SqlWorkspaceStore workspaces;
     private final SqlTraceStore traces;
 
     SqlTrackingStore(Database db) {
@@ -64,6 +65,7 @@ public final class SqlTrackingStore implements TrackingStore {
         this.datasets = new SqlDatasetStore(db);
         this.jobs = new SqlJobStore(db);
         this.auth = new SqlAuthStore(db);
+        this.workspaces = new SqlWorkspaceStore(db, purge);
         this.traces = new SqlTraceStore(db, experiments);
     }
 
@@ -90,6 +92,11 @@ public final class SqlTrackingStore implements TrackingStore {
     @Override
     public dev.osprey.store.DatasetStore datasets() {
         return datasets;
+    }
+
+    @Override
+    public dev.osprey.store.WorkspaceStore workspaces() {
+        return workspaces;
     }
 
     @Override
@@ -128,8 +135,8 @@ public final class SqlTrackingStore implements TrackingStore {
 
     @Override
     public String createExperiment(String name, Optional<String> artifactLocation,
-            LongFunction<String> defaultLocation, List<Tag> tags, long now) {
-        return db.write(c -> experiments.create(c, name, artifactLocation, defaultLocation, tags, now));
+            LongFunction<String> defaultLocation, List<Tag> tags, long now, String workspace) {
+        return db.write(c -> experiments.create(c, name, artifactLocation, defaultLocation, tags, now, workspace));
     }
 
     @Override

@@ -16,7 +16,14 @@ import java.util.Optional;
  */
 public interface RegistryStore {
 
-    RegisteredModel createRegisteredModel(String name, List<Tag> tags, Optional<String> description, long now);
+    default RegisteredModel createRegisteredModel(String name, List<Tag> tags, Optional<String> description,
+            long now) {
+        return createRegisteredModel(name, tags, description, now, WorkspaceStore.DEFAULT);
+    }
+
+    /** Creates a registered model in a workspace, in one transaction. */
+    RegisteredModel createRegisteredModel(String name, List<Tag> tags, Optional<String> description, long now,
+            String workspace);
 
     Optional<RegisteredModel> getRegisteredModel(String name);
 

@@ -42,8 +42,14 @@ public interface TrackingStore extends AutoCloseable {
      *
      * @param defaultLocation the artifact location from the new id, used when {@code artifactLocation} is empty
      */
+    default String createExperiment(String name, Optional<String> artifactLocation,
+            LongFunction<String> defaultLocation, List<Tag> tags, long now) {
+        return createExperiment(name, artifactLocation, defaultLocation, tags, now, WorkspaceStore.DEFAULT);
+    }
+
+    /** Creates an experiment in a workspace, in one transaction, and returns its id. */
     String createExperiment(String name, Optional<String> artifactLocation, LongFunction<String> defaultLocation,
-            List<Tag> tags, long now);
+            List<Tag> tags, long now, String workspace);
 
     Optional<Experiment> getExperiment(String experimentId);
 
@@ -142,6 +148,9 @@ public interface TrackingStore extends AutoCloseable {
 
     /** Users and permission grants for basic auth. */
     AuthStore auth();
+
+    /** Workspaces and the workspace of each experiment, registered model and gateway resource. */
+    WorkspaceStore workspaces();
 
     /** Traces and spans, in the same backend. */
     TraceStore traces();

@@ -37,6 +37,8 @@ public final class ApiRouter implements Handler {
     /** Routes with {placeholders}, tried in order after the exact lookup misses. */
     private final List<RouteTemplate> templates = new java.util.ArrayList<>();
     private final AtomicLong requestIds = new AtomicLong();
+    /** The few endpoints that answer something else than 200 on success, by their mounted handler. */
+    private final Map<ApiHandler, Integer> successStatus = new java.util.IdentityHashMap<>();
 
     /** Mounts each endpoint under {@code /api/N.0} and {@code <prefix>/ajax-api/N.0}. */
     private final List<Endpoint> endpoints;
@@ -53,6 +55,9 @@ public final class ApiRouter implements Handler {
         for (Endpoint e : endpoints) {
             String version = "/" + e.majorVersion() + ".0";
             ApiHandler guarded = guard == ApiGuard.OPEN ? e.handler() : r -> guard.invoke(e, r, CURRENT.get());
+            if (e.successStatus() != 200) {
+                successStatus.put(guarded, e.successStatus());
+            }
             add(e.method(), "/api" + version + e.path(), guarded);
             add(e.method(), staticPrefix + "/ajax-api" + version + e.path(), guarded);
         }
@@ -123,6 +128,12 @@ public final class ApiRouter implements Handler {
             } finally {
                 CURRENT.remove();
             }
+            int status = successStatus.getOrDefault(handler, 200);
+            if (status == 204) {
+                res.status(io.helidon.http.Status.NO_CONTENT_204).send();
+                return;
+            }
+            res.status(io.helidon.http.Status.create(status));
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.send(Json.write(answer));
         } catch (OspreyException e) {

@@ -6,11 +6,21 @@ import java.util.Objects;
  * An RPC as the protos declare it: method, conceptual path ({@code /mlflow/runs/create}) and API major version.
  * The router mounts it under {@code /api/<major>.0} and {@code /ajax-api/<major>.0}.
  */
-public record Endpoint(String method, String path, int majorVersion, ApiHandler handler) {
+public record Endpoint(String method, String path, int majorVersion, ApiHandler handler, int successStatus) {
     public Endpoint {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(handler, "handler");
+    }
+
+    /** An RPC answering 200 with its JSON. */
+    public Endpoint(String method, String path, int majorVersion, ApiHandler handler) {
+        this(method, path, majorVersion, handler, 200);
+    }
+
+    /** The same RPC answering another status when it succeeds (201 Created; 204 sends no body). */
+    public Endpoint withSuccessStatus(int status) {
+        return new Endpoint(method, path, majorVersion, handler, status);
     }
 
     public static Endpoint get(String path, ApiHandler handler) {

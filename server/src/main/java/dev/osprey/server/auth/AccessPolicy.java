@@ -3,6 +3,7 @@ package dev.osprey.server.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.osprey.core.OspreyException;
 import dev.osprey.protocol.Json;
 import dev.osprey.protocol.Message;
 import dev.osprey.server.api.ApiRequest;
@@ -10,7 +11,9 @@ import dev.osprey.server.api.Endpoint;
 import dev.osprey.server.auth.Permission.Need;
 import dev.osprey.store.AuthStore.ResourceType;
 import dev.osprey.store.AuthStore.User;
+import dev.osprey.server.workspaces.WorkspaceScope;
 import dev.osprey.store.TrackingStore;
+import dev.osprey.store.WorkspaceStore.Kind;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +22,7 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The authorization decision of every API endpoint, written out one by one (spec/genai.md §7): which resource a call
@@ -48,14 +52,25 @@ public final class AccessPolicy {
         }
     }
 
-    private final AuthService auth;
+    private final Grants auth;
+    private final WorkspaceScope scope;
     private final TrackingStore store;
     private final Function<String, Optional<String>> endpointIdByName;
     private final Map<String, Rule> rules = new HashMap<>();
 
     /** @param endpointIdByName the id of a gateway endpoint from its name (routes may name either) */
     public AccessPolicy(AuthService auth, TrackingStore store, Function<String, Optional<String>> endpointIdByName) {
+        this(auth, WorkspaceScope.NONE, store, endpointIdByName);
+    }
+
+    /**
+     * @param auth who may do what ({@link Grants#OPEN} when auth is off)
+     * @param scope the workspace every call is kept in ({@link WorkspaceScope#NONE} when workspaces are off)
+     */
+    public AccessPolicy(Grants auth, WorkspaceScope scope, TrackingStore store,
+            Function<String, Optional<String>> endpointIdByName) {
         this.auth = auth;
+        this.scope = scope;
         this.store = store;
         this.endpointIdByName = endpointIdByName;
         tracking();
@@ -116,13 +131,48 @@ public final class AccessPolicy {
         return r.message().string(name).filter(s -> !s.isEmpty());
     }
 
-    private void requireExperiment(User u, String experimentId, Need need) {
-        auth.require(u, ResourceType.EXPERIMENT, experimentId, need);
+    /**
+     * On an experiment: it must be in the call's workspace (else {@code notFound}, the handler's answer for what the
+     * call named), then the user needs the permission.
+     */
+    private void requireExperiment(User u, ApiRequest r, String experimentId, Need need,
+            Supplier<OspreyException> notFound) {
+        scope.require(r.workspaceName(), Kind.EXPERIMENT, experimentId, notFound);
+        auth.require(u, ResourceType.EXPERIMENT, experimentId, need, r.workspaceName());
+    }
+
+    private static Supplier<OspreyException> noExperiment(String id) {
+        return () -> OspreyException.notFound("No Experiment with id=" + id + " exists");
     }
 
     /** On the experiment named by a field (or path parameter); the default experiment when absent. */
     private Rule experiment(Need need, String field) {
-        return Rule.before((u, r) -> requireExperiment(u, param(r, field).orElse("0"), need));
+        return Rule.before((u, r) -> {
+            String id = param(r, field).orElse("0");
+            requireExperiment(u, r, id, need, noExperiment(id));
+        });
+    }
+
+    /** The ids among these the user may read in the call's workspace. */
+    private List<String> readableIds(User u, ApiRequest r, ResourceType type, List<String> ids) {
+        List<String> inScope = kindOf(type).map(k -> scope.keep(r.workspaceName(), k, ids)).orElse(ids);
+        if (u.admin() || inScope.isEmpty()) {
+            return inScope;
+        }
+        Map<String, Permission> allowed = auth.effective(u, type, inScope, r.workspaceName());
+        return inScope.stream().filter(id -> allowed.get(id).allows(Need.READ)).toList();
+    }
+
+    /** The workspace kind of a resource type (scorers are kept with their experiment). */
+    private static Optional<Kind> kindOf(ResourceType type) {
+        return switch (type) {
+            case EXPERIMENT -> Optional.of(Kind.EXPERIMENT);
+            case REGISTERED_MODEL -> Optional.of(Kind.REGISTERED_MODEL);
+            case GATEWAY_ENDPOINT -> Optional.of(Kind.GATEWAY_ENDPOINT);
+            case GATEWAY_SECRET -> Optional.of(Kind.GATEWAY_SECRET);
+            case GATEWAY_MODEL_DEFINITION -> Optional.of(Kind.GATEWAY_MODEL_DEFINITION);
+            default -> Optional.empty();
+        };
     }
 
     /**
@@ -133,11 +183,10 @@ public final class AccessPolicy {
             BiFunction<ApiRequest, List<String>, ApiRequest> narrow) {
         return (u, r, call) -> {
             List<String> asked = ids.apply(r);
-            if (u.admin() || asked.isEmpty()) {
+            if (asked.isEmpty()) {
                 return call.apply(r);
             }
-            Map<String, Permission> allowed = auth.effective(u, ResourceType.EXPERIMENT, asked);
-            List<String> readable = asked.stream().filter(id -> allowed.get(id).allows(Need.READ)).toList();
+            List<String> readable = readableIds(u, r, ResourceType.EXPERIMENT, asked);
             if (readable.isEmpty()) {
                 return Json.object();
             }
@@ -163,16 +212,20 @@ public final class AccessPolicy {
         return found;
     }
 
+    private static Supplier<OspreyException> noRun(String id) {
+        return () -> OspreyException.notFound("Run with id=" + id + " not found");
+    }
+
     /** On the experiment of the run in run_id (or run_uuid); an unknown run is left to the handler's 404. */
     private Rule run(Need need) {
-        return Rule.before((u, r) -> param(r, "run_id").or(() -> param(r, "run_uuid")).flatMap(this::runExperiment)
-                .ifPresent(exp -> requireExperiment(u, exp, need)));
+        return Rule.before((u, r) -> param(r, "run_id").or(() -> param(r, "run_uuid")).ifPresent(id ->
+                runExperiment(id).ifPresent(exp -> requireExperiment(u, r, exp, need, noRun(id)))));
     }
 
     private Rule runs(Need need, String field) {
         return Rule.before((u, r) -> {
             for (String runId : r.message().strings(field)) {
-                runExperiment(runId).ifPresent(exp -> requireExperiment(u, exp, need));
+                runExperiment(runId).ifPresent(exp -> requireExperiment(u, r, exp, need, noRun(runId)));
             }
         });
     }
@@ -181,32 +234,92 @@ public final class AccessPolicy {
         return store.traces().getTraceInfo(traceId).map(t -> t.experimentId());
     }
 
+    private static Supplier<OspreyException> noTrace(String id) {
+        return () -> OspreyException.notFound("Trace with ID '" + id + "' not found.");
+    }
+
     private Rule trace(Need need, String field) {
-        return Rule.before((u, r) -> param(r, field).flatMap(this::traceExperiment)
-                .ifPresent(exp -> requireExperiment(u, exp, need)));
+        return Rule.before((u, r) -> param(r, field).ifPresent(id -> traceExperiment(id)
+                .ifPresent(exp -> requireExperiment(u, r, exp, need, noTrace(id)))));
     }
 
     private Rule traces(Need need, String field) {
         return Rule.before((u, r) -> {
             for (var t : store.traces().getTraceInfos(r.message().strings(field))) {
-                requireExperiment(u, t.experimentId(), need);
+                requireExperiment(u, r, t.experimentId(), need, noTrace(t.traceId()));
             }
         });
     }
 
+    private void requireModel(User u, ApiRequest r, String name, Need need) {
+        scope.require(r.workspaceName(), Kind.REGISTERED_MODEL, name, () -> OspreyException.notFound(
+                "Registered Model with name=" + name + " not found"));
+        auth.require(u, ResourceType.REGISTERED_MODEL, name, need, r.workspaceName());
+    }
+
     private Rule model(Need need) {
-        return Rule.before((u, r) -> auth.require(u, ResourceType.REGISTERED_MODEL, param(r, "name")
-                .orElseThrow(() -> Message.missing("name")), need));
+        return Rule.before((u, r) -> requireModel(u, r, param(r, "name").orElseThrow(() -> Message.missing("name")),
+                need));
+    }
+
+    /**
+     * A model version serves its source's files to whoever may read the model, so registering one needs READ on
+     * where the files come from (its run, logged model, registered model or experiment folder), in the call's
+     * workspace. A source that names none of those (an object store or local path outside the run's folder) is
+     * the admin's, except the placeholder names prompt versions carry.
+     */
+    private void requireSourceReadable(User u, ApiRequest r) {
+        Optional<String> runId = param(r, "run_id");
+        Optional<String> runFolder = runId.flatMap(id -> store.getRun(id).map(run -> {
+            requireExperiment(u, r, run.info().experimentId(), Need.READ, noRun(id));
+            return run.info().artifactUri();
+        }));
+        param(r, "model_id").ifPresent(id -> requireLoggedModel(u, r, id, Need.READ));
+        String source = param(r, "source").orElse("");
+        String lower = source.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("runs:/")) {
+            String id = source.substring("runs:/".length()).replaceFirst("^/+", "").split("/", 2)[0];
+            runExperiment(id).ifPresent(exp -> requireExperiment(u, r, exp, Need.READ, noRun(id)));
+        } else if (lower.startsWith("models:/")) {
+            String ref = source.substring("models:/".length()).replaceFirst("^/+", "").split("/", 2)[0];
+            if (ref.startsWith("m-")) {
+                requireLoggedModel(u, r, ref, Need.READ);
+            } else {
+                requireModel(u, r, ref.split("@", 2)[0], Need.READ);
+            }
+        } else if (lower.startsWith("mlflow-artifacts:")) {
+            Optional<String> exp = dev.osprey.server.workspaces.ProxiedPaths.experimentOf(source.substring("mlflow-artifacts:".length())
+                    .replaceFirst("^//[^/]*", "").replaceFirst("^/+", ""));
+            if (exp.isPresent()) {
+                requireExperiment(u, r, exp.get(), Need.READ, noExperiment(exp.get()));
+            } else {
+                AuthService.requireAdmin(u);
+            }
+        } else if (runFolder.filter(folder -> !folder.isEmpty() && source.startsWith(folder)).isEmpty()) {
+            boolean promptPlaceholder = r.message().messages("tags").stream().anyMatch(t -> t.string("key")
+                    .filter(dev.osprey.core.RegisteredModel.PROMPT_TAG::equals).isPresent())
+                    && !source.contains(":") && !source.startsWith("/") && !source.startsWith("\\");
+            if (!promptPlaceholder) {
+                AuthService.requireAdmin(u);
+            }
+        }
+    }
+
+    private void requireLoggedModel(User u, ApiRequest r, String id, Need need) {
+        store.loggedModels().get(id, true).ifPresent(m -> requireExperiment(u, r, m.experimentId(), need,
+                () -> OspreyException.notFound("Logged model with ID '" + id + "' not found.")));
     }
 
     private Rule loggedModel(Need need) {
-        return Rule.before((u, r) -> store.loggedModels().get(r.pathParam("model_id"), true)
-                .ifPresent(m -> requireExperiment(u, m.experimentId(), need)));
+        return Rule.before((u, r) -> requireLoggedModel(u, r, r.pathParam("model_id"), need));
     }
 
     private Rule job(Need need) {
-        return Rule.before((u, r) -> store.jobs().get(r.pathParam("job_id"))
-                .ifPresent(j -> requireExperiment(u, j.experimentId(), need)));
+        return Rule.before((u, r) -> {
+            String id = r.pathParam("job_id");
+            store.jobs().get(id).ifPresent(j -> requireExperiment(u, r, j.experimentId(), need,
+                    () -> OspreyException.notFound("Evaluation job '" + id + "' not found.")));
+        });
     }
 
     /**
@@ -218,16 +331,16 @@ public final class AccessPolicy {
     private Rule filtered(ResourceType type, String listField, Function<JsonNode, String> id) {
         return (u, r, call) -> {
             JsonNode answer = call.apply(r);
-            if (u.admin() || !(answer instanceof ObjectNode page)) {
+            if (!(answer instanceof ObjectNode page)) {
                 return answer;
             }
             int pageSize = answer.path(listField).size();
-            List<JsonNode> kept = readable(u, type, answer.path(listField), id);
+            List<JsonNode> kept = readable(u, r, type, answer.path(listField), id);
             String token = answer.path("next_page_token").asText("");
             while (kept.size() < pageSize && !token.isEmpty()) {
                 JsonNode next = call.apply(r.withMessage(r.message().with("page_token", token)
                         .with("max_results", Integer.toString(pageSize - kept.size()))));
-                kept.addAll(readable(u, type, next.path(listField), id));
+                kept.addAll(readable(u, r, type, next.path(listField), id));
                 token = next.path("next_page_token").asText("");
             }
             ArrayNode items = page.putArray(listField);
@@ -244,22 +357,35 @@ public final class AccessPolicy {
         };
     }
 
-    private List<JsonNode> readable(User u, ResourceType type, JsonNode items, Function<JsonNode, String> id) {
+    private List<JsonNode> readable(User u, ApiRequest r, ResourceType type, JsonNode items,
+            Function<JsonNode, String> id) {
         List<String> ids = new ArrayList<>();
         items.forEach(item -> ids.add(id.apply(item)));
-        Map<String, Permission> allowed = auth.effective(u, type, ids);
+        java.util.Set<String> allowed = new java.util.HashSet<>(readableIds(u, r, type, ids));
         List<JsonNode> kept = new ArrayList<>();
         items.forEach(item -> {
-            if (allowed.get(id.apply(item)).allows(Need.READ)) {
+            if (allowed.contains(id.apply(item))) {
                 kept.add(item);
             }
         });
         return kept;
     }
 
+    /**
+     * Creating in a workspace other than the default one needs EDIT there (in the default workspace any
+     * authenticated user creates, as in MLflow).
+     */
+    private void requireMayCreate(User u, ApiRequest r) {
+        if (r.workspaceName().filter(w -> !w.equals(dev.osprey.store.WorkspaceStore.DEFAULT)).isPresent()
+                && !auth.inWorkspace(u, r.workspaceName()).allows(Need.UPDATE)) {
+            throw AuthService.denied();
+        }
+    }
+
     /** Authenticated; the creator then manages what it created (the id read from the answer). */
     private Rule creates(ResourceType type, Function<JsonNode, String> id) {
         return (u, r, call) -> {
+            requireMayCreate(u, r);
             JsonNode answer = call.apply(r);
             String created = id.apply(answer);
             if (!created.isEmpty()) {
@@ -298,7 +424,9 @@ public final class AccessPolicy {
         on("GET", e + "get", experiment(Need.READ, "experiment_id"));
         on("GET", e + "get-by-name", (u, r, call) -> {
             JsonNode answer = call.apply(r);
-            requireExperiment(u, answer.path("experiment").path("experiment_id").asText(), Need.READ);
+            requireExperiment(u, r, answer.path("experiment").path("experiment_id").asText(), Need.READ,
+                    () -> OspreyException.notFound("Could not find experiment with name '"
+                            + param(r, "experiment_name").orElse("") + "'"));
             return answer;
         });
         on("GET", e + "search", filtered(ResourceType.EXPERIMENT, "experiments", x -> x.path("experiment_id")
@@ -356,7 +484,10 @@ public final class AccessPolicy {
         on("DELETE", rm + "alias", model(Need.UPDATE));
         on("DELETE", rm + "delete", model(Need.DELETE));
         String mv = "/mlflow/model-versions/";
-        on("POST", mv + "create", model(Need.UPDATE));
+        on("POST", mv + "create", Rule.before((u, r) -> {
+            requireModel(u, r, param(r, "name").orElseThrow(() -> Message.missing("name")), Need.UPDATE);
+            requireSourceReadable(u, r);
+        }));
         on("GET", mv + "get", model(Need.READ));
         on("GET", mv + "get-download-uri", model(Need.READ));
         on("GET", mv + "search", filtered(ResourceType.REGISTERED_MODEL, "model_versions",
@@ -375,7 +506,7 @@ public final class AccessPolicy {
             String exp = r.message().message("trace").flatMap(x -> x.message("trace_info"))
                     .flatMap(i -> i.message("trace_location")).flatMap(l -> l.message("mlflow_experiment"))
                     .flatMap(x -> x.string("experiment_id")).or(() -> param(r, "experiment_id")).orElse("0");
-            requireExperiment(u, exp, Need.UPDATE);
+            requireExperiment(u, r, exp, Need.UPDATE, noExperiment(exp));
         }));
         on("GET", t, readableExperiments(r -> r.message().strings("experiment_ids"),
                 (r, readable) -> r.withMessage(r.message().withStrings("experiment_ids", readable))));
@@ -406,7 +537,8 @@ public final class AccessPolicy {
         on("GET", s + "get", scorer(Need.READ));
         on("GET", s + "versions", scorer(Need.READ));
         on("POST", s + "register", (u, r, call) -> {
-            requireExperiment(u, param(r, "experiment_id").orElse("0"), Need.UPDATE);
+            String exp = param(r, "experiment_id").orElse("0");
+            requireExperiment(u, r, exp, Need.UPDATE, noExperiment(exp));
             JsonNode answer = call.apply(r);
             auth.grantCreator(u, ResourceType.SCORER, scorerId(r));
             return answer;
@@ -434,6 +566,8 @@ public final class AccessPolicy {
     private Rule scorer(Need need) {
         return Rule.before((u, r) -> {
             String id = scorerId(r);
+            String exp = param(r, "experiment_id").orElse("0");
+            scope.require(r.workspaceName(), Kind.EXPERIMENT, exp, noExperiment(exp));
             Optional<String> grant = u.admin() ? Optional.empty()
                     : Optional.ofNullable(auth.explicitGrants(u, ResourceType.SCORER, List.of(id)).get(id));
             if (grant.isPresent()) {
@@ -441,7 +575,7 @@ public final class AccessPolicy {
                     throw AuthService.denied();
                 }
             } else {
-                requireExperiment(u, param(r, "experiment_id").orElse("0"), need);
+                requireExperiment(u, r, exp, need, noExperiment(exp));
             }
         });
     }
@@ -455,17 +589,26 @@ public final class AccessPolicy {
                 id = param(r, "name").flatMap(endpointIdByName);
             }
             // No id: the handler answers the missing parameter (or not found) the same for everyone.
-            id.ifPresent(x -> auth.require(u, type, x, need));
+            id.ifPresent(x -> requireGateway(u, r, type, x, need));
         });
+    }
+
+    private void requireGateway(User u, ApiRequest r, ResourceType type, String id, Need need) {
+        scope.require(r.workspaceName(), kindOf(type).orElseThrow(), id, () -> OspreyException.notFound("No "
+                + type.name().substring("GATEWAY_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                + " with id " + id + "."));
+        auth.require(u, type, id, need, r.workspaceName());
     }
 
     private void gatewayResource(String base, ResourceType type, String idField, String listField,
             String createdField, BiConsumer<User, ApiRequest> createNeeds) {
         on("POST", base + "create", (u, r, call) -> {
+            requireMayCreate(u, r);
             createNeeds.accept(u, r);
             JsonNode answer = call.apply(r);
             String created = answer.path(createdField).path(idField).asText("");
             if (!created.isEmpty()) {
+                scope.assign(r.workspaceName(), kindOf(type).orElseThrow(), created);
                 auth.grantCreator(u, type, created);
             }
             return answer;
@@ -477,11 +620,11 @@ public final class AccessPolicy {
 
     private void useModelDefinitions(User u, ApiRequest r) {
         for (Message config : r.message().messages("model_configs")) {
-            config.string("model_definition_id").ifPresent(id -> auth.require(u,
+            config.string("model_definition_id").ifPresent(id -> requireGateway(u, r,
                     ResourceType.GATEWAY_MODEL_DEFINITION, id, Need.USE));
         }
-        param(r, "model_definition_id").ifPresent(id -> auth.require(u, ResourceType.GATEWAY_MODEL_DEFINITION, id,
-                Need.USE));
+        param(r, "model_definition_id").ifPresent(id -> requireGateway(u, r, ResourceType.GATEWAY_MODEL_DEFINITION,
+                id, Need.USE));
     }
 
     private void gateway() {
@@ -491,11 +634,11 @@ public final class AccessPolicy {
         on("POST", g + "secrets/update", onGateway(ResourceType.GATEWAY_SECRET, "secret_id", Need.UPDATE));
         gatewayResource(g + "model-definitions/", ResourceType.GATEWAY_MODEL_DEFINITION, "model_definition_id",
                 "model_definitions", "model_definition", (u, r) -> param(r, "secret_id").ifPresent(id ->
-                        auth.require(u, ResourceType.GATEWAY_SECRET, id, Need.USE)));
+                        requireGateway(u, r, ResourceType.GATEWAY_SECRET, id, Need.USE)));
         on("POST", g + "model-definitions/update", (u, r, call) -> {
-            auth.require(u, ResourceType.GATEWAY_MODEL_DEFINITION, param(r, "model_definition_id").orElseThrow(
+            requireGateway(u, r, ResourceType.GATEWAY_MODEL_DEFINITION, param(r, "model_definition_id").orElseThrow(
                     () -> Message.missing("model_definition_id")), Need.UPDATE);
-            param(r, "secret_id").ifPresent(id -> auth.require(u, ResourceType.GATEWAY_SECRET, id, Need.USE));
+            param(r, "secret_id").ifPresent(id -> requireGateway(u, r, ResourceType.GATEWAY_SECRET, id, Need.USE));
             return call.apply(r);
         });
         gatewayResource(g + "endpoints/", ResourceType.GATEWAY_ENDPOINT, "endpoint_id", "endpoints", "endpoint",
@@ -516,10 +659,16 @@ public final class AccessPolicy {
         on("GET", g + "endpoints/bindings/list", onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", Need.READ));
     }
 
+    /** Whether the endpoint is in the workspace (an unknown name is left to the gateway's 404). */
+    public boolean inWorkspace(Optional<String> workspace, String endpointName) {
+        return endpointIdByName.apply(endpointName).map(id -> !scope.keep(workspace, Kind.GATEWAY_ENDPOINT,
+                List.of(id)).isEmpty()).orElse(true);
+    }
+
     /** Whether the user may invoke the gateway endpoint (USE); an unknown name is left to the gateway's 404. */
-    public boolean mayInvoke(User u, String endpointName) {
+    public boolean mayInvoke(User u, Optional<String> workspace, String endpointName) {
         return endpointIdByName.apply(endpointName).map(id -> auth.effective(u, ResourceType.GATEWAY_ENDPOINT,
-                List.of(id)).get(id).allows(Need.USE)).orElse(true);
+                List.of(id), workspace).get(id).allows(Need.USE)).orElse(true);
     }
 
     /**
@@ -541,14 +690,20 @@ public final class AccessPolicy {
                 "DELETE " + w + "/{webhook_id}", "POST " + w + "/{webhook_id}/test"));
         routes.addAll(List.of("POST " + g + "budgets/create", "POST " + g + "budgets/update",
                 "DELETE " + g + "budgets/delete", "GET " + g + "budgets/get", "GET " + g + "budgets/list"));
+        Rule adminInDefault = Rule.before((u, r) -> {
+            scope.requireDefault(r.workspaceName(), () -> OspreyException.notFound("Not available in workspace '"
+                    + r.workspaceName().orElse("") + "': datasets, webhooks and gateway budgets and usage are kept "
+                    + "in the '" + dev.osprey.store.WorkspaceStore.DEFAULT + "' workspace."));
+            AuthService.requireAdmin(u);
+        });
         for (String route : routes) {
             int space = route.indexOf(' ');
-            on(route.substring(0, space), route.substring(space + 1), admin());
+            on(route.substring(0, space), route.substring(space + 1), adminInDefault);
         }
     }
 
     /** For AuthRoutes: its own endpoints carry their checks inside. */
-    void add(Endpoint e, Rule rule) {
+    public void add(Endpoint e, Rule rule) {
         on(e.method(), e.path(), rule);
     }
 }

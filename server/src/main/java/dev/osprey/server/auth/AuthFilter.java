@@ -27,14 +27,14 @@ public final class AuthFilter implements Filter {
     private static final io.helidon.http.HeaderName CSRF_HEADER = HeaderNames.create("X-CSRF-Token");
 
     private final AuthService auth;
-    private final TrackingStore store;
+    private final RouteResources routes;
     private final String prefix;
     private final boolean browserLogin;
 
     /** @param browserLogin OIDC browser login is available: unauthenticated page loads are sent there */
     public AuthFilter(AuthService auth, TrackingStore store, String prefix, boolean browserLogin) {
         this.auth = auth;
-        this.store = store;
+        this.routes = new RouteResources(store, prefix);
         this.prefix = prefix;
         this.browserLogin = browserLogin;
     }
@@ -100,79 +100,43 @@ public final class AuthFilter implements Filter {
             return;
         }
         req.context().register(user.get());
-        try {
-            authorizeOutsideApi(user.get(), req, path);
-        } catch (OspreyException e) {
-            res.status(Status.create(e.errorCode().httpStatus())).header(HeaderNames.CONTENT_TYPE,
-                    "text/plain; charset=utf-8").send(e.getMessage());
-            return;
-        }
         chain.proceed();
     }
 
-    private void experiment(User u, String experimentId, Need need) {
-        auth.require(u, ResourceType.EXPERIMENT, experimentId, need);
-    }
-
-    private static Need byMethod(String method) {
-        return switch (method) {
-            case "GET", "HEAD" -> Need.READ;
-            case "DELETE" -> Need.DELETE;
-            default -> Need.UPDATE;
+    /**
+     * The authorization of the routes that are not API endpoints, as a filter that runs after the workspace filter
+     * (a user's permissions depend on the workspace).
+     */
+    public Filter outsideApi() {
+        return (chain, req, res) -> {
+            Optional<User> user = req.context().get(User.class);
+            if (user.isPresent()) {
+                try {
+                    authorizeOutsideApi(user.get(), req);
+                } catch (OspreyException e) {
+                    res.status(Status.create(e.errorCode().httpStatus())).header(HeaderNames.CONTENT_TYPE,
+                            "text/plain; charset=utf-8").send(e.getMessage());
+                    return;
+                }
+            }
+            chain.proceed();
         };
     }
 
     /** The decisions of the routes that are not API endpoints; anything else needs only the login. */
-    void authorizeOutsideApi(User u, RoutingRequest req, String path) {
-        String method = req.prologue().method().text();
-        var query = req.query();
-        if (path.equals("/v1/traces")) {
-            experiment(u, req.headers().first(HeaderNames.create("x-mlflow-experiment-id")).orElse("0"),
-                    Need.UPDATE);
-        } else if (path.equals(prefix + "/metrics")) {
-            AuthService.requireAdmin(u);
-        } else if (path.startsWith("/api/2.0/mlflow-artifacts/") || path.startsWith(prefix
-                + "/ajax-api/2.0/mlflow-artifacts/")) {
-            proxiedArtifact(u, method, path, query.first("path").orElse(""));
-        } else if (path.equals(prefix + "/get-artifact")) {
-            query.first("run_uuid").asOptional().or(() -> query.first("run_id").asOptional()).flatMap(store::getRun)
-                    .ifPresent(r -> experiment(u, r.info().experimentId(), Need.READ));
-        } else if (path.equals(prefix + "/model-versions/get-artifact")) {
-            auth.require(u, ResourceType.REGISTERED_MODEL, query.first("name").orElse(""), Need.READ);
-        } else if (path.equals("/api/3.0/mlflow/traces/get") || path.equals(prefix + "/ajax-api/3.0/mlflow/traces/get")
-                || path.equals(prefix + "/ajax-api/2.0/mlflow/get-trace-artifact")) {
-            query.first("trace_id").asOptional().or(() -> query.first("request_id").asOptional()).flatMap(store.traces()::getTraceInfo)
-                    .ifPresent(t -> experiment(u, t.experimentId(), Need.READ));
-        } else if (path.startsWith(prefix + "/ajax-api/2.0/mlflow/logged-models/") && path.endsWith(
-                "/artifacts/files")) {
-            String id = path.substring((prefix + "/ajax-api/2.0/mlflow/logged-models/").length(),
-                    path.length() - "/artifacts/files".length());
-            store.loggedModels().get(id, true).ifPresent(m -> experiment(u, m.experimentId(), Need.READ));
-        }
-    }
-
-    /**
-     * Proxied artifacts live under {@code <experiment id>/...} (runs, traces, logged models all keep that layout):
-     * the first segment names the experiment. Anything else is the admin's.
-     */
-    private void proxiedArtifact(User u, String method, String path, String listPath) {
-        String rest = path.substring(path.indexOf("/mlflow-artifacts/") + "/mlflow-artifacts/".length());
-        String artifactPath;
-        if (rest.startsWith("artifacts/")) {
-            artifactPath = rest.substring("artifacts/".length());
-        } else if (rest.equals("artifacts")) {
-            artifactPath = listPath;
-        } else if (rest.startsWith("mpu/")) {
-            String[] parts = rest.split("/", 3);
-            artifactPath = parts.length == 3 ? parts[2] : "";
-        } else {
-            artifactPath = "";
-        }
-        String first = java.net.URLDecoder.decode(artifactPath.split("/", 2)[0], StandardCharsets.UTF_8);
-        if (first.matches("[0-9]{1,18}")) {
-            experiment(u, first, byMethod(method));
-        } else {
-            AuthService.requireAdmin(u);
-        }
+    void authorizeOutsideApi(User u, RoutingRequest req) {
+        Optional<String> workspace = dev.osprey.server.workspaces.Workspaces.nameOf(req);
+        routes.of(req).ifPresent(touch -> {
+            switch (touch) {
+                case RouteResources.OnExperiment e -> auth.require(u, ResourceType.EXPERIMENT, e.experimentId(),
+                        e.need(), workspace);
+                case RouteResources.OnModel m -> auth.require(u, ResourceType.REGISTERED_MODEL, m.name(), m.need(),
+                        workspace);
+                case RouteResources.OnProxiedPath p -> dev.osprey.server.workspaces.ProxiedPaths.experimentOf(
+                        p.path()).ifPresentOrElse(id -> auth.require(u, ResourceType.EXPERIMENT, id, p.need(),
+                                workspace), () -> AuthService.requireAdmin(u));
+                case RouteResources.AdminOnly a -> AuthService.requireAdmin(u);
+            }
+        });
     }
 }

@@ -62,7 +62,10 @@ public final class AuthRoutes {
             new Kind(ResourceType.GATEWAY_ENDPOINT, "/mlflow/gateway/endpoints/permissions/", 3,
                     List.of("endpoint_id"), "gateway_endpoint_permission"),
             new Kind(ResourceType.GATEWAY_MODEL_DEFINITION, "/mlflow/gateway/model-definitions/permissions/", 3,
-                    List.of("model_definition_id"), "gateway_model_definition_permission"));
+                    List.of("model_definition_id"), "gateway_model_definition_permission"),
+            // Osprey's: what a user may do in a workspace (on its resources without a grant of their own).
+            new Kind(ResourceType.WORKSPACE, "/mlflow/workspaces/permissions/", 2, List.of("workspace_name"),
+                    "workspace_permission"));
 
     private static Kind kind(ResourceType type) {
         return KINDS.stream().filter(k -> k.type() == type).findFirst().orElseThrow();

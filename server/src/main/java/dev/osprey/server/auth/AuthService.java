@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * a hash), login throttling, user management, and the effective permission of a user on a resource (admins:
  * everything; an explicit grant; otherwise the server's default permission).
  */
-public final class AuthService {
+public final class AuthService implements Grants {
     private static final Logger AUDIT = LoggerFactory.getLogger("dev.osprey.audit");
     /** A verified credential is trusted this long before it is hashed again. */
     static final long CACHE_MS = 60_000;
@@ -53,6 +53,8 @@ public final class AuthService {
     private final Optional<OidcVerifier> oidc;
     /** What OIDC groups give each user where nothing was granted, as of the user's last validated token. */
     private final Map<Long, Permission> groupPermissions = new ConcurrentHashMap<>();
+    /** Per OIDC user: the permission their groups give in each workspace (from their latest token). */
+    private final Map<Long, Map<String, Permission>> groupWorkspaces = new ConcurrentHashMap<>();
 
     public AuthService(AuthStore store, Permission defaultPermission, LongSupplier clock) {
         this(store, defaultPermission, clock, Optional.empty());
@@ -234,6 +236,7 @@ public final class AuthService {
         } else {
             groupPermissions.remove(user.id());
         }
+        groupWorkspaces.put(user.id(), Map.copyOf(id.workspacePermissions()));
         return user;
     }
 
@@ -317,15 +320,64 @@ public final class AuthService {
         return clock.getAsLong();
     }
 
-    /** What the user may do on each resource (one query): admins manage everything; else a grant or the default. */
+    /** What the user may do on each resource outside any workspace (workspaces off). */
     public Map<String, Permission> effective(User user, ResourceType type, List<String> resourceIds) {
+        return effective(user, type, resourceIds, Optional.empty());
+    }
+
+    /**
+     * What the user may do on each resource (one query): admins manage everything; else a grant on it, else what
+     * the user may do in the workspace ({@link #inWorkspace}).
+     */
+    @Override
+    public Map<String, Permission> effective(User user, ResourceType type, List<String> resourceIds,
+            Optional<String> workspace) {
         Map<String, Permission> out = new java.util.HashMap<>();
-        Map<String, String> grants = user.admin() ? Map.of() : explicitGrants(user, type, resourceIds);
+        if (user.admin()) {
+            resourceIds.forEach(id -> out.put(id, Permission.MANAGE));
+            return out;
+        }
+        Map<String, String> grants = explicitGrants(user, type, resourceIds);
+        Optional<Permission> fallback = Optional.empty(); // looked up once, and only when some id has no grant
         for (String id : resourceIds) {
-            out.put(id, user.admin() ? Permission.MANAGE : Optional.ofNullable(grants.get(id)).map(Permission::parse)
-                    .orElseGet(() -> groupPermissions.getOrDefault(user.id(), defaultPermission)));
+            String grant = grants.get(id);
+            if (grant != null) {
+                out.put(id, Permission.parse(grant));
+            } else {
+                if (fallback.isEmpty()) {
+                    fallback = Optional.of(inWorkspace(user, workspace));
+                }
+                out.put(id, fallback.get());
+            }
         }
         return out;
+    }
+
+    /**
+     * What the user may do on a workspace's resources that have no grant of their own: a grant on the workspace,
+     * else what their OIDC groups give there; without either, in the default workspace (and with workspaces off)
+     * their groups' permission or the server's default, in any other nothing.
+     */
+    @Override
+    public Permission inWorkspace(User user, Optional<String> workspace) {
+        if (user.admin()) {
+            return Permission.MANAGE;
+        }
+        if (workspace.isPresent()) {
+            String ws = workspace.get();
+            String grant = explicitGrants(user, ResourceType.WORKSPACE, List.of(ws)).get(ws);
+            if (grant != null) {
+                return Permission.parse(grant);
+            }
+            Permission fromGroups = groupWorkspaces.getOrDefault(user.id(), Map.of()).get(ws);
+            if (fromGroups != null) {
+                return fromGroups;
+            }
+            if (!ws.equals(dev.osprey.store.WorkspaceStore.DEFAULT)) {
+                return Permission.NO_PERMISSIONS;
+            }
+        }
+        return groupPermissions.getOrDefault(user.id(), defaultPermission);
     }
 
     /**
@@ -341,6 +393,7 @@ public final class AuthService {
     private final AtomicLong grantGeneration = new AtomicLong();
 
     /** The user's explicit grants on these resources, by id (absent: none), from the cache or one query. */
+    @Override
     public Map<String, String> explicitGrants(User user, ResourceType type, List<String> resourceIds) {
         long now = clock.getAsLong();
         long gen = grantGeneration.get();
@@ -383,9 +436,7 @@ public final class AuthService {
     }
 
     public void require(User user, ResourceType type, String resourceId, Permission.Need need) {
-        if (!effective(user, type, List.of(resourceId)).get(resourceId).allows(need)) {
-            throw denied();
-        }
+        require(user, type, resourceId, need, Optional.empty());
     }
 
     public static OspreyException denied() {
@@ -399,6 +450,7 @@ public final class AuthService {
     }
 
     /** The creator of a resource manages it (MLflow's rule); an existing grant is left as it is. */
+    @Override
     public void grantCreator(User user, ResourceType type, String resourceId) {
         if (store.grant(type, resourceId, user.id()).isEmpty()) {
             store.createGrant(new Grant(type, resourceId, user.id(), Permission.MANAGE.name()));

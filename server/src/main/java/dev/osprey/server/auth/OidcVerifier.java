@@ -41,17 +41,29 @@ public final class OidcVerifier {
      * @param groupPermissions permission by group; a user in several groups gets the highest
      */
     public record Settings(String issuer, String audience, String usernameClaim, String groupsClaim,
-            Set<String> adminGroups, Map<String, Permission> groupPermissions) {
+            Set<String> adminGroups, Map<String, Permission> groupPermissions,
+            Map<String, Map<String, Permission>> groupWorkspaces) {
         public Settings {
             Objects.requireNonNull(issuer, "issuer");
             Objects.requireNonNull(audience, "audience");
             adminGroups = Set.copyOf(adminGroups);
             groupPermissions = Map.copyOf(groupPermissions);
+            groupWorkspaces = Map.copyOf(groupWorkspaces);
+        }
+
+        /** Without group to workspace mapping. */
+        public Settings(String issuer, String audience, String usernameClaim, String groupsClaim,
+                Set<String> adminGroups, Map<String, Permission> groupPermissions) {
+            this(issuer, audience, usernameClaim, groupsClaim, adminGroups, groupPermissions, Map.of());
         }
     }
 
-    /** Who a valid token names, what its groups make them, and until when the token is good. */
-    public record Identity(String username, boolean admin, Optional<Permission> groupPermission, long expiresAt) {}
+    /**
+     * Who a valid token names, what its groups make them (admin, a permission where nothing was granted, a
+     * permission in each workspace they map to), and until when the token is good.
+     */
+    public record Identity(String username, boolean admin, Optional<Permission> groupPermission,
+            Map<String, Permission> workspacePermissions, long expiresAt) {}
 
     private final Settings settings;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
@@ -157,9 +169,18 @@ public final class OidcVerifier {
         List<String> groups = groups(claims);
         boolean admin = groups.stream().anyMatch(settings.adminGroups()::contains);
         Optional<Permission> best = groups.stream().map(settings.groupPermissions()::get).filter(Objects::nonNull)
-                .max(java.util.Comparator.comparingInt(p -> p == Permission.NO_PERMISSIONS ? -1 : p.ordinal()));
-        return Optional.of(new Identity(username, admin, best, claims.getExpirationTime().getTime()));
+                .max(STRENGTH);
+        Map<String, Permission> workspaces = new java.util.HashMap<>();
+        for (String group : groups) {
+            settings.groupWorkspaces().getOrDefault(group, Map.of()).forEach((ws, p) -> workspaces.merge(ws, p,
+                    (a, b) -> STRENGTH.compare(a, b) >= 0 ? a : b));
+        }
+        return Optional.of(new Identity(username, admin, best, workspaces, claims.getExpirationTime().getTime()));
     }
+
+    /** A user in several groups gets the strongest permission they give. */
+    private static final java.util.Comparator<Permission> STRENGTH = java.util.Comparator.comparingInt(
+            p -> p == Permission.NO_PERMISSIONS ? -1 : p.ordinal());
 
     private static Optional<String> claim(JWTClaimsSet claims, String name) {
         Object value = claims.getClaim(name);
@@ -200,6 +221,20 @@ public final class OidcVerifier {
             }
             groupPermissions.put(pair.substring(0, eq).trim(), Permission.parse(pair.substring(eq + 1).trim()));
         }
+        Map<String, Map<String, Permission>> groupWorkspaces = new java.util.HashMap<>();
+        for (String pair : env.getOrDefault("OSPREY_OIDC_GROUP_WORKSPACES", "").split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            int colon = pair.lastIndexOf(':');
+            if (eq <= 0 || colon < eq + 2) {
+                throw OspreyException.invalid("OSPREY_OIDC_GROUP_WORKSPACES takes group=workspace:PERMISSION entries "
+                        + "separated by commas; got '" + pair.trim() + "'.");
+            }
+            groupWorkspaces.computeIfAbsent(pair.substring(0, eq).trim(), g -> new java.util.HashMap<>()).put(
+                    pair.substring(eq + 1, colon).trim(), Permission.parse(pair.substring(colon + 1).trim()));
+        }
         Set<String> admins = new java.util.HashSet<>();
         for (String g : env.getOrDefault("OSPREY_OIDC_ADMIN_GROUPS", "").split(",")) {
             if (!g.isBlank()) {
@@ -208,6 +243,6 @@ public final class OidcVerifier {
         }
         return Optional.of(new Settings(issuer, audience, env.getOrDefault("OSPREY_OIDC_USERNAME_CLAIM",
                 "preferred_username").trim(), env.getOrDefault("OSPREY_OIDC_GROUPS_CLAIM", "groups").trim(), admins,
-                groupPermissions));
+                groupPermissions, groupWorkspaces));
     }
 }

@@ -48,6 +48,11 @@ public final class GatewayHandler implements Handler {
 
         boolean mayInvoke(ServerRequest req, String endpointName);
 
+        /** Whether the endpoint is in the request's workspace: others are answered as if they did not exist. */
+        default boolean visible(ServerRequest req, String endpointName) {
+            return true;
+        }
+
         /** No auth: anyone invokes anything. */
         Access OPEN = new Access() {
             @Override
@@ -72,13 +77,17 @@ public final class GatewayHandler implements Handler {
         String path = req.path().path();
         try {
             if (req.prologue().method() == Method.GET && path.equals(UNIFIED + "models")) {
-                send(res, 200, Json.write(models(gateway.config(), name -> access.mayInvoke(req, name))));
+                send(res, 200, Json.write(models(gateway.config(), name -> access.visible(req, name)
+                        && access.mayInvoke(req, name))));
                 return;
             }
             if (req.prologue().method() != Method.POST) {
                 throw new GatewayException(405, "Method Not Allowed");
             }
             Invocation inv = invocation(path, read(req), req);
+            if (!access.visible(req, inv.endpointName())) {
+                throw new GatewayException(404, "Endpoint '" + inv.endpointName() + "' does not exist.");
+            }
             if (!access.mayInvoke(req, inv.endpointName())) {
                 throw new GatewayException(403, "Permission denied");
             }

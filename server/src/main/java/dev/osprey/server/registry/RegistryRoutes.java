@@ -67,7 +67,8 @@ public final class RegistryRoutes {
 
     JsonNode create(ApiRequest r) {
         Message m = r.message();
-        return model(registry.create(m.requiredString("name"), Requests.tags(m, "tags"), m.string("description")));
+        return model(registry.create(m.requiredString("name"), Requests.tags(m, "tags"), m.string("description"),
+                r.workspaceName()));
     }
 
     JsonNode getModel(ApiRequest r) {
@@ -92,7 +93,7 @@ public final class RegistryRoutes {
     JsonNode search(ApiRequest r) {
         Message m = r.message();
         Page<RegisteredModel> page = registry.search(m.string("filter"), m.strings("order_by"),
-                m.int64("max_results").orElse(0), m.string("page_token"));
+                m.int64("max_results").orElse(0), m.string("page_token"), r.workspaceName());
         return TrackingCodec.page("registered_models", page, RegistryCodec::registeredModel);
     }
 
@@ -166,7 +167,7 @@ public final class RegistryRoutes {
     JsonNode searchVersions(ApiRequest r) {
         Message m = r.message();
         Page<ModelVersion> page = registry.searchVersions(m.string("filter"), m.strings("order_by"),
-                m.int64("max_results").orElse(0), m.string("page_token"));
+                m.int64("max_results").orElse(0), m.string("page_token"), r.workspaceName());
         return TrackingCodec.page("model_versions", page, RegistryCodec::modelVersion);
     }
 

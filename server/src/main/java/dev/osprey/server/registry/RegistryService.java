@@ -128,8 +128,15 @@ public final class RegistryService {
     // ---------------------------------------------------------------- registered models
 
     public RegisteredModel create(String name, List<Tag> tags, Optional<String> description) {
+        return create(name, tags, description, Optional.empty());
+    }
+
+    /** @param workspace the workspace it is created in; empty: workspaces are off (the default workspace) */
+    public RegisteredModel create(String name, List<Tag> tags, Optional<String> description,
+            Optional<String> workspace) {
         RegisteredModel created = registry.createRegisteredModel(name(name), tags.stream()
-                .map(t -> tag(t, "registered model")).toList(), description, now());
+                .map(t -> tag(t, "registered model")).toList(), description, now(),
+                workspace.orElse(dev.osprey.store.WorkspaceStore.DEFAULT));
         announce("registered_model", "prompt", "created", created::isPrompt, prompt -> {
             ObjectNode data = Json.object().put("name", created.name());
             data.set("tags", tagMap(created.tags(), prompt));
@@ -156,11 +163,13 @@ public final class RegistryService {
         registry.deleteRegisteredModel(name(name));
     }
 
+    /** @param workspace only this workspace's models; empty: all (workspaces off) */
     public Page<RegisteredModel> search(Optional<String> filter, List<String> orderBy, long maxResults,
-            Optional<String> pageToken) {
+            Optional<String> pageToken, Optional<String> workspace) {
         int max = Validation.maxResults(maxResults, MODELS_DEFAULT_RESULTS, MODELS_MAX_RESULTS);
         return registry.searchRegisteredModels(new RegistryQuery(EntityGrammar.REGISTERED_MODELS.parseFilter(
-                filter.orElse("")), EntityGrammar.REGISTERED_MODELS.parseOrderBy(orderBy), max, pageToken));
+                filter.orElse("")), EntityGrammar.REGISTERED_MODELS.parseOrderBy(orderBy), max, pageToken,
+                workspace));
     }
 
     public List<ModelVersion> latestVersions(String name, List<String> stages) {
@@ -297,11 +306,12 @@ public final class RegistryService {
         return registry.transitionStage(name(name), version(version), stage(stage), archiveExisting, now());
     }
 
+    /** @param workspace only versions of this workspace's models; empty: all (workspaces off) */
     public Page<ModelVersion> searchVersions(Optional<String> filter, List<String> orderBy, long maxResults,
-            Optional<String> pageToken) {
+            Optional<String> pageToken, Optional<String> workspace) {
         int max = Validation.maxResults(maxResults, VERSIONS_MAX_RESULTS, VERSIONS_MAX_RESULTS);
         return registry.searchModelVersions(new RegistryQuery(EntityGrammar.MODEL_VERSIONS.parseFilter(
-                filter.orElse("")), EntityGrammar.MODEL_VERSIONS.parseOrderBy(orderBy), max, pageToken));
+                filter.orElse("")), EntityGrammar.MODEL_VERSIONS.parseOrderBy(orderBy), max, pageToken, workspace));
     }
 
     public String downloadUri(String name, String version) {

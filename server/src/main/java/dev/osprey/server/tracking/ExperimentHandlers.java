@@ -21,7 +21,7 @@ final class ExperimentHandlers {
     JsonNode create(ApiRequest r) {
         Message m = r.message();
         String id = experiments.create(m.requiredString("name"), m.string("artifact_location"),
-                Requests.tags(m, "tags"));
+                Requests.tags(m, "tags"), r.workspace());
         ObjectNode out = Json.object();
         out.put("experiment_id", id);
         return out;
@@ -42,7 +42,8 @@ final class ExperimentHandlers {
     JsonNode search(ApiRequest r) {
         Message m = r.message();
         Page<Experiment> page = experiments.search(m.string("filter"), m.strings("order_by"),
-                Requests.viewType(m, "view_type"), m.int64("max_results").orElse(0), m.string("page_token"));
+                Requests.viewType(m, "view_type"), m.int64("max_results").orElse(0), m.string("page_token"),
+                r.workspaceName());
         return TrackingCodec.page("experiments", page, TrackingCodec::experiment);
     }
 

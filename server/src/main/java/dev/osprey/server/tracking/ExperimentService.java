@@ -8,6 +8,8 @@ import dev.osprey.core.ViewType;
 import dev.osprey.search.EntityGrammar;
 import dev.osprey.store.ExperimentQuery;
 import dev.osprey.store.TrackingStore;
+import dev.osprey.store.WorkspaceStore;
+import dev.osprey.store.WorkspaceStore.Workspace;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -28,7 +30,7 @@ public final class ExperimentService {
 
     /** Where an experiment's artifacts go when its creator names no location: {@code <root>/<id>}. */
     public String defaultLocation(long experimentId) {
-        return artifactRoot.endsWith("/") ? artifactRoot + experimentId : artifactRoot + "/" + experimentId;
+        return join(artifactRoot, Long.toString(experimentId));
     }
 
     public void ensureDefaultExperiment() {
@@ -36,16 +38,33 @@ public final class ExperimentService {
     }
 
     public String create(String name, Optional<String> artifactLocation, List<Tag> tags) {
+        return create(name, artifactLocation, tags, Optional.empty());
+    }
+
+    /**
+     * Creates an experiment in a workspace (none: workspaces are off). Without an artifact location it gets one
+     * under the workspace's own root, else under {@code <server root>/workspaces/<name>} (MLflow's layout); the
+     * default workspace keeps the server root, where all experiments from before workspaces are.
+     */
+    public String create(String name, Optional<String> artifactLocation, List<Tag> tags, Optional<Workspace> ws) {
         Validation.length("Experiment name", name, Validation.MAX_EXPERIMENT_NAME_LENGTH);
         artifactLocation = artifactLocation.filter(s -> !s.isEmpty());
         artifactLocation.ifPresent(ExperimentService::validateLocation);
         for (Tag tag : tags) {
             validateTag(tag);
         }
-        return store.createExperiment(name, artifactLocation, this::defaultLocation, tags, clock.millis());
+        String root = ws.filter(w -> !w.name().equals(WorkspaceStore.DEFAULT)).map(w -> w.defaultArtifactRoot()
+                .orElseGet(() -> join(artifactRoot, "workspaces/" + w.name()))).orElse(artifactRoot);
+        return store.createExperiment(name, artifactLocation, id -> join(root, Long.toString(id)), tags,
+                clock.millis(), ws.map(Workspace::name).orElse(WorkspaceStore.DEFAULT));
     }
 
-    private static void validateLocation(String location) {
+    private static String join(String root, String child) {
+        return root.endsWith("/") ? root + child : root + "/" + child;
+    }
+
+    /** MLflow's checks of an artifact location (length, no runs:/, no fragment or query, a known scheme). */
+    public static void validateLocation(String location) {
         if (location.length() > Validation.MAX_ARTIFACT_LOCATION_LENGTH) {
             throw OspreyException.invalid("Invalid artifact path length. The length of the artifact path cannot be "
                     + "greater than " + Validation.MAX_ARTIFACT_LOCATION_LENGTH + " characters. To configure this "
@@ -88,11 +107,12 @@ public final class ExperimentService {
                 "Could not find experiment with name '" + name + "'"));
     }
 
+    /** @param workspace only this workspace's experiments; empty: all (workspaces off) */
     public Page<Experiment> search(Optional<String> filter, List<String> orderBy, ViewType viewType, long maxResults,
-            Optional<String> pageToken) {
+            Optional<String> pageToken, Optional<String> workspace) {
         int limit = Validation.maxResults(maxResults, DEFAULT_MAX_RESULTS, Validation.MAX_RESULTS_SEARCH);
         return store.searchExperiments(new ExperimentQuery(EntityGrammar.EXPERIMENTS.parseFilter(filter.orElse("")),
-                EntityGrammar.EXPERIMENTS.parseOrderBy(orderBy), viewType, limit, pageToken));
+                EntityGrammar.EXPERIMENTS.parseOrderBy(orderBy), viewType, limit, pageToken, workspace));
     }
 
     public void rename(String experimentId, String newName) {

@@ -1,0 +1,105 @@
+package dev.osprey.server.workspaces;
+
+import dev.osprey.core.ErrorCode;
+import dev.osprey.core.OspreyException;
+import dev.osprey.server.api.ErrorResponses;
+import dev.osprey.server.auth.AuthService;
+import dev.osprey.server.auth.Permission;
+import dev.osprey.server.auth.RouteResources;
+import dev.osprey.store.AuthStore.User;
+import dev.osprey.store.WorkspaceStore.Kind;
+import dev.osprey.store.WorkspaceStore.Workspace;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import java.util.Optional;
+
+/**
+ * Puts every request in its workspace (after authentication, so an anonymous caller learns nothing about which
+ * workspaces exist). Workspaces on: the {@code X-MLFLOW-WORKSPACE} header names it (absent: the default one); an
+ * unknown workspace, or one the user has no permission in, is RESOURCE_DOES_NOT_EXIST; routes that are not API
+ * endpoints (artifact proxy and downloads, OTLP) are kept to the workspace here, API endpoints by the access
+ * policy. Workspaces off: a request naming one is refused, as MLflow does, rather than served from all data.
+ */
+public final class WorkspaceFilter implements Filter {
+    private final Optional<Workspaces> workspaces;
+    private final Optional<AuthService> auth;
+    private final RouteResources routes;
+    private final String prefix;
+
+    /** @param workspaces empty when workspaces are off */
+    public WorkspaceFilter(Optional<Workspaces> workspaces, Optional<AuthService> auth, RouteResources routes,
+            String prefix) {
+        this.workspaces = workspaces;
+        this.auth = auth;
+        this.routes = routes;
+        this.prefix = prefix;
+    }
+
+    /** Routes outside any workspace: probes, login, server info and the workspace API itself. */
+    private boolean exempt(String path) {
+        for (String base : new String[] {"/api/3.0", prefix + "/ajax-api/3.0"}) {
+            if (path.equals(base + "/mlflow/workspaces") || path.startsWith(base + "/mlflow/workspaces/")
+                    || path.equals(base + "/mlflow/server-info")) {
+                return true;
+            }
+        }
+        return path.equals(prefix + "/health") || path.equals(prefix + "/version")
+                || path.startsWith(prefix + "/auth/");
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        String path = req.path().path();
+        if (exempt(path)) {
+            chain.proceed();
+            return;
+        }
+        Optional<String> header = req.headers().first(Workspaces.HEADER).filter(h -> !h.isBlank());
+        try {
+            if (workspaces.isEmpty()) {
+                if (header.isPresent()) {
+                    throw OspreyException.invalid("Workspaces are not enabled on this server: remove the "
+                            + Workspaces.HEADER.defaultCase() + " header, or start the server with "
+                            + "--enable-workspaces.");
+                }
+                chain.proceed();
+                return;
+            }
+            Workspace ws = workspaces.get().resolve(header);
+            Optional<User> user = req.context().get(User.class);
+            if (auth.isPresent() && user.isPresent()
+                    && auth.get().inWorkspace(user.get(), Optional.of(ws.name())) == Permission.NO_PERMISSIONS) {
+                throw Workspaces.notFound(ws.name()); // the same answer as for a workspace that does not exist
+            }
+            req.context().register(ws);
+            routes.of(req).ifPresent(touch -> keepInWorkspace(touch, ws.name()));
+        } catch (OspreyException e) {
+            ErrorResponses.send(res, e.errorCode().httpStatus(), e.errorCode(), e.getMessage());
+            return;
+        }
+        chain.proceed();
+    }
+
+    private void keepInWorkspace(RouteResources.Touch touch, String ws) {
+        Workspaces scope = workspaces.orElseThrow();
+        Optional<String> in = Optional.of(ws);
+        switch (touch) {
+            case RouteResources.OnExperiment e -> scope.require(in, Kind.EXPERIMENT, e.experimentId(),
+                    () -> OspreyException.notFound("No Experiment with id=" + e.experimentId() + " exists"));
+            case RouteResources.OnModel m -> scope.require(in, Kind.REGISTERED_MODEL, m.name(),
+                    () -> OspreyException.notFound("Registered Model with name=" + m.name() + " not found"));
+            case RouteResources.OnProxiedPath p -> {
+                if (!ProxiedPaths.workspaceOf(p.path()).equals(ws)) {
+                    throw new OspreyException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "No artifact at '" + p.path()
+                            + "' in workspace '" + ws + "'.");
+                }
+                ProxiedPaths.experimentOf(p.path()).ifPresent(id -> scope.require(in, Kind.EXPERIMENT, id,
+                        () -> new OspreyException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "No artifact at '" + p.path()
+                                + "' in workspace '" + ws + "'.")));
+            }
+            case RouteResources.AdminOnly a -> { }
+        }
+    }
+}

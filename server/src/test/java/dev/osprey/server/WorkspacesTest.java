@@ -1,0 +1,337 @@
+package dev.osprey.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.osprey.protocol.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Workspaces (spec/genai.md §8) through a real socket, without auth: MLflow's workspace API, the header, and every
+ * kind of resource kept apart — a resource of another workspace answers exactly as a missing one, searches see only
+ * their own workspace, new experiments get the workspace's artifact root, deletion modes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WorkspacesTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Path dir;
+    private OspreyServer server;
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("osprey-ws");
+        server = OspreyServer.start(config(dir, "ws.db").withWorkspaces(true));
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    static ServerConfig config(Path dir, String db) {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/" + db, Optional.empty(),
+                dir.resolve("artifacts"), true, "", true)
+                .withGateway(new ServerConfig.GatewayOptions(true, Optional.of(dev.osprey.gateway.crypto
+                        .KeyEncryptionKey.parse(Base64.getEncoder().encodeToString(key), "test"))));
+    }
+
+    private HttpResponse<String> send(OspreyServer s, String workspace, String method, String path, String json)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.baseUrl() + path))
+                .header("Content-Type", "application/json");
+        if (workspace != null) {
+            b.header("X-MLFLOW-WORKSPACE", workspace);
+        }
+        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(json));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> send(String workspace, String method, String path, String json) throws Exception {
+        return send(server, workspace, method, path, json);
+    }
+
+    private static JsonNode ok(HttpResponse<String> r) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Json.read(r.body());
+    }
+
+    private static void error(HttpResponse<String> r, int status, String code) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(Json.read(r.body()).path("error_code").asText()).isEqualTo(code);
+    }
+
+    private void createWorkspace(String name, String extra) throws Exception {
+        HttpResponse<String> r = send(null, "POST", "/api/3.0/mlflow/workspaces", "{\"name\": \"" + name + "\""
+                + extra + "}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(Json.read(r.body()).path("workspace").path("name").asText()).isEqualTo(name);
+    }
+
+    private String experiment(String workspace, String name) throws Exception {
+        return ok(send(workspace, "POST", "/api/2.0/mlflow/experiments/create", "{\"name\": \"" + name + "\"}"))
+                .path("experiment_id").asText();
+    }
+
+    private List<String> names(JsonNode items, String field) {
+        List<String> out = new ArrayList<>();
+        items.forEach(i -> out.add(i.path(field).asText()));
+        return out;
+    }
+
+    @Test
+    void workspaceApi_createsListsUpdatesAndValidates() throws Exception {
+        createWorkspace("api-one", ", \"description\": \"first\"");
+        assertThat(names(ok(send(null, "GET", "/api/3.0/mlflow/workspaces", null)).path("workspaces"), "name"))
+                .contains("default", "api-one");
+        JsonNode one = ok(send(null, "GET", "/api/3.0/mlflow/workspaces/api-one", null)).path("workspace");
+        assertThat(one.path("description").asText()).isEqualTo("first");
+        JsonNode updated = ok(send(null, "PATCH", "/api/3.0/mlflow/workspaces/api-one",
+                "{\"description\": \"changed\", \"default_artifact_root\": \"s3://bucket/one\"}")).path("workspace");
+        assertThat(updated.path("description").asText()).isEqualTo("changed");
+        assertThat(updated.path("default_artifact_root").asText()).isEqualTo("s3://bucket/one");
+        // An empty root clears it.
+        assertThat(ok(send(null, "PATCH", "/ajax-api/3.0/mlflow/workspaces/api-one",
+                "{\"default_artifact_root\": \"\"}")).path("workspace").has("default_artifact_root")).isFalse();
+
+        error(send(null, "POST", "/api/3.0/mlflow/workspaces", "{\"name\": \"api-one\"}"), 400,
+                "RESOURCE_ALREADY_EXISTS");
+        for (String bad : List.of("A", "x", "Upper", "has_underscore", "-lead", "trail-", "api", "workspaces",
+                "a".repeat(64))) {
+            error(send(null, "POST", "/api/3.0/mlflow/workspaces", "{\"name\": \"" + bad + "\"}"), 400,
+                    "INVALID_PARAMETER_VALUE");
+        }
+        error(send(null, "POST", "/api/3.0/mlflow/workspaces", "{\"name\": \"root-bad\", \"default_artifact_root\": "
+                + "\"http://example.com/x\"}"), 400, "INVALID_PARAMETER_VALUE");
+        error(send(null, "GET", "/api/3.0/mlflow/workspaces/no-such", null), 404, "RESOURCE_DOES_NOT_EXIST");
+        error(send(null, "PATCH", "/api/3.0/mlflow/workspaces/no-such", "{\"description\": \"x\"}"), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+        error(send(null, "DELETE", "/api/3.0/mlflow/workspaces/default", null), 400, "INVALID_PARAMETER_VALUE");
+        error(send(null, "DELETE", "/api/3.0/mlflow/workspaces/api-one?mode=WHATEVER", null), 400,
+                "INVALID_PARAMETER_VALUE");
+        error(send(null, "DELETE", "/api/3.0/mlflow/workspaces/no-such", null), 404, "RESOURCE_DOES_NOT_EXIST");
+        HttpResponse<String> deleted = send(null, "DELETE", "/api/3.0/mlflow/workspaces/api-one", null);
+        assertThat(deleted.statusCode()).isEqualTo(204);
+        assertThat(deleted.body()).isEmpty();
+        error(send(null, "GET", "/api/3.0/mlflow/workspaces/api-one", null), 404, "RESOURCE_DOES_NOT_EXIST");
+    }
+
+    @Test
+    void header_namingAnUnknownOrInvalidWorkspace_isRefused() throws Exception {
+        error(send("no-such", "POST", "/api/2.0/mlflow/experiments/search", "{}"), 404, "RESOURCE_DOES_NOT_EXIST");
+        error(send("Bad_Name", "POST", "/api/2.0/mlflow/experiments/search", "{}"), 400, "INVALID_PARAMETER_VALUE");
+        error(send("no-such", "GET", "/api/2.0/mlflow-artifacts/artifacts/0/x", null), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+        // Blank is the default workspace; health and the workspace API ignore the header.
+        assertThat(ok(send(" ", "POST", "/api/2.0/mlflow/experiments/search", "{}")).path("experiments").size())
+                .isPositive();
+        assertThat(send("no-such", "GET", "/health", null).statusCode()).isEqualTo(200);
+        assertThat(send("no-such", "GET", "/api/3.0/mlflow/workspaces", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void experimentsRunsAndArtifactRoots_stayInTheirWorkspace() throws Exception {
+        createWorkspace("team-a", "");
+        createWorkspace("team-b", ", \"default_artifact_root\": \"s3://bucket/team-b\"");
+        String a = experiment("team-a", "exp-a");
+        String b = experiment("team-b", "exp-b");
+        String d = experiment(null, "exp-default");
+
+        JsonNode expA = ok(send("team-a", "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + a, null));
+        assertThat(expA.path("experiment").path("artifact_location").asText())
+                .isEqualTo("mlflow-artifacts:/workspaces/team-a/" + a);
+        assertThat(ok(send("team-b", "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + b, null))
+                .path("experiment").path("artifact_location").asText()).isEqualTo("s3://bucket/team-b/" + b);
+        assertThat(ok(send(null, "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + d, null))
+                .path("experiment").path("artifact_location").asText()).isEqualTo("mlflow-artifacts:/" + d);
+
+        assertThat(names(ok(send("team-a", "POST", "/api/2.0/mlflow/experiments/search", "{}")).path("experiments"),
+                "name")).containsExactly("exp-a");
+        assertThat(names(ok(send(null, "POST", "/api/2.0/mlflow/experiments/search",
+                "{\"max_results\": 1000}")).path("experiments"), "name")).contains("Default", "exp-default")
+                .doesNotContain("exp-a", "exp-b");
+
+        // Another workspace's experiment is answered exactly as one that does not exist.
+        HttpResponse<String> foreign = send("team-a", "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + b,
+                null);
+        error(foreign, 404, "RESOURCE_DOES_NOT_EXIST");
+        assertThat(Json.read(foreign.body()).path("message").asText()).isEqualTo("No Experiment with id=" + b
+                + " exists");
+        error(send("team-a", "GET", "/api/2.0/mlflow/experiments/get-by-name?experiment_name=exp-b", null), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+        error(send("team-a", "GET", "/api/2.0/mlflow/experiments/get?experiment_id=0", null), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+        error(send("team-a", "POST", "/api/2.0/mlflow/experiments/update", "{\"experiment_id\": \"" + b
+                + "\", \"new_name\": \"stolen\"}"), 404, "RESOURCE_DOES_NOT_EXIST");
+        error(send("team-a", "POST", "/api/2.0/mlflow/runs/create", "{\"experiment_id\": \"" + b + "\"}"), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+
+        String run = ok(send("team-a", "POST", "/api/2.0/mlflow/runs/create", "{\"experiment_id\": \"" + a + "\"}"))
+                .path("run").path("info").path("run_id").asText();
+        ok(send("team-a", "POST", "/api/2.0/mlflow/runs/log-metric", "{\"run_id\": \"" + run
+                + "\", \"key\": \"m\", \"value\": 1, \"timestamp\": 1}"));
+        HttpResponse<String> foreignRun = send("team-b", "GET", "/api/2.0/mlflow/runs/get?run_id=" + run, null);
+        error(foreignRun, 404, "RESOURCE_DOES_NOT_EXIST");
+        assertThat(Json.read(foreignRun.body()).path("message").asText()).isEqualTo("Run with id=" + run
+                + " not found");
+        error(send("team-b", "POST", "/api/2.0/mlflow/runs/log-metric", "{\"run_id\": \"" + run
+                + "\", \"key\": \"m\", \"value\": 2, \"timestamp\": 2}"), 404, "RESOURCE_DOES_NOT_EXIST");
+        assertThat(ok(send("team-b", "POST", "/api/2.0/mlflow/runs/search", "{\"experiment_ids\": [\"" + a
+                + "\"]}")).path("runs").size()).isZero();
+        assertThat(ok(send("team-a", "POST", "/api/2.0/mlflow/runs/search", "{\"experiment_ids\": [\"" + a
+                + "\", \"" + b + "\"]}")).path("runs").size()).isEqualTo(1);
+        error(send(null, "GET", "/get-artifact?path=x&run_uuid=" + run, null), 404, "RESOURCE_DOES_NOT_EXIST");
+
+        // The artifact proxy: a workspace reads and writes only under its own folder.
+        String own = "/api/2.0/mlflow-artifacts/artifacts/workspaces/team-a/" + a + "/file.txt";
+        assertThat(send("team-a", "PUT", own, "hello").statusCode()).isEqualTo(200);
+        assertThat(send("team-a", "GET", own, null).body()).isEqualTo("hello");
+        error(send("team-b", "GET", own, null), 404, "RESOURCE_DOES_NOT_EXIST");
+        error(send(null, "GET", own, null), 404, "RESOURCE_DOES_NOT_EXIST");
+        error(send("team-a", "PUT", "/api/2.0/mlflow-artifacts/artifacts/" + d + "/x.txt", "x"), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+        error(send("team-a", "PUT", "/api/2.0/mlflow-artifacts/artifacts/workspaces/team-a/" + b + "/x.txt", "x"),
+                404, "RESOURCE_DOES_NOT_EXIST");
+        error(send("team-b", "GET", "/api/2.0/mlflow-artifacts/artifacts?path=workspaces/team-a/" + a, null), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+    }
+
+    @Test
+    void modelsPromptsTracesAndGateway_stayInTheirWorkspace() throws Exception {
+        createWorkspace("team-m", "");
+        String exp = experiment("team-m", "exp-m");
+        ok(send("team-m", "POST", "/api/2.0/mlflow/registered-models/create", "{\"name\": \"model-m\"}"));
+        ok(send("team-m", "POST", "/api/2.0/mlflow/registered-models/create", "{\"name\": \"prompt-m\", \"tags\": "
+                + "[{\"key\": \"mlflow.prompt.is_prompt\", \"value\": \"true\"}]}"));
+        ok(send(null, "POST", "/api/2.0/mlflow/registered-models/create", "{\"name\": \"model-default\"}"));
+        ok(send("team-m", "POST", "/api/2.0/mlflow/model-versions/create", "{\"name\": \"model-m\", \"source\": "
+                + "\"mlflow-artifacts:/workspaces/team-m/" + exp + "/model\"}"));
+
+        assertThat(names(ok(send("team-m", "GET", "/api/2.0/mlflow/registered-models/search", null))
+                .path("registered_models"), "name")).containsExactly("model-m");
+        assertThat(names(ok(send(null, "GET", "/api/2.0/mlflow/registered-models/search?max_results=1000", null))
+                .path("registered_models"), "name")).contains("model-default").doesNotContain("model-m");
+        assertThat(names(ok(send(null, "GET", "/api/2.0/mlflow/registered-models/search?filter="
+                + "tags.%60mlflow.prompt.is_prompt%60%20%3D%20%27true%27", null)).path("registered_models"), "name"))
+                .doesNotContain("prompt-m");
+        assertThat(names(ok(send("team-m", "GET", "/api/2.0/mlflow/registered-models/search?filter="
+                + "tags.%60mlflow.prompt.is_prompt%60%20%3D%20%27true%27", null)).path("registered_models"), "name"))
+                .containsExactly("prompt-m");
+        assertThat(ok(send(null, "GET", "/api/2.0/mlflow/model-versions/search?filter=name%3D%27model-m%27", null))
+                .path("model_versions").size()).isZero();
+        assertThat(ok(send("team-m", "GET", "/api/2.0/mlflow/model-versions/search?filter=name%3D%27model-m%27",
+                null)).path("model_versions").size()).isEqualTo(1);
+        HttpResponse<String> foreign = send(null, "GET", "/api/2.0/mlflow/registered-models/get?name=model-m", null);
+        error(foreign, 404, "RESOURCE_DOES_NOT_EXIST");
+        assertThat(Json.read(foreign.body()).path("message").asText())
+                .isEqualTo("Registered Model with name=model-m not found");
+        error(send(null, "DELETE", "/api/2.0/mlflow/registered-models/delete", "{\"name\": \"model-m\"}"), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+        error(send(null, "GET", "/model-versions/get-artifact?name=model-m&version=1&path=x", null), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+        // A version may not take its files from another workspace's experiment.
+        String other = experiment(null, "exp-other-m");
+        error(send("team-m", "POST", "/api/2.0/mlflow/model-versions/create", "{\"name\": \"model-m\", \"source\": "
+                + "\"mlflow-artifacts:/" + other + "/model\"}"), 404, "RESOURCE_DOES_NOT_EXIST");
+        // Renaming keeps the workspace.
+        ok(send("team-m", "POST", "/api/2.0/mlflow/registered-models/rename", "{\"name\": \"model-m\", "
+                + "\"new_name\": \"model-m2\"}"));
+        ok(send("team-m", "GET", "/api/2.0/mlflow/registered-models/get?name=model-m2", null));
+        error(send(null, "GET", "/api/2.0/mlflow/registered-models/get?name=model-m2", null), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+
+        // Traces follow their experiment.
+        String trace = "tr-" + java.util.UUID.randomUUID().toString().replace("-", "");
+        ok(send("team-m", "POST", "/api/3.0/mlflow/traces", "{\"trace\": {\"trace_info\": {\"trace_id\": \"" + trace
+                + "\", \"trace_location\": {\"type\": \"MLFLOW_EXPERIMENT\", \"mlflow_experiment\": "
+                + "{\"experiment_id\": \"" + exp + "\"}}, \"request_time\": \"2026-01-01T00:00:00Z\", "
+                + "\"state\": \"OK\"}}}"));
+        ok(send("team-m", "GET", "/api/3.0/mlflow/traces/" + trace, null));
+        error(send(null, "GET", "/api/3.0/mlflow/traces/" + trace, null), 404, "RESOURCE_DOES_NOT_EXIST");
+        error(send(null, "GET", "/api/3.0/mlflow/traces/get?trace_id=" + trace, null), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+        assertThat(ok(send(null, "POST", "/api/3.0/mlflow/traces/search", "{\"locations\": [{\"type\": "
+                + "\"MLFLOW_EXPERIMENT\", \"mlflow_experiment\": {\"experiment_id\": \"" + exp + "\"}}]}"))
+                .path("traces").size()).isZero();
+        assertThat(ok(send("team-m", "POST", "/api/3.0/mlflow/traces/search", "{\"locations\": [{\"type\": "
+                + "\"MLFLOW_EXPERIMENT\", \"mlflow_experiment\": {\"experiment_id\": \"" + exp + "\"}}]}"))
+                .path("traces").size()).isEqualTo(1);
+
+        // Gateway secrets are created in the workspace and seen only there.
+        String secret = ok(send("team-m", "POST", "/api/3.0/mlflow/gateway/secrets/create", "{\"secret_name\": "
+                + "\"key-m\", \"secret_value\": {\"api_key\": \"sk-test\"}, \"provider\": \"openai\"}"))
+                .path("secret").path("secret_id").asText();
+        assertThat(names(ok(send("team-m", "GET", "/api/3.0/mlflow/gateway/secrets/list", null)).path("secrets"),
+                "secret_id")).containsExactly(secret);
+        assertThat(names(ok(send(null, "GET", "/api/3.0/mlflow/gateway/secrets/list", null)).path("secrets"),
+                "secret_id")).doesNotContain(secret);
+        error(send(null, "GET", "/api/3.0/mlflow/gateway/secrets/get?secret_id=" + secret, null), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+
+        // Resources not kept per workspace live in the default one only.
+        error(send("team-m", "GET", "/api/2.0/mlflow/webhooks", null), 404, "RESOURCE_DOES_NOT_EXIST");
+        ok(send(null, "GET", "/api/2.0/mlflow/webhooks", null));
+    }
+
+    @Test
+    void deletion_restrictsMovesToDefaultOrCascades() throws Exception {
+        createWorkspace("keep-out", "");
+        String kept = experiment("keep-out", "exp-keep");
+        error(send(null, "DELETE", "/api/3.0/mlflow/workspaces/keep-out", null), 409, "RESOURCE_CONFLICT");
+        error(send(null, "DELETE", "/api/3.0/mlflow/workspaces/keep-out?mode=RESTRICT", null), 409,
+                "RESOURCE_CONFLICT");
+        assertThat(send(null, "DELETE", "/api/3.0/mlflow/workspaces/keep-out?mode=SET_DEFAULT", null).statusCode())
+                .isEqualTo(204);
+        assertThat(ok(send(null, "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + kept, null))
+                .path("experiment").path("name").asText()).isEqualTo("exp-keep");
+
+        createWorkspace("wipe-out", "");
+        String wiped = experiment("wipe-out", "exp-wipe");
+        String run = ok(send("wipe-out", "POST", "/api/2.0/mlflow/runs/create", "{\"experiment_id\": \"" + wiped
+                + "\"}")).path("run").path("info").path("run_id").asText();
+        ok(send("wipe-out", "POST", "/api/2.0/mlflow/registered-models/create", "{\"name\": \"model-wipe\"}"));
+        assertThat(send(null, "DELETE", "/api/3.0/mlflow/workspaces/wipe-out?mode=CASCADE", null).statusCode())
+                .isEqualTo(204);
+        error(send(null, "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + wiped, null), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+        error(send(null, "GET", "/api/2.0/mlflow/runs/get?run_id=" + run, null), 404, "RESOURCE_DOES_NOT_EXIST");
+        error(send(null, "GET", "/api/2.0/mlflow/registered-models/get?name=model-wipe", null), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+        error(send("wipe-out", "POST", "/api/2.0/mlflow/experiments/search", "{}"), 404, "RESOURCE_DOES_NOT_EXIST");
+    }
+
+    @Test
+    void workspacesOff_routesAnswer503AndTheHeaderIsRefused() throws Exception {
+        Path other = Files.createTempDirectory("osprey-ws-off");
+        try (OspreyServer off = OspreyServer.start(config(other, "off.db"))) {
+            for (String[] route : new String[][] {{"GET", "/api/3.0/mlflow/workspaces"},
+                {"POST", "/api/3.0/mlflow/workspaces"}, {"GET", "/api/3.0/mlflow/workspaces/default"},
+                {"DELETE", "/ajax-api/3.0/mlflow/workspaces/x"}}) {
+                HttpResponse<String> r = send(off, null, route[0], route[1], "{}");
+                assertThat(r.statusCode()).as(route[1]).isEqualTo(503);
+                assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+                assertThat(r.body()).contains("--enable-workspaces");
+            }
+            HttpResponse<String> named = send(off, "team-a", "POST", "/api/2.0/mlflow/experiments/search", "{}");
+            error(named, 400, "INVALID_PARAMETER_VALUE");
+            assertThat(named.body()).contains("--enable-workspaces");
+            assertThat(send(off, null, "POST", "/api/2.0/mlflow/experiments/search", "{}").statusCode())
+                    .isEqualTo(200);
+        }
+    }
+}

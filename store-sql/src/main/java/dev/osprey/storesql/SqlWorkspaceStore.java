@@ -1,0 +1,209 @@
+package dev.osprey.storesql;
+
+import dev.osprey.core.ErrorCode;
+import dev.osprey.core.OspreyException;
+import dev.osprey.store.WorkspaceStore;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@link WorkspaceStore} in the tracking store's database (migration V16): the {@code workspaces} table and the
+ * {@code workspace} column of experiments, registered models and gateway documents.
+ */
+final class SqlWorkspaceStore implements WorkspaceStore {
+    private static final String COLUMNS = "name, description, default_artifact_root, created_at";
+    private static final int IN_CHUNK = 500;
+
+    /** Where each kind's workspace is kept: table, id column, and the gateway document kind when there is one. */
+    private record Place(String table, String idColumn, Optional<String> documentKind) {
+        String where() {
+            return documentKind.map(k -> " AND kind = '" + k + "'").orElse("");
+        }
+    }
+
+    private static Place place(Kind kind) {
+        return switch (kind) {
+            case EXPERIMENT -> new Place("experiments", "experiment_id", Optional.empty());
+            case REGISTERED_MODEL -> new Place("registered_models", "name", Optional.empty());
+            case GATEWAY_SECRET -> new Place("gateway_documents", "id", Optional.of("secret"));
+            case GATEWAY_MODEL_DEFINITION -> new Place("gateway_documents", "id", Optional.of("model_definition"));
+            case GATEWAY_ENDPOINT -> new Place("gateway_documents", "id", Optional.of("endpoint"));
+        };
+    }
+
+    private final Database db;
+    private final PurgeSql purge;
+    private final RegistrySql registry;
+
+    SqlWorkspaceStore(Database db, PurgeSql purge) {
+        this.db = db;
+        this.purge = purge;
+        this.registry = new RegistrySql(db.dialect());
+    }
+
+    private static Workspace row(ResultSet rs) throws SQLException {
+        return new Workspace(rs.getString(1), Optional.ofNullable(rs.getString(2)).orElse(""),
+                Optional.ofNullable(rs.getString(3)).filter(r -> !r.isEmpty()), rs.getLong(4));
+    }
+
+    private static OspreyException notFound(String name) {
+        return OspreyException.notFound("Workspace '" + name + "' not found");
+    }
+
+    @Override
+    public List<Workspace> list() {
+        return db.read(c -> Jdbc.list(c, "SELECT " + COLUMNS + " FROM workspaces ORDER BY name",
+                SqlWorkspaceStore::row));
+    }
+
+    @Override
+    public Optional<Workspace> get(String name) {
+        return db.read(c -> Jdbc.one(c, "SELECT " + COLUMNS + " FROM workspaces WHERE name = ?",
+                SqlWorkspaceStore::row, name));
+    }
+
+    @Override
+    public void create(Workspace w) {
+        try {
+            db.update(c -> {
+                if (Jdbc.one(c, "SELECT 1 FROM workspaces WHERE name = ?", rs -> true, w.name()).isPresent()) {
+                    throw exists(w.name());
+                }
+                Jdbc.update(c, "INSERT INTO workspaces (" + COLUMNS + ") VALUES (?, ?, ?, ?)", w.name(),
+                        w.description(), w.defaultArtifactRoot().orElse(null), w.createdAt());
+            });
+        } catch (OspreyException e) {
+            if (e.getCause() instanceof SQLException sql && db.dialect().isUniqueViolation(sql)) {
+                throw exists(w.name());
+            }
+            throw e;
+        }
+    }
+
+    private static OspreyException exists(String name) {
+        return OspreyException.alreadyExists("Workspace '" + name + "' already exists.");
+    }
+
+    @Override
+    public Workspace update(String name, Optional<String> description, Optional<String> defaultArtifactRoot) {
+        return db.write(c -> {
+            if (Jdbc.one(c, "SELECT 1 FROM workspaces WHERE name = ?" + db.dialect().forUpdate(), rs -> true, name)
+                    .isEmpty()) {
+                throw notFound(name);
+            }
+            if (description.isPresent()) {
+                Jdbc.update(c, "UPDATE workspaces SET description = ? WHERE name = ?", description.get(), name);
+            }
+            if (defaultArtifactRoot.isPresent()) {
+                Jdbc.update(c, "UPDATE workspaces SET default_artifact_root = ? WHERE name = ?",
+                        defaultArtifactRoot.filter(r -> !r.isEmpty()).orElse(null), name);
+            }
+            return Jdbc.one(c, "SELECT " + COLUMNS + " FROM workspaces WHERE name = ?", SqlWorkspaceStore::row, name)
+                    .orElseThrow();
+        });
+    }
+
+    @Override
+    public void delete(String name, DeletionMode mode) {
+        if (name.equals(DEFAULT)) {
+            throw OspreyException.invalid("Cannot delete the reserved '" + DEFAULT + "' workspace.");
+        }
+        db.update(c -> {
+            if (Jdbc.one(c, "SELECT 1 FROM workspaces WHERE name = ?" + db.dialect().forUpdate(), rs -> true, name)
+                    .isEmpty()) {
+                throw notFound(name);
+            }
+            switch (mode) {
+                case RESTRICT -> refuseIfNotEmpty(c, name);
+                case SET_DEFAULT -> moveToDefault(c, name);
+                case CASCADE -> deleteResources(c, name);
+            }
+            Jdbc.update(c, "DELETE FROM workspaces WHERE name = ?", name);
+        });
+    }
+
+    private static void refuseIfNotEmpty(Connection c, String name) throws SQLException {
+        for (Kind kind : Kind.values()) {
+            Place p = place(kind);
+            long n = Jdbc.one(c, "SELECT COUNT(*) FROM " + p.table() + " WHERE workspace = ?" + p.where(),
+                    rs -> rs.getLong(1), name).orElse(0L);
+            if (n > 0) {
+                throw new OspreyException(ErrorCode.RESOURCE_CONFLICT, "Cannot delete workspace '" + name + "': it "
+                        + "still holds " + n + " " + kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                        + "(s). Delete or move them first, or delete with mode=CASCADE or mode=SET_DEFAULT.");
+            }
+        }
+    }
+
+    /** Names are unique per kind across the server, so only gateway documents (unique per kind) can clash. */
+    private static void moveToDefault(Connection c, String name) throws SQLException {
+        List<String> clashes = Jdbc.list(c, "SELECT d.kind, d.name FROM gateway_documents d WHERE d.workspace = ? "
+                + "AND EXISTS (SELECT 1 FROM gateway_documents o WHERE o.kind = d.kind AND o.name = d.name "
+                + "AND o.workspace = ?)", rs -> rs.getString(1) + " '" + rs.getString(2) + "'", name, DEFAULT);
+        if (!clashes.isEmpty()) {
+            throw new OspreyException(ErrorCode.RESOURCE_CONFLICT, "Cannot move the resources of workspace '" + name
+                    + "' to '" + DEFAULT + "': these names are taken there: " + String.join(", ", clashes)
+                    + ". Rename or delete them first.");
+        }
+        for (String table : List.of("experiments", "registered_models", "gateway_documents")) {
+            Jdbc.update(c, "UPDATE " + table + " SET workspace = ? WHERE workspace = ?", DEFAULT, name);
+        }
+    }
+
+    /** Experiments go with everything under them (runs, traces, logged models, scorers, jobs), models with versions. */
+    private void deleteResources(Connection c, String name) throws SQLException {
+        for (Long id : Jdbc.list(c, "SELECT experiment_id FROM experiments WHERE workspace = ?", rs -> rs.getLong(1),
+                name)) {
+            Jdbc.update(c, "UPDATE experiments SET lifecycle_stage = 'deleted' WHERE experiment_id = ?", id);
+            purge.purgeExperiment(c, Long.toString(id));
+        }
+        for (String model : Jdbc.list(c, "SELECT name FROM registered_models WHERE workspace = ?",
+                rs -> rs.getString(1), name)) {
+            registry.deleteModel(c, model);
+        }
+        Jdbc.update(c, "DELETE FROM gateway_documents WHERE workspace = ?", name);
+    }
+
+    @Override
+    public Map<String, String> workspacesOf(Kind kind, Collection<String> ids) {
+        Place p = place(kind);
+        List<Object> keys = new ArrayList<>();
+        for (String id : ids) {
+            if (kind == Kind.EXPERIMENT) {
+                ExperimentsSql.parseId(id).ifPresent(keys::add);
+            } else {
+                keys.add(id);
+            }
+        }
+        if (keys.isEmpty()) {
+            return Map.of();
+        }
+        return db.read(c -> {
+            Map<String, String> out = new HashMap<>();
+            for (int from = 0; from < keys.size(); from += IN_CHUNK) {
+                List<Object> chunk = keys.subList(from, Math.min(keys.size(), from + IN_CHUNK));
+                for (String[] r : Jdbc.list(c, "SELECT " + p.idColumn() + ", workspace FROM " + p.table() + " WHERE "
+                        + p.idColumn() + " IN (" + Jdbc.marks(chunk.size()) + ")" + p.where(),
+                        rs -> new String[] {rs.getString(1), rs.getString(2)}, chunk.toArray())) {
+                    out.put(r[0], r[1]);
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void assign(Kind kind, String id, String workspace) {
+        Place p = place(kind);
+        Object key = kind == Kind.EXPERIMENT ? ExperimentsSql.requireId(id) : id;
+        db.update(c -> Jdbc.update(c, "UPDATE " + p.table() + " SET workspace = ? WHERE " + p.idColumn() + " = ?"
+                + p.where(), workspace, key));
+    }
+}

@@ -1,0 +1,68 @@
+package dev.osprey.store;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Workspaces (MLflow 3.5's multi-tenancy, spec/genai.md §8) and which workspace each root resource belongs to.
+ * Roots are experiments, registered models (prompts included) and gateway secrets, model definitions and endpoints;
+ * everything else (runs, traces, logged models, versions, scorers, jobs) belongs to its root's workspace. Resources
+ * that existed before workspaces are in {@link #DEFAULT}.
+ */
+public interface WorkspaceStore {
+    /** The workspace of requests that name none and of all data from before workspaces; never created or deleted. */
+    String DEFAULT = "default";
+
+    /**
+     * @param defaultArtifactRoot where the workspace's new experiments keep artifacts; empty: the server's root
+     */
+    record Workspace(String name, String description, Optional<String> defaultArtifactRoot, long createdAt) {
+        public Workspace {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(description, "description");
+            Objects.requireNonNull(defaultArtifactRoot, "defaultArtifactRoot");
+        }
+    }
+
+    /** The kinds of root resources, each kept with its workspace. */
+    enum Kind { EXPERIMENT, REGISTERED_MODEL, GATEWAY_SECRET, GATEWAY_MODEL_DEFINITION, GATEWAY_ENDPOINT }
+
+    /** What happens to a workspace's resources when it is deleted (MLflow's WorkspaceDeletionMode). */
+    enum DeletionMode {
+        /** Refuse while the workspace holds any resource. */
+        RESTRICT,
+        /** Permanently delete its resources with it (artifacts stay where they are). */
+        CASCADE,
+        /** Move its resources to the default workspace; refused when a name would clash there. */
+        SET_DEFAULT
+    }
+
+    /** Every workspace, by name. */
+    List<Workspace> list();
+
+    Optional<Workspace> get(String name);
+
+    /** {@code RESOURCE_ALREADY_EXISTS} when the name is taken. */
+    void create(Workspace workspace);
+
+    /**
+     * Changes what is given; an empty-string artifact root clears it. {@code RESOURCE_DOES_NOT_EXIST} when there is
+     * no such workspace.
+     */
+    Workspace update(String name, Optional<String> description, Optional<String> defaultArtifactRoot);
+
+    /**
+     * Deletes a workspace and, by mode, its resources, in one transaction. {@code INVALID_STATE} for the default
+     * workspace, for a non-empty one under RESTRICT and for name clashes under SET_DEFAULT.
+     */
+    void delete(String name, DeletionMode mode);
+
+    /** The workspace of each of these resources, by id; unknown ids are left out. */
+    Map<String, String> workspacesOf(Kind kind, Collection<String> ids);
+
+    /** Moves a resource (just created through an API without a workspace parameter) into a workspace. */
+    void assign(Kind kind, String id, String workspace);
+}
