@@ -79,10 +79,18 @@ final class Bench {
 
     /** POST with an Authorization header value (empty: none). */
     static String post(String url, String body, String authorization) {
+        return post(url, body, authorization, "");
+    }
+
+    /** POST with an Authorization header value and an X-MLFLOW-WORKSPACE (each empty: none). */
+    static String post(String url, String body, String authorization, String workspace) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (!authorization.isEmpty()) {
             b.header("Authorization", authorization);
+        }
+        if (!workspace.isEmpty()) {
+            b.header("X-MLFLOW-WORKSPACE", workspace);
         }
         return send(b.build());
     }

@@ -131,11 +131,13 @@ class OidcAuthTest {
         idp.start();
         Path dir = Files.createTempDirectory("osprey-oidc");
         OidcVerifier.Settings oidc = new OidcVerifier.Settings(issuer, AUDIENCE, "preferred_username", "groups",
-                Set.of("ml-admins"), Map.of("ml-editors", Permission.EDIT, "ml-blocked", Permission.NO_PERMISSIONS));
+                Set.of("ml-admins"), Map.of("ml-editors", Permission.EDIT, "ml-blocked", Permission.NO_PERMISSIONS),
+                Map.of("team-x-devs", Map.of("team-x", Permission.EDIT), "team-x-viewers",
+                        Map.of("team-x", Permission.READ)));
         server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
                 Optional.empty(), dir.resolve("artifacts"), true, "", true)
                 .withAuth(new ServerConfig.AuthOptions(true, "READ", Optional.of("admin"),
-                        Optional.of("admin-secret-1")).withOidc(oidc)));
+                        Optional.of("admin-secret-1")).withOidc(oidc)).withWorkspaces(true));
     }
 
     @AfterAll
@@ -162,8 +164,14 @@ class OidcAuthTest {
     }
 
     private HttpResponse<String> call(String token, String method, String path, String json) throws Exception {
+        return call(token, method, path, json, "default");
+    }
+
+    private HttpResponse<String> call(String token, String method, String path, String json, String workspace)
+            throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("X-MLFLOW-WORKSPACE", workspace)
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -201,6 +209,31 @@ class OidcAuthTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(basic.statusCode()).isEqualTo(401);
         }
+    }
+
+    @Test
+    void groups_mapToWorkspaces() throws Exception {
+        assertThat(asAdmin("POST", "/api/3.0/mlflow/workspaces", "{\"name\": \"team-x\"}").statusCode())
+                .isEqualTo(201);
+        String create = "/api/2.0/mlflow/experiments/create";
+        HttpResponse<String> created = call(token("xavier", "team-x-devs"), "POST", create, "{\"name\": \"x-exp\"}",
+                "team-x");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        String id = dev.osprey.protocol.Json.read(created.body()).path("experiment_id").asText();
+        String get = "/api/2.0/mlflow/experiments/get?experiment_id=" + id;
+        // Viewers read what is in the workspace and create nothing; others do not see the workspace at all.
+        assertThat(call(token("vera", "team-x-viewers"), "GET", get, null, "team-x").statusCode()).isEqualTo(200);
+        assertThat(call(token("vera", "team-x-viewers"), "POST", create, "{\"name\": \"v-exp\"}", "team-x")
+                .statusCode()).isEqualTo(403);
+        HttpResponse<String> outsider = call(token("yara", "ml-editors"), "GET", get, null, "team-x");
+        assertThat(outsider.statusCode()).isEqualTo(404);
+        assertThat(outsider.body()).contains("RESOURCE_DOES_NOT_EXIST").contains("Workspace 'team-x' not found");
+        assertThat(call(token("yara", "ml-editors"), "GET", "/api/3.0/mlflow/workspaces", null).body())
+                .doesNotContain("team-x");
+        assertThat(call(token("vera", "team-x-viewers"), "GET", "/api/3.0/mlflow/workspaces", null).body())
+                .contains("team-x");
+        // The experiment is not in the default workspace either.
+        assertThat(call(token("yara", "ml-editors"), "GET", get, null).statusCode()).isEqualTo(404);
     }
 
     @Test

@@ -142,16 +142,8 @@ final class SqlWorkspaceStore implements WorkspaceStore {
         }
     }
 
-    /** Names are unique per kind across the server, so only gateway documents (unique per kind) can clash. */
+    /** Names are unique per kind across the server (not per workspace), so moving cannot clash. */
     private static void moveToDefault(Connection c, String name) throws SQLException {
-        List<String> clashes = Jdbc.list(c, "SELECT d.kind, d.name FROM gateway_documents d WHERE d.workspace = ? "
-                + "AND EXISTS (SELECT 1 FROM gateway_documents o WHERE o.kind = d.kind AND o.name = d.name "
-                + "AND o.workspace = ?)", rs -> rs.getString(1) + " '" + rs.getString(2) + "'", name, DEFAULT);
-        if (!clashes.isEmpty()) {
-            throw new OspreyException(ErrorCode.RESOURCE_CONFLICT, "Cannot move the resources of workspace '" + name
-                    + "' to '" + DEFAULT + "': these names are taken there: " + String.join(", ", clashes)
-                    + ". Rename or delete them first.");
-        }
         for (String table : List.of("experiments", "registered_models", "gateway_documents")) {
             Jdbc.update(c, "UPDATE " + table + " SET workspace = ? WHERE workspace = ?", DEFAULT, name);
         }

@@ -36,7 +36,7 @@ public interface WorkspaceStore {
         RESTRICT,
         /** Permanently delete its resources with it (artifacts stay where they are). */
         CASCADE,
-        /** Move its resources to the default workspace; refused when a name would clash there. */
+        /** Move its resources to the default workspace (names are unique server-wide, so none can clash). */
         SET_DEFAULT
     }
 
@@ -55,8 +55,9 @@ public interface WorkspaceStore {
     Workspace update(String name, Optional<String> description, Optional<String> defaultArtifactRoot);
 
     /**
-     * Deletes a workspace and, by mode, its resources, in one transaction. {@code INVALID_STATE} for the default
-     * workspace, for a non-empty one under RESTRICT and for name clashes under SET_DEFAULT.
+     * Deletes a workspace and, by mode, its resources, in one transaction: {@code INVALID_PARAMETER_VALUE} for the
+     * default workspace, {@code RESOURCE_DOES_NOT_EXIST} for an unknown one, {@code RESOURCE_CONFLICT} for a
+     * non-empty one under RESTRICT (MLflow answers INVALID_STATE, HTTP 500, for a client's mistake).
      */
     void delete(String name, DeletionMode mode);
 

@@ -69,8 +69,7 @@ public final class WorkspaceFilter implements Filter {
             }
             Workspace ws = workspaces.get().resolve(header);
             Optional<User> user = req.context().get(User.class);
-            if (auth.isPresent() && user.isPresent()
-                    && auth.get().inWorkspace(user.get(), Optional.of(ws.name())) == Permission.NO_PERMISSIONS) {
+            if (auth.isPresent() && user.isPresent() && !mayEnter(auth.get(), user.get(), ws.name())) {
                 throw Workspaces.notFound(ws.name()); // the same answer as for a workspace that does not exist
             }
             req.context().register(ws);
@@ -80,6 +79,15 @@ public final class WorkspaceFilter implements Filter {
             return;
         }
         chain.proceed();
+    }
+
+    /**
+     * Everyone enters the default workspace (what they may do there is as without workspaces: grants, else the
+     * default permission); another one only with a permission in it.
+     */
+    public static boolean mayEnter(AuthService auth, User user, String workspace) {
+        return workspace.equals(dev.osprey.store.WorkspaceStore.DEFAULT)
+                || auth.inWorkspace(user, Optional.of(workspace)) != Permission.NO_PERMISSIONS;
     }
 
     private void keepInWorkspace(RouteResources.Touch touch, String ws) {

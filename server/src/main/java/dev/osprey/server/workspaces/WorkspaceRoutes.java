@@ -52,17 +52,17 @@ public final class WorkspaceRoutes {
         return out;
     }
 
-    private Permission permission(User u, String workspace) {
-        return auth.map(a -> a.inWorkspace(u, Optional.of(workspace))).orElse(Permission.MANAGE);
+    private boolean mayEnter(User u, String workspace) {
+        return auth.map(a -> WorkspaceFilter.mayEnter(a, u, workspace)).orElse(true);
     }
 
     /** No permission in it: answered as if it did not exist; some but not enough: denied. */
     private void requireAtLeast(User u, String workspace, Permission needed) {
-        Permission p = permission(u, workspace);
-        if (p == Permission.NO_PERMISSIONS) {
+        if (!mayEnter(u, workspace)) {
             throw Workspaces.notFound(workspace);
         }
-        if (needed == Permission.MANAGE && p != Permission.MANAGE) {
+        if (needed == Permission.MANAGE && auth.map(a -> a.inWorkspace(u, Optional.of(workspace))
+                != Permission.MANAGE).orElse(false)) {
             throw AuthService.denied();
         }
     }
@@ -73,7 +73,7 @@ public final class WorkspaceRoutes {
         }
         ArrayNode kept = Json.object().arrayNode();
         answer.path("workspaces").forEach(w -> {
-            if (permission(u, w.path("name").asText()) != Permission.NO_PERMISSIONS) {
+            if (mayEnter(u, w.path("name").asText())) {
                 kept.add(w);
             }
         });

@@ -1,0 +1,163 @@
+package dev.osprey.storetck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.osprey.core.ErrorCode;
+import dev.osprey.core.OspreyException;
+import dev.osprey.core.Tag;
+import dev.osprey.core.ViewType;
+import dev.osprey.search.EntityGrammar;
+import dev.osprey.store.ExperimentQuery;
+import dev.osprey.store.GatewayStore.GatewayDocument;
+import dev.osprey.store.NewModelVersion;
+import dev.osprey.store.NewRun;
+import dev.osprey.store.RegistryQuery;
+import dev.osprey.store.TrackingStore;
+import dev.osprey.store.WorkspaceStore;
+import dev.osprey.store.WorkspaceStore.DeletionMode;
+import dev.osprey.store.WorkspaceStore.Kind;
+import dev.osprey.store.WorkspaceStore.Workspace;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The contract every {@link WorkspaceStore} passes, per backend (databases may be shared: names are unique). */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class WorkspaceStoreTck {
+    private TrackingStore store;
+    private WorkspaceStore workspaces;
+
+    protected abstract TrackingStore openStore();
+
+    @BeforeAll
+    void open() {
+        store = openStore();
+        workspaces = store.workspaces();
+    }
+
+    @AfterAll
+    void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static ErrorCode code(Throwable t) {
+        return ((OspreyException) t).errorCode();
+    }
+
+    private String workspace() {
+        String name = unique("ws");
+        workspaces.create(new Workspace(name, "for a test", Optional.empty(), 1));
+        return name;
+    }
+
+    private String experiment(String workspace) {
+        return store.createExperiment(unique("exp"), Optional.empty(), id -> "/tmp/" + id, List.of(), 1, workspace);
+    }
+
+    private ExperimentQuery experiments(String workspace) {
+        return new ExperimentQuery(List.of(), List.of(), ViewType.ALL, 1000, Optional.empty(),
+                Optional.of(workspace));
+    }
+
+    @Test
+    void workspaces_areCreatedReadUpdatedAndListed() {
+        assertThat(workspaces.get(WorkspaceStore.DEFAULT)).isPresent();
+        String name = unique("ws");
+        workspaces.create(new Workspace(name, "first", Optional.of("s3://bucket/a"), 42));
+        assertThat(workspaces.get(name)).contains(new Workspace(name, "first", Optional.of("s3://bucket/a"), 42));
+        assertThat(workspaces.list()).extracting(Workspace::name).contains(WorkspaceStore.DEFAULT, name);
+        assertThatThrownBy(() -> workspaces.create(new Workspace(name, "", Optional.empty(), 1)))
+                .satisfies(t -> assertThat(code(t)).isEqualTo(ErrorCode.RESOURCE_ALREADY_EXISTS));
+
+        Workspace changed = workspaces.update(name, Optional.of("second"), Optional.empty());
+        assertThat(changed.description()).isEqualTo("second");
+        assertThat(changed.defaultArtifactRoot()).contains("s3://bucket/a");
+        assertThat(workspaces.update(name, Optional.empty(), Optional.of("")).defaultArtifactRoot()).isEmpty();
+        assertThatThrownBy(() -> workspaces.update(unique("none"), Optional.of("x"), Optional.empty()))
+                .satisfies(t -> assertThat(code(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
+    }
+
+    @Test
+    void resources_knowTheirWorkspace_andSearchesStayInOne() {
+        String ws = workspace();
+        String inside = experiment(ws);
+        String outside = experiment(WorkspaceStore.DEFAULT);
+        assertThat(workspaces.workspacesOf(Kind.EXPERIMENT, List.of(inside, outside, "not-a-number", "999999999")))
+                .containsExactlyInAnyOrderEntriesOf(java.util.Map.of(inside, ws, outside, WorkspaceStore.DEFAULT));
+        assertThat(store.searchExperiments(experiments(ws)).items()).extracting(e -> e.experimentId())
+                .containsExactly(inside);
+        assertThat(store.searchExperiments(experiments(WorkspaceStore.DEFAULT)).items())
+                .extracting(e -> e.experimentId()).contains(outside).doesNotContain(inside);
+
+        String model = unique("model");
+        store.registry().createRegisteredModel(model, List.of(), Optional.empty(), 1, ws);
+        store.registry().createModelVersion(new NewModelVersion(model, "s3://bucket/m", "", List.of(), "",
+                Optional.empty(), Optional.empty(), "s3://bucket/m", 1));
+        RegistryQuery models = new RegistryQuery(EntityGrammar.REGISTERED_MODELS.parseFilter("name = '" + model
+                + "'"), List.of(), 100, Optional.empty(), Optional.of(ws));
+        assertThat(store.registry().searchRegisteredModels(models).items()).hasSize(1);
+        assertThat(store.registry().searchRegisteredModels(new RegistryQuery(models.filter(), List.of(), 100,
+                Optional.empty(), Optional.of(WorkspaceStore.DEFAULT))).items()).isEmpty();
+        RegistryQuery versions = new RegistryQuery(EntityGrammar.MODEL_VERSIONS.parseFilter("name = '" + model
+                + "'"), List.of(), 100, Optional.empty(), Optional.of(ws));
+        assertThat(store.registry().searchModelVersions(versions).items()).hasSize(1);
+        assertThat(store.registry().searchModelVersions(new RegistryQuery(versions.filter(), List.of(), 100,
+                Optional.empty(), Optional.of(WorkspaceStore.DEFAULT))).items()).isEmpty();
+        // A rename copies the model's row: the workspace goes with it.
+        String renamed = unique("renamed");
+        store.registry().renameRegisteredModel(model, renamed, 2);
+        assertThat(workspaces.workspacesOf(Kind.REGISTERED_MODEL, List.of(renamed))).containsEntry(renamed, ws);
+
+        String doc = UUID.randomUUID().toString();
+        store.gateway().insert(new GatewayDocument("secret", doc, unique("key"), "{}", 1, 1));
+        assertThat(workspaces.workspacesOf(Kind.GATEWAY_SECRET, List.of(doc))).containsEntry(doc,
+                WorkspaceStore.DEFAULT);
+        workspaces.assign(Kind.GATEWAY_SECRET, doc, ws);
+        assertThat(workspaces.workspacesOf(Kind.GATEWAY_SECRET, List.of(doc))).containsEntry(doc, ws);
+        // The id names a secret, not an endpoint.
+        assertThat(workspaces.workspacesOf(Kind.GATEWAY_ENDPOINT, List.of(doc))).isEmpty();
+    }
+
+    @Test
+    void deletion_restrictsMovesOrCascades() {
+        assertThatThrownBy(() -> workspaces.delete(WorkspaceStore.DEFAULT, DeletionMode.CASCADE))
+                .satisfies(t -> assertThat(code(t)).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
+        assertThatThrownBy(() -> workspaces.delete(unique("none"), DeletionMode.RESTRICT))
+                .satisfies(t -> assertThat(code(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
+        String empty = workspace();
+        workspaces.delete(empty, DeletionMode.RESTRICT);
+        assertThat(workspaces.get(empty)).isEmpty();
+
+        String moved = workspace();
+        String kept = experiment(moved);
+        assertThatThrownBy(() -> workspaces.delete(moved, DeletionMode.RESTRICT))
+                .satisfies(t -> assertThat(code(t)).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
+        assertThat(workspaces.get(moved)).isPresent();
+        workspaces.delete(moved, DeletionMode.SET_DEFAULT);
+        assertThat(workspaces.workspacesOf(Kind.EXPERIMENT, List.of(kept))).containsEntry(kept,
+                WorkspaceStore.DEFAULT);
+
+        String wiped = workspace();
+        String experiment = experiment(wiped);
+        String runId = UUID.randomUUID().toString().replace("-", "");
+        store.createRun(new NewRun(runId, experiment, "alice", "r", 1, List.of(new Tag("k", "v"))));
+        String model = unique("model");
+        store.registry().createRegisteredModel(model, List.of(), Optional.empty(), 1, wiped);
+        workspaces.delete(wiped, DeletionMode.CASCADE);
+        assertThat(store.getExperiment(experiment)).isEmpty();
+        assertThat(store.getRun(runId)).isEmpty();
+        assertThat(store.registry().getRegisteredModel(model)).isEmpty();
+        assertThat(workspaces.get(wiped)).isEmpty();
+    }
+}
