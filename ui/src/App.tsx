@@ -13,6 +13,7 @@ import { GatewayPage } from './pages/GatewayPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { ExperimentHeader } from './pages/ExperimentHeader';
 import { Empty } from './components/common';
+import { csrfToken, signOut } from './api';
 
 type Route = [string, (p: Record<string, string>) => ReactNode];
 
@@ -100,6 +101,11 @@ export function App() {
         <button type="button" className="theme-toggle" aria-label="toggle dark mode" onClick={toggle}>
           {theme === 'dark' ? '☀ Light' : '☾ Dark'}
         </button>
+        {csrfToken() && (
+          <button type="button" className="theme-toggle" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        )}
       </header>
       <main>
         {experimentId && <ExperimentHeader experimentId={experimentId} />}

@@ -34,6 +34,12 @@ export function csrfToken(cookies: string = typeof document === 'undefined' ? ''
   return match ? match.substring('osprey_csrf='.length) : '';
 }
 
+/** Ends the browser (OIDC) session, then shows the sign-in again. */
+export async function signOut(): Promise<void> {
+  await fetch(`${prefix}/auth/logout`, { method: 'POST', headers: { 'X-CSRF-Token': csrfToken() } });
+  window.location.href = `${prefix}/`;
+}
+
 async function call<T>(method: string, path: string, body?: unknown, params?: Params): Promise<T> {
   const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': 'application/json' };
   const csrf = method === 'GET' ? '' : csrfToken();

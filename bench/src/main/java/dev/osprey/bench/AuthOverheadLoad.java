@@ -37,6 +37,7 @@ public final class AuthOverheadLoad {
         for (String backend : args.length > 0 ? List.of(args[0].split(",")) : List.of("sqlite")) {
             // Reference measured before and after the auth runs (the better of the two), so JIT warm-up and
             // database growth during the run do not favour either side.
+            measure(backend, true, "basic", true); // warm-up of every path, discarded: the JIT favoured later runs
             double[] first = measure(backend, false, "", false);
             double[] basic = measure(backend, true, "basic", false);
             double[] token = measure(backend, true, "token", false);

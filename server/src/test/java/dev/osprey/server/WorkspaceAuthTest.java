@@ -116,6 +116,17 @@ class WorkspaceAuthTest {
         ok(as("alice", "secret-team", "POST", "/api/2.0/mlflow/runs/create", "{\"experiment_id\": \"" + exp + "\"}"));
         assertThat(as("alice", "secret-team", "PUT", "/api/2.0/mlflow-artifacts/artifacts/workspaces/secret-team/"
                 + exp + "/x.txt", "x").statusCode()).isEqualTo(200);
+        // Model versions take their files from what the caller may read.
+        JsonNode run = ok(as("alice", "secret-team", "POST", "/api/2.0/mlflow/runs/create", "{\"experiment_id\": \""
+                + exp + "\"}")).path("run").path("info");
+        ok(as("alice", "secret-team", "POST", "/api/2.0/mlflow/registered-models/create", "{\"name\": \"alice-m\"}"));
+        ok(as("alice", "secret-team", "POST", "/api/2.0/mlflow/model-versions/create", "{\"name\": \"alice-m\", "
+                + "\"source\": \"" + run.path("artifact_uri").asText() + "/model\", \"run_id\": \""
+                + run.path("run_id").asText() + "\"}"));
+        assertThat(as("alice", "secret-team", "POST", "/api/2.0/mlflow/model-versions/create", "{\"name\": "
+                + "\"alice-m\", \"source\": \"s3://someone-elses-bucket/model\"}").statusCode()).isEqualTo(403);
+        ok(as("admin", "secret-team", "POST", "/api/2.0/mlflow/model-versions/create", "{\"name\": \"alice-m\", "
+                + "\"source\": \"s3://someone-elses-bucket/model\"}"));
         // EDIT is not MANAGE: the workspace itself stays the admins' (and its managers').
         assertThat(as("alice", "secret-team", "PATCH", "/api/3.0/mlflow/workspaces/secret-team",
                 "{\"description\": \"mine\"}").statusCode()).isEqualTo(403);

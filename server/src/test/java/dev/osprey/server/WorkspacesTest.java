@@ -316,6 +316,24 @@ class WorkspacesTest {
     }
 
     @Test
+    void hostileHeaderValues_areRefusedCleanly() throws Exception {
+        // As raw bytes: values an HTTP client library would refuse to send.
+        for (String value : List.of("../default", "default/..", "team-a\u0000", "%64efault", "DEFAULT", "default,x",
+                "a".repeat(5000), "\u00e9quipe", "workspaces", "x y")) {
+            var r = dev.osprey.server.testing.RawHttp.send(server.port(), "GET",
+                    "/api/2.0/mlflow/experiments/search?max_results=1", "X-MLFLOW-WORKSPACE: " + value);
+            // Refused (by us with MLflow's error JSON, or by the HTTP parser for bytes no header may hold), and
+            // never served from some workspace.
+            assertThat(r.status()).as(value).isIn(400, 404);
+            assertThat(r.body()).as(value).doesNotContain("\"experiments\"");
+            if (r.body().startsWith("{")) {
+                assertThat(Json.read(r.body()).path("error_code").asText()).as(value)
+                        .isIn("INVALID_PARAMETER_VALUE", "RESOURCE_DOES_NOT_EXIST");
+            }
+        }
+    }
+
+    @Test
     void workspacesOff_routesAnswer503AndTheHeaderIsRefused() throws Exception {
         Path other = Files.createTempDirectory("osprey-ws-off");
         try (OspreyServer off = OspreyServer.start(config(other, "off.db"))) {

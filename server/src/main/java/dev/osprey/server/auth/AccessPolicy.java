@@ -295,7 +295,7 @@ public final class AccessPolicy {
             } else {
                 AuthService.requireAdmin(u);
             }
-        } else if (runFolder.filter(folder -> !folder.isEmpty() && source.startsWith(folder)).isEmpty()) {
+        } else if (runFolder.filter(folder -> !folder.isEmpty() && inside(source, folder)).isEmpty()) {
             boolean promptPlaceholder = r.message().messages("tags").stream().anyMatch(t -> t.string("key")
                     .filter(dev.osprey.core.RegisteredModel.PROMPT_TAG::equals).isPresent())
                     && !source.contains(":") && !source.startsWith("/") && !source.startsWith("\\");
@@ -303,6 +303,13 @@ public final class AccessPolicy {
                 AuthService.requireAdmin(u);
             }
         }
+    }
+
+    /** Whether a source lies in a folder, {@code file:} spellings aside (traversal is refused by the handler). */
+    private static boolean inside(String source, String folder) {
+        String s = source.replaceFirst("^file:(//)?", "");
+        String f = folder.replaceFirst("^file:(//)?", "").replaceFirst("/+$", "");
+        return s.equals(f) || s.startsWith(f + "/");
     }
 
     private void requireLoggedModel(User u, ApiRequest r, String id, Need need) {
