@@ -169,8 +169,9 @@ public final class OspreyServer implements AutoCloseable {
                 auth.ifPresent(a -> endpoints.addAll(new dev.osprey.server.auth.AuthRoutes(a, rules).endpoints()));
                 workspaces.ifPresent(w -> endpoints.addAll(new WorkspaceRoutes(w, auth).endpoints(rules)));
                 api = new ApiRouter(endpoints, config.staticPrefix(), (e, r, raw) -> rules.invoke(e,
-                        r.inWorkspace(Workspaces.of(raw)), auth.isPresent()
-                                ? dev.osprey.server.auth.AuthFilter.user(raw) : dev.osprey.server.auth.Grants.ANONYMOUS));
+                        r.inWorkspace(Workspaces.of(raw)),
+                        auth.isPresent() ? dev.osprey.server.auth.AuthFilter.user(raw)
+                                : dev.osprey.server.auth.Grants.ANONYMOUS));
             } else {
                 api = new ApiRouter(endpoints, config.staticPrefix());
             }

@@ -127,6 +127,16 @@ class WorkspaceAuthTest {
                 + "\"alice-m\", \"source\": \"s3://someone-elses-bucket/model\"}").statusCode()).isEqualTo(403);
         ok(as("admin", "secret-team", "POST", "/api/2.0/mlflow/model-versions/create", "{\"name\": \"alice-m\", "
                 + "\"source\": \"s3://someone-elses-bucket/model\"}"));
+        // Alice manages what she created, from its workspace only; the workspace's own permissions are not hers.
+        String own = ok(as("alice", "secret-team", "GET", "/api/2.0/mlflow/experiments/get-by-name?experiment_name="
+                + "alice-exp", null)).path("experiment").path("experiment_id").asText();
+        String grantBob = "{\"experiment_id\": \"" + own + "\", \"username\": \"bob\", \"permission\": \"READ\"}";
+        assertThat(as("alice", null, "POST", "/api/2.0/mlflow/experiments/permissions/create", grantBob).statusCode())
+                .isEqualTo(403);
+        ok(as("alice", "secret-team", "POST", "/api/2.0/mlflow/experiments/permissions/create", grantBob));
+        assertThat(as("alice", "secret-team", "POST", "/api/2.0/mlflow/workspaces/permissions/create",
+                "{\"workspace_name\": \"secret-team\", \"username\": \"bob\", \"permission\": \"READ\"}")
+                .statusCode()).isEqualTo(403);
         // EDIT is not MANAGE: the workspace itself stays the admins' (and its managers').
         assertThat(as("alice", "secret-team", "PATCH", "/api/3.0/mlflow/workspaces/secret-team",
                 "{\"description\": \"mine\"}").statusCode()).isEqualTo(403);

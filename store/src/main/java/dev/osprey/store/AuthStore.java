@@ -13,8 +13,9 @@ import java.util.Optional;
  */
 public interface AuthStore {
     /** What a grant is on. Ids: experiment id, registered model name, "experimentId/scorerName", gateway ids. */
-    enum ResourceType { EXPERIMENT, REGISTERED_MODEL, SCORER, GATEWAY_ENDPOINT, GATEWAY_SECRET, GATEWAY_MODEL_DEFINITION,
-        WORKSPACE }
+    enum ResourceType {
+        EXPERIMENT, REGISTERED_MODEL, SCORER, GATEWAY_ENDPOINT, GATEWAY_SECRET, GATEWAY_MODEL_DEFINITION, WORKSPACE
+    }
 
     record User(long id, String username, String passwordHash, boolean admin) {
         public User {

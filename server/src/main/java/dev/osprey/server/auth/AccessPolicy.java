@@ -11,6 +11,7 @@ import dev.osprey.server.api.Endpoint;
 import dev.osprey.server.auth.Permission.Need;
 import dev.osprey.store.AuthStore.ResourceType;
 import dev.osprey.store.AuthStore.User;
+import dev.osprey.server.workspaces.ProxiedPaths;
 import dev.osprey.server.workspaces.WorkspaceScope;
 import dev.osprey.store.TrackingStore;
 import dev.osprey.store.WorkspaceStore.Kind;
@@ -163,6 +164,17 @@ public final class AccessPolicy {
         return inScope.stream().filter(id -> allowed.get(id).allows(Need.READ)).toList();
     }
 
+    /**
+     * For the permission routes: the resource a grant names must be in the call's workspace (a scorer's is its
+     * experiment's), else the caller is denied — as a non-admin is on a resource that does not exist, since
+     * nothing was granted there.
+     */
+    void requireInWorkspace(ApiRequest r, ResourceType type, String id) {
+        String resource = type == ResourceType.SCORER ? id.split("/", 2)[0] : id;
+        Kind kind = type == ResourceType.SCORER ? Kind.EXPERIMENT : kindOf(type).orElseThrow();
+        scope.require(r.workspaceName(), kind, resource, AuthService::denied);
+    }
+
     /** The workspace kind of a resource type (scorers are kept with their experiment). */
     private static Optional<Kind> kindOf(ResourceType type) {
         return switch (type) {
@@ -288,7 +300,7 @@ public final class AccessPolicy {
                 requireModel(u, r, ref.split("@", 2)[0], Need.READ);
             }
         } else if (lower.startsWith("mlflow-artifacts:")) {
-            Optional<String> exp = dev.osprey.server.workspaces.ProxiedPaths.experimentOf(source.substring("mlflow-artifacts:".length())
+            Optional<String> exp = ProxiedPaths.experimentOf(source.substring("mlflow-artifacts:".length())
                     .replaceFirst("^//[^/]*", "").replaceFirst("^/+", ""));
             if (exp.isPresent()) {
                 requireExperiment(u, r, exp.get(), Need.READ, noExperiment(exp.get()));

@@ -126,8 +126,22 @@ public final class AuthRoutes {
         });
     }
 
+    /**
+     * MANAGE on the resource, which must be in the call's workspace; on a workspace itself, MANAGE there (never the
+     * server's default permission, which would let anyone open a workspace to themselves).
+     */
     private AccessPolicy.Rule manage(Kind kind) {
-        return AccessPolicy.Rule.before((u, r) -> auth.require(u, kind.type(), kind.id(r.message()), Need.MANAGE));
+        return AccessPolicy.Rule.before((u, r) -> {
+            String id = kind.id(r.message());
+            if (kind.type() == ResourceType.WORKSPACE) {
+                if (!u.admin() && auth.inWorkspace(u, java.util.Optional.of(id)) != Permission.MANAGE) {
+                    throw AuthService.denied();
+                }
+                return;
+            }
+            policy.requireInWorkspace(r, kind.type(), id);
+            auth.require(u, kind.type(), id, Need.MANAGE, r.workspaceName());
+        });
     }
 
     // --- users
