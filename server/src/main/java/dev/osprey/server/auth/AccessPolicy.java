@@ -142,8 +142,14 @@ public final class AccessPolicy {
         auth.require(u, ResourceType.EXPERIMENT, experimentId, need, r.workspaceName());
     }
 
-    private static Supplier<OspreyException> noExperiment(String id) {
+    /** MLflow's answer for an experiment that does not exist (also for one in another workspace). */
+    public static Supplier<OspreyException> noExperiment(String id) {
         return () -> OspreyException.notFound("No Experiment with id=" + id + " exists");
+    }
+
+    /** MLflow's answer for a registered model that does not exist (also for one in another workspace). */
+    public static Supplier<OspreyException> noModel(String name) {
+        return () -> OspreyException.notFound("Registered Model with name=" + name + " not found");
     }
 
     /** On the experiment named by a field (or path parameter); the default experiment when absent. */
@@ -264,8 +270,7 @@ public final class AccessPolicy {
     }
 
     private void requireModel(User u, ApiRequest r, String name, Need need) {
-        scope.require(r.workspaceName(), Kind.REGISTERED_MODEL, name, () -> OspreyException.notFound(
-                "Registered Model with name=" + name + " not found"));
+        scope.require(r.workspaceName(), Kind.REGISTERED_MODEL, name, noModel(name));
         auth.require(u, ResourceType.REGISTERED_MODEL, name, need, r.workspaceName());
     }
 
@@ -594,7 +599,7 @@ public final class AccessPolicy {
                     throw AuthService.denied();
                 }
             } else {
-                requireExperiment(u, r, exp, need, noExperiment(exp));
+                auth.require(u, ResourceType.EXPERIMENT, exp, need, r.workspaceName());
             }
         });
     }

@@ -43,8 +43,21 @@ public final class RouteResources {
         };
     }
 
+    /** What a request was found to touch, kept on it so the workspace and auth filters look it up once. */
+    private record Resolved(Optional<Touch> touch) {}
+
     /** What the request touches; empty for routes that need only a login (pages, health, the API router). */
     public Optional<Touch> of(RoutingRequest req) {
+        Optional<Resolved> known = req.context().get(Resolved.class);
+        if (known.isPresent()) {
+            return known.get().touch();
+        }
+        Optional<Touch> touch = resolve(req);
+        req.context().register(new Resolved(touch));
+        return touch;
+    }
+
+    private Optional<Touch> resolve(RoutingRequest req) {
         String path = req.path().path();
         String method = req.prologue().method().text();
         var query = req.query();

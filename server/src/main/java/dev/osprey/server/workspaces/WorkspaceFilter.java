@@ -3,6 +3,7 @@ package dev.osprey.server.workspaces;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
 import dev.osprey.server.api.ErrorResponses;
+import dev.osprey.server.auth.AccessPolicy;
 import dev.osprey.server.auth.AuthService;
 import dev.osprey.server.auth.Permission;
 import dev.osprey.server.auth.RouteResources;
@@ -26,7 +27,8 @@ public final class WorkspaceFilter implements Filter {
     private final Optional<Workspaces> workspaces;
     private final Optional<AuthService> auth;
     private final RouteResources routes;
-    private final String prefix;
+    private final java.util.Set<String> exactExempt;
+    private final java.util.List<String> exemptPrefixes;
 
     /** @param workspaces empty when workspaces are off */
     public WorkspaceFilter(Optional<Workspaces> workspaces, Optional<AuthService> auth, RouteResources routes,
@@ -34,19 +36,16 @@ public final class WorkspaceFilter implements Filter {
         this.workspaces = workspaces;
         this.auth = auth;
         this.routes = routes;
-        this.prefix = prefix;
+        this.exactExempt = java.util.Set.of("/api/3.0/mlflow/workspaces", prefix + "/ajax-api/3.0/mlflow/workspaces",
+                "/api/3.0/mlflow/server-info", prefix + "/ajax-api/3.0/mlflow/server-info", prefix + "/health",
+                prefix + "/version");
+        this.exemptPrefixes = java.util.List.of("/api/3.0/mlflow/workspaces/",
+                prefix + "/ajax-api/3.0/mlflow/workspaces/", prefix + "/auth/");
     }
 
     /** Routes outside any workspace: probes, login, server info and the workspace API itself. */
     private boolean exempt(String path) {
-        for (String base : new String[] {"/api/3.0", prefix + "/ajax-api/3.0"}) {
-            if (path.equals(base + "/mlflow/workspaces") || path.startsWith(base + "/mlflow/workspaces/")
-                    || path.equals(base + "/mlflow/server-info")) {
-                return true;
-            }
-        }
-        return path.equals(prefix + "/health") || path.equals(prefix + "/version")
-                || path.startsWith(prefix + "/auth/");
+        return exactExempt.contains(path) || exemptPrefixes.stream().anyMatch(path::startsWith);
     }
 
     @Override
@@ -95,9 +94,9 @@ public final class WorkspaceFilter implements Filter {
         Optional<String> in = Optional.of(ws);
         switch (touch) {
             case RouteResources.OnExperiment e -> scope.require(in, Kind.EXPERIMENT, e.experimentId(),
-                    () -> OspreyException.notFound("No Experiment with id=" + e.experimentId() + " exists"));
+                    AccessPolicy.noExperiment(e.experimentId()));
             case RouteResources.OnModel m -> scope.require(in, Kind.REGISTERED_MODEL, m.name(),
-                    () -> OspreyException.notFound("Registered Model with name=" + m.name() + " not found"));
+                    AccessPolicy.noModel(m.name()));
             case RouteResources.OnProxiedPath p -> {
                 if (!ProxiedPaths.workspaceOf(p.path()).equals(ws)) {
                     throw new OspreyException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "No artifact at '" + p.path()

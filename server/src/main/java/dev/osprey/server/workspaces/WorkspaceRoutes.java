@@ -12,7 +12,6 @@ import dev.osprey.server.auth.AccessPolicy;
 import dev.osprey.server.auth.AuthService;
 import dev.osprey.server.auth.Permission;
 import dev.osprey.store.AuthStore.User;
-import dev.osprey.store.WorkspaceStore;
 import dev.osprey.store.WorkspaceStore.DeletionMode;
 import dev.osprey.store.WorkspaceStore.Workspace;
 import java.util.List;
@@ -132,10 +131,7 @@ public final class WorkspaceRoutes {
             throw OspreyException.invalid("Invalid workspace deletion mode '" + mode + "'. Expected one of: "
                     + "RESTRICT, CASCADE, SET_DEFAULT.");
         }
-        if (name(r).equals(WorkspaceStore.DEFAULT)) {
-            throw OspreyException.invalid("Cannot delete the reserved '" + WorkspaceStore.DEFAULT + "' workspace.");
-        }
-        workspaces.delete(name(r), parsed);
+        workspaces.delete(name(r), parsed); // the store refuses the default workspace
         return Json.object();
     }
 }
