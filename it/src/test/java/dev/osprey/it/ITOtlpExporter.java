@@ -85,12 +85,7 @@ class ITOtlpExporter {
             tool.end();
         }
         root.end();
-        provider.forceFlush().join(10, TimeUnit.SECONDS);
-        provider.shutdown().join(10, TimeUnit.SECONDS);
-
-        String traceId = "tr-" + root.getSpanContext().getTraceId();
-        JsonNode trace = Json.read(send(HttpRequest.newBuilder(URI.create(server.url()
-                + "/api/3.0/mlflow/traces/get?trace_id=" + traceId)))).get("trace");
+        JsonNode trace = exportAndRead(provider, root);
         JsonNode info = trace.get("trace_info");
         assertThat(info.get("state").asText()).isEqualTo("OK");
         assertThat(info.at("/tags/mlflow.traceName").asText()).isEqualTo("agent");
@@ -131,5 +126,98 @@ class ITOtlpExporter {
                 + "/api/3.0/mlflow/traces/batchGet?trace_ids=" + ids.get(0) + "&trace_ids=" + ids.get(1)))));
         assertThat(batch.get("traces")).hasSize(2);
         assertThat(batch.at("/traces/0/spans")).hasSize(6);
+    }
+
+    /** Flushes the provider's exporter and reads the root's trace back with GetTrace. */
+    private JsonNode exportAndRead(SdkTracerProvider provider, Span root) throws Exception {
+        provider.forceFlush().join(10, TimeUnit.SECONDS);
+        provider.shutdown().join(10, TimeUnit.SECONDS);
+        return Json.read(send(HttpRequest.newBuilder(URI.create(server.url() + "/api/3.0/mlflow/traces/get?trace_id=tr-"
+                + root.getSpanContext().getTraceId())))).get("trace");
+    }
+
+    /** The value of a span attribute in GetTrace's OTel JSON, as the string MLflow's attribute encoding holds. */
+    private static String attribute(JsonNode span, String key) {
+        for (JsonNode kv : span.get("attributes")) {
+            if (kv.get("key").asText().equals(key)) {
+                return kv.at("/value/string_value").asText();
+            }
+        }
+        throw new AssertionError("span " + span.get("name") + " has no attribute " + key + ": " + span);
+    }
+
+    @Test
+    void genAiSemanticConventions_readBackTypedWithUsageModelAndCost() throws Exception {
+        SdkTracerProvider provider = provider(false);
+        Tracer tracer = provider.get("genai-app");
+        Span agent = tracer.spanBuilder("invoke_agent travel").startSpan();
+        agent.setAttribute("gen_ai.operation.name", "invoke_agent");
+        agent.setAttribute("gen_ai.agent.name", "travel");
+        agent.setAttribute("gen_ai.input.messages", "[{\"role\":\"user\",\"parts\":[{\"type\":\"text\","
+                + "\"content\":\"Weather in Oslo?\"}]}]");
+        agent.setAttribute("gen_ai.output.messages", "[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\","
+                + "\"content\":\"Sunny.\"}],\"finish_reason\":\"stop\"}]");
+        try (Scope ignored = agent.makeCurrent()) {
+            Span chat = tracer.spanBuilder("chat gpt-4o").startSpan();
+            chat.setAttribute("gen_ai.operation.name", "chat");
+            chat.setAttribute("gen_ai.provider.name", "openai");
+            chat.setAttribute("gen_ai.request.model", "gpt-4o");
+            chat.setAttribute("gen_ai.usage.input_tokens", 1000L);
+            chat.setAttribute("gen_ai.usage.output_tokens", 100L);
+            chat.setAttribute("gen_ai.input.messages", "[{\"role\":\"user\",\"parts\":[{\"type\":\"text\","
+                    + "\"content\":\"Weather in Oslo?\"}]}]");
+            chat.setAttribute("gen_ai.output.messages", "[{\"role\":\"assistant\",\"parts\":[{\"type\":"
+                    + "\"tool_call\",\"name\":\"weather\",\"arguments\":{\"city\":\"Oslo\"}}]}]");
+            chat.end();
+            Span tool = tracer.spanBuilder("execute_tool weather").startSpan();
+            tool.setAttribute("gen_ai.operation.name", "execute_tool");
+            tool.setAttribute("gen_ai.tool.name", "weather");
+            tool.setAttribute("gen_ai.tool.call.arguments", "{\"city\":\"Oslo\"}");
+            tool.setAttribute("gen_ai.tool.call.result", "{\"sky\":\"clear\"}");
+            tool.end();
+        }
+        agent.end();
+        JsonNode trace = exportAndRead(provider, agent);
+        String traceId = "tr-" + agent.getSpanContext().getTraceId();
+        JsonNode spans = trace.get("spans");
+        assertThat(spans).extracting(s -> s.get("name").asText())
+                .containsExactly("invoke_agent travel", "chat gpt-4o", "execute_tool weather");
+        JsonNode root = spans.get(0);
+        JsonNode chat = spans.get(1);
+        JsonNode tool = spans.get(2);
+        assertThat(attribute(root, "mlflow.spanType")).isEqualTo("\"AGENT\"");
+        assertThat(attribute(chat, "mlflow.spanType")).isEqualTo("\"CHAT_MODEL\"");
+        assertThat(attribute(tool, "mlflow.spanType")).isEqualTo("\"TOOL\"");
+        assertThat(Json.read(attribute(chat, "mlflow.spanInputs")).at("/0/parts/0/content").asText())
+                .isEqualTo("Weather in Oslo?");
+        assertThat(Json.read(attribute(chat, "mlflow.spanOutputs")).at("/0/parts/0/name").asText())
+                .isEqualTo("weather");
+        assertThat(Json.read(attribute(tool, "mlflow.spanInputs")).get("city").asText()).isEqualTo("Oslo");
+        assertThat(Json.read(attribute(tool, "mlflow.spanOutputs")).get("sky").asText()).isEqualTo("clear");
+        assertThat(Json.read(attribute(chat, "mlflow.chat.tokenUsage"))).isEqualTo(Json.read(
+                "{\"input_tokens\":1000,\"output_tokens\":100,\"total_tokens\":1100}"));
+        assertThat(attribute(chat, "mlflow.llm.model")).isEqualTo("\"gpt-4o\"");
+        assertThat(attribute(chat, "mlflow.llm.provider")).isEqualTo("\"openai\"");
+        // gpt-4o at the bundled price ($2.50 / $10.00 per million tokens): 1000 in, 100 out.
+        JsonNode cost = Json.read(attribute(chat, "mlflow.llm.cost"));
+        assertThat(cost.get("input_cost").asDouble()).isCloseTo(0.0025, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(cost.get("output_cost").asDouble()).isCloseTo(0.001, org.assertj.core.data.Offset.offset(1e-9));
+
+        JsonNode info = trace.get("trace_info");
+        assertThat(Json.read(info.at("/trace_metadata/mlflow.trace.tokenUsage").asText()).get("total_tokens")
+                .asLong()).isEqualTo(1100);
+        assertThat(Json.read(info.at("/trace_metadata/mlflow.trace.cost").asText()).get("total_cost").asDouble())
+                .isCloseTo(0.0035, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(Json.read(info.get("request_preview").asText()).at("/0/parts/0/content").asText())
+                .as("the root's GenAI messages are the trace's request preview").isEqualTo("Weather in Oslo?");
+        assertThat(Json.read(info.get("response_preview").asText()).at("/0/finish_reason").asText())
+                .isEqualTo("stop");
+
+        JsonNode bySpanType = Json.read(send(HttpRequest.newBuilder(URI.create(server.url()
+                + "/api/3.0/mlflow/traces/search")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"locations\": [{\"type\": \"MLFLOW_EXPERIMENT\", "
+                        + "\"mlflow_experiment\": {\"experiment_id\": \"" + experiment + "\"}}], \"filter\": "
+                        + "\"span.type = 'TOOL'\"}"))));
+        assertThat(bySpanType.get("traces")).extracting(t -> t.get("trace_id").asText()).contains(traceId);
     }
 }

@@ -37,7 +37,9 @@ import dev.osprey.gateway.usage.GatewayMetrics;
 import dev.osprey.gateway.usage.UsageRecorder;
 import dev.osprey.server.gateway.GatewayConfigRoutes;
 import dev.osprey.server.gateway.GatewayHandler;
+import dev.osprey.server.api.Failures;
 import dev.osprey.server.traces.GatewayTraces;
+import dev.osprey.server.traces.TraceIngest;
 import dev.osprey.store.Stores;
 import dev.osprey.store.TrackingStore;
 import io.helidon.http.HeaderNames;
@@ -128,10 +130,11 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(new RegistryRoutes(registry).endpoints());
             ModelPrices prices = ModelPrices.load(Optional.ofNullable(System.getenv("OSPREY_MODEL_PRICES"))
                     .filter(v -> !v.isBlank()).map(java.nio.file.Path::of));
+            TraceIngest ingest = new TraceIngest(store.traces(), clock, prices);
             EvaluationJobs evaluations = new EvaluationJobs(store,
-                    new dev.osprey.server.traces.EvaluationTraces(store.traces(), prices, clock), judgeModels, clock);
+                    new dev.osprey.server.traces.EvaluationTraces(store.traces(), ingest, clock), judgeModels, clock);
             endpoints.addAll(new EvaluationRoutes(evaluations, store).endpoints());
-            Gateway gateway = gateway(config, store, experiments, prices, clock);
+            Gateway gateway = gateway(config, store, experiments, prices, ingest, clock);
             gateway.budgets().onAlert(spend -> budgetExceeded(webhooks.dispatcher(), spend));
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), store.gateway())
                     .endpoints());
@@ -190,6 +193,7 @@ public final class OspreyServer implements AutoCloseable {
                     .contentEncoding(io.helidon.http.encoding.ContentEncodingContext.builder()
                             .contentEncodingsDiscoverServices(false).addContentEncoding(new CompressedBodies()).build())
                     .routing(r -> r
+                            .update(Failures::register)
                             .update(routing -> security(config).ifPresent(routing::addFilter))
                             .update(routing -> authFilter.ifPresent(routing::addFilter))
                             .addFilter(new WorkspaceFilter(workspaces, auth, new dev.osprey.server.auth.RouteResources(
@@ -202,7 +206,7 @@ public final class OspreyServer implements AutoCloseable {
                                             .get(prefix + "/auth/callback", login::callback)
                                             .post(prefix + "/auth/logout", login::logout)))
                             // OTLP exporters post to <tracking uri>/v1/traces: the root, whatever the static prefix.
-                            .post("/v1/traces", new OtlpHandler(store.traces(), clock, prices))
+                            .post("/v1/traces", new OtlpHandler(ingest))
                             .any("/gateway/*", gatewayHandler)
                             .get(prefix + "/metrics", (req, res) -> {
                                 res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
@@ -301,7 +305,7 @@ public final class OspreyServer implements AutoCloseable {
 
     /** The AI gateway: its key-encryption key from the environment, its SSRF guard, usage recording and traces. */
     private static Gateway gateway(ServerConfig config, TrackingStore store, ExperimentService experiments,
-            ModelPrices prices, Clock clock) {
+            ModelPrices prices, TraceIngest ingest, Clock clock) {
         Optional<KeyEncryptionKey> kek = config.gateway().keyEncryptionKey();
         if (kek.isEmpty()) {
             LOG.info("AI gateway: no key-encryption key, so gateway secrets cannot be stored or used. {}",
@@ -319,7 +323,7 @@ public final class OspreyServer implements AutoCloseable {
             LOG.info("AI gateway: applied {} endpoint(s) from {}", applied, file);
         });
         UsageRecorder usage = new UsageRecorder(store.gateway(), 100_000,
-                List.of(new GatewayTraces(store.traces(), prices, clock)));
+                List.of(new GatewayTraces(ingest)));
         Gateway gateway = new Gateway(service, Gateway.defaultClient(guard), guard, budgets, usage, new GatewayMetrics(),
                 (model, in, out) -> prices.cost(model, in, out).map(ModelPrices.Cost::total).orElse(0.0), clock);
         gateway.refreshEvery(java.time.Duration.ofSeconds(15));

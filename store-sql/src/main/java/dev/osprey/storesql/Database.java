@@ -1,7 +1,6 @@
 package dev.osprey.storesql;
 
-import dev.osprey.core.ErrorCode;
-import dev.osprey.core.OspreyException;
+import dev.osprey.core.ServerFailure;
 import java.sql.SQLException;
 
 /**
@@ -33,7 +32,7 @@ public interface Database extends AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             try {
                 return write(work);
-            } catch (OspreyException e) {
+            } catch (ServerFailure e) {
                 if (attempt >= maxAttempts || !(e.getCause() instanceof SQLException sql)
                         || !dialect().isUniqueViolation(sql)) {
                     throw e;
@@ -57,8 +56,11 @@ public interface Database extends AutoCloseable {
     @Override
     void close();
 
-    /** A database failure the client did not cause, as the error it is reported with. */
-    static OspreyException failure(SQLException e) {
-        return new OspreyException(ErrorCode.INTERNAL_ERROR, "Database error: " + e.getMessage(), e);
+    /**
+     * A database failure the client did not cause. The SQL state is kept for the log; the statement text and the
+     * driver's message stay in the cause, which no answer shows.
+     */
+    static ServerFailure failure(SQLException e) {
+        return new ServerFailure("Database error (SQL state " + e.getSQLState() + ")", e);
     }
 }

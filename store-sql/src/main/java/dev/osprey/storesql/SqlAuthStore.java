@@ -2,6 +2,7 @@ package dev.osprey.storesql;
 
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
+import dev.osprey.core.ServerFailure;
 import dev.osprey.store.AuthStore;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -46,7 +47,7 @@ final class SqlAuthStore implements AuthStore {
                         username, passwordHash, admin ? 1 : 0);
                 return Jdbc.one(c, USER + "WHERE username = ?", SqlAuthStore::user, username).orElseThrow();
             });
-        } catch (OspreyException e) {
+        } catch (ServerFailure e) {
             if (e.getCause() instanceof SQLException sql && db.dialect().isUniqueViolation(sql)) {
                 throw new OspreyException(ErrorCode.RESOURCE_ALREADY_EXISTS, "User '" + username
                         + "' already exists.");
@@ -109,7 +110,7 @@ final class SqlAuthStore implements AuthStore {
         try {
             db.write(c -> Jdbc.update(c, "INSERT INTO auth_grants (resource_type, resource_id, user_id, permission) "
                     + "VALUES (?, ?, ?, ?)", g.type().name(), g.resourceId(), g.userId(), g.permission()));
-        } catch (OspreyException e) {
+        } catch (ServerFailure e) {
             if (e.getCause() instanceof SQLException sql && db.dialect().isUniqueViolation(sql)) {
                 throw new OspreyException(ErrorCode.RESOURCE_ALREADY_EXISTS, "A permission on " + describe(g.type(),
                         g.resourceId()) + " already exists for this user.");

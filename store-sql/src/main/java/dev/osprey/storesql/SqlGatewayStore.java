@@ -1,6 +1,7 @@
 package dev.osprey.storesql;
 
 import dev.osprey.core.OspreyException;
+import dev.osprey.core.ServerFailure;
 import dev.osprey.store.GatewayStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,7 +35,7 @@ final class SqlGatewayStore implements GatewayStore {
         try {
             db.update(c -> Jdbc.update(c, "INSERT INTO gateway_documents (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)",
                     d.kind(), d.id(), d.name(), d.body(), d.createdAt(), d.updatedAt()));
-        } catch (OspreyException e) {
+        } catch (ServerFailure e) {
             if (e.getCause() instanceof SQLException sql && db.dialect().isUniqueViolation(sql)) {
                 throw OspreyException.alreadyExists("A " + label(d.kind()) + " named '" + d.name()
                         + "' already exists.");
@@ -60,7 +61,7 @@ final class SqlGatewayStore implements GatewayStore {
                     }
                 }
             });
-        } catch (OspreyException e) {
+        } catch (ServerFailure e) {
             if (e.getCause() instanceof SQLException sql && db.dialect().isUniqueViolation(sql)) {
                 throw OspreyException.alreadyExists("Another " + label(documents.get(0).kind())
                         + " already has that name.");

@@ -93,6 +93,9 @@ public final class SqlStoreProvider implements StoreProvider {
         config.setAutoCommit(false);
         config.setPoolName("osprey-" + backend.dialect().name().toLowerCase(java.util.Locale.ROOT));
         config.setInitializationFailTimeout(10_000);
+        // While the database is down a call waits this long for a connection, then fails as the server's own
+        // failure (503 to exporters, 500 to clients): Hikari's 30 s default would pile requests up instead.
+        config.setConnectionTimeout(Long.getLong("osprey.db.connection-timeout-ms", 5_000));
         if (backend.dialect() == SqlDialect.POSTGRES) {
             // Searches bind their filter values; a cached generic plan cannot know how selective they are.
             config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");

@@ -2,6 +2,7 @@ package dev.osprey.storesql;
 
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
+import dev.osprey.core.ServerFailure;
 import dev.osprey.store.WorkspaceStore;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -79,7 +80,7 @@ final class SqlWorkspaceStore implements WorkspaceStore {
                 Jdbc.update(c, "INSERT INTO workspaces (" + COLUMNS + ") VALUES (?, ?, ?, ?)", w.name(),
                         w.description(), w.defaultArtifactRoot().orElse(null), w.createdAt());
             });
-        } catch (OspreyException e) {
+        } catch (ServerFailure e) {
             if (e.getCause() instanceof SQLException sql && db.dialect().isUniqueViolation(sql)) {
                 throw exists(w.name());
             }

@@ -1,8 +1,7 @@
 package dev.osprey.storesql;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.osprey.core.ErrorCode;
-import dev.osprey.core.OspreyException;
+import dev.osprey.core.ServerFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.PreparedStatement;
@@ -97,7 +96,7 @@ final class SqliteDatabase implements Database {
     @Override
     public <T> T write(SqlWork<T> work) {
         if (closed) {
-            throw new OspreyException(ErrorCode.TEMPORARILY_UNAVAILABLE, "The store is shutting down.");
+            throw new ServerFailure("The store is shutting down.");
         }
         Task<T> task = new Task<>(work, new CompletableFuture<>());
         queue.add(task);
@@ -105,7 +104,7 @@ final class SqliteDatabase implements Database {
             return task.result().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new OspreyException(ErrorCode.INTERNAL_ERROR, "Interrupted while waiting for a write.");
+            throw new ServerFailure("Interrupted while waiting for a write.", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException runtime) {
@@ -114,7 +113,7 @@ final class SqliteDatabase implements Database {
             if (cause instanceof SQLException sql) {
                 throw Database.failure(sql);
             }
-            throw new OspreyException(ErrorCode.INTERNAL_ERROR, String.valueOf(cause), cause);
+            throw new ServerFailure("The write failed.", cause);
         }
     }
 

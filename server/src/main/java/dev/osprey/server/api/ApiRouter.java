@@ -17,18 +17,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Dispatches every API call through one hash lookup on (method, path), decodes the request the way MLflow does
  * (spec/README.md "Request decoding"), and turns every failure into MLflow's error JSON. A route that does not
  * exist is 404 {@code ENDPOINT_NOT_FOUND}, which clients' version fallbacks key on; anything unexpected is logged
- * with a request id and answered 500 {@code INTERNAL_ERROR} without internals.
+ * with a request id and answered 500 {@code INTERNAL_ERROR} without internals (by {@link Failures}).
  */
 public final class ApiRouter implements Handler {
-    private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
     /** JSON API bodies are read whole; 32 MB is far above any legitimate one (log-batch allows 1 MB). */
     public static final int MAX_JSON_BODY = 32 * 1024 * 1024;
 
@@ -36,7 +32,6 @@ public final class ApiRouter implements Handler {
     private final Map<String, String> methodsByPath = new HashMap<>();
     /** Routes with {placeholders}, tried in order after the exact lookup misses. */
     private final List<RouteTemplate> templates = new java.util.ArrayList<>();
-    private final AtomicLong requestIds = new AtomicLong();
     /** The few endpoints that answer something else than 200 on success, by their mounted handler. */
     private final Map<ApiHandler, Integer> successStatus = new java.util.IdentityHashMap<>();
 
@@ -139,10 +134,7 @@ public final class ApiRouter implements Handler {
         } catch (OspreyException e) {
             error(res, e.errorCode().httpStatus(), e.errorCode(), e.getMessage());
         } catch (RuntimeException e) {
-            long id = requestIds.incrementAndGet();
-            LOG.error("Request {} {} {} failed", id, method, path, e);
-            error(res, 500, ErrorCode.INTERNAL_ERROR, "Internal error (request " + id + "); the server log has "
-                    + "the details.");
+            Failures.serverFailure(req, res, e);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.osprey.artifacts.ArtifactRepository;
 import dev.osprey.artifacts.FileInfo;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
+import dev.osprey.core.ServerFailure;
 import dev.osprey.protocol.Json;
 import dev.osprey.server.api.ErrorResponses;
 import io.helidon.http.HeaderNames;
@@ -19,8 +20,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code mlflow-artifacts} proxy (spec/artifacts.md §3): streamed download (with {@code Range}), streamed
@@ -29,7 +28,6 @@ import org.slf4j.LoggerFactory;
  * never get the chance to hide it.
  */
 public final class ArtifactProxyHandler implements Handler {
-    private static final Logger LOG = LoggerFactory.getLogger(ArtifactProxyHandler.class);
     private static final String SEGMENT = "/mlflow-artifacts/";
 
     private final ArtifactRepository repository;
@@ -81,11 +79,8 @@ public final class ArtifactProxyHandler implements Handler {
                 error(res, 404, ErrorCode.ENDPOINT_NOT_FOUND, "No API endpoint " + method + " " + raw
                         + " on this server.");
             }
-        } catch (OspreyException e) {
-            error(res, e.errorCode().httpStatus(), e.errorCode(), e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            LOG.error("Artifact request {} {} failed", method, raw, e);
-            error(res, 500, ErrorCode.INTERNAL_ERROR, "Artifact storage failed; the server log has the details.");
+        } catch (IOException e) {
+            throw new ServerFailure("Artifact storage failed", e); // answered by Failures, like every server failure
         }
     }
 

@@ -1,21 +1,17 @@
 package dev.osprey.server.artifacts;
 
 import dev.osprey.artifacts.ArtifactPath;
-import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
+import dev.osprey.core.ServerFailure;
 import dev.osprey.core.Run;
-import dev.osprey.server.api.ErrorResponses;
 import dev.osprey.store.TrackingStore;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The UI's download route {@code GET <prefix>/get-artifact?run_id=...&path=...} (spec/artifacts.md §5). */
 public final class GetArtifactHandler implements Handler {
-    private static final Logger LOG = LoggerFactory.getLogger(GetArtifactHandler.class);
 
     private final TrackingStore store;
     private final ArtifactLocations locations;
@@ -38,12 +34,8 @@ public final class GetArtifactHandler implements Handler {
             ArtifactLocations.Location file = locations.resolve(run.info().artifactUri())
                     .resolve(ArtifactPath.parse(path));
             Downloads.send(req, res, file.repository(), file.path());
-        } catch (OspreyException e) {
-            ErrorResponses.send(res, e.errorCode().httpStatus(), e.errorCode(), e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            LOG.error("get-artifact failed", e);
-            ErrorResponses.send(res, 500, ErrorCode.INTERNAL_ERROR, "Artifact download failed; the server log has "
-                    + "the details.");
+        } catch (IOException e) {
+            throw new ServerFailure("Artifact download failed", e); // answered by Failures, like every server failure
         }
     }
 }

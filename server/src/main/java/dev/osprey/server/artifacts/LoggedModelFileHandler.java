@@ -3,21 +3,18 @@ package dev.osprey.server.artifacts;
 import dev.osprey.artifacts.ArtifactPath;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
-import dev.osprey.server.api.ErrorResponses;
+import dev.osprey.core.ServerFailure;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The UI's {@code GET .../logged-models/{model_id}/artifacts/files?artifact_file_path=} (spec/artifacts.md §5):
  * one file of a logged model; a missing parameter is 400 {@code BAD_REQUEST}, as in MLflow.
  */
 public final class LoggedModelFileHandler implements Handler {
-    private static final Logger LOG = LoggerFactory.getLogger(LoggedModelFileHandler.class);
     private final Function<String, ArtifactLocations.Location> modelRoot;
 
     /** @param modelRoot the artifact location of a (non-deleted) logged model by id */
@@ -34,12 +31,8 @@ public final class LoggedModelFileHandler implements Handler {
             ArtifactLocations.Location file = modelRoot.apply(req.path().pathParameters().get("model_id"))
                     .resolve(ArtifactPath.parse(path));
             Downloads.send(req, res, file.repository(), file.path());
-        } catch (OspreyException e) {
-            ErrorResponses.send(res, e.errorCode().httpStatus(), e.errorCode(), e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            LOG.error("logged model file download failed", e);
-            ErrorResponses.send(res, 500, ErrorCode.INTERNAL_ERROR, "Artifact download failed; the server log has "
-                    + "the details.");
+        } catch (IOException e) {
+            throw new ServerFailure("Artifact download failed", e); // answered by Failures, like every server failure
         }
     }
 }

@@ -1,23 +1,19 @@
 package dev.osprey.server.artifacts;
 
 import dev.osprey.artifacts.ArtifactPath;
-import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
-import dev.osprey.server.api.ErrorResponses;
+import dev.osprey.core.ServerFailure;
 import dev.osprey.server.registry.RegistryService;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The UI's {@code GET <prefix>/model-versions/get-artifact?name=&version=&path=} (spec/artifacts.md §5): one file
  * under the version's download URI, resolved like run artifacts so it cannot leave the server's roots.
  */
 public final class ModelVersionArtifactHandler implements Handler {
-    private static final Logger LOG = LoggerFactory.getLogger(ModelVersionArtifactHandler.class);
 
     private final RegistryService registry;
     private final ArtifactLocations locations;
@@ -39,12 +35,8 @@ public final class ModelVersionArtifactHandler implements Handler {
             ArtifactLocations.Location file = locations.resolve(uri).resolve(ArtifactPath.parse(required(req,
                     "path")));
             Downloads.send(req, res, file.repository(), file.path());
-        } catch (OspreyException e) {
-            ErrorResponses.send(res, e.errorCode().httpStatus(), e.errorCode(), e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            LOG.error("model-versions/get-artifact failed", e);
-            ErrorResponses.send(res, 500, ErrorCode.INTERNAL_ERROR, "Artifact download failed; the server log has "
-                    + "the details.");
+        } catch (IOException e) {
+            throw new ServerFailure("Artifact download failed", e); // answered by Failures, like every server failure
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.osprey.server.traces;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
-import dev.osprey.core.SpanRecord;
 import dev.osprey.protocol.Json;
 import dev.osprey.store.TraceStore;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -11,8 +10,6 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.time.Clock;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -24,12 +21,12 @@ public final class EvaluationTraces {
     /** MLflow's trace metadata key for the run a trace was made in. */
     public static final String SOURCE_RUN = "mlflow.sourceRun";
     private final TraceStore traces;
-    private final ModelPrices prices;
+    private final TraceIngest ingest;
     private final Clock clock;
 
-    public EvaluationTraces(TraceStore traces, ModelPrices prices, Clock clock) {
+    public EvaluationTraces(TraceStore traces, TraceIngest ingest, Clock clock) {
         this.traces = traces;
-        this.prices = prices;
+        this.ingest = ingest;
         this.clock = clock;
     }
 
@@ -57,12 +54,6 @@ public final class EvaluationTraces {
         if (!outputs.isMissingNode()) {
             span.addAttributes(attribute("mlflow.spanOutputs", Json.writeString(outputs)));
         }
-        Span built = span.build();
-        SpanRecord record = SpanConverter.convert(built, prices);
-        TraceStore.RootSpanInfo root = SpanConverter.rootInfo(built);
-        Map<String, String> metadata = new LinkedHashMap<>(root.metadataIfAbsent());
-        metadata.put(SOURCE_RUN, runId);
-        traces.logSpans(experimentId, traceId, List.of(record), new TraceStore.RootSpanInfo(root.requestPreview(),
-                root.responsePreview(), metadata, root.tagsIfAbsent()), clock.millis());
+        ingest.ingestOwn(experimentId, span.build(), Map.of(SOURCE_RUN, runId));
     }
 }

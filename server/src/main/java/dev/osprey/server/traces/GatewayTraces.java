@@ -1,18 +1,14 @@
 package dev.osprey.server.traces;
 
 import com.google.protobuf.ByteString;
-import dev.osprey.core.SpanRecord;
 import dev.osprey.gateway.provider.Operation;
 import dev.osprey.gateway.usage.GatewayCall;
 import dev.osprey.protocol.Json;
-import dev.osprey.store.TraceStore;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
-import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -23,14 +19,10 @@ import java.util.function.Consumer;
  * span so it is stored exactly as ingested spans are.
  */
 public final class GatewayTraces implements Consumer<GatewayCall> {
-    private final TraceStore traces;
-    private final ModelPrices prices;
-    private final Clock clock;
+    private final TraceIngest ingest;
 
-    public GatewayTraces(TraceStore traces, ModelPrices prices, Clock clock) {
-        this.traces = traces;
-        this.prices = prices;
-        this.clock = clock;
+    public GatewayTraces(TraceIngest ingest) {
+        this.ingest = ingest;
     }
 
     private static KeyValue attribute(String key, String jsonEncodedValue) {
@@ -77,18 +69,13 @@ public final class GatewayTraces implements Consumer<GatewayCall> {
         span.setStatus(call.status() < 400 ? Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_OK).build()
                 : Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR)
                         .setMessage(call.error().orElse("HTTP " + call.status())).build());
-        Span built = span.build();
-        SpanRecord record = SpanConverter.convert(built, prices);
-        TraceStore.RootSpanInfo root = SpanConverter.rootInfo(built);
-        Map<String, String> metadata = new LinkedHashMap<>(root.metadataIfAbsent());
+        Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("mlflow.gateway.endpointId", call.endpoint().endpointId());
         metadata.put("mlflow.gateway.requestType", call.operation() == Operation.EMBEDDINGS ? "embeddings"
                 : call.operation() == Operation.COMPLETIONS ? "completions" : "chat");
         metadata.put("mlflow.gateway.caller", call.user());
         metadata.put("mlflow.gateway.provider", call.provider());
         metadata.put("mlflow.gateway.status", String.valueOf(call.status()));
-        traces.logSpans(call.endpoint().experimentId().get(), SpanConverter.traceId(built), List.of(record),
-                new TraceStore.RootSpanInfo(root.requestPreview(), root.responsePreview(), metadata,
-                        root.tagsIfAbsent()), clock.millis());
+        ingest.ingestOwn(call.endpoint().experimentId().get(), span.build(), metadata);
     }
 }

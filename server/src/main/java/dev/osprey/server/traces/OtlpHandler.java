@@ -1,9 +1,7 @@
 package dev.osprey.server.traces;
 
-import dev.osprey.core.OspreyException;
-import dev.osprey.core.SpanRecord;
 import dev.osprey.protocol.Json;
-import dev.osprey.store.TraceStore;
+import dev.osprey.server.api.Failures;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
@@ -15,37 +13,27 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/traces}: OTLP/HTTP ingest (spec/tracing.md §3). Spans are grouped by trace and each group is
- * committed before the 200, so a read after the export sees them. Under overload (more ingests in flight than the
- * store can take) the answer is 503 with {@code Retry-After}, which OTLP exporters retry: nothing is dropped.
+ * {@code POST /v1/traces}: OTLP/HTTP ingest (spec/tracing.md §3). The request is decoded here and handed to
+ * {@link TraceIngest}; each trace is committed before the 200, so a read after the export sees it. What the client
+ * got wrong is a 4xx as MLflow answers it. What went wrong on our side — the database failing, too many ingests in
+ * flight — is 503 with {@code Retry-After}, which OTLP exporters retry, so no span is lost to it.
  */
 public final class OtlpHandler implements Handler {
-    private static final Logger LOG = LoggerFactory.getLogger(OtlpHandler.class);
     static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
     static final int MAX_CONCURRENT_INGESTS = 64;
     private static final io.helidon.http.HeaderName EXPERIMENT = HeaderNames.create("x-mlflow-experiment-id");
 
-    private static final String INTERNAL = "internal";
-    private final TraceStore traces;
-    private final Clock clock;
-    private final ModelPrices prices;
+    private final TraceIngest ingest;
     private final Semaphore slots = new Semaphore(MAX_CONCURRENT_INGESTS);
 
-    public OtlpHandler(TraceStore traces, Clock clock, ModelPrices prices) {
-        this.traces = traces;
-        this.clock = clock;
-        this.prices = prices;
+    public OtlpHandler(TraceIngest ingest) {
+        this.ingest = ingest;
     }
 
     @Override
@@ -59,25 +47,16 @@ public final class OtlpHandler implements Handler {
                             + "x-mlflow-experiment-id: the experiment that receives the spans."));
             acquired = slots.tryAcquire(2, TimeUnit.SECONDS);
             if (!acquired) {
-                res.status(Status.SERVICE_UNAVAILABLE_503);
-                res.header(HeaderNames.RETRY_AFTER, "1");
-                detail(res, "The server is busy ingesting traces; retry shortly.");
+                Failures.retryLater(res, "The server is busy ingesting traces; retry shortly.");
                 return;
             }
             byte[] body = read(req);
             ExportTraceServiceRequest request = OtlpRequests.parse(OtlpRequests.decompress(body,
                     req.headers().first(HeaderNames.CONTENT_ENCODING).orElse("")), contentType);
-            List<String> failures = ingest(experimentId, request);
-            if (failures.contains(INTERNAL)) {
-                // Not the client's fault: a retryable answer, so the exporter sends the spans again.
-                res.status(Status.SERVICE_UNAVAILABLE_503);
-                res.header(HeaderNames.RETRY_AFTER, "1");
-                detail(res, "The server could not store the spans; retry.");
-                return;
-            }
-            if (!failures.isEmpty()) {
+            List<String> rejected = ingest.ingest(experimentId, spans(request));
+            if (!rejected.isEmpty()) {
                 throw new OtlpRequests.Rejected(422, "Failed to log OpenTelemetry spans: " + String.join("; ",
-                        failures));
+                        rejected));
             }
             if (json) {
                 res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -88,17 +67,28 @@ public final class OtlpHandler implements Handler {
             }
         } catch (OtlpRequests.Rejected e) {
             res.status(Status.create(e.status));
-            detail(res, e.getMessage());
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            res.send(Json.write(Json.object().put("detail", e.getMessage())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            res.status(Status.SERVICE_UNAVAILABLE_503);
-            res.header(HeaderNames.RETRY_AFTER, "1");
-            detail(res, "Interrupted; retry.");
+            Failures.retryLater(res, "Interrupted; retry.");
+        } catch (RuntimeException e) {
+            Failures.serverFailure(req, res, e);
         } finally {
             if (acquired) {
                 slots.release();
             }
         }
+    }
+
+    private static List<Span> spans(ExportTraceServiceRequest request) {
+        List<Span> spans = new ArrayList<>();
+        for (ResourceSpans rs : request.getResourceSpansList()) {
+            for (ScopeSpans ss : rs.getScopeSpansList()) {
+                spans.addAll(ss.getSpansList());
+            }
+        }
+        return spans;
     }
 
     private static byte[] read(ServerRequest req) {
@@ -112,41 +102,5 @@ public final class OtlpHandler implements Handler {
         } catch (IOException e) {
             throw new OtlpRequests.Rejected(400, "Could not read the request body: " + e.getMessage());
         }
-    }
-
-    /** Writes each trace's spans in its own transaction; returns one message per trace that failed. */
-    private List<String> ingest(String experimentId, ExportTraceServiceRequest request) {
-        Map<String, List<Span>> byTrace = new LinkedHashMap<>();
-        for (ResourceSpans rs : request.getResourceSpansList()) {
-            for (ScopeSpans ss : rs.getScopeSpansList()) {
-                for (Span span : ss.getSpansList()) {
-                    if (span.getTraceId().size() != 16) {
-                        throw new OtlpRequests.Rejected(422, "Cannot convert OpenTelemetry span to MLflow span: "
-                                + "a trace id must be 16 bytes.");
-                    }
-                    byTrace.computeIfAbsent(SpanConverter.traceId(span), k -> new ArrayList<>()).add(span);
-                }
-            }
-        }
-        List<String> failures = new ArrayList<>();
-        for (Map.Entry<String, List<Span>> group : byTrace.entrySet()) {
-            List<SpanRecord> records = group.getValue().stream().map(s -> SpanConverter.convert(s, prices)).toList();
-            TraceStore.RootSpanInfo root = group.getValue().stream().filter(s -> s.getParentSpanId().isEmpty())
-                    .findFirst().map(SpanConverter::rootInfo).orElse(TraceStore.RootSpanInfo.none());
-            try {
-                traces.logSpans(experimentId, group.getKey(), records, root, clock.millis());
-            } catch (OspreyException e) {
-                failures.add("Trace " + group.getKey() + ": " + e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.error("Storing spans of trace {} failed", group.getKey(), e);
-                failures.add(INTERNAL);
-            }
-        }
-        return failures;
-    }
-
-    private static void detail(ServerResponse res, String message) {
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(Json.write(Json.object().put("detail", message)));
     }
 }

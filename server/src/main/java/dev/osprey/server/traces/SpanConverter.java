@@ -33,11 +33,16 @@ final class SpanConverter {
         return "tr-" + HexFormat.of().formatHex(span.getTraceId().toByteArray());
     }
 
-    static SpanRecord convert(Span span, ModelPrices prices) {
+    static void requireIds(Span span) {
         if (span.getTraceId().size() != 16 || span.getSpanId().size() != 8) {
             throw new OtlpRequests.Rejected(422, "Cannot convert OpenTelemetry span to MLflow span: trace ids are 16 "
                     + "bytes and span ids 8 bytes.");
         }
+    }
+
+    /** A span already translated into MLflow's attributes, as stored. */
+    static SpanRecord convert(Span span, ModelPrices prices) {
+        requireIds(span);
         String traceId = traceId(span);
         Map<String, AnyValue> attributes = attributes(span);
         Optional<SpanRecord.TokenUsage> tokens = tokens(attributes);
@@ -140,43 +145,25 @@ final class SpanConverter {
     }
 
     private static Optional<String> spanType(Map<String, AnyValue> attributes) {
-        Optional<String> type = text(attributes, "mlflow.spanType");
-        if (type.isPresent()) {
-            return type;
-        }
-        return text(attributes, "gen_ai.operation.name").map(op -> switch (op) {
-            case "chat", "text_completion", "generate_content" -> "CHAT_MODEL";
-            case "embeddings" -> "EMBEDDING";
-            case "execute_tool" -> "TOOL";
-            case "invoke_agent", "create_agent" -> "AGENT";
-            default -> "LLM";
-        });
+        return text(attributes, "mlflow.spanType");
     }
 
     private static Optional<SpanRecord.TokenUsage> tokens(Map<String, AnyValue> attributes) {
-        Optional<String> usage = text(attributes, "mlflow.chat.tokenUsage");
-        if (usage.isPresent()) {
+        return text(attributes, "mlflow.chat.tokenUsage").flatMap(usage -> {
             try {
-                JsonNode u = Json.read(usage.get());
+                JsonNode u = Json.read(usage);
                 long in = u.path("input_tokens").asLong(0);
                 long out = u.path("output_tokens").asLong(0);
                 return Optional.of(new SpanRecord.TokenUsage(in, out, u.path("total_tokens").asLong(in + out)));
             } catch (IOException e) {
                 return Optional.empty();
             }
-        }
-        Optional<Long> in = number(attributes, "gen_ai.usage.input_tokens");
-        Optional<Long> out = number(attributes, "gen_ai.usage.output_tokens");
-        if (in.isEmpty() && out.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new SpanRecord.TokenUsage(in.orElse(0L), out.orElse(0L), in.orElse(0L) + out.orElse(0L)));
+        });
     }
 
-    /** The model a span called: MLflow's attribute, else the GenAI conventions' response or request model. */
+    /** The model a span called (translation fills it from the instrumentation's own attributes). */
     private static Optional<String> model(Map<String, AnyValue> attributes) {
-        return text(attributes, "mlflow.llm.model").or(() -> text(attributes, "gen_ai.response.model"))
-                .or(() -> text(attributes, "gen_ai.request.model"));
+        return text(attributes, "mlflow.llm.model");
     }
 
     /** A cost the client computed ({@code mlflow.llm.cost}); it wins over the price table. */
@@ -193,15 +180,6 @@ final class SpanConverter {
         });
     }
 
-    private static Optional<Long> number(Map<String, AnyValue> attributes, String key) {
-        return text(attributes, key).flatMap(s -> {
-            try {
-                return Optional.of(Long.parseLong(s));
-            } catch (NumberFormatException e) {
-                return Optional.empty();
-            }
-        });
-    }
 
     /** Trace fields from the root span: previews, session and user, tags carried as mlflow.traceTag.*. */
     static RootSpanInfo rootInfo(Span root) {

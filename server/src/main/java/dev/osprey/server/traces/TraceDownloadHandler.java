@@ -3,10 +3,10 @@ package dev.osprey.server.traces;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
+import dev.osprey.core.ServerFailure;
 import dev.osprey.core.SpanRecord;
 import dev.osprey.core.TraceInfo;
 import dev.osprey.protocol.Json;
-import dev.osprey.server.api.ErrorResponses;
 import dev.osprey.store.TraceStore;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
@@ -87,18 +87,9 @@ public final class TraceDownloadHandler implements Handler {
                 throw OspreyException.notFound("Trace with ID " + id + " is not fully exported yet, please try "
                         + "again later.");
             }
-        } catch (OspreyException e) {
-            ErrorResponses.send(res, e.errorCode().httpStatus(), e.errorCode(), e.getMessage());
-            return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            ErrorResponses.send(res, 503, ErrorCode.TEMPORARILY_UNAVAILABLE, "Interrupted; retry.");
-            return;
-        } catch (RuntimeException e) {
-            LOG.error("GetTrace failed", e);
-            ErrorResponses.send(res, 500, ErrorCode.INTERNAL_ERROR, "Reading the trace failed; the server log has "
-                    + "the details.");
-            return;
+            throw new ServerFailure("Interrupted while waiting for the trace's spans", e);
         }
         stream(res, info);
     }
@@ -138,16 +129,10 @@ public final class TraceDownloadHandler implements Handler {
      * ({@code {"spans": [...]}}), from the database, else from an uploaded file.
      */
     public void traceArtifact(ServerRequest req, ServerResponse res) {
-        TraceInfo info;
-        try {
-            String id = req.query().first("request_id").filter(s -> !s.isEmpty())
-                    .orElseThrow(() -> new OspreyException(ErrorCode.BAD_REQUEST, "Missing value for required "
-                            + "parameter 'request_id'."));
-            info = routes.info(id);
-        } catch (OspreyException e) {
-            ErrorResponses.send(res, e.errorCode().httpStatus(), e.errorCode(), e.getMessage());
-            return;
-        }
+        String id = req.query().first("request_id").filter(s -> !s.isEmpty())
+                .orElseThrow(() -> new OspreyException(ErrorCode.BAD_REQUEST, "Missing value for required "
+                        + "parameter 'request_id'."));
+        TraceInfo info = routes.info(id);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"traces.json\"");
         if (traces.countSpans(info.traceId()) == 0) {

@@ -2,7 +2,6 @@ package dev.osprey.server.workspaces;
 
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
-import dev.osprey.server.api.ErrorResponses;
 import dev.osprey.server.auth.AccessPolicy;
 import dev.osprey.server.auth.AuthService;
 import dev.osprey.server.auth.Permission;
@@ -56,27 +55,23 @@ public final class WorkspaceFilter implements Filter {
             return;
         }
         Optional<String> header = req.headers().first(Workspaces.HEADER).filter(h -> !h.isBlank());
-        try {
-            if (workspaces.isEmpty()) {
-                if (header.isPresent()) {
-                    throw OspreyException.invalid("Workspaces are not enabled on this server: remove the "
-                            + Workspaces.HEADER.defaultCase() + " header, or start the server with "
-                            + "--enable-workspaces.");
-                }
-                chain.proceed();
-                return;
+        // A refusal below is thrown: Failures answers it and the chain does not go on.
+        if (workspaces.isEmpty()) {
+            if (header.isPresent()) {
+                throw OspreyException.invalid("Workspaces are not enabled on this server: remove the "
+                        + Workspaces.HEADER.defaultCase() + " header, or start the server with "
+                        + "--enable-workspaces.");
             }
-            Workspace ws = workspaces.get().resolve(header);
-            Optional<User> user = req.context().get(User.class);
-            if (auth.isPresent() && user.isPresent() && !mayEnter(auth.get(), user.get(), ws.name())) {
-                throw Workspaces.notFound(ws.name()); // the same answer as for a workspace that does not exist
-            }
-            req.context().register(ws);
-            routes.of(req).ifPresent(touch -> keepInWorkspace(touch, ws.name()));
-        } catch (OspreyException e) {
-            ErrorResponses.send(res, e.errorCode().httpStatus(), e.errorCode(), e.getMessage());
+            chain.proceed();
             return;
         }
+        Workspace ws = workspaces.get().resolve(header);
+        Optional<User> user = req.context().get(User.class);
+        if (auth.isPresent() && user.isPresent() && !mayEnter(auth.get(), user.get(), ws.name())) {
+            throw Workspaces.notFound(ws.name()); // the same answer as for a workspace that does not exist
+        }
+        req.context().register(ws);
+        routes.of(req).ifPresent(touch -> keepInWorkspace(touch, ws.name()));
         chain.proceed();
     }
 

@@ -1,0 +1,77 @@
+package dev.osprey.server.api;
+
+import dev.osprey.core.ErrorCode;
+import dev.osprey.core.OspreyException;
+import dev.osprey.protocol.Json;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place a failure becomes an answer. A client's mistake ({@link OspreyException}) keeps its MLflow code
+ * and status. Anything else is the server's own failure ({@link dev.osprey.core.ServerFailure} from the stores, or
+ * a bug): it is logged with a request id and the cause, and answered without SQL, class names or stack — 500
+ * {@code INTERNAL_ERROR} on REST routes, 503 with {@code Retry-After} on OTLP ingest, because OTLP exporters drop
+ * spans for good on any other status (4xx and 500 are permanent to them) and retry 503.
+ */
+public final class Failures {
+    private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
+    public static final HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
+    /** Seconds an exporter or client waits before sending again after a failure of ours. */
+    static final String RETRY_AFTER_SECONDS = "1";
+
+    private Failures() {}
+
+    /** Routes whatever a raw handler or filter throws through this class. */
+    public static void register(HttpRouting.Builder routing) {
+        routing.error(OspreyException.class, (req, res, e) -> clientError(res, e));
+        routing.error(RuntimeException.class, Failures::serverFailure);
+    }
+
+    /** A client's mistake in MLflow's error JSON. */
+    public static void clientError(ServerResponse res, OspreyException e) {
+        ErrorResponses.send(res, e.errorCode().httpStatus(), e.errorCode(), e.getMessage());
+    }
+
+    /** The server's own failure on any route: the route family decides the answer's shape. */
+    public static void serverFailure(ServerRequest req, ServerResponse res, Throwable e) {
+        String id = log(req, e);
+        if (res.isSent()) {
+            return; // the answer was streaming: Helidon closes the connection, so the client sees a cut body
+        }
+        if (isOtlp(req)) {
+            res.header(REQUEST_ID, id);
+            retryLater(res, "The server could not store the spans; retry (request " + id + ").");
+        } else {
+            res.header(REQUEST_ID, id);
+            ErrorResponses.send(res, 500, ErrorCode.INTERNAL_ERROR, "Internal error (request " + id
+                    + "); the server log has the details.");
+        }
+    }
+
+    /** Logs the failure with a fresh request id and returns the id. */
+    public static String log(ServerRequest req, Throwable e) {
+        String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(0, 12);
+        LOG.error("Request {} {} {} failed", id, req.prologue().method().text(), req.path().rawPath(), e);
+        return id;
+    }
+
+    /** OTLP's retryable answer: 503, {@code Retry-After} and FastAPI's {@code {"detail": ...}} body. */
+    public static void retryLater(ServerResponse res, String message) {
+        res.status(Status.SERVICE_UNAVAILABLE_503);
+        res.header(HeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(Json.write(Json.object().put("detail", message)));
+    }
+
+    private static boolean isOtlp(ServerRequest req) {
+        return req.path().rawPath().equals("/v1/traces");
+    }
+}

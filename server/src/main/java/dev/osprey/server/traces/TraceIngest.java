@@ -1,0 +1,84 @@
+package dev.osprey.server.traces;
+
+import dev.osprey.core.OspreyException;
+import dev.osprey.core.SpanRecord;
+import dev.osprey.server.traces.translate.SpanTranslation;
+import dev.osprey.store.TraceStore;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one way spans enter the store: OTLP exports (HTTP today), and the traces the server writes itself (gateway
+ * calls, evaluation rows). Every span is translated from its instrumentation family into MLflow's attributes
+ * ({@link SpanTranslation}), converted to a stored span with its cost, and written with the trace-level fields its
+ * root gives, one trace per store call.
+ *
+ * <p>A client's mistake in one trace (an unknown experiment) is collected and the other traces still go in, as MLflow
+ * does. The server's own failures ({@link dev.osprey.core.ServerFailure}) are not collected: they end the call, so
+ * the transport answers "retry" and the exporter sends the batch again. Writes replace spans by id, which makes that
+ * retry safe for the traces that were already stored.
+ */
+public final class TraceIngest {
+    private final TraceStore traces;
+    private final Clock clock;
+    private final ModelPrices prices;
+    private final SpanTranslation translation;
+
+    public TraceIngest(TraceStore traces, Clock clock, ModelPrices prices) {
+        this.traces = traces;
+        this.clock = clock;
+        this.prices = prices;
+        this.translation = SpanTranslation.mlflow();
+    }
+
+    /**
+     * Stores spans of any number of traces into the experiment.
+     *
+     * @return one {@code "Trace <id>: <why>"} line per trace the client's data kept out; empty when all went in
+     * @throws OspreyException (422 on OTLP) when a span cannot be converted at all
+     */
+    public List<String> ingest(String experimentId, List<Span> spans) {
+        Map<String, List<Span>> byTrace = new LinkedHashMap<>();
+        for (Span span : spans) {
+            SpanConverter.requireIds(span);
+            byTrace.computeIfAbsent(SpanConverter.traceId(span), k -> new ArrayList<>()).add(span);
+        }
+        List<String> rejected = new ArrayList<>();
+        for (Map.Entry<String, List<Span>> group : byTrace.entrySet()) {
+            try {
+                store(experimentId, group.getKey(), group.getValue(), Map.of());
+            } catch (OspreyException e) {
+                rejected.add("Trace " + group.getKey() + ": " + e.getMessage());
+            }
+        }
+        return rejected;
+    }
+
+    /** A one-span trace the server built itself, with trace metadata of its own (gateway, evaluation). */
+    public void ingestOwn(String experimentId, Span span, Map<String, String> metadata) {
+        store(experimentId, SpanConverter.traceId(span), List.of(span), metadata);
+    }
+
+    private void store(String experimentId, String traceId, List<Span> spans, Map<String, String> extraMetadata) {
+        List<SpanRecord> records = new ArrayList<>(spans.size());
+        TraceStore.RootSpanInfo root = TraceStore.RootSpanInfo.none();
+        for (Span span : spans) {
+            Span translated = translation.translate(span);
+            records.add(SpanConverter.convert(translated, prices));
+            if (span.getParentSpanId().isEmpty()) {
+                root = SpanConverter.rootInfo(translated);
+            }
+        }
+        if (!extraMetadata.isEmpty()) {
+            Map<String, String> metadata = new LinkedHashMap<>(root.metadataIfAbsent());
+            metadata.putAll(extraMetadata);
+            root = new TraceStore.RootSpanInfo(root.requestPreview(), root.responsePreview(), metadata,
+                    root.tagsIfAbsent());
+        }
+        traces.logSpans(experimentId, traceId, records, root, clock.millis());
+    }
+}
