@@ -63,4 +63,16 @@ class MainTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("Supported schemes", "sqlite:///");
     }
+
+    @Test
+    void serverOnATakenPort_exitsWithWhatToDo_insteadOfServingNothing() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path dir = Files.createTempDirectory("osprey-cli-port");
+            CliRun run = CliRun.of("server", "--port", String.valueOf(taken.getLocalPort()), "--backend-store-uri",
+                    "sqlite:///" + dir + "/osprey.db", "--artifacts-destination", dir.resolve("artifacts").toString());
+            assertThat(run.code()).isEqualTo(2);
+            assertThat(run.err()).contains("Cannot listen on 127.0.0.1:" + taken.getLocalPort(), "--port");
+            assertThat(run.out()).doesNotContain("serving the MLflow API");
+        }
+    }
 }

@@ -136,14 +136,32 @@ class ITOtlpExporter {
                 + root.getSpanContext().getTraceId())))).get("trace");
     }
 
-    /** The value of a span attribute in GetTrace's OTel JSON, as the string MLflow's attribute encoding holds. */
-    private static String attribute(JsonNode span, String key) {
+    /**
+     * A span attribute of GetTrace's OTel JSON as MLflow's Python client reads it: the AnyValue's native value
+     * (strings stay strings, kvlists become objects), without any further JSON decoding.
+     */
+    private static JsonNode attribute(JsonNode span, String key) {
         for (JsonNode kv : span.get("attributes")) {
             if (kv.get("key").asText().equals(key)) {
-                return kv.at("/value/string_value").asText();
+                return nativeValue(kv.get("value"));
             }
         }
         throw new AssertionError("span " + span.get("name") + " has no attribute " + key + ": " + span);
+    }
+
+    private static JsonNode nativeValue(JsonNode any) {
+        var nodes = Json.MAPPER.getNodeFactory();
+        if (any.has("kvlist_value")) {
+            var out = nodes.objectNode();
+            any.at("/kvlist_value/values").forEach(kv -> out.set(kv.get("key").asText(), nativeValue(kv.get("value"))));
+            return out;
+        }
+        if (any.has("array_value")) {
+            var out = nodes.arrayNode();
+            any.at("/array_value/values").forEach(v -> out.add(nativeValue(v)));
+            return out;
+        }
+        return any.elements().hasNext() ? any.elements().next() : nodes.nullNode();
     }
 
     @Test
@@ -185,21 +203,21 @@ class ITOtlpExporter {
         JsonNode root = spans.get(0);
         JsonNode chat = spans.get(1);
         JsonNode tool = spans.get(2);
-        assertThat(attribute(root, "mlflow.spanType")).isEqualTo("\"AGENT\"");
-        assertThat(attribute(chat, "mlflow.spanType")).isEqualTo("\"CHAT_MODEL\"");
-        assertThat(attribute(tool, "mlflow.spanType")).isEqualTo("\"TOOL\"");
-        assertThat(Json.read(attribute(chat, "mlflow.spanInputs")).at("/0/parts/0/content").asText())
+        assertThat(attribute(root, "mlflow.spanType").asText()).isEqualTo("AGENT");
+        assertThat(attribute(chat, "mlflow.spanType").asText()).isEqualTo("CHAT_MODEL");
+        assertThat(attribute(tool, "mlflow.spanType").asText()).isEqualTo("TOOL");
+        assertThat(attribute(chat, "mlflow.spanInputs").at("/0/parts/0/content").asText())
                 .isEqualTo("Weather in Oslo?");
-        assertThat(Json.read(attribute(chat, "mlflow.spanOutputs")).at("/0/parts/0/name").asText())
+        assertThat(attribute(chat, "mlflow.spanOutputs").at("/0/parts/0/name").asText())
                 .isEqualTo("weather");
-        assertThat(Json.read(attribute(tool, "mlflow.spanInputs")).get("city").asText()).isEqualTo("Oslo");
-        assertThat(Json.read(attribute(tool, "mlflow.spanOutputs")).get("sky").asText()).isEqualTo("clear");
-        assertThat(Json.read(attribute(chat, "mlflow.chat.tokenUsage"))).isEqualTo(Json.read(
+        assertThat(attribute(tool, "mlflow.spanInputs").get("city").asText()).isEqualTo("Oslo");
+        assertThat(attribute(tool, "mlflow.spanOutputs").get("sky").asText()).isEqualTo("clear");
+        assertThat(attribute(chat, "mlflow.chat.tokenUsage")).isEqualTo(Json.read(
                 "{\"input_tokens\":1000,\"output_tokens\":100,\"total_tokens\":1100}"));
-        assertThat(attribute(chat, "mlflow.llm.model")).isEqualTo("\"gpt-4o\"");
-        assertThat(attribute(chat, "mlflow.llm.provider")).isEqualTo("\"openai\"");
+        assertThat(attribute(chat, "mlflow.llm.model").asText()).isEqualTo("gpt-4o");
+        assertThat(attribute(chat, "mlflow.llm.provider").asText()).isEqualTo("openai");
         // gpt-4o at the bundled price ($2.50 / $10.00 per million tokens): 1000 in, 100 out.
-        JsonNode cost = Json.read(attribute(chat, "mlflow.llm.cost"));
+        JsonNode cost = attribute(chat, "mlflow.llm.cost");
         assertThat(cost.get("input_cost").asDouble()).isCloseTo(0.0025, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(cost.get("output_cost").asDouble()).isCloseTo(0.001, org.assertj.core.data.Offset.offset(1e-9));
 

@@ -30,7 +30,16 @@ public final class Json {
                 StreamReadConstraints.builder().maxStringLength(64 * 1024 * 1024).build());
     }
 
+    /** For values inside a document being streamed: what follows them is the rest of the document. */
+    private static final com.fasterxml.jackson.databind.ObjectReader MEMBER_READER = MAPPER.reader()
+            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private Json() {}
+
+    /** The value the parser is on, as a tree, leaving the parser after it (one span of a large file, say). */
+    public static JsonNode readMember(com.fasterxml.jackson.core.JsonParser parser) throws IOException {
+        return MEMBER_READER.readTree(parser);
+    }
 
     public static ObjectNode object() {
         return JsonNodeFactory.instance.objectNode();

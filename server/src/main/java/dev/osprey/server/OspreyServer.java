@@ -39,6 +39,7 @@ import dev.osprey.server.gateway.GatewayConfigRoutes;
 import dev.osprey.server.gateway.GatewayHandler;
 import dev.osprey.server.api.Failures;
 import dev.osprey.server.traces.GatewayTraces;
+import dev.osprey.server.traces.TraceFiles;
 import dev.osprey.server.traces.TraceIngest;
 import dev.osprey.store.Stores;
 import dev.osprey.store.TrackingStore;
@@ -114,7 +115,10 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(loggedModelRoutes.endpoints());
             Webhooks webhooks = Webhooks.create(store, config.backendStoreUri(), clock);
             endpoints.addAll(new WebhookRoutes(webhooks.service()).endpoints());
-            TraceRoutes traceRoutes = new TraceRoutes(store.traces());
+            ModelPrices prices = ModelPrices.load(Optional.ofNullable(System.getenv("OSPREY_MODEL_PRICES"))
+                    .filter(v -> !v.isBlank()).map(java.nio.file.Path::of));
+            TraceIngest ingest = new TraceIngest(store.traces(), clock, prices);
+            TraceRoutes traceRoutes = new TraceRoutes(store.traces(), ingest);
             endpoints.addAll(traceRoutes.endpoints());
             endpoints.addAll(new dev.osprey.server.traces.LegacyTraceRoutes(store.traces(), traceRoutes).endpoints());
             TraceDownloadHandler traceDownload = new TraceDownloadHandler(store.traces(), traceRoutes, locations);
@@ -128,9 +132,6 @@ public final class OspreyServer implements AutoCloseable {
             RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock,
                     webhooks.dispatcher());
             endpoints.addAll(new RegistryRoutes(registry).endpoints());
-            ModelPrices prices = ModelPrices.load(Optional.ofNullable(System.getenv("OSPREY_MODEL_PRICES"))
-                    .filter(v -> !v.isBlank()).map(java.nio.file.Path::of));
-            TraceIngest ingest = new TraceIngest(store.traces(), clock, prices);
             EvaluationJobs evaluations = new EvaluationJobs(store,
                     new dev.osprey.server.traces.EvaluationTraces(store.traces(), ingest, clock), judgeModels, clock);
             endpoints.addAll(new EvaluationRoutes(evaluations, store).endpoints());
@@ -181,7 +182,7 @@ public final class OspreyServer implements AutoCloseable {
             Optional<dev.osprey.server.auth.AuthFilter> authFilter = auth.map(a -> new dev.osprey.server.auth
                     .AuthFilter(a, store, config.staticPrefix(), a.oidc().isPresent()));
             ArtifactProxyHandler artifacts = new ArtifactProxyHandler(destination, config.serveArtifacts(),
-                    config.staticPrefix());
+                    config.staticPrefix(), new TraceFiles(store.traces(), ingest, destination));
             String prefix = config.staticPrefix();
             WebServer web = WebServer.builder()
                     .host(config.host())
@@ -237,6 +238,12 @@ public final class OspreyServer implements AutoCloseable {
                             .any(config.artifactsOnly() ? OspreyServer::artifactsOnly : api))
                     .build()
                     .start();
+            if (!web.isRunning()) {
+                // Helidon logs the bind failure and returns a stopped server; say what to do instead of serving nothing.
+                throw new IllegalArgumentException("Cannot listen on " + config.host() + ":" + config.port()
+                        + " (see the error above): another process may use that port. Stop it, or choose another "
+                        + "with --port.");
+            }
             LOG.info("Osprey listening on http://{}:{} (backend {}, artifacts {}) in {} ms", config.host(), web.port(),
                     Stores.redact(config.backendStoreUri()), config.effectiveArtifactRoot(),
                     (System.nanoTime() - started) / 1_000_000);

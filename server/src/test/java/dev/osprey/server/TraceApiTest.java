@@ -141,7 +141,8 @@ class TraceApiTest {
         assertThat(spans.get(0).get("start_time_unix_nano").asLong()).isEqualTo(1_000_000_000L);
         assertThat(spans.get(1).get("parent_span_id").asText())
                 .isEqualTo(java.util.Base64.getEncoder().encodeToString(root));
-        assertThat(spans.get(1).toString()).contains("mlflow.traceRequestId", "\\\"" + mlflowId + "\\\"");
+        assertThat(spans.get(1).toString()).as("decoded, as MLflow serves it").contains(
+                "{\"key\":\"mlflow.traceRequestId\",\"value\":{\"string_value\":\"" + mlflowId + "\"}}");
 
         JsonNode found = api.post(V3 + "/search", "{\"locations\": [{\"type\": \"MLFLOW_EXPERIMENT\", "
                 + "\"mlflow_experiment\": {\"experiment_id\": \"" + experiment + "\"}}], \"filter\": "
@@ -252,31 +253,130 @@ class TraceApiTest {
         assertThat(api.get(V3 + "/" + id).status()).isEqualTo(404);
     }
 
-    @Test
-    void uploadedTracesJson_isServedByGetTraceAndTheUiRoute_andPromptsLink() throws Exception {
-        String id = "tr-" + HexFormat.of().formatHex(id(16));
-        JsonNode info = api.post(V3, "{\"trace\": {\"trace_info\": {\"trace_id\": \"" + id + "\", "
+    /** StartTraceV3, then the client's {@code traces.json} PUT through the artifact proxy (TypeScript SDK flow). */
+    private String uploadTrace(String traceId, String file) throws Exception {
+        JsonNode info = api.post(V3, "{\"trace\": {\"trace_info\": {\"trace_id\": \"" + traceId + "\", "
                 + "\"trace_location\": {\"type\": \"MLFLOW_EXPERIMENT\", \"mlflow_experiment\": {\"experiment_id\": \""
                 + experiment + "\"}}, \"request_time\": \"2026-01-01T00:00:00Z\", \"state\": \"OK\"}}}").json()
                 .at("/trace/trace_info");
         String location = info.at("/tags/mlflow.artifactLocation").asText();
         assertThat(location).startsWith("mlflow-artifacts:/");
-        String file = "{\"spans\": [{\"trace_id\": \"AAEC\", \"span_id\": \"AQ==\", \"name\": \"ts-root\", "
-                + "\"start_time_unix_nano\": 1795715395429160437123, \"attributes\": {\"mlflow.spanType\": \"CHAIN\"}}]}";
         HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
                 + "/api/2.0/mlflow-artifacts/artifacts/" + location.substring("mlflow-artifacts:/".length())
                 + "/traces.json")).PUT(HttpRequest.BodyPublishers.ofString(file)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(put.statusCode()).isEqualTo(200);
+        return traceId;
+    }
+
+    /** A span of GetTrace's answer without what names its trace, attributes by key: comparable across traces. */
+    private static Map<String, Object> comparable(JsonNode span) {
+        Map<String, Object> out = new java.util.TreeMap<>();
+        span.properties().forEach(e -> out.put(e.getKey(), e.getValue()));
+        out.remove("trace_id");
+        Map<String, JsonNode> attributes = new java.util.TreeMap<>();
+        span.get("attributes").forEach(kv -> attributes.put(kv.get("key").asText(), kv.get("value")));
+        attributes.remove("mlflow.traceRequestId");
+        out.put("attributes", attributes);
+        return out;
+    }
+
+    /** One span as MLflow's Python SDK writes it into traces.json: v3 dict, base64 ids, values JSON-encoded. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode pythonDict(String traceId, byte[] otelTraceId,
+            byte[] spanId, byte[] parent, String name, long startMs, long endMs, Map<String, String> attributes) {
+        var encoder = java.util.Base64.getEncoder();
+        var d = Json.object().put("trace_id", encoder.encodeToString(otelTraceId))
+                .put("span_id", encoder.encodeToString(spanId))
+                .put("parent_span_id", parent == null ? null : encoder.encodeToString(parent))
+                .put("name", name).put("start_time_unix_nano", startMs * 1_000_000)
+                .put("end_time_unix_nano", endMs * 1_000_000);
+        d.putArray("events");
+        d.putObject("status").put("code", "STATUS_CODE_OK").put("message", "");
+        var attrs = d.putObject("attributes").put("mlflow.traceRequestId", "\"" + traceId + "\"");
+        attributes.forEach(attrs::put);
+        return d;
+    }
+
+    @Test
+    void theSameSpans_byOtlpAndByTracesJson_readBackIdentically() throws Exception {
+        byte[] otlpTrace = id(16);
+        byte[] fileTrace = id(16);
+        String otlpId = "tr-" + HexFormat.of().formatHex(otlpTrace);
+        String fileId = "tr-" + HexFormat.of().formatHex(fileTrace);
+        byte[] root = id(8);
+        byte[] child = id(8);
+        Map<String, String> rootAttributes = new java.util.LinkedHashMap<>();
+        rootAttributes.put("mlflow.spanType", "\"AGENT\"");
+        rootAttributes.put("mlflow.spanInputs", "{\"question\": \"hi\", \"n\": 2}");
+        rootAttributes.put("mlflow.spanOutputs", "\"hello\"");
+        Map<String, String> childAttributes = Map.of("mlflow.spanType", "\"LLM\"", "mlflow.chat.tokenUsage",
+                "{\"input_tokens\": 3, \"output_tokens\": 2, \"total_tokens\": 5}", "gen_ai.request.model",
+                "gpt-4o");
+        assertThat(post(export(
+                span(otlpTrace, root, null, "agent", 1000, 2000, Status.StatusCode.STATUS_CODE_OK,
+                        rootAttributes.entrySet().stream().map(e -> attr(e.getKey(), e.getValue()))
+                                .toArray(KeyValue[]::new)),
+                span(otlpTrace, child, root, "llm", 1100, 1900, Status.StatusCode.STATUS_CODE_OK,
+                        childAttributes.entrySet().stream().map(e -> attr(e.getKey(), e.getValue()))
+                                .toArray(KeyValue[]::new))), "application/x-protobuf", null, experiment).statusCode())
+                .isEqualTo(200);
+        var file = Json.object();
+        file.putArray("spans").add(pythonDict(fileId, fileTrace, root, null, "agent", 1000, 2000, rootAttributes))
+                .add(pythonDict(fileId, fileTrace, child, root, "llm", 1100, 1900, childAttributes));
+        uploadTrace(fileId, Json.writeString(file));
+
+        JsonNode byOtlp = api.get(V3 + "/get?trace_id=" + otlpId).json().at("/trace/spans");
+        JsonNode byFile = api.get(V3 + "/get?trace_id=" + fileId).json().at("/trace/spans");
+        assertThat(byFile).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(comparable(byFile.get(i))).isEqualTo(comparable(byOtlp.get(i)));
+        }
+        assertThat(byOtlp.get(0).get("attributes").toString()).as("values decoded, as MLflow serves them")
+                .contains("{\"key\":\"mlflow.spanType\",\"value\":{\"string_value\":\"AGENT\"}}",
+                        "{\"key\":\"n\",\"value\":{\"int_value\":2}}");
+        assertThat(byOtlp.get(1).get("attributes").toString()).as("translated")
+                .contains("{\"key\":\"mlflow.llm.model\",\"value\":{\"string_value\":\"gpt-4o\"}}");
+        JsonNode batch = api.get(V3 + "/batchGet?trace_ids=" + otlpId + "&trace_ids=" + fileId).json().get("traces");
+        assertThat(comparable(batch.at("/0/spans/1"))).isEqualTo(comparable(batch.at("/1/spans/1")));
+        assertThat(batch.at("/0/spans/1").toString()).isEqualTo(byOtlp.get(1).toString());
+    }
+
+    @Test
+    void uploadedTracesJson_isIngested_servedInTheOneSpanForm_andPromptsLink() throws Exception {
+        String id = "tr-" + HexFormat.of().formatHex(id(16));
+        // The TypeScript SDK's form: base64 ids, native attribute values, a start time beyond 2^53.
+        String file = "{\"spans\": [{\"trace_id\": \"AAAAAAAAAAAAAAAAAAAAAQ==\", \"span_id\": \"AAAAAAAAAAE=\", "
+                + "\"parent_span_id\": \"\", \"name\": \"ts-root\", \"start_time_unix_nano\": 1795715395429160437, "
+                + "\"end_time_unix_nano\": 1795715395529160437, \"status\": {\"code\": \"STATUS_CODE_OK\", "
+                + "\"message\": \"\"}, \"attributes\": {\"mlflow.traceRequestId\": \"" + id + "\", "
+                + "\"mlflow.spanType\": \"CHAIN\", \"mlflow.spanInputs\": {\"x\": 3}}, \"events\": []}]}";
+        uploadTrace(id, file);
+        JsonNode info = api.get(V3 + "/" + id).json().at("/trace/trace_info");
+        assertThat(info.at("/tags/mlflow.trace.spansLocation").asText()).as("ingested into the store")
+                .isEqualTo("TRACKING_STORE");
         JsonNode trace = api.get(V3 + "/get?trace_id=" + id).json().get("trace");
-        assertThat(trace.at("/spans/0/name").asText()).isEqualTo("ts-root");
-        assertThat(trace.at("/spans/0/start_time_unix_nano").bigIntegerValue())
-                .isEqualTo(new java.math.BigInteger("1795715395429160437123"));
+        JsonNode span = trace.at("/spans/0");
+        assertThat(span.get("name").asText()).isEqualTo("ts-root");
+        assertThat(span.get("start_time_unix_nano").asLong()).isEqualTo(1795715395429160437L);
+        assertThat(span.get("trace_id").asText()).as("the file's location names the trace")
+                .isEqualTo(java.util.Base64.getEncoder().encodeToString(HexFormat.of().parseHex(id.substring(3))));
+        assertThat(span.get("attributes").toString()).contains("{\"key\":\"mlflow.spanType\",\"value\":"
+                + "{\"string_value\":\"CHAIN\"}}", "{\"key\":\"mlflow.spanInputs\",\"value\":{\"kvlist_value\":"
+                + "{\"values\":[{\"key\":\"x\",\"value\":{\"int_value\":3}}]}}}");
+        JsonNode found = api.post(V3 + "/search", "{\"locations\": [{\"type\": \"MLFLOW_EXPERIMENT\", "
+                + "\"mlflow_experiment\": {\"experiment_id\": \"" + experiment + "\"}}], \"filter\": "
+                + "\"span.name = 'ts-root'\"}").json();
+        assertThat(found.get("traces")).extracting(t -> t.get("trace_id").asText()).containsExactly(id);
         HttpResponse<String> artifact = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
                 + "/ajax-api/2.0/mlflow/get-trace-artifact?request_id=" + id)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(artifact.body()).isEqualTo(file);
         assertThat(artifact.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"traces.json\"");
+        JsonNode dict = Json.read(artifact.body()).at("/spans/0");
+        assertThat(dict.get("parent_span_id").isNull()).isTrue();
+        assertThat(dict.at("/status/code").asText()).isEqualTo("STATUS_CODE_OK");
+        assertThat(dict.at("/attributes/mlflow.spanType").asText()).as("JSON-encoded, as MLflow's span dicts keep them")
+                .isEqualTo("\"CHAIN\"");
+        assertThat(dict.at("/attributes/mlflow.spanInputs").asText()).isEqualTo("{\"x\":3}");
 
         for (int i = 0; i < 2; i++) {
             assertThat(api.post("/api/2.0/mlflow/traces/link-prompts", "{\"trace_id\": \"" + id + "\", "

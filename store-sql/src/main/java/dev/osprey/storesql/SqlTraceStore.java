@@ -6,6 +6,7 @@ import dev.osprey.core.TraceInfo;
 import dev.osprey.store.PageTokens;
 import dev.osprey.store.TraceQuery;
 import dev.osprey.store.TraceStore;
+import dev.osprey.store.TraceUpdate;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,20 +15,20 @@ final class SqlTraceStore implements TraceStore {
     private final Database db;
     private final TracesSql sql;
 
-    SqlTraceStore(Database db, ExperimentsSql experiments) {
+    SqlTraceStore(Database db) {
         this.db = db;
-        this.sql = new TracesSql(db.dialect(), experiments);
+        this.sql = new TracesSql(db.dialect());
     }
 
     @Override
-    public void logSpans(String experimentId, String traceId, List<SpanRecord> spans, RootSpanInfo root,
+    public void logSpans(String experimentId, String traceId, List<SpanRecord> spans, TraceUpdate.Rules rules,
             long now) {
-        db.update(c -> sql.logSpans(c, experimentId, traceId, spans, root));
+        db.update(c -> sql.write(c, experimentId, traceId, spans, false, rules, now));
     }
 
     @Override
-    public TraceInfo startTrace(TraceInfo info) {
-        return db.write(c -> sql.start(c, info));
+    public TraceInfo startTrace(String experimentId, String traceId, TraceUpdate.Rules rules, long now) {
+        return db.write(c -> sql.write(c, experimentId, traceId, List.of(), true, rules, now));
     }
 
     @Override

@@ -66,7 +66,7 @@ public final class SqlTrackingStore implements TrackingStore {
         this.jobs = new SqlJobStore(db);
         this.auth = new SqlAuthStore(db);
         this.workspaces = new SqlWorkspaceStore(db, purge);
-        this.traces = new SqlTraceStore(db, experiments);
+        this.traces = new SqlTraceStore(db);
     }
 
     @Override

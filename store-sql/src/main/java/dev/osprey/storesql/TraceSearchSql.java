@@ -18,6 +18,9 @@ import org.jooq.impl.DSL;
 
 /** SearchTracesV3 as one query returning a page of trace ids in order (spec/search-grammar.md §6). */
 final class TraceSearchSql {
+    /** The tag MLflow's search grammar reads {@code name} / {@code trace.name} from. */
+    private static final String TRACE_NAME = "mlflow.traceName";
+
     private static final String T = "t";
     private static final org.jooq.Field<String> ID = field(name(T, "trace_id"), String.class);
 
@@ -47,7 +50,7 @@ final class TraceSearchSql {
                 }
                 case "name" -> DSL.field(DSL.select(field(name("n", "tag_value"))).from(table(name("trace_tags"))
                         .as("n")).where(field(name("n", "trace_id"), String.class).eq(ID))
-                        .and(field(name("n", "tag_key"), String.class).eq(TracesSql.TRACE_NAME)));
+                        .and(field(name("n", "tag_key"), String.class).eq(TRACE_NAME)));
                 case "run_id" -> DSL.field(DSL.select(field(name("r", "metadata_value"))).from(table(name(
                         "trace_metadata")).as("r")).where(field(name("r", "trace_id"), String.class).eq(ID))
                         .and(field(name("r", "metadata_key"), String.class).eq("mlflow.sourceRun")));
@@ -102,7 +105,7 @@ final class TraceSearchSql {
                 case "text" -> anySpan(alias, SpanContentMatch.text(field(name(alias, "content"), String.class), c));
                 case "client_request_id" -> SqlConditions.text(field(name(T, "client_request_id"), String.class), c);
                 case "status" -> SqlConditions.text(field(name(T, "state"), String.class), c);
-                case "name" -> keyed("trace_tags", "tag_key", "tag_value", TracesSql.TRACE_NAME, c, alias);
+                case "name" -> keyed("trace_tags", "tag_key", "tag_value", TRACE_NAME, c, alias);
                 case "run_id" -> keyed("trace_metadata", "metadata_key", "metadata_value", "mlflow.sourceRun", c,
                         alias).or(exists(selectOne().from(table(name("trace_run_links")).as(alias + "l"))
                         .where(field(name(alias + "l", "trace_id"), String.class).eq(ID))

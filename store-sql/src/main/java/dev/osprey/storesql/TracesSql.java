@@ -5,7 +5,7 @@ import dev.osprey.core.OspreyException;
 import dev.osprey.core.SpanRecord;
 import dev.osprey.core.TraceInfo;
 import dev.osprey.core.TraceState;
-import dev.osprey.store.TraceStore.RootSpanInfo;
+import dev.osprey.store.TraceUpdate;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,12 +19,6 @@ import java.util.OptionalLong;
 
 /** Trace info and span writes and reads inside the caller's transaction (spec/tracing.md §2.1, §3.1). */
 final class TracesSql {
-    static final String ARTIFACT_LOCATION = "mlflow.artifactLocation";
-    static final String SPANS_LOCATION = "mlflow.trace.spansLocation";
-    static final String TRACE_NAME = "mlflow.traceName";
-    static final String TOKEN_USAGE = "mlflow.trace.tokenUsage";
-    static final String FINALIZED = "mlflow.trace.infoFinalized";
-    static final String COST = "mlflow.trace.cost";
     private static final String INFO_COLUMNS = "trace_id, experiment_id, client_request_id, request_time, "
             + "execution_duration, state, request_preview, response_preview";
     private static final String SPAN_COLUMNS = "trace_id, span_id, parent_span_id, name, span_type, status, "
@@ -32,11 +26,9 @@ final class TracesSql {
             + "total_cost, content";
 
     private final SqlDialect dialect;
-    private final ExperimentsSql experiments;
 
-    TracesSql(SqlDialect dialect, ExperimentsSql experiments) {
+    TracesSql(SqlDialect dialect) {
         this.dialect = dialect;
-        this.experiments = experiments;
     }
 
     static OspreyException notFound(String traceId) {
@@ -44,67 +36,84 @@ final class TracesSql {
     }
 
     /**
-     * Creates the info row of a trace when missing (IN_PROGRESS, with its artifact location tag); true when it did.
-     * The experiment is read without a lock: ingest of many traces into one experiment must not queue on its row.
+     * Creates the info row of a trace when missing (IN_PROGRESS, request time {@code now}); true when it did. The
+     * experiment is read without a lock: ingest of many traces into one experiment must not queue on its row.
      */
-    private boolean ensureTrace(Connection c, String experimentId, String traceId, long requestTimeMs)
+    private boolean ensureTrace(Connection c, long experiment, String experimentId, String traceId, long now)
             throws SQLException {
         if (Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?", rs -> true, traceId).isPresent()) {
             return false;
         }
-        long experiment = ExperimentsSql.parseId(experimentId).orElseThrow(() -> Errors.experimentNotFound(
-                experimentId));
+        requireActive(c, experiment, experimentId);
+        return Jdbc.update(c, dialect.insertIgnore("traces", "trace_id, experiment_id, request_time, state",
+                "trace_id"), traceId, experiment, now, TraceState.IN_PROGRESS.name()) > 0;
+    }
+
+    private static String requireActive(Connection c, long experiment, String experimentId) throws SQLException {
         String[] row = Jdbc.one(c, "SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = ?",
                 rs -> new String[] {rs.getString(1), rs.getString(2)}, experiment)
                 .orElseThrow(() -> Errors.experimentNotFound(experimentId));
         if (!row[0].equals("active")) {
             throw Errors.experimentNotActive(experimentId);
         }
-        int inserted = Jdbc.update(c, dialect.insertIgnore("traces", "trace_id, experiment_id, request_time, state",
-                "trace_id"), traceId, experiment, requestTimeMs, TraceState.IN_PROGRESS.name());
-        if (inserted > 0) {
-            setTagIfAbsent(c, traceId, ARTIFACT_LOCATION, row[1].replaceAll("/+$", "") + "/traces/" + traceId
-                    + "/artifacts");
-        }
-        return inserted > 0;
+        return row[1];
     }
 
-    void logSpans(Connection c, String experimentId, String traceId, List<SpanRecord> spans, RootSpanInfo root)
-            throws SQLException {
-        long earliest = spans.stream().mapToLong(SpanRecord::startTimeNs).min().orElse(0) / 1_000_000;
-        boolean created = ensureTrace(c, experimentId, traceId, earliest);
+    /**
+     * One write of a trace: ensure it exists, lock it, write the spans, show the rules the result and apply their
+     * changes (spec/tracing.md §2.1, §3.1; the rules are the caller's).
+     */
+    TraceInfo write(Connection c, String experimentId, String traceId, List<SpanRecord> spans, boolean requireActive,
+            TraceUpdate.Rules rules, long now) throws SQLException {
+        long experiment = ExperimentsSql.parseId(experimentId).orElseThrow(() -> Errors.experimentNotFound(
+                experimentId));
+        if (requireActive) {
+            requireActive(c, experiment, experimentId);
+        }
+        boolean created = ensureTrace(c, experiment, experimentId, traceId, now);
         if (!created) {
             Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?" + dialect.forUpdate(), rs -> true, traceId);
         }
-        writeSpans(c, traceId, spans, created);
-        Jdbc.update(c, "UPDATE traces SET request_time = ? WHERE trace_id = ? AND request_time > ?", earliest,
-                traceId, earliest);
-        Optional<SpanRecord> rootSpan = spans.stream().filter(SpanRecord::isRoot).findFirst();
-        Map<String, String> metadata = created ? Map.of() : metadata(c, traceId);
-        boolean finalized = metadata.containsKey(FINALIZED);
-        if (rootSpan.isPresent() && !finalized) {
-            SpanRecord r = rootSpan.get();
-            TraceState state = r.statusCode().equals("ERROR") ? TraceState.ERROR : TraceState.OK;
-            Long duration = r.endTimeNs().isPresent() ? (r.endTimeNs().getAsLong() - r.startTimeNs()) / 1_000_000
-                    : null;
-            Jdbc.update(c, "UPDATE traces SET state = ?, request_time = ?, execution_duration = ?, request_preview = "
-                    + "?, response_preview = ? WHERE trace_id = ?", state.name(), r.startTimeNs() / 1_000_000,
-                    duration, root.requestPreview().orElse(null), root.responsePreview().orElse(null), traceId);
-            setTagIfAbsent(c, traceId, TRACE_NAME, r.name());
+        if (!spans.isEmpty()) {
+            writeSpans(c, traceId, spans, created);
         }
-        if (rootSpan.isPresent()) {
-            for (Map.Entry<String, String> e : root.metadataIfAbsent().entrySet()) {
-                Jdbc.update(c, dialect.insertIgnore("trace_metadata", "trace_id, metadata_key, metadata_value",
-                        "trace_id, metadata_key"), traceId, e.getKey(), e.getValue());
-            }
-            for (Map.Entry<String, String> e : root.tagsIfAbsent().entrySet()) {
-                setTagIfAbsent(c, traceId, e.getKey(), e.getValue());
-            }
+        TraceInfo info = info(c, traceId).orElseThrow(() -> notFound(traceId));
+        String location = Jdbc.one(c, "SELECT artifact_location FROM experiments WHERE experiment_id = ?",
+                rs -> rs.getString(1), Long.parseLong(info.experimentId())).orElse("");
+        TraceUpdate.Changes changes = rules.apply(new TraceUpdate.Snapshot(info, created, location,
+                spans.isEmpty() && created ? TraceUpdate.SpanTotals.NONE : totals(c, traceId)));
+        apply(c, traceId, changes);
+        return info(c, traceId).orElseThrow();
+    }
+
+    private void apply(Connection c, String traceId, TraceUpdate.Changes x) throws SQLException {
+        boolean anyField = x.requestTimeMs().isPresent() || x.clientRequestId().isPresent() || x.state().isPresent()
+                || x.executionDurationMs().isPresent() || x.requestPreview().isPresent()
+                || x.responsePreview().isPresent();
+        if (anyField) {
+            Jdbc.update(c, "UPDATE traces SET request_time = COALESCE(?, request_time), client_request_id = "
+                    + "COALESCE(?, client_request_id), state = COALESCE(?, state), execution_duration = COALESCE(?, "
+                    + "execution_duration), request_preview = COALESCE(?, request_preview), response_preview = "
+                    + "COALESCE(?, response_preview) WHERE trace_id = ?", x.requestTimeMs().orElse(null),
+                    x.clientRequestId().orElse(null), x.state().map(Enum::name).orElse(null),
+                    x.executionDurationMs().isPresent() ? x.executionDurationMs().getAsLong() : null,
+                    x.requestPreview().orElse(null), x.responsePreview().orElse(null), traceId);
         }
-        upsertTag(c, traceId, SPANS_LOCATION, "TRACKING_STORE");
-        if (!finalized) {
-            updateTokenUsage(c, traceId);
+        for (Map.Entry<String, String> e : x.tags().entrySet()) {
+            upsertTag(c, traceId, e.getKey(), e.getValue());
         }
+        for (Map.Entry<String, String> e : x.metadata().entrySet()) {
+            upsertMetadata(c, traceId, e.getKey(), e.getValue());
+        }
+    }
+
+    private static TraceUpdate.SpanTotals totals(Connection c, String traceId) throws SQLException {
+        return Jdbc.one(c, "SELECT COUNT(input_tokens), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), "
+                + "0), COALESCE(SUM(total_tokens), 0), COUNT(total_cost), COALESCE(SUM(input_cost), 0), "
+                + "COALESCE(SUM(output_cost), 0), COALESCE(SUM(total_cost), 0) FROM spans WHERE trace_id = ?",
+                rs -> new TraceUpdate.SpanTotals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                        rs.getLong(5), rs.getDouble(6), rs.getDouble(7), rs.getDouble(8)), traceId)
+                .orElse(TraceUpdate.SpanTotals.NONE);
     }
 
     /** Replaces spans with the same ids, in two JDBC batches: big traces arrive thousands of spans at a time. */
@@ -133,58 +142,6 @@ final class TracesSql {
             }
             insert.executeBatch();
         }
-    }
-
-    private void updateTokenUsage(Connection c, String traceId) throws SQLException {
-        Optional<long[]> sums = Jdbc.one(c, "SELECT COUNT(input_tokens), COALESCE(SUM(input_tokens), 0), "
-                + "COALESCE(SUM(output_tokens), 0), COALESCE(SUM(total_tokens), 0) FROM spans WHERE trace_id = ?",
-                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)}, traceId);
-        if (sums.isPresent() && sums.get()[0] > 0) {
-            long[] s = sums.get();
-            upsertMetadata(c, traceId, TOKEN_USAGE, "{\"input_tokens\": " + s[1] + ", \"output_tokens\": " + s[2]
-                    + ", \"total_tokens\": " + s[3] + "}");
-        }
-        Optional<double[]> costs = Jdbc.one(c, "SELECT COUNT(total_cost), COALESCE(SUM(input_cost), 0), "
-                + "COALESCE(SUM(output_cost), 0), COALESCE(SUM(total_cost), 0) FROM spans WHERE trace_id = ?",
-                rs -> new double[] {rs.getLong(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4)}, traceId);
-        if (costs.isPresent() && costs.get()[0] > 0) {
-            double[] x = costs.get();
-            upsertMetadata(c, traceId, COST, "{\"input_cost\": " + usd(x[1]) + ", \"output_cost\": " + usd(x[2])
-                    + ", \"total_cost\": " + usd(x[3]) + "}");
-        }
-    }
-
-    /** A USD amount without binary-floating noise (sums of per-span costs drift in the last digits). */
-    private static String usd(double amount) {
-        return java.math.BigDecimal.valueOf(amount).setScale(10, java.math.RoundingMode.HALF_UP).stripTrailingZeros()
-                .toPlainString();
-    }
-
-    TraceInfo start(Connection c, TraceInfo in) throws SQLException {
-        experiments.requireActive(c, in.experimentId());
-        ensureTrace(c, in.experimentId(), in.traceId(), in.requestTimeMs());
-        Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?" + dialect.forUpdate(), rs -> true, in.traceId());
-        Jdbc.update(c, "UPDATE traces SET request_time = ?, client_request_id = COALESCE(?, client_request_id), "
-                + "state = ?, execution_duration = COALESCE(?, execution_duration), request_preview = COALESCE(?, "
-                + "request_preview), response_preview = COALESCE(?, response_preview) WHERE trace_id = ?",
-                in.requestTimeMs(), in.clientRequestId().orElse(null), in.state().name(),
-                in.executionDurationMs().isPresent() ? in.executionDurationMs().getAsLong() : null,
-                in.requestPreview().orElse(null), in.responsePreview().orElse(null), in.traceId());
-        for (Map.Entry<String, String> e : in.metadata().entrySet()) {
-            upsertMetadata(c, in.traceId(), e.getKey(), e.getValue());
-        }
-        for (Map.Entry<String, String> e : in.tags().entrySet()) {
-            upsertTag(c, in.traceId(), e.getKey(), e.getValue());
-        }
-        if (in.state() != TraceState.IN_PROGRESS && in.state() != TraceState.STATE_UNSPECIFIED) {
-            upsertMetadata(c, in.traceId(), FINALIZED, "true");
-        }
-        return info(c, in.traceId()).orElseThrow();
-    }
-
-    private void setTagIfAbsent(Connection c, String traceId, String key, String value) throws SQLException {
-        Jdbc.update(c, dialect.insertIgnore("trace_tags", "trace_id, tag_key, tag_value", "trace_id, tag_key"),
-                traceId, key, value);
     }
 
     void upsertTag(Connection c, String traceId, String key, String value) throws SQLException {
@@ -221,15 +178,6 @@ final class TracesSql {
             Jdbc.update(c, "DELETE FROM " + table + " WHERE trace_id IN (" + in + ")", args);
         }
         return Jdbc.update(c, "DELETE FROM traces WHERE trace_id IN (" + in + ")", args);
-    }
-
-    private static Map<String, String> metadata(Connection c, String traceId) throws SQLException {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String[] kv : Jdbc.list(c, "SELECT metadata_key, metadata_value FROM trace_metadata WHERE trace_id = ? "
-                + "ORDER BY metadata_key", rs -> new String[] {rs.getString(1), rs.getString(2)}, traceId)) {
-            out.put(kv[0], kv[1]);
-        }
-        return out;
     }
 
     Optional<TraceInfo> info(Connection c, String traceId) throws SQLException {

@@ -8,24 +8,26 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Traces and their spans (spec/tracing.md). Spans of one trace may arrive over many calls in any order; the trace
- * info is created by the first of them (IN_PROGRESS) and completed when the root span arrives. Unknown trace ids are
- * {@code RESOURCE_DOES_NOT_EXIST} "Trace with ID '<id>' not found.".
+ * Traces and their spans (spec/tracing.md), persisted and queried. The store applies no trace rules of its own: how
+ * a trace's state, timing, previews, name and roll-ups follow from its spans is decided by the caller's
+ * {@link TraceUpdate.Rules} inside the write, so another backend plugs in without re-implementing them. Unknown trace
+ * ids are {@code RESOURCE_DOES_NOT_EXIST} "Trace with ID '<id>' not found.".
  */
 public interface TraceStore {
 
     /**
-     * Stores spans of one trace (replacing spans with the same ids) and updates its info, atomically: creates the
-     * info when missing, lowers its request time to the earliest span start, takes state, timing, name and previews
-     * from the root span when it is among them, and recomputes the aggregate token usage.
-     *
-     * @param rootUpdates trace-level fields derived from the root span (previews, session/user metadata, tags);
-     *     empty when the root span is not in this call
+     * Stores spans of one trace (replacing spans with the same ids) and applies the trace-level changes {@code rules}
+     * derive from the result, atomically: creates the trace (IN_PROGRESS, request time {@code now}) when missing —
+     * the experiment must then exist and be active —, writes the spans, then shows the rules the trace with totals
+     * over all its stored spans and applies what they return. Concurrent writes to one trace are serialised.
      */
-    void logSpans(String experimentId, String traceId, List<SpanRecord> spans, RootSpanInfo rootUpdates, long now);
+    void logSpans(String experimentId, String traceId, List<SpanRecord> spans, TraceUpdate.Rules rules, long now);
 
-    /** StartTraceV3: creates the info or merges into the one spans created. */
-    TraceInfo startTrace(TraceInfo info);
+    /**
+     * StartTraceV3's write: as {@link #logSpans} without spans, except that the experiment must exist and be active
+     * even when the trace does. Returns the trace info as stored afterwards.
+     */
+    TraceInfo startTrace(String experimentId, String traceId, TraceUpdate.Rules rules, long now);
 
     Optional<TraceInfo> getTraceInfo(String traceId);
 
@@ -72,12 +74,4 @@ public interface TraceStore {
 
     /** Sessions of an experiment's traces, most recently active first, with counts, time, tokens and cost. */
     dev.osprey.core.Page<SessionSummary> sessions(String experimentId, int maxResults, Optional<String> pageToken);
-
-    /** Fields of the trace info taken from its root span. */
-    record RootSpanInfo(Optional<String> requestPreview, Optional<String> responsePreview,
-            Map<String, String> metadataIfAbsent, Map<String, String> tagsIfAbsent) {
-        public static RootSpanInfo none() {
-            return new RootSpanInfo(Optional.empty(), Optional.empty(), Map.of(), Map.of());
-        }
-    }
 }

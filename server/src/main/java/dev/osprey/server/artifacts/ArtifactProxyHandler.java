@@ -31,11 +31,19 @@ public final class ArtifactProxyHandler implements Handler {
     private static final String SEGMENT = "/mlflow-artifacts/";
 
     private final ArtifactRepository repository;
+    private final java.util.function.Consumer<ArtifactPath> uploaded;
     private final MultipartRoutes multipart;
     private final boolean enabled;
     private final String[] prefixes;
 
     public ArtifactProxyHandler(ArtifactRepository repository, boolean enabled, String staticPrefix) {
+        this(repository, enabled, staticPrefix, path -> { });
+    }
+
+    /** A proxy that tells {@code uploaded} about every file it stored (trace files become spans). */
+    public ArtifactProxyHandler(ArtifactRepository repository, boolean enabled, String staticPrefix,
+            java.util.function.Consumer<ArtifactPath> uploaded) {
+        this.uploaded = uploaded;
         this.repository = repository;
         this.multipart = new MultipartRoutes(repository);
         this.enabled = enabled;
@@ -115,6 +123,7 @@ public final class ArtifactProxyHandler implements Handler {
         try (InputStream in = req.content().inputStream()) {
             repository.write(path, in);
         }
+        uploaded.accept(path);
         json(res, Json.object());
     }
 

@@ -11,6 +11,7 @@ import dev.osprey.core.TraceInfo;
 import dev.osprey.eval.EvalItem;
 import dev.osprey.eval.EvalItem.TraceFacts;
 import dev.osprey.protocol.Json;
+import dev.osprey.server.traces.translate.SpanForm;
 import dev.osprey.store.TraceStore;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -93,15 +94,9 @@ public final class TraceItems {
         return serialized.isTextual() ? parse(serialized.asText()) : MissingNode.getInstance();
     }
 
-    /** An attribute of a span's stored content holding JSON text (MLflow's inputs/outputs), parsed. */
+    /** An attribute of a span's stored content (MLflow's inputs/outputs), decoded. */
     private static JsonNode attribute(JsonNode content, String key) {
-        for (JsonNode a : content.path("attributes")) {
-            if (key.equals(a.path("key").asText())) {
-                JsonNode value = a.path("value").path("string_value");
-                return value.isTextual() ? parse(value.asText()) : MissingNode.getInstance();
-            }
-        }
-        return MissingNode.getInstance();
+        return SpanForm.attribute(content, key);
     }
 
     private static JsonNode parse(String text) {

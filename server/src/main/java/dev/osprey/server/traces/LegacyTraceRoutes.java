@@ -56,7 +56,7 @@ public final class LegacyTraceRoutes {
         Map<String, String> metadata = keyValues(m, "request_metadata");
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
-        TraceInfo info = traces.startTrace(new TraceInfo("tr-" + HexFormat.of().formatHex(id), experimentId,
+        TraceInfo info = v3.startTrace(new TraceInfo("tr-" + HexFormat.of().formatHex(id), experimentId,
                 Optional.empty(), start, OptionalLong.empty(), TraceState.IN_PROGRESS,
                 Optional.ofNullable(metadata.get(TRACE_INPUTS)), Optional.ofNullable(metadata.get(TRACE_OUTPUTS)),
                 metadata, keyValues(m, "tags")));
@@ -75,7 +75,7 @@ public final class LegacyTraceRoutes {
         TraceState state = m.string("status").map(LegacyTraceRoutes::state)
                 .orElseThrow(() -> Message.missing("status"));
         Map<String, String> metadata = keyValues(m, "request_metadata");
-        TraceInfo info = traces.startTrace(new TraceInfo(existing.traceId(), existing.experimentId(),
+        TraceInfo info = v3.startTrace(new TraceInfo(existing.traceId(), existing.experimentId(),
                 existing.clientRequestId(), existing.requestTimeMs(), OptionalLong.of(end - existing.requestTimeMs()),
                 state, Optional.ofNullable(metadata.get(TRACE_INPUTS)),
                 Optional.ofNullable(metadata.get(TRACE_OUTPUTS)), metadata, keyValues(m, "tags")));

@@ -5,7 +5,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.osprey.core.SpanRecord;
 import dev.osprey.protocol.Json;
-import dev.osprey.store.TraceStore.RootSpanInfo;
+import dev.osprey.server.traces.translate.AttributeValues;
+import dev.osprey.server.traces.translate.SpanForm;
+import dev.osprey.server.traces.translate.SpanTranslation;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -19,11 +21,14 @@ import java.util.OptionalLong;
 
 /**
  * OTel spans to stored spans (spec/tracing.md §3.1, §4.3): the MLflow trace id {@code tr-<hex>} and the
- * {@code mlflow.traceRequestId} attribute every span must carry, span type, status, token usage from MLflow's or the
- * GenAI conventions' attributes, and the trace-level fields a root span gives.
+ * {@code mlflow.traceRequestId} attribute every span must carry, span type, status, token usage and cost from the
+ * MLflow attributes translation filled in, and the trace-level fields a root span gives.
  */
 final class SpanConverter {
     static final int PREVIEW_LIMIT = 1000;
+    private static final String TRACE_REQUEST_ID = "mlflow.traceRequestId";
+    private static final String COST = "mlflow.llm.cost";
+    private static final String TRACE_TAG = "mlflow.traceTag.";
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
             .omittingInsignificantWhitespace();
 
@@ -40,45 +45,50 @@ final class SpanConverter {
         }
     }
 
-    /** A span already translated into MLflow's attributes, as stored. */
+    /**
+     * A span as stored: translated into MLflow's attributes and in {@link SpanForm} (values decoded). Adds the trace
+     * id attribute MLflow's Python span decoder requires and the cost the span's model and usage come to.
+     */
     static SpanRecord convert(Span span, ModelPrices prices) {
         requireIds(span);
         String traceId = traceId(span);
-        Map<String, AnyValue> attributes = attributes(span);
+        Map<String, JsonNode> attributes = AttributeValues.decode(span.getAttributesList());
         Optional<SpanRecord.TokenUsage> tokens = tokens(attributes);
         Optional<SpanRecord.Cost> reported = reportedCost(attributes);
-        Optional<SpanRecord.Cost> cost = reported.or(() -> tokens.flatMap(t -> model(attributes)
+        Optional<SpanRecord.Cost> cost = reported.or(() -> tokens.flatMap(t -> text(attributes, SpanTranslation.MODEL)
                 .flatMap(m -> prices.cost(m, t.input(), t.output()))
                 .map(c -> new SpanRecord.Cost(c.input(), c.output(), c.total()))));
         Span.Builder builder = span.toBuilder();
-        if (!attributes.containsKey("mlflow.traceRequestId")) {
-            // MLflow SDKs store attribute values JSON-encoded; the Python span decoder requires this one.
-            builder.addAttributes(KeyValue.newBuilder().setKey("mlflow.traceRequestId")
-                    .setValue(AnyValue.newBuilder().setStringValue("\"" + traceId + "\"")));
+        if (!attributes.containsKey(TRACE_REQUEST_ID)) {
+            builder.addAttributes(KeyValue.newBuilder().setKey(TRACE_REQUEST_ID)
+                    .setValue(AnyValue.newBuilder().setStringValue(traceId)));
         }
         if (reported.isEmpty() && cost.isPresent()) {
             SpanRecord.Cost c = cost.get();
-            builder.addAttributes(KeyValue.newBuilder().setKey("mlflow.llm.cost").setValue(AnyValue.newBuilder()
-                    .setStringValue("{\"input_cost\": " + c.input() + ", \"output_cost\": " + c.output()
-                            + ", \"total_cost\": " + c.total() + "}")));
+            builder.addAttributes(KeyValue.newBuilder().setKey(COST).setValue(SpanForm.anyValue(Json.object()
+                    .put("input_cost", c.input()).put("output_cost", c.output()).put("total_cost", c.total()))));
         }
-        Span stored = builder.build();
-        String content;
+        String content = json(builder.build());
+        Optional<String> parent = span.getParentSpanId().isEmpty() ? Optional.empty()
+                : Optional.of(HexFormat.of().formatHex(span.getParentSpanId().toByteArray()));
+        long end = span.getEndTimeUnixNano();
+        return new SpanRecord(traceId, HexFormat.of().formatHex(span.getSpanId().toByteArray()), parent,
+                span.getName(), text(attributes, SpanTranslation.SPAN_TYPE), status(span.getStatus()),
+                span.getStartTimeUnixNano(), end == 0 ? OptionalLong.empty() : OptionalLong.of(end), tokens, cost,
+                content);
+    }
+
+    /** The span as stored and served: protobuf JSON with proto field names, 64-bit integers as numbers. */
+    static String json(Span span) {
         try {
-            JsonNode tree = Json.read(PRINTER.print(stored));
+            JsonNode tree = Json.read(PRINTER.print(span));
             int64AsNumbers(tree);
-            content = Json.writeString(tree);
+            return Json.writeString(tree);
         } catch (InvalidProtocolBufferException e) {
             throw new OtlpRequests.Rejected(422, "Cannot convert OpenTelemetry span to MLflow span");
         } catch (IOException e) {
             throw new IllegalStateException("protobuf JSON that Jackson cannot read", e);
         }
-        Optional<String> parent = span.getParentSpanId().isEmpty() ? Optional.empty()
-                : Optional.of(HexFormat.of().formatHex(span.getParentSpanId().toByteArray()));
-        long end = span.getEndTimeUnixNano();
-        return new SpanRecord(traceId, HexFormat.of().formatHex(span.getSpanId().toByteArray()), parent,
-                span.getName(), spanType(attributes), status(span.getStatus()), span.getStartTimeUnixNano(),
-                end == 0 ? OptionalLong.empty() : OptionalLong.of(end), tokens, cost, content);
     }
 
     /** 64-bit fields protobuf's JSON prints as strings; MLflow's JSON carries them as numbers (spec/README.md). */
@@ -103,14 +113,6 @@ final class SpanConverter {
         }
     }
 
-    static Map<String, AnyValue> attributes(Span span) {
-        Map<String, AnyValue> out = new LinkedHashMap<>();
-        for (KeyValue kv : span.getAttributesList()) {
-            out.put(kv.getKey(), kv.getValue());
-        }
-        return out;
-    }
-
     private static String status(Status status) {
         return switch (status.getCode()) {
             case STATUS_CODE_OK -> "OK";
@@ -119,92 +121,68 @@ final class SpanConverter {
         };
     }
 
-    /** A string attribute, JSON-decoded when MLflow's SDKs encoded it (e.g. {@code "\"LLM\""}). */
-    static Optional<String> text(Map<String, AnyValue> attributes, String key) {
-        AnyValue v = attributes.get(key);
-        if (v == null) {
+    /** A decoded attribute as text: strings as they are, numbers and booleans printed. */
+    private static Optional<String> text(Map<String, JsonNode> attributes, String key) {
+        JsonNode v = attributes.get(key);
+        return v == null || v.isContainerNode() || v.isNull() ? Optional.empty() : Optional.of(v.asText());
+    }
+
+    private static Optional<SpanRecord.TokenUsage> tokens(Map<String, JsonNode> attributes) {
+        JsonNode u = attributes.get(SpanTranslation.TOKEN_USAGE);
+        if (u == null || !u.isObject()) {
             return Optional.empty();
         }
-        return switch (v.getValueCase()) {
-            case STRING_VALUE -> {
-                String s = v.getStringValue();
-                if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
-                    try {
-                        yield Optional.of(Json.read(s).asText());
-                    } catch (IOException e) {
-                        yield Optional.of(s);
-                    }
-                }
-                yield Optional.of(s);
-            }
-            case INT_VALUE -> Optional.of(Long.toString(v.getIntValue()));
-            case DOUBLE_VALUE -> Optional.of(Double.toString(v.getDoubleValue()));
-            case BOOL_VALUE -> Optional.of(Boolean.toString(v.getBoolValue()));
-            default -> Optional.empty();
-        };
-    }
-
-    private static Optional<String> spanType(Map<String, AnyValue> attributes) {
-        return text(attributes, "mlflow.spanType");
-    }
-
-    private static Optional<SpanRecord.TokenUsage> tokens(Map<String, AnyValue> attributes) {
-        return text(attributes, "mlflow.chat.tokenUsage").flatMap(usage -> {
-            try {
-                JsonNode u = Json.read(usage);
-                long in = u.path("input_tokens").asLong(0);
-                long out = u.path("output_tokens").asLong(0);
-                return Optional.of(new SpanRecord.TokenUsage(in, out, u.path("total_tokens").asLong(in + out)));
-            } catch (IOException e) {
-                return Optional.empty();
-            }
-        });
-    }
-
-    /** The model a span called (translation fills it from the instrumentation's own attributes). */
-    private static Optional<String> model(Map<String, AnyValue> attributes) {
-        return text(attributes, "mlflow.llm.model");
+        long in = u.path("input_tokens").asLong(0);
+        long out = u.path("output_tokens").asLong(0);
+        return Optional.of(new SpanRecord.TokenUsage(in, out, u.path("total_tokens").asLong(in + out)));
     }
 
     /** A cost the client computed ({@code mlflow.llm.cost}); it wins over the price table. */
-    private static Optional<SpanRecord.Cost> reportedCost(Map<String, AnyValue> attributes) {
-        return text(attributes, "mlflow.llm.cost").flatMap(json -> {
-            try {
-                JsonNode c = Json.read(json);
-                double in = c.path("input_cost").asDouble(0);
-                double out = c.path("output_cost").asDouble(0);
-                return Optional.of(new SpanRecord.Cost(in, out, c.path("total_cost").asDouble(in + out)));
-            } catch (IOException e) {
-                return Optional.empty();
-            }
-        });
+    private static Optional<SpanRecord.Cost> reportedCost(Map<String, JsonNode> attributes) {
+        JsonNode c = attributes.get(COST);
+        if (c == null || !c.isObject()) {
+            return Optional.empty();
+        }
+        double in = c.path("input_cost").asDouble(0);
+        double out = c.path("output_cost").asDouble(0);
+        return Optional.of(new SpanRecord.Cost(in, out, c.path("total_cost").asDouble(in + out)));
     }
 
-
-    /** Trace fields from the root span: previews, session and user, tags carried as mlflow.traceTag.*. */
-    static RootSpanInfo rootInfo(Span root) {
-        Map<String, AnyValue> attributes = attributes(root);
+    /**
+     * Trace fields from the root span (translated, before {@link SpanForm}): previews, session and user, tags
+     * carried as {@code mlflow.traceTag.*}.
+     */
+    static TraceRules.Root rootInfo(Span root) {
+        Map<String, JsonNode> attributes = AttributeValues.decode(root.getAttributesList());
         Map<String, String> metadata = new LinkedHashMap<>();
         text(attributes, "session.id").or(() -> text(attributes, "gen_ai.conversation.id"))
                 .ifPresent(s -> metadata.put("mlflow.trace.session", s));
         text(attributes, "user.id").ifPresent(u -> metadata.put("mlflow.trace.user", u));
         Map<String, String> tags = new LinkedHashMap<>();
-        for (String key : attributes.keySet()) {
-            if (key.startsWith("mlflow.traceTag.")) {
-                text(attributes, key).ifPresent(v -> tags.put(key.substring("mlflow.traceTag.".length()), v));
+        for (Map.Entry<String, JsonNode> e : attributes.entrySet()) {
+            if (e.getKey().startsWith(TRACE_TAG)) {
+                JsonNode v = e.getValue();
+                tags.put(e.getKey().substring(TRACE_TAG.length()), v.isTextual() ? v.textValue()
+                        : Json.writeString(v));
             }
         }
-        return new RootSpanInfo(preview(attributes, "mlflow.spanInputs"), preview(attributes, "mlflow.spanOutputs"),
+        return new TraceRules.Root(preview(root, SpanTranslation.INPUTS), preview(root, SpanTranslation.OUTPUTS),
                 metadata, tags);
     }
 
-    /** The raw (JSON) attribute text, truncated as MLflow truncates previews. */
-    private static Optional<String> preview(Map<String, AnyValue> attributes, String key) {
-        AnyValue v = attributes.get(key);
-        if (v == null || v.getValueCase() != AnyValue.ValueCase.STRING_VALUE) {
-            return Optional.empty();
+    /**
+     * The root's inputs or outputs as JSON text, truncated as MLflow truncates previews: a string attribute as it
+     * came (MLflow's SDKs send JSON text), a structured one (MLflow's Python client sends dicts) printed.
+     */
+    private static Optional<String> preview(Span root, String key) {
+        for (KeyValue kv : root.getAttributesList()) {
+            if (kv.getKey().equals(key)) {
+                AnyValue v = kv.getValue();
+                String s = v.getValueCase() == AnyValue.ValueCase.STRING_VALUE ? v.getStringValue()
+                        : AttributeValues.encode(AttributeValues.decode(java.util.List.of(kv)).get(key));
+                return Optional.of(s.length() > PREVIEW_LIMIT ? s.substring(0, PREVIEW_LIMIT) : s);
+            }
         }
-        String s = v.getStringValue();
-        return Optional.of(s.length() > PREVIEW_LIMIT ? s.substring(0, PREVIEW_LIMIT) : s);
+        return Optional.empty();
     }
 }

@@ -1,6 +1,7 @@
 package dev.osprey.server.traces;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.ServerFailure;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.osprey.artifacts.ArtifactFile;
 import dev.osprey.artifacts.ArtifactPath;
 import dev.osprey.server.artifacts.ArtifactLocations;
+import dev.osprey.server.traces.translate.SpanForm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
@@ -105,22 +107,33 @@ public final class TraceDownloadHandler implements Handler {
             json.writeStartObject();
             json.writeFieldName("trace_info");
             json.writeTree(routes.infoJson(info));
-            json.writeFieldName("spans");
+            json.writeArrayFieldStart("spans");
             if (parser.nextToken() == JsonToken.START_OBJECT) {
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
                     String field = parser.currentName();
-                    parser.nextToken();
-                    if (field.equals("spans")) {
-                        json.copyCurrentStructure(parser);
+                    if (parser.nextToken() == JsonToken.START_ARRAY && field.equals("spans")) {
+                        while (parser.nextToken() == JsonToken.START_OBJECT) {
+                            writeUploadedSpan(json, info, Json.readMember(parser));
+                        }
                     } else {
                         parser.skipChildren();
                     }
                 }
             }
+            json.writeEndArray();
             json.writeEndObject();
             json.writeEndObject();
         } catch (IOException e) {
             LOG.info("GetTrace of {} from traces.json ended early: {}", info.traceId(), e.toString());
+        }
+    }
+
+    /** One span of an uploaded file in the one span form GetTrace serves (spec/tracing.md §5), as stored spans are. */
+    private static void writeUploadedSpan(JsonGenerator json, TraceInfo info, JsonNode dict) throws IOException {
+        try {
+            json.writeRawValue(SpanConverter.json(SpanForm.normalize(SpanDicts.toProto(dict, info.traceId()))));
+        } catch (OspreyException e) {
+            LOG.warn("Skipped a span of {}'s traces.json: {}", info.traceId(), e.getMessage());
         }
     }
 
@@ -149,19 +162,26 @@ public final class TraceDownloadHandler implements Handler {
         try (OutputStream out = res.outputStream();
                 JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
             json.writeStartObject();
-            writeSpans(json, info);
+            writeSpans(json, info, content -> json.writeTree(SpanDicts.toDict(Json.read(content))));
             json.writeEndObject();
         } catch (IOException e) {
             LOG.info("traces.json of {} ended early: {}", info.traceId(), e.toString());
         }
     }
 
-    private void writeSpans(JsonGenerator json, TraceInfo info) throws IOException {
+    /** What a span's stored JSON (in {@link SpanForm}) is written as. */
+    @FunctionalInterface
+    private interface SpanWriter {
+        void write(String content) throws IOException;
+    }
+
+    /** The trace's stored spans, a page at a time, each through {@code writer}. */
+    private void writeSpans(JsonGenerator json, TraceInfo info, SpanWriter writer) throws IOException {
         json.writeArrayFieldStart("spans");
         for (int offset = 0; ; offset += PAGE) {
             List<SpanRecord> page = traces.getSpans(info.traceId(), offset, PAGE);
             for (SpanRecord span : page) {
-                json.writeRawValue(span.content());
+                writer.write(SpanForm.current(span.content()));
             }
             if (page.size() < PAGE) {
                 break;
@@ -179,7 +199,7 @@ public final class TraceDownloadHandler implements Handler {
             json.writeStartObject();
             json.writeFieldName("trace_info");
             json.writeTree(routes.infoJson(info));
-            writeSpans(json, info);
+            writeSpans(json, info, json::writeRawValue);
             json.writeEndObject();
             json.writeEndObject();
         } catch (IOException e) {

@@ -2,6 +2,8 @@ package dev.osprey.server.traces;
 
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.SpanRecord;
+import dev.osprey.core.TraceInfo;
+import dev.osprey.server.traces.translate.SpanForm;
 import dev.osprey.server.traces.translate.SpanTranslation;
 import dev.osprey.store.TraceStore;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -12,10 +14,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one way spans enter the store: OTLP exports (HTTP today), and the traces the server writes itself (gateway
- * calls, evaluation rows). Every span is translated from its instrumentation family into MLflow's attributes
- * ({@link SpanTranslation}), converted to a stored span with its cost, and written with the trace-level fields its
- * root gives, one trace per store call.
+ * The one way spans and trace infos enter the store: OTLP exports (HTTP today), {@code traces.json} uploads
+ * ({@link TraceFiles}), the traces the server writes itself (gateway calls, evaluation rows) and clients' trace infos
+ * (StartTraceV3 and the 2.x routes). MLflow's trace rules are applied here ({@link TraceRules}), not in the store. Every span is translated from its instrumentation family into MLflow's attributes
+ * ({@link SpanTranslation}), put in the one stored and served form ({@link SpanForm}), converted to a stored span
+ * with its cost, and written with the trace-level fields its root gives, one trace per store call.
  *
  * <p>A client's mistake in one trace (an unknown experiment) is collected and the other traces still go in, as MLflow
  * does. The server's own failures ({@link dev.osprey.core.ServerFailure}) are not collected: they end the call, so
@@ -65,10 +68,10 @@ public final class TraceIngest {
 
     private void store(String experimentId, String traceId, List<Span> spans, Map<String, String> extraMetadata) {
         List<SpanRecord> records = new ArrayList<>(spans.size());
-        TraceStore.RootSpanInfo root = TraceStore.RootSpanInfo.none();
+        TraceRules.Root root = TraceRules.Root.NONE;
         for (Span span : spans) {
             Span translated = translation.translate(span);
-            records.add(SpanConverter.convert(translated, prices));
+            records.add(SpanConverter.convert(SpanForm.normalize(translated), prices));
             if (span.getParentSpanId().isEmpty()) {
                 root = SpanConverter.rootInfo(translated);
             }
@@ -76,9 +79,13 @@ public final class TraceIngest {
         if (!extraMetadata.isEmpty()) {
             Map<String, String> metadata = new LinkedHashMap<>(root.metadataIfAbsent());
             metadata.putAll(extraMetadata);
-            root = new TraceStore.RootSpanInfo(root.requestPreview(), root.responsePreview(), metadata,
-                    root.tagsIfAbsent());
+            root = new TraceRules.Root(root.requestPreview(), root.responsePreview(), metadata, root.tagsIfAbsent());
         }
-        traces.logSpans(experimentId, traceId, records, root, clock.millis());
+        traces.logSpans(experimentId, traceId, records, TraceRules.forSpans(records, root), clock.millis());
+    }
+
+    /** A client's trace info (StartTraceV3, the 2.x StartTrace and EndTrace), merged by MLflow's rules. */
+    public TraceInfo startTrace(TraceInfo info) {
+        return traces.startTrace(info.experimentId(), info.traceId(), TraceRules.forClientInfo(info), clock.millis());
     }
 }

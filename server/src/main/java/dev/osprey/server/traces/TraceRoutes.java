@@ -28,9 +28,16 @@ public final class TraceRoutes {
     static final String LINKED_PROMPTS = "mlflow.linkedPrompts";
     private static final String T = "/mlflow/traces";
     private final TraceStore traces;
+    private final TraceIngest ingest;
 
-    public TraceRoutes(TraceStore traces) {
+    public TraceRoutes(TraceStore traces, TraceIngest ingest) {
         this.traces = traces;
+        this.ingest = ingest;
+    }
+
+    /** A client's trace info, merged by MLflow's rules; the stored info after it. */
+    TraceInfo startTrace(TraceInfo info) {
+        return ingest.startTrace(info);
     }
 
     private static Endpoint v3(String method, String path, dev.osprey.server.api.ApiHandler h) {
@@ -83,7 +90,7 @@ public final class TraceRoutes {
         Message trace = r.message().message("trace").flatMap(t -> t.message("trace_info"))
                 .orElseThrow(() -> Message.missing("trace.trace_info"));
         ObjectNode body = Json.object();
-        body.set("trace_info", infoJson(traces.startTrace(TraceCodec.readInfo(trace))));
+        body.set("trace_info", infoJson(startTrace(TraceCodec.readInfo(trace))));
         return wrap(body);
     }
 

@@ -1,0 +1,162 @@
+package dev.osprey.server.traces;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import dev.osprey.core.OspreyException;
+import dev.osprey.protocol.Json;
+import dev.osprey.server.traces.translate.AttributeValues;
+import dev.osprey.server.traces.translate.SpanForm;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * MLflow's span dicts, the form of {@code traces.json} (spec/tracing.md §5), to and from OTel spans. Reads every form
+ * clients write: v2 ({@code context} with hex ids), v3 (base64 ids, {@code STATUS_CODE_*}, attributes JSON-encoded by
+ * the Python SDK or native values from the TypeScript SDK) and 3.5's hex ids with {@code tr-} trace ids. Writes v3,
+ * which every 3.x reader understands.
+ */
+final class SpanDicts {
+    private static final java.util.regex.Pattern OTEL_TRACE_ID = java.util.regex.Pattern.compile("tr-[0-9a-f]{32}");
+
+    private SpanDicts() {}
+
+    /**
+     * One span dict of a trace's file as an OTel span of that trace. The dict's own trace id is not trusted: the
+     * TypeScript SDK's is corrupted on the way to base64 (its span ids are consistent with each other), and the file's
+     * location names the trace anyway. {@code INVALID_PARAMETER_VALUE} when the dict is not a span.
+     */
+    static Span toProto(JsonNode dict, String traceId) {
+        Span span = toProto(dict);
+        if (!OTEL_TRACE_ID.matcher(traceId).matches()) {
+            return span; // an id a client chose (StartTraceV3 allows them): the dict's is all there is
+        }
+        return span.toBuilder().setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(traceId.substring(3))))
+                .build();
+    }
+
+    private static Span toProto(JsonNode dict) {
+        try {
+            return dict.has("context") ? fromV2(dict) : fromV3(dict);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw OspreyException.invalid("Not an MLflow span: " + e.getMessage());
+        }
+    }
+
+    private static Span fromV3(JsonNode d) {
+        Span.Builder span = Span.newBuilder()
+                .setTraceId(id(d.path("trace_id").asText(), 16))
+                .setSpanId(id(d.path("span_id").asText(), 8))
+                .setName(d.path("name").asText())
+                .setStartTimeUnixNano(d.path("start_time_unix_nano").asLong())
+                .setEndTimeUnixNano(d.path("end_time_unix_nano").asLong(0));
+        String parent = d.path("parent_span_id").asText("");
+        if (!parent.isEmpty() && !d.path("parent_span_id").isNull()) {
+            span.setParentSpanId(id(parent, 8));
+        }
+        span.setStatus(status(d.path("status").path("code").asText(""), d.path("status").path("message").asText("")));
+        attributes(d.path("attributes"), span::addAttributes);
+        for (JsonNode e : d.path("events")) {
+            Span.Event.Builder event = Span.Event.newBuilder().setName(e.path("name").asText())
+                    .setTimeUnixNano(e.path("time_unix_nano").asLong());
+            attributes(e.path("attributes"), event::addAttributes);
+            span.addEvents(event);
+        }
+        return span.build();
+    }
+
+    private static Span fromV2(JsonNode d) {
+        Span.Builder span = Span.newBuilder()
+                .setTraceId(id(d.path("context").path("trace_id").asText(), 16))
+                .setSpanId(id(d.path("context").path("span_id").asText(), 8))
+                .setName(d.path("name").asText())
+                .setStartTimeUnixNano(d.path("start_time").asLong())
+                .setEndTimeUnixNano(d.path("end_time").asLong(0));
+        String parent = d.path("parent_id").asText("");
+        if (!parent.isEmpty() && !d.path("parent_id").isNull()) {
+            span.setParentSpanId(id(parent, 8));
+        }
+        span.setStatus(status(d.path("status_code").asText(""), d.path("status_message").asText("")));
+        attributes(d.path("attributes"), span::addAttributes);
+        for (JsonNode e : d.path("events")) {
+            Span.Event.Builder event = Span.Event.newBuilder().setName(e.path("name").asText())
+                    .setTimeUnixNano(e.path("timestamp").asLong());
+            attributes(e.path("attributes"), event::addAttributes);
+            span.addEvents(event);
+        }
+        return span.build();
+    }
+
+    /** A trace or span id in any form a dict carries: base64 of the bytes, hex, {@code 0x} hex, {@code tr-} hex. */
+    private static ByteString id(String text, int bytes) {
+        String hex = text.startsWith("tr-") ? text.substring(3) : text.startsWith("0x") ? text.substring(2) : text;
+        if (hex.length() == bytes * 2 && hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            return ByteString.copyFrom(HexFormat.of().parseHex(hex));
+        }
+        byte[] raw = Base64.getDecoder().decode(text);
+        if (raw.length != bytes) {
+            throw new IllegalArgumentException("an id of " + raw.length + " bytes where " + bytes + " belong");
+        }
+        return ByteString.copyFrom(raw);
+    }
+
+    private static Status status(String code, String message) {
+        Status.StatusCode c = switch (code) {
+            case "STATUS_CODE_OK", "OK" -> Status.StatusCode.STATUS_CODE_OK;
+            case "STATUS_CODE_ERROR", "ERROR" -> Status.StatusCode.STATUS_CODE_ERROR;
+            default -> Status.StatusCode.STATUS_CODE_UNSET;
+        };
+        return Status.newBuilder().setCode(c).setMessage(message).build();
+    }
+
+    /** Dict attributes as OTel ones: strings kept as written (decoded later, like OTLP's), other values typed. */
+    private static void attributes(JsonNode map, java.util.function.Consumer<KeyValue> add) {
+        for (Map.Entry<String, JsonNode> e : map.properties()) {
+            JsonNode v = e.getValue();
+            AnyValue value = v.isTextual() ? AnyValue.newBuilder().setStringValue(v.textValue()).build()
+                    : SpanForm.anyValue(v);
+            add.accept(KeyValue.newBuilder().setKey(e.getKey()).setValue(value).build());
+        }
+    }
+
+    /**
+     * A served span (OTel JSON in {@link SpanForm}) as a v3 dict, the form of a {@code traces.json}: ids in base64
+     * (as in the OTel JSON), the root's parent null, attribute values JSON-encoded as MLflow's Python SDK keeps them.
+     */
+    static ObjectNode toDict(JsonNode span) {
+        ObjectNode d = Json.object();
+        d.set("trace_id", span.get("trace_id"));
+        d.set("span_id", span.get("span_id"));
+        JsonNode parent = span.get("parent_span_id");
+        if (parent == null || parent.asText().isEmpty()) {
+            d.putNull("parent_span_id");
+        } else {
+            d.set("parent_span_id", parent);
+        }
+        d.put("name", span.path("name").asText());
+        d.set("start_time_unix_nano", span.path("start_time_unix_nano"));
+        d.set("end_time_unix_nano", span.has("end_time_unix_nano") ? span.get("end_time_unix_nano") : null);
+        var events = d.putArray("events");
+        for (JsonNode e : span.path("events")) {
+            ObjectNode event = events.addObject().put("name", e.path("name").asText());
+            event.set("time_unix_nano", e.path("time_unix_nano"));
+            ObjectNode attributes = event.putObject("attributes");
+            for (JsonNode kv : e.path("attributes")) {
+                attributes.set(kv.path("key").asText(), SpanForm.attribute(e, kv.path("key").asText()));
+            }
+        }
+        d.putObject("status").put("code", span.path("status").path("code").asText("STATUS_CODE_UNSET"))
+                .put("message", span.path("status").path("message").asText(""));
+        ObjectNode attributes = d.putObject("attributes");
+        for (JsonNode kv : span.path("attributes")) {
+            String key = kv.path("key").asText();
+            attributes.put(key, AttributeValues.encode(SpanForm.attribute(span, key)));
+        }
+        return d;
+    }
+}
