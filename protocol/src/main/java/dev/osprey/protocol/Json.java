@@ -34,6 +34,9 @@ public final class Json {
     private static final com.fasterxml.jackson.databind.ObjectReader MEMBER_READER = MAPPER.reader()
             .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /** Trees through one reader: {@code ObjectMapper.readTree} resolves the tree type again on every call. */
+    private static final com.fasterxml.jackson.databind.ObjectReader TREE_READER = MAPPER.reader();
+
     private Json() {}
 
     /** The value the parser is on, as a tree, leaving the parser after it (one span of a large file, say). */
@@ -70,10 +73,10 @@ public final class Json {
 
     /** Parses JSON text; syntax errors surface as {@link IOException} for the caller to report. */
     public static JsonNode read(byte[] bytes) throws IOException {
-        return MAPPER.readTree(bytes);
+        return TREE_READER.readTree(bytes);
     }
 
     public static JsonNode read(String text) throws IOException {
-        return MAPPER.readTree(text);
+        return TREE_READER.readTree(text);
     }
 }

@@ -41,10 +41,18 @@ public enum SqlDialect {
 
     /** An INSERT that replaces the value columns of an existing row with the same key. */
     public String upsert(String table, String columns, String conflictColumns, String updateColumns) {
+        return upsert(table, columns, conflictColumns, updateColumns, 1);
+    }
+
+    /** {@link #upsert} of {@code rows} rows in one statement (their keys must differ). */
+    public String upsert(String table, String columns, String conflictColumns, String updateColumns, int rows) {
         int count = columns.split(",").length;
-        String values = "?" + ",?".repeat(count - 1);
+        String values = "(?" + ",?".repeat(count - 1) + ")";
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (").append(columns)
-                .append(") VALUES (").append(values).append(')');
+                .append(") VALUES ").append(values);
+        for (int r = 1; r < rows; r++) {
+            sql.append(", ").append(values);
+        }
         String[] updates = updateColumns.split(",");
         if (this == MYSQL) {
             sql.append(" ON DUPLICATE KEY UPDATE ");

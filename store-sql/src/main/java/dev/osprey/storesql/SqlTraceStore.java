@@ -23,12 +23,12 @@ final class SqlTraceStore implements TraceStore {
     @Override
     public void logSpans(String experimentId, String traceId, List<SpanRecord> spans, TraceUpdate.Rules rules,
             long now) {
-        db.update(c -> sql.write(c, experimentId, traceId, spans, false, rules, now));
+        db.update(c -> sql.write(c, experimentId, traceId, spans, false, rules, now, false));
     }
 
     @Override
     public TraceInfo startTrace(String experimentId, String traceId, TraceUpdate.Rules rules, long now) {
-        return db.write(c -> sql.write(c, experimentId, traceId, List.of(), true, rules, now));
+        return db.write(c -> sql.write(c, experimentId, traceId, List.of(), true, rules, now, true).orElseThrow());
     }
 
     @Override

@@ -35,20 +35,7 @@ final class TracesSql {
         return OspreyException.notFound("Trace with ID '" + traceId + "' not found.");
     }
 
-    /**
-     * Creates the info row of a trace when missing (IN_PROGRESS, request time {@code now}); true when it did. The
-     * experiment is read without a lock: ingest of many traces into one experiment must not queue on its row.
-     */
-    private boolean ensureTrace(Connection c, long experiment, String experimentId, String traceId, long now)
-            throws SQLException {
-        if (Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?", rs -> true, traceId).isPresent()) {
-            return false;
-        }
-        requireActive(c, experiment, experimentId);
-        return Jdbc.update(c, dialect.insertIgnore("traces", "trace_id, experiment_id, request_time, state",
-                "trace_id"), traceId, experiment, now, TraceState.IN_PROGRESS.name()) > 0;
-    }
-
+    /** The experiment's artifact location, after checking that it exists and is active. */
     private static String requireActive(Connection c, long experiment, String experimentId) throws SQLException {
         String[] row = Jdbc.one(c, "SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = ?",
                 rs -> new String[] {rs.getString(1), rs.getString(2)}, experiment)
@@ -60,30 +47,48 @@ final class TracesSql {
     }
 
     /**
-     * One write of a trace: ensure it exists, lock it, write the spans, show the rules the result and apply their
-     * changes (spec/tracing.md §2.1, §3.1; the rules are the caller's).
+     * One write of a trace (spec/tracing.md §2.1, §3.1; the rules are the caller's): create it when missing
+     * (IN_PROGRESS, request time {@code now}; the experiment must then be active) or lock it, write the spans, show
+     * the rules the result and apply their changes. A created trace's snapshot is built from what this write put
+     * there, without reading it back: most OTLP requests carry a whole new trace (TRC-1).
+     *
+     * @return the info as stored afterwards, when {@code readBack}
      */
-    TraceInfo write(Connection c, String experimentId, String traceId, List<SpanRecord> spans, boolean requireActive,
-            TraceUpdate.Rules rules, long now) throws SQLException {
+    Optional<TraceInfo> write(Connection c, String experimentId, String traceId, List<SpanRecord> spans,
+            boolean requireActive, TraceUpdate.Rules rules, long now, boolean readBack) throws SQLException {
         long experiment = ExperimentsSql.parseId(experimentId).orElseThrow(() -> Errors.experimentNotFound(
                 experimentId));
-        if (requireActive) {
-            requireActive(c, experiment, experimentId);
+        Optional<String> checkedLocation = requireActive ? Optional.of(requireActive(c, experiment, experimentId))
+                : Optional.empty();
+        boolean exists = Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?" + dialect.forUpdate(), rs -> true,
+                traceId).isPresent();
+        TraceUpdate.Snapshot snapshot;
+        if (exists) {
+            if (!spans.isEmpty()) {
+                writeSpans(c, traceId, spans, false);
+            }
+            TraceInfo info = info(c, traceId).orElseThrow(() -> notFound(traceId));
+            String location = checkedLocation.isPresent() ? checkedLocation.get() : Jdbc.one(c, "SELECT "
+                    + "artifact_location FROM experiments WHERE experiment_id = ?", rs -> rs.getString(1),
+                    Long.parseLong(info.experimentId())).orElse("");
+            snapshot = new TraceUpdate.Snapshot(info, false, location, totals(c, traceId));
+        } else {
+            String location = checkedLocation.isPresent() ? checkedLocation.get()
+                    : requireActive(c, experiment, experimentId);
+            if (Jdbc.update(c, dialect.insertIgnore("traces", "trace_id, experiment_id, request_time, state",
+                    "trace_id"), traceId, experiment, now, TraceState.IN_PROGRESS.name()) == 0) {
+                // Another writer created it between the check and the insert: take its lock and write as a later one.
+                return write(c, experimentId, traceId, spans, false, rules, now, readBack);
+            }
+            if (!spans.isEmpty()) {
+                writeSpans(c, traceId, spans, true);
+            }
+            TraceInfo info = new TraceInfo(traceId, experimentId, Optional.empty(), now, OptionalLong.empty(),
+                    TraceState.IN_PROGRESS, Optional.empty(), Optional.empty(), Map.of(), Map.of());
+            snapshot = new TraceUpdate.Snapshot(info, true, location, totals(spans));
         }
-        boolean created = ensureTrace(c, experiment, experimentId, traceId, now);
-        if (!created) {
-            Jdbc.one(c, "SELECT 1 FROM traces WHERE trace_id = ?" + dialect.forUpdate(), rs -> true, traceId);
-        }
-        if (!spans.isEmpty()) {
-            writeSpans(c, traceId, spans, created);
-        }
-        TraceInfo info = info(c, traceId).orElseThrow(() -> notFound(traceId));
-        String location = Jdbc.one(c, "SELECT artifact_location FROM experiments WHERE experiment_id = ?",
-                rs -> rs.getString(1), Long.parseLong(info.experimentId())).orElse("");
-        TraceUpdate.Changes changes = rules.apply(new TraceUpdate.Snapshot(info, created, location,
-                spans.isEmpty() && created ? TraceUpdate.SpanTotals.NONE : totals(c, traceId)));
-        apply(c, traceId, changes);
-        return info(c, traceId).orElseThrow();
+        apply(c, traceId, rules.apply(snapshot));
+        return readBack ? info(c, traceId) : Optional.empty();
     }
 
     private void apply(Connection c, String traceId, TraceUpdate.Changes x) throws SQLException {
@@ -99,12 +104,52 @@ final class TracesSql {
                     x.executionDurationMs().isPresent() ? x.executionDurationMs().getAsLong() : null,
                     x.requestPreview().orElse(null), x.responsePreview().orElse(null), traceId);
         }
-        for (Map.Entry<String, String> e : x.tags().entrySet()) {
-            upsertTag(c, traceId, e.getKey(), e.getValue());
+        upsertAll(c, "trace_tags", "tag_key", "tag_value", traceId, x.tags());
+        upsertAll(c, "trace_metadata", "metadata_key", "metadata_value", traceId, x.metadata());
+    }
+
+    /** Every entry in one statement. */
+    private void upsertAll(Connection c, String table, String keyColumn, String valueColumn, String traceId,
+            Map<String, String> entries) throws SQLException {
+        if (entries.isEmpty()) {
+            return;
         }
-        for (Map.Entry<String, String> e : x.metadata().entrySet()) {
-            upsertMetadata(c, traceId, e.getKey(), e.getValue());
+        Object[] args = new Object[entries.size() * 3];
+        int i = 0;
+        for (Map.Entry<String, String> e : entries.entrySet()) {
+            args[i++] = traceId;
+            args[i++] = e.getKey();
+            args[i++] = e.getValue();
         }
+        Jdbc.update(c, dialect.upsert(table, "trace_id, " + keyColumn + ", " + valueColumn, "trace_id, "
+                + keyColumn, valueColumn, entries.size()), args);
+    }
+
+    /** Totals over spans written to a trace that had none. */
+    private static TraceUpdate.SpanTotals totals(List<SpanRecord> spans) {
+        long withTokens = 0;
+        long in = 0;
+        long out = 0;
+        long total = 0;
+        long withCost = 0;
+        double inCost = 0;
+        double outCost = 0;
+        double totalCost = 0;
+        for (SpanRecord s : spans) {
+            if (s.tokens().isPresent()) {
+                withTokens++;
+                in += s.tokens().get().input();
+                out += s.tokens().get().output();
+                total += s.tokens().get().total();
+            }
+            if (s.cost().isPresent()) {
+                withCost++;
+                inCost += s.cost().get().input();
+                outCost += s.cost().get().output();
+                totalCost += s.cost().get().total();
+            }
+        }
+        return new TraceUpdate.SpanTotals(withTokens, in, out, total, withCost, inCost, outCost, totalCost);
     }
 
     private static TraceUpdate.SpanTotals totals(Connection c, String traceId) throws SQLException {
@@ -147,11 +192,6 @@ final class TracesSql {
     void upsertTag(Connection c, String traceId, String key, String value) throws SQLException {
         Jdbc.update(c, dialect.upsert("trace_tags", "trace_id, tag_key, tag_value", "trace_id, tag_key",
                 "tag_value"), traceId, key, value);
-    }
-
-    private void upsertMetadata(Connection c, String traceId, String key, String value) throws SQLException {
-        Jdbc.update(c, dialect.upsert("trace_metadata", "trace_id, metadata_key, metadata_value",
-                "trace_id, metadata_key", "metadata_value"), traceId, key, value);
     }
 
     void requireTrace(Connection c, String traceId) throws SQLException {

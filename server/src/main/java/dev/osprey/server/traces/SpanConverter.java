@@ -1,8 +1,6 @@
 package dev.osprey.server.traces;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import dev.osprey.core.SpanRecord;
 import dev.osprey.protocol.Json;
 import dev.osprey.server.traces.translate.AttributeValues;
@@ -12,7 +10,6 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
-import java.io.IOException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,8 +26,6 @@ final class SpanConverter {
     private static final String TRACE_REQUEST_ID = "mlflow.traceRequestId";
     private static final String COST = "mlflow.llm.cost";
     private static final String TRACE_TAG = "mlflow.traceTag.";
-    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
-            .omittingInsignificantWhitespace();
 
     private SpanConverter() {}
 
@@ -49,10 +44,9 @@ final class SpanConverter {
      * A span as stored: translated into MLflow's attributes and in {@link SpanForm} (values decoded). Adds the trace
      * id attribute MLflow's Python span decoder requires and the cost the span's model and usage come to.
      */
-    static SpanRecord convert(Span span, ModelPrices prices) {
+    static SpanRecord convert(Span span, Map<String, JsonNode> attributes, ModelPrices prices) {
         requireIds(span);
         String traceId = traceId(span);
-        Map<String, JsonNode> attributes = AttributeValues.decode(span.getAttributesList());
         Optional<SpanRecord.TokenUsage> tokens = tokens(attributes);
         Optional<SpanRecord.Cost> reported = reportedCost(attributes);
         Optional<SpanRecord.Cost> cost = reported.or(() -> tokens.flatMap(t -> text(attributes, SpanTranslation.MODEL)
@@ -78,39 +72,9 @@ final class SpanConverter {
                 content);
     }
 
-    /** The span as stored and served: protobuf JSON with proto field names, 64-bit integers as numbers. */
+    /** The span as stored and served (see {@link SpanJson}). */
     static String json(Span span) {
-        try {
-            JsonNode tree = Json.read(PRINTER.print(span));
-            int64AsNumbers(tree);
-            return Json.writeString(tree);
-        } catch (InvalidProtocolBufferException e) {
-            throw new OtlpRequests.Rejected(422, "Cannot convert OpenTelemetry span to MLflow span");
-        } catch (IOException e) {
-            throw new IllegalStateException("protobuf JSON that Jackson cannot read", e);
-        }
-    }
-
-    /** 64-bit fields protobuf's JSON prints as strings; MLflow's JSON carries them as numbers (spec/README.md). */
-    private static final java.util.Set<String> INT64_FIELDS = java.util.Set.of("start_time_unix_nano",
-            "end_time_unix_nano", "time_unix_nano", "int_value");
-
-    private static void int64AsNumbers(JsonNode node) {
-        if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
-            for (String field : INT64_FIELDS) {
-                JsonNode v = object.get(field);
-                if (v != null && v.isTextual()) {
-                    try {
-                        object.put(field, new java.math.BigInteger(v.textValue()));
-                    } catch (NumberFormatException ignored) {
-                        // leave anything that is not an integer as it is
-                    }
-                }
-            }
-            object.elements().forEachRemaining(SpanConverter::int64AsNumbers);
-        } else if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode array) {
-            array.elements().forEachRemaining(SpanConverter::int64AsNumbers);
-        }
+        return SpanJson.write(span);
     }
 
     private static String status(Status status) {

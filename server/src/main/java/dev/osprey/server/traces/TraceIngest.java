@@ -70,10 +70,11 @@ public final class TraceIngest {
         List<SpanRecord> records = new ArrayList<>(spans.size());
         TraceRules.Root root = TraceRules.Root.NONE;
         for (Span span : spans) {
-            Span translated = translation.translate(span);
-            records.add(SpanConverter.convert(SpanForm.normalize(translated), prices));
+            SpanTranslation.Translated translated = translation.translateDecoded(span);
+            records.add(SpanConverter.convert(SpanForm.normalize(translated.span(), translated.attributes()),
+                    translated.attributes(), prices));
             if (span.getParentSpanId().isEmpty()) {
-                root = SpanConverter.rootInfo(translated);
+                root = SpanConverter.rootInfo(translated.span());
             }
         }
         if (!extraMetadata.isEmpty()) {

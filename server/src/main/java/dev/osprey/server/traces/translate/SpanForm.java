@@ -30,7 +30,14 @@ public final class SpanForm {
 
     /** The span with its and its events' attribute values decoded. */
     public static Span normalize(Span span) {
-        Span.Builder builder = span.toBuilder().clearAttributes().addAllAttributes(normalize(span.getAttributesList()));
+        return normalize(span, AttributeValues.decode(span.getAttributesList()));
+    }
+
+    /** {@link #normalize(Span)} of a span whose attributes are already decoded (in its order). */
+    public static Span normalize(Span span, Map<String, JsonNode> decoded) {
+        Span.Builder builder = span.toBuilder().clearAttributes();
+        decoded.forEach((key, value) -> builder.addAttributes(KeyValue.newBuilder().setKey(key).setValue(
+                anyValue(value))));
         for (int i = 0; i < span.getEventsCount(); i++) {
             Span.Event event = span.getEvents(i);
             builder.setEvents(i, event.toBuilder().clearAttributes().addAllAttributes(normalize(

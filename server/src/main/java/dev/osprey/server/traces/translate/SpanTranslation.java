@@ -45,8 +45,24 @@ public final class SpanTranslation {
 
     /** The span with its MLflow attributes filled in; the same instance when nothing was missing. */
     public Span translate(Span span) {
+        return translateDecoded(span).span();
+    }
+
+    /** A translated span and its attributes decoded, the added ones included (to spare decoding them again). */
+    public record Translated(Span span, Map<String, JsonNode> attributes) {}
+
+    public Translated translateDecoded(Span span) {
         Map<String, JsonNode> attributes = AttributeValues.decode(span.getAttributesList());
         Map<String, JsonNode> added = new LinkedHashMap<>();
+        if (onlyMlflowAttributes(attributes) && span.getEventsCount() == 0) {
+            // MLflow's own spans: every family keys off attributes of its own, none of them mlflow.*, so skipping
+            // the eleven families' lookups changes nothing (TRC-1's common path); MLflow's model fallback still applies.
+            if (!attributes.containsKey(MODEL)) {
+                modelField(attributes.get(INPUTS), null).or(() -> modelField(attributes.get(OUTPUTS), null))
+                        .ifPresent(m -> added.put(MODEL, text(m)));
+            }
+            return withAdded(span, attributes, added);
+        }
         Optional<String> current = Optional.ofNullable(attributes.get(SPAN_TYPE)).flatMap(AttributeValues::text);
         if (current.isEmpty() || current.get().equals(Families.UNKNOWN)) {
             first(t -> t.spanType(attributes)).filter(type -> !current.equals(Optional.of(type)))
@@ -77,7 +93,26 @@ public final class SpanTranslation {
         if (!attributes.containsKey(PROVIDER)) {
             first(t -> t.provider(attributes)).ifPresent(p -> added.put(PROVIDER, text(p)));
         }
-        return added.isEmpty() ? span : withAttributes(span, added);
+        return withAdded(span, attributes, added);
+    }
+
+    private static Translated withAdded(Span span, Map<String, JsonNode> attributes, Map<String, JsonNode> added) {
+        if (added.isEmpty()) {
+            return new Translated(span, attributes);
+        }
+        Map<String, JsonNode> all = new LinkedHashMap<>(attributes);
+        all.putAll(added);
+        return new Translated(withAttributes(span, added), all);
+    }
+
+    /** Whether every attribute is one of MLflow's own ({@code mlflow.*}), the only keys no family reads. */
+    private static boolean onlyMlflowAttributes(Map<String, JsonNode> attributes) {
+        for (String key : attributes.keySet()) {
+            if (!key.startsWith("mlflow.")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Optional<JsonNode> tokenUsage(Map<String, JsonNode> attributes) {

@@ -292,4 +292,14 @@ class SpanTranslationTest {
                 .isEqualTo("{\"x\":1}");
         assertThat(a).doesNotContainKey("mlflow.spanOutputs");
     }
+
+    @Test
+    void anMlflowSpanWithoutItsModel_takesItFromItsInputs() {
+        Map<String, String> a = translate(span("mlflow.spanType", "\"CHAT_MODEL\"",
+                "mlflow.spanInputs", "{\"model\": \"gpt-4o-mini\", \"messages\": []}"));
+        assertThat(a.get("mlflow.llm.model")).isEqualTo("\"gpt-4o-mini\"");
+        assertThat(translate(span("mlflow.spanType", "\"CHAT_MODEL\"", "mlflow.spanOutputs",
+                "{\"model\": \"gpt-4o-2024-08-06\"}", "mlflow.llm.model", "\"mine\"")).get("mlflow.llm.model"))
+                .as("a model the span names wins").isEqualTo("\"mine\"");
+    }
 }
