@@ -113,6 +113,11 @@ public final class ServerCommand implements Callable<Integer> {
                     + "prompts, traces, gateway resources and artifacts are kept apart per workspace.")
     boolean enableWorkspaces;
 
+    @Option(names = "--otlp-grpc-port", paramLabel = "PORT", defaultValue = "${env:OSPREY_OTLP_GRPC_PORT}",
+            description = "Also take OTLP spans over gRPC on this port (the OpenTelemetry Collector's default "
+                    + "protocol; 4317 is OTLP's usual port). Off unless given.")
+    Integer otlpGrpcPort;
+
     @Override
     public Integer call() throws InterruptedException {
         if (workers != null) {
@@ -129,7 +134,9 @@ public final class ServerCommand implements Callable<Integer> {
                     .withSecurity(new ServerConfig.SecurityOptions(!disableSecurityMiddleware,
                             ServerConfig.SecurityOptions.list(allowedHosts),
                             ServerConfig.SecurityOptions.list(corsAllowedOrigins), xFrameOptions))
-                    .withWorkspaces(enableWorkspaces);
+                    .withWorkspaces(enableWorkspaces)
+                    .withOtlpGrpcPort(otlpGrpcPort == null ? java.util.OptionalInt.empty()
+                            : java.util.OptionalInt.of(otlpGrpcPort));
             if (appName != null && !appName.isBlank()) {
                 if (!appName.equals("basic-auth")) {
                     System.err.println("osprey server: unknown --app-name '" + appName + "'; the only app is "

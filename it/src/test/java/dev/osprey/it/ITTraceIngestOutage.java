@@ -43,7 +43,7 @@ import org.junit.jupiter.api.TestInstance;
  * refusing every connection. OTLP ingest must answer 503 with {@code Retry-After} (never a 4xx, which exporters
  * treat as permanent), every other route family 500 {@code INTERNAL_ERROR} with a request id and no SQL or class
  * names, the server log must hold the cause under the same request id, and spans an exporter sent during the outage
- * must all be stored once the database is back (the exporter's own retry).
+ * must all be stored once the database is back (the exporter's own retry), over OTLP/HTTP and OTLP/gRPC alike.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ITTraceIngestOutage {
@@ -57,6 +57,7 @@ class ITTraceIngestOutage {
     private String experiment;
     private String runId;
     private String storedTrace;
+    private int grpcPort;
 
     @BeforeAll
     void start() throws Exception {
@@ -64,9 +65,11 @@ class ITTraceIngestOutage {
         sql(admin.jdbcUrl(), "CREATE DATABASE " + database);
         String base = Backends.postgres();
         String uri = base.substring(0, base.lastIndexOf('/') + 1) + database;
+        grpcPort = ServerProcess.freePort();
         server = ServerProcess.start(new ServerProcess.Launch(ServerProcess.freePort(), uri,
                 Files.createTempDirectory("osprey-outage").toString(),
-                List.of("-Xmx512m", "-Dosprey.db.connection-timeout-ms=1000"), Map.of(), List.of()));
+                List.of("-Xmx512m", "-Dosprey.db.connection-timeout-ms=1000"), Map.of(),
+                List.of("--otlp-grpc-port", String.valueOf(grpcPort))));
         experiment = post("/api/2.0/mlflow/experiments/create", "{\"name\": \"outage\"}").get("experiment_id")
                 .asText();
         runId = post("/api/2.0/mlflow/runs/create", "{\"experiment_id\": \"" + experiment + "\"}")
@@ -109,6 +112,14 @@ class ITTraceIngestOutage {
     private OtlpHttpSpanExporter exporter() {
         return OtlpHttpSpanExporter.builder().setEndpoint(server.url() + "/v1/traces")
                 .addHeader("x-mlflow-experiment-id", experiment)
+                .setRetryPolicy(RetryPolicy.builder().setMaxAttempts(5).setInitialBackoff(Duration.ofSeconds(1))
+                        .setMaxBackoff(Duration.ofSeconds(3)).setBackoffMultiplier(2).build())
+                .build();
+    }
+
+    private io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter grpcExporter() {
+        return io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter.builder()
+                .setEndpoint("http://127.0.0.1:" + grpcPort).addHeader("x-mlflow-experiment-id", experiment)
                 .setRetryPolicy(RetryPolicy.builder().setMaxAttempts(5).setInitialBackoff(Duration.ofSeconds(1))
                         .setMaxBackoff(Duration.ofSeconds(3)).setBackoffMultiplier(2).build())
                 .build();
@@ -213,9 +224,11 @@ class ITTraceIngestOutage {
     void theDatabaseRefusingConnections_everyRouteFamilyAnswersAsTheServersFailure_andTheExporterRetryDelivers()
             throws Exception {
         List<SpanData> during = trace("during-outage", 4);
+        List<SpanData> duringByGrpc = trace("during-outage-grpc", 2);
         sql(admin.jdbcUrl(), "ALTER DATABASE " + database + " ALLOW_CONNECTIONS false",
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
         CompletableResultCode export;
+        CompletableResultCode grpcExport;
         try {
             assertRetryableOtlp(rawOtlp());
             assertInternalError(postRaw("/api/2.0/mlflow/runs/search", "{\"experiment_ids\": [\"" + experiment
@@ -227,12 +240,17 @@ class ITTraceIngestOutage {
             assertInternalError(get("/get-artifact?run_id=" + runId + "&path=model/MLmodel"));
             assertInternalError(get("/api/2.0/mlflow/experiments/get?experiment_id=" + experiment));
             export = exporter().export(during); // the SDK's exporter, retrying on 503 with backoff
+            grpcExport = grpcExporter().export(duringByGrpc); // and over gRPC, retrying on UNAVAILABLE
             Thread.sleep(2_500);
             assertThat(export.isDone()).as("the exporter is still retrying, not dropping").isFalse();
+            assertThat(grpcExport.isDone()).as("the gRPC exporter too").isFalse();
         } finally {
             sql(admin.jdbcUrl(), "ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
         }
         assertThat(export.join(30, TimeUnit.SECONDS).isSuccess()).as("delivered after the outage").isTrue();
+        assertThat(grpcExport.join(30, TimeUnit.SECONDS).isSuccess()).as("over gRPC too").isTrue();
+        assertThat(Json.read(get("/api/3.0/mlflow/traces/get?trace_id=tr-" + duringByGrpc.get(0).getTraceId())
+                .body()).at("/trace/spans")).hasSize(2);
         String traceId = "tr-" + during.get(0).getTraceId();
         JsonNode trace = Json.read(get("/api/3.0/mlflow/traces/get?trace_id=" + traceId).body()).get("trace");
         assertThat(trace.get("spans")).hasSize(4);

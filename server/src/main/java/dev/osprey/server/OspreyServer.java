@@ -39,6 +39,7 @@ import dev.osprey.server.gateway.GatewayConfigRoutes;
 import dev.osprey.server.gateway.GatewayHandler;
 import dev.osprey.server.api.Failures;
 import dev.osprey.server.traces.GatewayTraces;
+import dev.osprey.server.traces.OtlpGrpcService;
 import dev.osprey.server.traces.TraceFiles;
 import dev.osprey.server.traces.TraceIngest;
 import dev.osprey.store.Stores;
@@ -191,6 +192,20 @@ public final class OspreyServer implements AutoCloseable {
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     // Artifact streams: 4 KiB (the default) means a system call per 4 KiB of a multi-GB download.
                     .writeBufferSize(256 * 1024)
+                    // HTTP/1.1 only here: HTTP/2 (on the classpath for gRPC) stays on the OTLP gRPC listener, so
+                    // clients that offer an h2c upgrade keep getting the HTTP/1.1 server every route was built for.
+                    .protocolsDiscoverServices(false)
+                    .addProtocol(io.helidon.webserver.http1.Http1Config.create())
+                    .update(builder -> config.otlpGrpcPort().ifPresent(grpcPort -> builder.putSocket("otlp-grpc",
+                            socket -> socket.host(config.host()).port(grpcPort)
+                                    .connectionOptions(o -> o.tcpNoDelay(true))
+                                    // The same 32 MiB an OTLP/HTTP body may have (Helidon's default is 2 MiB).
+                                    .addProtocol(io.helidon.webserver.grpc.GrpcConfig.builder()
+                                            .maxReadBufferSize(dev.osprey.server.traces.OtlpHandler.MAX_BODY_BYTES)
+                                            .build())
+                                    .addRouting(io.helidon.webserver.grpc.GrpcRouting.builder()
+                                            .intercept(OtlpGrpcService.callerCheck(auth))
+                                            .service(new OtlpGrpcService(ingest))))))
                     .contentEncoding(io.helidon.http.encoding.ContentEncodingContext.builder()
                             .contentEncodingsDiscoverServices(false).addContentEncoding(new CompressedBodies()).build())
                     .routing(r -> r
@@ -389,6 +404,12 @@ public final class OspreyServer implements AutoCloseable {
     /** The AI gateway (tests flush its usage queue through it). */
     public Gateway gateway() {
         return gateway;
+    }
+
+    /** The port OTLP over gRPC listens on, when it is on. */
+    public java.util.OptionalInt otlpGrpcPort() {
+        return config.otlpGrpcPort().isPresent() ? java.util.OptionalInt.of(web.port("otlp-grpc"))
+                : java.util.OptionalInt.empty();
     }
 
     public int port() {

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param gateway AI gateway settings
  * @param onlineScoring how the online scoring worker polls and how much it runs at once
  * @param workspaces workspaces on ({@code --enable-workspaces}; spec/genai.md §8)
+ * @param otlpGrpcPort where OTLP over gRPC is served ({@code --otlp-grpc-port}); off when empty
  */
 public record ServerConfig(
         String host,
@@ -32,7 +33,8 @@ public record ServerConfig(
         dev.osprey.server.eval.OnlineScoring.Settings onlineScoring,
         AuthOptions auth,
         SecurityOptions security,
-        boolean workspaces) {
+        boolean workspaces,
+        java.util.OptionalInt otlpGrpcPort) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5000;
@@ -52,6 +54,15 @@ public record ServerConfig(
         Objects.requireNonNull(onlineScoring, "onlineScoring");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(otlpGrpcPort, "otlpGrpcPort");
+        if (otlpGrpcPort.isPresent() && (otlpGrpcPort.getAsInt() < 0 || otlpGrpcPort.getAsInt() > 65535)) {
+            throw new IllegalArgumentException("--otlp-grpc-port must be 0..65535, got " + otlpGrpcPort.getAsInt());
+        }
+        if (workspaces && otlpGrpcPort.isPresent()) {
+            // The workspace filter keeps OTLP/HTTP in the caller's workspace; gRPC calls do not pass it yet.
+            throw new IllegalArgumentException("--otlp-grpc-port cannot be used with --enable-workspaces yet: send "
+                    + "spans over OTLP/HTTP (/v1/traces), which is kept to the workspace.");
+        }
     }
 
     /** Auth off, online scoring as the environment says. */
@@ -60,13 +71,13 @@ public record ServerConfig(
             boolean artifactsOnly, GatewayOptions gateway, dev.osprey.server.eval.OnlineScoring.Settings onlineScoring) {
         this(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination, serveArtifacts, staticPrefix,
                 truncateLongValues, artifactsOnly, gateway, onlineScoring, AuthOptions.OFF,
-                SecurityOptions.DEFAULTS, false);
+                SecurityOptions.DEFAULTS, false, java.util.OptionalInt.empty());
     }
 
     public ServerConfig withAuth(AuthOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, options,
-                security, workspaces);
+                security, workspaces, otlpGrpcPort);
     }
 
     /**
@@ -119,14 +130,21 @@ public record ServerConfig(
     public ServerConfig withSecurity(SecurityOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, options,
-                workspaces);
+                workspaces, otlpGrpcPort);
+    }
+
+    /** OTLP over gRPC on this port ({@code --otlp-grpc-port}), or off. */
+    public ServerConfig withOtlpGrpcPort(java.util.OptionalInt port) {
+        return new ServerConfig(host, this.port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security,
+                workspaces, port);
     }
 
     /** Workspaces on or off ({@code --enable-workspaces}, {@code MLFLOW_ENABLE_WORKSPACES}). */
     public ServerConfig withWorkspaces(boolean on) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security,
-                on);
+                on, otlpGrpcPort);
     }
 
     /**
@@ -173,7 +191,7 @@ public record ServerConfig(
     public ServerConfig withOnlineScoring(dev.osprey.server.eval.OnlineScoring.Settings settings) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, settings, auth, security,
-                workspaces);
+                workspaces, otlpGrpcPort);
     }
 
     /** A configuration with the gateway settings the environment gives. */
@@ -215,7 +233,7 @@ public record ServerConfig(
     public ServerConfig withGateway(GatewayOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, options, onlineScoring, auth, security,
-                workspaces);
+                workspaces, otlpGrpcPort);
     }
 
     /** A configuration serving tracking and artifacts (not artifacts-only). */
@@ -233,7 +251,8 @@ public record ServerConfig(
     /** The same configuration with another artifacts destination (a path or a URI). */
     public ServerConfig withArtifactsDestination(String destination) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, destination, serveArtifacts,
-                staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security, workspaces);
+                staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security, workspaces,
+                otlpGrpcPort);
     }
 
     /** The root new experiments' artifact locations are made under. */

@@ -58,8 +58,13 @@ public final class Failures {
 
     /** Logs the failure with a fresh request id and returns the id. */
     public static String log(ServerRequest req, Throwable e) {
+        return log(req.prologue().method().text() + " " + req.path().rawPath(), e);
+    }
+
+    /** Logs the failure of {@code what} (a route, a gRPC method) with a fresh request id and returns the id. */
+    public static String log(String what, Throwable e) {
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(0, 12);
-        LOG.error("Request {} {} {} failed", id, req.prologue().method().text(), req.path().rawPath(), e);
+        LOG.error("Request {} {} failed", id, what, e);
         return id;
     }
 

@@ -8,12 +8,8 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * flight — is 503 with {@code Retry-After}, which OTLP exporters retry, so no span is lost to it.
  */
 public final class OtlpHandler implements Handler {
-    static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+    public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
     static final int MAX_CONCURRENT_INGESTS = 64;
     private static final io.helidon.http.HeaderName EXPERIMENT = HeaderNames.create("x-mlflow-experiment-id");
 
@@ -53,7 +49,7 @@ public final class OtlpHandler implements Handler {
             byte[] body = read(req);
             ExportTraceServiceRequest request = OtlpRequests.parse(OtlpRequests.decompress(body,
                     req.headers().first(HeaderNames.CONTENT_ENCODING).orElse("")), contentType);
-            List<String> rejected = ingest.ingest(experimentId, spans(request));
+            List<String> rejected = ingest.ingest(experimentId, OtlpRequests.spans(request));
             if (!rejected.isEmpty()) {
                 throw new OtlpRequests.Rejected(422, "Failed to log OpenTelemetry spans: " + String.join("; ",
                         rejected));
@@ -79,16 +75,6 @@ public final class OtlpHandler implements Handler {
                 slots.release();
             }
         }
-    }
-
-    private static List<Span> spans(ExportTraceServiceRequest request) {
-        List<Span> spans = new ArrayList<>();
-        for (ResourceSpans rs : request.getResourceSpansList()) {
-            for (ScopeSpans ss : rs.getScopeSpansList()) {
-                spans.addAll(ss.getSpansList());
-            }
-        }
-        return spans;
     }
 
     private static byte[] read(ServerRequest req) {

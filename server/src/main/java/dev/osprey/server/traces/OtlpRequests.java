@@ -42,6 +42,17 @@ final class OtlpRequests {
         }
     }
 
+    /** Every span of an export, in order. */
+    static java.util.List<io.opentelemetry.proto.trace.v1.Span> spans(ExportTraceServiceRequest request) {
+        java.util.List<io.opentelemetry.proto.trace.v1.Span> spans = new java.util.ArrayList<>();
+        for (var resourceSpans : request.getResourceSpansList()) {
+            for (var scopeSpans : resourceSpans.getScopeSpansList()) {
+                spans.addAll(scopeSpans.getSpansList());
+            }
+        }
+        return spans;
+    }
+
     static byte[] decompress(byte[] body, String encoding) {
         String e = encoding.trim().toLowerCase(Locale.ROOT);
         try {

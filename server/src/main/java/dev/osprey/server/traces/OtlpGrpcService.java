@@ -1,0 +1,124 @@
+package dev.osprey.server.traces;
+
+import dev.osprey.core.OspreyException;
+import dev.osprey.server.api.Failures;
+import dev.osprey.server.auth.AuthService;
+import dev.osprey.server.auth.Permission;
+import dev.osprey.store.AuthStore;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * OTLP over gRPC ({@code opentelemetry.proto.collector.trace.v1.TraceService/Export}, the OpenTelemetry Collector's
+ * default exporter protocol), through the same {@link TraceIngest} as OTLP/HTTP. The experiment comes from the
+ * {@code x-mlflow-experiment-id} metadata, as from the HTTP header. Answers map as OTLP's retry rules expect: a
+ * client's mistake is {@code INVALID_ARGUMENT} (not retried, like HTTP's 4xx), the server's own failure and a full
+ * server are {@code UNAVAILABLE} (retried, like 503). With auth on, calls authenticate with the same
+ * {@code authorization} credentials as HTTP and need UPDATE on the experiment, as {@code POST /v1/traces} does.
+ */
+public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase {
+    static final Metadata.Key<String> EXPERIMENT_HEADER = Metadata.Key.of("x-mlflow-experiment-id",
+            Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
+            Metadata.ASCII_STRING_MARSHALLER);
+    private static final Context.Key<String> EXPERIMENT = Context.key("osprey-experiment-id");
+    private static final String METHOD = "gRPC TraceService/Export";
+
+    private final TraceIngest ingest;
+    private final Semaphore slots = new Semaphore(OtlpHandler.MAX_CONCURRENT_INGESTS);
+
+    public OtlpGrpcService(TraceIngest ingest) {
+        this.ingest = ingest;
+    }
+
+    @Override
+    public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> observer) {
+        boolean acquired = false;
+        try {
+            acquired = slots.tryAcquire(2, TimeUnit.SECONDS);
+            if (!acquired) {
+                observer.onError(Status.UNAVAILABLE.withDescription("The server is busy ingesting traces; retry "
+                        + "shortly.").asRuntimeException());
+                return;
+            }
+            List<String> rejected = ingest.ingest(EXPERIMENT.get(), OtlpRequests.spans(request));
+            if (!rejected.isEmpty()) {
+                observer.onError(Status.INVALID_ARGUMENT.withDescription("Failed to log OpenTelemetry spans: "
+                        + String.join("; ", rejected)).asRuntimeException());
+                return;
+            }
+            observer.onNext(ExportTraceServiceResponse.getDefaultInstance());
+            observer.onCompleted();
+        } catch (OtlpRequests.Rejected | OspreyException e) {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            observer.onError(Status.UNAVAILABLE.withDescription("Interrupted; retry.").asRuntimeException());
+        } catch (RuntimeException e) {
+            String id = Failures.log(METHOD, e);
+            observer.onError(Status.UNAVAILABLE.withDescription("The server could not store the spans; retry "
+                    + "(request " + id + ").").asRuntimeException());
+        } finally {
+            if (acquired) {
+                slots.release();
+            }
+        }
+    }
+
+    /**
+     * Who may export into which experiment, checked before the call reaches {@link #export}: the experiment
+     * metadata is required, and with auth on the caller must authenticate and hold UPDATE on the experiment.
+     */
+    public static ServerInterceptor callerCheck(Optional<AuthService> auth) {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                    ServerCallHandler<Q, R> next) {
+                Optional<String> experiment = Optional.ofNullable(headers.get(EXPERIMENT_HEADER))
+                        .filter(s -> !s.isBlank());
+                if (experiment.isEmpty()) {
+                    return refuse(call, Status.INVALID_ARGUMENT.withDescription("Missing required metadata "
+                            + "x-mlflow-experiment-id: the experiment that receives the spans."));
+                }
+                if (auth.isPresent()) {
+                    try {
+                        Optional<AuthStore.User> user = auth.get().authenticate(Optional.ofNullable(
+                                headers.get(AUTHORIZATION)));
+                        if (user.isEmpty()) {
+                            return refuse(call, Status.UNAUTHENTICATED.withDescription("Authenticate with the "
+                                    + "authorization metadata (Basic or Bearer), as over HTTP."));
+                        }
+                        auth.get().require(user.get(), dev.osprey.store.AuthStore.ResourceType.EXPERIMENT,
+                                experiment.get(), Permission.Need.UPDATE);
+                    } catch (OspreyException e) {
+                        return refuse(call, Status.PERMISSION_DENIED.withDescription(e.getMessage()));
+                    } catch (RuntimeException e) {
+                        String id = Failures.log(METHOD, e);
+                        return refuse(call, Status.UNAVAILABLE.withDescription("Could not check the caller; retry "
+                                + "(request " + id + ")."));
+                    }
+                }
+                return Contexts.interceptCall(Context.current().withValue(EXPERIMENT, experiment.get()), call,
+                        headers, next);
+            }
+        };
+    }
+
+    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+        call.close(status, new Metadata());
+        return new ServerCall.Listener<>() { };
+    }
+}
