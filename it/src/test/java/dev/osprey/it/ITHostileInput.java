@@ -365,6 +365,34 @@ class ITHostileInput {
                 .as("bob's refused writes changed nothing").isEqualTo("alice's notes");
     }
 
+    /**
+     * Issue 19, finding 2: registering a new version of someone else's scorer must not make its registrant the
+     * scorer's manager. bob has EDIT on alice's experiment: he may add a version (an update), never delete it.
+     */
+    @Test
+    void registeringAnExistingScorer_grantsNoManage() throws Exception {
+        String shared = ok(AS_ALICE, "POST", "/api/2.0/mlflow/experiments/create", "{\"name\": \"alice-shared\"}")
+                .path("experiment_id").asText();
+        ok(AS_ALICE, "POST", "/api/2.0/mlflow/experiments/permissions/create", "{\"experiment_id\": \"" + shared
+                + "\", \"username\": \"bob\", \"permission\": \"EDIT\"}");
+        String register = "{\"experiment_id\": \"" + shared + "\", \"name\": \"judge\", \"serialized_scorer\": "
+                + "\"{}\"}";
+        assertThat(ok(AS_ALICE, "POST", "/api/3.0/mlflow/scorers/register", register).path("version").asInt())
+                .isEqualTo(1);
+        String delete = "/api/3.0/mlflow/scorers/delete?experiment_id=" + shared + "&name=judge";
+        assertThat(call(AS_BOB, "DELETE", delete, null).statusCode()).isEqualTo(403);
+        assertThat(ok(AS_BOB, "POST", "/api/3.0/mlflow/scorers/register", register).path("version").asInt())
+                .as("EDIT lets bob add a version").isEqualTo(2);
+        assertThat(call(AS_BOB, "DELETE", delete, null).statusCode()).as("but not become its manager")
+                .isEqualTo(403);
+        assertThat(call(AS_ALICE, "GET", "/api/3.0/mlflow/scorers/permissions/get?experiment_id=" + shared
+                + "&scorer_name=judge&username=bob", null).statusCode()).as("no grant was made for bob")
+                .isEqualTo(404);
+        assertThat(ok(AS_ALICE, "GET", "/api/3.0/mlflow/scorers/versions?experiment_id=" + shared + "&name=judge",
+                null).path("scorers")).as("both versions are still there").hasSize(2);
+        ok(AS_ALICE, "DELETE", delete, null);
+    }
+
     private List<String> internalUrls() {
         int port = canaryListener.getLocalPort();
         return List.of(canaryUrl(), "http://localhost:" + port, "http://2130706433:" + port,

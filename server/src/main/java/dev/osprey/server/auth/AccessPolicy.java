@@ -561,10 +561,16 @@ public final class AccessPolicy {
         on("GET", s + "get", scorer(Need.READ));
         on("GET", s + "versions", scorer(Need.READ));
         on("POST", s + "register", (u, r, call) -> {
+            // Register is create-or-update: a new version of an existing scorer is an update of that scorer (its own
+            // grant decides, else the experiment's), and only the creator of version 1 manages it. Granting MANAGE to
+            // whoever registered any version let EDIT on the experiment become MANAGE on another's scorer.
             String exp = param(r, "experiment_id").orElse("0");
             requireExperiment(u, r, exp, Need.UPDATE, noExperiment(exp));
+            requireScorer(u, r, Need.UPDATE);
             JsonNode answer = call.apply(r);
-            auth.grantCreator(u, ResourceType.SCORER, scorerId(r));
+            if (answer.path("version").asLong() == 1) {
+                auth.grantCreator(u, ResourceType.SCORER, scorerId(r));
+            }
             return answer;
         });
         on("DELETE", s + "delete", scorer(Need.DELETE));
@@ -588,20 +594,22 @@ public final class AccessPolicy {
      * belong to experiments; MLflow grants on both).
      */
     private Rule scorer(Need need) {
-        return Rule.before((u, r) -> {
-            String id = scorerId(r);
-            String exp = param(r, "experiment_id").orElse("0");
-            scope.require(r.workspaceName(), Kind.EXPERIMENT, exp, noExperiment(exp));
-            Optional<String> grant = u.admin() ? Optional.empty()
-                    : Optional.ofNullable(auth.explicitGrants(u, ResourceType.SCORER, List.of(id)).get(id));
-            if (grant.isPresent()) {
-                if (!Permission.parse(grant.get()).allows(need)) {
-                    throw AuthService.denied();
-                }
-            } else {
-                auth.require(u, ResourceType.EXPERIMENT, exp, need, r.workspaceName());
+        return Rule.before((u, r) -> requireScorer(u, r, need));
+    }
+
+    private void requireScorer(User u, ApiRequest r, Need need) {
+        String id = scorerId(r);
+        String exp = param(r, "experiment_id").orElse("0");
+        scope.require(r.workspaceName(), Kind.EXPERIMENT, exp, noExperiment(exp));
+        Optional<String> grant = u.admin() ? Optional.empty()
+                : Optional.ofNullable(auth.explicitGrants(u, ResourceType.SCORER, List.of(id)).get(id));
+        if (grant.isPresent()) {
+            if (!Permission.parse(grant.get()).allows(need)) {
+                throw AuthService.denied();
             }
-        });
+        } else {
+            auth.require(u, ResourceType.EXPERIMENT, exp, need, r.workspaceName());
+        }
     }
 
     // --- gateway: endpoints are USEd (invoked), secrets and model definitions are USEd by what is built on them
