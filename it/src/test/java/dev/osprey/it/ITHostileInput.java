@@ -393,6 +393,38 @@ class ITHostileInput {
         ok(AS_ALICE, "DELETE", delete, null);
     }
 
+    /**
+     * Issue 19, finding 1: a grant dies with its resource. alice deletes her model, bob takes its name: alice gets
+     * nothing on bob's model; the same for a scorer deleted and registered again under its name.
+     */
+    @Test
+    void grantsOfADeletedResource_doNotCarryOverToTheNextOneOfThatName() throws Exception {
+        String name = "reused-" + UUID.randomUUID().toString().substring(0, 8);
+        ok(AS_ALICE, "POST", "/api/2.0/mlflow/registered-models/create", "{\"name\": \"" + name + "\"}");
+        ok(AS_ALICE, "DELETE", "/api/2.0/mlflow/registered-models/delete", "{\"name\": \"" + name + "\"}");
+        ok(AS_BOB, "POST", "/api/2.0/mlflow/registered-models/create", "{\"name\": \"" + name + "\"}");
+        assertThat(call(AS_ALICE, "PATCH", "/api/2.0/mlflow/registered-models/update", "{\"name\": \"" + name
+                + "\", \"description\": \"mine now\"}").statusCode()).isEqualTo(403);
+        assertThat(call(AS_ALICE, "DELETE", "/api/2.0/mlflow/registered-models/delete", "{\"name\": \"" + name
+                + "\"}").statusCode()).isEqualTo(403);
+        assertThat(call(AS_ALICE, "POST", "/api/2.0/mlflow/registered-models/permissions/create", "{\"name\": \""
+                + name + "\", \"username\": \"alice\", \"permission\": \"MANAGE\"}").statusCode()).isEqualTo(403);
+        assertThat(ok(AS_BOB, "GET", "/api/2.0/mlflow/registered-models/get?name=" + name, null)
+                .at("/registered_model/description").asText("")).as("bob's model is untouched").isEmpty();
+
+        String exp = ok(AS_BOB, "POST", "/api/2.0/mlflow/experiments/create", "{\"name\": \"bob-judges-"
+                + UUID.randomUUID() + "\"}").path("experiment_id").asText();
+        ok(AS_BOB, "POST", "/api/2.0/mlflow/experiments/permissions/create", "{\"experiment_id\": \"" + exp
+                + "\", \"username\": \"alice\", \"permission\": \"EDIT\"}");
+        String register = "{\"experiment_id\": \"" + exp + "\", \"name\": \"judge\", \"serialized_scorer\": "
+                + "\"{}\"}";
+        ok(AS_ALICE, "POST", "/api/3.0/mlflow/scorers/register", register); // alice manages the scorer she created
+        ok(AS_ALICE, "DELETE", "/api/3.0/mlflow/scorers/delete?experiment_id=" + exp + "&name=judge", null);
+        ok(AS_BOB, "POST", "/api/3.0/mlflow/scorers/register", register);
+        assertThat(call(AS_ALICE, "DELETE", "/api/3.0/mlflow/scorers/delete?experiment_id=" + exp + "&name=judge",
+                null).statusCode()).as("bob's new scorer of the same name is not alice's").isEqualTo(403);
+    }
+
     private List<String> internalUrls() {
         int port = canaryListener.getLocalPort();
         return List.of(canaryUrl(), "http://localhost:" + port, "http://2130706433:" + port,

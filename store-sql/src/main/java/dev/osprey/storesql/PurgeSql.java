@@ -81,6 +81,8 @@ final class PurgeSql {
         Jdbc.update(c, "DELETE FROM jobs WHERE experiment_id = ?", id);
         Jdbc.update(c, "DELETE FROM experiment_tags WHERE experiment_id = ?", id);
         Jdbc.update(c, "DELETE FROM experiments WHERE experiment_id = ?", id);
+        Grants.forget(c, dev.osprey.store.AuthStore.ResourceType.EXPERIMENT, experimentId);
+        Grants.forgetScorersOf(c, id);
     }
 
     private static String experimentFilter(String column, List<String> experimentIds, List<Object> args) {

@@ -102,6 +102,7 @@ final class RegistrySql {
         Jdbc.update(c, "UPDATE model_versions SET name = ?, last_updated_time = ? WHERE name = ?", newName, now,
                 name);
         Jdbc.update(c, "DELETE FROM registered_models WHERE name = ?", name);
+        Grants.move(c, dev.osprey.store.AuthStore.ResourceType.REGISTERED_MODEL, name, newName);
     }
 
     void updateModel(Connection c, String name, String description, long now) throws SQLException {
@@ -116,6 +117,7 @@ final class RegistrySql {
                 "registered_model_tags", "registered_models")) {
             Jdbc.update(c, "DELETE FROM " + table + " WHERE name = ?", name);
         }
+        Grants.forget(c, dev.osprey.store.AuthStore.ResourceType.REGISTERED_MODEL, name);
     }
 
     void setModelTag(Connection c, String name, Tag tag, long now) throws SQLException {

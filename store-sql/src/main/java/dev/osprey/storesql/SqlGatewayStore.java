@@ -90,7 +90,24 @@ final class SqlGatewayStore implements GatewayStore {
 
     @Override
     public boolean delete(String kind, String id) {
-        return db.write(c -> Jdbc.update(c, "DELETE FROM gateway_documents WHERE kind = ? AND id = ?", kind, id) > 0);
+        return db.write(c -> {
+            forgetGrants(c, kind, id);
+            return Jdbc.update(c, "DELETE FROM gateway_documents WHERE kind = ? AND id = ?", kind, id) > 0;
+        });
+    }
+
+    /** Grants on a gateway document ({@code secret}, {@code model_definition}, {@code endpoint}) go with it. */
+    static void forgetGrants(java.sql.Connection c, String kind, String id) throws java.sql.SQLException {
+        dev.osprey.store.AuthStore.ResourceType type;
+        switch (kind) {
+            case "secret" -> type = dev.osprey.store.AuthStore.ResourceType.GATEWAY_SECRET;
+            case "model_definition" -> type = dev.osprey.store.AuthStore.ResourceType.GATEWAY_MODEL_DEFINITION;
+            case "endpoint" -> type = dev.osprey.store.AuthStore.ResourceType.GATEWAY_ENDPOINT;
+            default -> {
+                return; // budgets and the like carry no grants
+            }
+        }
+        Grants.forget(c, type, id);
     }
 
     @Override

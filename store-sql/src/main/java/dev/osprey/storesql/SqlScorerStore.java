@@ -84,6 +84,7 @@ final class SqlScorerStore implements ScorerStore {
                     name).isEmpty()) {
                 Jdbc.update(c, "DELETE FROM online_scoring_configs WHERE experiment_id = ? AND name = ?", experiment,
                         name);
+                Grants.forget(c, dev.osprey.store.AuthStore.ResourceType.SCORER, experiment + "/" + name);
             }
             return deleted;
         });

@@ -127,6 +127,7 @@ final class SqlWorkspaceStore implements WorkspaceStore {
                 case CASCADE -> deleteResources(c, name);
             }
             Jdbc.update(c, "DELETE FROM workspaces WHERE name = ?", name);
+            Grants.forget(c, dev.osprey.store.AuthStore.ResourceType.WORKSPACE, name);
         });
     }
 
@@ -160,6 +161,10 @@ final class SqlWorkspaceStore implements WorkspaceStore {
         for (String model : Jdbc.list(c, "SELECT name FROM registered_models WHERE workspace = ?",
                 rs -> rs.getString(1), name)) {
             registry.deleteModel(c, model);
+        }
+        for (String[] doc : Jdbc.list(c, "SELECT kind, id FROM gateway_documents WHERE workspace = ?",
+                rs -> new String[] {rs.getString(1), rs.getString(2)}, name)) {
+            SqlGatewayStore.forgetGrants(c, doc[0], doc[1]);
         }
         Jdbc.update(c, "DELETE FROM gateway_documents WHERE workspace = ?", name);
     }

@@ -149,4 +149,63 @@ public abstract class AuthStoreTck {
         assertThat(auth.auditEvents(java.util.Optional.empty(), 10, java.util.Optional.of(actor),
                 java.util.Optional.of("permission.grant")).events()).hasSize(2);
     }
+
+    /**
+     * Issue 19, finding 1: a grant dies with its resource, in the transaction that deletes it, and moves with a
+     * renamed model — grants are keyed by ids that names can take again.
+     */
+    @Test
+    void grants_dieWithTheirResource_andMoveWithARenamedModel() {
+        User alice = auth.createUser(name(), "$argon2id$h", false);
+        java.util.function.BiFunction<ResourceType, String, Boolean> granted = (type, id) ->
+                auth.grant(type, id, alice.id()).isPresent();
+        java.util.function.BiConsumer<ResourceType, String> grant = (type, id) ->
+                auth.createGrant(new Grant(type, id, alice.id(), "MANAGE"));
+
+        String model = "m-" + UUID.randomUUID();
+        store.registry().createRegisteredModel(model, java.util.List.of(), java.util.Optional.empty(), 1);
+        grant.accept(ResourceType.REGISTERED_MODEL, model);
+        String renamed = model + "-renamed";
+        store.registry().renameRegisteredModel(model, renamed, 2);
+        assertThat(granted.apply(ResourceType.REGISTERED_MODEL, model)).as("the old name keeps nothing").isFalse();
+        assertThat(granted.apply(ResourceType.REGISTERED_MODEL, renamed)).as("the grant moved").isTrue();
+        store.registry().deleteRegisteredModel(renamed);
+        assertThat(granted.apply(ResourceType.REGISTERED_MODEL, renamed)).isFalse();
+        store.registry().createRegisteredModel(renamed, java.util.List.of(), java.util.Optional.empty(), 3);
+        assertThat(granted.apply(ResourceType.REGISTERED_MODEL, renamed)).as("a new model of that name starts bare")
+                .isFalse();
+
+        String exp = store.createExperiment("e-" + UUID.randomUUID(), java.util.Optional.empty(),
+                id -> "mlflow-artifacts:/" + id, java.util.List.of(), 1);
+        store.scorers().register(exp, "judge", "{}", 1);
+        store.scorers().register(exp, "judge", "{}", 2);
+        grant.accept(ResourceType.SCORER, exp + "/judge");
+        store.scorers().delete(exp, "judge", java.util.Optional.of(1));
+        assertThat(granted.apply(ResourceType.SCORER, exp + "/judge")).as("a version remains").isTrue();
+        store.scorers().delete(exp, "judge", java.util.Optional.empty());
+        assertThat(granted.apply(ResourceType.SCORER, exp + "/judge")).isFalse();
+
+        store.scorers().register(exp, "other", "{}", 3);
+        grant.accept(ResourceType.SCORER, exp + "/other");
+        grant.accept(ResourceType.EXPERIMENT, exp);
+        store.deleteExperiment(exp, 4);
+        assertThat(granted.apply(ResourceType.EXPERIMENT, exp)).as("a deleted experiment can be restored")
+                .isTrue();
+        store.purgeExperiment(exp);
+        assertThat(granted.apply(ResourceType.EXPERIMENT, exp)).as("gone with the purge").isFalse();
+        assertThat(granted.apply(ResourceType.SCORER, exp + "/other")).isFalse();
+
+        String workspace = "ws-" + UUID.randomUUID().toString().substring(0, 8);
+        store.workspaces().create(new dev.osprey.store.WorkspaceStore.Workspace(workspace, "", java.util.Optional
+                .empty(), 1));
+        grant.accept(ResourceType.WORKSPACE, workspace);
+        store.workspaces().delete(workspace, dev.osprey.store.WorkspaceStore.DeletionMode.RESTRICT);
+        assertThat(granted.apply(ResourceType.WORKSPACE, workspace)).isFalse();
+
+        String secret = "sec-" + UUID.randomUUID();
+        store.gateway().insert(new dev.osprey.store.GatewayStore.GatewayDocument("secret", secret, secret, "{}", 1, 1));
+        grant.accept(ResourceType.GATEWAY_SECRET, secret);
+        assertThat(store.gateway().delete("secret", secret)).isTrue();
+        assertThat(granted.apply(ResourceType.GATEWAY_SECRET, secret)).isFalse();
+    }
 }

@@ -406,6 +406,18 @@ public final class AccessPolicy {
         }
     }
 
+    /**
+     * A route that deletes or renames a resource with grants: the store dropped or moved its grants, so the cached
+     * ones are dropped too — else a name taken again within the cache's lifetime would still carry them.
+     */
+    public Rule dropsGrants(Rule rule) {
+        return (u, r, call) -> {
+            JsonNode answer = rule.decide(u, r, call);
+            auth.grantsChanged();
+            return answer;
+        };
+    }
+
     /** Authenticated; the creator then manages what it created (the id read from the answer). */
     private Rule creates(ResourceType type, Function<JsonNode, String> id) {
         return (u, r, call) -> {
@@ -501,12 +513,12 @@ public final class AccessPolicy {
         on("GET", rm + "search", filtered(ResourceType.REGISTERED_MODEL, "registered_models",
                 x -> x.path("name").asText()));
         on("PATCH", rm + "update", model(Need.UPDATE));
-        on("POST", rm + "rename", model(Need.UPDATE));
+        on("POST", rm + "rename", dropsGrants(model(Need.UPDATE)));
         on("POST", rm + "set-tag", model(Need.UPDATE));
         on("DELETE", rm + "delete-tag", model(Need.UPDATE));
         on("POST", rm + "alias", model(Need.UPDATE));
         on("DELETE", rm + "alias", model(Need.UPDATE));
-        on("DELETE", rm + "delete", model(Need.DELETE));
+        on("DELETE", rm + "delete", dropsGrants(model(Need.DELETE)));
         String mv = "/mlflow/model-versions/";
         on("POST", mv + "create", Rule.before((u, r) -> {
             requireModel(u, r, param(r, "name").orElseThrow(() -> Message.missing("name")), Need.UPDATE);
@@ -573,7 +585,7 @@ public final class AccessPolicy {
             }
             return answer;
         });
-        on("DELETE", s + "delete", scorer(Need.DELETE));
+        on("DELETE", s + "delete", dropsGrants(scorer(Need.DELETE)));
         on("PUT", s + "online-config", scorer(Need.UPDATE));
         on("GET", s + "online-configs", experiment(Need.READ, "experiment_id"));
         String ev = "/osprey/evaluations";
@@ -646,7 +658,7 @@ public final class AccessPolicy {
             return answer;
         });
         on("GET", base + "get", onGateway(type, idField, Need.READ));
-        on("DELETE", base + "delete", onGateway(type, idField, Need.DELETE));
+        on("DELETE", base + "delete", dropsGrants(onGateway(type, idField, Need.DELETE)));
         on("GET", base + "list", filtered(type, listField, x -> x.path(idField).asText()));
     }
 

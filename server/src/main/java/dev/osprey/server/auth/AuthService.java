@@ -431,6 +431,7 @@ public final class AuthService implements Grants {
     }
 
     /** Every grant change made through this server calls this, so no cached grant outlives it. */
+    @Override
     public void grantsChanged() {
         grantGeneration.incrementAndGet();
     }

@@ -29,6 +29,13 @@ public interface Grants {
     /** The creator of a resource manages it. */
     void grantCreator(User user, ResourceType type, String resourceId);
 
+    /**
+     * Cached grants are stale: a grant changed, or a resource with grants was deleted or renamed (its grants went
+     * with it in the store, and a new resource may take its name).
+     */
+    default void grantsChanged() {
+    }
+
     default void require(User user, ResourceType type, String resourceId, Permission.Need need,
             Optional<String> workspace) {
         if (!effective(user, type, List.of(resourceId), workspace).get(resourceId).allows(need)) {

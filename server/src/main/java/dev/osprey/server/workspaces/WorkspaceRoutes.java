@@ -47,7 +47,7 @@ public final class WorkspaceRoutes {
         policy.add(out.get(1), AccessPolicy.Rule.before((u, r) -> AuthService.requireAdmin(u)));
         policy.add(out.get(2), AccessPolicy.Rule.before((u, r) -> requireAtLeast(u, name(r), Permission.READ)));
         policy.add(out.get(3), AccessPolicy.Rule.before((u, r) -> requireAtLeast(u, name(r), Permission.MANAGE)));
-        policy.add(out.get(4), AccessPolicy.Rule.before((u, r) -> AuthService.requireAdmin(u)));
+        policy.add(out.get(4), policy.dropsGrants(AccessPolicy.Rule.before((u, r) -> AuthService.requireAdmin(u))));
         return out;
     }
 
