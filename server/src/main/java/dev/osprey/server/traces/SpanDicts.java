@@ -32,60 +32,47 @@ final class SpanDicts {
      * location names the trace anyway. {@code INVALID_PARAMETER_VALUE} when the dict is not a span.
      */
     static Span toProto(JsonNode dict, String traceId) {
-        Span span = toProto(dict);
-        if (!OTEL_TRACE_ID.matcher(traceId).matches()) {
-            return span; // an id a client chose (StartTraceV3 allows them): the dict's is all there is
-        }
-        return span.toBuilder().setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(traceId.substring(3))))
-                .build();
-    }
-
-    private static Span toProto(JsonNode dict) {
+        Form form = dict.has("context") ? Form.V2 : Form.V3;
         try {
-            return dict.has("context") ? fromV2(dict) : fromV3(dict);
+            // An id a client chose (StartTraceV3 allows them) says nothing about OTel bytes: the dict's is all there is.
+            ByteString otelTraceId = OTEL_TRACE_ID.matcher(traceId).matches()
+                    ? ByteString.copyFrom(HexFormat.of().parseHex(traceId.substring(3)))
+                    : id(form.ids(dict).path("trace_id").asText(), 16);
+            return fromDict(dict, form, otelTraceId);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw OspreyException.invalid("Not an MLflow span: " + e.getMessage());
         }
     }
 
-    private static Span fromV3(JsonNode d) {
-        Span.Builder span = Span.newBuilder()
-                .setTraceId(id(d.path("trace_id").asText(), 16))
-                .setSpanId(id(d.path("span_id").asText(), 8))
-                .setName(d.path("name").asText())
-                .setStartTimeUnixNano(d.path("start_time_unix_nano").asLong())
-                .setEndTimeUnixNano(d.path("end_time_unix_nano").asLong(0));
-        String parent = d.path("parent_span_id").asText("");
-        if (!parent.isEmpty() && !d.path("parent_span_id").isNull()) {
-            span.setParentSpanId(id(parent, 8));
+    /** Where each dict version keeps a span's fields (v2: ids under {@code context}, flat status, event timestamps). */
+    private record Form(String ids, String start, String end, String parent, String statusCode, String statusMessage,
+            String eventTime) {
+        static final Form V3 = new Form("", "start_time_unix_nano", "end_time_unix_nano", "parent_span_id",
+                "/status/code", "/status/message", "time_unix_nano");
+        static final Form V2 = new Form("context", "start_time", "end_time", "parent_id", "/status_code",
+                "/status_message", "timestamp");
+
+        JsonNode ids(JsonNode dict) {
+            return ids.isEmpty() ? dict : dict.path(ids);
         }
-        span.setStatus(status(d.path("status").path("code").asText(""), d.path("status").path("message").asText("")));
-        attributes(d.path("attributes"), span::addAttributes);
-        for (JsonNode e : d.path("events")) {
-            Span.Event.Builder event = Span.Event.newBuilder().setName(e.path("name").asText())
-                    .setTimeUnixNano(e.path("time_unix_nano").asLong());
-            attributes(e.path("attributes"), event::addAttributes);
-            span.addEvents(event);
-        }
-        return span.build();
     }
 
-    private static Span fromV2(JsonNode d) {
+    private static Span fromDict(JsonNode d, Form f, ByteString traceId) {
         Span.Builder span = Span.newBuilder()
-                .setTraceId(id(d.path("context").path("trace_id").asText(), 16))
-                .setSpanId(id(d.path("context").path("span_id").asText(), 8))
+                .setTraceId(traceId)
+                .setSpanId(id(f.ids(d).path("span_id").asText(), 8))
                 .setName(d.path("name").asText())
-                .setStartTimeUnixNano(d.path("start_time").asLong())
-                .setEndTimeUnixNano(d.path("end_time").asLong(0));
-        String parent = d.path("parent_id").asText("");
-        if (!parent.isEmpty() && !d.path("parent_id").isNull()) {
+                .setStartTimeUnixNano(d.path(f.start()).asLong())
+                .setEndTimeUnixNano(d.path(f.end()).asLong(0));
+        String parent = d.path(f.parent()).asText("");
+        if (!parent.isEmpty() && !d.path(f.parent()).isNull()) {
             span.setParentSpanId(id(parent, 8));
         }
-        span.setStatus(status(d.path("status_code").asText(""), d.path("status_message").asText("")));
+        span.setStatus(status(d.at(f.statusCode()).asText(""), d.at(f.statusMessage()).asText("")));
         attributes(d.path("attributes"), span::addAttributes);
         for (JsonNode e : d.path("events")) {
             Span.Event.Builder event = Span.Event.newBuilder().setName(e.path("name").asText())
-                    .setTimeUnixNano(e.path("timestamp").asLong());
+                    .setTimeUnixNano(e.path(f.eventTime()).asLong());
             attributes(e.path("attributes"), event::addAttributes);
             span.addEvents(event);
         }
