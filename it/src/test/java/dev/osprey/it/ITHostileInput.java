@@ -138,7 +138,7 @@ class ITHostileInput {
 
     private static final String AS_ADMIN = basic(ADMIN, ADMIN_PASSWORD);
     private static final String AS_ALICE = basic("alice", "alice-pass-1");
-    private static final String AS_BOB = basic("bob", "bob-pass-12");
+    private static final String AS_BOB = basic("bob", "bob-pass-123");
 
     private HttpResponse<String> call(String auth, String method, String path, String json) throws Exception {
         int colon = auth.indexOf(':');
@@ -172,7 +172,7 @@ class ITHostileInput {
     }
 
     private void seed() throws Exception {
-        for (String[] user : new String[][] {{"alice", "alice-pass-1"}, {"bob", "bob-pass-12"}}) {
+        for (String[] user : new String[][] {{"alice", "alice-pass-1"}, {"bob", "bob-pass-123"}}) {
             ok(AS_ADMIN, "POST", "/api/2.0/mlflow/users/create", "{\"username\": \"" + user[0]
                     + "\", \"password\": \"" + user[1] + "\"}");
         }

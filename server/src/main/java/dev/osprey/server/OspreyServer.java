@@ -310,13 +310,18 @@ public final class OspreyServer implements AutoCloseable {
         }
         if (options.adminUsername().isEmpty() || options.adminPassword().isEmpty()) {
             throw dev.osprey.core.OspreyException.invalid("Authentication is on (--app-name basic-auth) but no "
-                    + "admin credentials are set: set OSPREY_ADMIN_USERNAME and OSPREY_ADMIN_PASSWORD (at least 8 "
-                    + "characters). Osprey has no default admin password.");
+                    + "admin credentials are set: set OSPREY_ADMIN_USERNAME and OSPREY_ADMIN_PASSWORD (at least "
+                    + options.passwords().minLength() + " characters, not a common one). Osprey has no default admin "
+                    + "password.");
         }
-        dev.osprey.server.auth.Passwords.requireStrong(options.adminPassword().get());
+        try {
+            options.passwords().check(options.adminPassword().get());
+        } catch (dev.osprey.core.OspreyException e) {
+            throw dev.osprey.core.OspreyException.invalid("OSPREY_ADMIN_PASSWORD: " + e.getMessage());
+        }
         var auth = new dev.osprey.server.auth.AuthService(store.auth(),
                 dev.osprey.server.auth.Permission.parse(options.defaultPermission()), clock::millis,
-                options.oidc().map(dev.osprey.server.auth.OidcVerifier::new));
+                options.oidc().map(dev.osprey.server.auth.OidcVerifier::new), options.passwords());
         options.oidc().ifPresent(o -> LOG.info("OIDC bearer tokens from {} (audience {}) accepted", o.issuer(),
                 o.audience()));
         auth.bootstrapAdmin(options.adminUsername().get(), options.adminPassword().get());

@@ -88,7 +88,8 @@ public record ServerConfig(
      * @param defaultPermission what users have on resources nobody granted them anything on (MLflow: READ)
      */
     public record AuthOptions(boolean enabled, String defaultPermission, Optional<String> adminUsername,
-            Optional<String> adminPassword, Optional<dev.osprey.server.auth.OidcVerifier.Settings> oidc) {
+            Optional<String> adminPassword, Optional<dev.osprey.server.auth.OidcVerifier.Settings> oidc,
+            dev.osprey.server.auth.PasswordPolicy passwords) {
         public static final AuthOptions OFF = new AuthOptions(false, "READ", Optional.empty(), Optional.empty());
 
         public AuthOptions {
@@ -96,27 +97,31 @@ public record ServerConfig(
             Objects.requireNonNull(adminUsername, "adminUsername");
             Objects.requireNonNull(adminPassword, "adminPassword");
             Objects.requireNonNull(oidc, "oidc");
+            Objects.requireNonNull(passwords, "passwords");
         }
 
-        /** Without OIDC. */
+        /** Without OIDC, with the default password policy. */
         public AuthOptions(boolean enabled, String defaultPermission, Optional<String> adminUsername,
                 Optional<String> adminPassword) {
-            this(enabled, defaultPermission, adminUsername, adminPassword, Optional.empty());
+            this(enabled, defaultPermission, adminUsername, adminPassword, Optional.empty(),
+                    dev.osprey.server.auth.PasswordPolicy.DEFAULT);
         }
 
         /**
          * Basic auth on, with {@code OSPREY_ADMIN_USERNAME}, {@code _PASSWORD}, {@code OSPREY_AUTH_DEFAULT_PERMISSION},
-         * and OIDC bearer tokens when {@code OSPREY_OIDC_ISSUER} is set.
+         * {@code OSPREY_AUTH_MIN_PASSWORD_LENGTH}, and OIDC bearer tokens when {@code OSPREY_OIDC_ISSUER} is set.
          */
         public static AuthOptions basicAuth(java.util.Map<String, String> env) {
             return new AuthOptions(true, env.getOrDefault("OSPREY_AUTH_DEFAULT_PERMISSION", "READ").trim(),
                     Optional.ofNullable(env.get("OSPREY_ADMIN_USERNAME")).filter(v -> !v.isBlank()),
                     Optional.ofNullable(env.get("OSPREY_ADMIN_PASSWORD")).filter(v -> !v.isEmpty()),
-                    dev.osprey.server.auth.OidcVerifier.fromEnvironment(env));
+                    dev.osprey.server.auth.OidcVerifier.fromEnvironment(env),
+                    dev.osprey.server.auth.PasswordPolicy.fromEnvironment(env));
         }
 
         public AuthOptions withOidc(dev.osprey.server.auth.OidcVerifier.Settings settings) {
-            return new AuthOptions(enabled, defaultPermission, adminUsername, adminPassword, Optional.of(settings));
+            return new AuthOptions(enabled, defaultPermission, adminUsername, adminPassword, Optional.of(settings),
+                    passwords);
         }
 
         @Override

@@ -38,7 +38,7 @@ class BasicAuthTest {
         send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
                 "{\"username\": \"alice\", \"password\": \"alice-pass-1\"}");
         send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
-                "{\"username\": \"bob\", \"password\": \"bob-pass-12\"}");
+                "{\"username\": \"bob\", \"password\": \"bob-pass-123\"}");
     }
 
     @AfterAll
@@ -122,17 +122,41 @@ class BasicAuthTest {
         assertThatThrownBy(() -> OspreyServer.start(config(Optional.empty(), Optional.empty())))
                 .hasMessageContaining("OSPREY_ADMIN_USERNAME").hasMessageContaining("no default admin password");
         assertThatThrownBy(() -> OspreyServer.start(config(Optional.of("admin"), Optional.of("short"))))
-                .hasMessageContaining("at least 8 characters");
+                .hasMessageContaining("at least 12 characters");
+        assertThatThrownBy(() -> OspreyServer.start(config(Optional.of("admin"), Optional.of("Password1234"))))
+                .as("a common password, whatever its case").hasMessageContaining("OSPREY_ADMIN_PASSWORD")
+                .hasMessageContaining("most commonly used");
+    }
+
+    /** Issue 19, finding 6: NIST SP 800-63B's length and common-password checks on creation and change. */
+    @Test
+    void passwords_needTwelveCharacters_andMayNotBeCommon() throws Exception {
+        for (String refused : List.of("eleven-char", "password1234", "QWERTYUIOP123", "1q2w3e4r5t6y")) {
+            HttpResponse<String> r = send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
+                    "{\"username\": \"weak-" + refused.length() + refused.hashCode() + "\", \"password\": \"" + refused
+                            + "\"}");
+            assertThat(r.statusCode()).as(refused).isEqualTo(400);
+            assertThat(r.body()).as(refused).contains("INVALID_PARAMETER_VALUE").doesNotContain(refused);
+        }
+        ok(send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
+                "{\"username\": \"ivy\", \"password\": \"ivy-pass-1234\"}"));
+        HttpResponse<String> change = send("ivy", "ivy-pass-1234", "PATCH", "/api/2.0/mlflow/users/update-password",
+                "{\"username\": \"ivy\", \"password\": \"iloveyou1234\"}");
+        assertThat(change.statusCode()).as("not in the list: accepted").isEqualTo(200);
+        HttpResponse<String> common = send("ivy", "iloveyou1234", "PATCH", "/api/2.0/mlflow/users/update-password",
+                "{\"username\": \"ivy\", \"password\": \"qwertyuiop123\"}");
+        assertThat(common.statusCode()).isEqualTo(400);
+        ok(send("ivy", "iloveyou1234", "GET", "/api/2.0/mlflow/experiments/search", null));
     }
 
     @Test
     void users_onlyAdminsManageThem_andPasswordsAreArgon2idAtRest() throws Exception {
-        HttpResponse<String> byBob = send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/users/create",
+        HttpResponse<String> byBob = send("bob", "bob-pass-123", "POST", "/api/2.0/mlflow/users/create",
                 "{\"username\": \"mallory\", \"password\": \"mallory-pass\"}");
         assertThat(byBob.statusCode()).isEqualTo(403);
-        assertThat(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/users/get?username=alice", null).statusCode())
+        assertThat(send("bob", "bob-pass-123", "GET", "/api/2.0/mlflow/users/get?username=alice", null).statusCode())
                 .isEqualTo(403);
-        JsonNode self = ok(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/users/get?username=bob", null));
+        JsonNode self = ok(send("bob", "bob-pass-123", "GET", "/api/2.0/mlflow/users/get?username=bob", null));
         assertThat(self.at("/user/username").asText()).isEqualTo("bob");
         assertThat(self.at("/user/is_admin").asBoolean()).isFalse();
         assertThat(self.toString()).doesNotContain("argon2").doesNotContain("bob-pass");
@@ -181,15 +205,15 @@ class BasicAuthTest {
                 + "experiment_id=" + exp + "&username=alice", null));
         assertThat(grant.at("/experiment_permission/permission").asText()).isEqualTo("MANAGE");
         // bob has the default READ: he may look, not write.
-        ok(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + exp, null));
-        HttpResponse<String> denied = send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/runs/create",
+        ok(send("bob", "bob-pass-123", "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + exp, null));
+        HttpResponse<String> denied = send("bob", "bob-pass-123", "POST", "/api/2.0/mlflow/runs/create",
                 "{\"experiment_id\": \"" + exp + "\"}");
         assertThat(denied.statusCode()).as(denied.body()).isEqualTo(403);
         assertThat(denied.body()).contains("Permission denied").doesNotContain("alice-exp");
-        assertThat(send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/experiments/delete",
+        assertThat(send("bob", "bob-pass-123", "POST", "/api/2.0/mlflow/experiments/delete",
                 "{\"experiment_id\": \"" + exp + "\"}").statusCode()).isEqualTo(403);
         // Only a manager grants; bob cannot grant himself more.
-        assertThat(send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/experiments/permissions/create",
+        assertThat(send("bob", "bob-pass-123", "POST", "/api/2.0/mlflow/experiments/permissions/create",
                 "{\"experiment_id\": \"" + exp + "\", \"username\": \"bob\", \"permission\": \"MANAGE\"}")
                 .statusCode()).isEqualTo(403);
         HttpResponse<String> badName = send("alice", "alice-pass-1", "POST",
@@ -199,27 +223,27 @@ class BasicAuthTest {
         assertThat(badName.body()).contains("Invalid permission 'SUPERUSER'");
         ok(send("alice", "alice-pass-1", "POST", "/api/2.0/mlflow/experiments/permissions/create",
                 "{\"experiment_id\": \"" + exp + "\", \"username\": \"bob\", \"permission\": \"EDIT\"}"));
-        String run = ok(send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/runs/create", "{\"experiment_id\": \""
+        String run = ok(send("bob", "bob-pass-123", "POST", "/api/2.0/mlflow/runs/create", "{\"experiment_id\": \""
                 + exp + "\"}")).at("/run/info/run_id").asText();
-        ok(send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/runs/log-metric", "{\"run_id\": \"" + run
+        ok(send("bob", "bob-pass-123", "POST", "/api/2.0/mlflow/runs/log-metric", "{\"run_id\": \"" + run
                 + "\", \"key\": \"m\", \"value\": 1, \"timestamp\": 1}"));
-        assertThat(send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/runs/delete", "{\"run_id\": \"" + run
+        assertThat(send("bob", "bob-pass-123", "POST", "/api/2.0/mlflow/runs/delete", "{\"run_id\": \"" + run
                 + "\"}").statusCode()).isEqualTo(403);
         // NO_PERMISSIONS hides the experiment from bob's searches and refuses reads.
         ok(send("alice", "alice-pass-1", "PATCH", "/api/2.0/mlflow/experiments/permissions/update",
                 "{\"experiment_id\": \"" + exp + "\", \"username\": \"bob\", \"permission\": \"NO_PERMISSIONS\"}"));
-        JsonNode search = ok(send("bob", "bob-pass-12", "POST", "/api/2.0/mlflow/experiments/search",
+        JsonNode search = ok(send("bob", "bob-pass-123", "POST", "/api/2.0/mlflow/experiments/search",
                 "{\"max_results\": 1000}"));
         assertThat(search.toString()).doesNotContain("alice-exp");
         assertThat(ok(send("alice", "alice-pass-1", "POST", "/api/2.0/mlflow/experiments/search",
                 "{\"max_results\": 1000}")).toString()).contains("alice-exp");
-        assertThat(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/runs/get?run_id=" + run, null).statusCode())
+        assertThat(send("bob", "bob-pass-123", "GET", "/api/2.0/mlflow/runs/get?run_id=" + run, null).statusCode())
                 .isEqualTo(403);
-        assertThat(send("bob", "bob-pass-12", "GET", "/get-artifact?run_uuid=" + run + "&path=x", null).statusCode())
+        assertThat(send("bob", "bob-pass-123", "GET", "/get-artifact?run_uuid=" + run + "&path=x", null).statusCode())
                 .isEqualTo(403);
-        assertThat(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow-artifacts/artifacts/" + exp + "/" + run
+        assertThat(send("bob", "bob-pass-123", "GET", "/api/2.0/mlflow-artifacts/artifacts/" + exp + "/" + run
                 + "/artifacts/x", null).statusCode()).isEqualTo(403);
-        assertThat(send("bob", "bob-pass-12", "GET", "/metrics", null).statusCode()).isEqualTo(403);
+        assertThat(send("bob", "bob-pass-123", "GET", "/metrics", null).statusCode()).isEqualTo(403);
         JsonNode user = ok(send("admin", ADMIN_PASSWORD, "GET", "/api/2.0/mlflow/users/get?username=bob", null));
         assertThat(user.at("/user/experiment_permissions/0/permission").asText()).isEqualTo("NO_PERMISSIONS");
     }
@@ -414,8 +438,8 @@ class BasicAuthTest {
             }
         }
         // Others' tokens: admins only.
-        assertThat(send("bob", "bob-pass-12", "GET", t + "list?username=alice", null).statusCode()).isEqualTo(403);
-        assertThat(send("bob", "bob-pass-12", "DELETE", t + "revoke?username=alice&token_id=" + id, null)
+        assertThat(send("bob", "bob-pass-123", "GET", t + "list?username=alice", null).statusCode()).isEqualTo(403);
+        assertThat(send("bob", "bob-pass-123", "DELETE", t + "revoke?username=alice&token_id=" + id, null)
                 .statusCode()).isEqualTo(403);
         assertThat(ok(send("admin", ADMIN_PASSWORD, "GET", t + "list?username=alice", null)).toString())
                 .contains("ci-runner");
@@ -460,14 +484,14 @@ class BasicAuthTest {
     void registeredModels_followTheSameRules() throws Exception {
         ok(send("alice", "alice-pass-1", "POST", "/api/2.0/mlflow/registered-models/create",
                 "{\"name\": \"alice-model\"}"));
-        ok(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/registered-models/get?name=alice-model", null));
-        assertThat(send("bob", "bob-pass-12", "DELETE", "/api/2.0/mlflow/registered-models/delete",
+        ok(send("bob", "bob-pass-123", "GET", "/api/2.0/mlflow/registered-models/get?name=alice-model", null));
+        assertThat(send("bob", "bob-pass-123", "DELETE", "/api/2.0/mlflow/registered-models/delete",
                 "{\"name\": \"alice-model\"}").statusCode()).isEqualTo(403);
         ok(send("alice", "alice-pass-1", "POST", "/api/2.0/mlflow/registered-models/permissions/create",
                 "{\"name\": \"alice-model\", \"username\": \"bob\", \"permission\": \"NO_PERMISSIONS\"}"));
-        assertThat(ok(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/registered-models/search", null))
+        assertThat(ok(send("bob", "bob-pass-123", "GET", "/api/2.0/mlflow/registered-models/search", null))
                 .toString()).doesNotContain("alice-model");
-        assertThat(send("bob", "bob-pass-12", "GET", "/api/2.0/mlflow/registered-models/get?name=alice-model",
+        assertThat(send("bob", "bob-pass-123", "GET", "/api/2.0/mlflow/registered-models/get?name=alice-model",
                 null).statusCode()).isEqualTo(403);
         ok(send("alice", "alice-pass-1", "DELETE", "/api/2.0/mlflow/registered-models/delete",
                 "{\"name\": \"alice-model\"}"));

@@ -37,7 +37,7 @@ class WorkspaceAuthTest {
                 .withAuth(new ServerConfig.AuthOptions(true, "READ", Optional.of("admin"), Optional.of(ADMIN))));
         for (String user : List.of("alice", "bob")) {
             assertThat(send("admin", ADMIN, null, "POST", "/api/2.0/mlflow/users/create", "{\"username\": \"" + user
-                    + "\", \"password\": \"" + user + "-pass-12\"}").statusCode()).isEqualTo(200);
+                    + "\", \"password\": \"" + user + "-password-12\"}").statusCode()).isEqualTo(200);
         }
         assertThat(send("admin", ADMIN, null, "POST", "/api/3.0/mlflow/workspaces", "{\"name\": \"secret-team\"}")
                 .statusCode()).isEqualTo(201);
@@ -66,7 +66,7 @@ class WorkspaceAuthTest {
 
     private HttpResponse<String> as(String user, String workspace, String method, String path, String json)
             throws Exception {
-        return send(user, user.equals("admin") ? ADMIN : user + "-pass-12", workspace, method, path, json);
+        return send(user, user.equals("admin") ? ADMIN : user + "-password-12", workspace, method, path, json);
     }
 
     private static JsonNode ok(HttpResponse<String> r) throws Exception {

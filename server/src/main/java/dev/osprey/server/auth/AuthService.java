@@ -51,6 +51,7 @@ public final class AuthService implements Grants {
     }
 
     private final Optional<OidcVerifier> oidc;
+    private final PasswordPolicy passwords;
     /** What OIDC groups give each user where nothing was granted, as of the user's last validated token. */
     private final Map<Long, Permission> groupPermissions = new ConcurrentHashMap<>();
     /** Per OIDC user: the permission their groups give in each workspace (from their latest token). */
@@ -61,10 +62,16 @@ public final class AuthService implements Grants {
     }
 
     public AuthService(AuthStore store, Permission defaultPermission, LongSupplier clock, Optional<OidcVerifier> oidc) {
+        this(store, defaultPermission, clock, oidc, PasswordPolicy.DEFAULT);
+    }
+
+    public AuthService(AuthStore store, Permission defaultPermission, LongSupplier clock, Optional<OidcVerifier> oidc,
+            PasswordPolicy passwords) {
         this.store = store;
         this.defaultPermission = defaultPermission;
         this.clock = clock;
         this.oidc = oidc;
+        this.passwords = passwords;
     }
 
     /** Users that only ever sign in through OIDC carry this instead of a password hash: no password matches it. */
@@ -465,7 +472,7 @@ public final class AuthService implements Grants {
         if (username.isBlank()) {
             throw OspreyException.invalid("Username must not be empty.");
         }
-        Passwords.requireStrong(password);
+        passwords.check(password);
         User created = store.createUser(username, Passwords.hash(password), false);
         audit(by.username(), "user.create", username, "");
         return created;
@@ -481,7 +488,7 @@ public final class AuthService implements Grants {
     }
 
     public void updatePassword(String username, String password, User by) {
-        Passwords.requireStrong(password);
+        passwords.check(password);
         store.updatePassword(username, Passwords.hash(password));
         generation.incrementAndGet();
         audit(by.username(), "user.update-password", username, "");

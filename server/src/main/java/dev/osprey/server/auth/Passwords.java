@@ -32,11 +32,4 @@ public final class Passwords {
     public static void verifyNothing(String password) {
         verify(password, DUMMY);
     }
-
-    /** MLflow's rule: passwords of at least 8 characters. */
-    public static void requireStrong(String password) {
-        if (password.length() < 8) {
-            throw dev.osprey.core.OspreyException.invalid("Password must be at least 8 characters long.");
-        }
-    }
 }
