@@ -431,7 +431,10 @@ class ITHostileInput {
                 "http://0x7f000001:" + port, "http://0177.0.0.1:" + port, "http://127.1:" + port,
                 "http://[::ffff:127.0.0.1]:" + port, "http://[::1]:" + port, "http://0.0.0.0:" + port,
                 "http://169.254.169.254/latest/meta-data/", "http://[::ffff:7f00:1]:" + port,
-                "http://user@127.0.0.1:" + port, "ftp://127.0.0.1:" + port, "file:///" + canary);
+                "http://user@127.0.0.1:" + port, "ftp://127.0.0.1:" + port, "file:///" + canary,
+                // Issue 19, finding 3: IPv6 forms that embed internal IPv4 addresses.
+                "http://[64:ff9b::a9fe:a9fe]/", "http://[64:ff9b::7f00:1]:" + port, "http://[64:ff9b:1::a9fe:a9fe]/",
+                "http://[2002:a9fe:a9fe::1]/", "http://[::a9fe:a9fe]/", "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/");
     }
 
     @Test

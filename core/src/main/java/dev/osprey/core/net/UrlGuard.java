@@ -94,30 +94,80 @@ public final class UrlGuard {
         return OspreyException.invalid("Invalid " + what.toLowerCase(Locale.ROOT) + " '" + url + "': " + reason);
     }
 
+    /**
+     * Whether an address is not a public unicast one: IANA's IPv4 and IPv6 special-purpose registries, and every
+     * IPv6 form that embeds or reaches an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo) judged by the IPv4
+     * address inside it. A cloud metadata address must not be reachable as {@code [64:ff9b::a9fe:a9fe]}.
+     */
     public static boolean internal(InetAddress address) {
         if (address instanceof Inet6Address v6) {
-            byte[] b = v6.getAddress();
-            if (isMappedV4(b)) {
-                try {
-                    return internal(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-                } catch (UnknownHostException e) {
-                    return true;
-                }
-            }
-            boolean uniqueLocal = (b[0] & 0xfe) == 0xfc;
-            return v6.isLoopbackAddress() || v6.isLinkLocalAddress() || v6.isSiteLocalAddress()
-                    || v6.isAnyLocalAddress() || v6.isMulticastAddress() || uniqueLocal;
+            return internalV6(v6);
         }
         if (address instanceof Inet4Address v4) {
-            byte[] b = v4.getAddress();
-            int first = b[0] & 0xff;
-            int second = b[1] & 0xff;
-            boolean cgnat = first == 100 && second >= 64 && second <= 127;
-            boolean thisNetwork = first == 0;
-            boolean benchmark = first == 198 && (second == 18 || second == 19);
-            return v4.isLoopbackAddress() || v4.isLinkLocalAddress() || v4.isSiteLocalAddress()
-                    || v4.isAnyLocalAddress() || v4.isMulticastAddress() || cgnat || thisNetwork || benchmark
-                    || first >= 240;
+            return internalV4(v4.getAddress());
+        }
+        return true;
+    }
+
+    private static boolean internalV6(Inet6Address v6) {
+        byte[] b = v6.getAddress();
+        int first16 = ((b[0] & 0xff) << 8) | (b[1] & 0xff);
+        int second16 = ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+        if (isMappedV4(b)) {
+            return internalV4(slice(b, 12)); // ::ffff:a.b.c.d
+        }
+        if (zeros(b, 0, 12)) {
+            return true; // ::, ::1 and the deprecated IPv4-compatible ::a.b.c.d, which nothing routes
+        }
+        if (first16 == 0x0064 && second16 == 0xff9b && zeros(b, 4, 12)) {
+            return internalV4(slice(b, 12)); // NAT64, 64:ff9b::/96 (RFC 6052)
+        }
+        if (first16 == 0x2002) {
+            return internalV4(slice(b, 2)); // 6to4, 2002:a.b.c.d::/48 (RFC 3056)
+        }
+        boolean localNat64 = first16 == 0x0064 && second16 == 0xff9b; // 64:ff9b:1::/48 and the rest of 64:ff9b::/32
+        boolean discard = first16 == 0x0100 && zeros(b, 2, 8); // 100::/64
+        boolean ietfProtocols = first16 == 0x2001 && (b[2] & 0xfe) == 0; // 2001::/23: Teredo, benchmarking, ORCHID...
+        boolean documentation = first16 == 0x2001 && second16 == 0x0db8 // 2001:db8::/32
+                || first16 == 0x3fff && (b[2] & 0xf0) == 0; // 3fff::/20 (RFC 9637)
+        boolean segmentRouting = first16 == 0x5f00; // 5f00::/16 (RFC 9602)
+        boolean uniqueLocal = (b[0] & 0xfe) == 0xfc; // fc00::/7
+        boolean siteLocal = (b[0] & 0xff) == 0xfe && (b[1] & 0xc0) == 0xc0; // fec0::/10, deprecated
+        return v6.isLoopbackAddress() || v6.isLinkLocalAddress() || siteLocal || v6.isAnyLocalAddress()
+                || v6.isMulticastAddress() || uniqueLocal || localNat64 || discard || ietfProtocols || documentation
+                || segmentRouting;
+    }
+
+    private static boolean internalV4(byte[] b) {
+        int first = b[0] & 0xff;
+        int second = b[1] & 0xff;
+        int third = b[2] & 0xff;
+        boolean thisNetwork = first == 0; // 0.0.0.0/8
+        boolean privateUse = first == 10 || first == 172 && second >= 16 && second <= 31
+                || first == 192 && second == 168;
+        boolean cgnat = first == 100 && second >= 64 && second <= 127; // 100.64.0.0/10
+        boolean loopback = first == 127;
+        boolean linkLocal = first == 169 && second == 254; // cloud metadata lives here
+        boolean ietfProtocols = first == 192 && second == 0 && third == 0; // 192.0.0.0/24
+        boolean documentation = first == 192 && second == 0 && third == 2 // TEST-NET-1, -2, -3
+                || first == 198 && second == 51 && third == 100 || first == 203 && second == 0 && third == 113;
+        boolean relay6to4 = first == 192 && second == 88 && third == 99; // 192.88.99.0/24, deprecated anycast
+        boolean benchmark = first == 198 && (second == 18 || second == 19); // 198.18.0.0/15
+        boolean multicastAndReserved = first >= 224; // 224/4 multicast, 240/4 reserved, broadcast
+        return thisNetwork || privateUse || cgnat || loopback || linkLocal || ietfProtocols || documentation
+                || relay6to4 || benchmark || multicastAndReserved;
+    }
+
+    private static byte[] slice(byte[] b, int from) {
+        return new byte[] {b[from], b[from + 1], b[from + 2], b[from + 3]};
+    }
+
+    /** Whether bytes {@code [from, to)} are all zero. */
+    private static boolean zeros(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
         }
         return true;
     }
