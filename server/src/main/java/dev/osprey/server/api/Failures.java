@@ -42,6 +42,17 @@ public final class Failures {
 
     /** The server's own failure on any route: the route family decides the answer's shape. */
     public static void serverFailure(ServerRequest req, ServerResponse res, Throwable e) {
+        if (malformedBody(e)) {
+            // The client's framing, not our failure: 400 (Helidon closes the connection, whose stream is out of step),
+            // and a bounded log line — the exception's message would copy the client's bytes into the log.
+            LOG.warn("Malformed chunked body in {} {}; answered 400", req.prologue().method().text(),
+                    printable(req.path().rawPath()));
+            if (!res.isSent()) {
+                ErrorResponses.send(res, 400, ErrorCode.BAD_REQUEST, "Malformed request body: the chunked "
+                        + "transfer encoding could not be read. Send a valid chunk size line, or a Content-Length.");
+            }
+            return;
+        }
         String id = log(req, e);
         if (res.isSent()) {
             return; // the answer was streaming: Helidon closes the connection, so the client sees a cut body
@@ -74,6 +85,31 @@ public final class Failures {
         res.header(HeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(Json.write(Json.object().put("detail", message)));
+    }
+
+    /**
+     * Whether a failure is Helidon's chunked-body reader refusing the client's framing. It decodes chunks lazily,
+     * while a handler reads the body, and a bad chunk-size line surfaces there as a NumberFormatException from the
+     * connection's chunk reader rather than as a request error.
+     */
+    public static boolean malformedBody(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IllegalArgumentException) { // NumberFormatException included
+                for (StackTraceElement frame : t.getStackTrace()) {
+                    if (frame.getClassName().startsWith("io.helidon.webserver.http1.Http1Connection")
+                            && frame.getMethodName().toLowerCase(java.util.Locale.ROOT).contains("chunk")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A client-supplied string for the log: bounded and without control characters. */
+    private static String printable(String s) {
+        String clean = s.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() > 200 ? clean.substring(0, 200) + "..." : clean;
     }
 
     private static boolean isOtlp(ServerRequest req) {

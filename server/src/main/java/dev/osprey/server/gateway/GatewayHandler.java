@@ -107,6 +107,10 @@ public final class GatewayHandler implements Handler {
         } catch (UncheckedIOException e) {
             LOG.debug("Gateway client went away: {}", e.getMessage());
         } catch (RuntimeException e) {
+            if (dev.osprey.server.api.Failures.malformedBody(e)) {
+                dev.osprey.server.api.Failures.serverFailure(req, res, e); // the client's framing: 400
+                return;
+            }
             LOG.error("Gateway call {} failed", path, e);
             if (!res.isSent()) {
                 send(res, 500, Json.write(Json.object().put("detail", "Internal error in the gateway.")));
