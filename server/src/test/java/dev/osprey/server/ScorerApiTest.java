@@ -47,7 +47,7 @@ class ScorerApiTest {
         String serialized = "{\"name\": \"relevance\", \"call_source\": \"def f(): pass\"}";
         JsonNode first = register("relevance", serialized);
         assertThat(first.path("version").asInt()).isEqualTo(1);
-        assertThat(first.path("experiment_id").isNumber()).as("int32 on the wire").isTrue();
+        assertThat(first.path("experiment_id").isTextual()).as("a string in RegisterScorer.Response").isTrue();
         assertThat(first.path("serialized_scorer").asText()).isEqualTo(serialized);
         assertThat(register("relevance", "{\"v\": 2}").path("version").asInt()).isEqualTo(2);
         register("safety", "{}");
@@ -55,6 +55,7 @@ class ScorerApiTest {
         JsonNode listed = api.get(S + "/list?experiment_id=" + experimentId).json().path("scorers");
         assertThat(listed.findValuesAsText("scorer_name")).containsExactly("relevance", "safety");
         assertThat(listed.get(0).path("scorer_version").asInt()).isEqualTo(2);
+        assertThat(listed.get(0).path("experiment_id").isNumber()).as("an int32 in Scorer").isTrue();
         assertThat(api.get(S + "/versions?experiment_id=" + experimentId + "&name=relevance").json()
                 .path("scorers")).hasSize(2);
         assertThat(api.get(S + "/get?experiment_id=" + experimentId + "&name=relevance&version=1").json()

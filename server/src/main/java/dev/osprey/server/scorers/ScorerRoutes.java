@@ -86,8 +86,10 @@ public final class ScorerRoutes {
         String name = m.requiredString("name");
         String serialized = m.requiredString("serialized_scorer");
         ScorerVersion v = scorers.register(experimentId, name, serialized, clock.millis());
+        // RegisterScorer.Response's experiment_id is a string in MLflow's service.proto (Scorer's, in list answers,
+        // is an int32): MLflow's Python client refuses a number here and no scorer could be registered from it.
         return Json.object().put("version", v.version()).put("scorer_id", v.scorerId())
-                .put("experiment_id", Long.parseLong(v.experimentId())).put("name", v.name())
+                .put("experiment_id", v.experimentId()).put("name", v.name())
                 .put("serialized_scorer", v.serializedScorer()).put("creation_time", v.creationTime());
     }
 
