@@ -242,11 +242,6 @@ public final class UrlGuard {
     }
 
     private static boolean isMappedV4(byte[] b) {
-        for (int i = 0; i < 10; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
+        return zeros(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
     }
 }

@@ -18,16 +18,14 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * OTLP over gRPC ({@code opentelemetry.proto.collector.trace.v1.TraceService/Export}, the OpenTelemetry Collector's
  * default exporter protocol), through the same {@link TraceIngest} as OTLP/HTTP. The experiment comes from the
  * {@code x-mlflow-experiment-id} metadata, as from the HTTP header. Answers map as OTLP's retry rules expect: a
  * client's mistake is {@code INVALID_ARGUMENT} (not retried, like HTTP's 4xx), the server's own failure and a full
- * server are {@code UNAVAILABLE} (retried, like 503). With auth on, calls authenticate with the same
- * {@code authorization} credentials as HTTP and need UPDATE on the experiment, as {@code POST /v1/traces} does.
+ * server are {@code UNAVAILABLE} (retried, like 503); exports in flight share OTLP/HTTP's slots
+ * ({@link TraceIngest#admitted}). With auth on, calls authenticate with the same {@code authorization} credentials as HTTP and need UPDATE on the experiment, as {@code POST /v1/traces} does.
  */
 public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase {
     static final Metadata.Key<String> EXPERIMENT_HEADER = Metadata.Key.of("x-mlflow-experiment-id",
@@ -38,7 +36,6 @@ public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase
     private static final String METHOD = "gRPC TraceService/Export";
 
     private final TraceIngest ingest;
-    private final Semaphore slots = new Semaphore(OtlpHandler.MAX_CONCURRENT_INGESTS);
 
     public OtlpGrpcService(TraceIngest ingest) {
         this.ingest = ingest;
@@ -46,22 +43,19 @@ public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase
 
     @Override
     public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> observer) {
-        boolean acquired = false;
         try {
-            acquired = slots.tryAcquire(2, TimeUnit.SECONDS);
-            if (!acquired) {
+            Optional<List<String>> rejected = ingest.admitted(() -> ingest.ingest(EXPERIMENT.get(),
+                    OtlpRequests.spans(request)));
+            if (rejected.isEmpty()) {
                 observer.onError(Status.UNAVAILABLE.withDescription("The server is busy ingesting traces; retry "
                         + "shortly.").asRuntimeException());
-                return;
-            }
-            List<String> rejected = ingest.ingest(EXPERIMENT.get(), OtlpRequests.spans(request));
-            if (!rejected.isEmpty()) {
+            } else if (!rejected.get().isEmpty()) {
                 observer.onError(Status.INVALID_ARGUMENT.withDescription("Failed to log OpenTelemetry spans: "
-                        + String.join("; ", rejected)).asRuntimeException());
-                return;
+                        + String.join("; ", rejected.get())).asRuntimeException());
+            } else {
+                observer.onNext(ExportTraceServiceResponse.getDefaultInstance());
+                observer.onCompleted();
             }
-            observer.onNext(ExportTraceServiceResponse.getDefaultInstance());
-            observer.onCompleted();
         } catch (OtlpRequests.Rejected | OspreyException e) {
             observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
         } catch (InterruptedException e) {
@@ -71,10 +65,6 @@ public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase
             String id = Failures.log(METHOD, e);
             observer.onError(Status.UNAVAILABLE.withDescription("The server could not store the spans; retry "
                     + "(request " + id + ").").asRuntimeException());
-        } finally {
-            if (acquired) {
-                slots.release();
-            }
         }
     }
 

@@ -62,7 +62,7 @@ final class SpanConverter {
             builder.addAttributes(KeyValue.newBuilder().setKey(COST).setValue(SpanForm.anyValue(Json.object()
                     .put("input_cost", c.input()).put("output_cost", c.output()).put("total_cost", c.total()))));
         }
-        String content = json(builder.build());
+        String content = SpanJson.write(builder.build());
         Optional<String> parent = span.getParentSpanId().isEmpty() ? Optional.empty()
                 : Optional.of(HexFormat.of().formatHex(span.getParentSpanId().toByteArray()));
         long end = span.getEndTimeUnixNano();
@@ -70,11 +70,6 @@ final class SpanConverter {
                 span.getName(), text(attributes, SpanTranslation.SPAN_TYPE), status(span.getStatus()),
                 span.getStartTimeUnixNano(), end == 0 ? OptionalLong.empty() : OptionalLong.of(end), tokens, cost,
                 content);
-    }
-
-    /** The span as stored and served (see {@link SpanJson}). */
-    static String json(Span span) {
-        return SpanJson.write(span);
     }
 
     private static String status(Status status) {

@@ -1,5 +1,7 @@
 package dev.osprey.server.traces;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
@@ -11,6 +13,8 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
@@ -42,6 +46,37 @@ final class SpanDicts {
         } catch (IllegalArgumentException | NullPointerException e) {
             throw OspreyException.invalid("Not an MLflow span: " + e.getMessage());
         }
+    }
+
+    /** What is done with each span dict of a file read by {@link #eachDict}. */
+    @FunctionalInterface
+    interface DictHandler {
+        void handle(JsonNode dict) throws IOException;
+    }
+
+    /**
+     * The span dicts of a {@code traces.json} ({@code {"spans": [...]}}), one at a time as they are parsed, so a
+     * file of any size needs one span's memory; other fields are skipped.
+     *
+     * @return false, with nothing handled, when the file is not a JSON object
+     */
+    static boolean eachDict(InputStream in, DictHandler each) throws IOException {
+        try (JsonParser parser = Json.MAPPER.getFactory().createParser(in)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                boolean spans = parser.currentName().equals("spans");
+                if (parser.nextToken() != JsonToken.START_ARRAY || !spans) {
+                    parser.skipChildren();
+                    continue;
+                }
+                while (parser.nextToken() == JsonToken.START_OBJECT) {
+                    each.handle(Json.readMember(parser));
+                }
+            }
+        }
+        return true;
     }
 
     /** Where each dict version keeps a span's fields (v2: ids under {@code context}, flat status, event timestamps). */
@@ -134,15 +169,14 @@ final class SpanDicts {
             event.set("time_unix_nano", e.path("time_unix_nano"));
             ObjectNode attributes = event.putObject("attributes");
             for (JsonNode kv : e.path("attributes")) {
-                attributes.set(kv.path("key").asText(), SpanForm.attribute(e, kv.path("key").asText()));
+                attributes.set(kv.path("key").asText(), SpanForm.value(kv.path("value")));
             }
         }
         d.putObject("status").put("code", span.path("status").path("code").asText("STATUS_CODE_UNSET"))
                 .put("message", span.path("status").path("message").asText(""));
         ObjectNode attributes = d.putObject("attributes");
         for (JsonNode kv : span.path("attributes")) {
-            String key = kv.path("key").asText();
-            attributes.put(key, AttributeValues.encode(SpanForm.attribute(span, key)));
+            attributes.put(kv.path("key").asText(), AttributeValues.encode(SpanForm.value(kv.path("value"))));
         }
         return d;
     }

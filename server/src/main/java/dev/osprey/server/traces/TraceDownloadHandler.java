@@ -13,8 +13,6 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.osprey.artifacts.ArtifactFile;
 import dev.osprey.artifacts.ArtifactPath;
 import dev.osprey.server.artifacts.ArtifactLocations;
@@ -99,8 +97,7 @@ public final class TraceDownloadHandler implements Handler {
     /** The info and the spans of an uploaded {@code traces.json}, copied token by token (numbers kept exact). */
     private void sendUploaded(ServerResponse res, TraceInfo info, ArtifactFile file) {
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        try (InputStream in = file.open(0); JsonParser parser = Json.MAPPER.getFactory().createParser(in);
-                OutputStream out = res.outputStream();
+        try (InputStream in = file.open(0); OutputStream out = res.outputStream();
                 JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
             json.writeStartObject();
             json.writeFieldName("trace");
@@ -108,18 +105,7 @@ public final class TraceDownloadHandler implements Handler {
             json.writeFieldName("trace_info");
             json.writeTree(routes.infoJson(info));
             json.writeArrayFieldStart("spans");
-            if (parser.nextToken() == JsonToken.START_OBJECT) {
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = parser.currentName();
-                    if (parser.nextToken() == JsonToken.START_ARRAY && field.equals("spans")) {
-                        while (parser.nextToken() == JsonToken.START_OBJECT) {
-                            writeUploadedSpan(json, info, Json.readMember(parser));
-                        }
-                    } else {
-                        parser.skipChildren();
-                    }
-                }
-            }
+            SpanDicts.eachDict(in, dict -> writeUploadedSpan(json, info, dict));
             json.writeEndArray();
             json.writeEndObject();
             json.writeEndObject();
@@ -131,7 +117,7 @@ public final class TraceDownloadHandler implements Handler {
     /** One span of an uploaded file in the one span form GetTrace serves (spec/tracing.md §5), as stored spans are. */
     private static void writeUploadedSpan(JsonGenerator json, TraceInfo info, JsonNode dict) throws IOException {
         try {
-            json.writeRawValue(SpanConverter.json(SpanForm.normalize(SpanDicts.toProto(dict, info.traceId()))));
+            json.writeRawValue(SpanJson.write(SpanForm.normalize(SpanDicts.toProto(dict, info.traceId()))));
         } catch (OspreyException e) {
             LOG.warn("Skipped a span of {}'s traces.json: {}", info.traceId(), e.getMessage());
         }

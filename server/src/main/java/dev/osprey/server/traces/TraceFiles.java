@@ -1,14 +1,10 @@
 package dev.osprey.server.traces;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.osprey.artifacts.ArtifactFile;
 import dev.osprey.artifacts.ArtifactPath;
 import dev.osprey.artifacts.ArtifactRepository;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.TraceInfo;
-import dev.osprey.protocol.Json;
 import dev.osprey.store.TraceStore;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
@@ -77,29 +73,20 @@ public final class TraceFiles implements Consumer<ArtifactPath> {
     }
 
     private int ingest(TraceInfo info, ArtifactFile file) throws IOException {
-        int stored = 0;
-        try (InputStream in = file.open(0); JsonParser parser = Json.MAPPER.getFactory().createParser(in)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
+        int[] stored = {0};
+        List<Span> batch = new ArrayList<>(BATCH);
+        try (InputStream in = file.open(0)) {
+            boolean object = SpanDicts.eachDict(in, dict -> {
+                batch.add(SpanDicts.toProto(dict, info.traceId()));
+                if (batch.size() == BATCH) {
+                    stored[0] += store(info, batch);
+                }
+            });
+            if (!object) {
                 throw OspreyException.invalid("traces.json is not a JSON object");
             }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                boolean spans = parser.currentName().equals("spans");
-                if (parser.nextToken() != JsonToken.START_ARRAY || !spans) {
-                    parser.skipChildren();
-                    continue;
-                }
-                List<Span> batch = new ArrayList<>(BATCH);
-                while (parser.nextToken() == JsonToken.START_OBJECT) {
-                    JsonNode dict = Json.readMember(parser);
-                    batch.add(SpanDicts.toProto(dict, info.traceId()));
-                    if (batch.size() == BATCH) {
-                        stored += store(info, batch);
-                    }
-                }
-                stored += store(info, batch);
-            }
         }
-        return stored;
+        return stored[0] + store(info, batch);
     }
 
     private int store(TraceInfo info, List<Span> batch) {

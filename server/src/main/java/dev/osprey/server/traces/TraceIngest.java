@@ -12,6 +12,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The one way spans and trace infos enter the store: OTLP exports (HTTP today), {@code traces.json} uploads
@@ -26,16 +30,36 @@ import java.util.Map;
  * retry safe for the traces that were already stored.
  */
 public final class TraceIngest {
+    /** How many OTLP exports (HTTP and gRPC together) are taken at once; others wait up to 2 s, then "retry". */
+    static final int MAX_CONCURRENT_EXPORTS = 64;
+
     private final TraceStore traces;
     private final Clock clock;
     private final ModelPrices prices;
     private final SpanTranslation translation;
+    /** OTLP exports in flight, over HTTP and gRPC together: each holds its decoded request in memory. */
+    private final Semaphore exportSlots = new Semaphore(MAX_CONCURRENT_EXPORTS);
 
     public TraceIngest(TraceStore traces, Clock clock, ModelPrices prices) {
         this.traces = traces;
         this.clock = clock;
         this.prices = prices;
         this.translation = SpanTranslation.mlflow();
+    }
+
+    /**
+     * Runs an export's work while it holds one of the slots every OTLP transport shares; empty when no slot freed
+     * within 2 s (the transport answers "busy, retry").
+     */
+    public <T> Optional<T> admitted(Supplier<T> work) throws InterruptedException {
+        if (!exportSlots.tryAcquire(2, TimeUnit.SECONDS)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(work.get());
+        } finally {
+            exportSlots.release();
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import static dev.osprey.server.traces.translate.KeyedTranslator.Key.of;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,9 +60,10 @@ class GenAiTranslator extends KeyedTranslator {
         for (SpanEvent event : events) {
             JsonNode content = event.attributes().get("content");
             if (event.name().equals("gen_ai.choice") && AttributeValues.present(content)) {
-                JsonNode role = event.attributes().get("role");
-                messages.addObject().<com.fasterxml.jackson.databind.node.ObjectNode>set("role",
-                        role == null ? JsonNodeFactory.instance.textNode("assistant") : role).set("content", content);
+                ObjectNode message = messages.addObject();
+                message.set("role", event.attributes().getOrDefault("role",
+                        JsonNodeFactory.instance.textNode("assistant")));
+                message.set("content", content);
             }
         }
         return messages.isEmpty() ? Optional.empty() : Optional.of(messages);

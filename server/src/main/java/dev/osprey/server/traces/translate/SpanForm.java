@@ -127,7 +127,8 @@ public final class SpanForm {
         return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
-    private static JsonNode value(JsonNode anyValue) {
+    /** The decoded value of one attribute's AnyValue in span JSON ({@code {"string_value": ...}} and the rest). */
+    public static JsonNode value(JsonNode anyValue) {
         var nodes = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
         if (anyValue.has("string_value")) {
             return AttributeValues.decodeText(anyValue.get("string_value").asText());
