@@ -3,6 +3,7 @@ package dev.osprey.cli;
 import dev.osprey.core.OspreyException;
 import dev.osprey.server.OspreyServer;
 import dev.osprey.server.ServerConfig;
+import dev.osprey.server.http.HttpTimeouts;
 import java.nio.file.Path;
 import dev.osprey.gateway.crypto.KeyEncryptionKey;
 import java.util.Optional;
@@ -118,6 +119,22 @@ public final class ServerCommand implements Callable<Integer> {
                     + "protocol; 4317 is OTLP's usual port). Off unless given.")
     Integer otlpGrpcPort;
 
+    @Option(names = "--header-timeout", paramLabel = "SECONDS",
+            defaultValue = "${env:OSPREY_HEADER_TIMEOUT:-20}",
+            description = "Seconds a client has to send a request's line and headers, counted from its first byte "
+                    + "(from connecting, for a connection's first request); slower connections are closed.")
+    String headerTimeout;
+
+    @Option(names = "--keep-alive-timeout", paramLabel = "SECONDS",
+            defaultValue = "${env:OSPREY_KEEP_ALIVE_TIMEOUT:-60}",
+            description = "Seconds an idle kept-alive connection waits for its next request before it is closed.")
+    String keepAliveTimeout;
+
+    @Option(names = "--body-timeout", paramLabel = "SECONDS", defaultValue = "${env:OSPREY_BODY_TIMEOUT:-60}",
+            description = "Seconds the server waits for the next bytes of a request body, or for a client to take "
+                    + "the next bytes of an answer, before it closes the connection.")
+    String bodyTimeout;
+
     @Override
     public Integer call() throws InterruptedException {
         if (workers != null) {
@@ -135,6 +152,9 @@ public final class ServerCommand implements Callable<Integer> {
                             ServerConfig.SecurityOptions.list(allowedHosts),
                             ServerConfig.SecurityOptions.list(corsAllowedOrigins), xFrameOptions))
                     .withWorkspaces(enableWorkspaces)
+                    .withHttpTimeouts(new HttpTimeouts(HttpTimeouts.seconds("--header-timeout", headerTimeout),
+                            HttpTimeouts.seconds("--keep-alive-timeout", keepAliveTimeout),
+                            HttpTimeouts.seconds("--body-timeout", bodyTimeout)))
                     .withOtlpGrpcPort(otlpGrpcPort == null ? java.util.OptionalInt.empty()
                             : java.util.OptionalInt.of(otlpGrpcPort));
             if (appName != null && !appName.isBlank()) {

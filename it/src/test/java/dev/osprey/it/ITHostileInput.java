@@ -498,7 +498,7 @@ class ITHostileInput {
      * Issue 19, finding 4: malformed chunk sizes on every route family that reads a body answer 400 (not 500), and
      * the log never carries the client's bytes (a 100 KB chunk extension included). The line after the bad size is
      * not hex on purpose: Helidon reads on for further chunks after the error, and a hex line there would make it
-     * wait for that many bytes (the read-timeout part of finding 4, still open).
+     * wait for that many bytes — until the body timeout closes the connection (ITHttpLayer).
      */
     @Test
     void malformedChunkSizes_answer400_andStayOutOfTheLog() throws Exception {

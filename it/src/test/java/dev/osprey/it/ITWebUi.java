@@ -67,9 +67,23 @@ class ITWebUi {
     @ValueSource(strings = {"experiments", "runs", "run", "compare", "traces", "evaluations", "prompts", "models",
         "gateway", "overview"})
     void page(String flow) throws Exception {
+        run(flow, server.url());
+    }
+
+    /** Issue 19: the UI through nginx's default proxy_pass, which speaks HTTP/1.0 to the server. */
+    @ParameterizedTest(name = "{0} behind nginx")
+    @ValueSource(strings = {"experiments", "run", "traces"})
+    void pageBehindNginx(String flow) throws Exception {
+        try (Nginx nginx = Nginx.proxyTo(server.port())) {
+            run(flow, nginx.url());
+            assertThat(nginx.errorLog()).doesNotContain("upstream sent", "prematurely closed");
+        }
+    }
+
+    private void run(String flow, String url) throws Exception {
         ProcessBuilder builder = new ProcessBuilder("node", "e2e/run.mjs", flow).directory(UI.toFile())
                 .redirectErrorStream(true);
-        builder.environment().put("OSPREY_URL", server.url());
+        builder.environment().put("OSPREY_URL", url);
         builder.environment().put("OSPREY_SEED", seedFile.toString());
         Process process = builder.start();
         boolean done = process.waitFor(180, TimeUnit.SECONDS);

@@ -27,14 +27,24 @@ import org.mlflow.tracking.RunsPage;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class MlflowJavaClientContract {
     private ServerProcess server;
+    private String url;
     private MlflowClient mlflow;
 
     protected abstract String backendStoreUri();
 
+    /** The address the client is given: the server's own, or a proxy's in front of it. */
+    protected String clientUrl(ServerProcess server) throws Exception {
+        return server.url();
+    }
+
+    /** Stops whatever {@link #clientUrl} started. */
+    protected void stopProxy() throws Exception {}
+
     @BeforeAll
     void start() throws Exception {
         server = ServerProcess.start(backendStoreUri(), Files.createTempDirectory("osprey-artifacts"));
-        mlflow = new MlflowClient(server.url());
+        url = clientUrl(server);
+        mlflow = new MlflowClient(url);
     }
 
     @AfterAll
@@ -42,6 +52,7 @@ abstract class MlflowJavaClientContract {
         if (mlflow != null) {
             mlflow.close();
         }
+        stopProxy();
         if (server != null) {
             server.close();
         }
@@ -226,7 +237,7 @@ abstract class MlflowJavaClientContract {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         for (String file : List.of("model/MLmodel", "metrics.csv")) {
             java.net.http.HttpResponse<String> put = http.send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(server.url() + "/api/2.0/mlflow-artifacts/artifacts/"
+                    java.net.URI.create(url + "/api/2.0/mlflow-artifacts/artifacts/"
                             + root.substring("mlflow-artifacts:/".length()) + "/" + file))
                     .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("content of " + file)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());

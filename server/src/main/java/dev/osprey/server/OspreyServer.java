@@ -38,6 +38,7 @@ import dev.osprey.gateway.usage.UsageRecorder;
 import dev.osprey.server.gateway.GatewayConfigRoutes;
 import dev.osprey.server.gateway.GatewayHandler;
 import dev.osprey.server.api.Failures;
+import dev.osprey.server.http.GuardedHttp1;
 import dev.osprey.server.traces.GatewayTraces;
 import dev.osprey.server.traces.OtlpGrpcService;
 import dev.osprey.server.traces.TraceFiles;
@@ -195,7 +196,8 @@ public final class OspreyServer implements AutoCloseable {
                     // HTTP/1.1 only here: HTTP/2 (on the classpath for gRPC) stays on the OTLP gRPC listener, so
                     // clients that offer an h2c upgrade keep getting the HTTP/1.1 server every route was built for.
                     .protocolsDiscoverServices(false)
-                    .addProtocol(io.helidon.webserver.http1.Http1Config.create())
+                    // Helidon's HTTP/1.1 with read and write deadlines, close after "Connection: close", and HTTP/1.0.
+                    .addConnectionSelector(GuardedHttp1.create(config.httpTimeouts()))
                     .update(builder -> config.otlpGrpcPort().ifPresent(grpcPort -> builder.putSocket("otlp-grpc",
                             socket -> socket.host(config.host()).port(grpcPort)
                                     .connectionOptions(o -> o.tcpNoDelay(true))
@@ -210,6 +212,7 @@ public final class OspreyServer implements AutoCloseable {
                             .contentEncodingsDiscoverServices(false).addContentEncoding(new CompressedBodies()).build())
                     .routing(r -> r
                             .update(Failures::register)
+                            .addFilter(GuardedHttp1.requestEnds())
                             .update(routing -> security(config).ifPresent(routing::addFilter))
                             .update(routing -> authFilter.ifPresent(routing::addFilter))
                             .addFilter(new WorkspaceFilter(workspaces, auth, new dev.osprey.server.auth.RouteResources(

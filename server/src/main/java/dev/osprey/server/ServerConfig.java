@@ -34,7 +34,8 @@ public record ServerConfig(
         AuthOptions auth,
         SecurityOptions security,
         boolean workspaces,
-        java.util.OptionalInt otlpGrpcPort) {
+        java.util.OptionalInt otlpGrpcPort,
+        dev.osprey.server.http.HttpTimeouts httpTimeouts) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5000;
@@ -55,6 +56,7 @@ public record ServerConfig(
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(otlpGrpcPort, "otlpGrpcPort");
+        Objects.requireNonNull(httpTimeouts, "httpTimeouts");
         if (otlpGrpcPort.isPresent() && (otlpGrpcPort.getAsInt() < 0 || otlpGrpcPort.getAsInt() > 65535)) {
             throw new IllegalArgumentException("--otlp-grpc-port must be 0..65535, got " + otlpGrpcPort.getAsInt());
         }
@@ -71,13 +73,14 @@ public record ServerConfig(
             boolean artifactsOnly, GatewayOptions gateway, dev.osprey.server.eval.OnlineScoring.Settings onlineScoring) {
         this(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination, serveArtifacts, staticPrefix,
                 truncateLongValues, artifactsOnly, gateway, onlineScoring, AuthOptions.OFF,
-                SecurityOptions.DEFAULTS, false, java.util.OptionalInt.empty());
+                SecurityOptions.DEFAULTS, false, java.util.OptionalInt.empty(),
+                dev.osprey.server.http.HttpTimeouts.DEFAULTS);
     }
 
     public ServerConfig withAuth(AuthOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, options,
-                security, workspaces, otlpGrpcPort);
+                security, workspaces, otlpGrpcPort, httpTimeouts);
     }
 
     /**
@@ -135,21 +138,28 @@ public record ServerConfig(
     public ServerConfig withSecurity(SecurityOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, options,
-                workspaces, otlpGrpcPort);
+                workspaces, otlpGrpcPort, httpTimeouts);
     }
 
     /** OTLP over gRPC on this port ({@code --otlp-grpc-port}), or off. */
     public ServerConfig withOtlpGrpcPort(java.util.OptionalInt port) {
         return new ServerConfig(host, this.port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security,
-                workspaces, port);
+                workspaces, port, httpTimeouts);
+    }
+
+    /** How long connections may take over a request's head, between requests and over bodies. */
+    public ServerConfig withHttpTimeouts(dev.osprey.server.http.HttpTimeouts timeouts) {
+        return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security,
+                workspaces, otlpGrpcPort, timeouts);
     }
 
     /** Workspaces on or off ({@code --enable-workspaces}, {@code MLFLOW_ENABLE_WORKSPACES}). */
     public ServerConfig withWorkspaces(boolean on) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security,
-                on, otlpGrpcPort);
+                on, otlpGrpcPort, httpTimeouts);
     }
 
     /**
@@ -196,7 +206,7 @@ public record ServerConfig(
     public ServerConfig withOnlineScoring(dev.osprey.server.eval.OnlineScoring.Settings settings) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, settings, auth, security,
-                workspaces, otlpGrpcPort);
+                workspaces, otlpGrpcPort, httpTimeouts);
     }
 
     /** A configuration with the gateway settings the environment gives. */
@@ -238,7 +248,7 @@ public record ServerConfig(
     public ServerConfig withGateway(GatewayOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, options, onlineScoring, auth, security,
-                workspaces, otlpGrpcPort);
+                workspaces, otlpGrpcPort, httpTimeouts);
     }
 
     /** A configuration serving tracking and artifacts (not artifacts-only). */
@@ -257,7 +267,7 @@ public record ServerConfig(
     public ServerConfig withArtifactsDestination(String destination) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, destination, serveArtifacts,
                 staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security, workspaces,
-                otlpGrpcPort);
+                otlpGrpcPort, httpTimeouts);
     }
 
     /** The root new experiments' artifact locations are made under. */

@@ -53,6 +53,18 @@ public final class Failures {
             }
             return;
         }
+        if (cutOffBody(e)) {
+            // The client closed its side, or stopped sending for longer than the body timeout (the connection is then
+            // closed already and this answer goes nowhere): nothing was stored, nothing of ours failed.
+            LOG.info("{} {}: the request body stopped short (the client closed its side or stalled); answered 400",
+                    req.prologue().method().text(), printable(req.path().rawPath()));
+            if (!res.isSent()) {
+                res.header(HeaderNames.CONNECTION, "close");
+                ErrorResponses.send(res, 400, ErrorCode.BAD_REQUEST, "The request body ended before its declared "
+                        + "length, or stalled for longer than the server's body timeout; nothing was stored.");
+            }
+            return;
+        }
         String id = log(req, e);
         if (res.isSent()) {
             return; // the answer was streaming: Helidon closes the connection, so the client sees a cut body
@@ -101,6 +113,26 @@ public final class Failures {
                         return true;
                     }
                 }
+            }
+        }
+        return false;
+    }
+
+    /** Whether a failure is a request body that stopped coming: the connection's reader ran out of data. */
+    static boolean cutOffBody(Throwable e) {
+        return causedBy(e, io.helidon.common.buffers.DataReader.InsufficientDataAvailableException.class, 0);
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type, int depth) {
+        if (e == null || depth > 8) {
+            return false;
+        }
+        if (type.isInstance(e) || causedBy(e.getCause(), type, depth + 1)) {
+            return true;
+        }
+        for (Throwable suppressed : e.getSuppressed()) {
+            if (causedBy(suppressed, type, depth + 1)) {
+                return true;
             }
         }
         return false;
