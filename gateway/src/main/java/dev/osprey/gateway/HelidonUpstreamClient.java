@@ -24,13 +24,22 @@ public final class HelidonUpstreamClient implements UpstreamClient {
     private final WebClient client;
 
     public HelidonUpstreamClient(UrlGuard guard) {
-        this.client = WebClient.builder()
-                .connectTimeout(Duration.ofSeconds(10))
+        // Keep a connection per concurrent call alive (the default keeps 10, so busier endpoints would open a TCP
+        // connection per request).
+        this.client = pinned(guard, Duration.ofSeconds(10), 512);
+    }
+
+    /**
+     * A client that resolves every host through {@code guard} when it connects, so the address connected to is the
+     * address checked (no DNS-rebinding window between a check and a second resolution), follows no redirects and
+     * sends small requests at once (no Nagle wait).
+     */
+    public static WebClient pinned(UrlGuard guard, Duration connectTimeout, int keptConnections) {
+        return WebClient.builder()
+                .connectTimeout(connectTimeout)
                 .followRedirects(false)
                 .shareConnectionCache(false)
-                // Keep a connection per concurrent call alive (the default keeps 10, so busier endpoints would
-                // open a TCP connection per request); small requests go out at once, not after Nagle's wait.
-                .connectionCacheSize(512)
+                .connectionCacheSize(keptConnections)
                 .socketOptions(o -> o.tcpNoDelay(true))
                 .dnsResolver(new DnsResolver() {
                     @Override

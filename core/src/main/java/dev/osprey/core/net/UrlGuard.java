@@ -21,10 +21,17 @@ import java.util.Set;
  * start resolving elsewhere.
  */
 public final class UrlGuard {
+    /** Name resolution, the system's by default; tests give one whose answers change (DNS rebinding). */
+    @FunctionalInterface
+    public interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
     private final Set<String> allowed;
     private final String what;
     private final String howToAllow;
     private final boolean allowPrivate;
+    private final Resolver resolver;
 
     /** The webhook guard. */
     public UrlGuard(List<String> allowedHosts) {
@@ -38,11 +45,21 @@ public final class UrlGuard {
      * @param allowPrivate let every resolvable host pass (local development, tests, a local Ollama)
      */
     public UrlGuard(List<String> allowedHosts, String what, String howToAllow, boolean allowPrivate) {
-        this.allowed = Set.copyOf(allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT))
-                .filter(h -> !h.isEmpty()).toList());
+        this(Set.copyOf(allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT))
+                .filter(h -> !h.isEmpty()).toList()), what, howToAllow, allowPrivate, InetAddress::getAllByName);
+    }
+
+    private UrlGuard(Set<String> allowed, String what, String howToAllow, boolean allowPrivate, Resolver resolver) {
+        this.allowed = allowed;
         this.what = what;
         this.howToAllow = howToAllow;
         this.allowPrivate = allowPrivate;
+        this.resolver = resolver;
+    }
+
+    /** The same guard resolving names through {@code resolver}. */
+    public UrlGuard withResolver(Resolver resolver) {
+        return new UrlGuard(allowed, what, howToAllow, allowPrivate, resolver);
     }
 
     public URI check(String url) {
@@ -77,7 +94,7 @@ public final class UrlGuard {
         }
         InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(bare);
+            addresses = resolver.resolve(bare);
         } catch (UnknownHostException e) {
             throw invalid(url, "host '" + host + "' does not resolve.");
         }
@@ -184,7 +201,7 @@ public final class UrlGuard {
         String lower = bare.toLowerCase(Locale.ROOT);
         boolean allowedHost = allowPrivate || allowed.contains(lower)
                 || allowed.stream().anyMatch(a -> a.startsWith(lower + ":"));
-        InetAddress[] addresses = InetAddress.getAllByName(bare);
+        InetAddress[] addresses = resolver.resolve(bare);
         if (!allowedHost) {
             for (InetAddress address : addresses) {
                 if (internal(address)) {

@@ -10,9 +10,12 @@ import dev.osprey.server.secrets.SecretBox;
 import dev.osprey.store.WebhookStore;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.osprey.core.net.BlockedAddressException;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +44,8 @@ public final class WebhookDispatcher implements AutoCloseable, dev.osprey.server
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
     static final int MAX_IN_FLIGHT = 256;
     private static final int MAX_BODY_IN_RESULT = 1000;
+    /** Of a webhook's answer body only the start is kept (the test endpoint shows 1000 characters). */
+    private static final int MAX_BODY_READ = 64 * 1024;
 
     /** How hard deliveries try. */
     public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration timeout) {
@@ -57,7 +62,7 @@ public final class WebhookDispatcher implements AutoCloseable, dev.osprey.server
     private final UrlGuard guard;
     private final Clock clock;
     private final RetryPolicy policy;
-    private final HttpClient http;
+    private final WebClient http;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private volatile List<Webhook> active;
@@ -68,8 +73,8 @@ public final class WebhookDispatcher implements AutoCloseable, dev.osprey.server
         this.guard = guard;
         this.clock = clock;
         this.policy = policy;
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(policy.timeout()).build();
+        // Connects to the address the guard checked at connection time: the JDK client resolved names again itself.
+        this.http = dev.osprey.gateway.HelidonUpstreamClient.pinned(guard, policy.timeout(), 16);
     }
 
     /** Re-reads the active webhooks; called after every webhook change. */
@@ -121,16 +126,13 @@ public final class WebhookDispatcher implements AutoCloseable, dev.osprey.server
     /** One synchronous attempt, for the test endpoint. */
     public Result test(Webhook w, String entity, String action, ObjectNode data) {
         try {
-            HttpResponse<String> r = send(w, payload(entity, action, data));
+            Reply r = send(w, payload(entity, action, data));
             String body = r.body();
-            return new Result(r.statusCode() < 400, Optional.of(r.statusCode()),
+            return new Result(r.status() < 400, Optional.of(r.status()),
                     Optional.of(body.length() > MAX_BODY_IN_RESULT ? body.substring(0, MAX_BODY_IN_RESULT) : body),
                     Optional.empty());
         } catch (IOException | OspreyException e) {
-            return new Result(false, Optional.empty(), Optional.empty(), Optional.of(e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Result(false, Optional.empty(), Optional.empty(), Optional.of("interrupted"));
+            return new Result(false, Optional.empty(), Optional.empty(), Optional.of(String.valueOf(e.getMessage())));
         }
     }
 
@@ -148,8 +150,8 @@ public final class WebhookDispatcher implements AutoCloseable, dev.osprey.server
         for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) {
             long wait = backoff;
             try {
-                HttpResponse<String> r = send(w, body);
-                int status = r.statusCode();
+                Reply r = send(w, body);
+                int status = r.status();
                 if (status < 400) {
                     return;
                 }
@@ -157,7 +159,7 @@ public final class WebhookDispatcher implements AutoCloseable, dev.osprey.server
                     LOG.warn("Webhook {} answered {}; not retried", w.webhookId(), status);
                     return;
                 }
-                wait = r.headers().firstValue("Retry-After").flatMap(WebhookDispatcher::seconds)
+                wait = r.retryAfter().flatMap(WebhookDispatcher::seconds)
                         .map(s -> Math.min(s * 1000, policy.maxBackoff().toMillis())).orElse(backoff);
                 LOG.info("Webhook {} answered {} (attempt {} of {})", w.webhookId(), status, attempt,
                         policy.maxAttempts());
@@ -167,9 +169,6 @@ public final class WebhookDispatcher implements AutoCloseable, dev.osprey.server
             } catch (IOException e) {
                 LOG.info("Webhook {} unreachable (attempt {} of {}): {}", w.webhookId(), attempt,
                         policy.maxAttempts(), e.toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             }
             if (attempt < policy.maxAttempts()) {
                 try {
@@ -192,18 +191,28 @@ public final class WebhookDispatcher implements AutoCloseable, dev.osprey.server
         }
     }
 
-    private HttpResponse<String> send(Webhook w, String body) throws IOException, InterruptedException {
+    /** A webhook's answer: what delivery decisions and the test endpoint need of it. */
+    private record Reply(int status, Optional<String> retryAfter, String body) {}
+
+    private Reply send(Webhook w, String body) throws IOException {
         URI uri = guard.check(w.url());
         String deliveryId = UUID.randomUUID().toString();
         String timestamp = Long.toString(clock.millis() / 1000);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(policy.timeout())
-                .header("Content-Type", "application/json")
-                .header("X-MLflow-Delivery-Id", deliveryId)
-                .header("X-MLflow-Timestamp", timestamp)
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        w.sealedSecret().map(secrets::open).ifPresent(secret -> request.header("X-MLflow-Signature",
-                "v1," + sign(secret, deliveryId + "." + timestamp + "." + body)));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpClientRequest request = http.post().uri(uri).readTimeout(policy.timeout())
+                .header(HeaderNames.CONTENT_TYPE, "application/json")
+                .header(HeaderNames.create("X-MLflow-Delivery-Id"), deliveryId)
+                .header(HeaderNames.create("X-MLflow-Timestamp"), timestamp);
+        w.sealedSecret().map(secrets::open).ifPresent(secret -> request.header(
+                HeaderNames.create("X-MLflow-Signature"), "v1," + sign(secret, deliveryId + "." + timestamp + "."
+                        + body)));
+        try (HttpClientResponse r = request.submit(body.getBytes(StandardCharsets.UTF_8))) {
+            return new Reply(r.status().code(), r.headers().first(HeaderNames.RETRY_AFTER),
+                    new String(r.inputStream().readNBytes(MAX_BODY_READ), StandardCharsets.UTF_8));
+        } catch (BlockedAddressException e) {
+            throw OspreyException.invalid(e.getMessage());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /** base64(HMAC-SHA256(secret, message)). */
