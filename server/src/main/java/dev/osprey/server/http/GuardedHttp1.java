@@ -13,6 +13,7 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ListenerContext;
 import io.helidon.webserver.ProxyProtocolData;
 import io.helidon.webserver.Router;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionListener;
@@ -126,8 +127,8 @@ public final class GuardedHttp1 implements ServerConnectionSelector {
                 Optional<byte[]> http10 = Http10Request.readHead(socket, guard, maxPrologue, maxHeaders,
                         hostOf(ctx.localPeer()));
                 DataWriter writer = new TimedWriter(ctx.dataWriter(), guard);
-                Guarded guarded = new Guarded(ctx, guard, new DataReader(new TimedSupplier(socket, guard,
-                        http10.orElse(null))), http10.isPresent() ? new Http10Answer(writer) : writer);
+                Guarded guarded = new Guarded(ctx, guard, new DataReader(new TimedSupplier(socket, ctx.serverSocket(),
+                        guard, http10.orElse(null))), http10.isPresent() ? new Http10Answer(writer) : writer);
                 http = http1.connection(guarded);
                 if (closed) {
                     http.close(true);
@@ -166,13 +167,19 @@ public final class GuardedHttp1 implements ServerConnectionSelector {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + local.port();
     }
 
-    /** The bytes of the socket, each read under the guard's deadline, after any rewritten HTTP/1.0 head. */
+    /**
+     * The bytes of the socket, each read under the guard's deadline, after any rewritten HTTP/1.0 head and whatever
+     * Helidon's own reader already holds. Reads go to the socket directly: through Helidon's reader each read would
+     * be copied once more.
+     */
     private static final class TimedSupplier implements java.util.function.Supplier<byte[]> {
-        private final DataReader socket;
+        private final DataReader buffered;
+        private final HelidonSocket socket;
         private final ConnectionGuard guard;
         private byte[] pending;
 
-        TimedSupplier(DataReader socket, ConnectionGuard guard, byte[] pending) {
+        TimedSupplier(DataReader buffered, HelidonSocket socket, ConnectionGuard guard, byte[] pending) {
+            this.buffered = buffered;
             this.socket = socket;
             this.guard = guard;
             this.pending = pending;
@@ -185,25 +192,24 @@ public final class GuardedHttp1 implements ServerConnectionSelector {
                 pending = null;
                 return head;
             }
+            if (buffered.available() > 0) {
+                return buffered.readBytes(buffered.available());
+            }
             if (guard.closing()) {
                 return null; // Helidon reads on after "Connection: close"; the end of data ends the connection
             }
-            int read = 0;
+            byte[] bytes = null;
             guard.beforeRead();
             try {
-                socket.ensureAvailable();
-                byte[] bytes = socket.readBytes(socket.available());
-                read = bytes.length;
+                bytes = socket.get();
                 return bytes;
-            } catch (DataReader.InsufficientDataAvailableException e) {
-                return null;
             } catch (RuntimeException e) {
                 if (guard.expired()) {
                     return null;
                 }
-                throw e;
+                throw new ServerConnectionException("Failed to get data from socket", e);
             } finally {
-                guard.afterRead(read);
+                guard.afterRead(bytes == null ? 0 : bytes.length);
             }
         }
     }
