@@ -306,9 +306,12 @@ class ITHostileInput {
     }
 
     @Test
-    void artifactLocations_withUrlMetacharacters_orOutsideTheRoots_areRefused() throws Exception {
+    void artifactLocations_withUrlMetacharacters_orOutsideTheRoots_areRefusedAtCreate() throws Exception {
+        // Issue 19, finding 5: outside the roots or climbing out of them is refused at create, not first at use.
         for (String location : List.of("file://" + dir + "/x#frag", "file://" + dir + "/x?query=1",
-                "file://" + dir + "/x;params", "mlflow-artifacts:/x#/../../..", dir + "/x?y", "s3://bucket/p#q")) {
+                "file://" + dir + "/x;params", "mlflow-artifacts:/x#/../../..", dir + "/x?y", "s3://bucket/p#q",
+                "file:///etc", "/etc", "mlflow-artifacts:/../../etc", "mlflow-artifacts:/0/../../etc", "dbfs:/",
+                canaryDir.toUri().toString(), canaryDir.toString(), dir + "/artifacts/../canary-dir", "canary-dir")) {
             HttpResponse<String> r = call(AS_ADMIN, "POST", "/api/2.0/mlflow/experiments/create",
                     "{\"name\": \"loc-" + location.hashCode() + "\", \"artifact_location\": \"" + location + "\"}");
             assertThat(r.statusCode()).as(location + " -> " + r.body()).isEqualTo(400);

@@ -105,11 +105,12 @@ public final class OspreyServer implements AutoCloseable {
         TrackingStore store = Stores.open(config.backendStoreUri());
         try {
             Clock clock = Clock.systemUTC();
-            ExperimentService experiments = new ExperimentService(store, config.effectiveArtifactRoot(), clock);
+            ArtifactLocations locations = artifactLocations(config);
+            ExperimentService experiments = new ExperimentService(store, config.effectiveArtifactRoot(),
+                    new dev.osprey.server.artifacts.LocationRules(locations.localRoots()), clock);
             experiments.ensureDefaultExperiment();
             List<Endpoint> endpoints = new ArrayList<>(TrackingRoutes.endpoints(store, experiments,
                     config.truncateLongValues(), clock));
-            ArtifactLocations locations = artifactLocations(config);
             ArtifactRepository destination = locations.destination();
             endpoints.addAll(new RunArtifactRoutes(store, locations).endpoints());
             LoggedModelService loggedModels = new LoggedModelService(store.loggedModels(), clock);
@@ -143,7 +144,8 @@ public final class OspreyServer implements AutoCloseable {
                     .endpoints());
             Optional<dev.osprey.server.auth.AuthService> auth = authService(config, store, clock);
             Optional<Workspaces> workspaces = config.workspaces()
-                    ? Optional.of(new Workspaces(store.workspaces(), clock::millis)) : Optional.empty();
+                    ? Optional.of(new Workspaces(store.workspaces(),
+                    new dev.osprey.server.artifacts.LocationRules(locations.localRoots()), clock::millis)) : Optional.empty();
             ApiRouter api;
             // The access policy runs when auth is on (permissions) or workspaces are (every call kept in its own).
             Optional<dev.osprey.server.auth.AccessPolicy> policy = auth.isPresent() || workspaces.isPresent()

@@ -58,18 +58,18 @@ class LocalArtifactRootsTest {
     }
 
     @Test
-    void locationsOutsideTheServersRoots_areNotServed() throws Exception {
+    void locationsOutsideTheServersRoots_areRefusedWhenTheExperimentIsCreated() throws Exception {
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
         Files.writeString(elsewhere.resolve("secret.txt"), "not for the UI");
-        String exp = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"outside\", \"artifact_location\": \""
-                + elsewhere.toUri() + "\"}").json().get("experiment_id").asText();
-        String runId = api.post("/api/2.0/mlflow/runs/create", "{\"experiment_id\": \"" + exp + "\"}").json()
-                .at("/run/info/run_id").asText();
-        RestClient.Reply list = api.get("/api/2.0/mlflow/artifacts/list?run_id=" + runId);
-        assertThat(list.status()).isEqualTo(403);
-        assertThat(list.errorCode()).isEqualTo("PERMISSION_DENIED");
-        RestClient.Reply get = api.get("/get-artifact?run_id=" + runId + "&path=../secret.txt");
-        assertThat(get.status()).isIn(400, 403);
-        assertThat(get.body()).doesNotContain("not for the UI");
+        for (String location : new String[] {elsewhere.toUri().toString(), elsewhere.toString(),
+            dir.resolve("mlruns/../elsewhere").toString()}) {
+            RestClient.Reply create = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"outside-"
+                    + Math.abs(location.hashCode()) + "\", \"artifact_location\": \"" + location + "\"}");
+            assertThat(create.status()).as(location).isEqualTo(400);
+            assertThat(create.errorCode()).isEqualTo("INVALID_PARAMETER_VALUE");
+            assertThat(create.json().get("message").asText()).contains("outside this server's artifact roots");
+        }
+        assertThat(api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"inside\", \"artifact_location\": \""
+                + dir.resolve("mlruns/custom").toUri() + "\"}").status()).isEqualTo(200);
     }
 }

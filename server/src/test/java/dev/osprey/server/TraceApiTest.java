@@ -253,6 +253,31 @@ class TraceApiTest {
         assertThat(api.get(V3 + "/" + id).status()).isEqualTo(404);
     }
 
+    /**
+     * Issue 19 (finding 5's class): the trace's artifact location is the server's. A client's value — on StartTraceV3
+     * or by setting the tag — would point GetTrace's traces.json read at another experiment's or workspace's files.
+     */
+    @Test
+    void theArtifactLocationTag_isTheServers_neverTheClients() throws Exception {
+        String victim = uploadTrace("tr-" + HexFormat.of().formatHex(id(16)), "{\"spans\": []}");
+        String victimLocation = api.get(V3 + "/" + victim).json().at("/trace/trace_info/tags/mlflow.artifactLocation")
+                .asText();
+        String id = "tr-" + HexFormat.of().formatHex(id(16));
+        JsonNode started = api.post(V3, "{\"trace\": {\"trace_info\": {\"trace_id\": \"" + id + "\", "
+                + "\"trace_location\": {\"type\": \"MLFLOW_EXPERIMENT\", \"mlflow_experiment\": {\"experiment_id\": \""
+                + experiment + "\"}}, \"request_time\": \"2026-01-01T00:00:00Z\", \"state\": \"OK\", \"tags\": "
+                + "{\"mlflow.artifactLocation\": \"" + victimLocation + "\"}}}}").json();
+        assertThat(started.at("/trace/trace_info/tags/mlflow.artifactLocation").asText()).contains("/traces/" + id)
+                .isNotEqualTo(victimLocation);
+        RestClient.Reply set = api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + V3 + "/" + id
+                + "/tags")).header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers
+                .ofString("{\"key\": \"mlflow.artifactLocation\", \"value\": \"" + victimLocation + "\"}")).build());
+        assertThat(set.status()).isEqualTo(400);
+        assertThat(set.errorCode()).isEqualTo("INVALID_PARAMETER_VALUE");
+        assertThat(api.get(V3 + "/" + id).json().at("/trace/trace_info/tags/mlflow.artifactLocation").asText())
+                .isNotEqualTo(victimLocation);
+    }
+
     /** StartTraceV3, then the client's {@code traces.json} PUT through the artifact proxy (TypeScript SDK flow). */
     private String uploadTrace(String traceId, String file) throws Exception {
         JsonNode info = api.post(V3, "{\"trace\": {\"trace_info\": {\"trace_id\": \"" + traceId + "\", "

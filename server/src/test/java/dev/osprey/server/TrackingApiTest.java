@@ -18,10 +18,11 @@ import org.junit.jupiter.api.TestInstance;
 class TrackingApiTest {
     private OspreyServer server;
     private RestClient api;
+    private Path dir;
 
     @BeforeAll
     void start() throws IOException {
-        Path dir = Files.createTempDirectory("osprey-api");
+        dir = Files.createTempDirectory("osprey-api");
         server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
                 Optional.empty(), dir.resolve("artifacts"), true, "", true));
         api = new RestClient(server.baseUrl());
@@ -141,10 +142,22 @@ class TrackingApiTest {
             assertThat(scheme.status()).as(location).isEqualTo(400);
             assertThat(scheme.json().get("message").asText()).contains("is not allowed");
         }
-        for (String location : new String[] {"s3://bucket/prefix", "file:///data/mlruns", "/abs/path",
-            "mlflow-artifacts:/custom"}) {
+        for (String location : new String[] {"s3://bucket/prefix", "s3://bucket/", "mlflow-artifacts:/custom",
+            "gs://bucket/p"}) {
             assertThat(api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"" + unique("loc")
                     + "\", \"artifact_location\": \"" + location + "\"}").status()).as(location).isEqualTo(200);
+        }
+        assertThat(api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"" + unique("loc")
+                + "\", \"artifact_location\": \"" + dir.resolve("artifacts/mine").toUri() + "\"}").status())
+                .as("a local path inside the server's root").isEqualTo(200);
+        // Issue 19, finding 5: refused when created, not when first used.
+        for (String location : new String[] {"file:///etc", "/etc", "/data/mlruns", "relative/path",
+            "mlflow-artifacts:/../../etc", "mlflow-artifacts:/a/../../b", "s3://bucket/../other", "dbfs:/x",
+            "file:relative"}) {
+            RestClient.Reply refused = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \""
+                    + unique("loc") + "\", \"artifact_location\": \"" + location + "\"}");
+            assertThat(refused.status()).as(location + " -> " + refused.body()).isEqualTo(400);
+            assertThat(refused.errorCode()).isEqualTo("INVALID_PARAMETER_VALUE");
         }
         RestClient.Reply bigTag = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"" + unique("t")
                 + "\", \"tags\": [{\"key\": \"k\", \"value\": \"" + "v".repeat(5001) + "\"}]}");

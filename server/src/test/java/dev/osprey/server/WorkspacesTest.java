@@ -160,8 +160,23 @@ class WorkspacesTest {
         assertThat(ok(send(null, "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + d, null))
                 .path("experiment").path("artifact_location").asText()).isEqualTo("mlflow-artifacts:/" + d);
 
+        // Issue 19, finding 5: a location in another workspace's tree (or outside the caller's) is refused at create.
+        for (String[] attempt : new String[][] {{"team-a", "mlflow-artifacts:/" + d + "/stolen"},
+            {"team-a", "mlflow-artifacts:/workspaces/team-c/x"}, {"team-a", "s3://bucket/team-b/x"},
+            {null, "mlflow-artifacts:/workspaces/team-a/" + a + "/x"}, {null, "mlflow-artifacts:/workspaces/later/x"},
+            {null, "s3://bucket/team-b/y"}, {"team-b", "mlflow-artifacts:/workspaces/team-a/z"},
+            {"team-a", "mlflow-artifacts:/workspaces/team-a/../team-b/z"}}) {
+            error(send(attempt[0], "POST", "/api/2.0/mlflow/experiments/create", "{\"name\": \"grab-"
+                    + Math.abs(attempt[1].hashCode()) + "\", \"artifact_location\": \"" + attempt[1] + "\"}"), 400,
+                    "INVALID_PARAMETER_VALUE");
+        }
+        ok(send("team-a", "POST", "/api/2.0/mlflow/experiments/create", "{\"name\": \"own-tree\", "
+                + "\"artifact_location\": \"mlflow-artifacts:/workspaces/team-a/custom\"}"));
+        ok(send("team-b", "POST", "/api/2.0/mlflow/experiments/create", "{\"name\": \"own-s3\", "
+                + "\"artifact_location\": \"s3://bucket/team-b/custom\"}"));
+
         assertThat(names(ok(send("team-a", "POST", "/api/2.0/mlflow/experiments/search", "{}")).path("experiments"),
-                "name")).containsExactly("exp-a");
+                "name")).containsExactlyInAnyOrder("exp-a", "own-tree");
         assertThat(names(ok(send(null, "POST", "/api/2.0/mlflow/experiments/search",
                 "{\"max_results\": 1000}")).path("experiments"), "name")).contains("Default", "exp-default")
                 .doesNotContain("exp-a", "exp-b");

@@ -39,7 +39,8 @@ final class RunsSql {
         long experimentId = experiments.requireActive(c, run.experimentId());
         String location = Jdbc.one(c, "SELECT artifact_location FROM experiments WHERE experiment_id = ?",
                 rs -> rs.getString(1), experimentId).orElseThrow();
-        String artifactUri = location + "/" + run.runId() + "/artifacts";
+        // Trailing slashes dropped first, as MLflow's append_to_uri_path: "s3://b/" + id must not become "s3://b//id".
+        String artifactUri = location.replaceAll("/+$", "") + "/" + run.runId() + "/artifacts";
         Jdbc.update(c, "INSERT INTO runs (run_id, experiment_id, run_name, user_id, status, start_time, end_time, "
                 + "deleted_time, lifecycle_stage, artifact_uri) VALUES (?, ?, ?, ?, 'RUNNING', ?, NULL, NULL, "
                 + "'active', ?)", run.runId(), experimentId, run.runName(), run.userId(), run.startTime(),

@@ -223,6 +223,10 @@ public final class TraceRoutes {
         Message m = r.message();
         String key = m.requiredString("key");
         Validation.key("tag", key);
+        if (TraceRules.serverOwned(key)) {
+            throw OspreyException.invalid("Tag '" + key + "' is set by the server (where the trace's files are); it "
+                    + "cannot be changed.");
+        }
         String value = m.string("value").orElse("");
         traces.setTag(r.pathParam("trace_id"), key, value.length() > 8000 ? value.substring(0, 8000) : value);
         return Json.object();

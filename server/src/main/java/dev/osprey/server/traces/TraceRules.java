@@ -93,10 +93,13 @@ public final class TraceRules {
     public static TraceUpdate.Rules forClientInfo(TraceInfo in) {
         return s -> {
             Map<String, String> tags = new LinkedHashMap<>();
+            tags.putAll(in.tags());
+            // The server's, whatever the client sends: GetTrace reads an uploaded traces.json from there, so a
+            // client's value could point it at another experiment's (or workspace's) files.
+            tags.remove(ARTIFACT_LOCATION);
             if (s.created()) {
                 tags.put(ARTIFACT_LOCATION, artifactLocation(s));
             }
-            tags.putAll(in.tags());
             Map<String, String> metadata = new LinkedHashMap<>(in.metadata());
             if (in.state() != TraceState.IN_PROGRESS && in.state() != TraceState.STATE_UNSPECIFIED) {
                 metadata.put(FINALIZED, "true");
@@ -105,6 +108,11 @@ public final class TraceRules {
                     Optional.of(in.state()), in.executionDurationMs(), in.requestPreview(), in.responsePreview(),
                     tags, metadata);
         };
+    }
+
+    /** Tags only the server sets: clients may read them, never set them. */
+    public static boolean serverOwned(String tagKey) {
+        return tagKey.equals(ARTIFACT_LOCATION);
     }
 
     /** Where a trace keeps its data: under its experiment's artifact location (clients upload traces.json there). */

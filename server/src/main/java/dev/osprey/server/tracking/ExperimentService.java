@@ -6,6 +6,7 @@ import dev.osprey.core.Page;
 import dev.osprey.core.Tag;
 import dev.osprey.core.ViewType;
 import dev.osprey.search.EntityGrammar;
+import dev.osprey.server.artifacts.LocationRules;
 import dev.osprey.store.ExperimentQuery;
 import dev.osprey.store.TrackingStore;
 import dev.osprey.store.WorkspaceStore;
@@ -20,11 +21,13 @@ public final class ExperimentService {
 
     private final TrackingStore store;
     private final String artifactRoot;
+    private final LocationRules locations;
     private final Clock clock;
 
-    public ExperimentService(TrackingStore store, String artifactRoot, Clock clock) {
+    public ExperimentService(TrackingStore store, String artifactRoot, LocationRules locations, Clock clock) {
         this.store = store;
         this.artifactRoot = artifactRoot;
+        this.locations = locations;
         this.clock = clock;
     }
 
@@ -49,14 +52,33 @@ public final class ExperimentService {
     public String create(String name, Optional<String> artifactLocation, List<Tag> tags, Optional<Workspace> ws) {
         Validation.length("Experiment name", name, Validation.MAX_EXPERIMENT_NAME_LENGTH);
         artifactLocation = artifactLocation.filter(s -> !s.isEmpty());
-        artifactLocation.ifPresent(ExperimentService::validateLocation);
+        String root = ws.map(this::tree).orElse(artifactRoot);
+        artifactLocation.ifPresent(location -> {
+            validateLocation(location);
+            locations.requireUsable(location);
+            ws.ifPresent(w -> locations.requireWithin(location, root, otherTrees(w)));
+        });
         for (Tag tag : tags) {
             validateTag(tag);
         }
-        String root = ws.filter(w -> !w.name().equals(WorkspaceStore.DEFAULT)).map(w -> w.defaultArtifactRoot()
-                .orElseGet(() -> join(artifactRoot, "workspaces/" + w.name()))).orElse(artifactRoot);
         return store.createExperiment(name, artifactLocation, id -> join(root, Long.toString(id)), tags,
                 clock.millis(), ws.map(Workspace::name).orElse(WorkspaceStore.DEFAULT));
+    }
+
+    /** Where a workspace's experiments go by default: its own root, else {@code <server root>/workspaces/<name>}. */
+    private String tree(Workspace w) {
+        return w.name().equals(WorkspaceStore.DEFAULT) ? artifactRoot : w.defaultArtifactRoot()
+                .orElseGet(() -> join(artifactRoot, "workspaces/" + w.name()));
+    }
+
+    /** The trees of every other workspace, and the whole {@code workspaces/} folder for names not yet taken. */
+    private List<String> otherTrees(Workspace caller) {
+        List<String> others = new java.util.ArrayList<>(store.workspaces().list().stream()
+                .filter(w -> !w.name().equals(caller.name())).map(this::tree).toList());
+        if (caller.name().equals(WorkspaceStore.DEFAULT)) {
+            others.add(join(artifactRoot, "workspaces"));
+        }
+        return others;
     }
 
     private static String join(String root, String child) {

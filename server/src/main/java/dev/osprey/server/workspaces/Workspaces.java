@@ -38,12 +38,14 @@ public final class Workspaces implements WorkspaceScope {
     private record Cached<T>(T value, long expiresAt, long generation) {}
 
     private final WorkspaceStore store;
+    private final dev.osprey.server.artifacts.LocationRules locations;
     private final LongSupplier clock;
     private final Map<String, Cached<Optional<Workspace>>> workspaces = new ConcurrentHashMap<>();
     private final Map<String, Cached<String>> resources = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
 
-    public Workspaces(WorkspaceStore store, LongSupplier clock) {
+    public Workspaces(WorkspaceStore store, dev.osprey.server.artifacts.LocationRules locations, LongSupplier clock) {
+        this.locations = locations;
         this.store = store;
         this.clock = clock;
     }
@@ -179,7 +181,7 @@ public final class Workspaces implements WorkspaceScope {
 
     public Workspace create(String name, String description, Optional<String> defaultArtifactRoot) {
         validateName(name);
-        defaultArtifactRoot.ifPresent(dev.osprey.server.tracking.ExperimentService::validateLocation);
+        defaultArtifactRoot.ifPresent(this::validateRoot);
         Workspace created = new Workspace(name, description, defaultArtifactRoot, clock.getAsLong());
         store.create(created);
         generation.incrementAndGet();
@@ -187,11 +189,16 @@ public final class Workspaces implements WorkspaceScope {
     }
 
     public Workspace update(String name, Optional<String> description, Optional<String> defaultArtifactRoot) {
-        defaultArtifactRoot.filter(r -> !r.isEmpty()).ifPresent(
-                dev.osprey.server.tracking.ExperimentService::validateLocation);
+        defaultArtifactRoot.filter(r -> !r.isEmpty()).ifPresent(this::validateRoot);
         Workspace updated = store.update(name, description, defaultArtifactRoot);
         generation.incrementAndGet();
         return updated;
+    }
+
+    /** A workspace root passes the checks an experiment's location does (it becomes theirs). */
+    private void validateRoot(String root) {
+        dev.osprey.server.tracking.ExperimentService.validateLocation(root);
+        locations.requireUsable(root);
     }
 
     public void delete(String name, DeletionMode mode) {

@@ -102,8 +102,9 @@ class TraceRulesTest {
         assertThat(c.executionDurationMs()).hasValue(50);
         assertThat(c.requestPreview()).contains("{\"in\": 1}");
         assertThat(c.responsePreview()).as("kept as stored").isEmpty();
-        assertThat(c.tags()).as("the client's location wins").containsEntry("mlflow.artifactLocation",
-                "s3://elsewhere").containsEntry("env", "prod");
+        assertThat(c.tags()).as("the server's location, never the client's (it names whose files GetTrace reads)")
+                .containsEntry("mlflow.artifactLocation", "mlflow-artifacts:/7/traces/" + ID + "/artifacts")
+                .containsEntry("env", "prod");
         assertThat(c.metadata()).containsEntry("mlflow.sourceRun", "r1").containsEntry("mlflow.trace.infoFinalized",
                 "true");
         TraceInfo running = new TraceInfo(ID, "7", Optional.empty(), 1000, OptionalLong.empty(),
