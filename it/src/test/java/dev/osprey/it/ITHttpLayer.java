@@ -73,7 +73,7 @@ class ITHttpLayer {
             send(socket, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             socket.setSoTimeout(MUST_CLOSE_WITHIN_MS);
             InputStream in = socket.getInputStream();
-            String head = readHead(in);
+            String head = RawHttp.readHead(in);
             assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: keep-alive");
             assertThat(new String(in.readNBytes(2), StandardCharsets.ISO_8859_1)).isEqualTo("OK");
             long idleFrom = System.nanoTime();
@@ -215,18 +215,6 @@ class ITHttpLayer {
         OutputStream out = socket.getOutputStream();
         out.write(text.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            head.append((char) c);
-        }
-        return head.toString();
     }
 
     /** Whether the server ends the connection (end of stream or reset) before the bound, sending nothing. */

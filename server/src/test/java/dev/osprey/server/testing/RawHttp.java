@@ -48,6 +48,19 @@ public final class RawHttp {
         return exchange(port, head.toString().getBytes(StandardCharsets.ISO_8859_1));
     }
 
+    /** An answer's status line and headers up to the blank line (or what came before the stream ended). */
+    public static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                break;
+            }
+            head.append((char) c);
+        }
+        return head.toString();
+    }
+
     /** Sends exactly these bytes and reads one response. */
     public static Response exchange(int port, byte[] request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
@@ -56,17 +69,10 @@ public final class RawHttp {
             out.write(request);
             out.flush();
             InputStream in = socket.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
-                int c = in.read();
-                if (c < 0) {
-                    break;
-                }
-                head.append((char) c);
-            }
-            String[] lines = head.toString().split("\r\n");
+            String head = readHead(in);
+            String[] lines = head.split("\r\n");
             if (lines.length == 0 || !lines[0].startsWith("HTTP/")) {
-                return new Response(-1, Map.of(), head.toString()); // closed without an answer
+                return new Response(-1, Map.of(), head); // closed without an answer
             }
             int status = Integer.parseInt(lines[0].split(" ")[1]);
             Map<String, String> headers = new LinkedHashMap<>();
