@@ -175,7 +175,7 @@ public final class OspreyServer implements AutoCloseable {
             if (policy.isPresent()) {
                 var rules = policy.get();
                 auth.ifPresent(a -> endpoints.addAll(new dev.osprey.server.auth.AuthRoutes(a, rules).endpoints()));
-                workspaces.ifPresent(w -> endpoints.addAll(new WorkspaceRoutes(w, auth).endpoints(rules)));
+                workspaces.ifPresent(w -> endpoints.addAll(new WorkspaceRoutes(w, auth).endpoints()));
                 api = new ApiRouter(endpoints, config.staticPrefix(), (e, r, raw) -> rules.invoke(e,
                         r.inWorkspace(Workspaces.of(raw)),
                         auth.isPresent() ? dev.osprey.server.auth.AuthFilter.user(raw)

@@ -1,5 +1,7 @@
 package dev.osprey.server.artifacts;
 
+import static dev.osprey.server.auth.Permission.Need.*;
+import static dev.osprey.server.auth.Access.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.osprey.artifacts.ArtifactPath;
 import dev.osprey.core.OspreyException;
@@ -24,7 +26,7 @@ public final class RunArtifactRoutes {
     }
 
     public List<Endpoint> endpoints() {
-        return List.of(Endpoint.get("/mlflow/artifacts/list", this::list));
+        return List.of(Endpoint.get("/mlflow/artifacts/list", this::list).requires(onRun(READ)));
     }
 
     JsonNode list(ApiRequest r) {

@@ -16,7 +16,6 @@ import dev.osprey.server.workspaces.WorkspaceScope;
 import dev.osprey.store.TrackingStore;
 import dev.osprey.store.WorkspaceStore.Kind;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +56,8 @@ public final class AccessPolicy {
     private final WorkspaceScope scope;
     private final TrackingStore store;
     private final Function<String, Optional<String>> endpointIdByName;
-    private final Map<String, Rule> rules = new HashMap<>();
+    /** Each endpoint's requirement bound to this policy once (rules hold caches, such as run -> experiment). */
+    private final Map<Endpoint, Rule> bound = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param endpointIdByName the id of a gateway endpoint from its name (routes may name either) */
     public AccessPolicy(AuthService auth, TrackingStore store, Function<String, Optional<String>> endpointIdByName) {
@@ -74,27 +74,14 @@ public final class AccessPolicy {
         this.scope = scope;
         this.store = store;
         this.endpointIdByName = endpointIdByName;
-        tracking();
-        registry();
-        traces();
-        genai();
-        gateway();
-        adminOnly();
     }
 
-    private static String key(String method, String path) {
-        return method + " " + path;
-    }
-
-    private void on(String method, String path, Rule rule) {
-        if (rules.put(key(method, path), rule) != null) {
-            throw new IllegalStateException("Two rules for " + method + " " + path);
-        }
-    }
-
-    /** The rule for an endpoint, if it has one. */
+    /** The rule of an endpoint's declared requirement; empty when it declares none. */
     public Optional<Rule> rule(Endpoint e) {
-        return Optional.ofNullable(rules.get(key(e.method(), e.path())));
+        if (!(e.requirement() instanceof Access.Declared declared)) {
+            return Optional.empty();
+        }
+        return Optional.of(bound.computeIfAbsent(e, x -> declared.rule().apply(this)));
     }
 
     private static final ThreadLocal<User> CALLER = new ThreadLocal<>();
@@ -121,7 +108,7 @@ public final class AccessPolicy {
 
     // --- building blocks
 
-    private static Rule admin() {
+    static Rule admin() {
         return Rule.before((u, r) -> AuthService.requireAdmin(u));
     }
 
@@ -153,7 +140,7 @@ public final class AccessPolicy {
     }
 
     /** On the experiment named by a field (or path parameter); the default experiment when absent. */
-    private Rule experiment(Need need, String field) {
+    Rule experiment(Need need, String field) {
         return Rule.before((u, r) -> {
             String id = param(r, field).orElse("0");
             requireExperiment(u, r, id, need, noExperiment(id));
@@ -197,7 +184,7 @@ public final class AccessPolicy {
      * A search over several experiments: narrowed to the readable ones (a user never learns whether the others
      * exist); when none is left the answer is an empty page.
      */
-    private Rule readableExperiments(Function<ApiRequest, List<String>> ids,
+    Rule readableExperiments(Function<ApiRequest, List<String>> ids,
             BiFunction<ApiRequest, List<String>, ApiRequest> narrow) {
         return (u, r, call) -> {
             List<String> asked = ids.apply(r);
@@ -235,12 +222,12 @@ public final class AccessPolicy {
     }
 
     /** On the experiment of the run in run_id (or run_uuid); an unknown run is left to the handler's 404. */
-    private Rule run(Need need) {
+    Rule run(Need need) {
         return Rule.before((u, r) -> param(r, "run_id").or(() -> param(r, "run_uuid")).ifPresent(id ->
                 runExperiment(id).ifPresent(exp -> requireExperiment(u, r, exp, need, noRun(id)))));
     }
 
-    private Rule runs(Need need, String field) {
+    Rule runs(Need need, String field) {
         return Rule.before((u, r) -> {
             for (String runId : r.message().strings(field)) {
                 runExperiment(runId).ifPresent(exp -> requireExperiment(u, r, exp, need, noRun(runId)));
@@ -256,12 +243,12 @@ public final class AccessPolicy {
         return () -> OspreyException.notFound("Trace with ID '" + id + "' not found.");
     }
 
-    private Rule trace(Need need, String field) {
+    Rule trace(Need need, String field) {
         return Rule.before((u, r) -> param(r, field).ifPresent(id -> traceExperiment(id)
                 .ifPresent(exp -> requireExperiment(u, r, exp, need, noTrace(id)))));
     }
 
-    private Rule traces(Need need, String field) {
+    Rule traces(Need need, String field) {
         return Rule.before((u, r) -> {
             for (var t : store.traces().getTraceInfos(r.message().strings(field))) {
                 requireExperiment(u, r, t.experimentId(), need, noTrace(t.traceId()));
@@ -274,7 +261,7 @@ public final class AccessPolicy {
         auth.require(u, ResourceType.REGISTERED_MODEL, name, need, r.workspaceName());
     }
 
-    private Rule model(Need need) {
+    Rule model(Need need) {
         return Rule.before((u, r) -> requireModel(u, r, param(r, "name").orElseThrow(() -> Message.missing("name")),
                 need));
     }
@@ -334,11 +321,11 @@ public final class AccessPolicy {
                 () -> OspreyException.notFound("Logged model with ID '" + id + "' not found.")));
     }
 
-    private Rule loggedModel(Need need) {
+    Rule loggedModel(Need need) {
         return Rule.before((u, r) -> requireLoggedModel(u, r, r.pathParam("model_id"), need));
     }
 
-    private Rule job(Need need) {
+    Rule job(Need need) {
         return Rule.before((u, r) -> {
             String id = r.pathParam("job_id");
             store.jobs().get(id).ifPresent(j -> requireExperiment(u, r, j.experimentId(), need,
@@ -352,7 +339,7 @@ public final class AccessPolicy {
      * resumes right after the last item looked at. The page size is what the first call returned (the handler's
      * own default when the client gave none).
      */
-    private Rule filtered(ResourceType type, String listField, Function<JsonNode, String> id) {
+    Rule filtered(ResourceType type, String listField, Function<JsonNode, String> id) {
         return (u, r, call) -> {
             JsonNode answer = call.apply(r);
             if (!(answer instanceof ObjectNode page)) {
@@ -410,7 +397,7 @@ public final class AccessPolicy {
      * A route that deletes or renames a resource with grants: the store dropped or moved its grants, so the cached
      * ones are dropped too — else a name taken again within the cache's lifetime would still carry them.
      */
-    public Rule dropsGrants(Rule rule) {
+    Rule dropsGrants(Rule rule) {
         return (u, r, call) -> {
             JsonNode answer = rule.decide(u, r, call);
             auth.grantsChanged();
@@ -419,7 +406,7 @@ public final class AccessPolicy {
     }
 
     /** Authenticated; the creator then manages what it created (the id read from the answer). */
-    private Rule creates(ResourceType type, Function<JsonNode, String> id) {
+    Rule creates(ResourceType type, Function<JsonNode, String> id) {
         return (u, r, call) -> {
             requireMayCreate(u, r);
             JsonNode answer = call.apply(r);
@@ -452,130 +439,56 @@ public final class AccessPolicy {
         return r.withMessage(Message.ofJson(body));
     }
 
-    // --- the table
+    // --- rules that are not one building block (the endpoints name them through Access)
 
-    private void tracking() {
-        String e = "/mlflow/experiments/";
-        on("POST", e + "create", creates(ResourceType.EXPERIMENT, a -> a.path("experiment_id").asText()));
-        on("GET", e + "get", experiment(Need.READ, "experiment_id"));
-        on("GET", e + "get-by-name", (u, r, call) -> {
+    /** GetExperimentByName: the answer names the experiment; reading it needs READ there. */
+    Rule experimentByName() {
+        return (u, r, call) -> {
             JsonNode answer = call.apply(r);
             requireExperiment(u, r, answer.path("experiment").path("experiment_id").asText(), Need.READ,
                     () -> OspreyException.notFound("Could not find experiment with name '"
                             + param(r, "experiment_name").orElse("") + "'"));
             return answer;
-        });
-        on("GET", e + "search", filtered(ResourceType.EXPERIMENT, "experiments", x -> x.path("experiment_id")
-                .asText()));
-        on("POST", e + "search", filtered(ResourceType.EXPERIMENT, "experiments", x -> x.path("experiment_id")
-                .asText()));
-        on("POST", e + "update", experiment(Need.UPDATE, "experiment_id"));
-        on("POST", e + "set-experiment-tag", experiment(Need.UPDATE, "experiment_id"));
-        on("POST", e + "delete-experiment-tag", experiment(Need.UPDATE, "experiment_id"));
-        on("POST", e + "delete", experiment(Need.DELETE, "experiment_id"));
-        on("POST", e + "restore", experiment(Need.DELETE, "experiment_id"));
-        String run = "/mlflow/runs/";
-        on("POST", run + "create", experiment(Need.UPDATE, "experiment_id"));
-        on("GET", run + "get", run(Need.READ));
-        on("POST", run + "search", readableExperiments(r -> r.message().strings("experiment_ids"),
-                (r, readable) -> r.withMessage(r.message().withStrings("experiment_ids", readable))));
-        for (String write : List.of("update", "log-batch", "log-inputs", "log-metric", "log-model", "log-parameter",
-                "outputs", "set-tag", "delete-tag")) {
-            on("POST", run + write, run(Need.UPDATE));
-        }
-        on("POST", run + "delete", run(Need.DELETE));
-        on("POST", run + "restore", run(Need.DELETE));
-        on("GET", "/mlflow/metrics/get-history", run(Need.READ));
-        on("GET", "/mlflow/metrics/get-history-bulk", runs(Need.READ, "run_id"));
-        on("GET", "/mlflow/metrics/get-history-bulk-interval", runs(Need.READ, "run_ids"));
-        on("GET", "/mlflow/artifacts/list", run(Need.READ));
-        String lm = "/mlflow/logged-models";
-        on("POST", lm, experiment(Need.UPDATE, "experiment_id"));
-        on("POST", lm + "/search", readableExperiments(r -> r.message().strings("experiment_ids"),
-                (r, readable) -> r.withMessage(r.message().withStrings("experiment_ids", readable))));
-        on("GET", lm + "/{model_id}", loggedModel(Need.READ));
-        on("GET", lm + "/{model_id}/artifacts/directories", loggedModel(Need.READ));
-        on("PATCH", lm + "/{model_id}", loggedModel(Need.UPDATE));
-        on("POST", lm + "/{model_id}/params", loggedModel(Need.UPDATE));
-        on("PATCH", lm + "/{model_id}/tags", loggedModel(Need.UPDATE));
-        on("DELETE", lm + "/{model_id}/tags/{tag_key}", loggedModel(Need.UPDATE));
-        on("DELETE", lm + "/{model_id}", loggedModel(Need.DELETE));
+        };
     }
 
-    private void registry() {
-        String rm = "/mlflow/registered-models/";
-        on("POST", rm + "create", creates(ResourceType.REGISTERED_MODEL, a -> a.path("registered_model")
-                .path("name").asText()));
-        on("GET", rm + "get", model(Need.READ));
-        on("GET", rm + "get-latest-versions", model(Need.READ));
-        on("POST", rm + "get-latest-versions", model(Need.READ));
-        on("GET", rm + "alias", model(Need.READ));
-        on("GET", rm + "search", filtered(ResourceType.REGISTERED_MODEL, "registered_models",
-                x -> x.path("name").asText()));
-        on("PATCH", rm + "update", model(Need.UPDATE));
-        on("POST", rm + "rename", dropsGrants(model(Need.UPDATE)));
-        on("POST", rm + "set-tag", model(Need.UPDATE));
-        on("DELETE", rm + "delete-tag", model(Need.UPDATE));
-        on("POST", rm + "alias", model(Need.UPDATE));
-        on("DELETE", rm + "alias", model(Need.UPDATE));
-        on("DELETE", rm + "delete", dropsGrants(model(Need.DELETE)));
-        String mv = "/mlflow/model-versions/";
-        on("POST", mv + "create", Rule.before((u, r) -> {
+    /** A search naming experiments in {@code experiment_ids}: narrowed to the readable ones. */
+    Rule inReadableExperiments() {
+        return readableExperiments(r -> r.message().strings("experiment_ids"),
+                (r, readable) -> r.withMessage(r.message().withStrings("experiment_ids", readable)));
+    }
+
+    /** SearchTraces (v3 locations or v2 experiment_ids): narrowed to the readable experiments. */
+    Rule traceSearch() {
+        return readableExperiments(AccessPolicy::searchTraceExperiments, AccessPolicy::narrowTraceSearch);
+    }
+
+    /** A new model version: UPDATE on the model, and READ on where its files come from. */
+    Rule modelVersionCreate() {
+        return Rule.before((u, r) -> {
             requireModel(u, r, param(r, "name").orElseThrow(() -> Message.missing("name")), Need.UPDATE);
             requireSourceReadable(u, r);
-        }));
-        on("GET", mv + "get", model(Need.READ));
-        on("GET", mv + "get-download-uri", model(Need.READ));
-        on("GET", mv + "search", filtered(ResourceType.REGISTERED_MODEL, "model_versions",
-                x -> x.path("name").asText()));
-        on("PATCH", mv + "update", model(Need.UPDATE));
-        on("POST", mv + "set-tag", model(Need.UPDATE));
-        on("DELETE", mv + "delete-tag", model(Need.UPDATE));
-        on("POST", mv + "transition-stage", model(Need.UPDATE));
-        on("DELETE", mv + "delete", model(Need.DELETE));
+        });
     }
 
-    private void traces() {
-        String t = "/mlflow/traces";
-        on("POST", t, Rule.before((u, r) -> {
+    /** StartTrace: UPDATE on the experiment the trace is logged to. */
+    Rule traceStart() {
+        return Rule.before((u, r) -> {
             // v3 StartTrace names the experiment in trace.trace_info.trace_location; v2 in experiment_id.
             String exp = r.message().message("trace").flatMap(x -> x.message("trace_info"))
                     .flatMap(i -> i.message("trace_location")).flatMap(l -> l.message("mlflow_experiment"))
                     .flatMap(x -> x.string("experiment_id")).or(() -> param(r, "experiment_id")).orElse("0");
             requireExperiment(u, r, exp, Need.UPDATE, noExperiment(exp));
-        }));
-        on("GET", t, readableExperiments(r -> r.message().strings("experiment_ids"),
-                (r, readable) -> r.withMessage(r.message().withStrings("experiment_ids", readable))));
-        on("POST", t + "/search", readableExperiments(AccessPolicy::searchTraceExperiments,
-                AccessPolicy::narrowTraceSearch));
-        on("GET", t + "/sessions", experiment(Need.READ, "experiment_id"));
-        on("GET", t + "/batchGet", traces(Need.READ, "trace_ids"));
-        on("POST", t + "/batchGetInfos", traces(Need.READ, "trace_ids"));
-        on("POST", t + "/delete-traces", experiment(Need.DELETE, "experiment_id"));
-        on("POST", t + "/link-to-run", run(Need.UPDATE));
-        on("POST", t + "/link-prompts", trace(Need.UPDATE, "trace_id"));
-        on("GET", t + "/{trace_id}", trace(Need.READ, "trace_id"));
-        on("GET", t + "/{request_id}/info", trace(Need.READ, "request_id"));
-        on("PATCH", t + "/{request_id}", trace(Need.UPDATE, "request_id"));
-        on("PATCH", t + "/{trace_id}/tags", trace(Need.UPDATE, "trace_id"));
-        on("DELETE", t + "/{trace_id}/tags", trace(Need.UPDATE, "trace_id"));
-        on("POST", t + "/{trace_id}/assessments", trace(Need.UPDATE, "trace_id"));
-        on("GET", t + "/{trace_id}/assessments/{assessment_id}", trace(Need.READ, "trace_id"));
-        on("PATCH", t + "/{trace_id}/assessments/{assessment_id}", trace(Need.UPDATE, "trace_id"));
-        on("DELETE", t + "/{trace_id}/assessments/{assessment_id}", trace(Need.UPDATE, "trace_id"));
-        on("GET", "/osprey/ui/traces/{trace_id}/spans", trace(Need.READ, "trace_id"));
-        on("GET", "/osprey/ui/experiments/{experiment_id}/overview", experiment(Need.READ, "experiment_id"));
+        });
     }
 
-    private void genai() {
-        String s = "/mlflow/scorers/";
-        on("GET", s + "list", experiment(Need.READ, "experiment_id"));
-        on("GET", s + "get", scorer(Need.READ));
-        on("GET", s + "versions", scorer(Need.READ));
-        on("POST", s + "register", (u, r, call) -> {
-            // Register is create-or-update: a new version of an existing scorer is an update of that scorer (its own
-            // grant decides, else the experiment's), and only the creator of version 1 manages it. Granting MANAGE to
-            // whoever registered any version let EDIT on the experiment become MANAGE on another's scorer.
+    /**
+     * Register is create-or-update: a new version of an existing scorer is an update of that scorer (its own grant
+     * decides, else the experiment's), and only the creator of version 1 manages it. Granting MANAGE to whoever
+     * registered any version let EDIT on the experiment become MANAGE on another's scorer.
+     */
+    Rule scorerRegister() {
+        return (u, r, call) -> {
             String exp = param(r, "experiment_id").orElse("0");
             requireExperiment(u, r, exp, Need.UPDATE, noExperiment(exp));
             requireScorer(u, r, Need.UPDATE);
@@ -584,17 +497,7 @@ public final class AccessPolicy {
                 auth.grantCreator(u, ResourceType.SCORER, scorerId(r));
             }
             return answer;
-        });
-        on("DELETE", s + "delete", dropsGrants(scorer(Need.DELETE)));
-        on("PUT", s + "online-config", scorer(Need.UPDATE));
-        on("GET", s + "online-configs", experiment(Need.READ, "experiment_id"));
-        String ev = "/osprey/evaluations";
-        on("POST", ev, experiment(Need.UPDATE, "experiment_id"));
-        on("GET", ev, experiment(Need.READ, "experiment_id"));
-        on("GET", ev + "/{job_id}", job(Need.READ));
-        on("GET", ev + "/{job_id}/results", job(Need.READ));
-        on("POST", ev + "/{job_id}/cancel", job(Need.UPDATE));
-        on("GET", "/mlflow/gateway/supported-providers", Rule.authenticated());
+        };
     }
 
     private static String scorerId(ApiRequest r) {
@@ -605,7 +508,7 @@ public final class AccessPolicy {
      * On a scorer: its own grant when it has one, else what the user may do on the scorer's experiment (scorers
      * belong to experiments; MLflow grants on both).
      */
-    private Rule scorer(Need need) {
+    Rule scorer(Need need) {
         return Rule.before((u, r) -> requireScorer(u, r, need));
     }
 
@@ -626,7 +529,7 @@ public final class AccessPolicy {
 
     // --- gateway: endpoints are USEd (invoked), secrets and model definitions are USEd by what is built on them
 
-    private Rule onGateway(ResourceType type, String idField, Need need) {
+    Rule onGateway(ResourceType type, String idField, Need need) {
         return Rule.before((u, r) -> {
             Optional<String> id = param(r, idField);
             if (id.isEmpty() && type == ResourceType.GATEWAY_ENDPOINT) {
@@ -644,11 +547,20 @@ public final class AccessPolicy {
         auth.require(u, type, id, need, r.workspaceName());
     }
 
-    private void gatewayResource(String base, ResourceType type, String idField, String listField,
-            String createdField, BiConsumer<User, ApiRequest> createNeeds) {
-        on("POST", base + "create", (u, r, call) -> {
+    /**
+     * Creating a gateway resource: allowed to create in the workspace, and USE on what it is built on; the new
+     * resource joins the call's workspace and its creator manages it.
+     */
+    Rule createsGateway(ResourceType type, String idField, String createdField) {
+        BiConsumer<User, ApiRequest> builtOn = switch (type) {
+            case GATEWAY_MODEL_DEFINITION -> (u, r) -> param(r, "secret_id").ifPresent(id ->
+                    requireGateway(u, r, ResourceType.GATEWAY_SECRET, id, Need.USE));
+            case GATEWAY_ENDPOINT -> this::useModelDefinitions;
+            default -> (u, r) -> { };
+        };
+        return (u, r, call) -> {
             requireMayCreate(u, r);
-            createNeeds.accept(u, r);
+            builtOn.accept(u, r);
             JsonNode answer = call.apply(r);
             String created = answer.path(createdField).path(idField).asText("");
             if (!created.isEmpty()) {
@@ -656,10 +568,7 @@ public final class AccessPolicy {
                 auth.grantCreator(u, type, created);
             }
             return answer;
-        });
-        on("GET", base + "get", onGateway(type, idField, Need.READ));
-        on("DELETE", base + "delete", dropsGrants(onGateway(type, idField, Need.DELETE)));
-        on("GET", base + "list", filtered(type, listField, x -> x.path(idField).asText()));
+        };
     }
 
     private void useModelDefinitions(User u, ApiRequest r) {
@@ -671,36 +580,23 @@ public final class AccessPolicy {
                 id, Need.USE));
     }
 
-    private void gateway() {
-        String g = "/mlflow/gateway/";
-        gatewayResource(g + "secrets/", ResourceType.GATEWAY_SECRET, "secret_id", "secrets", "secret",
-                (u, r) -> { });
-        on("POST", g + "secrets/update", onGateway(ResourceType.GATEWAY_SECRET, "secret_id", Need.UPDATE));
-        gatewayResource(g + "model-definitions/", ResourceType.GATEWAY_MODEL_DEFINITION, "model_definition_id",
-                "model_definitions", "model_definition", (u, r) -> param(r, "secret_id").ifPresent(id ->
-                        requireGateway(u, r, ResourceType.GATEWAY_SECRET, id, Need.USE)));
-        on("POST", g + "model-definitions/update", (u, r, call) -> {
+    /** Updating a model definition: UPDATE on it, USE on a secret it switches to. */
+    Rule modelDefinitionUpdate() {
+        return (u, r, call) -> {
             requireGateway(u, r, ResourceType.GATEWAY_MODEL_DEFINITION, param(r, "model_definition_id").orElseThrow(
                     () -> Message.missing("model_definition_id")), Need.UPDATE);
             param(r, "secret_id").ifPresent(id -> requireGateway(u, r, ResourceType.GATEWAY_SECRET, id, Need.USE));
             return call.apply(r);
-        });
-        gatewayResource(g + "endpoints/", ResourceType.GATEWAY_ENDPOINT, "endpoint_id", "endpoints", "endpoint",
-                this::useModelDefinitions);
+        };
+    }
+
+    /** Updating an endpoint with model definitions (update, attach): UPDATE on it, USE on each definition. */
+    Rule endpointUpdateUsingModels() {
         Rule updateEndpoint = onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", Need.UPDATE);
-        on("POST", g + "endpoints/update", (u, r, call) -> {
+        return (u, r, call) -> {
             useModelDefinitions(u, r);
             return updateEndpoint.decide(u, r, call);
-        });
-        on("POST", g + "endpoints/models/attach", (u, r, call) -> {
-            useModelDefinitions(u, r);
-            return updateEndpoint.decide(u, r, call);
-        });
-        for (String route : List.of("POST endpoints/models/detach", "POST endpoints/bindings/create",
-                "DELETE endpoints/bindings/delete", "POST endpoints/set-tag", "DELETE endpoints/delete-tag")) {
-            on(route.substring(0, route.indexOf(' ')), g + route.substring(route.indexOf(' ') + 1), updateEndpoint);
-        }
-        on("GET", g + "endpoints/bindings/list", onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", Need.READ));
+        };
     }
 
     /** Whether the endpoint is in the workspace (an unknown name is left to the gateway's 404). */
@@ -717,37 +613,14 @@ public final class AccessPolicy {
 
     /**
      * Resources without per-resource grants (datasets, webhooks, gateway budgets and usage, which span users):
-     * admins only, written out so the decision is explicit.
+     * admins only, in the default workspace.
      */
-    private void adminOnly() {
-        String d = "/mlflow/datasets";
-        String one = d + "/{dataset_id}";
-        String g = "/mlflow/gateway/";
-        String w = "/mlflow/webhooks";
-        List<String> routes = new ArrayList<>(List.of("POST " + d + "/create", "GET " + d + "/search",
-                "POST " + d + "/search", "GET " + one, "DELETE " + one, "PATCH " + one + "/tags",
-                "DELETE " + one + "/tags/{key}", "POST " + one + "/records", "GET " + one + "/records",
-                "DELETE " + one + "/records", "GET " + one + "/experiment-ids", "POST " + one + "/add-experiments",
-                "POST " + one + "/remove-experiments",
-                "GET " + g + "secrets/config", "GET " + g + "budgets/windows", "GET " + g + "usage",
-                "GET " + w, "POST " + w, "GET " + w + "/{webhook_id}", "PATCH " + w + "/{webhook_id}",
-                "DELETE " + w + "/{webhook_id}", "POST " + w + "/{webhook_id}/test"));
-        routes.addAll(List.of("POST " + g + "budgets/create", "POST " + g + "budgets/update",
-                "DELETE " + g + "budgets/delete", "GET " + g + "budgets/get", "GET " + g + "budgets/list"));
-        Rule adminInDefault = Rule.before((u, r) -> {
+    Rule adminInDefaultWorkspace() {
+        return Rule.before((u, r) -> {
             scope.requireDefault(r.workspaceName(), () -> OspreyException.notFound("Not available in workspace '"
                     + r.workspaceName().orElse("") + "': datasets, webhooks and gateway budgets and usage are kept "
                     + "in the '" + dev.osprey.store.WorkspaceStore.DEFAULT + "' workspace."));
             AuthService.requireAdmin(u);
         });
-        for (String route : routes) {
-            int space = route.indexOf(' ');
-            on(route.substring(0, space), route.substring(space + 1), adminInDefault);
-        }
-    }
-
-    /** For AuthRoutes: its own endpoints carry their checks inside. */
-    public void add(Endpoint e, Rule rule) {
-        on(e.method(), e.path(), rule);
     }
 }

@@ -95,12 +95,8 @@ public final class AuthRoutes {
             routes.add(new Route(new Endpoint("DELETE", kind.base() + "delete", kind.version(),
                     r -> grant(r, Op.DELETE, kind)), manage));
         }
-        List<Endpoint> out = new ArrayList<>();
-        for (Route route : routes) {
-            policy.add(route.endpoint(), route.rule());
-            out.add(route.endpoint());
-        }
-        return out;
+        return routes.stream().map(route -> route.endpoint().requires(Access.rule("checked by the auth routes",
+                route.rule()))).toList();
     }
 
     // --- rules

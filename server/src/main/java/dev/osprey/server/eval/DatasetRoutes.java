@@ -1,5 +1,6 @@
 package dev.osprey.server.eval;
 
+import static dev.osprey.server.auth.Access.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -49,19 +50,19 @@ public final class DatasetRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                new Endpoint("POST", BASE + "/create", 3, this::create),
-                new Endpoint("POST", BASE + "/search", 3, this::search),
-                new Endpoint("GET", BASE + "/search", 3, this::search),
-                new Endpoint("GET", ONE, 3, this::get),
-                new Endpoint("DELETE", ONE, 3, this::delete),
-                new Endpoint("PATCH", ONE + "/tags", 3, this::setTags),
-                new Endpoint("DELETE", ONE + "/tags/{key}", 3, this::deleteTag),
-                new Endpoint("POST", ONE + "/records", 3, this::upsertRecords),
-                new Endpoint("GET", ONE + "/records", 3, this::records),
-                new Endpoint("DELETE", ONE + "/records", 3, this::deleteRecords),
-                new Endpoint("GET", ONE + "/experiment-ids", 3, this::experimentIds),
-                new Endpoint("POST", ONE + "/add-experiments", 3, this::addExperiments),
-                new Endpoint("POST", ONE + "/remove-experiments", 3, this::removeExperiments));
+                new Endpoint("POST", BASE + "/create", 3, this::create).requires(adminInDefaultWorkspace()),
+                new Endpoint("POST", BASE + "/search", 3, this::search).requires(adminInDefaultWorkspace()),
+                new Endpoint("GET", BASE + "/search", 3, this::search).requires(adminInDefaultWorkspace()),
+                new Endpoint("GET", ONE, 3, this::get).requires(adminInDefaultWorkspace()),
+                new Endpoint("DELETE", ONE, 3, this::delete).requires(adminInDefaultWorkspace()),
+                new Endpoint("PATCH", ONE + "/tags", 3, this::setTags).requires(adminInDefaultWorkspace()),
+                new Endpoint("DELETE", ONE + "/tags/{key}", 3, this::deleteTag).requires(adminInDefaultWorkspace()),
+                new Endpoint("POST", ONE + "/records", 3, this::upsertRecords).requires(adminInDefaultWorkspace()),
+                new Endpoint("GET", ONE + "/records", 3, this::records).requires(adminInDefaultWorkspace()),
+                new Endpoint("DELETE", ONE + "/records", 3, this::deleteRecords).requires(adminInDefaultWorkspace()),
+                new Endpoint("GET", ONE + "/experiment-ids", 3, this::experimentIds).requires(adminInDefaultWorkspace()),
+                new Endpoint("POST", ONE + "/add-experiments", 3, this::addExperiments).requires(adminInDefaultWorkspace()),
+                new Endpoint("POST", ONE + "/remove-experiments", 3, this::removeExperiments).requires(adminInDefaultWorkspace()));
     }
 
     static ObjectNode json(EvalDataset d) {

@@ -1,5 +1,7 @@
 package dev.osprey.server.eval;
 
+import static dev.osprey.server.auth.Permission.Need.*;
+import static dev.osprey.server.auth.Access.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -38,11 +40,11 @@ public final class EvaluationRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                new Endpoint("POST", BASE, 3, this::submit),
-                new Endpoint("GET", BASE, 3, this::list),
-                new Endpoint("GET", ONE, 3, this::get),
-                new Endpoint("POST", ONE + "/cancel", 3, this::cancel),
-                new Endpoint("GET", ONE + "/results", 3, this::results));
+                new Endpoint("POST", BASE, 3, this::submit).requires(onExperiment(UPDATE)),
+                new Endpoint("GET", BASE, 3, this::list).requires(onExperiment(READ)),
+                new Endpoint("GET", ONE, 3, this::get).requires(onJob(READ)),
+                new Endpoint("POST", ONE + "/cancel", 3, this::cancel).requires(onJob(UPDATE)),
+                new Endpoint("GET", ONE + "/results", 3, this::results).requires(onJob(READ)));
     }
 
     static ObjectNode json(Job job) {

@@ -1,5 +1,8 @@
 package dev.osprey.server.gateway;
 
+import dev.osprey.store.AuthStore.ResourceType;
+import static dev.osprey.server.auth.Permission.Need.*;
+import static dev.osprey.server.auth.Access.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,53 +42,53 @@ public final class GatewayConfigRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                v3("POST", "/secrets/create", r -> secret(config.createSecret(r.message()))),
-                v3("GET", "/secrets/get", r -> secret(config.getSecret(r.message()))),
-                v3("POST", "/secrets/update", r -> secret(config.updateSecret(r.message()))),
-                v3("DELETE", "/secrets/delete", r -> empty(() -> config.deleteSecret(r.message()))),
+                v3("POST", "/secrets/create", r -> secret(config.createSecret(r.message()))).requires(createsGateway(ResourceType.GATEWAY_SECRET, "secret_id", "secret")),
+                v3("GET", "/secrets/get", r -> secret(config.getSecret(r.message()))).requires(onGateway(ResourceType.GATEWAY_SECRET, "secret_id", READ)),
+                v3("POST", "/secrets/update", r -> secret(config.updateSecret(r.message()))).requires(onGateway(ResourceType.GATEWAY_SECRET, "secret_id", UPDATE)),
+                v3("DELETE", "/secrets/delete", r -> empty(() -> config.deleteSecret(r.message()))).requires(dropsGrants(onGateway(ResourceType.GATEWAY_SECRET, "secret_id", DELETE))),
                 v3("GET", "/secrets/list", r -> list("secrets", config.listSecrets(r.message()).stream()
-                        .map(GatewayCodec::secret).toList())),
-                v3("GET", "/secrets/config", r -> Json.object().put("secrets_available", config.secretsAvailable())),
+                        .map(GatewayCodec::secret).toList())).requires(listsReadable(ResourceType.GATEWAY_SECRET, "secrets", "secret_id")),
+                v3("GET", "/secrets/config", r -> Json.object().put("secrets_available", config.secretsAvailable())).requires(adminInDefaultWorkspace()),
                 v3("GET", "/supported-providers", r -> {
                     ObjectNode out = Json.object();
                     ArrayNode providers = out.putArray("providers");
                     Providers.names().forEach(providers::add);
                     return out;
-                }),
-                v3("POST", "/model-definitions/create", r -> definition(config.createModelDefinition(r.message()))),
+                }).requires(authenticated()),
+                v3("POST", "/model-definitions/create", r -> definition(config.createModelDefinition(r.message()))).requires(createsGateway(ResourceType.GATEWAY_MODEL_DEFINITION, "model_definition_id", "model_definition")),
                 v3("GET", "/model-definitions/get", r -> definition(config.getModelDefinition(
-                        r.message().requiredString("model_definition_id")))),
-                v3("POST", "/model-definitions/update", r -> definition(config.updateModelDefinition(r.message()))),
+                        r.message().requiredString("model_definition_id")))).requires(onGateway(ResourceType.GATEWAY_MODEL_DEFINITION, "model_definition_id", READ)),
+                v3("POST", "/model-definitions/update", r -> definition(config.updateModelDefinition(r.message()))).requires(modelDefinitionUpdate()),
                 v3("DELETE", "/model-definitions/delete", r -> empty(() -> config.deleteModelDefinition(
-                        r.message().requiredString("model_definition_id")))),
+                        r.message().requiredString("model_definition_id")))).requires(dropsGrants(onGateway(ResourceType.GATEWAY_MODEL_DEFINITION, "model_definition_id", DELETE))),
                 v3("GET", "/model-definitions/list", r -> list("model_definitions",
                         config.listModelDefinitions(r.message()).stream().map(d -> (JsonNode) config.json(d))
-                                .toList())),
-                v3("POST", "/endpoints/create", r -> endpoint(config.createEndpoint(r.message()))),
-                v3("GET", "/endpoints/get", r -> endpoint(config.getEndpoint(r.message()))),
-                v3("POST", "/endpoints/update", r -> endpoint(config.updateEndpoint(r.message()))),
+                                .toList())).requires(listsReadable(ResourceType.GATEWAY_MODEL_DEFINITION, "model_definitions", "model_definition_id")),
+                v3("POST", "/endpoints/create", r -> endpoint(config.createEndpoint(r.message()))).requires(createsGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", "endpoint")),
+                v3("GET", "/endpoints/get", r -> endpoint(config.getEndpoint(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", READ)),
+                v3("POST", "/endpoints/update", r -> endpoint(config.updateEndpoint(r.message()))).requires(endpointUpdateUsingModels()),
                 v3("DELETE", "/endpoints/delete", r -> empty(() -> config.deleteEndpoint(
-                        r.message().requiredString("endpoint_id")))),
+                        r.message().requiredString("endpoint_id")))).requires(dropsGrants(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", DELETE))),
                 v3("GET", "/endpoints/list", r -> list("endpoints", config.listEndpoints(r.message()).stream()
-                        .map(e -> (JsonNode) config.json(e)).toList())),
-                v3("POST", "/endpoints/models/attach", this::attach),
-                v3("POST", "/endpoints/models/detach", r -> empty(() -> config.detachModel(r.message()))),
+                        .map(e -> (JsonNode) config.json(e)).toList())).requires(listsReadable(ResourceType.GATEWAY_ENDPOINT, "endpoints", "endpoint_id")),
+                v3("POST", "/endpoints/models/attach", this::attach).requires(endpointUpdateUsingModels()),
+                v3("POST", "/endpoints/models/detach", r -> empty(() -> config.detachModel(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
                 v3("POST", "/endpoints/bindings/create", r -> Json.object("binding",
-                        config.createBinding(r.message()))),
-                v3("DELETE", "/endpoints/bindings/delete", r -> empty(() -> config.deleteBinding(r.message()))),
-                v3("GET", "/endpoints/bindings/list", r -> list("bindings", config.listBindings(r.message()))),
-                v3("POST", "/endpoints/set-tag", r -> empty(() -> config.setTag(r.message()))),
-                v3("DELETE", "/endpoints/delete-tag", r -> empty(() -> config.deleteTag(r.message()))),
-                v3("POST", "/budgets/create", r -> budget(config.createBudget(r.message()))),
-                v3("POST", "/budgets/update", r -> budget(config.updateBudget(r.message()))),
+                        config.createBinding(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
+                v3("DELETE", "/endpoints/bindings/delete", r -> empty(() -> config.deleteBinding(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
+                v3("GET", "/endpoints/bindings/list", r -> list("bindings", config.listBindings(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", READ)),
+                v3("POST", "/endpoints/set-tag", r -> empty(() -> config.setTag(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
+                v3("DELETE", "/endpoints/delete-tag", r -> empty(() -> config.deleteTag(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
+                v3("POST", "/budgets/create", r -> budget(config.createBudget(r.message()))).requires(adminInDefaultWorkspace()),
+                v3("POST", "/budgets/update", r -> budget(config.updateBudget(r.message()))).requires(adminInDefaultWorkspace()),
                 v3("GET", "/budgets/get", r -> budget(config.getBudget(r.message()
-                        .requiredString("budget_policy_id")))),
+                        .requiredString("budget_policy_id")))).requires(adminInDefaultWorkspace()),
                 v3("DELETE", "/budgets/delete", r -> empty(() -> config.deleteBudget(r.message()
-                        .requiredString("budget_policy_id")))),
+                        .requiredString("budget_policy_id")))).requires(adminInDefaultWorkspace()),
                 v3("GET", "/budgets/list", r -> list("budget_policies", config.listBudgets().stream()
-                        .map(b -> (JsonNode) GatewayCodec.budget(b)).toList())),
-                v3("GET", "/budgets/windows", r -> windows()),
-                v3("GET", "/usage", this::usage));
+                        .map(b -> (JsonNode) GatewayCodec.budget(b)).toList())).requires(adminInDefaultWorkspace()),
+                v3("GET", "/budgets/windows", r -> windows()).requires(adminInDefaultWorkspace()),
+                v3("GET", "/usage", this::usage).requires(adminInDefaultWorkspace()));
     }
 
     private static JsonNode secret(dev.osprey.gateway.config.GatewaySecret s) {

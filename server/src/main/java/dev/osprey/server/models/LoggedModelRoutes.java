@@ -1,5 +1,7 @@
 package dev.osprey.server.models;
 
+import static dev.osprey.server.auth.Permission.Need.*;
+import static dev.osprey.server.auth.Access.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.osprey.artifacts.ArtifactPath;
 import dev.osprey.core.LoggedModel;
@@ -31,15 +33,15 @@ public final class LoggedModelRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                Endpoint.post(BASE, this::create),
-                Endpoint.post(BASE + "/search", this::search),
-                Endpoint.get(ONE, this::get),
-                Endpoint.patch(ONE, this::finalizeModel),
-                Endpoint.delete(ONE, this::delete),
-                Endpoint.patch(ONE + "/tags", this::setTags),
-                Endpoint.delete(ONE + "/tags/{tag_key}", this::deleteTag),
-                Endpoint.post(ONE + "/params", this::logParams),
-                Endpoint.get(ONE + "/artifacts/directories", this::listArtifacts));
+                Endpoint.post(BASE, this::create).requires(onExperiment(UPDATE)),
+                Endpoint.post(BASE + "/search", this::search).requires(inReadableExperiments()),
+                Endpoint.get(ONE, this::get).requires(onLoggedModel(READ)),
+                Endpoint.patch(ONE, this::finalizeModel).requires(onLoggedModel(UPDATE)),
+                Endpoint.delete(ONE, this::delete).requires(onLoggedModel(DELETE)),
+                Endpoint.patch(ONE + "/tags", this::setTags).requires(onLoggedModel(UPDATE)),
+                Endpoint.delete(ONE + "/tags/{tag_key}", this::deleteTag).requires(onLoggedModel(UPDATE)),
+                Endpoint.post(ONE + "/params", this::logParams).requires(onLoggedModel(UPDATE)),
+                Endpoint.get(ONE + "/artifacts/directories", this::listArtifacts).requires(onLoggedModel(READ)));
     }
 
     private static JsonNode model(LoggedModel m) {

@@ -1,5 +1,8 @@
 package dev.osprey.server.registry;
 
+import dev.osprey.store.AuthStore.ResourceType;
+import static dev.osprey.server.auth.Permission.Need.*;
+import static dev.osprey.server.auth.Access.*;
 import static dev.osprey.server.api.Endpoint.delete;
 import static dev.osprey.server.api.Endpoint.get;
 import static dev.osprey.server.api.Endpoint.patch;
@@ -32,29 +35,29 @@ public final class RegistryRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                post(RM + "/create", this::create),
-                get(RM + "/get", this::getModel),
-                post(RM + "/rename", this::rename),
-                patch(RM + "/update", this::update),
-                delete(RM + "/delete", this::deleteModel),
-                get(RM + "/search", this::search),
-                post(RM + "/get-latest-versions", this::latestVersions),
-                get(RM + "/get-latest-versions", this::latestVersions),
-                post(RM + "/set-tag", this::setTag),
-                delete(RM + "/delete-tag", this::deleteTag),
-                post(RM + "/alias", this::setAlias),
-                delete(RM + "/alias", this::deleteAlias),
-                get(RM + "/alias", this::byAlias),
+                post(RM + "/create", this::create).requires(createsModel()),
+                get(RM + "/get", this::getModel).requires(onModel(READ)),
+                post(RM + "/rename", this::rename).requires(dropsGrants(onModel(UPDATE))),
+                patch(RM + "/update", this::update).requires(onModel(UPDATE)),
+                delete(RM + "/delete", this::deleteModel).requires(dropsGrants(onModel(DELETE))),
+                get(RM + "/search", this::search).requires(listsReadable(ResourceType.REGISTERED_MODEL, "registered_models", "name")),
+                post(RM + "/get-latest-versions", this::latestVersions).requires(onModel(READ)),
+                get(RM + "/get-latest-versions", this::latestVersions).requires(onModel(READ)),
+                post(RM + "/set-tag", this::setTag).requires(onModel(UPDATE)),
+                delete(RM + "/delete-tag", this::deleteTag).requires(onModel(UPDATE)),
+                post(RM + "/alias", this::setAlias).requires(onModel(UPDATE)),
+                delete(RM + "/alias", this::deleteAlias).requires(onModel(UPDATE)),
+                get(RM + "/alias", this::byAlias).requires(onModel(READ)),
 
-                post(MV + "/create", this::createVersion),
-                get(MV + "/get", this::getVersion),
-                patch(MV + "/update", this::updateVersion),
-                delete(MV + "/delete", this::deleteVersion),
-                post(MV + "/transition-stage", this::transition),
-                get(MV + "/search", this::searchVersions),
-                get(MV + "/get-download-uri", this::downloadUri),
-                post(MV + "/set-tag", this::setVersionTag),
-                delete(MV + "/delete-tag", this::deleteVersionTag));
+                post(MV + "/create", this::createVersion).requires(modelVersionCreate()),
+                get(MV + "/get", this::getVersion).requires(onModel(READ)),
+                patch(MV + "/update", this::updateVersion).requires(onModel(UPDATE)),
+                delete(MV + "/delete", this::deleteVersion).requires(onModel(DELETE)),
+                post(MV + "/transition-stage", this::transition).requires(onModel(UPDATE)),
+                get(MV + "/search", this::searchVersions).requires(listsReadable(ResourceType.REGISTERED_MODEL, "model_versions", "name")),
+                get(MV + "/get-download-uri", this::downloadUri).requires(onModel(READ)),
+                post(MV + "/set-tag", this::setVersionTag).requires(onModel(UPDATE)),
+                delete(MV + "/delete-tag", this::deleteVersionTag).requires(onModel(UPDATE)));
     }
 
     private static JsonNode model(RegisteredModel m) {

@@ -1,5 +1,7 @@
 package dev.osprey.server.scorers;
 
+import static dev.osprey.server.auth.Permission.Need.*;
+import static dev.osprey.server.auth.Access.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -40,13 +42,13 @@ public final class ScorerRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                new Endpoint("POST", S + "/register", 3, this::register),
-                new Endpoint("GET", S + "/list", 3, this::list),
-                new Endpoint("GET", S + "/versions", 3, this::versions),
-                new Endpoint("GET", S + "/get", 3, this::get),
-                new Endpoint("DELETE", S + "/delete", 3, this::delete),
-                new Endpoint("PUT", S + "/online-config", 3, this::putOnlineConfig),
-                new Endpoint("GET", S + "/online-configs", 3, this::onlineConfigs));
+                new Endpoint("POST", S + "/register", 3, this::register).requires(scorerRegister()),
+                new Endpoint("GET", S + "/list", 3, this::list).requires(onExperiment(READ)),
+                new Endpoint("GET", S + "/versions", 3, this::versions).requires(onScorer(READ)),
+                new Endpoint("GET", S + "/get", 3, this::get).requires(onScorer(READ)),
+                new Endpoint("DELETE", S + "/delete", 3, this::delete).requires(dropsGrants(onScorer(DELETE))),
+                new Endpoint("PUT", S + "/online-config", 3, this::putOnlineConfig).requires(onScorer(UPDATE)),
+                new Endpoint("GET", S + "/online-configs", 3, this::onlineConfigs).requires(onExperiment(READ)));
     }
 
     private String experiment(Message m) {

@@ -1,5 +1,7 @@
 package dev.osprey.server.traces;
 
+import static dev.osprey.server.auth.Permission.Need.*;
+import static dev.osprey.server.auth.Access.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.core.Assessment;
@@ -41,10 +43,10 @@ public final class AssessmentRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                new Endpoint("POST", "/mlflow/traces/{trace_id}/assessments", 3, this::create),
-                new Endpoint("GET", ONE, 3, this::get),
-                new Endpoint("PATCH", ONE, 3, this::update),
-                new Endpoint("DELETE", ONE, 3, this::delete));
+                new Endpoint("POST", "/mlflow/traces/{trace_id}/assessments", 3, this::create).requires(onTrace(UPDATE, "trace_id")),
+                new Endpoint("GET", ONE, 3, this::get).requires(onTrace(READ, "trace_id")),
+                new Endpoint("PATCH", ONE, 3, this::update).requires(onTrace(UPDATE, "trace_id")),
+                new Endpoint("DELETE", ONE, 3, this::delete).requires(onTrace(UPDATE, "trace_id")));
     }
 
     private static ObjectNode tree(ApiRequest r) {

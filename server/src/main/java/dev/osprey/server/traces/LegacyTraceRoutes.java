@@ -1,5 +1,7 @@
 package dev.osprey.server.traces;
 
+import static dev.osprey.server.auth.Permission.Need.*;
+import static dev.osprey.server.auth.Access.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,10 +45,10 @@ public final class LegacyTraceRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                new Endpoint("POST", T, 2, this::start),
-                new Endpoint("GET", T, 2, this::search),
-                new Endpoint("PATCH", T + "/{request_id}", 2, this::end),
-                new Endpoint("GET", T + "/{request_id}/info", 2, this::getInfo));
+                new Endpoint("POST", T, 2, this::start).requires(traceStart()),
+                new Endpoint("GET", T, 2, this::search).requires(inReadableExperiments()),
+                new Endpoint("PATCH", T + "/{request_id}", 2, this::end).requires(onTrace(UPDATE, "request_id")),
+                new Endpoint("GET", T + "/{request_id}/info", 2, this::getInfo).requires(onTrace(READ, "request_id")));
     }
 
     JsonNode start(ApiRequest r) {

@@ -1,5 +1,7 @@
 package dev.osprey.server.traces;
 
+import static dev.osprey.server.auth.Permission.Need.*;
+import static dev.osprey.server.auth.Access.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -50,20 +52,20 @@ public final class TraceRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                v3("POST", T, this::start),
-                v3("GET", T + "/batchGet", this::batchGet),
-                v3("POST", T + "/batchGetInfos", this::batchGetInfos),
-                v3("POST", T + "/search", this::search),
-                v3("GET", T + "/sessions", this::sessions),
-                v3("POST", T + "/delete-traces", this::delete),
-                v3("GET", T + "/{trace_id}", this::getInfo),
-                v3("PATCH", T + "/{trace_id}/tags", this::setTag),
-                v3("DELETE", T + "/{trace_id}/tags", this::deleteTag),
-                v2("PATCH", T + "/{trace_id}/tags", this::setTag),
-                v2("DELETE", T + "/{trace_id}/tags", this::deleteTag),
-                v2("POST", T + "/delete-traces", this::delete),
-                v2("POST", T + "/link-to-run", this::linkToRun),
-                v2("POST", T + "/link-prompts", this::linkPrompts));
+                v3("POST", T, this::start).requires(traceStart()),
+                v3("GET", T + "/batchGet", this::batchGet).requires(onTraces(READ, "trace_ids")),
+                v3("POST", T + "/batchGetInfos", this::batchGetInfos).requires(onTraces(READ, "trace_ids")),
+                v3("POST", T + "/search", this::search).requires(traceSearch()),
+                v3("GET", T + "/sessions", this::sessions).requires(onExperiment(READ)),
+                v3("POST", T + "/delete-traces", this::delete).requires(onExperiment(DELETE)),
+                v3("GET", T + "/{trace_id}", this::getInfo).requires(onTrace(READ, "trace_id")),
+                v3("PATCH", T + "/{trace_id}/tags", this::setTag).requires(onTrace(UPDATE, "trace_id")),
+                v3("DELETE", T + "/{trace_id}/tags", this::deleteTag).requires(onTrace(UPDATE, "trace_id")),
+                v2("PATCH", T + "/{trace_id}/tags", this::setTag).requires(onTrace(UPDATE, "trace_id")),
+                v2("DELETE", T + "/{trace_id}/tags", this::deleteTag).requires(onTrace(UPDATE, "trace_id")),
+                v2("POST", T + "/delete-traces", this::delete).requires(onExperiment(DELETE)),
+                v2("POST", T + "/link-to-run", this::linkToRun).requires(onRun(UPDATE)),
+                v2("POST", T + "/link-prompts", this::linkPrompts).requires(onTrace(UPDATE, "trace_id")));
     }
 
     /** Trace infos as JSON with their assessments, loaded in one query. */

@@ -1,5 +1,7 @@
 package dev.osprey.server.traces;
 
+import static dev.osprey.server.auth.Permission.Need.*;
+import static dev.osprey.server.auth.Access.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.core.OspreyException;
@@ -36,8 +38,8 @@ public final class UiTraceRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                new Endpoint("GET", "/osprey/ui/traces/{trace_id}/spans", 3, this::spans),
-                new Endpoint("GET", "/osprey/ui/experiments/{experiment_id}/overview", 3, this::overview));
+                new Endpoint("GET", "/osprey/ui/traces/{trace_id}/spans", 3, this::spans).requires(onTrace(READ, "trace_id")),
+                new Endpoint("GET", "/osprey/ui/experiments/{experiment_id}/overview", 3, this::overview).requires(onExperiment(READ)));
     }
 
     JsonNode spans(ApiRequest r) {

@@ -1,5 +1,8 @@
 package dev.osprey.server.tracking;
 
+import dev.osprey.store.AuthStore.ResourceType;
+import static dev.osprey.server.auth.Permission.Need.*;
+import static dev.osprey.server.auth.Access.*;
 import static dev.osprey.server.api.Endpoint.get;
 import static dev.osprey.server.api.Endpoint.post;
 
@@ -18,34 +21,34 @@ public final class TrackingRoutes {
         RunHandlers runs = new RunHandlers(new RunService(store, truncateLongValues), clock);
         MetricHandlers metrics = new MetricHandlers(new MetricService(store));
         return List.of(
-                post("/mlflow/experiments/create", experiments::create),
-                get("/mlflow/experiments/get", experiments::get),
-                get("/mlflow/experiments/get-by-name", experiments::getByName),
-                post("/mlflow/experiments/search", experiments::search),
-                get("/mlflow/experiments/search", experiments::search),
-                post("/mlflow/experiments/update", experiments::update),
-                post("/mlflow/experiments/delete", experiments::delete),
-                post("/mlflow/experiments/restore", experiments::restore),
-                post("/mlflow/experiments/set-experiment-tag", experiments::setTag),
-                post("/mlflow/experiments/delete-experiment-tag", experiments::deleteTag),
+                post("/mlflow/experiments/create", experiments::create).requires(createsExperiment()),
+                get("/mlflow/experiments/get", experiments::get).requires(onExperiment(READ)),
+                get("/mlflow/experiments/get-by-name", experiments::getByName).requires(experimentByName()),
+                post("/mlflow/experiments/search", experiments::search).requires(listsReadable(ResourceType.EXPERIMENT, "experiments", "experiment_id")),
+                get("/mlflow/experiments/search", experiments::search).requires(listsReadable(ResourceType.EXPERIMENT, "experiments", "experiment_id")),
+                post("/mlflow/experiments/update", experiments::update).requires(onExperiment(UPDATE)),
+                post("/mlflow/experiments/delete", experiments::delete).requires(onExperiment(DELETE)),
+                post("/mlflow/experiments/restore", experiments::restore).requires(onExperiment(DELETE)),
+                post("/mlflow/experiments/set-experiment-tag", experiments::setTag).requires(onExperiment(UPDATE)),
+                post("/mlflow/experiments/delete-experiment-tag", experiments::deleteTag).requires(onExperiment(UPDATE)),
 
-                post("/mlflow/runs/create", runs::create),
-                get("/mlflow/runs/get", runs::get),
-                post("/mlflow/runs/update", runs::update),
-                post("/mlflow/runs/delete", runs::delete),
-                post("/mlflow/runs/restore", runs::restore),
-                post("/mlflow/runs/search", runs::search),
-                post("/mlflow/runs/log-metric", runs::logMetric),
-                post("/mlflow/runs/log-parameter", runs::logParam),
-                post("/mlflow/runs/set-tag", runs::setTag),
-                post("/mlflow/runs/delete-tag", runs::deleteTag),
-                post("/mlflow/runs/log-batch", runs::logBatch),
-                post("/mlflow/runs/log-inputs", runs::logInputs),
-                post("/mlflow/runs/outputs", runs::logOutputs),
-                post("/mlflow/runs/log-model", runs::logModel),
+                post("/mlflow/runs/create", runs::create).requires(onExperiment(UPDATE)),
+                get("/mlflow/runs/get", runs::get).requires(onRun(READ)),
+                post("/mlflow/runs/update", runs::update).requires(onRun(UPDATE)),
+                post("/mlflow/runs/delete", runs::delete).requires(onRun(DELETE)),
+                post("/mlflow/runs/restore", runs::restore).requires(onRun(DELETE)),
+                post("/mlflow/runs/search", runs::search).requires(inReadableExperiments()),
+                post("/mlflow/runs/log-metric", runs::logMetric).requires(onRun(UPDATE)),
+                post("/mlflow/runs/log-parameter", runs::logParam).requires(onRun(UPDATE)),
+                post("/mlflow/runs/set-tag", runs::setTag).requires(onRun(UPDATE)),
+                post("/mlflow/runs/delete-tag", runs::deleteTag).requires(onRun(UPDATE)),
+                post("/mlflow/runs/log-batch", runs::logBatch).requires(onRun(UPDATE)),
+                post("/mlflow/runs/log-inputs", runs::logInputs).requires(onRun(UPDATE)),
+                post("/mlflow/runs/outputs", runs::logOutputs).requires(onRun(UPDATE)),
+                post("/mlflow/runs/log-model", runs::logModel).requires(onRun(UPDATE)),
 
-                get("/mlflow/metrics/get-history", metrics::history),
-                get("/mlflow/metrics/get-history-bulk-interval", metrics::bulkInterval),
-                get("/mlflow/metrics/get-history-bulk", metrics::bulk));
+                get("/mlflow/metrics/get-history", metrics::history).requires(onRun(READ)),
+                get("/mlflow/metrics/get-history-bulk-interval", metrics::bulkInterval).requires(onRuns(READ, "run_ids")),
+                get("/mlflow/metrics/get-history-bulk", metrics::bulk).requires(onRuns(READ, "run_id")));
     }
 }

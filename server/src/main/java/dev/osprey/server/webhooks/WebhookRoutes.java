@@ -1,5 +1,6 @@
 package dev.osprey.server.webhooks;
 
+import static dev.osprey.server.auth.Access.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.core.Page;
@@ -25,12 +26,12 @@ public final class WebhookRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                Endpoint.post(BASE, this::create),
-                Endpoint.get(BASE, this::list),
-                Endpoint.get(ONE, this::get),
-                Endpoint.patch(ONE, this::update),
-                Endpoint.delete(ONE, this::delete),
-                Endpoint.post(ONE + "/test", this::test));
+                Endpoint.post(BASE, this::create).requires(adminInDefaultWorkspace()),
+                Endpoint.get(BASE, this::list).requires(adminInDefaultWorkspace()),
+                Endpoint.get(ONE, this::get).requires(adminInDefaultWorkspace()),
+                Endpoint.patch(ONE, this::update).requires(adminInDefaultWorkspace()),
+                Endpoint.delete(ONE, this::delete).requires(adminInDefaultWorkspace()),
+                Endpoint.post(ONE + "/test", this::test).requires(adminInDefaultWorkspace()));
     }
 
     static ObjectNode json(Webhook w) {

@@ -8,6 +8,7 @@ import dev.osprey.protocol.Json;
 import dev.osprey.protocol.Message;
 import dev.osprey.server.api.ApiRequest;
 import dev.osprey.server.api.Endpoint;
+import dev.osprey.server.auth.Access;
 import dev.osprey.server.auth.AccessPolicy;
 import dev.osprey.server.auth.AuthService;
 import dev.osprey.server.auth.Permission;
@@ -35,20 +36,20 @@ public final class WorkspaceRoutes {
         this.auth = auth;
     }
 
-    /** The endpoints, each with its rule added to the access policy. */
-    public List<Endpoint> endpoints(AccessPolicy policy) {
-        List<Endpoint> out = List.of(
-                new Endpoint("GET", BASE, 3, this::list),
-                new Endpoint("POST", BASE, 3, this::create).withSuccessStatus(201),
-                new Endpoint("GET", BASE + "/{workspace_name}", 3, this::get),
-                new Endpoint("PATCH", BASE + "/{workspace_name}", 3, this::update),
-                new Endpoint("DELETE", BASE + "/{workspace_name}", 3, this::delete).withSuccessStatus(204));
-        policy.add(out.get(0), (u, r, call) -> visibleOnly(u, call.apply(r)));
-        policy.add(out.get(1), AccessPolicy.Rule.before((u, r) -> AuthService.requireAdmin(u)));
-        policy.add(out.get(2), AccessPolicy.Rule.before((u, r) -> requireAtLeast(u, name(r), Permission.READ)));
-        policy.add(out.get(3), AccessPolicy.Rule.before((u, r) -> requireAtLeast(u, name(r), Permission.MANAGE)));
-        policy.add(out.get(4), policy.dropsGrants(AccessPolicy.Rule.before((u, r) -> AuthService.requireAdmin(u))));
-        return out;
+    /** The endpoints, each with what it asks of its caller. */
+    public List<Endpoint> endpoints() {
+        return List.of(
+                new Endpoint("GET", BASE, 3, this::list).requires(Access.rule("lists the workspaces one may enter",
+                        (u, r, call) -> visibleOnly(u, call.apply(r)))),
+                new Endpoint("POST", BASE, 3, this::create).withSuccessStatus(201).requires(Access.admin()),
+                new Endpoint("GET", BASE + "/{workspace_name}", 3, this::get).requires(Access.rule("READ in the "
+                        + "workspace", AccessPolicy.Rule.before((u, r) -> requireAtLeast(u, name(r),
+                        Permission.READ)))),
+                new Endpoint("PATCH", BASE + "/{workspace_name}", 3, this::update).requires(Access.rule("MANAGE in "
+                        + "the workspace", AccessPolicy.Rule.before((u, r) -> requireAtLeast(u, name(r),
+                        Permission.MANAGE)))),
+                new Endpoint("DELETE", BASE + "/{workspace_name}", 3, this::delete).withSuccessStatus(204)
+                        .requires(Access.dropsGrants(Access.admin())));
     }
 
     private boolean mayEnter(User u, String workspace) {

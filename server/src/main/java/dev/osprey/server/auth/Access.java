@@ -1,0 +1,170 @@
+package dev.osprey.server.auth;
+
+import dev.osprey.server.api.Requirement;
+import dev.osprey.server.auth.Permission.Need;
+import dev.osprey.store.AuthStore.ResourceType;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * The requirements endpoints declare next to their handlers ({@code post(path, runs::logBatch)
+ * .requires(onRun(UPDATE))}). Each is one of {@link AccessPolicy}'s rules, bound to the running policy when the
+ * first call arrives; the resource is found from the call's parameters as the rule says.
+ */
+public final class Access {
+    private Access() {}
+
+    /** A requirement decided by one of the policy's rules. */
+    record Declared(String description, Function<AccessPolicy, AccessPolicy.Rule> rule) implements Requirement {}
+
+    private static String on(Need need, String what) {
+        return need.name() + " on " + what;
+    }
+
+    /** Any authenticated caller. */
+    public static Requirement authenticated() {
+        return new Declared("authenticated", p -> AccessPolicy.Rule.authenticated());
+    }
+
+    /** Admins only. */
+    public static Requirement admin() {
+        return new Declared("admin", p -> AccessPolicy.admin());
+    }
+
+    /** Admins only, and only in the default workspace (resources without grants of their own). */
+    public static Requirement adminInDefaultWorkspace() {
+        return new Declared("admin, default workspace", AccessPolicy::adminInDefaultWorkspace);
+    }
+
+    /** A rule the endpoint's own package wrote (the auth and workspace routes check inside). */
+    public static Requirement rule(String description, AccessPolicy.Rule rule) {
+        return new Declared(description, p -> rule);
+    }
+
+    /** On the experiment in {@code experiment_id} (the default experiment when absent). */
+    public static Requirement onExperiment(Need need) {
+        return onExperiment(need, "experiment_id");
+    }
+
+    /** On the experiment named by a field or path parameter. */
+    public static Requirement onExperiment(Need need, String field) {
+        return new Declared(on(need, "the experiment in " + field), p -> p.experiment(need, field));
+    }
+
+    /** GetExperimentByName: READ on the experiment the answer names. */
+    public static Requirement experimentByName() {
+        return new Declared("READ on the experiment named", AccessPolicy::experimentByName);
+    }
+
+    /** Authenticated; the creator manages the experiment created. */
+    public static Requirement createsExperiment() {
+        return new Declared("may create; creator manages", p -> p.creates(ResourceType.EXPERIMENT,
+                a -> a.path("experiment_id").asText()));
+    }
+
+    /** Authenticated; the creator manages the registered model created. */
+    public static Requirement createsModel() {
+        return new Declared("may create; creator manages", p -> p.creates(ResourceType.REGISTERED_MODEL,
+                a -> a.path("registered_model").path("name").asText()));
+    }
+
+    /** A search naming experiments in {@code experiment_ids}: narrowed to the readable ones. */
+    public static Requirement inReadableExperiments() {
+        return new Declared("narrowed to readable experiments", AccessPolicy::inReadableExperiments);
+    }
+
+    /** A search whose answer lists resources: the unreadable ones are dropped and the page filled again. */
+    public static Requirement listsReadable(ResourceType type, String listField, String idField) {
+        return new Declared("lists readable " + type.name().toLowerCase(Locale.ROOT), p -> p.filtered(type,
+                listField, item -> item.path(idField).asText()));
+    }
+
+    /** On the experiment of the run in {@code run_id} (or {@code run_uuid}). */
+    public static Requirement onRun(Need need) {
+        return new Declared(on(need, "the run"), p -> p.run(need));
+    }
+
+    /** On the experiments of every run listed in a field. */
+    public static Requirement onRuns(Need need, String field) {
+        return new Declared(on(need, "the runs in " + field), p -> p.runs(need, field));
+    }
+
+    /** On the experiment of the logged model in the {@code model_id} path parameter. */
+    public static Requirement onLoggedModel(Need need) {
+        return new Declared(on(need, "the logged model"), p -> p.loggedModel(need));
+    }
+
+    /** On the registered model in {@code name}. */
+    public static Requirement onModel(Need need) {
+        return new Declared(on(need, "the registered model"), p -> p.model(need));
+    }
+
+    /** UPDATE on the registered model, READ on where the version's files come from. */
+    public static Requirement modelVersionCreate() {
+        return new Declared("UPDATE on the model, READ on the source", AccessPolicy::modelVersionCreate);
+    }
+
+    /** On the experiment of the trace in a field or path parameter. */
+    public static Requirement onTrace(Need need, String field) {
+        return new Declared(on(need, "the trace in " + field), p -> p.trace(need, field));
+    }
+
+    /** On the experiments of every trace listed in a field. */
+    public static Requirement onTraces(Need need, String field) {
+        return new Declared(on(need, "the traces in " + field), p -> p.traces(need, field));
+    }
+
+    /** StartTrace: UPDATE on the experiment the trace goes to. */
+    public static Requirement traceStart() {
+        return new Declared("UPDATE on the trace's experiment", AccessPolicy::traceStart);
+    }
+
+    /** SearchTraces: narrowed to the readable experiments it names. */
+    public static Requirement traceSearch() {
+        return new Declared("narrowed to readable experiments", AccessPolicy::traceSearch);
+    }
+
+    /** On the experiment of the evaluation job in the {@code job_id} path parameter. */
+    public static Requirement onJob(Need need) {
+        return new Declared(on(need, "the evaluation job"), p -> p.job(need));
+    }
+
+    /** On the scorer (its own grant, else its experiment's). */
+    public static Requirement onScorer(Need need) {
+        return new Declared(on(need, "the scorer"), p -> p.scorer(need));
+    }
+
+    /** Register a scorer version: UPDATE on experiment and scorer; version 1's creator manages it. */
+    public static Requirement scorerRegister() {
+        return new Declared("UPDATE on the experiment and scorer", AccessPolicy::scorerRegister);
+    }
+
+    /** On a gateway resource by its id field (endpoints also by name). */
+    public static Requirement onGateway(ResourceType type, String idField, Need need) {
+        return new Declared(on(need, "the " + type.name().toLowerCase(Locale.ROOT)), p -> p.onGateway(type, idField,
+                need));
+    }
+
+    /** Create a gateway resource: may create in the workspace, USE on what it is built on; creator manages. */
+    public static Requirement createsGateway(ResourceType type, String idField, String createdField) {
+        return new Declared("may create, USE on its parts; creator manages", p -> p.createsGateway(type, idField,
+                createdField));
+    }
+
+    /** Update a model definition: UPDATE on it, USE on its new secret. */
+    public static Requirement modelDefinitionUpdate() {
+        return new Declared("UPDATE on the model definition, USE on the secret", AccessPolicy::modelDefinitionUpdate);
+    }
+
+    /** Update an endpoint with model definitions: UPDATE on it, USE on each definition. */
+    public static Requirement endpointUpdateUsingModels() {
+        return new Declared("UPDATE on the endpoint, USE on its models", AccessPolicy::endpointUpdateUsingModels);
+    }
+
+    /** The same requirement, and the resource's cached grants are dropped after the call (delete, rename). */
+    public static Requirement dropsGrants(Requirement requirement) {
+        Declared declared = (Declared) requirement;
+        return new Declared(declared.description() + "; drops its grants",
+                p -> p.dropsGrants(declared.rule().apply(p)));
+    }
+}
