@@ -38,6 +38,9 @@ import dev.osprey.gateway.usage.UsageRecorder;
 import dev.osprey.server.gateway.GatewayConfigRoutes;
 import dev.osprey.server.gateway.GatewayHandler;
 import dev.osprey.server.api.Failures;
+import dev.osprey.server.api.RawRoutes;
+import dev.osprey.server.auth.RouteResources;
+import dev.osprey.server.auth.RouteTouches;
 import dev.osprey.server.http.GuardedHttp1;
 import dev.osprey.server.traces.GatewayTraces;
 import dev.osprey.server.traces.OtlpGrpcService;
@@ -76,10 +79,11 @@ public final class OspreyServer implements AutoCloseable {
     private final OnlineScoring onlineScoring;
     private final EvaluationJobs evaluations;
     private final ApiRouter api;
+    private final RawRoutes raw;
     private final Optional<dev.osprey.server.auth.AccessPolicy> policy;
 
     private OspreyServer(ServerConfig config, TrackingStore store, WebServer web, Webhooks webhooks,
-            Gateway gateway, OnlineScoring onlineScoring, EvaluationJobs evaluations, ApiRouter api,
+            Gateway gateway, OnlineScoring onlineScoring, EvaluationJobs evaluations, ApiRouter api, RawRoutes raw,
             Optional<dev.osprey.server.auth.AccessPolicy> policy) {
         this.config = config;
         this.store = store;
@@ -89,6 +93,7 @@ public final class OspreyServer implements AutoCloseable {
         this.onlineScoring = onlineScoring;
         this.evaluations = evaluations;
         this.api = api;
+        this.raw = raw;
         this.policy = policy;
     }
 
@@ -183,11 +188,19 @@ public final class OspreyServer implements AutoCloseable {
             } else {
                 api = new ApiRouter(endpoints, config.staticPrefix());
             }
-            Optional<dev.osprey.server.auth.AuthFilter> authFilter = auth.map(a -> new dev.osprey.server.auth
-                    .AuthFilter(a, store, config.staticPrefix(), a.oidc().isPresent()));
             ArtifactProxyHandler artifacts = new ArtifactProxyHandler(destination, config.serveArtifacts(),
                     config.staticPrefix(), new TraceFiles(store.traces(), ingest, destination));
             String prefix = config.staticPrefix();
+            Optional<dev.osprey.server.auth.BrowserLogin> login = auth.flatMap(a -> a.oidc().map(o -> new dev.osprey
+                    .server.auth.BrowserLogin(a, o, prefix, Optional.ofNullable(System.getenv(
+                            "OSPREY_OIDC_CLIENT_SECRET")).filter(v -> !v.isBlank()), clock::millis)));
+            RawRoutes raw = RawRouteTable.of(new RawRouteTable.Parts(config, new RouteResources(store), login,
+                    new OtlpHandler(ingest), gatewayHandler, gateway, traceDownload, workspaces.isPresent(),
+                    new GetArtifactHandler(store, locations), new ModelVersionArtifactHandler(registry, locations),
+                    new LoggedModelFileHandler(loggedModelRoutes::location), artifacts));
+            RouteTouches touches = new RouteTouches(raw);
+            Optional<dev.osprey.server.auth.AuthFilter> authFilter = auth.map(a -> new dev.osprey.server.auth
+                    .AuthFilter(a, touches, prefix, a.oidc().isPresent()));
             WebServer web = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
@@ -217,44 +230,9 @@ public final class OspreyServer implements AutoCloseable {
                             .addFilter(GuardedHttp1.requestEnds())
                             .update(routing -> security(config).ifPresent(routing::addFilter))
                             .update(routing -> authFilter.ifPresent(routing::addFilter))
-                            .addFilter(new WorkspaceFilter(workspaces, auth, new dev.osprey.server.auth.RouteResources(
-                                    store, prefix), prefix))
+                            .addFilter(new WorkspaceFilter(workspaces, auth, touches, prefix))
                             .update(routing -> authFilter.ifPresent(f -> routing.addFilter(f.outsideApi())))
-                            .update(routing -> auth.flatMap(a -> a.oidc().map(o -> new dev.osprey.server.auth
-                                    .BrowserLogin(a, o, prefix, Optional.ofNullable(System.getenv(
-                                            "OSPREY_OIDC_CLIENT_SECRET")).filter(v -> !v.isBlank()), clock::millis)))
-                                    .ifPresent(login -> routing.get(prefix + "/auth/login", login::login)
-                                            .get(prefix + "/auth/callback", login::callback)
-                                            .post(prefix + "/auth/logout", login::logout)))
-                            // OTLP exporters post to <tracking uri>/v1/traces: the root, whatever the static prefix.
-                            .post("/v1/traces", new OtlpHandler(ingest))
-                            .any("/gateway/*", gatewayHandler)
-                            .get(prefix + "/metrics", (req, res) -> {
-                                res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-                                res.send(gateway.metrics().prometheus(gateway.usage().dropped()));
-                            })
-                            .get("/api/3.0/mlflow/traces/get", traceDownload)
-                            .get(prefix + "/ajax-api/3.0/mlflow/traces/get", traceDownload)
-                            .get(prefix + "/ajax-api/2.0/mlflow/get-trace-artifact", traceDownload::traceArtifact)
-                            .get(prefix + "/health", (req, res) -> plain(res, "OK"))
-                            .update(routing -> {
-                                if (workspaces.isEmpty()) {
-                                    for (String base : List.of("/api/3.0/mlflow/workspaces",
-                                            prefix + "/ajax-api/3.0/mlflow/workspaces")) {
-                                        routing.any(base, OspreyServer::workspacesOff)
-                                                .any(base + "/*", OspreyServer::workspacesOff);
-                                    }
-                                }
-                            })
-                            .get(prefix + "/version", (req, res) -> plain(res, MLFLOW_COMPATIBLE_VERSION))
-                            .get(prefix + "/get-artifact", new GetArtifactHandler(store, locations))
-                            .get(prefix + "/model-versions/get-artifact",
-                                    new ModelVersionArtifactHandler(registry, locations))
-                            .get(prefix + "/ajax-api/2.0/mlflow/logged-models/{model_id}/artifacts/files",
-                                    new LoggedModelFileHandler(loggedModelRoutes::location))
-                            .get("/*", new dev.osprey.server.ui.UiHandler("web", prefix,
-                                    config.security().xFrameOptions()))
-                            .any(artifacts)
+                            .update(raw::mount)
                             .any(config.artifactsOnly() ? OspreyServer::artifactsOnly : api))
                     .build()
                     .start();
@@ -274,7 +252,8 @@ public final class OspreyServer implements AutoCloseable {
                 onlineScoring.start();
                 evaluations.resumeUnfinished();
             }
-            return new OspreyServer(config, store, web, webhooks, gateway, onlineScoring, evaluations, api, policy);
+            return new OspreyServer(config, store, web, webhooks, gateway, onlineScoring, evaluations, api, raw,
+                    policy);
         } catch (java.io.IOException e) {
             store.close();
             throw new dev.osprey.core.OspreyException(dev.osprey.core.ErrorCode.INTERNAL_ERROR, "Cannot use the "
@@ -283,14 +262,6 @@ public final class OspreyServer implements AutoCloseable {
             store.close();
             throw e;
         }
-    }
-
-    /** Workspace routes while workspaces are off: 503 in plain text (spec/genai.md §8). */
-    private static void workspacesOff(io.helidon.webserver.http.ServerRequest req,
-            io.helidon.webserver.http.ServerResponse res) {
-        res.status(io.helidon.http.Status.SERVICE_UNAVAILABLE_503);
-        plain(res, "Workspaces are not enabled on this server. Start it with --enable-workspaces (or "
-                + "MLFLOW_ENABLE_WORKSPACES=true) to use them.");
     }
 
     /** The security middleware, unless --disable-security-middleware. */
@@ -401,14 +372,9 @@ public final class OspreyServer implements AutoCloseable {
     private static void artifactsOnly(io.helidon.webserver.http.ServerRequest req,
             io.helidon.webserver.http.ServerResponse res) {
         res.status(io.helidon.http.Status.SERVICE_UNAVAILABLE_503);
-        plain(res, "Endpoint: " + req.path().path() + " disabled due to the mlflow server running in "
+        RawRouteTable.plain(res, "Endpoint: " + req.path().path() + " disabled due to the mlflow server running in "
                 + "`--artifacts-only` mode. To enable tracking server functionality, run `mlflow server` without "
                 + "`--artifacts-only`");
-    }
-
-    private static void plain(io.helidon.webserver.http.ServerResponse res, String text) {
-        res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-        res.send(text);
     }
 
     /** The AI gateway (tests flush its usage queue through it). */
@@ -438,6 +404,11 @@ public final class OspreyServer implements AutoCloseable {
     /** The MLflow-style API endpoints this server serves (for the authorization coverage test). */
     public java.util.List<dev.osprey.server.api.Endpoint> apiEndpoints() {
         return api.endpoints();
+    }
+
+    /** The routes served outside the API router, in the order they are tried. */
+    public java.util.List<dev.osprey.server.api.RawRoute> rawRoutes() {
+        return raw.routes();
     }
 
     public String baseUrl() {

@@ -3,7 +3,9 @@ package dev.osprey.server.auth;
 import dev.osprey.server.api.Requirement;
 import dev.osprey.server.auth.Permission.Need;
 import dev.osprey.store.AuthStore.ResourceType;
+import io.helidon.webserver.http.RoutingRequest;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -16,6 +18,23 @@ public final class Access {
 
     /** A requirement decided by one of the policy's rules. */
     record Declared(String description, Function<AccessPolicy, AccessPolicy.Rule> rule) implements Requirement {}
+
+    /** No login at all: probes and the login pages. */
+    record Open(String description) implements Requirement {}
+
+    /** A raw route: a login, and what the request touches, found from its path, query or headers. */
+    record Touching(String description, Function<RoutingRequest, Optional<RouteResources.Touch>> touch)
+            implements Requirement {}
+
+    /** Served without a login. */
+    public static Requirement open(String description) {
+        return new Open(description);
+    }
+
+    /** A raw route that needs a login and touches no particular resource (pages; the handler checks the rest). */
+    public static Requirement login(String description) {
+        return new Touching(description, r -> Optional.empty());
+    }
 
     private static String on(Need need, String what) {
         return need.name() + " on " + what;

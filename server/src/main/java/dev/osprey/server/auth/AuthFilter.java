@@ -4,7 +4,6 @@ import dev.osprey.core.OspreyException;
 import dev.osprey.server.auth.Permission.Need;
 import dev.osprey.store.AuthStore.ResourceType;
 import dev.osprey.store.AuthStore.User;
-import dev.osprey.store.TrackingStore;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;
@@ -27,14 +26,14 @@ public final class AuthFilter implements Filter {
     private static final io.helidon.http.HeaderName CSRF_HEADER = HeaderNames.create("X-CSRF-Token");
 
     private final AuthService auth;
-    private final RouteResources routes;
+    private final RouteTouches routes;
     private final String prefix;
     private final boolean browserLogin;
 
     /** @param browserLogin OIDC browser login is available: unauthenticated page loads are sent there */
-    public AuthFilter(AuthService auth, TrackingStore store, String prefix, boolean browserLogin) {
+    public AuthFilter(AuthService auth, RouteTouches routes, String prefix, boolean browserLogin) {
         this.auth = auth;
-        this.routes = new RouteResources(store, prefix);
+        this.routes = routes;
         this.prefix = prefix;
         this.browserLogin = browserLogin;
     }
@@ -60,8 +59,7 @@ public final class AuthFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
-        if (path.equals(prefix + "/health") || path.equals(prefix + "/version") || path.equals(prefix + "/auth/login")
-                || path.equals(prefix + "/auth/callback") || path.equals(prefix + "/auth/logout")) {
+        if (routes.open(req)) {
             chain.proceed();
             return;
         }

@@ -1,15 +1,16 @@
 package dev.osprey.server.auth;
 
+import dev.osprey.server.api.Requirement;
 import dev.osprey.server.auth.Permission.Need;
 import dev.osprey.store.TrackingStore;
 import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.RoutingRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
  * What the routes that are not API endpoints touch (the artifact proxy, artifact and trace downloads, OTLP
- * ingest, {@code /metrics}), found from their path, query and headers, for authorization and workspace checks.
+ * ingest, {@code /metrics}), found from their path, query and headers: the requirements those routes declare in
+ * the raw route table, read by the authorization and workspace filters through {@link RouteTouches}.
  */
 public final class RouteResources {
     /** What one request touches. */
@@ -28,11 +29,9 @@ public final class RouteResources {
     public record AdminOnly() implements Touch {}
 
     private final TrackingStore store;
-    private final String prefix;
 
-    public RouteResources(TrackingStore store, String prefix) {
+    public RouteResources(TrackingStore store) {
         this.store = store;
-        this.prefix = prefix;
     }
 
     private static Need byMethod(String method) {
@@ -43,49 +42,55 @@ public final class RouteResources {
         };
     }
 
-    /** What a request was found to touch, kept on it so the workspace and auth filters look it up once. */
-    private record Resolved(Optional<Touch> touch) {}
-
-    /** What the request touches; empty for routes that need only a login (pages, health, the API router). */
-    public Optional<Touch> of(RoutingRequest req) {
-        Optional<Resolved> known = req.context().get(Resolved.class);
-        if (known.isPresent()) {
-            return known.get().touch();
-        }
-        Optional<Touch> touch = resolve(req);
-        req.context().register(new Resolved(touch));
-        return touch;
+    /** Server-wide data: admins only. */
+    public static Requirement adminOnly() {
+        return new Access.Touching("admin", r -> Optional.of(new AdminOnly()));
     }
 
-    private Optional<Touch> resolve(RoutingRequest req) {
-        String path = req.path().path();
-        String method = req.prologue().method().text();
-        var query = req.query();
-        if (path.equals("/v1/traces")) {
-            return Optional.of(new OnExperiment(req.headers().first(HeaderNames.create("x-mlflow-experiment-id"))
-                    .orElse("0"), Need.UPDATE));
-        } else if (path.equals(prefix + "/metrics")) {
-            return Optional.of(new AdminOnly());
-        } else if (path.startsWith("/api/2.0/mlflow-artifacts/") || path.startsWith(prefix
-                + "/ajax-api/2.0/mlflow-artifacts/")) {
-            return Optional.of(new OnProxiedPath(proxiedPath(path, query.first("path").orElse("")),
-                    byMethod(method)));
-        } else if (path.equals(prefix + "/get-artifact")) {
-            return query.first("run_uuid").asOptional().or(() -> query.first("run_id").asOptional())
-                    .flatMap(store::getRun).map(r -> new OnExperiment(r.info().experimentId(), Need.READ));
-        } else if (path.equals(prefix + "/model-versions/get-artifact")) {
-            return Optional.of(new OnModel(query.first("name").orElse(""), Need.READ));
-        } else if (path.equals("/api/3.0/mlflow/traces/get") || path.equals(prefix + "/ajax-api/3.0/mlflow/traces/get")
-                || path.equals(prefix + "/ajax-api/2.0/mlflow/get-trace-artifact")) {
-            return query.first("trace_id").asOptional().or(() -> query.first("request_id").asOptional())
-                    .flatMap(store.traces()::getTraceInfo).map(t -> new OnExperiment(t.experimentId(), Need.READ));
-        } else if (path.startsWith(prefix + "/ajax-api/2.0/mlflow/logged-models/") && path.endsWith(
-                "/artifacts/files")) {
-            String id = path.substring((prefix + "/ajax-api/2.0/mlflow/logged-models/").length(),
-                    path.length() - "/artifacts/files".length());
+    /** OTLP ingest: UPDATE on the experiment in {@code x-mlflow-experiment-id} (the default one without it). */
+    public static Requirement otlpExperiment() {
+        return new Access.Touching("UPDATE on the experiment in x-mlflow-experiment-id", r -> Optional.of(
+                new OnExperiment(r.headers().first(HeaderNames.create("x-mlflow-experiment-id")).orElse("0"),
+                        Need.UPDATE)));
+    }
+
+    /** The artifact proxy: the artifact path's experiment (GET reads, DELETE deletes, the rest update). */
+    public static Requirement proxiedPath() {
+        return new Access.Touching("by the artifact path (READ, UPDATE or DELETE by method)", r -> Optional.of(
+                new OnProxiedPath(proxiedPath(r.path().path(), r.query().first("path").orElse("")),
+                        byMethod(r.prologue().method().text()))));
+    }
+
+    /** READ on the experiment of the run in {@code run_uuid} or {@code run_id}. */
+    public Requirement runInQuery() {
+        return new Access.Touching("READ on the run in the query", r -> r.query().first("run_uuid").asOptional()
+                .or(() -> r.query().first("run_id").asOptional()).flatMap(store::getRun)
+                .map(run -> new OnExperiment(run.info().experimentId(), Need.READ)));
+    }
+
+    /** READ on the registered model in {@code name}. */
+    public static Requirement modelInQuery() {
+        return new Access.Touching("READ on the registered model in the query", r -> Optional.of(
+                new OnModel(r.query().first("name").orElse(""), Need.READ)));
+    }
+
+    /** READ on the experiment of the trace in {@code trace_id} or {@code request_id}. */
+    public Requirement traceInQuery() {
+        return new Access.Touching("READ on the trace in the query", r -> r.query().first("trace_id").asOptional()
+                .or(() -> r.query().first("request_id").asOptional()).flatMap(store.traces()::getTraceInfo)
+                .map(t -> new OnExperiment(t.experimentId(), Need.READ)));
+    }
+
+    /** READ on the experiment of the logged model named in the path, after {@code base}. */
+    public Requirement loggedModelInPath(String base, String suffix) {
+        return new Access.Touching("READ on the logged model in the path", r -> {
+            String path = r.path().path();
+            if (!path.startsWith(base) || !path.endsWith(suffix) || path.length() < base.length() + suffix.length()) {
+                return Optional.empty();
+            }
+            String id = path.substring(base.length(), path.length() - suffix.length());
             return store.loggedModels().get(id, true).map(m -> new OnExperiment(m.experimentId(), Need.READ));
-        }
-        return Optional.empty();
+        });
     }
 
     /** The artifact path of a proxy request: in the URL, in the list call's query, or after a multipart upload id. */

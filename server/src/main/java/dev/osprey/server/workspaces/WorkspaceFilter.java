@@ -25,13 +25,13 @@ import java.util.Optional;
 public final class WorkspaceFilter implements Filter {
     private final Optional<Workspaces> workspaces;
     private final Optional<AuthService> auth;
-    private final RouteResources routes;
+    private final dev.osprey.server.auth.RouteTouches routes;
     private final java.util.Set<String> exactExempt;
     private final java.util.List<String> exemptPrefixes;
 
     /** @param workspaces empty when workspaces are off */
-    public WorkspaceFilter(Optional<Workspaces> workspaces, Optional<AuthService> auth, RouteResources routes,
-            String prefix) {
+    public WorkspaceFilter(Optional<Workspaces> workspaces, Optional<AuthService> auth,
+            dev.osprey.server.auth.RouteTouches routes, String prefix) {
         this.workspaces = workspaces;
         this.auth = auth;
         this.routes = routes;
