@@ -49,9 +49,11 @@ final class RawRouteTable {
                 post(prefix + "/auth/logout", login::logout).requires(Access.open("sign-out")))));
         routes.addAll(List.of(
                 // OTLP exporters post to <tracking uri>/v1/traces: the root, whatever the static prefix.
-                post("/v1/traces", p.otlp()).requires(RouteResources.otlpExperiment()),
-                any("/gateway/*", p.gateway()).requires(Access.login("USE on the gateway endpoint, checked by the "
-                        + "gateway handler")),
+                post("/v1/traces", p.otlp()).requires(RouteResources.otlpExperiment())));
+        // The gateway's invocation routes: the endpoint is named in the body or the path, so the handler checks USE.
+        p.gateway().routes().forEach(route -> routes.add(route.requires(Access.login("USE on the gateway endpoint "
+                + "named, checked by the gateway handler"))));
+        routes.addAll(List.of(
                 get(prefix + "/metrics", (req, res) -> plain(res, p.gatewayCore().metrics().prometheus(
                         p.gatewayCore().usage().dropped()), "text/plain; version=0.0.4; charset=utf-8"))
                         .requires(RouteResources.adminOnly()),

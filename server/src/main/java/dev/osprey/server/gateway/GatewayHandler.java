@@ -10,11 +10,11 @@ import dev.osprey.gateway.GatewayException;
 import dev.osprey.gateway.Invocation;
 import dev.osprey.gateway.provider.Operation;
 import dev.osprey.protocol.Json;
+import dev.osprey.server.api.RawRoute;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -22,6 +22,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,13 +32,14 @@ import org.slf4j.LoggerFactory;
  * ({@code model} names the endpoint), MLflow's per-endpoint route, and provider-native passthrough routes. Errors are
  * FastAPI-style {@code {"detail": ...}} bodies, as MLflow's gateway answers.
  */
-public final class GatewayHandler implements Handler {
+public final class GatewayHandler {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayHandler.class);
     /** Requests above this are refused with 413 before any parsing (images inline in messages fit). */
     public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
     private static final HeaderName DURATION = HeaderNames.create("X-MLflow-Gateway-Duration-Ms");
     private static final HeaderName OVERHEAD = HeaderNames.create("X-MLflow-Gateway-Overhead-Duration-Ms");
     private static final String UNIFIED = "/gateway/mlflow/v1/";
+    private static final String OPENAI = "/gateway/openai/v1/";
     private final Gateway gateway;
     private final Access access;
 
@@ -72,33 +74,64 @@ public final class GatewayHandler implements Handler {
         this.access = access;
     }
 
-    @Override
-    public void handle(ServerRequest req, ServerResponse res) {
-        String path = req.path().path();
+    /** How a route turns a request and its JSON body into an invocation. */
+    @FunctionalInterface
+    private interface Call {
+        Invocation of(ServerRequest req, ObjectNode body);
+    }
+
+    /**
+     * The invocation routes, as the raw route table mounts them (in this order): OpenAI-compatible unified routes,
+     * provider passthroughs, MLflow's per-endpoint route, and a last route answering what none of them serves.
+     */
+    public List<RawRoute> routes() {
+        return List.of(
+                RawRoute.get(UNIFIED + "models", (req, res) -> answering(req, res, () -> send(res, 200,
+                        Json.write(models(gateway.config(), name -> access.visible(req, name)
+                                && access.mayInvoke(req, name)))))),
+                post(UNIFIED + "chat/completions", (req, body) -> unified(Operation.CHAT, req, body)),
+                post(UNIFIED + "embeddings", (req, body) -> unified(Operation.EMBEDDINGS, req, body)),
+                post(UNIFIED + "completions", (req, body) -> unified(Operation.COMPLETIONS, req, body)),
+                post(OPENAI + "chat/completions", (req, body) -> openAi("chat/completions", Operation.CHAT, req, body)),
+                post(OPENAI + "embeddings", (req, body) -> openAi("embeddings", Operation.EMBEDDINGS, req, body)),
+                post(OPENAI + "responses", (req, body) -> openAi("responses", Operation.CHAT, req, body)),
+                post("/gateway/anthropic/v1/messages", (req, body) -> new Invocation(modelField(body),
+                        Operation.CHAT, body, user(req, body), stream(body),
+                        Optional.of(new Invocation.Passthrough("anthropic", "messages")))),
+                post("/gateway/gemini/v1beta/models/{model_action}", this::gemini),
+                post("/gateway/{endpoint}/mlflow/invocations", this::perEndpoint),
+                RawRoute.any("/gateway/*", (req, res) -> answering(req, res, () -> {
+                    throw req.prologue().method() == Method.POST ? new GatewayException(404, "Not Found")
+                            : new GatewayException(405, "Method Not Allowed");
+                })));
+    }
+
+    private RawRoute post(String pattern, Call call) {
+        return RawRoute.post(pattern, (req, res) -> answering(req, res, () -> invoke(call.of(req, read(req)), req,
+                res)));
+    }
+
+    private void invoke(Invocation inv, ServerRequest req, ServerResponse res) {
+        if (!access.visible(req, inv.endpointName())) {
+            throw new GatewayException(404, "Endpoint '" + inv.endpointName() + "' does not exist.");
+        }
+        if (!access.mayInvoke(req, inv.endpointName())) {
+            throw new GatewayException(403, "Permission denied");
+        }
+        if (inv.stream()) {
+            stream(inv, res);
+        } else {
+            Gateway.Reply reply = gateway.invoke(inv);
+            res.header(DURATION, String.valueOf(reply.durationMs()));
+            res.header(OVERHEAD, String.valueOf(reply.overheadMs()));
+            send(res, reply.status(), reply.body());
+        }
+    }
+
+    /** Runs a route's work with the gateway's answers for failures (FastAPI-style {@code detail} bodies). */
+    private static void answering(ServerRequest req, ServerResponse res, Runnable work) {
         try {
-            if (req.prologue().method() == Method.GET && path.equals(UNIFIED + "models")) {
-                send(res, 200, Json.write(models(gateway.config(), name -> access.visible(req, name)
-                        && access.mayInvoke(req, name))));
-                return;
-            }
-            if (req.prologue().method() != Method.POST) {
-                throw new GatewayException(405, "Method Not Allowed");
-            }
-            Invocation inv = invocation(path, read(req), req);
-            if (!access.visible(req, inv.endpointName())) {
-                throw new GatewayException(404, "Endpoint '" + inv.endpointName() + "' does not exist.");
-            }
-            if (!access.mayInvoke(req, inv.endpointName())) {
-                throw new GatewayException(403, "Permission denied");
-            }
-            if (inv.stream()) {
-                stream(inv, res);
-            } else {
-                Gateway.Reply reply = gateway.invoke(inv);
-                res.header(DURATION, String.valueOf(reply.durationMs()));
-                res.header(OVERHEAD, String.valueOf(reply.overheadMs()));
-                send(res, reply.status(), reply.body());
-            }
+            work.run();
         } catch (GatewayException e) {
             if (!res.isSent()) {
                 e.retryAfterSeconds().ifPresent(s -> res.header(HeaderNames.RETRY_AFTER, String.valueOf(s)));
@@ -111,7 +144,7 @@ public final class GatewayHandler implements Handler {
                 dev.osprey.server.api.Failures.serverFailure(req, res, e); // the client's framing: 400
                 return;
             }
-            LOG.error("Gateway call {} failed", path, e);
+            LOG.error("Gateway call {} failed", req.path().path(), e);
             if (!res.isSent()) {
                 send(res, 500, Json.write(Json.object().put("detail", "Internal error in the gateway.")));
             }
@@ -131,58 +164,47 @@ public final class GatewayHandler implements Handler {
         return out;
     }
 
-    private Invocation invocation(String path, ObjectNode body, ServerRequest req) {
-        boolean stream = body.path("stream").asBoolean(false);
-        if (path.startsWith(UNIFIED)) {
-            Operation op = switch (path.substring(UNIFIED.length())) {
-                case "chat/completions" -> Operation.CHAT;
-                case "embeddings" -> Operation.EMBEDDINGS;
-                case "completions" -> Operation.COMPLETIONS;
-                default -> throw new GatewayException(404, "Not Found");
-            };
-            String endpoint = modelField(body);
-            body.remove("model");
-            return new Invocation(endpoint, op, body, user(req, body), stream, Optional.empty());
+    private static boolean stream(ObjectNode body) {
+        return body.path("stream").asBoolean(false);
+    }
+
+    /** {@code /gateway/mlflow/v1/...}: {@code model} names the endpoint. */
+    private Invocation unified(Operation op, ServerRequest req, ObjectNode body) {
+        String endpoint = modelField(body);
+        body.remove("model");
+        return new Invocation(endpoint, op, body, user(req, body), stream(body), Optional.empty());
+    }
+
+    private Invocation openAi(String route, Operation op, ServerRequest req, ObjectNode body) {
+        return new Invocation(modelField(body), op, body, user(req, body), stream(body),
+                Optional.of(new Invocation.Passthrough("openai", route)));
+    }
+
+    /** {@code .../models/<endpoint>:generateContent} or {@code :streamGenerateContent}. */
+    private Invocation gemini(ServerRequest req, ObjectNode body) {
+        String modelAction = req.path().pathParameters().get("model_action");
+        int colon = modelAction.lastIndexOf(':');
+        String action = colon < 0 ? "" : modelAction.substring(colon + 1);
+        if (colon <= 0 || (!action.equals("generateContent") && !action.equals("streamGenerateContent"))) {
+            throw new GatewayException(404, "Not Found");
         }
-        if (path.startsWith("/gateway/openai/v1/")) {
-            String rest = path.substring("/gateway/openai/v1/".length());
-            if (!rest.equals("chat/completions") && !rest.equals("embeddings") && !rest.equals("responses")) {
-                throw new GatewayException(404, "Not Found");
-            }
-            return new Invocation(modelField(body), rest.equals("embeddings") ? Operation.EMBEDDINGS : Operation.CHAT,
-                    body, user(req, body), stream, Optional.of(new Invocation.Passthrough("openai", rest)));
+        return new Invocation(modelAction.substring(0, colon), Operation.CHAT, body, user(req, body),
+                action.equals("streamGenerateContent"), Optional.of(new Invocation.Passthrough("gemini", action)));
+    }
+
+    /** MLflow's {@code /gateway/<endpoint>/mlflow/invocations}: chat or embeddings by the body's shape. */
+    private Invocation perEndpoint(ServerRequest req, ObjectNode body) {
+        Operation op;
+        if (body.has("messages")) {
+            op = Operation.CHAT;
+        } else if (body.has("input")) {
+            op = Operation.EMBEDDINGS;
+        } else {
+            throw new GatewayException(400, "Invalid request: the body must contain 'messages' (chat) or "
+                    + "'input' (embeddings).");
         }
-        if (path.equals("/gateway/anthropic/v1/messages")) {
-            return new Invocation(modelField(body), Operation.CHAT, body, user(req, body), stream,
-                    Optional.of(new Invocation.Passthrough("anthropic", "messages")));
-        }
-        String gemini = "/gateway/gemini/v1beta/models/";
-        if (path.startsWith(gemini)) {
-            String rest = path.substring(gemini.length());
-            int colon = rest.lastIndexOf(':');
-            String action = colon < 0 ? "" : rest.substring(colon + 1);
-            if (colon <= 0 || (!action.equals("generateContent") && !action.equals("streamGenerateContent"))) {
-                throw new GatewayException(404, "Not Found");
-            }
-            return new Invocation(rest.substring(0, colon), Operation.CHAT, body, user(req, body),
-                    action.equals("streamGenerateContent"), Optional.of(new Invocation.Passthrough("gemini",
-                            action)));
-        }
-        String suffix = "/mlflow/invocations";
-        if (path.endsWith(suffix) && path.length() > "/gateway/".length() + suffix.length()) {
-            String endpoint = path.substring("/gateway/".length(), path.length() - suffix.length());
-            Operation op;
-            if (body.has("messages")) {
-                op = Operation.CHAT;
-            } else if (body.has("input")) {
-                op = Operation.EMBEDDINGS;
-            } else {
-                throw new GatewayException(400, "Invalid request: the body must contain 'messages' (chat) or "
-                        + "'input' (embeddings).");
-            }
-            return new Invocation(endpoint, op, body, user(req, body), stream, Optional.empty());
-        }
-        throw new GatewayException(404, "Not Found");
+        return new Invocation(req.path().pathParameters().get("endpoint"), op, body, user(req, body), stream(body),
+                Optional.empty());
     }
 
     private static String modelField(ObjectNode body) {
