@@ -8,7 +8,7 @@ import dev.osprey.gateway.GatewayConfigService.ResolvedEndpoint;
 import dev.osprey.gateway.GatewayConfigService.ResolvedModel;
 import dev.osprey.gateway.config.GatewayEndpoint;
 import dev.osprey.gateway.config.GatewaySecret;
-import dev.osprey.gateway.provider.AwsEventStream;
+import dev.osprey.gateway.provider.internal.AwsEventStream;
 import dev.osprey.gateway.provider.CompletionsAsChat;
 import dev.osprey.gateway.provider.Operation;
 import dev.osprey.gateway.provider.Passthroughs;

@@ -2,6 +2,7 @@ package dev.osprey.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.gateway.provider.Operation;
+import dev.osprey.gateway.provider.Passthrough;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,7 +23,4 @@ public record Invocation(String endpointName, Operation operation, ObjectNode bo
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(passthrough, "passthrough");
     }
-
-    /** A provider-native call: which provider family's wire the body is in and the path to post it to. */
-    public record Passthrough(String family, String path) {}
 }

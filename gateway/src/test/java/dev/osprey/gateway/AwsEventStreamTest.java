@@ -3,7 +3,7 @@ package dev.osprey.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.osprey.gateway.provider.AwsEventStream;
+import dev.osprey.gateway.provider.internal.AwsEventStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

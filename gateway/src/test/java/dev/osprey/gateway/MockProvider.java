@@ -384,7 +384,7 @@ public final class MockProvider implements AutoCloseable {
                 headers.put(":event-type", e[0]);
                 headers.put(":content-type", "application/json");
                 headers.put(":message-type", "event");
-                out.write(dev.osprey.gateway.provider.AwsEventStream.frame(headers,
+                out.write(dev.osprey.gateway.provider.internal.AwsEventStream.frame(headers,
                         e[1].getBytes(StandardCharsets.UTF_8)));
                 out.flush();
             }

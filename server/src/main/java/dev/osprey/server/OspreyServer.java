@@ -24,8 +24,8 @@ import dev.osprey.server.api.Endpoint;
 import dev.osprey.server.tracking.ExperimentService;
 import dev.osprey.server.tracking.TrackingRoutes;
 import dev.osprey.core.net.UrlGuard;
-import dev.osprey.server.workspaces.WorkspaceFilter;
-import dev.osprey.server.workspaces.WorkspaceRoutes;
+import dev.osprey.server.workspaces.http.WorkspaceFilter;
+import dev.osprey.server.workspaces.http.WorkspaceRoutes;
 import dev.osprey.server.workspaces.WorkspaceScope;
 import dev.osprey.server.workspaces.Workspaces;
 import dev.osprey.gateway.Gateway;
@@ -112,7 +112,7 @@ public final class OspreyServer implements AutoCloseable {
             Clock clock = Clock.systemUTC();
             ArtifactLocations locations = artifactLocations(config);
             ExperimentService experiments = new ExperimentService(store, config.effectiveArtifactRoot(),
-                    new dev.osprey.server.artifacts.LocationRules(locations.localRoots()), clock);
+                    new dev.osprey.server.locations.LocationRules(locations.localRoots()), clock);
             experiments.ensureDefaultExperiment();
             List<Endpoint> endpoints = new ArrayList<>(TrackingRoutes.endpoints(store, experiments,
                     config.truncateLongValues(), clock));
@@ -150,7 +150,7 @@ public final class OspreyServer implements AutoCloseable {
             Optional<dev.osprey.server.auth.AuthService> auth = authService(config, store, clock);
             Optional<Workspaces> workspaces = config.workspaces()
                     ? Optional.of(new Workspaces(store.workspaces(),
-                    new dev.osprey.server.artifacts.LocationRules(locations.localRoots()), clock::millis)) : Optional.empty();
+                    new dev.osprey.server.locations.LocationRules(locations.localRoots()), clock::millis)) : Optional.empty();
             ApiRouter api;
             // The access policy runs when auth is on (permissions) or workspaces are (every call kept in its own).
             Optional<dev.osprey.server.auth.AccessPolicy> policy = auth.isPresent() || workspaces.isPresent()

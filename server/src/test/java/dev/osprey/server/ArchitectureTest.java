@@ -1,14 +1,23 @@
 package dev.osprey.server;
 
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import org.junit.jupiter.api.Test;
 
-/** Dependencies point down the module list of docs/architecture.md, and packages form no cycles. */
+/**
+ * Dependencies point down the module list of docs/architecture.md, packages form no cycles at any level, and
+ * {@code internal} packages stay inside their module.
+ */
 class ArchitectureTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -49,5 +58,28 @@ class ArchitectureTest {
     @Test
     void packages_areFreeOfCycles() {
         slices().matching("dev.osprey.(*)..").should().beFreeOfCycles().check(CLASSES);
+    }
+
+    /** Code that is not API lives in {@code ...internal} packages and is used only inside its own module. */
+    @Test
+    void internalPackages_areUsedOnlyInsideTheirModule() {
+        classes().that().resideInAPackage("..internal..").should(new ArchCondition<JavaClass>(
+                "be used only inside their module") {
+            @Override
+            public void check(JavaClass internal, ConditionEvents events) {
+                String[] parts = internal.getPackageName().split("\\.");
+                String module = parts[0] + "." + parts[1] + "." + parts[2] + ".";
+                for (Dependency d : internal.getDirectDependenciesToSelf()) {
+                    if (!d.getOriginClass().getPackageName().concat(".").startsWith(module)) {
+                        events.add(SimpleConditionEvent.violated(d, d.getDescription()));
+                    }
+                }
+            }
+        }).check(CLASSES);
+    }
+
+    @Test
+    void packages_areFreeOfCycles_atEveryLevel() {
+        slices().matching("dev.osprey.(**)").should().beFreeOfCycles().check(CLASSES);
     }
 }

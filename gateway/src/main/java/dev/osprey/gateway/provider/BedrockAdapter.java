@@ -1,5 +1,7 @@
 package dev.osprey.gateway.provider;
 
+import dev.osprey.gateway.provider.internal.AwsEventStream;
+import dev.osprey.gateway.provider.internal.SigV4;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

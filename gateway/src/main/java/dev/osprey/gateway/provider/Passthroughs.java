@@ -2,7 +2,6 @@ package dev.osprey.gateway.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.osprey.gateway.Invocation;
 import dev.osprey.protocol.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -23,7 +22,7 @@ public final class Passthroughs {
         return p.equals("anthropic") || p.equals("gemini") ? p : "openai";
     }
 
-    public static UpstreamRequest request(Invocation.Passthrough route, ObjectNode body, Target t, boolean stream) {
+    public static UpstreamRequest request(Passthrough route, ObjectNode body, Target t, boolean stream) {
         ObjectNode out = body.deepCopy();
         switch (route.family()) {
             case "anthropic" -> {

@@ -1,6 +1,7 @@
 package dev.osprey.server.artifacts;
 
 import dev.osprey.artifacts.ArtifactPath;
+import dev.osprey.server.locations.LocationRules;
 import dev.osprey.artifacts.ArtifactRepositories;
 import dev.osprey.artifacts.ArtifactRepository;
 import dev.osprey.core.ErrorCode;
@@ -71,7 +72,7 @@ public final class ArtifactLocations {
 
     public Location resolve(String artifactUri) {
         if (artifactUri.startsWith(PROXY_SCHEME)) {
-            return new Location(destination, proxyPath(artifactUri.substring(PROXY_SCHEME.length())));
+            return new Location(destination, LocationRules.proxyPath(artifactUri.substring(PROXY_SCHEME.length())));
         }
         URI uri = ArtifactRepositories.toUri(artifactUri);
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
@@ -115,12 +116,4 @@ public final class ArtifactLocations {
         });
     }
 
-    /** The destination-relative path of the part after {@code mlflow-artifacts:} ({@code [//authority]/path}). */
-    static ArtifactPath proxyPath(String rest) {
-        if (rest.startsWith("//")) {
-            int slash = rest.indexOf('/', 2);
-            rest = slash < 0 ? "" : rest.substring(slash);
-        }
-        return ArtifactPath.parse(rest.replaceAll("^/+", "").replaceAll("/+$", ""));
-    }
 }

@@ -9,6 +9,7 @@ import dev.osprey.gateway.GatewayConfigService;
 import dev.osprey.gateway.GatewayException;
 import dev.osprey.gateway.Invocation;
 import dev.osprey.gateway.provider.Operation;
+import dev.osprey.gateway.provider.Passthrough;
 import dev.osprey.protocol.Json;
 import dev.osprey.server.api.RawRoute;
 import io.helidon.http.HeaderName;
@@ -97,7 +98,7 @@ public final class GatewayHandler {
                 post(OPENAI + "responses", (req, body) -> openAi("responses", Operation.CHAT, req, body)),
                 post("/gateway/anthropic/v1/messages", (req, body) -> new Invocation(modelField(body),
                         Operation.CHAT, body, user(req, body), stream(body),
-                        Optional.of(new Invocation.Passthrough("anthropic", "messages")))),
+                        Optional.of(new Passthrough("anthropic", "messages")))),
                 post("/gateway/gemini/v1beta/models/{model_action}", this::gemini),
                 post("/gateway/{endpoint}/mlflow/invocations", this::perEndpoint),
                 RawRoute.any("/gateway/*", (req, res) -> answering(req, res, () -> {
@@ -177,7 +178,7 @@ public final class GatewayHandler {
 
     private Invocation openAi(String route, Operation op, ServerRequest req, ObjectNode body) {
         return new Invocation(modelField(body), op, body, user(req, body), stream(body),
-                Optional.of(new Invocation.Passthrough("openai", route)));
+                Optional.of(new Passthrough("openai", route)));
     }
 
     /** {@code .../models/<endpoint>:generateContent} or {@code :streamGenerateContent}. */
@@ -189,7 +190,7 @@ public final class GatewayHandler {
             throw new GatewayException(404, "Not Found");
         }
         return new Invocation(modelAction.substring(0, colon), Operation.CHAT, body, user(req, body),
-                action.equals("streamGenerateContent"), Optional.of(new Invocation.Passthrough("gemini", action)));
+                action.equals("streamGenerateContent"), Optional.of(new Passthrough("gemini", action)));
     }
 
     /** MLflow's {@code /gateway/<endpoint>/mlflow/invocations}: chat or embeddings by the body's shape. */

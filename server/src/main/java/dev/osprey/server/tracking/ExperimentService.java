@@ -6,7 +6,7 @@ import dev.osprey.core.Page;
 import dev.osprey.core.Tag;
 import dev.osprey.core.ViewType;
 import dev.osprey.search.EntityGrammar;
-import dev.osprey.server.artifacts.LocationRules;
+import dev.osprey.server.locations.LocationRules;
 import dev.osprey.store.ExperimentQuery;
 import dev.osprey.store.TrackingStore;
 import dev.osprey.store.WorkspaceStore;
@@ -54,7 +54,6 @@ public final class ExperimentService {
         artifactLocation = artifactLocation.filter(s -> !s.isEmpty());
         String root = ws.map(this::tree).orElse(artifactRoot);
         artifactLocation.ifPresent(location -> {
-            validateLocation(location);
             locations.requireUsable(location);
             ws.ifPresent(w -> locations.requireWithin(location, root, otherTrees(w)));
         });
@@ -84,36 +83,6 @@ public final class ExperimentService {
     private static String join(String root, String child) {
         return root.endsWith("/") ? root + child : root + "/" + child;
     }
-
-    /** MLflow's checks of an artifact location (length, no runs:/, no fragment or query, a known scheme). */
-    public static void validateLocation(String location) {
-        if (location.length() > Validation.MAX_ARTIFACT_LOCATION_LENGTH) {
-            throw OspreyException.invalid("Invalid artifact path length. The length of the artifact path cannot be "
-                    + "greater than " + Validation.MAX_ARTIFACT_LOCATION_LENGTH + " characters. To configure this "
-                    + "limit, please set the MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH environment variable.");
-        }
-        if (location.startsWith("runs:")) {
-            throw OspreyException.invalid("Artifact location cannot be a runs:/ URI. Given: '" + location + "'");
-        }
-        if (location.indexOf('#') >= 0 || location.indexOf('?') >= 0 || location.indexOf(';') >= 0) {
-            throw OspreyException.invalid("'artifact_location' URL can't include fragments, params or queries: '"
-                    + location + "'");
-        }
-        java.util.regex.Matcher scheme = SCHEME.matcher(location);
-        if (scheme.matches() && !ALLOWED_SCHEMES.contains(scheme.group(1).toLowerCase(java.util.Locale.ROOT))) {
-            throw OspreyException.invalid("Invalid artifact_location '" + location + "': scheme '" + scheme.group(1)
-                    + "' is not allowed. Use one of " + new java.util.TreeSet<>(ALLOWED_SCHEMES)
-                    + " or an absolute local path.");
-        }
-    }
-
-    /** A URI scheme (two letters or more, so Windows drive letters are not mistaken for one). */
-    private static final java.util.regex.Pattern SCHEME =
-            java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]+):.*", java.util.regex.Pattern.DOTALL);
-
-    /** Artifact stores MLflow clients write to directly or through this server; anything else is refused. */
-    private static final java.util.Set<String> ALLOWED_SCHEMES = java.util.Set.of("file", "mlflow-artifacts", "s3",
-            "gs", "wasbs", "abfss", "hdfs", "viewfs", "dbfs", "sftp", "ftp", "oss", "cos");
 
     static void validateTag(Tag tag) {
         Validation.key("tag", tag.key());

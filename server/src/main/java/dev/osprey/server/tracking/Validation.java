@@ -12,7 +12,6 @@ public final class Validation {
     static final int MAX_TAG_VALUE_LENGTH = 8000;
     static final int MAX_EXPERIMENT_TAG_VALUE_LENGTH = 5000;
     static final int MAX_EXPERIMENT_NAME_LENGTH = 500;
-    static final int MAX_ARTIFACT_LOCATION_LENGTH = 2048;
     static final int MAX_RESULTS_SEARCH = 50_000;
     static final int MAX_BATCH_METRICS = 1000;
     static final int MAX_BATCH_PARAMS = 100;

@@ -38,13 +38,13 @@ public final class Workspaces implements WorkspaceScope {
     private record Cached<T>(T value, long expiresAt, long generation) {}
 
     private final WorkspaceStore store;
-    private final dev.osprey.server.artifacts.LocationRules locations;
+    private final dev.osprey.server.locations.LocationRules locations;
     private final LongSupplier clock;
     private final Map<String, Cached<Optional<Workspace>>> workspaces = new ConcurrentHashMap<>();
     private final Map<String, Cached<String>> resources = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
 
-    public Workspaces(WorkspaceStore store, dev.osprey.server.artifacts.LocationRules locations, LongSupplier clock) {
+    public Workspaces(WorkspaceStore store, dev.osprey.server.locations.LocationRules locations, LongSupplier clock) {
         this.locations = locations;
         this.store = store;
         this.clock = clock;
@@ -73,7 +73,7 @@ public final class Workspaces implements WorkspaceScope {
         }
     }
 
-    static OspreyException notFound(String name) {
+    public static OspreyException notFound(String name) {
         return OspreyException.notFound("Workspace '" + name + "' not found");
     }
 
@@ -197,7 +197,6 @@ public final class Workspaces implements WorkspaceScope {
 
     /** A workspace root passes the checks an experiment's location does (it becomes theirs). */
     private void validateRoot(String root) {
-        dev.osprey.server.tracking.ExperimentService.validateLocation(root);
         locations.requireUsable(root);
     }
 

@@ -1,4 +1,4 @@
-package dev.osprey.gateway.provider;
+package dev.osprey.gateway.provider.internal;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
+ * Internal to the gateway's provider adapters: not API, may change without notice.
+ *
  * AWS's binary event-stream framing ({@code application/vnd.amazon.eventstream}), as Bedrock's ConverseStream sends
  * it: each message is total length, headers length, prelude CRC, headers, payload, message CRC. Both CRCs are
  * checked; a corrupt frame ends the stream with an error instead of being half-read.

@@ -1,4 +1,7 @@
-package dev.osprey.server.workspaces;
+package dev.osprey.server.workspaces.http;
+
+import dev.osprey.server.workspaces.ProxiedPaths;
+import dev.osprey.server.workspaces.Workspaces;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,5 +1,6 @@
-package dev.osprey.server.artifacts;
+package dev.osprey.server.locations;
 
+import dev.osprey.artifacts.ArtifactPath;
 import dev.osprey.core.OspreyException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -30,6 +31,9 @@ public final class LocationRules {
     private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]+):.*", Pattern.DOTALL);
     private static final String PROXY = "mlflow-artifacts:";
 
+    /** MLflow's limit (MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH). */
+    static final int MAX_LENGTH = 2048;
+
     private final List<Place> localRoots;
 
     /** A location in comparable form: scheme, authority and path segments ({@code file} for local paths). */
@@ -45,8 +49,35 @@ public final class LocationRules {
         this.localRoots = localRoots.stream().map(LocationRules::local).toList();
     }
 
-    /** Refuses a location this server would not use (see the class comment). */
+    /** MLflow's checks of an artifact location (length, no runs:/, no fragment or query, a known scheme). */
+    public static void validate(String location) {
+        if (location.length() > MAX_LENGTH) {
+            throw OspreyException.invalid("Invalid artifact path length. The length of the artifact path cannot be "
+                    + "greater than " + MAX_LENGTH + " characters. To configure this "
+                    + "limit, please set the MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH environment variable.");
+        }
+        if (location.startsWith("runs:")) {
+            throw OspreyException.invalid("Artifact location cannot be a runs:/ URI. Given: '" + location + "'");
+        }
+        if (location.indexOf('#') >= 0 || location.indexOf('?') >= 0 || location.indexOf(';') >= 0) {
+            throw OspreyException.invalid("'artifact_location' URL can't include fragments, params or queries: '"
+                    + location + "'");
+        }
+        java.util.regex.Matcher scheme = SCHEME.matcher(location);
+        if (scheme.matches() && !ALLOWED_SCHEMES.contains(scheme.group(1).toLowerCase(java.util.Locale.ROOT))) {
+            throw OspreyException.invalid("Invalid artifact_location '" + location + "': scheme '" + scheme.group(1)
+                    + "' is not allowed. Use one of " + new java.util.TreeSet<>(ALLOWED_SCHEMES)
+                    + " or an absolute local path.");
+        }
+    }
+
+    /** Artifact stores MLflow clients write to directly or through this server; anything else is refused. */
+    private static final java.util.Set<String> ALLOWED_SCHEMES = java.util.Set.of("file", "mlflow-artifacts", "s3",
+            "gs", "wasbs", "abfss", "hdfs", "viewfs", "dbfs", "sftp", "ftp", "oss", "cos");
+
+    /** Refuses a location this server would not use (see the class comment), after {@link #validate}. */
     public void requireUsable(String location) {
+        validate(location);
         if (location.regionMatches(true, 0, "dbfs:", 0, 5)) {
             throw OspreyException.invalid("Invalid artifact location '" + location + "': dbfs: is Databricks' file "
                     + "system, which this server can neither read nor write. Use s3://, a path under the server's "
@@ -79,8 +110,7 @@ public final class LocationRules {
 
     private static Place place(String location) {
         if (location.regionMatches(true, 0, PROXY, 0, PROXY.length())) {
-            return new Place("mlflow-artifacts", "", ArtifactLocations.proxyPath(location.substring(PROXY.length()))
-                    .segments());
+            return new Place("mlflow-artifacts", "", proxyPath(location.substring(PROXY.length())).segments());
         }
         if (!SCHEME.matcher(location).matches()) {
             Path path = Path.of(location);
@@ -116,6 +146,15 @@ public final class LocationRules {
             }
         }
         return new Place(scheme, uri.getRawAuthority() == null ? "" : uri.getRawAuthority(), List.copyOf(segments));
+    }
+
+    /** The destination-relative path of the part after {@code mlflow-artifacts:} ({@code [//authority]/path}). */
+    public static ArtifactPath proxyPath(String rest) {
+        if (rest.startsWith("//")) {
+            int slash = rest.indexOf('/', 2);
+            rest = slash < 0 ? "" : rest.substring(slash);
+        }
+        return ArtifactPath.parse(rest.replaceAll("^/+", "").replaceAll("/+$", ""));
     }
 
     private static Place local(Path path) {

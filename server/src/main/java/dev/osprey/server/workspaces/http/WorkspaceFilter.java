@@ -1,4 +1,7 @@
-package dev.osprey.server.workspaces;
+package dev.osprey.server.workspaces.http;
+
+import dev.osprey.server.workspaces.ProxiedPaths;
+import dev.osprey.server.workspaces.Workspaces;
 
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;

@@ -1,4 +1,4 @@
-package dev.osprey.gateway.provider;
+package dev.osprey.gateway.provider.internal;
 
 import dev.osprey.core.Sha256;
 import java.net.URI;
@@ -17,6 +17,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
+ * Internal to the gateway's provider adapters: not API, may change without notice.
+ *
  * AWS Signature Version 4 for a POST with a JSON body, as the AWS SDK for Java v2 signs requests to services other
  * than S3: every header sent is signed, including {@code x-amz-content-sha256}, and the path is URI-encoded once more
  * for the canonical request. Tests check the result against the SDK's own signer.
@@ -104,7 +106,7 @@ public final class SigV4 {
     }
 
     /** RFC 3986 unreserved characters stay, everything else is %XX (upper case). */
-    static String encode(String s) {
+    public static String encode(String s) {
         StringBuilder sb = new StringBuilder();
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);
