@@ -15,8 +15,10 @@ import java.util.ServiceLoader;
 /** Chooses the repository for an artifact location by its URI scheme, among the providers on the class path. */
 public final class ArtifactRepositories {
     private final Map<String, ArtifactRepositoryProvider> byScheme = new HashMap<>();
+    private final Map<String, String> environment;
 
-    private ArtifactRepositories(Iterable<ArtifactRepositoryProvider> providers) {
+    private ArtifactRepositories(Iterable<ArtifactRepositoryProvider> providers, Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
         for (ArtifactRepositoryProvider provider : providers) {
             for (String scheme : provider.schemes()) {
                 byScheme.putIfAbsent(scheme.toLowerCase(Locale.ROOT), provider);
@@ -24,10 +26,18 @@ public final class ArtifactRepositories {
         }
     }
 
-    /** The providers registered with {@link ServiceLoader}. */
+    /** The providers registered with {@link ServiceLoader}, with no settings of their own. */
     public static ArtifactRepositories installed() {
+        return installed(Map.of());
+    }
+
+    /**
+     * The providers registered with {@link ServiceLoader}; each reads its own variables from {@code environment}
+     * (the server resolves the process environment once and passes it here).
+     */
+    public static ArtifactRepositories installed(Map<String, String> environment) {
         return new ArtifactRepositories(ServiceLoader.load(ArtifactRepositoryProvider.class,
-                ArtifactRepositories.class.getClassLoader()));
+                ArtifactRepositories.class.getClassLoader()), environment);
     }
 
     public boolean supports(String scheme) {
@@ -44,7 +54,7 @@ public final class ArtifactRepositories {
                 Locale.ROOT))).orElseThrow(() -> new OspreyException(ErrorCode.INVALID_PARAMETER_VALUE,
                 "No artifact repository for '" + uri.getScheme() + ":' locations is installed; known schemes: "
                         + byScheme.keySet().stream().sorted().toList() + "."));
-        return provider.open(uri);
+        return provider.open(uri, environment);
     }
 
     /** A location as a URI; anything without a scheme of two or more letters is a local path. */

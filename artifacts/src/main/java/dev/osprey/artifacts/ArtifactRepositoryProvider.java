@@ -16,4 +16,9 @@ public interface ArtifactRepositoryProvider {
 
     /** A repository rooted at {@code root}, a URI of one of {@link #schemes()}. */
     ArtifactRepository open(URI root) throws IOException;
+
+    /** The repository with the provider's settings read from {@code environment} (variables by name). */
+    default ArtifactRepository open(URI root, java.util.Map<String, String> environment) throws IOException {
+        return open(root);
+    }
 }

@@ -78,9 +78,9 @@ public final class Gateway implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** The upstream client the environment picks (see {@link UpstreamClient#fromEnvironment}). */
+    /** The default upstream client: Helidon's, connecting to the address the guard checked. */
     public static UpstreamClient defaultClient(UrlGuard guard) {
-        return UpstreamClient.fromEnvironment(System.getenv(), guard);
+        return new HelidonUpstreamClient(guard);
     }
 
     /**

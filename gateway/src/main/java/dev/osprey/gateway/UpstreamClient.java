@@ -29,9 +29,11 @@ public interface UpstreamClient {
      */
     Response post(UpstreamRequest request, Duration timeout) throws IOException;
 
-    /** Which client the gateway uses: {@code OSPREY_GATEWAY_HTTP_CLIENT=jdk|helidon} (default helidon). */
-    static UpstreamClient fromEnvironment(java.util.Map<String, String> env, dev.osprey.core.net.UrlGuard guard) {
-        return "jdk".equalsIgnoreCase(env.getOrDefault("OSPREY_GATEWAY_HTTP_CLIENT", "helidon"))
-                ? new JdkUpstreamClient() : new HelidonUpstreamClient(guard);
+    /**
+     * The client by name ({@code OSPREY_GATEWAY_HTTP_CLIENT}): {@code helidon}, which connects to the address the
+     * guard checked, or {@code jdk}, kept for comparisons (it resolves names again itself).
+     */
+    static UpstreamClient named(String name, dev.osprey.core.net.UrlGuard guard) {
+        return "jdk".equalsIgnoreCase(name) ? new JdkUpstreamClient() : new HelidonUpstreamClient(guard);
     }
 }

@@ -29,6 +29,7 @@ import dev.osprey.server.workspaces.http.WorkspaceRoutes;
 import dev.osprey.server.workspaces.WorkspaceScope;
 import dev.osprey.server.workspaces.Workspaces;
 import dev.osprey.gateway.Gateway;
+import dev.osprey.gateway.UpstreamClient;
 import dev.osprey.gateway.GatewayConfigService;
 import dev.osprey.gateway.GatewayYaml;
 import dev.osprey.gateway.crypto.KeyEncryptionKey;
@@ -107,7 +108,7 @@ public final class OspreyServer implements AutoCloseable {
 
     public static OspreyServer start(ServerConfig config) {
         long started = System.nanoTime();
-        TrackingStore store = Stores.open(config.backendStoreUri());
+        TrackingStore store = Stores.open(config.backendStoreUri(), config.settings().store());
         try {
             Clock clock = Clock.systemUTC();
             ArtifactLocations locations = artifactLocations(config);
@@ -121,10 +122,9 @@ public final class OspreyServer implements AutoCloseable {
             LoggedModelService loggedModels = new LoggedModelService(store.loggedModels(), clock);
             LoggedModelRoutes loggedModelRoutes = new LoggedModelRoutes(loggedModels, locations);
             endpoints.addAll(loggedModelRoutes.endpoints());
-            Webhooks webhooks = Webhooks.create(store, config.backendStoreUri(), clock);
+            Webhooks webhooks = Webhooks.create(store, config.backendStoreUri(), config.settings().webhooks(), clock);
             endpoints.addAll(new WebhookRoutes(webhooks.service()).endpoints());
-            ModelPrices prices = ModelPrices.load(Optional.ofNullable(System.getenv("OSPREY_MODEL_PRICES"))
-                    .filter(v -> !v.isBlank()).map(java.nio.file.Path::of));
+            ModelPrices prices = ModelPrices.load(config.settings().modelPrices());
             TraceIngest ingest = new TraceIngest(store.traces(), clock, prices);
             TraceRoutes traceRoutes = new TraceRoutes(store.traces(), ingest);
             endpoints.addAll(traceRoutes.endpoints());
@@ -133,11 +133,11 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(new AssessmentRoutes(store.traces(), clock).endpoints());
             endpoints.addAll(new dev.osprey.server.traces.UiTraceRoutes(store.traces(), clock).endpoints());
             AtomicReference<String> baseUrl = new AtomicReference<>("http://127.0.0.1:" + config.port());
-            ServerJudgeModels judgeModels = new ServerJudgeModels(baseUrl::get, System.getenv());
+            ServerJudgeModels judgeModels = new ServerJudgeModels(baseUrl::get, config.settings().judges());
             endpoints.addAll(new dev.osprey.server.scorers.ScorerRoutes(store, judgeModels, clock).endpoints());
             endpoints.addAll(new dev.osprey.server.eval.DatasetRoutes(store.datasets(),
                     new dev.osprey.server.eval.TraceItems(store.traces()), clock).endpoints());
-            RegistryService registry = new RegistryService(store, locations.localRoots(), sourceRule(), clock,
+            RegistryService registry = new RegistryService(store, locations.localRoots(), config.settings().modelVersionSourceRule(), clock,
                     webhooks.dispatcher());
             endpoints.addAll(new RegistryRoutes(registry).endpoints());
             EvaluationJobs evaluations = new EvaluationJobs(store,
@@ -192,8 +192,7 @@ public final class OspreyServer implements AutoCloseable {
                     config.staticPrefix(), new TraceFiles(store.traces(), ingest, destination));
             String prefix = config.staticPrefix();
             Optional<dev.osprey.server.auth.BrowserLogin> login = auth.flatMap(a -> a.oidc().map(o -> new dev.osprey
-                    .server.auth.BrowserLogin(a, o, prefix, Optional.ofNullable(System.getenv(
-                            "OSPREY_OIDC_CLIENT_SECRET")).filter(v -> !v.isBlank()), clock::millis)));
+                    .server.auth.BrowserLogin(a, o, prefix, config.settings().oidcClientSecret(), clock::millis)));
             RawRoutes raw = RawRouteTable.of(new RawRouteTable.Parts(config, new RouteResources(store), login,
                     new OtlpHandler(ingest), gatewayHandler, gateway, traceDownload, workspaces.isPresent(),
                     new GetArtifactHandler(store, locations), new ModelVersionArtifactHandler(registry, locations),
@@ -314,20 +313,19 @@ public final class OspreyServer implements AutoCloseable {
             LOG.info("AI gateway: no key-encryption key, so gateway secrets cannot be stored or used. {}",
                     KeyEncryptionKey.HOW_TO_SET);
         }
-        UrlGuard guard = new UrlGuard(List.of(Optional.ofNullable(System.getenv("OSPREY_GATEWAY_ALLOWED_HOSTS"))
-                .orElse("").split(",")), "Provider base URL", "Start the server with "
+        UrlGuard guard = new UrlGuard(config.settings().gatewayAllowedHosts(), "Provider base URL", "Start the server with "
                 + "--gateway-allow-private-targets (OSPREY_GATEWAY_ALLOW_PRIVATE_TARGETS=true) if that is intended, "
                 + "for example for a local Ollama.", config.gateway().allowPrivateTargets());
         Budgets budgets = new Budgets(store.gateway(), clock::millis);
         GatewayConfigService service = new GatewayConfigService(store.gateway(), kek, guard, clock, budgets,
                 name -> experimentFor(experiments, "gateway/" + name));
         config.gateway().configFile().ifPresent(file -> {
-            int applied = GatewayYaml.apply(file, service, System.getenv());
+            int applied = GatewayYaml.apply(file, service, config.settings().environment());
             LOG.info("AI gateway: applied {} endpoint(s) from {}", applied, file);
         });
         UsageRecorder usage = new UsageRecorder(store.gateway(), 100_000,
                 List.of(new GatewayTraces(ingest)));
-        Gateway gateway = new Gateway(service, Gateway.defaultClient(guard), guard, budgets, usage, new GatewayMetrics(),
+        Gateway gateway = new Gateway(service, UpstreamClient.named(config.settings().gatewayHttpClient(), guard), guard, budgets, usage, new GatewayMetrics(),
                 (model, in, out) -> prices.cost(model, in, out).map(ModelPrices.Cost::total).orElse(0.0), clock);
         gateway.refreshEvery(java.time.Duration.ofSeconds(15));
         return gateway;
@@ -353,15 +351,10 @@ public final class OspreyServer implements AutoCloseable {
         }
     }
 
-    /** MLflow's optional operator rule for model version sources. */
-    private static java.util.Optional<java.util.regex.Pattern> sourceRule() {
-        return java.util.Optional.ofNullable(System.getenv("MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX"))
-                .filter(s -> !s.isBlank()).map(java.util.regex.Pattern::compile);
-    }
 
     /** The artifacts destination and the local roots this server reads run artifacts from. */
     public static ArtifactLocations artifactLocations(ServerConfig config) throws java.io.IOException {
-        ArtifactRepositories repositories = ArtifactRepositories.installed();
+        ArtifactRepositories repositories = ArtifactRepositories.installed(config.settings().environment());
         ArtifactRepository destination = repositories.open(config.artifactsDestination());
         List<String> roots = new ArrayList<>(List.of(config.artifactsDestination()));
         config.defaultArtifactRoot().filter(r -> !r.startsWith("mlflow-artifacts:")).ifPresent(roots::add);

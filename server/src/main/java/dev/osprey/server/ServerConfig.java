@@ -35,7 +35,8 @@ public record ServerConfig(
         SecurityOptions security,
         boolean workspaces,
         java.util.OptionalInt otlpGrpcPort,
-        dev.osprey.server.http.HttpTimeouts httpTimeouts) {
+        dev.osprey.server.http.HttpTimeouts httpTimeouts,
+        ServerSettings settings) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5000;
@@ -57,6 +58,7 @@ public record ServerConfig(
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(otlpGrpcPort, "otlpGrpcPort");
         Objects.requireNonNull(httpTimeouts, "httpTimeouts");
+        Objects.requireNonNull(settings, "settings");
         if (otlpGrpcPort.isPresent() && (otlpGrpcPort.getAsInt() < 0 || otlpGrpcPort.getAsInt() > 65535)) {
             throw new IllegalArgumentException("--otlp-grpc-port must be 0..65535, got " + otlpGrpcPort.getAsInt());
         }
@@ -74,13 +76,13 @@ public record ServerConfig(
         this(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination, serveArtifacts, staticPrefix,
                 truncateLongValues, artifactsOnly, gateway, onlineScoring, AuthOptions.OFF,
                 SecurityOptions.DEFAULTS, false, java.util.OptionalInt.empty(),
-                dev.osprey.server.http.HttpTimeouts.DEFAULTS);
+                dev.osprey.server.http.HttpTimeouts.DEFAULTS, ServerSettings.fromProcess());
     }
 
     public ServerConfig withAuth(AuthOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, options,
-                security, workspaces, otlpGrpcPort, httpTimeouts);
+                security, workspaces, otlpGrpcPort, httpTimeouts, settings);
     }
 
     /**
@@ -138,28 +140,35 @@ public record ServerConfig(
     public ServerConfig withSecurity(SecurityOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, options,
-                workspaces, otlpGrpcPort, httpTimeouts);
+                workspaces, otlpGrpcPort, httpTimeouts, settings);
     }
 
     /** OTLP over gRPC on this port ({@code --otlp-grpc-port}), or off. */
     public ServerConfig withOtlpGrpcPort(java.util.OptionalInt port) {
         return new ServerConfig(host, this.port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security,
-                workspaces, port, httpTimeouts);
+                workspaces, port, httpTimeouts, settings);
+    }
+
+    /** The settings from environment variables and system properties ({@link ServerSettings}). */
+    public ServerConfig withSettings(ServerSettings resolved) {
+        return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security,
+                workspaces, otlpGrpcPort, httpTimeouts, resolved);
     }
 
     /** How long connections may take over a request's head, between requests and over bodies. */
     public ServerConfig withHttpTimeouts(dev.osprey.server.http.HttpTimeouts timeouts) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security,
-                workspaces, otlpGrpcPort, timeouts);
+                workspaces, otlpGrpcPort, timeouts, settings);
     }
 
     /** Workspaces on or off ({@code --enable-workspaces}, {@code MLFLOW_ENABLE_WORKSPACES}). */
     public ServerConfig withWorkspaces(boolean on) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security,
-                on, otlpGrpcPort, httpTimeouts);
+                on, otlpGrpcPort, httpTimeouts, settings);
     }
 
     /**
@@ -203,10 +212,10 @@ public record ServerConfig(
                 dev.osprey.server.eval.OnlineScoring.Settings.fromEnvironment(System.getenv()));
     }
 
-    public ServerConfig withOnlineScoring(dev.osprey.server.eval.OnlineScoring.Settings settings) {
+    public ServerConfig withOnlineScoring(dev.osprey.server.eval.OnlineScoring.Settings scoring) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
-                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, settings, auth, security,
-                workspaces, otlpGrpcPort, httpTimeouts);
+                serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, gateway, scoring, auth, security,
+                workspaces, otlpGrpcPort, httpTimeouts, settings);
     }
 
     /** A configuration with the gateway settings the environment gives. */
@@ -248,7 +257,7 @@ public record ServerConfig(
     public ServerConfig withGateway(GatewayOptions options) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, artifactsDestination,
                 serveArtifacts, staticPrefix, truncateLongValues, artifactsOnly, options, onlineScoring, auth, security,
-                workspaces, otlpGrpcPort, httpTimeouts);
+                workspaces, otlpGrpcPort, httpTimeouts, settings);
     }
 
     /** A configuration serving tracking and artifacts (not artifacts-only). */
@@ -267,7 +276,7 @@ public record ServerConfig(
     public ServerConfig withArtifactsDestination(String destination) {
         return new ServerConfig(host, port, backendStoreUri, defaultArtifactRoot, destination, serveArtifacts,
                 staticPrefix, truncateLongValues, artifactsOnly, gateway, onlineScoring, auth, security, workspaces,
-                otlpGrpcPort, httpTimeouts);
+                otlpGrpcPort, httpTimeouts, settings);
     }
 
     /** The root new experiments' artifact locations are made under. */

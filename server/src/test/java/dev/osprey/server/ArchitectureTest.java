@@ -60,6 +60,28 @@ class ArchitectureTest {
         slices().matching("dev.osprey.(*)..").should().beFreeOfCycles().check(CLASSES);
     }
 
+    /**
+     * Settings are resolved once, by the configuration code (the command line, {@code ServerConfig},
+     * {@code ServerSettings}), and passed down: nothing else reads environment variables or system properties.
+     */
+    @Test
+    void onlyTheConfigurationCode_readsTheEnvironment() {
+        noClasses().that().resideOutsideOfPackages("dev.osprey.cli..", "dev.osprey.bench..")
+                .and().doNotHaveFullyQualifiedName(ServerConfig.class.getName())
+                .and().doNotHaveFullyQualifiedName(ServerSettings.class.getName())
+                .should().callMethod(System.class, "getenv")
+                .orShould().callMethod(System.class, "getenv", String.class)
+                .orShould().callMethod(System.class, "getProperties")
+                .orShould().callMethod(System.class, "getProperty", String.class)
+                .orShould().callMethod(System.class, "getProperty", String.class, String.class)
+                .orShould().callMethod(Long.class, "getLong", String.class)
+                .orShould().callMethod(Long.class, "getLong", String.class, long.class)
+                .orShould().callMethod(Integer.class, "getInteger", String.class)
+                .orShould().callMethod(Integer.class, "getInteger", String.class, int.class)
+                .orShould().callMethod(Boolean.class, "getBoolean", String.class)
+                .check(CLASSES);
+    }
+
     /** Code that is not API lives in {@code ...internal} packages and is used only inside its own module. */
     @Test
     void internalPackages_areUsedOnlyInsideTheirModule() {

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
 import dev.osprey.store.StoreProvider;
+import dev.osprey.store.StoreSettings;
 import dev.osprey.store.Stores;
 import dev.osprey.store.TrackingStore;
 import java.nio.file.Files;
@@ -30,9 +31,15 @@ public final class SqlStoreProvider implements StoreProvider {
 
     @Override
     public TrackingStore open(String uri) {
+        return open(uri, StoreSettings.DEFAULTS);
+    }
+
+    @Override
+    public TrackingStore open(String uri, StoreSettings settings) {
         BackendUri backend = BackendUri.parse(uri);
         try {
-            Database db = backend.dialect() == SqlDialect.SQLITE ? openSqlite(backend) : openPooled(backend, uri);
+            Database db = backend.dialect() == SqlDialect.SQLITE ? openSqlite(backend)
+                    : openPooled(backend, settings);
             return new SqlTrackingStore(db);
         } catch (SQLException | RuntimeException | java.io.IOException e) {
             if (e instanceof OspreyException o) {
@@ -83,19 +90,19 @@ public final class SqlStoreProvider implements StoreProvider {
         return config;
     }
 
-    private static Database openPooled(BackendUri backend, String uri) {
+    private static Database openPooled(BackendUri backend, StoreSettings settings) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(backend.jdbcUrl());
         config.setUsername(backend.user());
         config.setPassword(backend.password());
-        config.setMaximumPoolSize(Integer.getInteger("osprey.db.pool.size", 20));
+        config.setMaximumPoolSize(settings.poolSize());
         config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         config.setAutoCommit(false);
         config.setPoolName("osprey-" + backend.dialect().name().toLowerCase(java.util.Locale.ROOT));
         config.setInitializationFailTimeout(10_000);
         // While the database is down a call waits this long for a connection, then fails as the server's own
         // failure (503 to exporters, 500 to clients): Hikari's 30 s default would pile requests up instead.
-        config.setConnectionTimeout(Long.getLong("osprey.db.connection-timeout-ms", 5_000));
+        config.setConnectionTimeout(settings.connectionTimeout().toMillis());
         if (backend.dialect() == SqlDialect.POSTGRES) {
             // Searches bind their filter values; a cached generic plan cannot know how selective they are.
             config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");

@@ -10,4 +10,9 @@ public interface StoreProvider {
     Set<String> schemes();
 
     TrackingStore open(String uri);
+
+    /** The store with the operator's connection settings (backends without a connection pool ignore them). */
+    default TrackingStore open(String uri, StoreSettings settings) {
+        return open(uri);
+    }
 }

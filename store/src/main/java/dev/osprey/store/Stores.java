@@ -9,6 +9,10 @@ public final class Stores {
     private Stores() {}
 
     public static TrackingStore open(String uri) {
+        return open(uri, StoreSettings.DEFAULTS);
+    }
+
+    public static TrackingStore open(String uri, StoreSettings settings) {
         int colon = uri.indexOf(':');
         String scheme = colon < 0 ? "" : uri.substring(0, colon);
         int plus = scheme.indexOf('+');
@@ -19,7 +23,7 @@ public final class Stores {
         TreeSet<String> known = new TreeSet<>();
         for (StoreProvider provider : ServiceLoader.load(StoreProvider.class)) {
             if (provider.schemes().contains(scheme)) {
-                return provider.open(uri);
+                return provider.open(uri, settings);
             }
             known.addAll(provider.schemes());
         }

@@ -19,16 +19,32 @@ public final class ServerJudgeModels implements JudgeModels {
     static final String DEFAULT_MODEL = "openai:/gpt-4.1-mini";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private final Supplier<String> serverBaseUrl;
-    private final Map<String, String> env;
+    private final Settings settings;
 
-    public ServerJudgeModels(Supplier<String> serverBaseUrl, Map<String, String> env) {
+    /**
+     * What {@code openai:/} judges call and the model of judges registered without one.
+     *
+     * @param defaultModel {@code OSPREY_JUDGE_MODEL}
+     * @param openAiApiKey {@code OPENAI_API_KEY}
+     * @param openAiBaseUrl {@code OPENAI_BASE_URL}
+     */
+    public record Settings(Optional<String> defaultModel, Optional<String> openAiApiKey,
+            Optional<String> openAiBaseUrl) {
+        @Override
+        public String toString() {
+            return "Settings[defaultModel=" + defaultModel.orElse("-") + ", openAiApiKey=" + (openAiApiKey.isPresent()
+                    ? "***" : "-") + ", openAiBaseUrl=" + openAiBaseUrl.orElse("-") + "]"; // never the key
+        }
+    }
+
+    public ServerJudgeModels(Supplier<String> serverBaseUrl, Settings settings) {
         this.serverBaseUrl = serverBaseUrl;
-        this.env = Map.copyOf(env);
+        this.settings = settings;
     }
 
     @Override
     public JudgeModel resolve(Optional<String> modelUri) {
-        String uri = modelUri.or(() -> Optional.ofNullable(env.get("OSPREY_JUDGE_MODEL")).filter(s -> !s.isBlank()))
+        String uri = modelUri.or(settings::defaultModel)
                 .orElse(DEFAULT_MODEL);
         int colon = uri.indexOf(":/");
         if (colon < 0) {
@@ -40,9 +56,8 @@ public final class ServerJudgeModels implements JudgeModels {
         return switch (scheme) {
             case "gateway", "endpoints" -> named(uri, new OpenAiJudgeModel(serverBaseUrl.get() + "/gateway/mlflow/v1",
                     Optional.empty(), name, TIMEOUT));
-            case "openai" -> named(uri, new OpenAiJudgeModel(Optional.ofNullable(env.get("OPENAI_BASE_URL"))
-                    .filter(s -> !s.isBlank()).orElse("https://api.openai.com/v1"),
-                    Optional.ofNullable(env.get("OPENAI_API_KEY")).filter(s -> !s.isBlank()), name, TIMEOUT));
+            case "openai" -> named(uri, new OpenAiJudgeModel(settings.openAiBaseUrl()
+                    .orElse("https://api.openai.com/v1"), settings.openAiApiKey(), name, TIMEOUT));
             default -> throw new UnsupportedScorerException("Judge model provider '" + scheme + "' is not called "
                     + "directly; configure it as a gateway endpoint and use gateway:/<endpoint>.");
         };

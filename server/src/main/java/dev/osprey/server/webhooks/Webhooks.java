@@ -9,37 +9,49 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Assembles the webhook parts from the environment: the secrets key ({@code OSPREY_SECRETS_KEY}, else the file
+ * Assembles the webhook parts from the server's settings: the secrets key ({@code OSPREY_SECRETS_KEY}, else the file
  * {@code OSPREY_SECRETS_KEY_FILE}, else {@code osprey-secrets.key} beside a SQLite database or
- * {@code ~/.osprey/secrets.key}), the hosts allowed despite the SSRF guard ({@code OSPREY_WEBHOOK_ALLOWED_HOSTS} or
- * {@code -Dosprey.webhook.allowedHosts}, comma-separated {@code host} or {@code host:port}) and the first retry
- * delay ({@code -Dosprey.webhook.initialBackoffMillis}).
+ * {@code ~/.osprey/secrets.key}), the hosts allowed despite the SSRF guard and the first retry delay.
  */
 public record Webhooks(WebhookDispatcher dispatcher, WebhookService service) implements AutoCloseable {
 
-    public static Webhooks create(TrackingStore store, String backendUri, Clock clock) throws IOException {
-        SecretBox secrets = SecretBox.open(env("OSPREY_SECRETS_KEY"), keyFile(backendUri));
-        String hosts = env("OSPREY_WEBHOOK_ALLOWED_HOSTS").orElse(System.getProperty("osprey.webhook.allowedHosts",
-                ""));
-        UrlGuard guard = new UrlGuard(Arrays.asList(hosts.split(",")));
+    /**
+     * @param allowedHosts {@code OSPREY_WEBHOOK_ALLOWED_HOSTS} (or {@code -Dosprey.webhook.allowedHosts})
+     * @param initialBackoff {@code -Dosprey.webhook.initialBackoffMillis}: the first delay before a retry
+     * @param secretsKey {@code OSPREY_SECRETS_KEY}: base64 of 32 bytes
+     * @param secretsKeyFile {@code OSPREY_SECRETS_KEY_FILE}: a file holding it
+     * @param home the user's home directory, where {@code .osprey/secrets.key} is kept without either
+     */
+    public record Settings(List<String> allowedHosts, Duration initialBackoff, Optional<String> secretsKey,
+            Optional<Path> secretsKeyFile, Path home) {
+        public Settings {
+            allowedHosts = List.copyOf(allowedHosts);
+        }
+
+        @Override
+        public String toString() {
+            return "Settings[allowedHosts=" + allowedHosts + ", initialBackoff=" + initialBackoff + ", secretsKey="
+                    + (secretsKey.isPresent() ? "***" : "-") + "]"; // never the key
+        }
+    }
+
+    public static Webhooks create(TrackingStore store, String backendUri, Settings settings, Clock clock)
+            throws IOException {
+        SecretBox secrets = SecretBox.open(settings.secretsKey(), keyFile(backendUri, settings));
+        UrlGuard guard = new UrlGuard(settings.allowedHosts());
         WebhookDispatcher.RetryPolicy defaults = WebhookDispatcher.RetryPolicy.defaults();
-        long backoff = Long.getLong("osprey.webhook.initialBackoffMillis", defaults.initialBackoff().toMillis());
         WebhookDispatcher dispatcher = new WebhookDispatcher(store.webhooks(), secrets, guard, clock,
-                new WebhookDispatcher.RetryPolicy(defaults.maxAttempts(), Duration.ofMillis(backoff),
+                new WebhookDispatcher.RetryPolicy(defaults.maxAttempts(), settings.initialBackoff(),
                         defaults.maxBackoff(), defaults.timeout()));
         return new Webhooks(dispatcher, new WebhookService(store.webhooks(), secrets, guard, dispatcher, clock));
     }
 
-    private static Optional<String> env(String name) {
-        return Optional.ofNullable(System.getenv(name)).filter(v -> !v.isBlank());
-    }
-
-    private static Path keyFile(String backendUri) {
-        return env("OSPREY_SECRETS_KEY_FILE").map(Path::of).orElseGet(() -> {
+    private static Path keyFile(String backendUri, Settings key) {
+        return key.secretsKeyFile().orElseGet(() -> {
             Optional<Path> sqlite = Optional.empty();
             try {
                 sqlite = BackendUri.parse(backendUri).sqliteFile();
@@ -47,7 +59,7 @@ public record Webhooks(WebhookDispatcher dispatcher, WebhookService service) imp
                 // not a SQL URI this module parses: fall back to the home directory
             }
             return sqlite.map(f -> f.toAbsolutePath().getParent().resolve("osprey-secrets.key"))
-                    .orElseGet(() -> Path.of(System.getProperty("user.home"), ".osprey", "secrets.key"));
+                    .orElseGet(() -> key.home().resolve(".osprey").resolve("secrets.key"));
         });
     }
 
