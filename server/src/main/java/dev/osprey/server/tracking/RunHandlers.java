@@ -2,7 +2,6 @@ package dev.osprey.server.tracking;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.osprey.core.Metric;
-import dev.osprey.core.OspreyException;
 import dev.osprey.core.Page;
 import dev.osprey.core.Param;
 import dev.osprey.core.Run;
@@ -84,14 +83,9 @@ final class RunHandlers {
     }
 
     JsonNode logBatch(ApiRequest r) {
-        if (r.bodySize() > Validation.MAX_BATCH_BYTES) {
-            throw OspreyException.invalid("Batched logging API requests must be at most "
-                    + Validation.MAX_BATCH_BYTES + " bytes, got " + r.bodySize() + " bytes.");
-        }
         Message m = r.message();
         String runId = Requests.runId(m);
-        // Counts are checked before decoding so an oversize batch costs nothing to refuse.
-        RunService.checkBatchSize(m.count("metrics"), m.count("params"), m.count("tags"));
+        RunService.admitBatch(r.bodySize(), m.count("metrics"), m.count("params"), m.count("tags"));
         List<Metric> metrics = new ArrayList<>();
         for (Message x : m.messages("metrics")) {
             metrics.add(Requests.metric(x));

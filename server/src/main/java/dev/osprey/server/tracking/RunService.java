@@ -113,8 +113,8 @@ public final class RunService {
         store.deleteTag(runId, key);
     }
 
+    /** A batch within {@link #admitBatch}'s limits (checked before the request was decoded). */
     public void logBatch(String runId, MetricBatch batch) {
-        checkBatchSize(batch.metrics().size(), batch.params().size(), batch.tags().size());
         List<Param> params = new ArrayList<>(batch.params().size());
         Set<String> seen = new HashSet<>();
         Set<String> duplicates = new LinkedHashSet<>();
@@ -139,8 +139,15 @@ public final class RunService {
         store.logBatch(runId, new MetricBatch(metrics, params, tags));
     }
 
-    /** MLflow's per-request limits on log-batch: 1000 metrics, 100 params, 100 tags, 1000 entities in all. */
-    static void checkBatchSize(int metrics, int params, int tags) {
+    /**
+     * MLflow's per-request limits on log-batch — at most 1 MB, 1000 metrics, 100 params, 100 tags, 1000 entities in
+     * all — checked from the request's size and counts before it is decoded, so an oversize batch costs nothing.
+     */
+    static void admitBatch(long bodyBytes, int metrics, int params, int tags) {
+        if (bodyBytes > Validation.MAX_BATCH_BYTES) {
+            throw OspreyException.invalid("Batched logging API requests must be at most "
+                    + Validation.MAX_BATCH_BYTES + " bytes, got " + bodyBytes + " bytes.");
+        }
         limit(metrics, Validation.MAX_BATCH_METRICS, "metrics");
         limit(params, Validation.MAX_BATCH_PARAMS, "params");
         limit(tags, Validation.MAX_BATCH_TAGS, "tags");
