@@ -5,6 +5,7 @@ import dev.osprey.artifacts.ArtifactPath;
 import dev.osprey.artifacts.ArtifactRepository;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
+import dev.osprey.core.ServerFailure;
 import dev.osprey.server.api.ErrorResponses;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -18,6 +19,24 @@ import java.util.Optional;
 /** Artifact downloads, shared by the proxy and the UI's download route: headers, ranges, streaming. */
 final class Downloads {
     private Downloads() {}
+
+    /**
+     * Sends the file at a resolved location; storage failing is the server's own failure (answered by
+     * {@code Failures}), whatever the route.
+     */
+    static void send(ServerRequest req, ServerResponse res, ArtifactLocations.Location file) {
+        try {
+            send(req, res, file.repository(), file.path());
+        } catch (IOException e) {
+            throw new ServerFailure("Artifact download failed", e);
+        }
+    }
+
+    /** A required query parameter, with MLflow's wording when it is missing or empty. */
+    static String required(ServerRequest req, String name) {
+        return req.query().first(name).filter(s -> !s.isEmpty()).orElseThrow(() -> OspreyException.invalid(
+                "Missing value for required parameter '" + name + "'."));
+    }
 
     /** Streams the file at {@code path} as an attachment, honouring a single {@code Range}. */
     static void send(ServerRequest req, ServerResponse res, ArtifactRepository repository, ArtifactPath path)

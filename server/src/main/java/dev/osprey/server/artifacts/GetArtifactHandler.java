@@ -2,13 +2,11 @@ package dev.osprey.server.artifacts;
 
 import dev.osprey.artifacts.ArtifactPath;
 import dev.osprey.core.OspreyException;
-import dev.osprey.core.ServerFailure;
 import dev.osprey.core.Run;
 import dev.osprey.store.TrackingStore;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.IOException;
 
 /** The UI's download route {@code GET <prefix>/get-artifact?run_id=...&path=...} (spec/artifacts.md §5). */
 public final class GetArtifactHandler implements Handler {
@@ -23,19 +21,12 @@ public final class GetArtifactHandler implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        try {
-            String runId = req.query().first("run_id").filter(s -> !s.isEmpty())
-                    .or(() -> req.query().first("run_uuid").filter(s -> !s.isEmpty()))
-                    .orElseThrow(() -> OspreyException.invalid("Missing value for required parameter 'run_id'."));
-            String path = req.query().first("path").filter(s -> !s.isEmpty())
-                    .orElseThrow(() -> OspreyException.invalid("Missing value for required parameter 'path'."));
-            Run run = store.getRun(runId).orElseThrow(() -> OspreyException.notFound("Run with id=" + runId
-                    + " not found"));
-            ArtifactLocations.Location file = locations.resolve(run.info().artifactUri())
-                    .resolve(ArtifactPath.parse(path));
-            Downloads.send(req, res, file.repository(), file.path());
-        } catch (IOException e) {
-            throw new ServerFailure("Artifact download failed", e); // answered by Failures, like every server failure
-        }
+        String runId = req.query().first("run_id").filter(s -> !s.isEmpty())
+                .or(() -> req.query().first("run_uuid").filter(s -> !s.isEmpty()))
+                .orElseThrow(() -> OspreyException.invalid("Missing value for required parameter 'run_id'."));
+        String path = Downloads.required(req, "path");
+        Run run = store.getRun(runId).orElseThrow(() -> OspreyException.notFound("Run with id=" + runId
+                + " not found"));
+        Downloads.send(req, res, locations.resolve(run.info().artifactUri()).resolve(ArtifactPath.parse(path)));
     }
 }

@@ -3,11 +3,9 @@ package dev.osprey.server.artifacts;
 import dev.osprey.artifacts.ArtifactPath;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
-import dev.osprey.core.ServerFailure;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.IOException;
 import java.util.function.Function;
 
 /**
@@ -24,15 +22,10 @@ public final class LoggedModelFileHandler implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        try {
-            String path = req.query().first("artifact_file_path").filter(s -> !s.isEmpty())
-                    .orElseThrow(() -> new OspreyException(ErrorCode.BAD_REQUEST, "Missing value for required "
-                            + "parameter 'artifact_file_path'."));
-            ArtifactLocations.Location file = modelRoot.apply(req.path().pathParameters().get("model_id"))
-                    .resolve(ArtifactPath.parse(path));
-            Downloads.send(req, res, file.repository(), file.path());
-        } catch (IOException e) {
-            throw new ServerFailure("Artifact download failed", e); // answered by Failures, like every server failure
-        }
+        String path = req.query().first("artifact_file_path").filter(s -> !s.isEmpty())
+                .orElseThrow(() -> new OspreyException(ErrorCode.BAD_REQUEST, "Missing value for required "
+                        + "parameter 'artifact_file_path'."));
+        Downloads.send(req, res, modelRoot.apply(req.path().pathParameters().get("model_id"))
+                .resolve(ArtifactPath.parse(path)));
     }
 }

@@ -1,13 +1,10 @@
 package dev.osprey.server.artifacts;
 
 import dev.osprey.artifacts.ArtifactPath;
-import dev.osprey.core.OspreyException;
-import dev.osprey.core.ServerFailure;
 import dev.osprey.server.registry.RegistryService;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.IOException;
 
 /**
  * The UI's {@code GET <prefix>/model-versions/get-artifact?name=&version=&path=} (spec/artifacts.md §5): one file
@@ -23,20 +20,9 @@ public final class ModelVersionArtifactHandler implements Handler {
         this.locations = locations;
     }
 
-    private static String required(ServerRequest req, String name) {
-        return req.query().first(name).filter(s -> !s.isEmpty()).orElseThrow(() -> OspreyException.invalid(
-                "Missing value for required parameter '" + name + "'."));
-    }
-
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        try {
-            String uri = registry.downloadUri(required(req, "name"), required(req, "version"));
-            ArtifactLocations.Location file = locations.resolve(uri).resolve(ArtifactPath.parse(required(req,
-                    "path")));
-            Downloads.send(req, res, file.repository(), file.path());
-        } catch (IOException e) {
-            throw new ServerFailure("Artifact download failed", e); // answered by Failures, like every server failure
-        }
+        String uri = registry.downloadUri(Downloads.required(req, "name"), Downloads.required(req, "version"));
+        Downloads.send(req, res, locations.resolve(uri).resolve(ArtifactPath.parse(Downloads.required(req, "path"))));
     }
 }
