@@ -107,18 +107,18 @@ public final class GatewayYaml {
             }
             endpoint.putObject("limits").put("requests_per_minute", limit.path("calls").asLong());
         }
-        Optional<GatewayEndpoint> existing = config.listEndpoints(Message.empty()).stream()
+        Optional<GatewayEndpoint> existing = config.endpoints().list(Message.empty()).stream()
                 .filter(x -> x.name().equals(name)).findFirst();
         GatewayEndpoint saved;
         if (existing.isPresent()) {
             endpoint.put("endpoint_id", existing.get().endpointId());
-            saved = config.updateEndpoint(Message.ofJson(endpoint));
+            saved = config.endpoints().update(Message.ofJson(endpoint));
         } else {
-            saved = config.createEndpoint(Message.ofJson(endpoint));
+            saved = config.endpoints().create(Message.ofJson(endpoint));
         }
         String type = e.path("endpoint_type").asText("");
         if (!type.isEmpty()) {
-            config.setTag(Message.ofJson(Json.object().put("endpoint_id", saved.endpointId())
+            config.endpoints().setTag(Message.ofJson(Json.object().put("endpoint_id", saved.endpointId())
                     .put("key", "endpoint_type").put("value", type)));
         }
     }
@@ -141,29 +141,29 @@ public final class GatewayYaml {
         body.set("secret_value", values);
         body.set("auth_config", authConfig);
         try {
-            String id = config.getSecret(Message.ofJson(Json.object().put("secret_name", name))).secretId();
+            String id = config.secrets().get(Message.ofJson(Json.object().put("secret_name", name))).secretId();
             body.put("secret_id", id);
-            config.updateSecret(Message.ofJson(body));
+            config.secrets().update(Message.ofJson(body));
             return id;
         } catch (OspreyException missing) {
             if (missing.errorCode() != dev.osprey.core.ErrorCode.RESOURCE_DOES_NOT_EXIST) {
                 throw missing;
             }
             body.put("secret_name", name).put("provider", provider);
-            return config.createSecret(Message.ofJson(body)).secretId();
+            return config.secrets().create(Message.ofJson(body)).secretId();
         }
     }
 
     private static String upsertModel(GatewayConfigService config, String name, String secretId, String provider,
             String modelName) {
-        Optional<ModelDefinition> existing = config.listModelDefinitions(Message.empty()).stream()
+        Optional<ModelDefinition> existing = config.modelDefinitions().list(Message.empty()).stream()
                 .filter(d -> d.name().equals(name)).findFirst();
         ObjectNode body = Json.object().put("name", name).put("secret_id", secretId).put("provider", provider)
                 .put("model_name", modelName);
         if (existing.isPresent()) {
             body.put("model_definition_id", existing.get().modelDefinitionId());
-            return config.updateModelDefinition(Message.ofJson(body)).modelDefinitionId();
+            return config.modelDefinitions().update(Message.ofJson(body)).modelDefinitionId();
         }
-        return config.createModelDefinition(Message.ofJson(body)).modelDefinitionId();
+        return config.modelDefinitions().create(Message.ofJson(body)).modelDefinitionId();
     }
 }

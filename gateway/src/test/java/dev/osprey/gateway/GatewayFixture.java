@@ -62,8 +62,8 @@ public final class GatewayFixture implements AutoCloseable {
         ObjectNode secretValue = secret.putObject("secret_value");
         values.forEach(secretValue::put);
         secret.putObject("auth_config").put("api_base", apiBase);
-        String secretId = config.createSecret(message(secret)).secretId();
-        return config.createModelDefinition(message(Json.object().put("name", "md-" + System.nanoTime())
+        String secretId = config.secrets().create(message(secret)).secretId();
+        return config.modelDefinitions().create(message(Json.object().put("name", "md-" + System.nanoTime())
                 .put("secret_id", secretId).put("provider", provider).put("model_name", modelName)))
                 .modelDefinitionId();
     }
@@ -82,7 +82,7 @@ public final class GatewayFixture implements AutoCloseable {
         if (!fallbacks.isEmpty() && !body.has("fallback_config")) {
             body.putObject("fallback_config").put("strategy", "SEQUENTIAL").put("max_attempts", fallbacks.size());
         }
-        return config.createEndpoint(message(body)).endpointId();
+        return config.endpoints().create(message(body)).endpointId();
     }
 
     public static ObjectNode chat(String text) {

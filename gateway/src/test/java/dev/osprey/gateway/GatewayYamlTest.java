@@ -39,9 +39,9 @@ class GatewayYamlTest {
             Map<String, String> env = Map.of("TEST_OPENAI_KEY", "sk-from-env-0123456789");
             assertThat(GatewayYaml.apply(yaml(dir, mock.baseUrl(), "minute"), fx.config, env)).isEqualTo(1);
             assertThat(GatewayYaml.apply(yaml(dir, mock.baseUrl(), "minute"), fx.config, env)).isEqualTo(1);
-            assertThat(fx.config.listEndpoints(Message.empty())).hasSize(1);
-            assertThat(fx.config.listSecrets(Message.empty())).hasSize(1);
-            var endpoint = fx.config.listEndpoints(Message.empty()).get(0);
+            assertThat(fx.config.endpoints().list(Message.empty())).hasSize(1);
+            assertThat(fx.config.secrets().list(Message.empty())).hasSize(1);
+            var endpoint = fx.config.endpoints().list(Message.empty()).get(0);
             assertThat(endpoint.limits().requestsPerMinute()).isEqualTo(2);
             assertThat(endpoint.tags()).containsEntry("endpoint_type", "llm/v1/chat");
 

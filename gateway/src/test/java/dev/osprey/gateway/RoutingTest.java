@@ -128,11 +128,11 @@ class RoutingTest {
         ObjectNode body = Json.object().put("name", "split");
         body.putArray("model_configs").add(Json.object().put("model_definition_id", a).put("weight", 0.8))
                 .add(Json.object().put("model_definition_id", b).put("weight", 0.2));
-        fx.config.createEndpoint(GatewayFixture.message(body));
+        fx.config.endpoints().create(GatewayFixture.message(body));
         GatewayConfigService.ResolvedEndpoint endpoint = fx.config.endpoint("split").orElseThrow();
-        assertThat(Gateway.plan(endpoint, 0.1).get(0).definition().modelName()).isEqualTo("a");
-        assertThat(Gateway.plan(endpoint, 0.79).get(0).definition().modelName()).isEqualTo("a");
-        assertThat(Gateway.plan(endpoint, 0.81).get(0).definition().modelName()).isEqualTo("b");
+        assertThat(RoutePlan.plan(endpoint, 0.1).get(0).definition().modelName()).isEqualTo("a");
+        assertThat(RoutePlan.plan(endpoint, 0.79).get(0).definition().modelName()).isEqualTo("a");
+        assertThat(RoutePlan.plan(endpoint, 0.81).get(0).definition().modelName()).isEqualTo("b");
         int toA = 0;
         for (int i = 0; i < 400; i++) {
             toA += call("split", "u").body().length > 0 && healthy.last().body().path("model").asText().equals("a")
@@ -175,7 +175,7 @@ class RoutingTest {
         ObjectNode budget = Json.object().put("budget_amount", 0.00002).put("target_scope", "ENDPOINT")
                 .put("target_value", endpointId).put("budget_action", "REJECT");
         budget.putObject("duration").put("unit", "DAYS").put("value", 1);
-        fx.config.createBudget(GatewayFixture.message(budget));
+        fx.config.budgetPolicies().create(GatewayFixture.message(budget));
         call("budgeted", "u");
         assertThatThrownBy(() -> call("budgeted", "u")).isInstanceOfSatisfying(GatewayException.class, e -> {
             assertThat(e.status()).isEqualTo(429);

@@ -68,24 +68,24 @@ class SecretsTest {
             ObjectNode body = Json.object().put("secret_name", "openai-prod").put("provider", "openai");
             body.putObject("secret_value").put("api_key", API_KEY);
             body.putObject("auth_config").put("api_base", mock.baseUrl() + "/v1");
-            GatewaySecret secret = fx.config.createSecret(GatewayFixture.message(body));
+            GatewaySecret secret = fx.config.secrets().create(GatewayFixture.message(body));
             assertThat(secret.maskedValues()).containsEntry("api_key", "sk-...6789");
             String stored = fx.store.gateway().get("secret", secret.secretId()).orElseThrow().body();
             assertThat(stored).doesNotContain(API_KEY).doesNotContain("SECRET-abcdef");
 
             KeyEncryptionKey next = KeyEncryptionKey.parse(GatewayFixture.randomKey(), "t");
-            assertThat(fx.config.rotateKek(fx.kek, next)).isEqualTo(1);
-            assertThat(fx.config.rotateKek(fx.kek, next)).as("already rotated").isZero();
+            assertThat(fx.config.secrets().rotateKek(fx.kek, next)).isEqualTo(1);
+            assertThat(fx.config.secrets().rotateKek(fx.kek, next)).as("already rotated").isZero();
             UrlGuard guard = new UrlGuard(List.of(), "Provider base URL", "", true);
             GatewayConfigService reopened = new GatewayConfigService(fx.store.gateway(), Optional.of(next), guard,
                     Clock.systemUTC(), new Budgets(fx.store.gateway(), System::currentTimeMillis), n -> "0");
-            String modelId = reopened.createModelDefinition(GatewayFixture.message(Json.object().put("name", "m")
+            String modelId = reopened.modelDefinitions().create(GatewayFixture.message(Json.object().put("name", "m")
                     .put("secret_id", secret.secretId()).put("provider", "openai").put("model_name", "gpt")))
                     .modelDefinitionId();
             assertThat(reopened.endpoint("x")).isEmpty();
             ObjectNode endpoint = Json.object().put("name", "rotated");
             endpoint.putArray("model_configs").addObject().put("model_definition_id", modelId);
-            reopened.createEndpoint(GatewayFixture.message(endpoint));
+            reopened.endpoints().create(GatewayFixture.message(endpoint));
             assertThat(reopened.endpoint("rotated").orElseThrow().models().get(0).target()).isPresent()
                     .hasValueSatisfying(t -> assertThat(t.apiKey()).contains(API_KEY));
         }
@@ -99,7 +99,7 @@ class SecretsTest {
                     new Budgets(fx.store.gateway(), System::currentTimeMillis), n -> "0");
             ObjectNode body = Json.object().put("secret_name", "x");
             body.putObject("secret_value").put("api_key", API_KEY);
-            assertThatThrownBy(() -> noKey.createSecret(GatewayFixture.message(body)))
+            assertThatThrownBy(() -> noKey.secrets().create(GatewayFixture.message(body)))
                     .isInstanceOfSatisfying(OspreyException.class, e -> {
                         assertThat(e.errorCode()).isEqualTo(ErrorCode.FEATURE_DISABLED);
                         assertThat(e.getMessage()).contains("OSPREY_GATEWAY_KEK").doesNotContain(API_KEY);
@@ -118,7 +118,7 @@ class SecretsTest {
                 ObjectNode body = Json.object().put("secret_name", "s" + base.hashCode());
                 body.putObject("secret_value").put("api_key", API_KEY);
                 body.putObject("auth_config").put("api_base", base);
-                assertThatThrownBy(() -> guarded.createSecret(GatewayFixture.message(body)))
+                assertThatThrownBy(() -> guarded.secrets().create(GatewayFixture.message(body)))
                         .as(base).isInstanceOfSatisfying(OspreyException.class, e -> {
                             assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
                             assertThat(e.getMessage()).doesNotContain(API_KEY);

@@ -42,50 +42,50 @@ public final class GatewayConfigRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                v3("POST", "/secrets/create", r -> secret(config.createSecret(r.message()))).requires(createsGateway(ResourceType.GATEWAY_SECRET, "secret_id", "secret")),
-                v3("GET", "/secrets/get", r -> secret(config.getSecret(r.message()))).requires(onGateway(ResourceType.GATEWAY_SECRET, "secret_id", READ)),
-                v3("POST", "/secrets/update", r -> secret(config.updateSecret(r.message()))).requires(onGateway(ResourceType.GATEWAY_SECRET, "secret_id", UPDATE)),
-                v3("DELETE", "/secrets/delete", r -> empty(() -> config.deleteSecret(r.message()))).requires(dropsGrants(onGateway(ResourceType.GATEWAY_SECRET, "secret_id", DELETE))),
-                v3("GET", "/secrets/list", r -> list("secrets", config.listSecrets(r.message()).stream()
+                v3("POST", "/secrets/create", r -> secret(config.secrets().create(r.message()))).requires(createsGateway(ResourceType.GATEWAY_SECRET, "secret_id", "secret")),
+                v3("GET", "/secrets/get", r -> secret(config.secrets().get(r.message()))).requires(onGateway(ResourceType.GATEWAY_SECRET, "secret_id", READ)),
+                v3("POST", "/secrets/update", r -> secret(config.secrets().update(r.message()))).requires(onGateway(ResourceType.GATEWAY_SECRET, "secret_id", UPDATE)),
+                v3("DELETE", "/secrets/delete", r -> empty(() -> config.secrets().delete(r.message()))).requires(dropsGrants(onGateway(ResourceType.GATEWAY_SECRET, "secret_id", DELETE))),
+                v3("GET", "/secrets/list", r -> list("secrets", config.secrets().list(r.message()).stream()
                         .map(GatewayCodec::secret).toList())).requires(listsReadable(ResourceType.GATEWAY_SECRET, "secrets", "secret_id")),
-                v3("GET", "/secrets/config", r -> Json.object().put("secrets_available", config.secretsAvailable())).requires(adminInDefaultWorkspace()),
+                v3("GET", "/secrets/config", r -> Json.object().put("secrets_available", config.secrets().available())).requires(adminInDefaultWorkspace()),
                 v3("GET", "/supported-providers", r -> {
                     ObjectNode out = Json.object();
                     ArrayNode providers = out.putArray("providers");
                     Providers.names().forEach(providers::add);
                     return out;
                 }).requires(authenticated()),
-                v3("POST", "/model-definitions/create", r -> definition(config.createModelDefinition(r.message()))).requires(createsGateway(ResourceType.GATEWAY_MODEL_DEFINITION, "model_definition_id", "model_definition")),
-                v3("GET", "/model-definitions/get", r -> definition(config.getModelDefinition(
+                v3("POST", "/model-definitions/create", r -> definition(config.modelDefinitions().create(r.message()))).requires(createsGateway(ResourceType.GATEWAY_MODEL_DEFINITION, "model_definition_id", "model_definition")),
+                v3("GET", "/model-definitions/get", r -> definition(config.modelDefinitions().get(
                         r.message().requiredString("model_definition_id")))).requires(onGateway(ResourceType.GATEWAY_MODEL_DEFINITION, "model_definition_id", READ)),
-                v3("POST", "/model-definitions/update", r -> definition(config.updateModelDefinition(r.message()))).requires(modelDefinitionUpdate()),
-                v3("DELETE", "/model-definitions/delete", r -> empty(() -> config.deleteModelDefinition(
+                v3("POST", "/model-definitions/update", r -> definition(config.modelDefinitions().update(r.message()))).requires(modelDefinitionUpdate()),
+                v3("DELETE", "/model-definitions/delete", r -> empty(() -> config.modelDefinitions().delete(
                         r.message().requiredString("model_definition_id")))).requires(dropsGrants(onGateway(ResourceType.GATEWAY_MODEL_DEFINITION, "model_definition_id", DELETE))),
                 v3("GET", "/model-definitions/list", r -> list("model_definitions",
-                        config.listModelDefinitions(r.message()).stream().map(d -> (JsonNode) config.json(d))
+                        config.modelDefinitions().list(r.message()).stream().map(d -> (JsonNode) config.modelDefinitions().json(d))
                                 .toList())).requires(listsReadable(ResourceType.GATEWAY_MODEL_DEFINITION, "model_definitions", "model_definition_id")),
-                v3("POST", "/endpoints/create", r -> endpoint(config.createEndpoint(r.message()))).requires(createsGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", "endpoint")),
-                v3("GET", "/endpoints/get", r -> endpoint(config.getEndpoint(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", READ)),
-                v3("POST", "/endpoints/update", r -> endpoint(config.updateEndpoint(r.message()))).requires(endpointUpdateUsingModels()),
-                v3("DELETE", "/endpoints/delete", r -> empty(() -> config.deleteEndpoint(
+                v3("POST", "/endpoints/create", r -> endpoint(config.endpoints().create(r.message()))).requires(createsGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", "endpoint")),
+                v3("GET", "/endpoints/get", r -> endpoint(config.endpoints().get(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", READ)),
+                v3("POST", "/endpoints/update", r -> endpoint(config.endpoints().update(r.message()))).requires(endpointUpdateUsingModels()),
+                v3("DELETE", "/endpoints/delete", r -> empty(() -> config.endpoints().delete(
                         r.message().requiredString("endpoint_id")))).requires(dropsGrants(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", DELETE))),
-                v3("GET", "/endpoints/list", r -> list("endpoints", config.listEndpoints(r.message()).stream()
-                        .map(e -> (JsonNode) config.json(e)).toList())).requires(listsReadable(ResourceType.GATEWAY_ENDPOINT, "endpoints", "endpoint_id")),
+                v3("GET", "/endpoints/list", r -> list("endpoints", config.endpoints().list(r.message()).stream()
+                        .map(e -> (JsonNode) config.endpoints().json(e)).toList())).requires(listsReadable(ResourceType.GATEWAY_ENDPOINT, "endpoints", "endpoint_id")),
                 v3("POST", "/endpoints/models/attach", this::attach).requires(endpointUpdateUsingModels()),
-                v3("POST", "/endpoints/models/detach", r -> empty(() -> config.detachModel(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
+                v3("POST", "/endpoints/models/detach", r -> empty(() -> config.endpoints().detachModel(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
                 v3("POST", "/endpoints/bindings/create", r -> Json.object("binding",
-                        config.createBinding(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
-                v3("DELETE", "/endpoints/bindings/delete", r -> empty(() -> config.deleteBinding(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
-                v3("GET", "/endpoints/bindings/list", r -> list("bindings", config.listBindings(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", READ)),
-                v3("POST", "/endpoints/set-tag", r -> empty(() -> config.setTag(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
-                v3("DELETE", "/endpoints/delete-tag", r -> empty(() -> config.deleteTag(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
-                v3("POST", "/budgets/create", r -> budget(config.createBudget(r.message()))).requires(adminInDefaultWorkspace()),
-                v3("POST", "/budgets/update", r -> budget(config.updateBudget(r.message()))).requires(adminInDefaultWorkspace()),
-                v3("GET", "/budgets/get", r -> budget(config.getBudget(r.message()
+                        config.bindings().create(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
+                v3("DELETE", "/endpoints/bindings/delete", r -> empty(() -> config.bindings().delete(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
+                v3("GET", "/endpoints/bindings/list", r -> list("bindings", config.bindings().list(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", READ)),
+                v3("POST", "/endpoints/set-tag", r -> empty(() -> config.endpoints().setTag(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
+                v3("DELETE", "/endpoints/delete-tag", r -> empty(() -> config.endpoints().deleteTag(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
+                v3("POST", "/budgets/create", r -> budget(config.budgetPolicies().create(r.message()))).requires(adminInDefaultWorkspace()),
+                v3("POST", "/budgets/update", r -> budget(config.budgetPolicies().update(r.message()))).requires(adminInDefaultWorkspace()),
+                v3("GET", "/budgets/get", r -> budget(config.budgetPolicies().get(r.message()
                         .requiredString("budget_policy_id")))).requires(adminInDefaultWorkspace()),
-                v3("DELETE", "/budgets/delete", r -> empty(() -> config.deleteBudget(r.message()
+                v3("DELETE", "/budgets/delete", r -> empty(() -> config.budgetPolicies().delete(r.message()
                         .requiredString("budget_policy_id")))).requires(adminInDefaultWorkspace()),
-                v3("GET", "/budgets/list", r -> list("budget_policies", config.listBudgets().stream()
+                v3("GET", "/budgets/list", r -> list("budget_policies", config.budgetPolicies().list().stream()
                         .map(b -> (JsonNode) GatewayCodec.budget(b)).toList())).requires(adminInDefaultWorkspace()),
                 v3("GET", "/budgets/windows", r -> windows()).requires(adminInDefaultWorkspace()),
                 v3("GET", "/usage", this::usage).requires(adminInDefaultWorkspace()));
@@ -96,11 +96,11 @@ public final class GatewayConfigRoutes {
     }
 
     private JsonNode definition(dev.osprey.gateway.config.ModelDefinition d) {
-        return Json.object("model_definition", config.json(d));
+        return Json.object("model_definition", config.modelDefinitions().json(d));
     }
 
     private JsonNode endpoint(GatewayEndpoint e) {
-        return Json.object("endpoint", config.json(e));
+        return Json.object("endpoint", config.endpoints().json(e));
     }
 
     private static JsonNode budget(BudgetPolicy b) {
@@ -120,8 +120,8 @@ public final class GatewayConfigRoutes {
     }
 
     private JsonNode attach(ApiRequest r) {
-        GatewayEndpoint.ModelMapping m = config.attachModel(r.message());
-        return Json.object("mapping", config.json(r.message().requiredString("endpoint_id"), m));
+        GatewayEndpoint.ModelMapping m = config.endpoints().attachModel(r.message());
+        return Json.object("mapping", config.endpoints().json(r.message().requiredString("endpoint_id"), m));
     }
 
     private JsonNode windows() {

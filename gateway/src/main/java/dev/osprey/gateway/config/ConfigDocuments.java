@@ -1,0 +1,95 @@
+package dev.osprey.gateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.osprey.core.ErrorCode;
+import dev.osprey.core.OspreyException;
+import dev.osprey.protocol.Json;
+import dev.osprey.store.GatewayStore;
+import dev.osprey.store.GatewayStore.GatewayDocument;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The gateway's configuration documents in {@link GatewayStore}, one kind per aggregate, and the signal that one
+ * changed (the invocation snapshot is rebuilt on it). Every aggregate reads and writes through this one place.
+ */
+public final class ConfigDocuments {
+    static final String SECRET = "secret";
+    static final String MODEL = "model_definition";
+    static final String ENDPOINT = "endpoint";
+    static final String BUDGET = "budget_policy";
+    static final String BINDING = "endpoint_binding";
+
+    private final GatewayStore store;
+    private final Clock clock;
+    private final Runnable changed;
+
+    /** @param changed run after every successful write that invocations must see */
+    public ConfigDocuments(GatewayStore store, Clock clock, Runnable changed) {
+        this.store = store;
+        this.clock = clock;
+        this.changed = changed;
+    }
+
+    public List<GatewaySecret> secrets() {
+        return list(SECRET, GatewayCodec::secretFromStore);
+    }
+
+    public List<ModelDefinition> modelDefinitions() {
+        return list(MODEL, GatewayCodec::modelDefinitionFromStore);
+    }
+
+    public List<GatewayEndpoint> endpoints() {
+        return list(ENDPOINT, GatewayCodec::endpointFromStore);
+    }
+
+    public List<BudgetPolicy> budgets() {
+        return list(BUDGET, GatewayCodec::budgetFromStore);
+    }
+
+    GatewayStore store() {
+        return store;
+    }
+
+    long now() {
+        return clock.millis();
+    }
+
+    void changed() {
+        changed.run();
+    }
+
+    <T> List<T> list(String kind, Function<JsonNode, T> decode) {
+        return store.list(kind).stream().map(d -> decode.apply(parse(d))).toList();
+    }
+
+    <T> Optional<T> find(String kind, String id, Function<JsonNode, T> decode) {
+        return store.get(kind, id).map(d -> decode.apply(parse(d)));
+    }
+
+    /** The document of {@code kind} with that id, or MLflow's not-found naming the entity and the field. */
+    <T> T require(String kind, String id, String entity, String field, Function<JsonNode, T> decode) {
+        return find(kind, id, decode).orElseThrow(() -> notFound(entity, field, id));
+    }
+
+    static JsonNode parse(GatewayDocument d) {
+        try {
+            return Json.read(d.body());
+        } catch (IOException e) {
+            throw new OspreyException(ErrorCode.INTERNAL_ERROR, "Stored gateway " + d.kind() + " " + d.id()
+                    + " is not JSON.", e);
+        }
+    }
+
+    static OspreyException notFound(String entity, String field, String value) {
+        return OspreyException.notFound(entity + " with " + field + "='" + value + "' not found");
+    }
+
+    static String newId(String prefix) {
+        return prefix + UUID.randomUUID().toString().replace("-", "");
+    }
+}
