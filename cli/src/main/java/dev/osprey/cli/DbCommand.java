@@ -2,7 +2,7 @@ package dev.osprey.cli;
 
 import dev.osprey.core.OspreyException;
 import dev.osprey.store.Stores;
-import dev.osprey.store.TrackingStore;
+import dev.osprey.store.StorageComponent;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -25,7 +25,7 @@ public final class DbCommand implements Runnable {
         @Override
         public Integer call() {
             System.out.println("Migrating " + Stores.redact(uri) + " ...");
-            try (TrackingStore store = Stores.open(uri)) {
+            try (StorageComponent store = Stores.open(uri)) {
                 store.check();
             } catch (OspreyException e) {
                 System.err.println("osprey db upgrade: " + e.getMessage());

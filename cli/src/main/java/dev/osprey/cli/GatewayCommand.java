@@ -7,7 +7,7 @@ import dev.osprey.gateway.crypto.KeyEncryptionKey;
 import dev.osprey.gateway.routing.Budgets;
 import dev.osprey.server.ServerConfig;
 import dev.osprey.store.Stores;
-import dev.osprey.store.TrackingStore;
+import dev.osprey.store.StorageComponent;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -59,7 +59,7 @@ public final class GatewayCommand implements Runnable {
                 System.err.println("osprey gateway rotate-kek: " + e.getMessage());
                 return 2;
             }
-            try (TrackingStore store = Stores.open(backendStoreUri)) {
+            try (StorageComponent store = Stores.open(backendStoreUri)) {
                 GatewayConfigService config = new GatewayConfigService(store.gateway(), Optional.of(current),
                         new UrlGuard(List.of(), "Provider base URL", "", true), Clock.systemUTC(),
                         new Budgets(store.gateway(), System::currentTimeMillis), name -> "0");

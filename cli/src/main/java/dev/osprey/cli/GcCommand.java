@@ -7,7 +7,7 @@ import dev.osprey.server.gc.ArtifactDeleters;
 import dev.osprey.server.gc.GarbageCollector;
 import dev.osprey.store.DeletedItem;
 import dev.osprey.store.Stores;
-import dev.osprey.store.TrackingStore;
+import dev.osprey.store.StorageComponent;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -75,8 +75,8 @@ public final class GcCommand implements Callable<Integer> {
         config = new ServerConfig(config.host(), config.port(), backendStoreUri,
                 Optional.ofNullable(defaultArtifactRoot).filter(s -> !s.isBlank()), artifactsDestination, true, "",
                 true, false);
-        try (TrackingStore store = Stores.open(backendStoreUri)) {
-            GarbageCollector collector = new GarbageCollector(store, ArtifactDeleters.of(
+        try (StorageComponent storage = Stores.open(backendStoreUri)) {
+            GarbageCollector collector = new GarbageCollector(storage.tracking(), ArtifactDeleters.of(
                     OspreyServer.artifactLocations(config),
                     Optional.ofNullable(trackingUri).filter(s -> !s.isBlank()).map(URI::create)));
             GarbageCollector.Summary summary = collector.collect(

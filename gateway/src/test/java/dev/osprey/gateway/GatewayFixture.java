@@ -10,7 +10,7 @@ import dev.osprey.gateway.usage.UsageRecorder;
 import dev.osprey.protocol.Json;
 import dev.osprey.protocol.Message;
 import dev.osprey.store.Stores;
-import dev.osprey.store.TrackingStore;
+import dev.osprey.store.StorageComponent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.security.SecureRandom;
@@ -22,7 +22,7 @@ import java.util.Optional;
 
 /** A gateway over a real SQLite store, allowed to call local mock providers. */
 public final class GatewayFixture implements AutoCloseable {
-    public final TrackingStore store;
+    public final StorageComponent store;
     public final KeyEncryptionKey kek;
     public final GatewayConfigService config;
     public final Gateway gateway;

@@ -48,6 +48,7 @@ import dev.osprey.server.traces.OtlpGrpcService;
 import dev.osprey.server.traces.TraceFiles;
 import dev.osprey.server.traces.TraceIngest;
 import dev.osprey.store.Stores;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
@@ -73,7 +74,7 @@ public final class OspreyServer implements AutoCloseable {
     public static final String MLFLOW_COMPATIBLE_VERSION = "3.4.0";
 
     private final ServerConfig config;
-    private final TrackingStore store;
+    private final StorageComponent storage;
     private final WebServer web;
     private final Webhooks webhooks;
     private final Gateway gateway;
@@ -83,11 +84,11 @@ public final class OspreyServer implements AutoCloseable {
     private final RawRoutes raw;
     private final Optional<dev.osprey.server.auth.AccessPolicy> policy;
 
-    private OspreyServer(ServerConfig config, TrackingStore store, WebServer web, Webhooks webhooks,
+    private OspreyServer(ServerConfig config, StorageComponent storage, WebServer web, Webhooks webhooks,
             Gateway gateway, OnlineScoring onlineScoring, EvaluationJobs evaluations, ApiRouter api, RawRoutes raw,
             Optional<dev.osprey.server.auth.AccessPolicy> policy) {
         this.config = config;
-        this.store = store;
+        this.storage = storage;
         this.web = web;
         this.webhooks = webhooks;
         this.gateway = gateway;
@@ -108,55 +109,56 @@ public final class OspreyServer implements AutoCloseable {
 
     public static OspreyServer start(ServerConfig config) {
         long started = System.nanoTime();
-        TrackingStore store = Stores.open(config.backendStoreUri(), config.settings().store());
+        StorageComponent storage = Stores.open(config.backendStoreUri(), config.settings().store());
+        TrackingStore store = storage.tracking();
         try {
             Clock clock = Clock.systemUTC();
             ArtifactLocations locations = artifactLocations(config);
-            ExperimentService experiments = new ExperimentService(store, config.effectiveArtifactRoot(),
+            ExperimentService experiments = new ExperimentService(storage, config.effectiveArtifactRoot(),
                     new dev.osprey.server.locations.LocationRules(locations.localRoots()), clock);
             experiments.ensureDefaultExperiment();
             List<Endpoint> endpoints = new ArrayList<>(TrackingRoutes.endpoints(store, experiments,
                     config.truncateLongValues(), clock));
             ArtifactRepository destination = locations.destination();
             endpoints.addAll(new RunArtifactRoutes(store, locations).endpoints());
-            LoggedModelService loggedModels = new LoggedModelService(store.loggedModels(), clock);
+            LoggedModelService loggedModels = new LoggedModelService(storage.loggedModels(), clock);
             LoggedModelRoutes loggedModelRoutes = new LoggedModelRoutes(loggedModels, locations);
             endpoints.addAll(loggedModelRoutes.endpoints());
-            Webhooks webhooks = Webhooks.create(store, config.backendStoreUri(), config.settings().webhooks(), clock);
+            Webhooks webhooks = Webhooks.create(storage.webhooks(), config.backendStoreUri(), config.settings().webhooks(), clock);
             endpoints.addAll(new WebhookRoutes(webhooks.service()).endpoints());
             ModelPrices prices = ModelPrices.load(config.settings().modelPrices());
-            TraceIngest ingest = new TraceIngest(store.traces(), clock, prices);
-            TraceRoutes traceRoutes = new TraceRoutes(store.traces(), ingest);
+            TraceIngest ingest = new TraceIngest(storage.traces(), clock, prices);
+            TraceRoutes traceRoutes = new TraceRoutes(storage.traces(), ingest);
             endpoints.addAll(traceRoutes.endpoints());
-            endpoints.addAll(new dev.osprey.server.traces.LegacyTraceRoutes(store.traces(), traceRoutes).endpoints());
-            TraceDownloadHandler traceDownload = new TraceDownloadHandler(store.traces(), traceRoutes, locations);
-            endpoints.addAll(new AssessmentRoutes(store.traces(), clock).endpoints());
-            endpoints.addAll(new dev.osprey.server.traces.UiTraceRoutes(store.traces(), clock).endpoints());
+            endpoints.addAll(new dev.osprey.server.traces.LegacyTraceRoutes(storage.traces(), traceRoutes).endpoints());
+            TraceDownloadHandler traceDownload = new TraceDownloadHandler(storage.traces(), traceRoutes, locations);
+            endpoints.addAll(new AssessmentRoutes(storage.traces(), clock).endpoints());
+            endpoints.addAll(new dev.osprey.server.traces.UiTraceRoutes(storage.traces(), clock).endpoints());
             AtomicReference<String> baseUrl = new AtomicReference<>("http://127.0.0.1:" + config.port());
             ServerJudgeModels judgeModels = new ServerJudgeModels(baseUrl::get, config.settings().judges());
-            endpoints.addAll(new dev.osprey.server.scorers.ScorerRoutes(store, judgeModels, clock).endpoints());
-            endpoints.addAll(new dev.osprey.server.eval.DatasetRoutes(store.datasets(),
-                    new dev.osprey.server.eval.TraceItems(store.traces()), clock).endpoints());
-            RegistryService registry = new RegistryService(store, locations.localRoots(), config.settings().modelVersionSourceRule(), clock,
+            endpoints.addAll(new dev.osprey.server.scorers.ScorerRoutes(storage, judgeModels, clock).endpoints());
+            endpoints.addAll(new dev.osprey.server.eval.DatasetRoutes(storage.datasets(),
+                    new dev.osprey.server.eval.TraceItems(storage.traces()), clock).endpoints());
+            RegistryService registry = new RegistryService(storage, locations.localRoots(), config.settings().modelVersionSourceRule(), clock,
                     webhooks.dispatcher());
             endpoints.addAll(new RegistryRoutes(registry).endpoints());
-            EvaluationJobs evaluations = new EvaluationJobs(store,
-                    new dev.osprey.server.traces.EvaluationTraces(store.traces(), ingest, clock), judgeModels, clock);
-            endpoints.addAll(new EvaluationRoutes(evaluations, store).endpoints());
-            Gateway gateway = gateway(config, store, experiments, prices, ingest, clock);
+            EvaluationJobs evaluations = new EvaluationJobs(storage,
+                    new dev.osprey.server.traces.EvaluationTraces(storage.traces(), ingest, clock), judgeModels, clock);
+            endpoints.addAll(new EvaluationRoutes(evaluations, storage).endpoints());
+            Gateway gateway = gateway(config, storage, experiments, prices, ingest, clock);
             gateway.budgets().onAlert(spend -> budgetExceeded(webhooks.dispatcher(), spend));
-            endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), store.gateway())
+            endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), storage.gateway())
                     .endpoints());
-            Optional<dev.osprey.server.auth.AuthService> auth = authService(config, store, clock);
+            Optional<dev.osprey.server.auth.AuthService> auth = authService(config, storage, clock);
             Optional<Workspaces> workspaces = config.workspaces()
-                    ? Optional.of(new Workspaces(store.workspaces(),
+                    ? Optional.of(new Workspaces(storage.workspaces(),
                     new dev.osprey.server.locations.LocationRules(locations.localRoots()), clock::millis)) : Optional.empty();
             ApiRouter api;
             // The access policy runs when auth is on (permissions) or workspaces are (every call kept in its own).
             Optional<dev.osprey.server.auth.AccessPolicy> policy = auth.isPresent() || workspaces.isPresent()
                     ? Optional.of(new dev.osprey.server.auth.AccessPolicy(
                             auth.<dev.osprey.server.auth.Grants>map(a -> a).orElse(dev.osprey.server.auth.Grants.OPEN),
-                            workspaces.<WorkspaceScope>map(w -> w).orElse(WorkspaceScope.NONE), store,
+                            workspaces.<WorkspaceScope>map(w -> w).orElse(WorkspaceScope.NONE), storage,
                             name -> gateway.config().endpoint(name).map(e -> e.endpoint().endpointId())))
                     : Optional.empty();
             GatewayHandler gatewayHandler = new GatewayHandler(gateway, policy.<GatewayHandler.Access>map(rules ->
@@ -189,11 +191,11 @@ public final class OspreyServer implements AutoCloseable {
                 api = new ApiRouter(endpoints, config.staticPrefix());
             }
             ArtifactProxyHandler artifacts = new ArtifactProxyHandler(destination, config.serveArtifacts(),
-                    config.staticPrefix(), new TraceFiles(store.traces(), ingest, destination));
+                    config.staticPrefix(), new TraceFiles(storage.traces(), ingest, destination));
             String prefix = config.staticPrefix();
             Optional<dev.osprey.server.auth.BrowserLogin> login = auth.flatMap(a -> a.oidc().map(o -> new dev.osprey
                     .server.auth.BrowserLogin(a, o, prefix, config.settings().oidcClientSecret(), clock::millis)));
-            RawRoutes raw = RawRouteTable.of(new RawRouteTable.Parts(config, new RouteResources(store), login,
+            RawRoutes raw = RawRouteTable.of(new RawRouteTable.Parts(config, new RouteResources(storage), login,
                     new OtlpHandler(ingest), gatewayHandler, gateway, traceDownload, workspaces.isPresent(),
                     new GetArtifactHandler(store, locations), new ModelVersionArtifactHandler(registry, locations),
                     new LoggedModelFileHandler(loggedModelRoutes::location), artifacts));
@@ -245,20 +247,20 @@ public final class OspreyServer implements AutoCloseable {
                     Stores.redact(config.backendStoreUri()), config.effectiveArtifactRoot(),
                     (System.nanoTime() - started) / 1_000_000);
             baseUrl.set("http://" + loopback(config.host()) + ":" + web.port());
-            OnlineScoring onlineScoring = new OnlineScoring(store.scorers(), store.traces(), judgeModels, clock,
+            OnlineScoring onlineScoring = new OnlineScoring(storage.scorers(), storage.traces(), judgeModels, clock,
                     config.onlineScoring());
             if (!config.artifactsOnly()) {
                 onlineScoring.start();
                 evaluations.resumeUnfinished();
             }
-            return new OspreyServer(config, store, web, webhooks, gateway, onlineScoring, evaluations, api, raw,
+            return new OspreyServer(config, storage, web, webhooks, gateway, onlineScoring, evaluations, api, raw,
                     policy);
         } catch (java.io.IOException e) {
-            store.close();
+            storage.close();
             throw new dev.osprey.core.OspreyException(dev.osprey.core.ErrorCode.INTERNAL_ERROR, "Cannot use the "
                     + "artifacts destination " + config.artifactsDestination() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            store.close();
+            storage.close();
             throw e;
         }
     }
@@ -277,7 +279,7 @@ public final class OspreyServer implements AutoCloseable {
     }
 
     /** Basic auth when configured: refuses to start without the admin's credentials (there is no default). */
-    private static Optional<dev.osprey.server.auth.AuthService> authService(ServerConfig config, TrackingStore store,
+    private static Optional<dev.osprey.server.auth.AuthService> authService(ServerConfig config, StorageComponent storage,
             Clock clock) {
         ServerConfig.AuthOptions options = config.auth();
         if (!options.enabled()) {
@@ -294,7 +296,7 @@ public final class OspreyServer implements AutoCloseable {
         } catch (dev.osprey.core.OspreyException e) {
             throw dev.osprey.core.OspreyException.invalid("OSPREY_ADMIN_PASSWORD: " + e.getMessage());
         }
-        var auth = new dev.osprey.server.auth.AuthService(store.auth(),
+        var auth = new dev.osprey.server.auth.AuthService(storage.auth(),
                 dev.osprey.server.auth.Permission.parse(options.defaultPermission()), clock::millis,
                 options.oidc().map(dev.osprey.server.auth.OidcVerifier::new), options.passwords());
         options.oidc().ifPresent(o -> LOG.info("OIDC bearer tokens from {} (audience {}) accepted", o.issuer(),
@@ -306,7 +308,7 @@ public final class OspreyServer implements AutoCloseable {
     }
 
     /** The AI gateway: its key-encryption key from the environment, its SSRF guard, usage recording and traces. */
-    private static Gateway gateway(ServerConfig config, TrackingStore store, ExperimentService experiments,
+    private static Gateway gateway(ServerConfig config, StorageComponent storage, ExperimentService experiments,
             ModelPrices prices, TraceIngest ingest, Clock clock) {
         Optional<KeyEncryptionKey> kek = config.gateway().keyEncryptionKey();
         if (kek.isEmpty()) {
@@ -316,14 +318,14 @@ public final class OspreyServer implements AutoCloseable {
         UrlGuard guard = new UrlGuard(config.settings().gatewayAllowedHosts(), "Provider base URL", "Start the server with "
                 + "--gateway-allow-private-targets (OSPREY_GATEWAY_ALLOW_PRIVATE_TARGETS=true) if that is intended, "
                 + "for example for a local Ollama.", config.gateway().allowPrivateTargets());
-        Budgets budgets = new Budgets(store.gateway(), clock::millis);
-        GatewayConfigService service = new GatewayConfigService(store.gateway(), kek, guard, clock, budgets,
+        Budgets budgets = new Budgets(storage.gateway(), clock::millis);
+        GatewayConfigService service = new GatewayConfigService(storage.gateway(), kek, guard, clock, budgets,
                 name -> experimentFor(experiments, "gateway/" + name));
         config.gateway().configFile().ifPresent(file -> {
             int applied = GatewayYaml.apply(file, service, config.settings().environment());
             LOG.info("AI gateway: applied {} endpoint(s) from {}", applied, file);
         });
-        UsageRecorder usage = new UsageRecorder(store.gateway(), 100_000,
+        UsageRecorder usage = new UsageRecorder(storage.gateway(), 100_000,
                 List.of(new GatewayTraces(ingest)));
         Gateway gateway = new Gateway(service, UpstreamClient.named(config.settings().gatewayHttpClient(), guard), guard, budgets, usage, new GatewayMetrics(),
                 (model, in, out) -> prices.cost(model, in, out).map(ModelPrices.Cost::total).orElse(0.0), clock);
@@ -421,6 +423,6 @@ public final class OspreyServer implements AutoCloseable {
         web.stop();
         gateway.close();
         webhooks.close();
-        store.close();
+        storage.close();
     }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.osprey.server.api.Endpoint;
 import dev.osprey.store.Stores;
-import dev.osprey.store.TrackingStore;
+import dev.osprey.store.StorageComponent;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -167,7 +167,7 @@ class BasicAuthTest {
         HttpResponse<String> weak = send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/users/create",
                 "{\"username\": \"weak\", \"password\": \"123\"}");
         assertThat(weak.statusCode()).isEqualTo(400);
-        try (TrackingStore store = Stores.open("sqlite:///" + dir + "/osprey.db")) {
+        try (StorageComponent store = Stores.open("sqlite:///" + dir + "/osprey.db")) {
             String hash = store.auth().user("alice").orElseThrow().passwordHash();
             assertThat(hash).startsWith("$argon2id$").doesNotContain("alice-pass-1");
         }

@@ -7,7 +7,7 @@ import dev.osprey.core.OspreyException;
 import dev.osprey.store.StoreProvider;
 import dev.osprey.store.StoreSettings;
 import dev.osprey.store.Stores;
-import dev.osprey.store.TrackingStore;
+import dev.osprey.store.StorageComponent;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -30,17 +30,17 @@ public final class SqlStoreProvider implements StoreProvider {
     }
 
     @Override
-    public TrackingStore open(String uri) {
+    public StorageComponent open(String uri) {
         return open(uri, StoreSettings.DEFAULTS);
     }
 
     @Override
-    public TrackingStore open(String uri, StoreSettings settings) {
+    public StorageComponent open(String uri, StoreSettings settings) {
         BackendUri backend = BackendUri.parse(uri);
         try {
             Database db = backend.dialect() == SqlDialect.SQLITE ? openSqlite(backend)
                     : openPooled(backend, settings);
-            return new SqlTrackingStore(db);
+            return new SqlStorage(db);
         } catch (SQLException | RuntimeException | java.io.IOException e) {
             if (e instanceof OspreyException o) {
                 throw o;

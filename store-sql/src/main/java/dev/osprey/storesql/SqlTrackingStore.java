@@ -11,10 +11,6 @@ import dev.osprey.core.Run;
 import dev.osprey.core.RunInfo;
 import dev.osprey.core.Tag;
 import dev.osprey.store.DeletedItem;
-import dev.osprey.store.LoggedModelStore;
-import dev.osprey.store.RegistryStore;
-import dev.osprey.store.TraceStore;
-import dev.osprey.store.WebhookStore;
 import dev.osprey.store.BulkIntervalQuery;
 import dev.osprey.store.ExperimentQuery;
 import dev.osprey.store.MetricBatch;
@@ -39,93 +35,14 @@ public final class SqlTrackingStore implements TrackingStore {
     private final InputsSql inputs;
     private final BulkIntervalSql bulkInterval = new BulkIntervalSql();
     private final PurgeSql purge;
-    private final SqlRegistryStore registry;
-    private final SqlLoggedModelStore loggedModels;
-    private final SqlWebhookStore webhooks;
-    private final SqlGatewayStore gateway;
-    private final SqlScorerStore scorers;
-    private final SqlDatasetStore datasets;
-    private final SqlJobStore jobs;
-    private final SqlAuthStore auth;
-    private final SqlWorkspaceStore workspaces;
-    private final SqlTraceStore traces;
 
-    SqlTrackingStore(Database db) {
+    SqlTrackingStore(Database db, ExperimentsSql experiments, PurgeSql purge) {
         this.db = db;
-        this.experiments = new ExperimentsSql(db.dialect());
+        this.experiments = experiments;
         this.runs = new RunsSql(db.dialect(), experiments);
         this.metrics = new MetricsSql(db.dialect());
         this.inputs = new InputsSql(db.dialect());
-        this.purge = new PurgeSql(experiments);
-        this.registry = new SqlRegistryStore(db);
-        this.loggedModels = new SqlLoggedModelStore(db, experiments);
-        this.webhooks = new SqlWebhookStore(db);
-        this.gateway = new SqlGatewayStore(db);
-        this.scorers = new SqlScorerStore(db);
-        this.datasets = new SqlDatasetStore(db);
-        this.jobs = new SqlJobStore(db);
-        this.auth = new SqlAuthStore(db);
-        this.workspaces = new SqlWorkspaceStore(db, purge);
-        this.traces = new SqlTraceStore(db);
-    }
-
-    @Override
-    public TraceStore traces() {
-        return traces;
-    }
-
-    @Override
-    public WebhookStore webhooks() {
-        return webhooks;
-    }
-
-    @Override
-    public dev.osprey.store.GatewayStore gateway() {
-        return gateway;
-    }
-
-    @Override
-    public dev.osprey.store.ScorerStore scorers() {
-        return scorers;
-    }
-
-    @Override
-    public dev.osprey.store.DatasetStore datasets() {
-        return datasets;
-    }
-
-    @Override
-    public dev.osprey.store.WorkspaceStore workspaces() {
-        return workspaces;
-    }
-
-    @Override
-    public dev.osprey.store.AuthStore auth() {
-        return auth;
-    }
-
-    @Override
-    public dev.osprey.store.JobStore jobs() {
-        return jobs;
-    }
-
-    @Override
-    public LoggedModelStore loggedModels() {
-        return loggedModels;
-    }
-
-    @Override
-    public RegistryStore registry() {
-        return registry;
-    }
-
-    public SqlDialect dialect() {
-        return db.dialect();
-    }
-
-    @Override
-    public void check() {
-        db.read(c -> Jdbc.one(c, "SELECT COUNT(*) FROM experiments", rs -> rs.getLong(1)));
+        this.purge = purge;
     }
 
     @Override
@@ -297,10 +214,5 @@ public final class SqlTrackingStore implements TrackingStore {
     @Override
     public void purgeExperiment(String experimentId) {
         db.update(c -> purge.purgeExperiment(c, experimentId));
-    }
-
-    @Override
-    public void close() {
-        db.close();
     }
 }

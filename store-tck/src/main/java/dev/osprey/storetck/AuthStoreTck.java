@@ -9,6 +9,7 @@ import dev.osprey.store.AuthStore;
 import dev.osprey.store.AuthStore.Grant;
 import dev.osprey.store.AuthStore.ResourceType;
 import dev.osprey.store.AuthStore.User;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import java.util.List;
 import java.util.Map;
@@ -22,20 +23,22 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class AuthStoreTck {
     private TrackingStore store;
+    private StorageComponent storage;
     private AuthStore auth;
 
-    protected abstract TrackingStore openStore();
+    protected abstract StorageComponent openStorage();
 
     @BeforeAll
     void open() {
-        store = openStore();
-        auth = store.auth();
+        storage = openStorage();
+        store = storage.tracking();
+        auth = storage.auth();
     }
 
     @AfterAll
     void close() {
-        if (store != null) {
-            store.close();
+        if (storage != null) {
+            storage.close();
         }
     }
 
@@ -163,29 +166,29 @@ public abstract class AuthStoreTck {
                 auth.createGrant(new Grant(type, id, alice.id(), "MANAGE"));
 
         String model = "m-" + UUID.randomUUID();
-        store.registry().createRegisteredModel(model, java.util.List.of(), java.util.Optional.empty(), 1);
+        storage.registry().createRegisteredModel(model, java.util.List.of(), java.util.Optional.empty(), 1);
         grant.accept(ResourceType.REGISTERED_MODEL, model);
         String renamed = model + "-renamed";
-        store.registry().renameRegisteredModel(model, renamed, 2);
+        storage.registry().renameRegisteredModel(model, renamed, 2);
         assertThat(granted.apply(ResourceType.REGISTERED_MODEL, model)).as("the old name keeps nothing").isFalse();
         assertThat(granted.apply(ResourceType.REGISTERED_MODEL, renamed)).as("the grant moved").isTrue();
-        store.registry().deleteRegisteredModel(renamed);
+        storage.registry().deleteRegisteredModel(renamed);
         assertThat(granted.apply(ResourceType.REGISTERED_MODEL, renamed)).isFalse();
-        store.registry().createRegisteredModel(renamed, java.util.List.of(), java.util.Optional.empty(), 3);
+        storage.registry().createRegisteredModel(renamed, java.util.List.of(), java.util.Optional.empty(), 3);
         assertThat(granted.apply(ResourceType.REGISTERED_MODEL, renamed)).as("a new model of that name starts bare")
                 .isFalse();
 
         String exp = store.createExperiment("e-" + UUID.randomUUID(), java.util.Optional.empty(),
                 id -> "mlflow-artifacts:/" + id, java.util.List.of(), 1);
-        store.scorers().register(exp, "judge", "{}", 1);
-        store.scorers().register(exp, "judge", "{}", 2);
+        storage.scorers().register(exp, "judge", "{}", 1);
+        storage.scorers().register(exp, "judge", "{}", 2);
         grant.accept(ResourceType.SCORER, exp + "/judge");
-        store.scorers().delete(exp, "judge", java.util.Optional.of(1));
+        storage.scorers().delete(exp, "judge", java.util.Optional.of(1));
         assertThat(granted.apply(ResourceType.SCORER, exp + "/judge")).as("a version remains").isTrue();
-        store.scorers().delete(exp, "judge", java.util.Optional.empty());
+        storage.scorers().delete(exp, "judge", java.util.Optional.empty());
         assertThat(granted.apply(ResourceType.SCORER, exp + "/judge")).isFalse();
 
-        store.scorers().register(exp, "other", "{}", 3);
+        storage.scorers().register(exp, "other", "{}", 3);
         grant.accept(ResourceType.SCORER, exp + "/other");
         grant.accept(ResourceType.EXPERIMENT, exp);
         store.deleteExperiment(exp, 4);
@@ -196,16 +199,16 @@ public abstract class AuthStoreTck {
         assertThat(granted.apply(ResourceType.SCORER, exp + "/other")).isFalse();
 
         String workspace = "ws-" + UUID.randomUUID().toString().substring(0, 8);
-        store.workspaces().create(new dev.osprey.store.WorkspaceStore.Workspace(workspace, "", java.util.Optional
+        storage.workspaces().create(new dev.osprey.store.WorkspaceStore.Workspace(workspace, "", java.util.Optional
                 .empty(), 1));
         grant.accept(ResourceType.WORKSPACE, workspace);
-        store.workspaces().delete(workspace, dev.osprey.store.WorkspaceStore.DeletionMode.RESTRICT);
+        storage.workspaces().delete(workspace, dev.osprey.store.WorkspaceStore.DeletionMode.RESTRICT);
         assertThat(granted.apply(ResourceType.WORKSPACE, workspace)).isFalse();
 
         String secret = "sec-" + UUID.randomUUID();
-        store.gateway().insert(new dev.osprey.store.GatewayStore.GatewayDocument("secret", secret, secret, "{}", 1, 1));
+        storage.gateway().insert(new dev.osprey.store.GatewayStore.GatewayDocument("secret", secret, secret, "{}", 1, 1));
         grant.accept(ResourceType.GATEWAY_SECRET, secret);
-        assertThat(store.gateway().delete("secret", secret)).isTrue();
+        assertThat(storage.gateway().delete("secret", secret)).isTrue();
         assertThat(granted.apply(ResourceType.GATEWAY_SECRET, secret)).isFalse();
     }
 }

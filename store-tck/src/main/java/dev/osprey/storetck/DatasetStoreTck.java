@@ -13,6 +13,7 @@ import dev.osprey.store.DatasetStore.EvalDataset;
 import dev.osprey.store.DatasetStore.NewDataset;
 import dev.osprey.store.DatasetStore.RecordMerge;
 import dev.osprey.store.DatasetStore.UpsertCounts;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,20 +38,22 @@ public abstract class DatasetStoreTck {
             incoming.sourceType(), existing.createdTime(), existing.lastUpdateTime(), existing.createdBy(),
             incoming.lastUpdatedBy());
     private TrackingStore store;
+    private StorageComponent storage;
     private DatasetStore datasets;
 
-    protected abstract TrackingStore openStore();
+    protected abstract StorageComponent openStorage();
 
     @BeforeAll
     void open() {
-        store = openStore();
-        datasets = store.datasets();
+        storage = openStorage();
+        store = storage.tracking();
+        datasets = storage.datasets();
     }
 
     @AfterAll
     void close() {
-        if (store != null) {
-            store.close();
+        if (storage != null) {
+            storage.close();
         }
     }
 

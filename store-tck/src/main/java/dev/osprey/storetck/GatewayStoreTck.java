@@ -11,6 +11,7 @@ import dev.osprey.store.GatewayStore.GatewayUsage;
 import dev.osprey.store.GatewayStore.UsageGroup;
 import dev.osprey.store.GatewayStore.UsageQuery;
 import dev.osprey.store.GatewayStore.UsageTotals;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import java.util.List;
 import java.util.Optional;
@@ -24,20 +25,22 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class GatewayStoreTck {
     private TrackingStore store;
+    private StorageComponent storage;
     private GatewayStore gateway;
 
-    protected abstract TrackingStore openStore();
+    protected abstract StorageComponent openStorage();
 
     @BeforeAll
     void open() {
-        store = openStore();
-        gateway = store.gateway();
+        storage = openStorage();
+        store = storage.tracking();
+        gateway = storage.gateway();
     }
 
     @AfterAll
     void close() {
-        if (store != null) {
-            store.close();
+        if (storage != null) {
+            storage.close();
         }
     }
 

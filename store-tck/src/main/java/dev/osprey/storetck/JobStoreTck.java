@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.osprey.store.JobStore;
 import dev.osprey.store.JobStore.Job;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import java.util.List;
 import java.util.Optional;
@@ -17,20 +18,22 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class JobStoreTck {
     private TrackingStore store;
+    private StorageComponent storage;
     private JobStore jobs;
 
-    protected abstract TrackingStore openStore();
+    protected abstract StorageComponent openStorage();
 
     @BeforeAll
     void open() {
-        store = openStore();
-        jobs = store.jobs();
+        storage = openStorage();
+        store = storage.tracking();
+        jobs = storage.jobs();
     }
 
     @AfterAll
     void close() {
-        if (store != null) {
-            store.close();
+        if (storage != null) {
+            storage.close();
         }
     }
 

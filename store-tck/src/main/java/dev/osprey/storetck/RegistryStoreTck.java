@@ -15,6 +15,7 @@ import dev.osprey.search.EntityGrammar;
 import dev.osprey.store.NewModelVersion;
 import dev.osprey.store.RegistryQuery;
 import dev.osprey.store.RegistryStore;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,23 +33,25 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class RegistryStoreTck {
     private TrackingStore store;
+    private StorageComponent storage;
     protected RegistryStore registry;
     private dev.osprey.store.WebhookStore webhooks;
 
     /** Opens the backend under test; its registry is what is tested. */
-    protected abstract TrackingStore openStore();
+    protected abstract StorageComponent openStorage();
 
     @BeforeAll
     void open() {
-        store = openStore();
-        registry = store.registry();
-        webhooks = store.webhooks();
+        storage = openStorage();
+        store = storage.tracking();
+        registry = storage.registry();
+        webhooks = storage.webhooks();
     }
 
     @AfterAll
     void close() {
-        if (store != null) {
-            store.close();
+        if (storage != null) {
+            storage.close();
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.osprey.store.ScorerStore;
 import dev.osprey.store.ScorerStore.ScorerVersion;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,20 +24,22 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ScorerStoreTck {
     private TrackingStore store;
+    private StorageComponent storage;
     private ScorerStore scorers;
 
-    protected abstract TrackingStore openStore();
+    protected abstract StorageComponent openStorage();
 
     @BeforeAll
     void open() {
-        store = openStore();
-        scorers = store.scorers();
+        storage = openStorage();
+        store = storage.tracking();
+        scorers = storage.scorers();
     }
 
     @AfterAll
     void close() {
-        if (store != null) {
-            store.close();
+        if (storage != null) {
+            storage.close();
         }
     }
 

@@ -14,6 +14,7 @@ import dev.osprey.store.SessionSummary;
 import dev.osprey.store.TraceQuery;
 import dev.osprey.store.TraceStore;
 import dev.osprey.store.TraceUpdate;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,21 +43,23 @@ import org.junit.jupiter.api.TestInstance;
 public abstract class TraceStoreTck {
     private static final TraceUpdate.Rules NOTHING = s -> TraceUpdate.Changes.NONE;
     protected TrackingStore store;
+    protected StorageComponent storage;
     protected TraceStore traces;
 
     /** Opens the store under test (migrated, empty or not). Called once per test class. */
-    protected abstract TrackingStore openStore();
+    protected abstract StorageComponent openStorage();
 
     @BeforeAll
     void open() {
-        store = openStore();
-        traces = store.traces();
+        storage = openStorage();
+        store = storage.tracking();
+        traces = storage.traces();
     }
 
     @AfterAll
     void close() {
-        if (store != null) {
-            store.close();
+        if (storage != null) {
+            storage.close();
         }
     }
 

@@ -27,6 +27,7 @@ import dev.osprey.store.NewRun;
 import dev.osprey.store.ParamConflictException;
 import dev.osprey.store.RunQuery;
 import dev.osprey.store.RunUpdate;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,20 +50,22 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class TrackingStoreTck {
     protected TrackingStore store;
+    protected StorageComponent storage;
 
     /** Opens the store under test (migrated, empty or not). Called once per test class. */
-    protected abstract TrackingStore openStore();
+    protected abstract StorageComponent openStorage();
 
     @BeforeAll
     void open() {
-        store = openStore();
+        storage = openStorage();
+        store = storage.tracking();
         store.ensureDefaultExperiment("mlflow-artifacts:/0", 1);
     }
 
     @AfterAll
     void close() {
-        if (store != null) {
-            store.close();
+        if (storage != null) {
+            storage.close();
         }
     }
 
@@ -691,7 +694,7 @@ public abstract class TrackingStoreTck {
     // ---------------------------------------------------------------- logged models
 
     private dev.osprey.core.LoggedModel loggedModel(String experimentId, String name, long now, Param... params) {
-        return store.loggedModels().create(new dev.osprey.store.NewLoggedModel("m-" + UUID.randomUUID().toString()
+        return storage.loggedModels().create(new dev.osprey.store.NewLoggedModel("m-" + UUID.randomUUID().toString()
                 .replace("-", ""), experimentId, name, Optional.of("agent"), Optional.empty(), List.of(params),
                 List.of(new Tag("flavor", "pyfunc")), now));
     }
@@ -699,7 +702,7 @@ public abstract class TrackingStoreTck {
     @Test
     void loggedModels_lifecycleParamsTagsAndMetrics() {
         String exp = experiment();
-        dev.osprey.store.LoggedModelStore models = store.loggedModels();
+        dev.osprey.store.LoggedModelStore models = storage.loggedModels();
         dev.osprey.core.LoggedModel m = loggedModel(exp, "model-a", 1000, new Param("lr", "0.1"));
         assertThat(m.status()).isEqualTo(dev.osprey.core.LoggedModelStatus.LOGGED_MODEL_PENDING);
         assertThat(m.artifactUri()).isEqualTo("mlflow-artifacts:/" + exp + "/models/" + m.modelId() + "/artifacts");
@@ -741,7 +744,7 @@ public abstract class TrackingStoreTck {
     @Test
     void loggedModels_searchFiltersOrdersAndPages() {
         String exp = experiment();
-        dev.osprey.store.LoggedModelStore models = store.loggedModels();
+        dev.osprey.store.LoggedModelStore models = storage.loggedModels();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             dev.osprey.core.LoggedModel m = loggedModel(exp, "model-" + i, 1000 + i, new Param("depth", "d" + i % 2));

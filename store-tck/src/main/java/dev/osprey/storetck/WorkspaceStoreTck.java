@@ -13,6 +13,7 @@ import dev.osprey.store.GatewayStore.GatewayDocument;
 import dev.osprey.store.NewModelVersion;
 import dev.osprey.store.NewRun;
 import dev.osprey.store.RegistryQuery;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import dev.osprey.store.WorkspaceStore;
 import dev.osprey.store.WorkspaceStore.DeletionMode;
@@ -30,20 +31,22 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class WorkspaceStoreTck {
     private TrackingStore store;
+    private StorageComponent storage;
     private WorkspaceStore workspaces;
 
-    protected abstract TrackingStore openStore();
+    protected abstract StorageComponent openStorage();
 
     @BeforeAll
     void open() {
-        store = openStore();
-        workspaces = store.workspaces();
+        storage = openStorage();
+        store = storage.tracking();
+        workspaces = storage.workspaces();
     }
 
     @AfterAll
     void close() {
-        if (store != null) {
-            store.close();
+        if (storage != null) {
+            storage.close();
         }
     }
 
@@ -101,26 +104,26 @@ public abstract class WorkspaceStoreTck {
                 .extracting(e -> e.experimentId()).contains(outside).doesNotContain(inside);
 
         String model = unique("model");
-        store.registry().createRegisteredModel(model, List.of(), Optional.empty(), 1, ws);
-        store.registry().createModelVersion(new NewModelVersion(model, "s3://bucket/m", "", List.of(), "",
+        storage.registry().createRegisteredModel(model, List.of(), Optional.empty(), 1, ws);
+        storage.registry().createModelVersion(new NewModelVersion(model, "s3://bucket/m", "", List.of(), "",
                 Optional.empty(), Optional.empty(), "s3://bucket/m", 1));
         RegistryQuery models = new RegistryQuery(EntityGrammar.REGISTERED_MODELS.parseFilter("name = '" + model
                 + "'"), List.of(), 100, Optional.empty(), Optional.of(ws));
-        assertThat(store.registry().searchRegisteredModels(models).items()).hasSize(1);
-        assertThat(store.registry().searchRegisteredModels(new RegistryQuery(models.filter(), List.of(), 100,
+        assertThat(storage.registry().searchRegisteredModels(models).items()).hasSize(1);
+        assertThat(storage.registry().searchRegisteredModels(new RegistryQuery(models.filter(), List.of(), 100,
                 Optional.empty(), Optional.of(WorkspaceStore.DEFAULT))).items()).isEmpty();
         RegistryQuery versions = new RegistryQuery(EntityGrammar.MODEL_VERSIONS.parseFilter("name = '" + model
                 + "'"), List.of(), 100, Optional.empty(), Optional.of(ws));
-        assertThat(store.registry().searchModelVersions(versions).items()).hasSize(1);
-        assertThat(store.registry().searchModelVersions(new RegistryQuery(versions.filter(), List.of(), 100,
+        assertThat(storage.registry().searchModelVersions(versions).items()).hasSize(1);
+        assertThat(storage.registry().searchModelVersions(new RegistryQuery(versions.filter(), List.of(), 100,
                 Optional.empty(), Optional.of(WorkspaceStore.DEFAULT))).items()).isEmpty();
         // A rename copies the model's row: the workspace goes with it.
         String renamed = unique("renamed");
-        store.registry().renameRegisteredModel(model, renamed, 2);
+        storage.registry().renameRegisteredModel(model, renamed, 2);
         assertThat(workspaces.workspacesOf(Kind.REGISTERED_MODEL, List.of(renamed))).containsEntry(renamed, ws);
 
         String doc = UUID.randomUUID().toString();
-        store.gateway().insert(new GatewayDocument("secret", doc, unique("key"), "{}", 1, 1));
+        storage.gateway().insert(new GatewayDocument("secret", doc, unique("key"), "{}", 1, 1));
         assertThat(workspaces.workspacesOf(Kind.GATEWAY_SECRET, List.of(doc))).containsEntry(doc,
                 WorkspaceStore.DEFAULT);
         workspaces.assign(Kind.GATEWAY_SECRET, doc, ws);
@@ -153,11 +156,11 @@ public abstract class WorkspaceStoreTck {
         String runId = UUID.randomUUID().toString().replace("-", "");
         store.createRun(new NewRun(runId, experiment, "alice", "r", 1, List.of(new Tag("k", "v"))));
         String model = unique("model");
-        store.registry().createRegisteredModel(model, List.of(), Optional.empty(), 1, wiped);
+        storage.registry().createRegisteredModel(model, List.of(), Optional.empty(), 1, wiped);
         workspaces.delete(wiped, DeletionMode.CASCADE);
         assertThat(store.getExperiment(experiment)).isEmpty();
         assertThat(store.getRun(runId)).isEmpty();
-        assertThat(store.registry().getRegisteredModel(model)).isEmpty();
+        assertThat(storage.registry().getRegisteredModel(model)).isEmpty();
         assertThat(workspaces.get(wiped)).isEmpty();
     }
 }

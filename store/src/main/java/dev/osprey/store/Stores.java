@@ -8,11 +8,11 @@ import java.util.TreeSet;
 public final class Stores {
     private Stores() {}
 
-    public static TrackingStore open(String uri) {
+    public static StorageComponent open(String uri) {
         return open(uri, StoreSettings.DEFAULTS);
     }
 
-    public static TrackingStore open(String uri, StoreSettings settings) {
+    public static StorageComponent open(String uri, StoreSettings settings) {
         int colon = uri.indexOf(':');
         String scheme = colon < 0 ? "" : uri.substring(0, colon);
         int plus = scheme.indexOf('+');

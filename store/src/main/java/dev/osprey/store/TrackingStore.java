@@ -25,10 +25,7 @@ import java.util.function.LongFunction;
  * experiments and param conflicts ({@link ParamConflictException}), {@code RESOURCE_ALREADY_EXISTS} for duplicate
  * names, {@code INVALID_STATE} for renaming a deleted experiment.
  */
-public interface TrackingStore extends AutoCloseable {
-
-    /** Fails with an exception naming the cause when the backend cannot be reached or is not migrated. */
-    void check();
+public interface TrackingStore {
 
     /**
      * Makes sure the default experiment "0" exists.
@@ -121,40 +118,4 @@ public interface TrackingStore extends AutoCloseable {
      * when it is active; {@code RESOURCE_DOES_NOT_EXIST} when it is unknown.
      */
     void purgeExperiment(String experimentId);
-
-    /**
-     * The model registry kept in the same backend (MLflow's default when no separate registry URI is given); it
-     * shares this store's connections and transactions' isolation.
-     */
-    RegistryStore registry();
-
-    /** MLflow 3 logged models, in the same backend. */
-    LoggedModelStore loggedModels();
-
-    /** Registry webhooks, in the same backend. */
-    WebhookStore webhooks();
-
-    /** The AI gateway's configuration and usage, in the same backend. */
-    GatewayStore gateway();
-
-    /** Registered scorers, in the same backend. */
-    ScorerStore scorers();
-
-    /** Evaluation datasets, in the same backend. */
-    DatasetStore datasets();
-
-    /** Long-running server jobs (evaluations), in the same backend. */
-    JobStore jobs();
-
-    /** Users and permission grants for basic auth. */
-    AuthStore auth();
-
-    /** Workspaces and the workspace of each experiment, registered model and gateway resource. */
-    WorkspaceStore workspaces();
-
-    /** Traces and spans, in the same backend. */
-    TraceStore traces();
-
-    @Override
-    void close();
 }

@@ -13,6 +13,7 @@ import dev.osprey.store.AuthStore.ResourceType;
 import dev.osprey.store.AuthStore.User;
 import dev.osprey.server.workspaces.ProxiedPaths;
 import dev.osprey.server.workspaces.WorkspaceScope;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import dev.osprey.store.WorkspaceStore.Kind;
 import java.util.ArrayList;
@@ -54,25 +55,27 @@ public final class AccessPolicy {
 
     private final Grants auth;
     private final WorkspaceScope scope;
+    private final StorageComponent storage;
     private final TrackingStore store;
     private final Function<String, Optional<String>> endpointIdByName;
     /** Each endpoint's requirement bound to this policy once (rules hold caches, such as run -> experiment). */
     private final Map<Endpoint, Rule> bound = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param endpointIdByName the id of a gateway endpoint from its name (routes may name either) */
-    public AccessPolicy(AuthService auth, TrackingStore store, Function<String, Optional<String>> endpointIdByName) {
-        this(auth, WorkspaceScope.NONE, store, endpointIdByName);
+    public AccessPolicy(AuthService auth, StorageComponent storage, Function<String, Optional<String>> endpointIdByName) {
+        this(auth, WorkspaceScope.NONE, storage, endpointIdByName);
     }
 
     /**
      * @param auth who may do what ({@link Grants#OPEN} when auth is off)
      * @param scope the workspace every call is kept in ({@link WorkspaceScope#NONE} when workspaces are off)
      */
-    public AccessPolicy(Grants auth, WorkspaceScope scope, TrackingStore store,
+    public AccessPolicy(Grants auth, WorkspaceScope scope, StorageComponent storage,
             Function<String, Optional<String>> endpointIdByName) {
         this.auth = auth;
         this.scope = scope;
-        this.store = store;
+        this.storage = storage;
+        this.store = storage.tracking();
         this.endpointIdByName = endpointIdByName;
     }
 
@@ -236,7 +239,7 @@ public final class AccessPolicy {
     }
 
     private Optional<String> traceExperiment(String traceId) {
-        return store.traces().getTraceInfo(traceId).map(t -> t.experimentId());
+        return storage.traces().getTraceInfo(traceId).map(t -> t.experimentId());
     }
 
     private static Supplier<OspreyException> noTrace(String id) {
@@ -250,7 +253,7 @@ public final class AccessPolicy {
 
     Rule traces(Need need, String field) {
         return Rule.before((u, r) -> {
-            for (var t : store.traces().getTraceInfos(r.message().strings(field))) {
+            for (var t : storage.traces().getTraceInfos(r.message().strings(field))) {
                 requireExperiment(u, r, t.experimentId(), need, noTrace(t.traceId()));
             }
         });
@@ -317,7 +320,7 @@ public final class AccessPolicy {
     }
 
     private void requireLoggedModel(User u, ApiRequest r, String id, Need need) {
-        store.loggedModels().get(id, true).ifPresent(m -> requireExperiment(u, r, m.experimentId(), need,
+        storage.loggedModels().get(id, true).ifPresent(m -> requireExperiment(u, r, m.experimentId(), need,
                 () -> OspreyException.notFound("Logged model with ID '" + id + "' not found.")));
     }
 
@@ -328,7 +331,7 @@ public final class AccessPolicy {
     Rule job(Need need) {
         return Rule.before((u, r) -> {
             String id = r.pathParam("job_id");
-            store.jobs().get(id).ifPresent(j -> requireExperiment(u, r, j.experimentId(), need,
+            storage.jobs().get(id).ifPresent(j -> requireExperiment(u, r, j.experimentId(), need,
                     () -> OspreyException.notFound("Evaluation job '" + id + "' not found.")));
         });
     }

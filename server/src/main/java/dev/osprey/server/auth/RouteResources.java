@@ -2,6 +2,7 @@ package dev.osprey.server.auth;
 
 import dev.osprey.server.api.Requirement;
 import dev.osprey.server.auth.Permission.Need;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import io.helidon.http.HeaderNames;
 import java.nio.charset.StandardCharsets;
@@ -28,10 +29,12 @@ public final class RouteResources {
     /** Server-wide data. */
     public record AdminOnly() implements Touch {}
 
+    private final StorageComponent storage;
     private final TrackingStore store;
 
-    public RouteResources(TrackingStore store) {
-        this.store = store;
+    public RouteResources(StorageComponent storage) {
+        this.storage = storage;
+        this.store = storage.tracking();
     }
 
     private static Need byMethod(String method) {
@@ -77,7 +80,7 @@ public final class RouteResources {
     /** READ on the experiment of the trace in {@code trace_id} or {@code request_id}. */
     public Requirement traceInQuery() {
         return new Access.Touching("READ on the trace in the query", r -> r.query().first("trace_id").asOptional()
-                .or(() -> r.query().first("request_id").asOptional()).flatMap(store.traces()::getTraceInfo)
+                .or(() -> r.query().first("request_id").asOptional()).flatMap(storage.traces()::getTraceInfo)
                 .map(t -> new OnExperiment(t.experimentId(), Need.READ)));
     }
 
@@ -89,7 +92,7 @@ public final class RouteResources {
                 return Optional.empty();
             }
             String id = path.substring(base.length(), path.length() - suffix.length());
-            return store.loggedModels().get(id, true).map(m -> new OnExperiment(m.experimentId(), Need.READ));
+            return storage.loggedModels().get(id, true).map(m -> new OnExperiment(m.experimentId(), Need.READ));
         });
     }
 

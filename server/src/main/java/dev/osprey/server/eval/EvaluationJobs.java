@@ -23,6 +23,7 @@ import dev.osprey.store.JobStore.Job;
 import dev.osprey.store.MetricBatch;
 import dev.osprey.store.NewRun;
 import dev.osprey.store.RunUpdate;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import java.io.IOException;
 import java.time.Clock;
@@ -56,6 +57,7 @@ public final class EvaluationJobs implements AutoCloseable {
     private static final int DEFAULT_CONCURRENCY = 8;
     private static final int MAX_CONCURRENCY = 64;
     private static final int MAX_ROWS = 100_000;
+    private final StorageComponent storage;
     private final TrackingStore store;
     private final JobStore jobs;
     private final TraceItems items;
@@ -66,11 +68,12 @@ public final class EvaluationJobs implements AutoCloseable {
     private final Set<String> canceled = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    public EvaluationJobs(TrackingStore store, EvaluationTraces rowTraces, ScorerSpecs.JudgeModels models,
+    public EvaluationJobs(StorageComponent storage, EvaluationTraces rowTraces, ScorerSpecs.JudgeModels models,
             Clock clock) {
-        this.store = store;
-        this.jobs = store.jobs();
-        this.items = new TraceItems(store.traces());
+        this.storage = storage;
+        this.store = storage.tracking();
+        this.jobs = storage.jobs();
+        this.items = new TraceItems(storage.traces());
         this.rowTraces = rowTraces;
         this.models = models;
         this.clock = clock;
@@ -101,10 +104,10 @@ public final class EvaluationJobs implements AutoCloseable {
         if (datasetId.isPresent() == !traceIds.isEmpty()) {
             throw OspreyException.invalid("Give either 'dataset_id' or 'trace_ids' to evaluate.");
         }
-        datasetId.ifPresent(id -> store.datasets().get(id).orElseThrow(() -> OspreyException.notFound(
+        datasetId.ifPresent(id -> storage.datasets().get(id).orElseThrow(() -> OspreyException.notFound(
                 "Could not find evaluation dataset with ID " + id)));
         for (String traceId : traceIds) {
-            store.traces().getTraceInfo(traceId).orElseThrow(() -> OspreyException.notFound("Trace with ID '"
+            storage.traces().getTraceInfo(traceId).orElseThrow(() -> OspreyException.notFound("Trace with ID '"
                     + traceId + "' not found."));
         }
         int concurrency = request.path("concurrency").asInt(DEFAULT_CONCURRENCY);
@@ -195,7 +198,7 @@ public final class EvaluationJobs implements AutoCloseable {
     private List<Scorer> resolve(String experimentId, List<ScorerRef> refs) {
         List<Scorer> out = new ArrayList<>();
         for (ScorerRef ref : refs) {
-            String serialized = ref.serialized().orElseGet(() -> store.scorers().get(experimentId, ref.name(),
+            String serialized = ref.serialized().orElseGet(() -> storage.scorers().get(experimentId, ref.name(),
                     Optional.empty()).orElseThrow(() -> OspreyException.notFound("Scorer with name '" + ref.name()
                     + "' not found for experiment " + experimentId + ".")).serializedScorer());
             try {
@@ -254,7 +257,7 @@ public final class EvaluationJobs implements AutoCloseable {
             }
             List<String> traceIds = rows.stream().map(Row::traceId).toList();
             for (int i = 0; i < traceIds.size(); i += 100) {
-                store.traces().linkToRun(traceIds.subList(i, Math.min(traceIds.size(), i + 100)), runId);
+                storage.traces().linkToRun(traceIds.subList(i, Math.min(traceIds.size(), i + 100)), runId);
             }
             ObjectNode result = aggregate(runId, scorers, traceIds);
             long now = clock.millis();
@@ -297,7 +300,7 @@ public final class EvaluationJobs implements AutoCloseable {
         }
         Optional<String> token = Optional.empty();
         do {
-            Page<DatasetRecord> page = store.datasets().records(datasetId.get(), 1000, token);
+            Page<DatasetRecord> page = storage.datasets().records(datasetId.get(), 1000, token);
             for (DatasetRecord r : page.items()) {
                 if (rows.size() >= MAX_ROWS) {
                     throw OspreyException.invalid("Dataset " + datasetId.get() + " has over " + MAX_ROWS + " records; "
@@ -322,7 +325,7 @@ public final class EvaluationJobs implements AutoCloseable {
     private void scoreRow(Job job, String runId, Row row, List<Scorer> scorers) {
         row.record().ifPresent(r -> rowTraces.ensure(job.experimentId(), row.traceId(), row.item().inputs(),
                 row.item().outputs(), runId));
-        Set<String> done = doneScorers(runId, store.traces().assessments(List.of(row.traceId()))
+        Set<String> done = doneScorers(runId, storage.traces().assessments(List.of(row.traceId()))
                 .getOrDefault(row.traceId(), List.of()));
         for (Scorer scorer : scorers) {
             if (done.contains(scorer.name())) {
@@ -337,7 +340,7 @@ public final class EvaluationJobs implements AutoCloseable {
                 // A judge cut short by shutdown reports an error that is not the model's: judge it again later.
                 return;
             }
-            store.traces().createAssessment(FeedbackAssessments.of(row.traceId(), f, scorer.name(),
+            storage.traces().createAssessment(FeedbackAssessments.of(row.traceId(), f, scorer.name(),
                     Map.of(FeedbackAssessments.SOURCE_RUN_ID, runId), clock.millis()));
         }
     }
@@ -355,7 +358,7 @@ public final class EvaluationJobs implements AutoCloseable {
         Map<String, double[]> sums = new LinkedHashMap<>();
         scorers.forEach(s -> sums.put(s.name(), new double[4]));
         for (int i = 0; i < traceIds.size(); i += 100) {
-            Map<String, List<Assessment>> page = store.traces().assessments(traceIds.subList(i,
+            Map<String, List<Assessment>> page = storage.traces().assessments(traceIds.subList(i,
                     Math.min(traceIds.size(), i + 100)));
             for (List<Assessment> list : page.values()) {
                 for (JsonNode body : FeedbackAssessments.tagged(list, FeedbackAssessments.SOURCE_RUN_ID, runId)) {

@@ -15,7 +15,7 @@ import dev.osprey.server.tracking.Validation;
 import dev.osprey.store.DatasetStore.DatasetRecord;
 import dev.osprey.store.JobStore.Job;
 import dev.osprey.store.PageTokens;
-import dev.osprey.store.TrackingStore;
+import dev.osprey.store.StorageComponent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,13 +29,13 @@ public final class EvaluationRoutes {
     private static final String BASE = "/osprey/evaluations";
     private static final String ONE = BASE + "/{job_id}";
     private final EvaluationJobs jobs;
-    private final TrackingStore store;
+    private final StorageComponent storage;
     private final TraceItems items;
 
-    public EvaluationRoutes(EvaluationJobs jobs, TrackingStore store) {
+    public EvaluationRoutes(EvaluationJobs jobs, StorageComponent storage) {
         this.jobs = jobs;
-        this.store = store;
-        this.items = new TraceItems(store.traces());
+        this.storage = storage;
+        this.items = new TraceItems(storage.traces());
     }
 
     public List<Endpoint> endpoints() {
@@ -94,10 +94,10 @@ public final class EvaluationRoutes {
         List<String> traceIds = rowTraceIds(job, offset, max + 1);
         boolean more = traceIds.size() > max;
         List<String> page = traceIds.subList(0, Math.min(max, traceIds.size()));
-        Map<String, List<Assessment>> assessments = store.traces().assessments(page);
+        Map<String, List<Assessment>> assessments = storage.traces().assessments(page);
         String runId = job.runId().orElseThrow();
         java.util.Set<String> made = new java.util.HashSet<>();
-        store.traces().getTraceInfos(page).forEach(t -> made.add(t.traceId()));
+        storage.traces().getTraceInfos(page).forEach(t -> made.add(t.traceId()));
         ObjectNode out = Json.object();
         ArrayNode rows = out.putArray("rows");
         for (String traceId : page) {
@@ -135,11 +135,11 @@ public final class EvaluationRoutes {
         JsonNode params = DatasetRecords.parse(job.paramsJson());
         if (params.path("dataset_id").isTextual()) {
             String datasetId = params.path("dataset_id").asText();
-            if (store.datasets().get(datasetId).isEmpty()) {
+            if (storage.datasets().get(datasetId).isEmpty()) {
                 throw OspreyException.notFound("Could not find evaluation dataset with ID " + datasetId);
             }
             List<String> out = new ArrayList<>();
-            for (DatasetRecord rec : store.datasets().records(datasetId, limit, Optional.of(PageTokens.offset(offset)))
+            for (DatasetRecord rec : storage.datasets().records(datasetId, limit, Optional.of(PageTokens.offset(offset)))
                     .items()) {
                 out.add(EvaluationJobs.rowTraceId(job.jobId(), rec.recordId()));
             }

@@ -14,6 +14,7 @@ import dev.osprey.search.EntityGrammar;
 import dev.osprey.store.NewModelVersion;
 import dev.osprey.store.RegistryQuery;
 import dev.osprey.store.RegistryStore;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import dev.osprey.server.tracking.Validation;
 import java.time.Clock;
@@ -34,15 +35,17 @@ public final class RegistryService {
     private static final Pattern RESERVED_VERSION_ALIAS = Pattern.compile("^[vV]\\d+$");
 
     private final RegistryStore registry;
+    private final StorageComponent storage;
     private final TrackingStore tracking;
     private final ModelSources sources;
     private final Clock clock;
     private final RegistryEvents events;
 
-    public RegistryService(TrackingStore tracking, List<java.nio.file.Path> localRoots,
+    public RegistryService(StorageComponent storage, List<java.nio.file.Path> localRoots,
             Optional<Pattern> sourceRule, Clock clock, RegistryEvents events) {
-        this.registry = tracking.registry();
-        this.tracking = tracking;
+        this.registry = storage.registry();
+        this.storage = storage;
+        this.tracking = storage.tracking();
         this.sources = new ModelSources(localRoots, sourceRule);
         this.clock = clock;
         this.events = events;
@@ -242,7 +245,7 @@ public final class RegistryService {
             String rest = source.startsWith("models:/") ? source.substring("models:/".length()) : "";
             return rest.startsWith("m-") && !rest.contains("/") ? Optional.of(rest) : Optional.empty();
         });
-        return id.map(i -> tracking.loggedModels().get(i, false).orElseThrow(() -> OspreyException.invalid(
+        return id.map(i -> storage.loggedModels().get(i, false).orElseThrow(() -> OspreyException.invalid(
                 "Invalid model version: logged model with ID '" + i + "' not found.")));
     }
 
@@ -256,7 +259,7 @@ public final class RegistryService {
                 .findFirst().orElse("[]").trim();
         String updated = old.equals("[]") || !old.endsWith("]") ? "[" + entry + "]"
                 : old.substring(0, old.length() - 1) + ", " + entry + "]";
-        tracking.loggedModels().setTags(model.modelId(), List.of(new Tag(MODEL_VERSIONS_TAG, updated)), now());
+        storage.loggedModels().setTags(model.modelId(), List.of(new Tag(MODEL_VERSIONS_TAG, updated)), now());
     }
 
     private static String jsonString(String s) {

@@ -15,6 +15,7 @@ import dev.osprey.search.EntityGrammar;
 import dev.osprey.store.ScorerStore;
 import dev.osprey.store.ScorerStore.OnlineConfig;
 import dev.osprey.store.ScorerStore.ScorerVersion;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import java.time.Clock;
 import java.util.List;
@@ -27,15 +28,17 @@ import java.util.Optional;
  */
 public final class ScorerRoutes {
     private static final String S = "/mlflow/scorers";
+    private final StorageComponent storage;
     private final TrackingStore store;
     private final ScorerStore scorers;
     private final Clock clock;
 
     private final ScorerSpecs.JudgeModels models;
 
-    public ScorerRoutes(TrackingStore store, ScorerSpecs.JudgeModels models, Clock clock) {
-        this.store = store;
-        this.scorers = store.scorers();
+    public ScorerRoutes(StorageComponent storage, ScorerSpecs.JudgeModels models, Clock clock) {
+        this.storage = storage;
+        this.store = storage.tracking();
+        this.scorers = storage.scorers();
         this.models = models;
         this.clock = clock;
     }

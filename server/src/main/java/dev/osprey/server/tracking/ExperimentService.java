@@ -8,6 +8,7 @@ import dev.osprey.core.ViewType;
 import dev.osprey.search.EntityGrammar;
 import dev.osprey.server.locations.LocationRules;
 import dev.osprey.store.ExperimentQuery;
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import dev.osprey.store.WorkspaceStore;
 import dev.osprey.store.WorkspaceStore.Workspace;
@@ -19,13 +20,15 @@ import java.util.Optional;
 public final class ExperimentService {
     static final int DEFAULT_MAX_RESULTS = 1000;
 
+    private final StorageComponent storage;
     private final TrackingStore store;
     private final String artifactRoot;
     private final LocationRules locations;
     private final Clock clock;
 
-    public ExperimentService(TrackingStore store, String artifactRoot, LocationRules locations, Clock clock) {
-        this.store = store;
+    public ExperimentService(StorageComponent storage, String artifactRoot, LocationRules locations, Clock clock) {
+        this.storage = storage;
+        this.store = storage.tracking();
         this.artifactRoot = artifactRoot;
         this.locations = locations;
         this.clock = clock;
@@ -72,7 +75,7 @@ public final class ExperimentService {
 
     /** The trees of every other workspace, and the whole {@code workspaces/} folder for names not yet taken. */
     private List<String> otherTrees(Workspace caller) {
-        List<String> others = new java.util.ArrayList<>(store.workspaces().list().stream()
+        List<String> others = new java.util.ArrayList<>(storage.workspaces().list().stream()
                 .filter(w -> !w.name().equals(caller.name())).map(this::tree).toList());
         if (caller.name().equals(WorkspaceStore.DEFAULT)) {
             others.add(join(artifactRoot, "workspaces"));

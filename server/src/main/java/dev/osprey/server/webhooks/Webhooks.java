@@ -4,7 +4,7 @@ import dev.osprey.core.net.UrlGuard;
 
 import dev.osprey.server.secrets.SecretBox;
 import dev.osprey.storesql.BackendUri;
-import dev.osprey.store.TrackingStore;
+import dev.osprey.store.WebhookStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,15 +39,15 @@ public record Webhooks(WebhookDispatcher dispatcher, WebhookService service) imp
         }
     }
 
-    public static Webhooks create(TrackingStore store, String backendUri, Settings settings, Clock clock)
+    public static Webhooks create(WebhookStore store, String backendUri, Settings settings, Clock clock)
             throws IOException {
         SecretBox secrets = SecretBox.open(settings.secretsKey(), keyFile(backendUri, settings));
         UrlGuard guard = new UrlGuard(settings.allowedHosts());
         WebhookDispatcher.RetryPolicy defaults = WebhookDispatcher.RetryPolicy.defaults();
-        WebhookDispatcher dispatcher = new WebhookDispatcher(store.webhooks(), secrets, guard, clock,
+        WebhookDispatcher dispatcher = new WebhookDispatcher(store, secrets, guard, clock,
                 new WebhookDispatcher.RetryPolicy(defaults.maxAttempts(), settings.initialBackoff(),
                         defaults.maxBackoff(), defaults.timeout()));
-        return new Webhooks(dispatcher, new WebhookService(store.webhooks(), secrets, guard, dispatcher, clock));
+        return new Webhooks(dispatcher, new WebhookService(store, secrets, guard, dispatcher, clock));
     }
 
     private static Path keyFile(String backendUri, Settings key) {

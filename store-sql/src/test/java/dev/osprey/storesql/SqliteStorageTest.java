@@ -1,15 +1,16 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.StorageComponent;
 import dev.osprey.store.Stores;
-import dev.osprey.store.TrackingStore;
-import dev.osprey.storetck.TrackingStoreTck;
+import dev.osprey.storetck.StorageKit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 
-class SqliteTrackingStoreTest extends TrackingStoreTck {
+/** The whole store kit on SQLite, a fresh database file per suite. */
+class SqliteStorageTest extends StorageKit {
     @Override
-    protected TrackingStore openStore() {
+    protected StorageComponent openStorage() {
         try {
             return Stores.open("sqlite:///" + Files.createTempDirectory("osprey-tck") + "/osprey.db");
         } catch (IOException e) {
