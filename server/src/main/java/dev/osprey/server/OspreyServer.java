@@ -149,6 +149,7 @@ public final class OspreyServer implements AutoCloseable {
             gateway.budgets().onAlert(spend -> budgetExceeded(webhooks.dispatcher(), spend));
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), storage.gateway())
                     .endpoints());
+            endpoints.add(ServerInfo.endpoint(config.workspaces()));
             Optional<dev.osprey.server.auth.AuthService> auth = authService(config, storage, clock);
             Optional<Workspaces> workspaces = config.workspaces()
                     ? Optional.of(new Workspaces(storage.workspaces(),

@@ -43,6 +43,30 @@ class AssessmentApiTest {
     }
 
     @Test
+    void anUpdateMaskInProtoJsonCamelCase_namesTheSameFields() {
+        String trace = "tr-" + "cd".repeat(16); // its own trace: the lifecycle test counts this one's assessments
+        assertThat(api.post(V3, "{\"trace\": {\"trace_info\": {\"trace_id\": \"" + trace + "\", \"trace_location\": "
+                + "{\"type\": \"MLFLOW_EXPERIMENT\", \"mlflow_experiment\": {\"experiment_id\": \"0\"}}, "
+                + "\"request_time\": \"2026-01-01T00:00:00Z\", \"state\": \"OK\"}}}").status()).isEqualTo(200);
+        RestClient.Reply created = api.post(V3 + "/" + trace + "/assessments", "{\"assessment\": {\"assessment_name\": "
+                + "\"helpful\", \"source\": {\"source_type\": \"HUMAN\", \"source_id\": \"ada\"}, \"feedback\": "
+                + "{\"value\": true}}}");
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        String id = created.json().at("/assessment/assessment_id").asText();
+        // What MLflow's Python client sends for update_assessment: a FieldMask in proto3 JSON form.
+        RestClient.Reply r = api.send("PATCH", V3 + "/" + trace + "/assessments/" + id, "{\"assessment\": "
+                + "{\"assessment_name\": \"helpfulness\", \"feedback\": {\"value\": false}, \"rationale\": "
+                + "\"on reflection\"}, \"update_mask\": \"assessmentName,feedback,rationale\"}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode a = r.json().get("assessment");
+        assertThat(a.get("assessment_name").asText()).isEqualTo("helpfulness");
+        assertThat(a.at("/feedback/value").asBoolean()).isFalse();
+        assertThat(a.get("rationale").asText()).isEqualTo("on reflection");
+        assertThat(api.send("PATCH", V3 + "/" + trace + "/assessments/" + id, "{\"assessment\": {}, "
+                + "\"update_mask\": \"traceId\"}").errorCode()).isEqualTo("INVALID_PARAMETER_VALUE");
+    }
+
+    @Test
     void feedbackLifecycle_withOverrides() {
         JsonNode first = create("{\"assessment_name\": \"correctness\", \"source\": {\"source_type\": \"LLM_JUDGE\", "
                 + "\"source_id\": \"gpt-4o\"}, \"feedback\": {\"value\": 0.4}, \"rationale\": \"partly\", "

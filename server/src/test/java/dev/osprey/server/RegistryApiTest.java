@@ -57,6 +57,36 @@ class RegistryApiTest {
     }
 
     @Test
+    void theReservedAliasLatest_readsTheNewestLiveVersion_andCannotBeSet() {
+        String name = unique("latest");
+        RestClient.Reply none = api.get(RM + "/alias?name=" + q(name) + "&alias=latest");
+        assertThat(none.status()).as(none.body()).isEqualTo(404);
+        ok(api.post(RM + "/create", "{\"name\": \"" + name + "\"}"));
+        assertThat(api.get(RM + "/alias?name=" + q(name) + "&alias=latest").errorCode())
+                .as("a model without versions").isEqualTo("RESOURCE_DOES_NOT_EXIST");
+        for (int i = 0; i < 3; i++) {
+            ok(api.post(MV + "/create", "{\"name\": \"" + name + "\", \"source\": \"mlflow-artifacts:/m/" + i
+                    + "\"}"));
+        }
+        ok(api.post(MV + "/transition-stage", "{\"name\": \"" + name + "\", \"version\": \"1\", \"stage\": "
+                + "\"Production\"}"));
+        assertThat(ok(api.get(RM + "/alias?name=" + q(name) + "&alias=LATEST")).at("/model_version/version").asText())
+                .as("any case; the highest version whatever its stage").isEqualTo("3");
+        ok(api.send("DELETE", MV + "/delete", "{\"name\": \"" + name + "\", \"version\": \"3\"}"));
+        assertThat(ok(api.get(RM + "/alias?name=" + q(name) + "&alias=latest")).at("/model_version/version").asText())
+                .isEqualTo("2");
+        badRequest(api.post(RM + "/alias", "{\"name\": \"" + name + "\", \"alias\": \"latest\", \"version\": "
+                + "\"1\"}"), "INVALID_PARAMETER_VALUE");
+    }
+
+    @Test
+    void serverInfo_saysWhatClientsProbe() {
+        JsonNode info = ok(api.get("/api/3.0/mlflow/server-info"));
+        assertThat(info.get("workspaces_enabled").asBoolean()).isFalse();
+        assertThat(info.get("store_type").asText()).isEqualTo("SqlStore");
+    }
+
+    @Test
     void models_crudWithPatchAndDeleteBodies() {
         String name = unique("model");
         JsonNode created = ok(api.post(RM + "/create", "{\"name\": \"" + name + "\", \"description\": \"d\"}"))

@@ -95,6 +95,29 @@ class WorkspacesTest {
     }
 
     @Test
+    void clientsProbe_serverInfo_andOnlineConfigsStayInTheWorkspace() throws Exception {
+        assertThat(ok(send("no-such-workspace", "GET", "/api/3.0/mlflow/server-info", null))
+                .path("workspaces_enabled").asBoolean()).as("answered whatever the header").isTrue();
+        createWorkspace("scoring", "");
+        String experiment = experiment("scoring", "scored");
+        String scorer = "{\"experiment_id\": \"" + experiment + "\", \"name\": \"polite\", \"serialized_scorer\": "
+                + "\"{\\\"name\\\": \\\"polite\\\", \\\"builtin_scorer_class\\\": \\\"Safety\\\"}\"}";
+        String scorerId = ok(send("scoring", "POST", "/api/3.0/mlflow/scorers/register", scorer)).path("scorer_id")
+                .asText();
+        ok(send("scoring", "PUT", "/api/3.0/mlflow/scorers/online-config", "{\"experiment_id\": \"" + experiment
+                + "\", \"name\": \"polite\", \"sample_rate\": 0.5}"));
+        // What list_scorers sends: scorer ids only, no experiment (it used to be checked against experiment 0).
+        JsonNode configs = ok(send("scoring", "GET", "/api/3.0/mlflow/scorers/online-configs?scorer_ids=" + scorerId,
+                null));
+        assertThat(configs.path("configs")).hasSize(1);
+        assertThat(configs.at("/configs/0/sample_rate").asDouble()).isEqualTo(0.5);
+        JsonNode elsewhere = ok(send(null, "GET", "/api/3.0/mlflow/scorers/online-configs?scorer_ids=" + scorerId,
+                null));
+        assertThat(elsewhere.path("configs").isArray()).as("always a list, as MLflow answers").isTrue();
+        assertThat(elsewhere.path("configs")).as("another workspace's configs are not listed").isEmpty();
+    }
+
+    @Test
     void workspaceApi_createsListsUpdatesAndValidates() throws Exception {
         createWorkspace("api-one", ", \"description\": \"first\"");
         assertThat(names(ok(send(null, "GET", "/api/3.0/mlflow/workspaces", null)).path("workspaces"), "name"))

@@ -98,6 +98,15 @@ public final class Access {
                 listField, item -> item.path(idField).asText()));
     }
 
+    /**
+     * A plain-JSON answer listing resources of experiments (by {@code experiment_id} in each item): the unreadable
+     * ones are dropped, the list stays even when empty.
+     */
+    public static Requirement listsInReadableExperiments(String listField) {
+        return new Declared("lists items of readable experiments", p -> p.filtered(ResourceType.EXPERIMENT,
+                listField, item -> item.path("experiment_id").asText(), true));
+    }
+
     /** On the experiment of the run in {@code run_id} (or {@code run_uuid}). */
     public static Requirement onRun(Need need) {
         return new Declared(on(need, "the run"), p -> p.run(need));

@@ -343,6 +343,14 @@ public final class AccessPolicy {
      * own default when the client gave none).
      */
     Rule filtered(ResourceType type, String listField, Function<JsonNode, String> id) {
+        return filtered(type, listField, id, false);
+    }
+
+    /**
+     * @param keepEmptyList answer an empty list rather than none: MLflow's plain-JSON routes always carry the field
+     *     and its clients read it unconditionally (protobuf-shaped answers omit empty lists)
+     */
+    Rule filtered(ResourceType type, String listField, Function<JsonNode, String> id, boolean keepEmptyList) {
         return (u, r, call) -> {
             JsonNode answer = call.apply(r);
             if (!(answer instanceof ObjectNode page)) {
@@ -359,7 +367,7 @@ public final class AccessPolicy {
             }
             ArrayNode items = page.putArray(listField);
             kept.forEach(items::add);
-            if (kept.isEmpty()) {
+            if (kept.isEmpty() && !keepEmptyList) {
                 page.remove(listField);
             }
             if (token.isEmpty()) {

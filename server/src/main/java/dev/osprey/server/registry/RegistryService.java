@@ -204,7 +204,16 @@ public final class RegistryService {
                 .put("name", name).put("alias", alias));
     }
 
+    /**
+     * The version an alias points at. {@code latest} (any case) is reserved: it names the highest version that is
+     * not deleted, as {@code models:/name@latest} and {@code prompts:/name@latest} mean in MLflow's docs.
+     */
     public ModelVersion byAlias(String name, String alias) {
+        if (alias.equalsIgnoreCase("latest")) {
+            return registry.getLatestVersions(name(name), List.of()).stream()
+                    .max(java.util.Comparator.comparingLong(v -> Long.parseLong(v.version())))
+                    .orElseThrow(() -> OspreyException.notFound("Latest version not found for model " + name + "."));
+        }
         return registry.getModelVersionByAlias(name(name), alias);
     }
 

@@ -51,7 +51,8 @@ public final class ScorerRoutes {
                 new Endpoint("GET", S + "/get", 3, this::get).requires(onScorer(READ)),
                 new Endpoint("DELETE", S + "/delete", 3, this::delete).requires(dropsGrants(onScorer(DELETE))),
                 new Endpoint("PUT", S + "/online-config", 3, this::putOnlineConfig).requires(onScorer(UPDATE)),
-                new Endpoint("GET", S + "/online-configs", 3, this::onlineConfigs).requires(onExperiment(READ)));
+                new Endpoint("GET", S + "/online-configs", 3, this::onlineConfigs)
+                        .requires(listsInReadableExperiments("configs")));
     }
 
     private String experiment(Message m) {

@@ -166,13 +166,30 @@ public final class AssessmentRoutes {
         if (mask.isTextual()) {
             for (String p : mask.asText().split(",")) {
                 if (!p.isBlank()) {
-                    out.add(p.trim());
+                    out.add(snakeCase(p.trim()));
                 }
             }
         } else {
-            mask.path("paths").forEach(p -> out.add(p.asText()));
+            mask.path("paths").forEach(p -> out.add(snakeCase(p.asText())));
         }
         return out;
+    }
+
+    /**
+     * A FieldMask path in the field names' form: proto3 JSON writes a mask as one string of lowerCamelCase paths
+     * ({@code "assessmentName,feedback"}, what MLflow's Python client sends), the REST form as snake_case.
+     */
+    static String snakeCase(String path) {
+        StringBuilder out = new StringBuilder(path.length() + 4);
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (Character.isUpperCase(c)) {
+                out.append('_').append(Character.toLowerCase(c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static ObjectNode wrap(ObjectNode assessment) {

@@ -1,0 +1,578 @@
+"""MLflow's own Python client, unmodified, against a running Osprey server.
+
+Each case drives the client through its public API (``mlflow.*``, ``MlflowClient``, ``mlflow.genai.*``) and asserts
+what a user would rely on. The client is the judge: a case fails when the client raises or reads back something
+other than what it wrote.
+
+    PYTHONPATH=<client site dir> MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python3 suite.py [--areas a,b]
+
+Environment understood besides MLflow's own variables:
+    OSPREY_CONFORMANCE_ADMIN  "user:password" of an admin when the server has basic auth on; enables the auth area.
+    MLFLOW_WORKSPACE          run every case inside that workspace (created first when it does not exist).
+
+Output: one line per case (``PASS area name`` / ``FAIL area name: reason`` / ``SKIP area name: known gap``), then
+one JSON line with the counts per area (also written to ``--json FILE``). Exit status 0 only when no case failed.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+
+import mlflow  # noqa: E402
+from mlflow import MlflowClient  # noqa: E402
+
+CASES = []
+
+
+def case(area):
+    def register(fn):
+        CASES.append((area, fn.__name__, fn))
+        return fn
+
+    return register
+
+
+def unique(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def expect(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def fresh_experiment():
+    name = unique("conf")
+    experiment_id = mlflow.create_experiment(name)
+    mlflow.set_experiment(experiment_id=experiment_id)
+    return experiment_id
+
+
+# ---------------------------------------------------------------- tracking
+
+
+@case("tracking")
+def run_with_params_metrics_tags():
+    experiment_id = fresh_experiment()
+    with mlflow.start_run(run_name="first") as run:
+        mlflow.log_param("alpha", 0.5)
+        mlflow.log_params({"beta": "b", "gamma": 3})
+        for step in range(5):
+            mlflow.log_metric("loss", 1.0 / (step + 1), step=step)
+        mlflow.log_metrics({"acc": 0.9, "f1": 0.8})
+        mlflow.set_tag("team", "osprey")
+    got = MlflowClient().get_run(run.info.run_id)
+    expect(got.info.experiment_id == experiment_id, f"experiment {got.info.experiment_id}")
+    expect(got.info.run_name == "first", f"run name {got.info.run_name}")
+    expect(got.info.status == "FINISHED", f"status {got.info.status}")
+    expect(got.data.params == {"alpha": "0.5", "beta": "b", "gamma": "3"}, f"params {got.data.params}")
+    expect(got.data.metrics["loss"] == 0.2, f"latest loss {got.data.metrics}")
+    expect(got.data.tags["team"] == "osprey", f"tags {got.data.tags}")
+    history = MlflowClient().get_metric_history(run.info.run_id, "loss")
+    expect([m.step for m in history] == [0, 1, 2, 3, 4], f"history steps {[m.step for m in history]}")
+
+
+@case("tracking")
+def search_runs_filter_and_order():
+    experiment_id = fresh_experiment()
+    for i in range(6):
+        with mlflow.start_run():
+            mlflow.log_metric("score", i)
+            mlflow.log_param("parity", "even" if i % 2 == 0 else "odd")
+    frame = mlflow.search_runs([experiment_id], filter_string="params.parity = 'even' and metrics.score > 0",
+                               order_by=["metrics.score DESC"])
+    expect(list(frame["metrics.score"]) == [4.0, 2.0], f"scores {list(frame['metrics.score'])}")
+    client = MlflowClient()
+    page = client.search_runs([experiment_id], max_results=4, order_by=["metrics.score ASC"])
+    expect(len(page) == 4 and page.token, "first page of 4 with a token")
+    rest = client.search_runs([experiment_id], max_results=4, order_by=["metrics.score ASC"], page_token=page.token)
+    expect([r.data.metrics["score"] for r in rest] == [4.0, 5.0], "second page")
+
+
+@case("tracking")
+def experiments_create_rename_delete_restore():
+    client = MlflowClient()
+    name = unique("exp")
+    experiment_id = client.create_experiment(name, tags={"k": "v"})
+    expect(client.get_experiment_by_name(name).experiment_id == experiment_id, "get by name")
+    client.rename_experiment(experiment_id, name + "-renamed")
+    expect(client.get_experiment(experiment_id).name == name + "-renamed", "renamed")
+    client.set_experiment_tag(experiment_id, "stage", "dev")
+    expect(client.get_experiment(experiment_id).tags["stage"] == "dev", "experiment tag")
+    client.delete_experiment(experiment_id)
+    expect(client.get_experiment(experiment_id).lifecycle_stage == "deleted", "deleted")
+    client.restore_experiment(experiment_id)
+    expect(client.get_experiment(experiment_id).lifecycle_stage == "active", "restored")
+    found = client.search_experiments(filter_string=f"name = '{name}-renamed'")
+    expect([e.experiment_id for e in found] == [experiment_id], "search experiments by name")
+
+
+@case("tracking")
+def log_batch_and_inputs():
+    from mlflow.entities import Metric, Param, RunTag
+
+    fresh_experiment()
+    client = MlflowClient()
+    with mlflow.start_run() as run:
+        now = int(time.time() * 1000)
+        client.log_batch(run.info.run_id, metrics=[Metric("m", float(i), now, i) for i in range(100)],
+                         params=[Param(f"p{i}", str(i)) for i in range(20)], tags=[RunTag("t", "1")])
+        import pandas as pd
+
+        dataset = mlflow.data.from_pandas(pd.DataFrame({"x": [1, 2, 3]}), name="tiny")
+        mlflow.log_input(dataset, context="training")
+    got = client.get_run(run.info.run_id)
+    expect(len(got.data.params) == 20 and got.data.metrics["m"] == 99.0, "batch landed")
+    expect([d.dataset.name for d in got.inputs.dataset_inputs] == ["tiny"], "dataset input")
+
+
+@case("tracking")
+def param_conflict_is_a_client_error():
+    fresh_experiment()
+    with mlflow.start_run():
+        mlflow.log_param("p", "1")
+        try:
+            mlflow.log_param("p", "2")
+        except mlflow.exceptions.MlflowException as e:
+            expect(e.error_code == "INVALID_PARAMETER_VALUE", f"error code {e.error_code}")
+        else:
+            raise AssertionError("changing a logged param was accepted")
+
+
+# ---------------------------------------------------------------- artifacts
+
+
+@case("artifacts")
+def log_list_download_through_the_proxy():
+    fresh_experiment()
+    with mlflow.start_run() as run:
+        mlflow.log_text("hello", "notes/hello.txt")
+        mlflow.log_dict({"a": 1}, "config/params.json")
+        with tempfile.TemporaryDirectory() as d:
+            big = os.path.join(d, "big.bin")
+            with open(big, "wb") as f:
+                f.write(os.urandom(3 * 1024 * 1024))
+            mlflow.log_artifact(big, "blobs")
+            size = os.path.getsize(big)
+    client = MlflowClient()
+    top = sorted(f.path for f in client.list_artifacts(run.info.run_id))
+    expect(top == ["blobs", "config", "notes"], f"top level {top}")
+    expect(mlflow.artifacts.load_text(f"runs:/{run.info.run_id}/notes/hello.txt") == "hello", "text round trip")
+    expect(mlflow.artifacts.load_dict(f"runs:/{run.info.run_id}/config/params.json") == {"a": 1}, "dict")
+    with tempfile.TemporaryDirectory() as d:
+        path = client.download_artifacts(run.info.run_id, "blobs/big.bin", d)
+        expect(os.path.getsize(path) == size, "binary size")
+
+
+# ---------------------------------------------------------------- registry
+
+
+class Doubler(mlflow.pyfunc.PythonModel):
+    def predict(self, context, model_input, params=None):
+        return model_input * 2
+
+
+@case("registry")
+def pyfunc_logged_registered_and_loaded_by_alias():
+    fresh_experiment()
+    name = unique("model")
+    import pandas as pd
+
+    with mlflow.start_run():
+        info = mlflow.pyfunc.log_model(name="model", python_model=Doubler(), registered_model_name=name,
+                                       pip_requirements=["pandas"])
+    client = MlflowClient()
+    client.set_registered_model_alias(name, "champion", "1")
+    model = mlflow.pyfunc.load_model(f"models:/{name}@champion")
+    out = model.predict(pd.DataFrame({"x": [1, 2]}))
+    expect(list(out["x"]) == [2, 4], f"prediction {out}")
+    expect(client.get_model_version_by_alias(name, "champion").version == "1", "alias")
+    expect(str(info.registered_model_version) == "1", f"registered version {info.registered_model_version}")
+
+
+@case("registry")
+def latest_alias_names_the_newest_version():
+    client = MlflowClient()
+    name = unique("model")
+    client.create_registered_model(name)
+    for _ in range(3):
+        client.create_model_version(name, "mlflow-artifacts:/somewhere/model")
+    expect(client.get_model_version_by_alias(name, "latest").version == "3", "latest alias")
+    client.delete_model_version(name, "3")
+    expect(client.get_model_version_by_alias(name, "latest").version == "2", "latest after delete")
+    try:
+        client.set_registered_model_alias(name, "latest", "1")
+    except mlflow.exceptions.MlflowException as e:
+        expect(e.error_code == "INVALID_PARAMETER_VALUE", f"reserved alias error {e.error_code}")
+    else:
+        raise AssertionError("'latest' was accepted as an alias name")
+
+
+@case("registry")
+def versions_tags_stages_search():
+    client = MlflowClient()
+    name = unique("model")
+    client.create_registered_model(name, tags={"owner": "me"}, description="d")
+    v1 = client.create_model_version(name, "mlflow-artifacts:/x/1", tags={"k": "v"})
+    client.create_model_version(name, "mlflow-artifacts:/x/2")
+    client.transition_model_version_stage(name, v1.version, "Production")
+    client.update_model_version(name, v1.version, description="first")
+    client.set_model_version_tag(name, v1.version, "validated", "yes")
+    got = client.get_model_version(name, v1.version)
+    expect(got.current_stage == "Production" and got.description == "first", "version fields")
+    expect(got.tags == {"k": "v", "validated": "yes"}, f"version tags {got.tags}")
+    found = client.search_model_versions(f"name = '{name}'")
+    expect(sorted(v.version for v in found) == ["1", "2"], "search versions")
+    models = client.search_registered_models(filter_string=f"name LIKE '{name[:12]}%'")
+    expect(name in [m.name for m in models], "search models")
+    client.rename_registered_model(name, name + "-r")
+    expect(client.get_registered_model(name + "-r").tags == {"owner": "me"}, "renamed keeps tags")
+    client.delete_registered_model(name + "-r")
+
+
+# ---------------------------------------------------------------- logged models
+
+
+@case("logged_models")
+def initialize_tag_finalize_search():
+    experiment_id = fresh_experiment()
+    model = mlflow.initialize_logged_model(name="agent", tags={"flavor": "custom"})
+    mlflow.set_logged_model_tags(model.model_id, {"stage": "candidate"})
+    mlflow.finalize_logged_model(model.model_id, "READY")
+    got = mlflow.get_logged_model(model.model_id)
+    expect(got.status.to_proto() == got.status.READY.to_proto() if hasattr(got.status, "to_proto") else True,
+           "status")
+    expect(got.tags.get("stage") == "candidate" and got.tags.get("flavor") == "custom", f"tags {got.tags}")
+    found = mlflow.search_logged_models(experiment_ids=[experiment_id], output_format="list")
+    expect([m.model_id for m in found] == [model.model_id], "search logged models")
+
+
+# ---------------------------------------------------------------- prompts
+
+
+@case("prompts")
+def register_load_alias_latest():
+    name = unique("prompt")
+    mlflow.genai.register_prompt(name=name, template="Hello {{name}}", commit_message="first")
+    mlflow.genai.register_prompt(name=name, template="Hi {{name}}!", commit_message="second")
+    latest = mlflow.genai.load_prompt(f"prompts:/{name}@latest")
+    expect(latest.version == 2 and latest.format(name="Ann") == "Hi Ann!", f"latest {latest.version}")
+    mlflow.genai.set_prompt_alias(name, "production", 1)
+    production = mlflow.genai.load_prompt(f"prompts:/{name}@production")
+    expect(production.version == 1 and production.format(name="Ann") == "Hello Ann", "alias")
+    by_version = mlflow.genai.load_prompt(f"prompts:/{name}/1")
+    expect(by_version.commit_message == "first", f"commit message {by_version.commit_message}")
+
+
+@case("prompts")
+def chat_prompt_round_trip():
+    name = unique("chat")
+    messages = [{"role": "system", "content": "You are {{style}}."}, {"role": "user", "content": "{{question}}"}]
+    mlflow.genai.register_prompt(name=name, template=messages)
+    prompt = mlflow.genai.load_prompt(f"prompts:/{name}/1")
+    expect(prompt.format(style="brief", question="Why?") == [
+        {"role": "system", "content": "You are brief."}, {"role": "user", "content": "Why?"}], "chat format")
+
+
+# ---------------------------------------------------------------- tracing
+
+
+@mlflow.trace(span_type="CHAIN")
+def pipeline(question):
+    return answer(question).upper()
+
+
+@mlflow.trace(span_type="LLM")
+def answer(question):
+    return f"answer to {question}"
+
+
+def traced_call(question):
+    pipeline(question)
+    mlflow.flush_trace_async_logging()
+    trace_id = mlflow.get_last_active_trace_id()
+    return wait_for_trace(trace_id)
+
+
+def wait_for_trace(trace_id):
+    deadline = time.time() + 20
+    while True:
+        try:
+            trace = mlflow.get_trace(trace_id)
+            if trace is not None and len(trace.data.spans) >= 2:
+                return trace
+        except mlflow.exceptions.MlflowException:
+            pass
+        if time.time() > deadline:
+            raise AssertionError(f"trace {trace_id} not readable with its spans within 20 s")
+        time.sleep(0.2)
+
+
+@case("tracing")
+def decorated_functions_read_back():
+    fresh_experiment()
+    trace = traced_call("q1")
+    names = sorted(s.name for s in trace.data.spans)
+    expect(names == ["answer", "pipeline"], f"spans {names}")
+    root = [s for s in trace.data.spans if s.parent_id is None][0]
+    expect(root.inputs == {"question": "q1"} and root.outputs == "ANSWER TO Q1", f"root io {root.inputs}")
+    expect(trace.info.state.value == "OK", f"state {trace.info.state}")
+
+
+@case("tracing")
+def search_traces_by_tag_and_status():
+    experiment_id = fresh_experiment()
+    trace = traced_call("q2")
+    mlflow.set_trace_tag(trace.info.trace_id, "suite", "conformance")
+    found = mlflow.search_traces(locations=[experiment_id], filter_string="tags.suite = 'conformance'",
+                                 return_type="list")
+    expect([t.info.trace_id for t in found] == [trace.info.trace_id], "search by tag")
+    ok = MlflowClient().search_traces(locations=[experiment_id], filter_string="trace.status = 'OK'")
+    expect(trace.info.trace_id in [t.info.trace_id for t in ok], "search by status")
+
+
+@case("tracing")
+def manual_spans_and_sessions():
+    experiment_id = fresh_experiment()
+    with mlflow.start_span(name="turn") as span:
+        mlflow.update_current_trace(metadata={"mlflow.trace.session": "s-1", "mlflow.trace.user": "u-1"})
+        span.set_inputs({"q": "hi"})
+        span.set_outputs({"a": "hello"})
+    mlflow.flush_trace_async_logging()
+    trace_id = mlflow.get_last_active_trace_id()
+    deadline = time.time() + 20
+    while True:
+        found = mlflow.search_traces(locations=[experiment_id],
+                                     filter_string="metadata.`mlflow.trace.session` = 's-1'", return_type="list")
+        if found or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    expect([t.info.trace_id for t in found] == [trace_id], "session filter")
+
+
+# ---------------------------------------------------------------- assessments
+
+
+@case("assessments")
+def feedback_update_override_expectation():
+    from mlflow.entities import AssessmentSource, Feedback
+
+    fresh_experiment()
+    trace_id = traced_call("q3").info.trace_id
+    human = AssessmentSource(source_type="HUMAN", source_id="reviewer@example.com")
+    logged = mlflow.log_feedback(trace_id=trace_id, name="correct", value=True, rationale="looks right",
+                                 source=human)
+    updated = mlflow.update_assessment(trace_id, logged.assessment_id,
+                                       Feedback(name="correct", value=False, rationale="on second look"))
+    expect(updated.value is False and updated.rationale == "on second look", "update_assessment")
+    override = mlflow.override_feedback(trace_id=trace_id, assessment_id=logged.assessment_id, value=True,
+                                        rationale="judge was wrong", source=human)
+    expect(override.overrides == logged.assessment_id, f"override points at {override.overrides}")
+    mlflow.log_expectation(trace_id=trace_id, name="expected_answer", value="ANSWER TO Q3", source=human)
+    trace = mlflow.get_trace(trace_id)
+    by_name = {}
+    for a in trace.info.assessments:
+        by_name.setdefault(a.name, []).append(a)
+    expect(len(by_name["correct"]) == 2, f"feedback and its override: {len(by_name['correct'])}")
+    old = mlflow.get_assessment(trace_id, logged.assessment_id)
+    expect(old.valid is False, "the overridden feedback is no longer valid")
+    expect(by_name["expected_answer"][0].value == "ANSWER TO Q3", "expectation")
+    mlflow.delete_assessment(trace_id, by_name["expected_answer"][0].assessment_id)
+
+
+# ---------------------------------------------------------------- datasets, scorers, evaluation
+
+
+@case("datasets")
+def create_merge_search():
+    from mlflow.genai.datasets import create_dataset, get_dataset, search_datasets
+
+    experiment_id = fresh_experiment()
+    name = unique("ds")
+    dataset = create_dataset(name=name, experiment_id=[experiment_id], tags={"purpose": "conformance"})
+    dataset.merge_records([
+        {"inputs": {"question": "2+2?"}, "expectations": {"answer": "4"}},
+        {"inputs": {"question": "capital of France?"}, "expectations": {"answer": "Paris"}},
+    ])
+    again = get_dataset(dataset_id=dataset.dataset_id)
+    frame = again.to_df()
+    expect(len(frame) == 2, f"records {len(frame)}")
+    found = search_datasets(experiment_ids=[experiment_id])
+    expect(dataset.dataset_id in [d.dataset_id for d in found], "search datasets")
+
+
+@case("scorers")
+def make_judge_registered_listed_fetched():
+    from mlflow.genai.judges import make_judge
+    from mlflow.genai.scorers import get_scorer, list_scorers
+
+    experiment_id = fresh_experiment()
+    judge = make_judge(name="politeness", instructions="Is the answer in {{ outputs }} polite?",
+                       model="openai:/gpt-4o-mini", feedback_value_type=bool)
+    registered = judge.register(experiment_id=experiment_id)
+    expect(registered.name == "politeness", "registered name")
+    names = [s.name for s in list_scorers(experiment_id=experiment_id)]
+    expect(names == ["politeness"], f"listed {names}")
+    fetched = get_scorer(name="politeness", experiment_id=experiment_id)
+    expect("polite" in fetched.instructions, "instructions round trip")
+
+
+@case("evaluate")
+def evaluate_with_code_scorers():
+    from mlflow.genai.scorers import scorer
+
+    fresh_experiment()
+
+    @scorer
+    def exact(outputs, expectations):
+        return outputs == expectations["answer"]
+
+    data = [{"inputs": {"question": "q"}, "expectations": {"answer": "answer to q"}},
+            {"inputs": {"question": "r"}, "expectations": {"answer": "wrong"}}]
+    result = mlflow.genai.evaluate(data=data, predict_fn=lambda question: answer(question), scorers=[exact])
+    expect(abs(result.metrics["exact/mean"] - 0.5) < 1e-9, f"metrics {result.metrics}")
+    traces = mlflow.search_traces(run_id=result.run_id, return_type="list")
+    expect(len(traces) == 2, f"evaluation traces {len(traces)}")
+
+
+# ---------------------------------------------------------------- auth
+
+
+@case("auth")
+def api_token_works_where_the_password_does():
+    import requests
+
+    admin = os.environ["OSPREY_CONFORMANCE_ADMIN"].split(":", 1)
+    base = mlflow.get_tracking_uri().rstrip("/")
+    reply = requests.post(f"{base}/api/2.0/osprey/tokens/create", json={"name": unique("token")},
+                          auth=(admin[0], admin[1]), timeout=10)
+    expect(reply.status_code == 200, f"token create {reply.status_code} {reply.text}")
+    saved = {k: os.environ.pop(k, None) for k in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")}
+    os.environ["MLFLOW_TRACKING_TOKEN"] = reply.json()["secret"]
+    try:
+        experiment_id = MlflowClient().create_experiment(unique("token-exp"))
+        expect(MlflowClient().get_experiment(experiment_id).experiment_id == experiment_id, "token read back")
+    finally:
+        os.environ.pop("MLFLOW_TRACKING_TOKEN", None)
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
+
+
+@case("auth")
+def wrong_password_is_refused():
+    saved = os.environ.get("MLFLOW_TRACKING_PASSWORD")
+    os.environ["MLFLOW_TRACKING_PASSWORD"] = "not-the-password"
+    try:
+        MlflowClient().search_experiments(max_results=1)
+    except mlflow.exceptions.MlflowException as e:
+        expect("401" in str(e) or "Unauthorized" in str(e) or "UNAUTHENTICATED" in str(e), f"refusal {e}")
+    else:
+        raise AssertionError("a wrong password was accepted")
+    finally:
+        if saved is None:
+            os.environ.pop("MLFLOW_TRACKING_PASSWORD", None)
+        else:
+            os.environ["MLFLOW_TRACKING_PASSWORD"] = saved
+
+
+# ---------------------------------------------------------------- workspaces
+
+
+@case("workspaces")
+def experiments_stay_in_their_workspace():
+    workspace = os.environ["MLFLOW_WORKSPACE"]
+    client = MlflowClient()
+    name = unique("ws-exp")
+    experiment_id = client.create_experiment(name)
+    expect(client.get_experiment(experiment_id).name == name, "visible in its workspace")
+    mlflow.set_workspace("default")
+    try:
+        try:
+            client.get_experiment(experiment_id)
+        except mlflow.exceptions.MlflowException as e:
+            expect(e.error_code == "RESOURCE_DOES_NOT_EXIST", f"from default: {e.error_code}")
+        else:
+            raise AssertionError(f"an experiment of workspace {workspace} was visible from default")
+    finally:
+        mlflow.set_workspace(workspace)
+
+
+# ---------------------------------------------------------------- runner
+
+
+def known_gaps():
+    """Areas this server does not serve yet in the current setup, with the reason; reported, never counted as
+    passing."""
+    gaps = {}
+    if os.environ.get("MLFLOW_WORKSPACE"):
+        gaps["datasets"] = "evaluation datasets are kept in the default workspace (issue 29)"
+    return gaps
+
+
+def areas_available():
+    areas = {a for a, _, _ in CASES}
+    if not os.environ.get("OSPREY_CONFORMANCE_ADMIN"):
+        areas.discard("auth")
+    if not os.environ.get("MLFLOW_WORKSPACE"):
+        areas.discard("workspaces")
+    return areas
+
+
+def prepare_workspace():
+    workspace = os.environ.get("MLFLOW_WORKSPACE")
+    if not workspace:
+        return
+    client = MlflowClient()
+    mlflow.set_workspace("default")
+    if workspace not in [w.name for w in client.list_workspaces()]:
+        client.create_workspace(workspace, description="conformance suite")
+    mlflow.set_workspace(workspace)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--areas", default="", help="comma-separated areas (default: every available one)")
+    parser.add_argument("--json", default="", help="also write the counts to this file")
+    args = parser.parse_args()
+    wanted = set(filter(None, args.areas.split(","))) or areas_available()
+    gaps = known_gaps()
+    prepare_workspace()
+    counts = {}
+    skipped = {}
+    failed = 0
+    for area, name, fn in CASES:
+        if area not in wanted:
+            continue
+        if area in gaps:
+            print(f"SKIP {area} {name}: {gaps[area]}", flush=True)
+            skipped[area] = skipped.get(area, 0) + 1
+            continue
+        total, passed = counts.get(area, (0, 0))
+        started = time.time()
+        try:
+            fn()
+            passed += 1
+            print(f"PASS {area} {name} ({time.time() - started:.1f} s)", flush=True)
+        except Exception as e:  # noqa: BLE001 - any failure of the client is a finding
+            failed += 1
+            print(f"FAIL {area} {name}: {type(e).__name__}: {e}", flush=True)
+            traceback.print_exc(file=sys.stdout)
+        counts[area] = (total + 1, passed)
+    summary = json.dumps({"areas": {a: {"cases": t, "passed": p} for a, (t, p) in sorted(counts.items())},
+                          "skipped": skipped, "failed": failed})
+    print(summary, flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            f.write(summary)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
