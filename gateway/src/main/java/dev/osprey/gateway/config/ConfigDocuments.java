@@ -76,6 +76,19 @@ public final class ConfigDocuments {
         return find(kind, id, decode).orElseThrow(() -> notFound(entity, field, id));
     }
 
+    /**
+     * Deletes a document unless something still uses it, then signals the change.
+     *
+     * @param users the names of what uses it; when not empty the delete is refused with {@code refusal} + the names
+     */
+    void deleteUnlessUsed(String kind, String id, List<String> users, String refusal, String whatToDo) {
+        if (!users.isEmpty()) {
+            throw OspreyException.invalid(refusal + " " + users + "; " + whatToDo);
+        }
+        store.delete(kind, id);
+        changed();
+    }
+
     static JsonNode parse(GatewayDocument d) {
         try {
             return Json.read(d.body());

@@ -106,12 +106,8 @@ public final class GatewaySecrets {
         byId(id);
         List<String> users = docs.list(MODEL, GatewayCodec::modelDefinitionFromStore).stream()
                 .filter(d -> d.secretId().equals(id)).map(ModelDefinition::name).toList();
-        if (!users.isEmpty()) {
-            throw OspreyException.invalid("Secret " + id + " is used by model definitions " + users
-                    + "; delete or update them first.");
-        }
-        docs.store().delete(SECRET, id);
-        docs.changed();
+        docs.deleteUnlessUsed(SECRET, id, users, "Secret " + id + " is used by model definitions",
+                "delete or update them first.");
     }
 
     public List<GatewaySecret> list(Message m) {

@@ -4,7 +4,6 @@ import static dev.osprey.gateway.config.ConfigDocuments.MODEL;
 import static dev.osprey.gateway.config.ConfigFields.given;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.osprey.core.OspreyException;
 import dev.osprey.gateway.provider.Providers;
 import dev.osprey.protocol.Message;
 import dev.osprey.store.GatewayStore.GatewayDocument;
@@ -73,12 +72,8 @@ public final class ModelDefinitions {
         get(id);
         List<String> users = docs.endpoints().stream().filter(e -> e.mappings().stream()
                 .anyMatch(mm -> mm.modelDefinitionId().equals(id))).map(GatewayEndpoint::name).toList();
-        if (!users.isEmpty()) {
-            throw OspreyException.invalid("Model definition " + id + " is used by endpoints " + users
-                    + "; detach it first.");
-        }
-        docs.store().delete(MODEL, id);
-        docs.changed();
+        docs.deleteUnlessUsed(MODEL, id, users, "Model definition " + id + " is used by endpoints",
+                "detach it first.");
     }
 
     /** Filtered by {@code provider} and {@code secret_id} when given. */
