@@ -20,88 +20,113 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * MLflow's own Python client (3.11, unmodified, from {@code ../shared/clients/mlflow-python}) as the judge of wire
- * compatibility: {@code conformance/python/suite.py} drives it against the real jar on SQLite and PostgreSQL, with
- * basic auth and an API token, and inside a workspace. Any failing case fails the test, and the counts per area
- * are printed for the closing note.
+ * MLflow's own clients, unmodified, as the judge of wire compatibility (from {@code ../shared/clients}): the Python
+ * client 3.11 runs {@code conformance/python/suite.py} against the real jar on SQLite and PostgreSQL, with basic auth
+ * and an API token, and inside a workspace; the TypeScript tracing SDK runs {@code conformance/ts/suite.cjs}. Any
+ * failing case fails the test, and the counts per area are printed for the closing note.
  *
- * <p>{@code .ci/run} builds the client's site directory and sets {@code OSPREY_MLFLOW_PYTHON_SITE}; without it the
- * test is skipped locally and fails under CI.
+ * <p>{@code .ci/run} prepares both clients and sets {@code OSPREY_MLFLOW_PYTHON_SITE} and
+ * {@code OSPREY_MLFLOW_TS_MODULES}; without them these tests are skipped locally and fail under CI.
  */
-class ITMlflowPythonClient {
+class ITMlflowClients {
     private static final String ADMIN = "admin";
     private static final String ADMIN_PASSWORD = "Conformance-admin-9";
-    private static final Path SUITE = Path.of("../conformance/python/suite.py").toAbsolutePath().normalize();
+    private static final Path PYTHON_SUITE = Path.of("../conformance/python/suite.py").toAbsolutePath().normalize();
+    private static final Path TS_SUITE = Path.of("../conformance/ts/suite.cjs").toAbsolutePath().normalize();
+    private static final Map<String, String> AUTH_SERVER = Map.of("OSPREY_ADMIN_USERNAME", ADMIN,
+            "OSPREY_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    private static final Map<String, String> AUTH_CLIENT = Map.of("MLFLOW_TRACKING_USERNAME", ADMIN,
+            "MLFLOW_TRACKING_PASSWORD", ADMIN_PASSWORD, "OSPREY_CONFORMANCE_ADMIN", ADMIN + ":" + ADMIN_PASSWORD);
 
     @TempDir
     Path dir;
 
     @Test
-    void onSqlite() throws Exception {
-        assertNoFailures("sqlite", run(Backends.freshSqlite(), Map.of(), List.of(), Map.of()));
+    void python_onSqlite() throws Exception {
+        assertNoFailures("Python client, sqlite", python(Backends.freshSqlite(), Map.of(), List.of(), Map.of()), 5);
     }
 
     @Test
-    void onPostgres() throws Exception {
-        assertNoFailures("postgresql", run(Backends.postgres(), Map.of(), List.of(), Map.of()));
+    void python_onPostgres() throws Exception {
+        assertNoFailures("Python client, postgresql", python(Backends.postgres(), Map.of(), List.of(), Map.of()), 5);
     }
 
     @Test
-    void withBasicAuthAndAnApiToken() throws Exception {
-        JsonNode counts = run(Backends.freshSqlite(),
-                Map.of("OSPREY_ADMIN_USERNAME", ADMIN, "OSPREY_ADMIN_PASSWORD", ADMIN_PASSWORD),
-                List.of("--app-name", "basic-auth"),
-                Map.of("MLFLOW_TRACKING_USERNAME", ADMIN, "MLFLOW_TRACKING_PASSWORD", ADMIN_PASSWORD,
-                        "OSPREY_CONFORMANCE_ADMIN", ADMIN + ":" + ADMIN_PASSWORD));
-        assertNoFailures("sqlite + basic auth", counts);
+    void python_withBasicAuthAndAnApiToken() throws Exception {
+        JsonNode counts = python(Backends.freshSqlite(), AUTH_SERVER, List.of("--app-name", "basic-auth"),
+                AUTH_CLIENT);
+        assertNoFailures("Python client, sqlite + basic auth", counts, 5);
         assertThat(counts.path("areas").path("auth").path("cases").asInt()).as("auth cases ran").isPositive();
     }
 
     @Test
-    void insideAWorkspace() throws Exception {
-        JsonNode counts = run(Backends.freshSqlite(), Map.of(), List.of("--enable-workspaces"),
+    void python_insideAWorkspace() throws Exception {
+        JsonNode counts = python(Backends.freshSqlite(), Map.of(), List.of("--enable-workspaces"),
                 Map.of("MLFLOW_WORKSPACE", "team-a"));
-        assertNoFailures("sqlite + workspace team-a", counts);
+        assertNoFailures("Python client, sqlite + workspace team-a", counts, 5);
         assertThat(counts.path("areas").path("workspaces").path("cases").asInt()).as("workspace cases ran")
                 .isPositive();
     }
 
-    private static void assertNoFailures(String setup, JsonNode counts) {
-        System.out.println("MLflow Python client conformance, " + setup + ": " + counts);
-        assertThat(counts.path("failed").asInt()).as("failed cases on " + setup + " (see the output above)")
-                .isZero();
-        assertThat(counts.path("areas").size()).as("areas run").isGreaterThan(5);
+    @Test
+    void typeScript_onSqlite() throws Exception {
+        assertNoFailures("TypeScript SDK, sqlite", typeScript(Backends.freshSqlite(), Map.of(), List.of(), Map.of()),
+                0);
     }
 
-    /** Starts the jar, runs the whole suite against it, returns the suite's counts. */
-    private JsonNode run(String backend, Map<String, String> serverEnv, List<String> serverArgs,
+    @Test
+    void typeScript_withBasicAuth() throws Exception {
+        assertNoFailures("TypeScript SDK, sqlite + basic auth", typeScript(Backends.freshSqlite(), AUTH_SERVER,
+                List.of("--app-name", "basic-auth"), AUTH_CLIENT), 0);
+    }
+
+    private static void assertNoFailures(String setup, JsonNode counts, int moreAreasThan) {
+        System.out.println("MLflow client conformance, " + setup + ": " + counts);
+        assertThat(counts.path("failed").asInt()).as("failed cases, " + setup + " (see the output above)")
+                .isZero();
+        assertThat(counts.path("areas").size()).as("areas run").isGreaterThan(moreAreasThan);
+    }
+
+    private JsonNode python(String backend, Map<String, String> serverEnv, List<String> serverArgs,
             Map<String, String> clientEnv) throws Exception {
-        Path site = clientSite();
-        Map<String, String> env = new HashMap<>(serverEnv);
+        Map<String, String> env = new HashMap<>(clientEnv);
+        env.put("PYTHONPATH", clientDirectory("OSPREY_MLFLOW_PYTHON_SITE", "mlflow").toString());
+        env.put("MLFLOW_DISABLE_TELEMETRY", "true");
+        return run(backend, serverEnv, serverArgs, List.of(pythonCommand(), PYTHON_SUITE.toString()), env);
+    }
+
+    private JsonNode typeScript(String backend, Map<String, String> serverEnv, List<String> serverArgs,
+            Map<String, String> clientEnv) throws Exception {
+        Map<String, String> env = new HashMap<>(clientEnv);
+        env.put("NODE_PATH", clientDirectory("OSPREY_MLFLOW_TS_MODULES", "mlflow-tracing").toString());
+        return run(backend, serverEnv, serverArgs, List.of("node", TS_SUITE.toString()), env);
+    }
+
+    /** Starts the jar, runs a suite against it ({@code suite} + {@code --json FILE}), returns the suite's counts. */
+    private JsonNode run(String backend, Map<String, String> serverEnv, List<String> serverArgs, List<String> suite,
+            Map<String, String> clientEnv) throws Exception {
         try (ServerProcess server = ServerProcess.start(new ServerProcess.Launch(ServerProcess.freePort(), backend,
-                dir.resolve("artifacts").toString(), List.of("-Xmx512m"), env, serverArgs))) {
+                dir.resolve("artifacts").toString(), List.of("-Xmx512m"), serverEnv, serverArgs))) {
             Path summary = dir.resolve("counts-" + System.nanoTime() + ".json");
-            List<String> command = new ArrayList<>(List.of(python(), SUITE.toString(), "--json",
-                    summary.toString()));
+            List<String> command = new ArrayList<>(suite);
+            command.addAll(List.of("--json", summary.toString()));
             Path log = Files.createTempFile(dir, "suite", ".log");
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).directory(dir.toFile());
             Map<String, String> e = builder.environment();
-            e.put("PYTHONPATH", site.toString());
             e.put("MLFLOW_TRACKING_URI", server.url());
-            e.put("MLFLOW_DISABLE_TELEMETRY", "true");
             e.put("HOME", dir.toString()); // the client's caches and config stay in the test's directory
             e.remove("MLFLOW_TRACKING_TOKEN");
             e.putAll(clientEnv);
             Process process = builder.start();
             if (!process.waitFor(10, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
-                fail("the Python suite did not finish in 10 minutes:\n" + Files.readString(log));
+                fail("the suite did not finish in 10 minutes:\n" + Files.readString(log));
             }
             String output = Files.readString(log, StandardCharsets.UTF_8);
             System.out.println(output);
             if (!Files.exists(summary)) {
-                fail("the Python suite ended without its counts (exit " + process.exitValue() + "):\n" + output
+                fail("the suite ended without its counts (exit " + process.exitValue() + "):\n" + output
                         + "\nserver log:\n" + server.log());
             }
             JsonNode counts = new ObjectMapper().readTree(Files.readString(summary));
@@ -112,23 +137,26 @@ class ITMlflowPythonClient {
         }
     }
 
-    private static String python() {
+    private static String pythonCommand() {
         return Optional.ofNullable(System.getenv("OSPREY_MLFLOW_PYTHON")).filter(s -> !s.isBlank())
                 .orElse("python3");
     }
 
-    /** The client's site directory from {@code .ci/run}; skipped locally without it, a failure under CI. */
-    private static Path clientSite() throws IOException {
-        Optional<Path> site = Optional.ofNullable(System.getenv("OSPREY_MLFLOW_PYTHON_SITE"))
-                .filter(s -> !s.isBlank()).map(Path::of);
-        if (site.isEmpty() || !Files.isDirectory(site.get().resolve("mlflow"))) {
-            String why = "OSPREY_MLFLOW_PYTHON_SITE does not name the MLflow client's site directory (.ci/run builds"
-                    + " it with ../shared/clients/mlflow-python/setup.sh)";
+    /**
+     * A client's directory from {@code .ci/run} (it must hold {@code mustHold}); skipped locally without it, a failure
+     * under CI.
+     */
+    private static Path clientDirectory(String variable, String mustHold) {
+        Optional<Path> directory = Optional.ofNullable(System.getenv(variable)).filter(s -> !s.isBlank())
+                .map(Path::of);
+        if (directory.isEmpty() || !Files.isDirectory(directory.get().resolve(mustHold))) {
+            String why = variable + " does not name a directory holding " + mustHold + " (.ci/run prepares MLflow's "
+                    + "clients from ../shared/clients)";
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 fail(why);
             }
-            Assumptions.abort(why + "; skipping the Python client suite.");
+            Assumptions.abort(why + "; skipping this client's suite.");
         }
-        return site.get();
+        return directory.get();
     }
 }
