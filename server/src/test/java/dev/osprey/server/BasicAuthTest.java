@@ -481,6 +481,37 @@ class BasicAuthTest {
     }
 
     @Test
+    void evaluationDatasets_creatorManages_othersGetTheDefault_andGrantsChangeThat() throws Exception {
+        String id = ok(send("alice", "alice-pass-1", "POST", "/api/3.0/mlflow/datasets/create",
+                "{\"name\": \"alice-golden\"}")).at("/dataset/dataset_id").asText();
+        assertThat(ok(send("admin", ADMIN_PASSWORD, "GET", "/api/3.0/mlflow/datasets/permissions/get?dataset_id=" + id
+                + "&username=alice", null)).at("/dataset_permission/permission").asText()).isEqualTo("MANAGE");
+        ok(send("alice", "alice-pass-1", "POST", "/api/3.0/mlflow/datasets/" + id + "/records",
+                "{\"records\": \"[{\\\"inputs\\\": {\\\"q\\\": 1}}]\"}"));
+        // bob has the default READ: he reads the records, he may not change or delete the dataset.
+        ok(send("bob", "bob-pass-123", "GET", "/api/3.0/mlflow/datasets/" + id + "/records", null));
+        assertThat(send("bob", "bob-pass-123", "POST", "/api/3.0/mlflow/datasets/" + id + "/records",
+                "{\"records\": \"[]\"}").statusCode()).isEqualTo(403);
+        assertThat(send("bob", "bob-pass-123", "DELETE", "/api/3.0/mlflow/datasets/" + id, null).statusCode())
+                .isEqualTo(403);
+        assertThat(send("bob", "bob-pass-123", "POST", "/api/3.0/mlflow/datasets/permissions/create",
+                "{\"dataset_id\": \"" + id + "\", \"username\": \"bob\", \"permission\": \"MANAGE\"}")
+                .statusCode()).as("only a manager grants").isEqualTo(403);
+        ok(send("alice", "alice-pass-1", "POST", "/api/3.0/mlflow/datasets/permissions/create",
+                "{\"dataset_id\": \"" + id + "\", \"username\": \"bob\", \"permission\": \"NO_PERMISSIONS\"}"));
+        assertThat(send("bob", "bob-pass-123", "GET", "/api/3.0/mlflow/datasets/" + id, null).statusCode())
+                .isEqualTo(403);
+        JsonNode bobSees = ok(send("bob", "bob-pass-123", "POST", "/api/3.0/mlflow/datasets/search", "{}"));
+        assertThat(bobSees.path("datasets").toString()).doesNotContain(id);
+        // An evaluation job may not read a dataset its submitter cannot.
+        String exp = ok(send("bob", "bob-pass-123", "POST", "/api/2.0/mlflow/experiments/create",
+                "{\"name\": \"bob-evals\"}")).path("experiment_id").asText();
+        assertThat(send("bob", "bob-pass-123", "POST", "/api/3.0/osprey/evaluations", "{\"experiment_id\": \"" + exp
+                + "\", \"dataset_id\": \"" + id + "\", \"scorers\": []}").statusCode()).isEqualTo(403);
+        ok(send("alice", "alice-pass-1", "DELETE", "/api/3.0/mlflow/datasets/" + id, null));
+    }
+
+    @Test
     void registeredModels_followTheSameRules() throws Exception {
         ok(send("alice", "alice-pass-1", "POST", "/api/2.0/mlflow/registered-models/create",
                 "{\"name\": \"alice-model\"}"));

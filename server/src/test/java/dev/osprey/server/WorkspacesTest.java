@@ -118,6 +118,35 @@ class WorkspacesTest {
     }
 
     @Test
+    void evaluationDatasets_stayInTheirWorkspace() throws Exception {
+        createWorkspace("data-a", "");
+        String experiment = experiment("data-a", "data-exp");
+        JsonNode created = ok(send("data-a", "POST", "/api/3.0/mlflow/datasets/create", "{\"name\": \"golden\", "
+                + "\"experiment_ids\": [\"" + experiment + "\"]}")).path("dataset");
+        String id = created.path("dataset_id").asText();
+        ok(send("data-a", "POST", "/api/3.0/mlflow/datasets/" + id + "/records", "{\"records\": \"[{\\\"inputs\\\": "
+                + "{\\\"q\\\": 1}}]\"}"));
+        assertThat(ok(send("data-a", "GET", "/api/3.0/mlflow/datasets/" + id, null)).at("/dataset/name").asText())
+                .isEqualTo("golden");
+        assertThat(names(ok(send("data-a", "POST", "/api/3.0/mlflow/datasets/search", "{}")).path("datasets"),
+                "dataset_id")).containsExactly(id);
+        // From another workspace it does not exist: not readable, not writable, not listed.
+        error(send(null, "GET", "/api/3.0/mlflow/datasets/" + id, null), 404, "RESOURCE_DOES_NOT_EXIST");
+        error(send(null, "GET", "/api/3.0/mlflow/datasets/" + id + "/records", null), 404, "RESOURCE_DOES_NOT_EXIST");
+        error(send(null, "DELETE", "/api/3.0/mlflow/datasets/" + id, null), 404, "RESOURCE_DOES_NOT_EXIST");
+        assertThat(names(ok(send(null, "POST", "/api/3.0/mlflow/datasets/search", "{}")).path("datasets"),
+                "dataset_id")).doesNotContain(id);
+        // Nor can it be linked to an experiment of another workspace.
+        String foreign = experiment(null, "data-default-exp");
+        error(send("data-a", "POST", "/api/3.0/mlflow/datasets/" + id + "/add-experiments", "{\"experiment_ids\": [\""
+                + foreign + "\"]}"), 404, "RESOURCE_DOES_NOT_EXIST");
+        error(send("data-a", "POST", "/api/3.0/mlflow/datasets/create", "{\"name\": \"linked\", \"experiment_ids\": "
+                + "[\"" + foreign + "\"]}"), 404, "RESOURCE_DOES_NOT_EXIST");
+        ok(send("data-a", "DELETE", "/api/3.0/mlflow/datasets/" + id, null));
+        error(send("data-a", "GET", "/api/3.0/mlflow/datasets/" + id, null), 404, "RESOURCE_DOES_NOT_EXIST");
+    }
+
+    @Test
     void workspaceApi_createsListsUpdatesAndValidates() throws Exception {
         createWorkspace("api-one", ", \"description\": \"first\"");
         assertThat(names(ok(send(null, "GET", "/api/3.0/mlflow/workspaces", null)).path("workspaces"), "name"))

@@ -126,12 +126,16 @@ final class SqlDatasetStore implements DatasetStore {
 
     @Override
     public boolean delete(String datasetId) {
-        return db.write(c -> {
-            for (String table : List.of("eval_dataset_records", "eval_dataset_tags", "eval_dataset_experiments")) {
-                Jdbc.update(c, "DELETE FROM " + table + " WHERE dataset_id = ?", datasetId);
-            }
-            return Jdbc.update(c, "DELETE FROM eval_datasets WHERE dataset_id = ?", datasetId) > 0;
-        });
+        return db.write(c -> delete(c, datasetId));
+    }
+
+    /** The dataset with its records, tags, experiment links and grants, inside the caller's transaction. */
+    static boolean delete(Connection c, String datasetId) throws SQLException {
+        for (String table : List.of("eval_dataset_records", "eval_dataset_tags", "eval_dataset_experiments")) {
+            Jdbc.update(c, "DELETE FROM " + table + " WHERE dataset_id = ?", datasetId);
+        }
+        Grants.forget(c, dev.osprey.store.AuthStore.ResourceType.DATASET, datasetId);
+        return Jdbc.update(c, "DELETE FROM eval_datasets WHERE dataset_id = ?", datasetId) > 0;
     }
 
     @Override

@@ -24,8 +24,12 @@ public enum SqlDialect {
         return jooq;
     }
 
-    public String migrationLocation() {
-        return "classpath:db/migration/" + migrations;
+    /**
+     * Where the dialect's migrations are: its own folder, and {@code common/} for the versions whose SQL is the same
+     * in every dialect (one file each, never copied per dialect).
+     */
+    public String[] migrationLocations() {
+        return new String[] {"classpath:db/migration/" + migrations, "classpath:db/migration/common"};
     }
 
     /** An INSERT that silently skips rows whose key already exists (exact replays of a write). */

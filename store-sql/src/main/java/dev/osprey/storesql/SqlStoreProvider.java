@@ -54,7 +54,7 @@ public final class SqlStoreProvider implements StoreProvider {
     private static void migrate(javax.sql.DataSource dataSource, SqlDialect dialect) {
         Flyway.configure()
                 .dataSource(dataSource)
-                .locations(dialect.migrationLocation())
+                .locations(dialect.migrationLocations())
                 .table("osprey_schema_history")
                 .baselineOnMigrate(false)
                 .load()

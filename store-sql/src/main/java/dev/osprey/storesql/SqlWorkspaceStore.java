@@ -36,6 +36,7 @@ final class SqlWorkspaceStore implements WorkspaceStore {
             case GATEWAY_SECRET -> new Place("gateway_documents", "id", Optional.of("secret"));
             case GATEWAY_MODEL_DEFINITION -> new Place("gateway_documents", "id", Optional.of("model_definition"));
             case GATEWAY_ENDPOINT -> new Place("gateway_documents", "id", Optional.of("endpoint"));
+            case DATASET -> new Place("eval_datasets", "dataset_id", Optional.empty());
         };
     }
 
@@ -146,7 +147,7 @@ final class SqlWorkspaceStore implements WorkspaceStore {
 
     /** Names are unique per kind across the server (not per workspace), so moving cannot clash. */
     private static void moveToDefault(Connection c, String name) throws SQLException {
-        for (String table : List.of("experiments", "registered_models", "gateway_documents")) {
+        for (String table : List.of("experiments", "registered_models", "gateway_documents", "eval_datasets")) {
             Jdbc.update(c, "UPDATE " + table + " SET workspace = ? WHERE workspace = ?", DEFAULT, name);
         }
     }
@@ -167,6 +168,10 @@ final class SqlWorkspaceStore implements WorkspaceStore {
             SqlGatewayStore.forgetGrants(c, doc[0], doc[1]);
         }
         Jdbc.update(c, "DELETE FROM gateway_documents WHERE workspace = ?", name);
+        for (String dataset : Jdbc.list(c, "SELECT dataset_id FROM eval_datasets WHERE workspace = ?",
+                rs -> rs.getString(1), name)) {
+            SqlDatasetStore.delete(c, dataset);
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.osprey.core.OspreyException;
 import dev.osprey.core.Tag;
 import dev.osprey.core.ViewType;
 import dev.osprey.search.EntityGrammar;
+import dev.osprey.store.DatasetStore;
 import dev.osprey.store.ExperimentQuery;
 import dev.osprey.store.GatewayStore.GatewayDocument;
 import dev.osprey.store.NewModelVersion;
@@ -20,6 +21,7 @@ import dev.osprey.store.WorkspaceStore.DeletionMode;
 import dev.osprey.store.WorkspaceStore.Kind;
 import dev.osprey.store.WorkspaceStore.Workspace;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -162,5 +164,33 @@ public abstract class WorkspaceStoreTck {
         assertThat(store.getRun(runId)).isEmpty();
         assertThat(storage.registry().getRegisteredModel(model)).isEmpty();
         assertThat(workspaces.get(wiped)).isEmpty();
+    }
+    private String dataset() {
+        String id = "d-" + UUID.randomUUID().toString().replace("-", "");
+        storage.datasets().create(new DatasetStore.NewDataset(id, unique("ds"), List.of(), Map.of(), Optional.empty(),
+                Optional.empty(), Optional.empty(), 1));
+        return id;
+    }
+
+    @Test
+    void datasets_joinAWorkspace_moveWithIt_andGoWithACascade() {
+        String ws = workspace();
+        String id = dataset();
+        assertThat(workspaces.workspacesOf(Kind.DATASET, List.of(id, "d-unknown")))
+                .as("created without a workspace: the default one; unknown ids left out")
+                .containsExactly(Map.entry(id, WorkspaceStore.DEFAULT));
+        workspaces.assign(Kind.DATASET, id, ws);
+        assertThat(workspaces.workspacesOf(Kind.DATASET, List.of(id))).containsEntry(id, ws);
+        assertThatThrownBy(() -> workspaces.delete(ws, DeletionMode.RESTRICT))
+                .satisfies(t -> assertThat(code(t)).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
+        workspaces.delete(ws, DeletionMode.SET_DEFAULT);
+        assertThat(workspaces.workspacesOf(Kind.DATASET, List.of(id))).containsEntry(id, WorkspaceStore.DEFAULT);
+
+        String wiped = workspace();
+        String gone = dataset();
+        workspaces.assign(Kind.DATASET, gone, wiped);
+        workspaces.delete(wiped, DeletionMode.CASCADE);
+        assertThat(storage.datasets().get(gone)).isEmpty();
+        assertThat(storage.datasets().get(id)).as("another workspace's dataset stays").isPresent();
     }
 }

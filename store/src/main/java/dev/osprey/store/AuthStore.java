@@ -14,7 +14,8 @@ import java.util.Optional;
 public interface AuthStore {
     /** What a grant is on. Ids: experiment id, registered model name, "experimentId/scorerName", gateway ids. */
     enum ResourceType {
-        EXPERIMENT, REGISTERED_MODEL, SCORER, GATEWAY_ENDPOINT, GATEWAY_SECRET, GATEWAY_MODEL_DEFINITION, WORKSPACE
+        EXPERIMENT, REGISTERED_MODEL, SCORER, GATEWAY_ENDPOINT, GATEWAY_SECRET, GATEWAY_MODEL_DEFINITION, WORKSPACE,
+        DATASET
     }
 
     record User(long id, String username, String passwordHash, boolean admin) {

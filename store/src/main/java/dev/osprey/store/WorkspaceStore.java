@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * Workspaces (MLflow 3.5's multi-tenancy, spec/genai.md §8) and which workspace each root resource belongs to.
- * Roots are experiments, registered models (prompts included) and gateway secrets, model definitions and endpoints;
+ * Roots are experiments, registered models (prompts included), evaluation datasets and gateway secrets, model
+ * definitions and endpoints;
  * everything else (runs, traces, logged models, versions, scorers, jobs) belongs to its root's workspace. Resources
  * that existed before workspaces are in {@link #DEFAULT}.
  */
@@ -28,7 +29,7 @@ public interface WorkspaceStore {
     }
 
     /** The kinds of root resources, each kept with its workspace. */
-    enum Kind { EXPERIMENT, REGISTERED_MODEL, GATEWAY_SECRET, GATEWAY_MODEL_DEFINITION, GATEWAY_ENDPOINT }
+    enum Kind { EXPERIMENT, REGISTERED_MODEL, GATEWAY_SECRET, GATEWAY_MODEL_DEFINITION, GATEWAY_ENDPOINT, DATASET }
 
     /** What happens to a workspace's resources when it is deleted (MLflow's WorkspaceDeletionMode). */
     enum DeletionMode {

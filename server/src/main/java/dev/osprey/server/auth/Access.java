@@ -175,8 +175,31 @@ public final class Access {
 
     /** Create a gateway resource: may create in the workspace, USE on what it is built on; creator manages. */
     public static Requirement createsGateway(ResourceType type, String idField, String createdField) {
-        return new Declared("may create, USE on its parts; creator manages", p -> p.createsGateway(type, idField,
+        return new Declared("may create, USE on its parts; creator manages", p -> p.creates(type, idField,
                 createdField));
+    }
+
+    /** Creating an evaluation dataset: may create in the workspace; the dataset joins it, its creator manages it. */
+    public static Requirement createsDataset() {
+        return new Declared("may create, READ on its experiments; creator manages", p -> p.creates(
+                ResourceType.DATASET, "dataset_id", "dataset"));
+    }
+
+    /** Submitting an evaluation job: UPDATE on its experiment, and READ on the dataset it evaluates, if any. */
+    public static Requirement evaluationSubmit() {
+        return new Declared("UPDATE on the experiment in experiment_id, READ on the dataset in dataset_id",
+                p -> AccessPolicy.Rule.both(p.experiment(Need.UPDATE, "experiment_id"), p.onDataset(Need.READ)));
+    }
+
+    /** Linking an evaluation dataset to experiments: UPDATE on the dataset, READ on each experiment. */
+    public static Requirement datasetLinks() {
+        return new Declared("UPDATE on the dataset, READ on each experiment in experiment_ids",
+                AccessPolicy::datasetLinks);
+    }
+
+    /** On the evaluation dataset in {@code dataset_id}. */
+    public static Requirement onDataset(Need need) {
+        return new Declared(on(need, "the dataset"), p -> p.onDataset(need));
     }
 
     /** Update a model definition: UPDATE on it, USE on its new secret. */

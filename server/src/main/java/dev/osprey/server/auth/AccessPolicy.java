@@ -44,6 +44,11 @@ public final class AccessPolicy {
             return (u, r, call) -> call.apply(r);
         }
 
+        /** Both rules: {@code first}, then {@code second} around the call. */
+        static Rule both(Rule first, Rule second) {
+            return (u, r, call) -> first.decide(u, r, req -> second.decide(u, req, call));
+        }
+
         /** A check made before the call, which then runs unchanged. */
         static Rule before(BiConsumer<User, ApiRequest> check) {
             return (u, r, call) -> {
@@ -179,6 +184,7 @@ public final class AccessPolicy {
             case GATEWAY_ENDPOINT -> Optional.of(Kind.GATEWAY_ENDPOINT);
             case GATEWAY_SECRET -> Optional.of(Kind.GATEWAY_SECRET);
             case GATEWAY_MODEL_DEFINITION -> Optional.of(Kind.GATEWAY_MODEL_DEFINITION);
+            case DATASET -> Optional.of(Kind.DATASET);
             default -> Optional.empty();
         };
     }
@@ -559,14 +565,27 @@ public final class AccessPolicy {
     }
 
     /**
-     * Creating a gateway resource: allowed to create in the workspace, and USE on what it is built on; the new
-     * resource joins the call's workspace and its creator manages it.
+     * On an evaluation dataset (by {@code dataset_id}): it must be in the call's workspace, then its own grant or
+     * the default permission decides.
      */
-    Rule createsGateway(ResourceType type, String idField, String createdField) {
+    Rule onDataset(Need need) {
+        return Rule.before((u, r) -> param(r, "dataset_id").ifPresent(id -> {
+            scope.require(r.workspaceName(), Kind.DATASET, id, () -> OspreyException.notFound(
+                    "Could not find evaluation dataset with ID " + id));
+            auth.require(u, ResourceType.DATASET, id, need, r.workspaceName());
+        }));
+    }
+
+    /**
+     * Creating a root resource (a gateway resource, a dataset): allowed to create in the workspace, and USE on what
+     * it is built on; the new resource joins the call's workspace and its creator manages it.
+     */
+    Rule creates(ResourceType type, String idField, String createdField) {
         BiConsumer<User, ApiRequest> builtOn = switch (type) {
             case GATEWAY_MODEL_DEFINITION -> (u, r) -> param(r, "secret_id").ifPresent(id ->
                     requireGateway(u, r, ResourceType.GATEWAY_SECRET, id, Need.USE));
             case GATEWAY_ENDPOINT -> this::useModelDefinitions;
+            case DATASET -> this::readLinkedExperiments;
             default -> (u, r) -> { };
         };
         return (u, r, call) -> {
@@ -580,6 +599,25 @@ public final class AccessPolicy {
             }
             return answer;
         };
+    }
+
+    /** The experiments a dataset is linked to ({@code experiment_ids}) must be readable in the call's workspace. */
+    private void readLinkedExperiments(User u, ApiRequest r) {
+        JsonNode raw = r.message().json() == null ? null : r.message().json().get("experiment_ids");
+        List<String> ids = new ArrayList<>();
+        if (raw != null && raw.isArray()) {
+            raw.forEach(n -> ids.add(n.asText())); // as the dataset routes read them: numbers or strings
+        } else {
+            ids.addAll(r.message().strings("experiment_ids"));
+        }
+        for (String id : ids) {
+            requireExperiment(u, r, id, Need.READ, noExperiment(id));
+        }
+    }
+
+    /** Linking a dataset to more experiments: UPDATE on the dataset, READ on each experiment. */
+    Rule datasetLinks() {
+        return Rule.both(onDataset(Need.UPDATE), Rule.before(this::readLinkedExperiments));
     }
 
     private void useModelDefinitions(User u, ApiRequest r) {
@@ -623,14 +661,14 @@ public final class AccessPolicy {
     }
 
     /**
-     * Resources without per-resource grants (datasets, webhooks, gateway budgets and usage, which span users):
+     * Resources without per-resource grants (webhooks, gateway budgets and usage, which span users):
      * admins only, in the default workspace.
      */
     Rule adminInDefaultWorkspace() {
         return Rule.before((u, r) -> {
             scope.requireDefault(r.workspaceName(), () -> OspreyException.notFound("Not available in workspace '"
-                    + r.workspaceName().orElse("") + "': datasets, webhooks and gateway budgets and usage are kept "
-                    + "in the '" + dev.osprey.store.WorkspaceStore.DEFAULT + "' workspace."));
+                    + r.workspaceName().orElse("") + "': webhooks and gateway budgets and usage are kept in the '"
+                    + dev.osprey.store.WorkspaceStore.DEFAULT + "' workspace."));
             AuthService.requireAdmin(u);
         });
     }

@@ -63,6 +63,8 @@ public final class AuthRoutes {
                     List.of("endpoint_id"), "gateway_endpoint_permission"),
             new Kind(ResourceType.GATEWAY_MODEL_DEFINITION, "/mlflow/gateway/model-definitions/permissions/", 3,
                     List.of("model_definition_id"), "gateway_model_definition_permission"),
+            new Kind(ResourceType.DATASET, "/mlflow/datasets/permissions/", 3, List.of("dataset_id"),
+                    "dataset_permission"),
             // Osprey's: what a user may do in a workspace (on its resources without a grant of their own).
             new Kind(ResourceType.WORKSPACE, "/mlflow/workspaces/permissions/", 2, List.of("workspace_name"),
                     "workspace_permission"));

@@ -1,6 +1,7 @@
 package dev.osprey.server.eval;
 
 import static dev.osprey.server.auth.Access.*;
+import static dev.osprey.server.auth.Permission.Need.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +13,7 @@ import dev.osprey.search.EntityGrammar;
 import dev.osprey.server.api.ApiRequest;
 import dev.osprey.server.api.Endpoint;
 import dev.osprey.server.tracking.Validation;
+import dev.osprey.store.AuthStore.ResourceType;
 import dev.osprey.store.DatasetStore;
 import dev.osprey.store.DatasetStore.DatasetQuery;
 import dev.osprey.store.DatasetStore.DatasetRecord;
@@ -50,19 +52,19 @@ public final class DatasetRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                new Endpoint("POST", BASE + "/create", 3, this::create).requires(adminInDefaultWorkspace()),
-                new Endpoint("POST", BASE + "/search", 3, this::search).requires(adminInDefaultWorkspace()),
-                new Endpoint("GET", BASE + "/search", 3, this::search).requires(adminInDefaultWorkspace()),
-                new Endpoint("GET", ONE, 3, this::get).requires(adminInDefaultWorkspace()),
-                new Endpoint("DELETE", ONE, 3, this::delete).requires(adminInDefaultWorkspace()),
-                new Endpoint("PATCH", ONE + "/tags", 3, this::setTags).requires(adminInDefaultWorkspace()),
-                new Endpoint("DELETE", ONE + "/tags/{key}", 3, this::deleteTag).requires(adminInDefaultWorkspace()),
-                new Endpoint("POST", ONE + "/records", 3, this::upsertRecords).requires(adminInDefaultWorkspace()),
-                new Endpoint("GET", ONE + "/records", 3, this::records).requires(adminInDefaultWorkspace()),
-                new Endpoint("DELETE", ONE + "/records", 3, this::deleteRecords).requires(adminInDefaultWorkspace()),
-                new Endpoint("GET", ONE + "/experiment-ids", 3, this::experimentIds).requires(adminInDefaultWorkspace()),
-                new Endpoint("POST", ONE + "/add-experiments", 3, this::addExperiments).requires(adminInDefaultWorkspace()),
-                new Endpoint("POST", ONE + "/remove-experiments", 3, this::removeExperiments).requires(adminInDefaultWorkspace()));
+                new Endpoint("POST", BASE + "/create", 3, this::create).requires(createsDataset()),
+                new Endpoint("POST", BASE + "/search", 3, this::search).requires(listsReadable(ResourceType.DATASET, "datasets", "dataset_id")),
+                new Endpoint("GET", BASE + "/search", 3, this::search).requires(listsReadable(ResourceType.DATASET, "datasets", "dataset_id")),
+                new Endpoint("GET", ONE, 3, this::get).requires(onDataset(READ)),
+                new Endpoint("DELETE", ONE, 3, this::delete).requires(dropsGrants(onDataset(DELETE))),
+                new Endpoint("PATCH", ONE + "/tags", 3, this::setTags).requires(onDataset(UPDATE)),
+                new Endpoint("DELETE", ONE + "/tags/{key}", 3, this::deleteTag).requires(onDataset(UPDATE)),
+                new Endpoint("POST", ONE + "/records", 3, this::upsertRecords).requires(onDataset(UPDATE)),
+                new Endpoint("GET", ONE + "/records", 3, this::records).requires(onDataset(READ)),
+                new Endpoint("DELETE", ONE + "/records", 3, this::deleteRecords).requires(onDataset(UPDATE)),
+                new Endpoint("GET", ONE + "/experiment-ids", 3, this::experimentIds).requires(onDataset(READ)),
+                new Endpoint("POST", ONE + "/add-experiments", 3, this::addExperiments).requires(datasetLinks()),
+                new Endpoint("POST", ONE + "/remove-experiments", 3, this::removeExperiments).requires(onDataset(UPDATE)));
     }
 
     static ObjectNode json(EvalDataset d) {

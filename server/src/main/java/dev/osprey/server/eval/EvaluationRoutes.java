@@ -40,7 +40,7 @@ public final class EvaluationRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                new Endpoint("POST", BASE, 3, this::submit).requires(onExperiment(UPDATE)),
+                new Endpoint("POST", BASE, 3, this::submit).requires(evaluationSubmit()),
                 new Endpoint("GET", BASE, 3, this::list).requires(onExperiment(READ)),
                 new Endpoint("GET", ONE, 3, this::get).requires(onJob(READ)),
                 new Endpoint("POST", ONE + "/cancel", 3, this::cancel).requires(onJob(UPDATE)),
