@@ -33,6 +33,7 @@ class ITMlflowClients {
     private static final String ADMIN_PASSWORD = "Conformance-admin-9";
     private static final Path PYTHON_SUITE = Path.of("../conformance/python/suite.py").toAbsolutePath().normalize();
     private static final Path TS_SUITE = Path.of("../conformance/ts/suite.cjs").toAbsolutePath().normalize();
+    private static final Path COVERAGE = Path.of("../conformance/python/coverage.py").toAbsolutePath().normalize();
     private static final Map<String, String> AUTH_SERVER = Map.of("OSPREY_ADMIN_USERNAME", ADMIN,
             "OSPREY_ADMIN_PASSWORD", ADMIN_PASSWORD);
     private static final Map<String, String> AUTH_CLIENT = Map.of("MLFLOW_TRACKING_USERNAME", ADMIN,
@@ -78,6 +79,30 @@ class ITMlflowClients {
     void typeScript_withBasicAuth() throws Exception {
         assertNoFailures("TypeScript SDK, sqlite + basic auth", typeScript(Backends.freshSqlite(), AUTH_SERVER,
                 List.of("--app-name", "basic-auth"), AUTH_CLIENT), 0);
+    }
+
+    /**
+     * Every route of MLflow's server probed against the jar with every optional feature on; the table in
+     * {@code docs/api-coverage.md} must be what the probe finds (regenerate with {@code -Dosprey.coverage.write=true}).
+     */
+    @Test
+    void apiCoverage_isMeasured_andTheTableIsCurrent() throws Exception {
+        byte[] kek = new byte[32];
+        new java.security.SecureRandom().nextBytes(kek);
+        Path table = dir.resolve("api-coverage.md");
+        Map<String, String> env = new HashMap<>();
+        env.put("PYTHONPATH", clientDirectory("OSPREY_MLFLOW_PYTHON_SITE", "mlflow").toString());
+        JsonNode counts = run(Backends.freshSqlite(), Map.of("OSPREY_GATEWAY_KEK",
+                java.util.Base64.getEncoder().encodeToString(kek)), List.of("--enable-workspaces"),
+                List.of(pythonCommand(), COVERAGE.toString(), "--markdown", table.toString()), env);
+        System.out.println("MLflow API coverage: " + counts);
+        assertThat(counts.path("error").asInt()).as("routes answering 5xx to placeholder input").isZero();
+        Path committed = Path.of("../docs/api-coverage.md");
+        if (Boolean.getBoolean("osprey.coverage.write")) {
+            Files.copy(table, committed, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        assertThat(Files.readString(table)).as("docs/api-coverage.md is stale: run this test with "
+                + "-Dosprey.coverage.write=true").isEqualTo(Files.readString(committed));
     }
 
     private static void assertNoFailures(String setup, JsonNode counts, int moreAreasThan) {
