@@ -15,6 +15,7 @@ import dev.osprey.server.artifacts.GetArtifactHandler;
 import dev.osprey.server.artifacts.LoggedModelFileHandler;
 import dev.osprey.server.artifacts.ModelVersionArtifactHandler;
 import dev.osprey.server.artifacts.RunArtifactRoutes;
+import dev.osprey.server.artifacts.UploadArtifactHandler;
 import dev.osprey.server.auth.AccessPolicy;
 import dev.osprey.server.auth.AuthFilter;
 import dev.osprey.server.auth.AuthRoutes;
@@ -182,7 +183,7 @@ public final class OspreyServer implements AutoCloseable {
                     new OtlpHandler(ingest), new GatewayHandler(gateway, ServerGateway.access(policy, auth)), gateway,
                     new TraceDownloadHandler(storage.traces(), traceRoutes, locations), workspaces.isPresent(),
                     new GetArtifactHandler(store, locations), new ModelVersionArtifactHandler(registry, locations),
-                    new LoggedModelFileHandler(loggedModelRoutes::location),
+                    new LoggedModelFileHandler(loggedModelRoutes::location), new UploadArtifactHandler(store, locations),
                     new ArtifactProxyHandler(destination, config.serveArtifacts(), prefix,
                             new TraceFiles(storage.traces(), ingest, destination))));
             RouteTouches touches = new RouteTouches(raw);

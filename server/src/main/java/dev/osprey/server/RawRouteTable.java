@@ -11,6 +11,8 @@ import dev.osprey.server.artifacts.ArtifactProxyHandler;
 import dev.osprey.server.artifacts.GetArtifactHandler;
 import dev.osprey.server.artifacts.LoggedModelFileHandler;
 import dev.osprey.server.artifacts.ModelVersionArtifactHandler;
+import dev.osprey.server.artifacts.UploadArtifactHandler;
+import dev.osprey.server.auth.Permission.Need;
 import dev.osprey.server.auth.Access;
 import dev.osprey.server.auth.BrowserLogin;
 import dev.osprey.server.auth.RouteResources;
@@ -37,7 +39,8 @@ final class RawRouteTable {
     record Parts(ServerConfig config, RouteResources resources, Optional<BrowserLogin> login, OtlpHandler otlp,
             GatewayHandler gateway, Gateway gatewayCore, TraceDownloadHandler traceDownload, boolean workspaces,
             GetArtifactHandler runArtifact, ModelVersionArtifactHandler modelVersionArtifact,
-            LoggedModelFileHandler loggedModelFile, ArtifactProxyHandler artifactProxy) {}
+            LoggedModelFileHandler loggedModelFile, UploadArtifactHandler uploadArtifact,
+            ArtifactProxyHandler artifactProxy) {}
 
     static RawRoutes of(Parts p) {
         String prefix = p.config().staticPrefix();
@@ -62,6 +65,8 @@ final class RawRouteTable {
                         .requires(resources.traceInQuery()),
                 get(prefix + "/ajax-api/2.0/mlflow/get-trace-artifact", p.traceDownload()::traceArtifact)
                         .requires(resources.traceInQuery()),
+                get(prefix + "/ajax-api/3.0/mlflow/get-trace-artifact", p.traceDownload()::traceArtifact)
+                        .requires(resources.traceInQuery()),
                 get(prefix + "/health", (req, res) -> plain(res, "OK")).requires(Access.open("probe"))));
         if (!p.workspaces()) {
             for (String base : List.of("/api/3.0/mlflow/workspaces", prefix + "/ajax-api/3.0/mlflow/workspaces")) {
@@ -75,6 +80,8 @@ final class RawRouteTable {
                 get(prefix + "/version", (req, res) -> plain(res, OspreyServer.MLFLOW_COMPATIBLE_VERSION))
                         .requires(Access.open("probe")),
                 get(prefix + "/get-artifact", p.runArtifact()).requires(resources.runInQuery()),
+                post(prefix + "/ajax-api/2.0/mlflow/upload-artifact", p.uploadArtifact())
+                        .requires(resources.runInQuery(Need.UPDATE)),
                 get(prefix + "/model-versions/get-artifact", p.modelVersionArtifact())
                         .requires(RouteResources.modelInQuery()),
                 get(loggedModels + "{model_id}/artifacts/files", p.loggedModelFile())

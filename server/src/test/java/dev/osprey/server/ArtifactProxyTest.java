@@ -3,6 +3,7 @@ package dev.osprey.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.osprey.server.testing.RawHttp;
+import dev.osprey.protocol.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,6 +50,29 @@ class ArtifactProxyTest {
 
     private HttpRequest.Builder at(String path) {
         return HttpRequest.newBuilder(URI.create(server.baseUrl() + path));
+    }
+
+    @Test
+    void theUisUploadRoute_writesASmallFileIntoTheRun_andRefusesBadInput() throws Exception {
+        String runId = Json.read(new String(send(at("/api/2.0/mlflow/runs/create").header("Content-Type",
+                "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"experiment_id\": \"0\"}"))).body(),
+                StandardCharsets.UTF_8)).at("/run/info/run_id").asText();
+        String upload = "/ajax-api/2.0/mlflow/upload-artifact?run_uuid=" + runId + "&path=";
+        HttpResponse<byte[]> ok = send(at(upload + "notes/readme.md").POST(HttpRequest.BodyPublishers.ofString(
+                "# hello")));
+        assertThat(ok.statusCode()).as(new String(ok.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        HttpResponse<byte[]> back = send(at("/get-artifact?run_id=" + runId + "&path=notes/readme.md"));
+        assertThat(new String(back.body(), StandardCharsets.UTF_8)).isEqualTo("# hello");
+        assertThat(send(at(upload + "../../escape.txt").POST(HttpRequest.BodyPublishers.ofString("x"))).statusCode())
+                .as("a path leaving the run's artifacts").isEqualTo(400);
+        assertThat(send(at(upload + "empty.txt").POST(HttpRequest.BodyPublishers.noBody())).statusCode())
+                .isEqualTo(400);
+        assertThat(send(at("/ajax-api/2.0/mlflow/upload-artifact?path=a.txt").POST(HttpRequest.BodyPublishers
+                .ofString("x"))).statusCode()).isEqualTo(400);
+        assertThat(send(at(upload + "big.bin").POST(HttpRequest.BodyPublishers.ofByteArray(
+                new byte[10 * 1024 * 1024 + 1]))).statusCode()).as("over MLflow's 10 MB").isEqualTo(400);
+        assertThat(send(at("/ajax-api/2.0/mlflow/upload-artifact?run_uuid=" + "f".repeat(32) + "&path=a.txt")
+                .POST(HttpRequest.BodyPublishers.ofString("x"))).statusCode()).isEqualTo(404);
     }
 
     @Test

@@ -402,6 +402,10 @@ class TraceApiTest {
         assertThat(dict.at("/attributes/mlflow.spanType").asText()).as("JSON-encoded, as MLflow's span dicts keep them")
                 .isEqualTo("\"CHAIN\"");
         assertThat(dict.at("/attributes/mlflow.spanInputs").asText()).isEqualTo("{\"x\":3}");
+        HttpResponse<String> v3 = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
+                + "/ajax-api/3.0/mlflow/get-trace-artifact?request_id=" + id)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(v3.body()).as("MLflow's UI also asks the 3.0 path").isEqualTo(artifact.body());
 
         for (int i = 0; i < 2; i++) {
             assertThat(api.post("/api/2.0/mlflow/traces/link-prompts", "{\"trace_id\": \"" + id + "\", "

@@ -415,4 +415,31 @@ class TrackingApiTest {
         assertThat(api.get("/api/2.0/mlflow/runs/get?run_id=" + runId).json()
                 .at("/run/outputs/model_outputs/0/step").asLong()).isEqualTo(3);
     }
+
+    @Test
+    void searchDatasets_theUisSummaryOfDatasetsRunsUsed() {
+        String experiment = experiment();
+        String runId = run(experiment);
+        assertThat(api.post("/api/2.0/mlflow/runs/log-inputs", "{\"run_id\": \"" + runId + "\", \"datasets\": "
+                + "[{\"tags\": [{\"key\": \"mlflow.data.context\", \"value\": \"eval\"}], \"dataset\": {\"name\": "
+                + "\"golden\", \"digest\": \"g1\", \"source_type\": \"local\", \"source\": \"{}\"}}]}").status())
+                .isEqualTo(200);
+        RestClient.Reply r = api.post("/ajax-api/2.0/mlflow/experiments/search-datasets", "{\"experiment_ids\": [\""
+                + experiment + "\"]}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode summary = r.json().at("/dataset_summaries/0");
+        assertThat(summary.get("experiment_id").asText()).isEqualTo(experiment);
+        assertThat(summary.get("name").asText()).isEqualTo("golden");
+        assertThat(summary.get("digest").asText()).isEqualTo("g1");
+        assertThat(summary.get("context").asText()).isEqualTo("eval");
+        assertThat(r.json().get("dataset_summaries")).hasSize(1);
+        assertThat(api.post("/ajax-api/2.0/mlflow/experiments/search-datasets", "{}").errorCode())
+                .isEqualTo("INVALID_PARAMETER_VALUE");
+        StringBuilder many = new StringBuilder("{\"experiment_ids\": [\"0\"");
+        for (int i = 1; i <= 20; i++) {
+            many.append(", \"").append(i).append('"');
+        }
+        assertThat(api.post("/ajax-api/2.0/mlflow/experiments/search-datasets", many + "]}").errorCode())
+                .isEqualTo("INVALID_PARAMETER_VALUE");
+    }
 }

@@ -5,6 +5,7 @@ import dev.osprey.core.DatasetInput;
 import dev.osprey.core.ModelInput;
 import dev.osprey.core.ModelOutput;
 import dev.osprey.core.Tag;
+import dev.osprey.store.TrackingStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -59,6 +60,24 @@ final class InputsSql {
                 return keys.getLong(1);
             }
         }
+    }
+
+    /** Distinct (experiment, name, digest, context) of the datasets runs of these experiments logged as inputs. */
+    List<TrackingStore.DatasetSummary> summaries(Connection c, List<Long> experimentIds, int limit)
+            throws SQLException {
+        if (experimentIds.isEmpty()) {
+            return List.of();
+        }
+        String in = String.join(", ", java.util.Collections.nCopies(experimentIds.size(), "?"));
+        List<Object> args = new java.util.ArrayList<>(experimentIds);
+        args.add(limit);
+        return Jdbc.list(c, "SELECT DISTINCT d.experiment_id, d.name, d.digest, t.tag_value FROM datasets d"
+                + " JOIN run_dataset_inputs i ON i.dataset_id = d.dataset_id"
+                + " LEFT JOIN run_dataset_input_tags t ON t.run_id = i.run_id AND t.dataset_id = i.dataset_id"
+                + " AND t.tag_key = 'mlflow.data.context'"
+                + " WHERE d.experiment_id IN (" + in + ") ORDER BY d.experiment_id, d.name, d.digest, t.tag_value LIMIT ?",
+                rs -> new TrackingStore.DatasetSummary(Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3),
+                        java.util.Optional.ofNullable(rs.getString(4))), args.toArray());
     }
 
     void logModelInputs(Connection c, String runId, List<ModelInput> models) throws SQLException {

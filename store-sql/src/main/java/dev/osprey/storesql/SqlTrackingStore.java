@@ -215,4 +215,11 @@ public final class SqlTrackingStore implements TrackingStore {
     public void purgeExperiment(String experimentId) {
         db.update(c -> purge.purgeExperiment(c, experimentId));
     }
+
+    @Override
+    public List<DatasetSummary> datasetSummaries(List<String> experimentIds, int limit) {
+        List<Long> ids = experimentIds.stream().map(ExperimentsSql::parseId).filter(java.util.OptionalLong::isPresent)
+                .map(java.util.OptionalLong::getAsLong).toList();
+        return db.read(c -> inputs.summaries(c, ids, limit));
+    }
 }

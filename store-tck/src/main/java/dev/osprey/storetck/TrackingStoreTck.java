@@ -516,6 +516,14 @@ public abstract class TrackingStoreTck {
                 other);
         assertThat(searchRunIds(List.of(exp), "datasets.digest IN ('zzz', 'abc123') and datasets.context = "
                 + "'training'", List.of())).containsExactly(id);
+        String bare = run(exp).info().runId();
+        store.logInputs(bare, List.of(new DatasetInput(List.of(), new Dataset("holdout", "def456", "local",
+                "{}", Optional.empty(), Optional.empty()))), List.of());
+        assertThat(store.datasetSummaries(List.of(exp, experiment(), "not-a-number"), 1000)).containsExactly(
+                new TrackingStore.DatasetSummary(exp, "holdout", "def456", Optional.empty()),
+                new TrackingStore.DatasetSummary(exp, "train", "abc123", Optional.of("eval")),
+                new TrackingStore.DatasetSummary(exp, "train", "abc123", Optional.of("training")));
+        assertThat(store.datasetSummaries(List.of(exp), 1)).as("limited").hasSize(1);
     }
 
     // ---------------------------------------------------------------- search runs

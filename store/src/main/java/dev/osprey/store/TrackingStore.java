@@ -118,4 +118,20 @@ public interface TrackingStore {
      * when it is active; {@code RESOURCE_DOES_NOT_EXIST} when it is unknown.
      */
     void purgeExperiment(String experimentId);
+
+    /**
+     * The datasets runs of these experiments logged as inputs, each with the {@code mlflow.data.context} tag its input
+     * carried (MLflow's SearchDatasets, at most {@code limit} summaries); unknown experiment ids match nothing.
+     */
+    List<DatasetSummary> datasetSummaries(List<String> experimentIds, int limit);
+
+    /** One dataset as runs of an experiment used it. */
+    record DatasetSummary(String experimentId, String name, String digest, Optional<String> context) {
+        public DatasetSummary {
+            java.util.Objects.requireNonNull(experimentId, "experimentId");
+            java.util.Objects.requireNonNull(name, "name");
+            java.util.Objects.requireNonNull(digest, "digest");
+            java.util.Objects.requireNonNull(context, "context");
+        }
+    }
 }

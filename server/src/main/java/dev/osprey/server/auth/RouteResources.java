@@ -66,9 +66,14 @@ public final class RouteResources {
 
     /** READ on the experiment of the run in {@code run_uuid} or {@code run_id}. */
     public Requirement runInQuery() {
-        return new Access.Touching("READ on the run in the query", r -> r.query().first("run_uuid").asOptional()
+        return runInQuery(Need.READ);
+    }
+
+    /** {@code need} on the experiment of the run in {@code run_uuid} or {@code run_id}. */
+    public Requirement runInQuery(Need need) {
+        return new Access.Touching(need + " on the run in the query", r -> r.query().first("run_uuid").asOptional()
                 .or(() -> r.query().first("run_id").asOptional()).flatMap(store::getRun)
-                .map(run -> new OnExperiment(run.info().experimentId(), Need.READ)));
+                .map(run -> new OnExperiment(run.info().experimentId(), need)));
     }
 
     /** READ on the registered model in {@code name}. */

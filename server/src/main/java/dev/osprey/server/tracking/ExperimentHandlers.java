@@ -47,6 +47,21 @@ final class ExperimentHandlers {
         return TrackingCodec.page("experiments", page, TrackingCodec::experiment);
     }
 
+    /** The UI's SearchDatasets: the datasets the runs of (at most 20) experiments logged as inputs. */
+    JsonNode searchDatasets(ApiRequest r) {
+        ObjectNode out = Json.object();
+        var summaries = out.putArray("dataset_summaries");
+        for (var d : experiments.datasetSummaries(r.message().strings("experiment_ids"))) {
+            ObjectNode s = summaries.addObject().put("experiment_id", d.experimentId()).put("name", d.name())
+                    .put("digest", d.digest());
+            d.context().ifPresent(c -> s.put("context", c));
+        }
+        if (summaries.isEmpty()) {
+            out.remove("dataset_summaries");
+        }
+        return out;
+    }
+
     JsonNode update(ApiRequest r) {
         Message m = r.message();
         String id = m.requiredString("experiment_id");

@@ -134,4 +134,16 @@ public final class ExperimentService {
     static OspreyException notFound(String experimentId) {
         return OspreyException.notFound("No Experiment with id=" + experimentId + " exists");
     }
+
+    /** MLflow's SearchDatasets limits: 1 to 20 experiments, at most 1000 summaries. */
+    public List<TrackingStore.DatasetSummary> datasetSummaries(List<String> experimentIds) {
+        if (experimentIds.isEmpty()) {
+            throw OspreyException.invalid("SearchDatasets request must specify at least one experiment_id.");
+        }
+        if (experimentIds.size() > 20) {
+            throw OspreyException.invalid("SearchDatasets request cannot specify more than 20 experiment_ids. Received "
+                    + experimentIds.size() + " experiment_ids.");
+        }
+        return store.datasetSummaries(experimentIds, 1000);
+    }
 }

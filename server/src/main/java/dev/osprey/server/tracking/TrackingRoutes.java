@@ -26,6 +26,7 @@ public final class TrackingRoutes {
                 get("/mlflow/experiments/get-by-name", experiments::getByName).requires(experimentByName()),
                 post("/mlflow/experiments/search", experiments::search).requires(listsReadable(ResourceType.EXPERIMENT, "experiments", "experiment_id")),
                 get("/mlflow/experiments/search", experiments::search).requires(listsReadable(ResourceType.EXPERIMENT, "experiments", "experiment_id")),
+                post("/mlflow/experiments/search-datasets", experiments::searchDatasets).requires(inReadableExperiments()),
                 post("/mlflow/experiments/update", experiments::update).requires(onExperiment(UPDATE)),
                 post("/mlflow/experiments/delete", experiments::delete).requires(onExperiment(DELETE)),
                 post("/mlflow/experiments/restore", experiments::restore).requires(onExperiment(DELETE)),
