@@ -164,4 +164,39 @@ class ITOtlpGrpc {
                     .isEqualTo(200);
         }
     }
+
+    @Test
+    void withWorkspaces_spansLandOnlyInTheCallsWorkspace() throws Exception {
+        int grpcPort = ServerProcess.freePort();
+        try (ServerProcess server = ServerProcess.start(Backends.freshSqlite(), Files.createTempDirectory("grpc-ws"),
+                "--enable-workspaces", "--otlp-grpc-port", String.valueOf(grpcPort))) {
+            assertThat(send(server.url() + "/api/3.0/mlflow/workspaces", "{\"name\": \"team-a\"}", null).statusCode())
+                    .isEqualTo(201);
+            HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(server.url()
+                    + "/api/2.0/mlflow/experiments/create")).header("Content-Type", "application/json")
+                    .header("X-MLFLOW-WORKSPACE", "team-a").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"name\": \"ws-grpc\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            String exp = Json.read(created.body()).get("experiment_id").asText();
+
+            List<SpanData> inTeam = spans();
+            assertThat(export(grpcPort, inTeam, Map.of("x-mlflow-experiment-id", exp, "x-mlflow-workspace", "team-a"))
+                    .isSuccess()).isTrue();
+            List<SpanData> fromDefault = spans();
+            assertThat(export(grpcPort, fromDefault, Map.of("x-mlflow-experiment-id", exp)).isSuccess())
+                    .as("the experiment is not in the default workspace").isFalse();
+            List<SpanData> unknownWorkspace = spans();
+            assertThat(export(grpcPort, unknownWorkspace, Map.of("x-mlflow-experiment-id", exp, "x-mlflow-workspace",
+                    "nowhere")).isSuccess()).isFalse();
+            HttpRequest.Builder read = HttpRequest.newBuilder().header("X-MLFLOW-WORKSPACE", "team-a");
+            assertThat(http.send(read.copy().uri(URI.create(server.url() + "/api/3.0/mlflow/traces/"
+                    + traceId(inTeam))).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            for (List<SpanData> refused : List.of(fromDefault, unknownWorkspace)) {
+                assertThat(http.send(read.copy().uri(URI.create(server.url() + "/api/3.0/mlflow/traces/"
+                        + traceId(refused))).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                        .as("nothing stored for a refused call").isEqualTo(404);
+            }
+            assertThat(server.log()).as("refusals are the client's mistakes, not retried failures")
+                    .doesNotContain("TraceService/Export failed");
+        }
+    }
 }

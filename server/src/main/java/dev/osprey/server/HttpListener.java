@@ -9,6 +9,7 @@ import dev.osprey.server.security.SecurityFilter;
 import dev.osprey.server.traces.OtlpGrpcService;
 import dev.osprey.server.traces.OtlpHandler;
 import dev.osprey.server.traces.TraceIngest;
+import dev.osprey.server.workspaces.Workspaces;
 import dev.osprey.server.workspaces.http.WorkspaceFilter;
 import io.helidon.http.Status;
 import io.helidon.http.encoding.ContentEncodingContext;
@@ -29,7 +30,8 @@ final class HttpListener {
             RawRoutes raw, Handler api) {}
 
     /** Starts listening; a port that cannot be bound is refused with what to do. */
-    static WebServer start(ServerConfig config, Routing routing, Optional<AuthService> auth, TraceIngest ingest) {
+    static WebServer start(ServerConfig config, Routing routing, Optional<AuthService> auth,
+            Optional<Workspaces> workspaces, TraceIngest ingest) {
         WebServer web = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -49,7 +51,7 @@ final class HttpListener {
                                 .addProtocol(GrpcConfig.builder().maxReadBufferSize(OtlpHandler.MAX_BODY_BYTES)
                                         .build())
                                 .addRouting(GrpcRouting.builder()
-                                        .intercept(OtlpGrpcService.callerCheck(auth))
+                                        .intercept(OtlpGrpcService.callerCheck(auth, workspaces))
                                         .service(new OtlpGrpcService(ingest))))))
                 .contentEncoding(ContentEncodingContext.builder().contentEncodingsDiscoverServices(false)
                         .addContentEncoding(new CompressedBodies()).build())

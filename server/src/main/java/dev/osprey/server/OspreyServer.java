@@ -189,7 +189,8 @@ public final class OspreyServer implements AutoCloseable {
             RouteTouches touches = new RouteTouches(raw);
             Optional<AuthFilter> authFilter = auth.map(a -> new AuthFilter(a, touches, prefix, a.oidc().isPresent()));
             WebServer web = HttpListener.start(config, new HttpListener.Routing(ServerAuth.securityFilter(config),
-                    authFilter, new WorkspaceFilter(workspaces, auth, touches, prefix), raw, api), auth, ingest);
+                    authFilter, new WorkspaceFilter(workspaces, auth, touches, prefix), raw, api), auth, workspaces,
+                    ingest);
             LOG.info("Osprey listening on http://{}:{} (backend {}, artifacts {}) in {} ms", config.host(), web.port(),
                     Stores.redact(config.backendStoreUri()), config.effectiveArtifactRoot(),
                     (System.nanoTime() - started) / 1_000_000);

@@ -62,11 +62,6 @@ public record ServerConfig(
         if (otlpGrpcPort.isPresent() && (otlpGrpcPort.getAsInt() < 0 || otlpGrpcPort.getAsInt() > 65535)) {
             throw new IllegalArgumentException("--otlp-grpc-port must be 0..65535, got " + otlpGrpcPort.getAsInt());
         }
-        if (workspaces && otlpGrpcPort.isPresent()) {
-            // The workspace filter keeps OTLP/HTTP in the caller's workspace; gRPC calls do not pass it yet.
-            throw new IllegalArgumentException("--otlp-grpc-port cannot be used with --enable-workspaces yet: send "
-                    + "spans over OTLP/HTTP (/v1/traces), which is kept to the workspace.");
-        }
     }
 
     /** Auth off, online scoring as the environment says. */

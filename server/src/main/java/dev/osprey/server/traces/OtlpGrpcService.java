@@ -2,9 +2,13 @@ package dev.osprey.server.traces;
 
 import dev.osprey.core.OspreyException;
 import dev.osprey.server.api.Failures;
+import dev.osprey.server.auth.AccessPolicy;
 import dev.osprey.server.auth.AuthService;
 import dev.osprey.server.auth.Permission;
+import dev.osprey.server.workspaces.Workspaces;
+import dev.osprey.server.workspaces.http.WorkspaceFilter;
 import dev.osprey.store.AuthStore;
+import dev.osprey.store.WorkspaceStore;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -25,12 +29,16 @@ import java.util.Optional;
  * {@code x-mlflow-experiment-id} metadata, as from the HTTP header. Answers map as OTLP's retry rules expect: a
  * client's mistake is {@code INVALID_ARGUMENT} (not retried, like HTTP's 4xx), the server's own failure and a full
  * server are {@code UNAVAILABLE} (retried, like 503); exports in flight share OTLP/HTTP's slots
- * ({@link TraceIngest#admitted}). With auth on, calls authenticate with the same {@code authorization} credentials as HTTP and need UPDATE on the experiment, as {@code POST /v1/traces} does.
+ * ({@link TraceIngest#admitted}). With auth on, calls authenticate with the same {@code authorization} credentials as
+ * HTTP and need UPDATE on the experiment, as {@code POST /v1/traces} does; with workspaces on, the experiment must be
+ * in the call's workspace ({@code x-mlflow-workspace}, as the HTTP header).
  */
 public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase {
     static final Metadata.Key<String> EXPERIMENT_HEADER = Metadata.Key.of("x-mlflow-experiment-id",
             Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
+            Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> WORKSPACE_HEADER = Metadata.Key.of("x-mlflow-workspace",
             Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<String> EXPERIMENT = Context.key("osprey-experiment-id");
     private static final String METHOD = "gRPC TraceService/Export";
@@ -70,9 +78,11 @@ public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase
 
     /**
      * Who may export into which experiment, checked before the call reaches {@link #export}: the experiment
-     * metadata is required, and with auth on the caller must authenticate and hold UPDATE on the experiment.
+     * metadata is required; with workspaces on, the experiment must be in the workspace the
+     * {@code x-mlflow-workspace} metadata names (the default one without it), one the caller may enter; with auth on,
+     * the caller must authenticate and hold UPDATE on the experiment. A foreign experiment answers like a missing one.
      */
-    public static ServerInterceptor callerCheck(Optional<AuthService> auth) {
+    public static ServerInterceptor callerCheck(Optional<AuthService> auth, Optional<Workspaces> workspaces) {
         return new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -83,27 +93,62 @@ public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase
                     return refuse(call, Status.INVALID_ARGUMENT.withDescription("Missing required metadata "
                             + "x-mlflow-experiment-id: the experiment that receives the spans."));
                 }
-                if (auth.isPresent()) {
-                    try {
-                        Optional<AuthStore.User> user = auth.get().authenticate(Optional.ofNullable(
-                                headers.get(AUTHORIZATION)));
+                try {
+                    Optional<AuthStore.User> user = Optional.empty();
+                    if (auth.isPresent()) {
+                        user = auth.get().authenticate(Optional.ofNullable(headers.get(AUTHORIZATION)));
                         if (user.isEmpty()) {
                             return refuse(call, Status.UNAUTHENTICATED.withDescription("Authenticate with the "
                                     + "authorization metadata (Basic or Bearer), as over HTTP."));
                         }
-                        auth.get().require(user.get(), dev.osprey.store.AuthStore.ResourceType.EXPERIMENT,
-                                experiment.get(), Permission.Need.UPDATE);
-                    } catch (OspreyException e) {
-                        return refuse(call, Status.PERMISSION_DENIED.withDescription(e.getMessage()));
-                    } catch (RuntimeException e) {
-                        String id = Failures.log(METHOD, e);
-                        return refuse(call, Status.UNAVAILABLE.withDescription("Could not check the caller; retry "
-                                + "(request " + id + ")."));
                     }
+                    Optional<String> workspace = inWorkspace(workspaces, auth, user,
+                            Optional.ofNullable(headers.get(WORKSPACE_HEADER)).filter(s -> !s.isBlank()),
+                            experiment.get());
+                    if (auth.isPresent()) {
+                        auth.get().require(user.orElseThrow(), AuthStore.ResourceType.EXPERIMENT, experiment.get(),
+                                Permission.Need.UPDATE, workspace);
+                    }
+                } catch (OspreyException e) {
+                    return refuse(call, status(e).withDescription(e.getMessage()));
+                } catch (RuntimeException e) {
+                    String id = Failures.log(METHOD, e);
+                    return refuse(call, Status.UNAVAILABLE.withDescription("Could not check the caller; retry "
+                            + "(request " + id + ")."));
                 }
                 return Contexts.interceptCall(Context.current().withValue(EXPERIMENT, experiment.get()), call,
                         headers, next);
             }
+        };
+    }
+
+    /** The workspace of the call (empty with workspaces off), after checking the experiment is in it. */
+    private static Optional<String> inWorkspace(Optional<Workspaces> workspaces, Optional<AuthService> auth,
+            Optional<AuthStore.User> user, Optional<String> header, String experiment) {
+        if (workspaces.isEmpty()) {
+            if (header.isPresent()) {
+                throw OspreyException.invalid("Workspaces are not enabled on this server: remove the "
+                        + "x-mlflow-workspace metadata, or start the server with --enable-workspaces.");
+            }
+            return Optional.empty();
+        }
+        String name = workspaces.get().resolve(header).name();
+        if (auth.isPresent() && !WorkspaceFilter.mayEnter(auth.get(), user.orElseThrow(), name)) {
+            throw Workspaces.notFound(name); // as for a workspace that does not exist
+        }
+        Optional<String> workspace = Optional.of(name);
+        workspaces.get().require(workspace, WorkspaceStore.Kind.EXPERIMENT, experiment,
+                AccessPolicy.noExperiment(experiment));
+        return workspace;
+    }
+
+    /** gRPC's status for a refusal: what the client must fix, never one an exporter retries. */
+    private static Status status(OspreyException e) {
+        return switch (e.errorCode()) {
+            case RESOURCE_DOES_NOT_EXIST -> Status.NOT_FOUND;
+            case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
+            case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
+            default -> Status.INVALID_ARGUMENT;
         };
     }
 
