@@ -7,7 +7,6 @@ import dev.osprey.core.TraceInfo;
 import dev.osprey.core.TraceState;
 import dev.osprey.protocol.Json;
 import dev.osprey.protocol.Message;
-import dev.osprey.server.traces.translate.SpanForm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -52,7 +51,7 @@ final class TraceCodec {
         ArrayNode array = Json.object().arrayNode();
         for (SpanRecord s : spans) {
             try {
-                array.add(Json.read(SpanForm.current(s.content())));
+                array.add(Json.read(StoredSpans.served(s.content())));
             } catch (IOException e) {
                 throw new UncheckedIOException("Stored span " + s.spanId() + " is not JSON", e);
             }

@@ -167,7 +167,7 @@ public final class TraceDownloadHandler implements Handler {
         for (int offset = 0; ; offset += PAGE) {
             List<SpanRecord> page = traces.getSpans(info.traceId(), offset, PAGE);
             for (SpanRecord span : page) {
-                writer.write(SpanForm.current(span.content()));
+                writer.write(StoredSpans.served(span.content()));
             }
             if (page.size() < PAGE) {
                 break;

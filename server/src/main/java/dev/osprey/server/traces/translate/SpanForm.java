@@ -82,6 +82,11 @@ public final class SpanForm {
         return v.build();
     }
 
+    /** Whether the span JSON was stored by a version before this form (and before spans were translated). */
+    public static boolean isEarlierForm(String content) {
+        return content.contains(ENCODED_TRACE_ID);
+    }
+
     /**
      * Stored span JSON in this form. Spans stored by an earlier version kept the JSON-encoded strings they arrived
      * with; those are decoded here when read, everything else is returned as it is (no parse).
