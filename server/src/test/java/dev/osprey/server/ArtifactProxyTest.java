@@ -76,6 +76,20 @@ class ArtifactProxyTest {
     }
 
     @Test
+    void downloadNames_outsideAscii_keepTheirNameInFilenameStar_asMlflowsServerSendsThem() throws Exception {
+        String encoded = "r%C3%A9sum%C3%A9%20%E6%97%A5.txt"; // "résumé 日.txt"
+        assertThat(send(at(BASE + "/1/names/artifacts/" + encoded).PUT(HttpRequest.BodyPublishers.ofString("hi")))
+                .statusCode()).isEqualTo(200);
+        assertThat(send(at(BASE + "/1/names/artifacts/" + encoded)).headers().firstValue("Content-Disposition"))
+                .hasValue("attachment; filename=\"resume .txt\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%E6%97%A5.txt");
+        assertThat(send(at(BASE + "/1/names/artifacts/with%20space.txt").PUT(HttpRequest.BodyPublishers
+                .ofString("hi"))).statusCode()).isEqualTo(200);
+        assertThat(send(at(BASE + "/1/names/artifacts/with%20space.txt")).headers().firstValue(
+                "Content-Disposition")).as("quoted only when not a token").hasValue(
+                "attachment; filename=\"with space.txt\"");
+    }
+
+    @Test
     void uploadDownloadRangeListDelete() throws Exception {
         byte[] content = "0123456789abcdef".getBytes(StandardCharsets.UTF_8);
         HttpResponse<byte[]> put = send(at(BASE + "/1/run/artifacts/data/file.txt").header("Content-Type",
@@ -88,7 +102,7 @@ class ArtifactProxyTest {
         assertThat(get.body()).isEqualTo(content);
         assertThat(get.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
                 .startsWith("text/plain"));
-        assertThat(get.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"file.txt\"");
+        assertThat(get.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=file.txt");
         assertThat(get.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
 
         HttpResponse<byte[]> range = send(at(BASE + "/1/run/artifacts/data/file.txt").header("Range", "bytes=10-")
@@ -134,7 +148,7 @@ class ArtifactProxyTest {
 
         HttpResponse<byte[]> ui = send(at("/get-artifact?run_uuid=" + runId + "&path=model/MLmodel").GET());
         assertThat(new String(ui.body(), StandardCharsets.UTF_8)).isEqualTo("flavors: {}");
-        assertThat(ui.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"MLmodel\"");
+        assertThat(ui.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=MLmodel");
         assertThat(send(at("/get-artifact?run_id=" + runId + "&path=../../../canary.txt").GET()).statusCode())
                 .isEqualTo(400);
         assertThat(send(at("/get-artifact?run_id=" + runId + "&path=missing.txt").GET()).statusCode())

@@ -395,7 +395,7 @@ class TraceApiTest {
         HttpResponse<String> artifact = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
                 + "/ajax-api/2.0/mlflow/get-trace-artifact?request_id=" + id)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(artifact.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"traces.json\"");
+        assertThat(artifact.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=traces.json");
         JsonNode dict = Json.read(artifact.body()).at("/spans/0");
         assertThat(dict.get("parent_span_id").isNull()).isTrue();
         assertThat(dict.at("/status/code").asText()).isEqualTo("STATUS_CODE_OK");
@@ -464,15 +464,22 @@ class TraceApiTest {
         JsonNode ended = api.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/2.0/mlflow/traces/"
                 + id)).header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers
                 .ofString("{\"timestamp_ms\": 1700000000250, \"status\": \"ERROR\", \"tags\": [{\"key\": "
-                        + "\"mlflow.traceName\", \"value\": \"predict\"}]}")).build()).json().get("trace_info");
+                        + "\"mlflow.traceName\", \"value\": \"predict\"}], \"request_metadata\": [{\"key\": "
+                        + "\"mlflow.traceOutputs\", \"value\": \"{\\\"a\\\": 2}\"}, {\"key\": \"origin\", \"value\": "
+                        + "\"batch\"}]}")).build()).json().get("trace_info");
         assertThat(ended.get("execution_time_ms").asLong()).isEqualTo(250);
         assertThat(ended.get("status").asText()).isEqualTo("ERROR");
+        // EndTrace merges its metadata and tags into what StartTrace logged (MLflow's deprecated_end_trace_v2).
+        assertThat(ended.get("request_metadata").toString()).contains("mlflow.traceInputs", "mlflow.traceOutputs",
+                "\"origin\"");
+        assertThat(ended.get("tags").toString()).contains("\"key\":\"team\"", "mlflow.traceName");
 
         JsonNode info = api.get("/api/2.0/mlflow/traces/" + id + "/info").json().get("trace_info");
         assertThat(info.get("experiment_id").asText()).isEqualTo(exp);
         assertThat(info.get("request_metadata").toString()).contains("mlflow.traceInputs");
         JsonNode v3 = api.get(V3 + "/" + id).json().at("/trace/trace_info");
         assertThat(v3.get("request_preview").asText()).isEqualTo("{\"q\": 1}");
+        assertThat(v3.get("response_preview").asText()).isEqualTo("{\"a\": 2}");
         assertThat(v3.get("state").asText()).isEqualTo("ERROR");
 
         JsonNode found = api.get("/api/2.0/mlflow/traces?experiment_ids=" + exp + "&filter="

@@ -1,5 +1,7 @@
 package dev.osprey.server.artifacts;
 
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.Locale;
 import java.util.Map;
 
@@ -27,8 +29,45 @@ final class ContentTypes {
         return type.equals("text/plain") ? "text/plain; charset=utf-8" : type;
     }
 
-    /** A file name safe inside a quoted Content-Disposition parameter. */
-    static String safeName(String name) {
-        return name.replaceAll("[\"\\\\\\r\\n]", "_");
+    /**
+     * The Content-Disposition of a download, as MLflow's server (werkzeug) writes it: {@code attachment;
+     * filename=name}, the name quoted only when it is not a plain token; a name outside ASCII gets an ASCII
+     * fallback and {@code filename*=UTF-8''} with the name percent-encoded (RFC 6266), since header values are bytes
+     * of ISO-8859-1 and would otherwise arrive as question marks.
+     */
+    static String attachment(String name) {
+        String clean = name.replaceAll("[\\r\\n]", "_");
+        if (StandardCharsets.US_ASCII.newEncoder().canEncode(clean)) {
+            return "attachment; filename=" + parameter(clean);
+        }
+        String fallback = Normalizer.normalize(clean, Normalizer.Form.NFKD).replaceAll("[^\\x20-\\x7e]", "");
+        return "attachment; filename=" + parameter(fallback) + "; filename*=UTF-8''" + percentEncoded(clean);
+    }
+
+    private static String parameter(String value) {
+        if (!value.isEmpty() && value.chars().allMatch(ContentTypes::tokenChar)) {
+            return value;
+        }
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** RFC 7230's tchar: what a header parameter may hold without quotes. */
+    private static boolean tokenChar(int c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    }
+
+    private static String percentEncoded(String value) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$&+-.^_`|~".indexOf(c) >= 0) {
+                out.append((char) c);
+            } else {
+                out.append('%').append(String.format("%02X", c));
+            }
+        }
+        return out.toString();
     }
 }

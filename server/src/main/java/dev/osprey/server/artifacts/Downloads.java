@@ -46,8 +46,7 @@ final class Downloads {
         long size = file.size();
         Optional<ByteRange> range = ByteRange.parse(req.headers().first(HeaderNames.RANGE).orElse(""), size);
         res.header(HeaderNames.CONTENT_TYPE, ContentTypes.of(file.name()));
-        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + ContentTypes.safeName(file.name())
-                + "\"");
+        res.header(HeaderNames.CONTENT_DISPOSITION, ContentTypes.attachment(file.name()));
         res.header("X-Content-Type-Options", "nosniff");
         res.header(HeaderNames.ACCEPT_RANGES, "bytes");
         long start = 0;

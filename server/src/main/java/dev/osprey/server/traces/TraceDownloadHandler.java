@@ -133,7 +133,7 @@ public final class TraceDownloadHandler implements Handler {
                         + "parameter 'request_id'."));
         TraceInfo info = routes.info(id);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"traces.json\"");
+        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=traces.json");
         if (traces.countSpans(info.traceId()) == 0) {
             Optional<ArtifactFile> uploaded = uploadedSpans(info);
             if (uploaded.isPresent()) {
