@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
 import dev.osprey.protocol.Json;
+import dev.osprey.protocol.Message;
 import dev.osprey.store.GatewayStore;
 import dev.osprey.store.GatewayStore.GatewayDocument;
 import java.io.IOException;
@@ -74,6 +75,19 @@ public final class ConfigDocuments {
     /** The document of {@code kind} with that id, or MLflow's not-found naming the entity and the field. */
     <T> T require(String kind, String id, String entity, String field, Function<JsonNode, T> decode) {
         return find(kind, id, decode).orElseThrow(() -> notFound(entity, field, id));
+    }
+
+    /**
+     * The document a request names by id ({@code idField}), else by name ({@code nameField}); missing both is the
+     * id's missing-parameter error, an unknown one MLflow's not-found naming the field.
+     */
+    <T> T byIdOrName(Message m, String kind, String entity, String idField, String nameField,
+            Function<JsonNode, T> decode) {
+        Optional<GatewayDocument> doc = ConfigFields.given(m, idField)
+                .map(id -> store.get(kind, id).orElseThrow(() -> notFound(entity, idField, id)))
+                .or(() -> ConfigFields.given(m, nameField).map(n -> store.byName(kind, n)
+                        .orElseThrow(() -> notFound(entity, nameField, n))));
+        return decode.apply(parse(doc.orElseThrow(() -> Message.missing(idField))));
     }
 
     /**

@@ -75,13 +75,7 @@ public final class GatewayEndpoints {
 
     /** By {@code endpoint_id}, else by {@code name}. */
     public GatewayEndpoint get(Message m) {
-        Optional<GatewayDocument> doc = given(m, "endpoint_id")
-                .map(id -> docs.store().get(ENDPOINT, id).orElseThrow(() -> ConfigDocuments.notFound(
-                        "GatewayEndpoint", "endpoint_id", id)))
-                .or(() -> given(m, "name").map(n -> docs.store().byName(ENDPOINT, n)
-                        .orElseThrow(() -> ConfigDocuments.notFound("GatewayEndpoint", "name", n))));
-        return GatewayCodec.endpointFromStore(ConfigDocuments.parse(doc.orElseThrow(() -> Message.missing(
-                "endpoint_id"))));
+        return docs.byIdOrName(m, ENDPOINT, "GatewayEndpoint", "endpoint_id", "name", GatewayCodec::endpointFromStore);
     }
 
     /** The endpoint with that id, or not found. */

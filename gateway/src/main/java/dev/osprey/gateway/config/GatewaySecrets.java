@@ -65,13 +65,7 @@ public final class GatewaySecrets {
 
     /** By {@code secret_id}, else by {@code secret_name}. */
     public GatewaySecret get(Message m) {
-        Optional<GatewayDocument> doc = given(m, "secret_id")
-                .map(id -> docs.store().get(SECRET, id).orElseThrow(() -> ConfigDocuments.notFound("GatewaySecret",
-                        "secret_id", id)))
-                .or(() -> given(m, "secret_name").map(n -> docs.store().byName(SECRET, n)
-                        .orElseThrow(() -> ConfigDocuments.notFound("GatewaySecret", "secret_name", n))));
-        return GatewayCodec.secretFromStore(ConfigDocuments.parse(doc.orElseThrow(() -> Message.missing(
-                "secret_id"))));
+        return docs.byIdOrName(m, SECRET, "GatewaySecret", "secret_id", "secret_name", GatewayCodec::secretFromStore);
     }
 
     /** The secret with that id, or not found. */
