@@ -25,6 +25,8 @@ public final class UsageRecorder implements AutoCloseable {
     private final Thread worker;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
+    /** Calls recorded and not yet written with their listeners run: what {@link #flush()} waits for. */
+    private final AtomicLong unfinished = new AtomicLong();
     private volatile boolean running = true;
 
     public UsageRecorder(GatewayStore store, int capacity, List<Consumer<GatewayCall>> listeners) {
@@ -35,7 +37,9 @@ public final class UsageRecorder implements AutoCloseable {
     }
 
     public void record(GatewayCall call) {
+        unfinished.incrementAndGet();
         if (!queue.offer(call)) {
+            unfinished.decrementAndGet();
             dropped.incrementAndGet();
         }
     }
@@ -63,6 +67,7 @@ public final class UsageRecorder implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 running = false;
             } finally {
+                unfinished.addAndGet(-batch.size());
                 batch.clear();
             }
         }
@@ -89,22 +94,20 @@ public final class UsageRecorder implements AutoCloseable {
         }
     }
 
-    /** Waits until everything queued so far is written (tests, shutdown). */
+    /**
+     * Waits until every call recorded so far is written and its listeners have run (tests, shutdown), at most 10 s:
+     * the count of unfinished calls drops only after a batch is done, so a batch the worker is still writing is
+     * waited for too.
+     */
     public void flush() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!queue.isEmpty() && System.nanoTime() < deadline) {
+        while (unfinished.get() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
-        }
-        // The worker may hold a batch it already took off the queue.
-        try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
