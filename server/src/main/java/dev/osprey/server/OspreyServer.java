@@ -132,7 +132,7 @@ public final class OspreyServer implements AutoCloseable {
             LoggedModelRoutes loggedModelRoutes = new LoggedModelRoutes(
                     new LoggedModelService(storage.loggedModels(), clock), locations);
             endpoints.addAll(loggedModelRoutes.endpoints());
-            Webhooks webhooks = Webhooks.create(storage.webhooks(), config.backendStoreUri(),
+            Webhooks webhooks = Webhooks.create(storage.webhooks(), storage.dataDirectory(),
                     config.settings().webhooks(), clock);
             endpoints.addAll(new WebhookRoutes(webhooks.service()).endpoints());
             ModelPrices prices = ModelPrices.load(config.settings().modelPrices());

@@ -133,6 +133,8 @@ class WebhookApiTest {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).startsWith("v1:").doesNotContain("very-secret-value");
         }
+        assertThat(dir.resolve("osprey-secrets.key")).as("the sealing key lives next to the SQLite database")
+                .isRegularFile();
         JsonNode updated = ok(api.send("PATCH", WH + "/" + id, "{\"status\": \"DISABLED\", \"events\": ["
                 + event("MODEL_VERSION_TAG", "SET") + "]}")).get("webhook");
         assertThat(updated.get("status").asText()).isEqualTo("DISABLED");

@@ -13,7 +13,9 @@ import dev.osprey.store.TraceStore;
 import dev.osprey.store.TrackingStore;
 import dev.osprey.store.WebhookStore;
 import dev.osprey.store.WorkspaceStore;
+import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -22,6 +24,7 @@ import java.util.Set;
  */
 public final class SqlStorage implements StorageComponent {
     private final Database db;
+    private final Optional<Path> dataDirectory;
     private final SqlTrackingStore tracking;
     private final SqlRegistryStore registry;
     private final SqlLoggedModelStore loggedModels;
@@ -34,8 +37,9 @@ public final class SqlStorage implements StorageComponent {
     private final SqlAuthStore auth;
     private final SqlWorkspaceStore workspaces;
 
-    SqlStorage(Database db) {
+    SqlStorage(Database db, Optional<Path> dataDirectory) {
         this.db = db;
+        this.dataDirectory = dataDirectory;
         ExperimentsSql experiments = new ExperimentsSql(db.dialect());
         PurgeSql purge = new PurgeSql(experiments);
         this.tracking = new SqlTrackingStore(db, experiments, purge);
@@ -59,6 +63,12 @@ public final class SqlStorage implements StorageComponent {
     @Override
     public void check() {
         db.read(c -> Jdbc.one(c, "SELECT COUNT(*) FROM experiments", rs -> rs.getLong(1)));
+    }
+
+    /** The SQLite file's folder; empty for PostgreSQL and MySQL. */
+    @Override
+    public Optional<Path> dataDirectory() {
+        return dataDirectory;
     }
 
     public SqlDialect dialect() {

@@ -40,7 +40,7 @@ public final class SqlStoreProvider implements StoreProvider {
         try {
             Database db = backend.dialect() == SqlDialect.SQLITE ? openSqlite(backend)
                     : openPooled(backend, settings);
-            return new SqlStorage(db);
+            return new SqlStorage(db, backend.sqliteFile().map(f -> f.toAbsolutePath().getParent()));
         } catch (SQLException | RuntimeException | java.io.IOException e) {
             if (e instanceof OspreyException o) {
                 throw o;

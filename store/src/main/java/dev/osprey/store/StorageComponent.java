@@ -1,5 +1,7 @@
 package dev.osprey.store;
 
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -18,6 +20,14 @@ public interface StorageComponent extends AutoCloseable {
 
     /** Fails with an exception naming the cause when the backend cannot be reached or is not migrated. */
     void check();
+
+    /**
+     * The directory the backend keeps its data in when that is on this machine (an SQLite file's folder): where files
+     * that belong with the data go, such as the webhook secrets key. Empty for a database server.
+     */
+    default Optional<Path> dataDirectory() {
+        return Optional.empty();
+    }
 
     /** Experiments, runs, params, tags and metrics. */
     default TrackingStore tracking() {

@@ -3,7 +3,6 @@ package dev.osprey.server.webhooks;
 import dev.osprey.core.net.UrlGuard;
 
 import dev.osprey.server.secrets.SecretBox;
-import dev.osprey.storesql.BackendUri;
 import dev.osprey.store.WebhookStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,9 +38,9 @@ public record Webhooks(WebhookDispatcher dispatcher, WebhookService service) imp
         }
     }
 
-    public static Webhooks create(WebhookStore store, String backendUri, Settings settings, Clock clock)
+    public static Webhooks create(WebhookStore store, Optional<Path> dataDirectory, Settings settings, Clock clock)
             throws IOException {
-        SecretBox secrets = SecretBox.open(settings.secretsKey(), keyFile(backendUri, settings));
+        SecretBox secrets = SecretBox.open(settings.secretsKey(), keyFile(dataDirectory, settings));
         UrlGuard guard = new UrlGuard(settings.allowedHosts());
         WebhookDispatcher.RetryPolicy defaults = WebhookDispatcher.RetryPolicy.defaults();
         WebhookDispatcher dispatcher = new WebhookDispatcher(store, secrets, guard, clock,
@@ -50,17 +49,10 @@ public record Webhooks(WebhookDispatcher dispatcher, WebhookService service) imp
         return new Webhooks(dispatcher, new WebhookService(store, secrets, guard, dispatcher, clock));
     }
 
-    private static Path keyFile(String backendUri, Settings key) {
-        return key.secretsKeyFile().orElseGet(() -> {
-            Optional<Path> sqlite = Optional.empty();
-            try {
-                sqlite = BackendUri.parse(backendUri).sqliteFile();
-            } catch (RuntimeException ignored) {
-                // not a SQL URI this module parses: fall back to the home directory
-            }
-            return sqlite.map(f -> f.toAbsolutePath().getParent().resolve("osprey-secrets.key"))
-                    .orElseGet(() -> key.home().resolve(".osprey").resolve("secrets.key"));
-        });
+    /** The key file: as configured, else next to an SQLite database, else in the user's home. */
+    private static Path keyFile(Optional<Path> dataDirectory, Settings key) {
+        return key.secretsKeyFile().orElseGet(() -> dataDirectory.map(d -> d.resolve("osprey-secrets.key"))
+                .orElseGet(() -> key.home().resolve(".osprey").resolve("secrets.key")));
     }
 
     @Override
