@@ -147,6 +147,49 @@ def param_conflict_is_a_client_error():
             raise AssertionError("changing a logged param was accepted")
 
 
+@case("tracking")
+def runs_delete_restore_and_lifecycle_filters():
+    experiment_id = fresh_experiment()
+    client = MlflowClient()
+    with mlflow.start_run() as kept:
+        pass
+    with mlflow.start_run() as gone:
+        pass
+    client.delete_run(gone.info.run_id)
+    active = [r.info.run_id for r in client.search_runs([experiment_id])]
+    expect(active == [kept.info.run_id], f"active runs {active}")
+    from mlflow.entities import ViewType
+
+    deleted = [r.info.run_id for r in client.search_runs([experiment_id], run_view_type=ViewType.DELETED_ONLY)]
+    expect(deleted == [gone.info.run_id], f"deleted runs {deleted}")
+    client.restore_run(gone.info.run_id)
+    expect(client.get_run(gone.info.run_id).info.lifecycle_stage == "active", "restored")
+
+
+@case("tracking")
+def nested_runs_and_system_tags():
+    experiment_id = fresh_experiment()
+    with mlflow.start_run(run_name="parent") as parent:
+        with mlflow.start_run(run_name="child", nested=True) as child:
+            mlflow.log_metric("m", 1)
+    got = MlflowClient().get_run(child.info.run_id)
+    expect(got.data.tags.get("mlflow.parentRunId") == parent.info.run_id, f"parent tag {got.data.tags}")
+    children = mlflow.search_runs([experiment_id], filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'",
+                                  output_format="list")
+    expect([r.info.run_id for r in children] == [child.info.run_id], "search by parent")
+
+
+@case("tracking")
+def metric_history_bulk_and_steps():
+    fresh_experiment()
+    client = MlflowClient()
+    with mlflow.start_run() as run:
+        for step in range(0, 100, 10):
+            mlflow.log_metric("acc", step / 100, step=step)
+    history = client.get_metric_history(run.info.run_id, "acc")
+    expect(len(history) == 10 and history[-1].value == 0.9, f"history {len(history)}")
+
+
 # ---------------------------------------------------------------- artifacts
 
 
@@ -170,6 +213,20 @@ def log_list_download_through_the_proxy():
     with tempfile.TemporaryDirectory() as d:
         path = client.download_artifacts(run.info.run_id, "blobs/big.bin", d)
         expect(os.path.getsize(path) == size, "binary size")
+
+
+@case("artifacts")
+def nested_listing_and_whole_directory_download():
+    fresh_experiment()
+    with mlflow.start_run() as run:
+        mlflow.log_text("a", "dir/one.txt")
+        mlflow.log_text("b", "dir/sub/two.txt")
+    client = MlflowClient()
+    nested = sorted((f.path, f.is_dir) for f in client.list_artifacts(run.info.run_id, "dir"))
+    expect(nested == [("dir/one.txt", False), ("dir/sub", True)], f"listing {nested}")
+    with tempfile.TemporaryDirectory() as d:
+        local = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path="dir", dst_path=d)
+        expect(open(os.path.join(local, "sub", "two.txt")).read() == "b", "nested file downloaded")
 
 
 # ---------------------------------------------------------------- registry
@@ -238,6 +295,28 @@ def versions_tags_stages_search():
     client.delete_registered_model(name + "-r")
 
 
+@case("registry")
+def model_version_search_pages_and_alias_deletion():
+    client = MlflowClient()
+    name = unique("paged")
+    client.create_registered_model(name)
+    for i in range(5):
+        client.create_model_version(name, f"mlflow-artifacts:/paged/{i}")
+    first = client.search_model_versions(f"name = '{name}'", max_results=2)
+    expect(len(first) == 2 and first.token, "a page of two with a token")
+    seen = [v.version for v in first]
+    token = first.token
+    while token:
+        page = client.search_model_versions(f"name = '{name}'", max_results=2, page_token=token)
+        seen += [v.version for v in page]
+        token = page.token
+    expect(sorted(seen, key=int) == ["1", "2", "3", "4", "5"], f"all versions once {seen}")
+    client.set_registered_model_alias(name, "prod", "4")
+    expect(client.get_registered_model(name).aliases == {"prod": "4"}, "alias on the model")
+    client.delete_registered_model_alias(name, "prod")
+    expect(client.get_registered_model(name).aliases == {}, "alias gone")
+
+
 # ---------------------------------------------------------------- logged models
 
 
@@ -253,6 +332,20 @@ def initialize_tag_finalize_search():
     expect(got.tags.get("stage") == "candidate" and got.tags.get("flavor") == "custom", f"tags {got.tags}")
     found = mlflow.search_logged_models(experiment_ids=[experiment_id], output_format="list")
     expect([m.model_id for m in found] == [model.model_id], "search logged models")
+
+
+@case("logged_models")
+def a_logged_model_links_its_run_and_metrics():
+    experiment_id = fresh_experiment()
+    with mlflow.start_run() as run:
+        info = mlflow.pyfunc.log_model(name="linked", python_model=Doubler(), pip_requirements=["pandas"])
+        mlflow.log_metric("accuracy", 0.93, model_id=info.model_id)
+    model = mlflow.get_logged_model(info.model_id)
+    expect(model.source_run_id == run.info.run_id, f"source run {model.source_run_id}")
+    expect([(m.key, m.value) for m in model.metrics] == [("accuracy", 0.93)], f"metrics {model.metrics}")
+    found = mlflow.search_logged_models(experiment_ids=[experiment_id], filter_string="name = 'linked'",
+                                        output_format="list")
+    expect([m.model_id for m in found] == [info.model_id], "search by name")
 
 
 # ---------------------------------------------------------------- prompts
@@ -280,6 +373,23 @@ def chat_prompt_round_trip():
     prompt = mlflow.genai.load_prompt(f"prompts:/{name}/1")
     expect(prompt.format(style="brief", question="Why?") == [
         {"role": "system", "content": "You are brief."}, {"role": "user", "content": "Why?"}], "chat format")
+
+
+@case("prompts")
+def search_prompts_and_alias_deletion():
+    prefix = unique("findme")
+    for suffix in ("a", "b"):
+        mlflow.genai.register_prompt(name=f"{prefix}-{suffix}", template="T {{x}}")
+    found = sorted(p.name for p in mlflow.genai.search_prompts(filter_string=f"name LIKE '{prefix}%'"))
+    expect(found == [f"{prefix}-a", f"{prefix}-b"], f"search prompts {found}")
+    mlflow.genai.set_prompt_alias(f"{prefix}-a", "staging", 1)
+    mlflow.genai.delete_prompt_alias(f"{prefix}-a", "staging")
+    try:
+        mlflow.genai.load_prompt(f"prompts:/{prefix}-a@staging")
+    except mlflow.exceptions.MlflowException:
+        pass
+    else:
+        raise AssertionError("a deleted alias still resolved")
 
 
 # ---------------------------------------------------------------- tracing
@@ -356,6 +466,28 @@ def manual_spans_and_sessions():
             break
         time.sleep(0.2)
     expect([t.info.trace_id for t in found] == [trace_id], "session filter")
+
+
+@case("tracing")
+def search_traces_order_and_page():
+    experiment_id = fresh_experiment()
+    ids = [traced_call(f"q{i}").info.trace_id for i in range(3)]
+    client = MlflowClient()
+    page = client.search_traces(locations=[experiment_id], max_results=2, order_by=["timestamp_ms DESC"])
+    expect(len(page) == 2 and page.token, f"first page {len(page)}")
+    rest = client.search_traces(locations=[experiment_id], max_results=2, order_by=["timestamp_ms DESC"],
+                                page_token=page.token)
+    got = [t.info.trace_id for t in page] + [t.info.trace_id for t in rest]
+    expect(got == list(reversed(ids)), f"newest first {got} vs {ids}")
+
+
+@case("tracing")
+def traces_linked_to_the_active_run():
+    fresh_experiment()
+    with mlflow.start_run() as run:
+        trace = traced_call("in a run")
+    found = mlflow.search_traces(run_id=run.info.run_id, return_type="list")
+    expect([t.info.trace_id for t in found] == [trace.info.trace_id], "trace found by its run")
 
 
 # ---------------------------------------------------------------- assessments
