@@ -26,7 +26,11 @@ export default async function (page, { base, seed, check, shot, api, expectHttpE
   await page.goto(`${base}/?q=${created}`);
   await page.getByRole('row', { name: created }).getByRole('button', { name: 'Rename' }).click();
   await page.getByLabel('experiment name').fill(renamed);
-  await page.getByRole('button', { name: 'Save' }).click();
+  // Navigating away before the rename's answer would cancel it: wait for the server to have renamed it.
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/mlflow/experiments/update') && r.ok()),
+    page.getByRole('button', { name: 'Save' }).click(),
+  ]);
   await page.goto(`${base}/?q=${renamed}`);
   await page.getByRole('link', { name: renamed, exact: true }).waitFor();
   const id = (await api('GET', `/ajax-api/2.0/mlflow/experiments/get-by-name?experiment_name=${renamed}`)).experiment.experiment_id;
