@@ -294,6 +294,36 @@ class TraceApiTest {
         return traceId;
     }
 
+    @Test
+    void aTracesJsonUploadedInParts_isIngestedToo() throws Exception {
+        String id = "tr-" + HexFormat.of().formatHex(id(16));
+        JsonNode info = api.post(V3, "{\"trace\": {\"trace_info\": {\"trace_id\": \"" + id + "\", "
+                + "\"trace_location\": {\"type\": \"MLFLOW_EXPERIMENT\", \"mlflow_experiment\": {\"experiment_id\": \""
+                + experiment + "\"}}, \"request_time\": \"2026-01-01T00:00:00Z\", \"state\": \"OK\"}}}").json()
+                .at("/trace/trace_info");
+        String dir = info.at("/tags/mlflow.artifactLocation").asText().substring("mlflow-artifacts:/".length());
+        var file = Json.object();
+        file.putArray("spans").add(pythonDict(id, HexFormat.of().parseHex(id.substring(3)), id(8), null, "big",
+                1000, 2000, Map.of("mlflow.spanType", "\"CHAIN\"")));
+        // What the Python client does for a large file with MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD: create, parts
+        // to the URLs the server hands out, complete.
+        JsonNode create = api.post("/api/2.0/mlflow-artifacts/mpu/create/" + dir, "{\"path\": \"traces.json\", "
+                + "\"num_parts\": 1}").json();
+        String url = create.at("/credentials/0/url").asText();
+        HttpResponse<String> part = http.send(HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers
+                .ofString(Json.writeString(file))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(part.statusCode()).as(part.body()).isEqualTo(200);
+        var complete = Json.object().put("path", "traces.json").put("upload_id", create.get("upload_id").asText());
+        complete.putArray("parts").addObject().put("part_number", 1).put("etag",
+                part.headers().firstValue("ETag").orElseThrow());
+        RestClient.Reply completed = api.post("/api/2.0/mlflow-artifacts/mpu/complete/" + dir,
+                Json.writeString(complete));
+        assertThat(completed.status()).as(completed.body()).isEqualTo(200);
+        assertThat(api.get(V3 + "/" + id).json().at("/trace/trace_info/tags/mlflow.trace.spansLocation").asText())
+                .as("ingested into the store").isEqualTo("TRACKING_STORE");
+        assertThat(api.get(V3 + "/get?trace_id=" + id).json().at("/trace/spans/0/name").asText()).isEqualTo("big");
+    }
+
     /** A span of GetTrace's answer without what names its trace, attributes by key: comparable across traces. */
     private static Map<String, Object> comparable(JsonNode span) {
         Map<String, Object> out = new java.util.TreeMap<>();

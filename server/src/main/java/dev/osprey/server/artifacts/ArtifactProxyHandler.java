@@ -45,7 +45,7 @@ public final class ArtifactProxyHandler implements Handler {
             java.util.function.Consumer<ArtifactPath> uploaded) {
         this.uploaded = uploaded;
         this.repository = repository;
-        this.multipart = new MultipartRoutes(repository);
+        this.multipart = new MultipartRoutes(repository, uploaded);
         this.enabled = enabled;
         this.prefixes = new String[] {"/api/2.0" + SEGMENT, staticPrefix + "/ajax-api/2.0" + SEGMENT};
     }

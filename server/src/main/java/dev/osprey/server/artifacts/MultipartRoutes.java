@@ -33,9 +33,12 @@ final class MultipartRoutes {
     private static final io.helidon.http.HeaderName FORWARDED_HOST = HeaderNames.create("X-Forwarded-Host");
 
     private final ArtifactRepository repository;
+    private final java.util.function.Consumer<ArtifactPath> completed;
 
-    MultipartRoutes(ArtifactRepository repository) {
+    /** @param completed told about every file a completed upload stored (trace files become spans) */
+    MultipartRoutes(ArtifactRepository repository, java.util.function.Consumer<ArtifactPath> completed) {
         this.repository = repository;
+        this.completed = completed;
     }
 
     /**
@@ -65,6 +68,7 @@ final class MultipartRoutes {
             case "create" -> create(req, res, uploads, body, target, routePrefix);
             case "complete" -> {
                 uploads.complete(target, body.requiredString("upload_id"), parts(body));
+                completed.accept(target);
                 json(res, Json.object());
             }
             default -> {
