@@ -7,7 +7,6 @@ import static dev.osprey.gateway.config.ConfigFields.parseEnum;
 import dev.osprey.core.OspreyException;
 import dev.osprey.protocol.Json;
 import dev.osprey.protocol.Message;
-import dev.osprey.store.GatewayStore.GatewayDocument;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -24,8 +23,7 @@ public final class BudgetPolicies {
         String id = ConfigDocuments.newId("bp-");
         long now = docs.now();
         BudgetPolicy p = read(m, id, Audit.created(now, m.string("created_by")), Optional.empty());
-        docs.store().insert(new GatewayDocument(BUDGET, id, id, Json.writeString(GatewayCodec.budget(p)), now, now));
-        docs.changed();
+        docs.insert(BUDGET, id, id, Json.writeString(GatewayCodec.budget(p)), now);
         return p;
     }
 
@@ -37,9 +35,8 @@ public final class BudgetPolicies {
         BudgetPolicy current = get(m.requiredString("budget_policy_id"));
         BudgetPolicy next = read(m, current.budgetPolicyId(), current.audit().updated(docs.now(),
                 m.string("updated_by")), Optional.of(current));
-        docs.store().update(new GatewayDocument(BUDGET, next.budgetPolicyId(), next.budgetPolicyId(),
-                Json.writeString(GatewayCodec.budget(next)), next.audit().createdAt(), next.audit().updatedAt()));
-        docs.changed();
+        docs.update(BUDGET, next.budgetPolicyId(), next.budgetPolicyId(), Json.writeString(GatewayCodec.budget(next)),
+                next.audit());
         return next;
     }
 

@@ -64,6 +64,18 @@ public final class ConfigDocuments {
         changed.run();
     }
 
+    /** Stores a new document and signals the change. */
+    void insert(String kind, String id, String name, String body, long now) {
+        store.insert(new GatewayDocument(kind, id, name, body, now, now));
+        changed();
+    }
+
+    /** Replaces a document (its times from {@code audit}) and signals the change. */
+    void update(String kind, String id, String name, String body, Audit audit) {
+        store.update(new GatewayDocument(kind, id, name, body, audit.createdAt(), audit.updatedAt()));
+        changed();
+    }
+
     <T> List<T> list(String kind, Function<JsonNode, T> decode) {
         return store.list(kind).stream().map(d -> decode.apply(parse(d))).toList();
     }

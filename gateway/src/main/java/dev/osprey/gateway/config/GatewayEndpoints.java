@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.core.OspreyException;
 import dev.osprey.gateway.config.GatewayEndpoint.ModelMapping;
 import dev.osprey.protocol.Message;
-import dev.osprey.store.GatewayStore.GatewayDocument;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,9 +66,7 @@ public final class GatewayEndpoints {
         GatewayEndpoint e = new GatewayEndpoint(ConfigDocuments.newId("ep-"), name, mappings,
                 given(m, "routing_strategy").orElse(GatewayEndpoint.TRAFFIC_SPLIT), fallback(m), experimentId,
                 usageTracking, Map.of(), limits(m, GatewayEndpoint.Limits.NONE), Audit.created(now, by));
-        docs.store().insert(new GatewayDocument(ENDPOINT, e.endpointId(), name, GatewayCodec.storedEndpoint(e), now,
-                now));
-        docs.changed();
+        docs.insert(ENDPOINT, e.endpointId(), name, GatewayCodec.storedEndpoint(e), now);
         return e;
     }
 
@@ -157,9 +154,7 @@ public final class GatewayEndpoints {
     }
 
     private GatewayEndpoint save(GatewayEndpoint e) {
-        docs.store().update(new GatewayDocument(ENDPOINT, e.endpointId(), e.name(), GatewayCodec.storedEndpoint(e),
-                e.audit().createdAt(), e.audit().updatedAt()));
-        docs.changed();
+        docs.update(ENDPOINT, e.endpointId(), e.name(), GatewayCodec.storedEndpoint(e), e.audit());
         return e;
     }
 

@@ -58,8 +58,7 @@ public final class GatewaySecrets {
         GatewaySecret secret = new GatewaySecret(id, name, provider, masked(values), authConfig,
                 Envelope.seal(key, id, Json.write(GatewayCodec.stringMapJson(values))),
                 Audit.created(now, m.string("created_by")));
-        docs.store().insert(new GatewayDocument(SECRET, id, name, GatewayCodec.storedSecret(secret), now, now));
-        docs.changed();
+        docs.insert(SECRET, id, name, GatewayCodec.storedSecret(secret), now);
         return secret;
     }
 
@@ -88,9 +87,7 @@ public final class GatewaySecrets {
                 values.isEmpty() ? current.sealed() : Envelope.seal(requireKek(), current.secretId(),
                         Json.write(GatewayCodec.stringMapJson(values))),
                 current.audit().updated(docs.now(), m.string("updated_by")));
-        docs.store().update(new GatewayDocument(SECRET, next.secretId(), next.name(), GatewayCodec.storedSecret(next),
-                next.audit().createdAt(), next.audit().updatedAt()));
-        docs.changed();
+        docs.update(SECRET, next.secretId(), next.name(), GatewayCodec.storedSecret(next), next.audit());
         return next;
     }
 

@@ -6,7 +6,6 @@ import static dev.osprey.gateway.config.ConfigFields.given;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.gateway.provider.Providers;
 import dev.osprey.protocol.Message;
-import dev.osprey.store.GatewayStore.GatewayDocument;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -37,8 +36,7 @@ public final class ModelDefinitions {
         long now = docs.now();
         ModelDefinition d = new ModelDefinition(id, name, secretId, provider, modelName,
                 Audit.created(now, m.string("created_by")));
-        docs.store().insert(new GatewayDocument(MODEL, id, name, GatewayCodec.storedModelDefinition(d), now, now));
-        docs.changed();
+        docs.insert(MODEL, id, name, GatewayCodec.storedModelDefinition(d), now);
         return d;
     }
 
@@ -61,9 +59,8 @@ public final class ModelDefinitions {
                 given(m, "name").orElse(current.name()), secretId, provider,
                 given(m, "model_name").orElse(current.modelName()),
                 current.audit().updated(docs.now(), m.string("updated_by")));
-        docs.store().update(new GatewayDocument(MODEL, next.modelDefinitionId(), next.name(),
-                GatewayCodec.storedModelDefinition(next), next.audit().createdAt(), next.audit().updatedAt()));
-        docs.changed();
+        docs.update(MODEL, next.modelDefinitionId(), next.name(), GatewayCodec.storedModelDefinition(next),
+                next.audit());
         return next;
     }
 
