@@ -252,6 +252,20 @@ public final class Message {
         throw invalid(field, quoted(text), "one of " + List.of(type.getEnumConstants()));
     }
 
+    /**
+     * A list of ids as text, whether the client sent them as strings or as numbers ({@code "experiment_ids": [1]}
+     * is how some clients write int64 ids); a lone value or a query parameter as {@link #strings}.
+     */
+    public List<String> ids(String field) {
+        JsonNode node = json == null ? null : node(field);
+        if (node == null || !node.isArray()) {
+            return strings(field);
+        }
+        List<String> out = new ArrayList<>(node.size());
+        node.forEach(element -> out.add(element.asText()));
+        return out;
+    }
+
     public List<String> strings(String field) {
         if (json == null) {
             return queryValues(field);

@@ -603,14 +603,7 @@ public final class AccessPolicy {
 
     /** The experiments a dataset is linked to ({@code experiment_ids}) must be readable in the call's workspace. */
     private void readLinkedExperiments(User u, ApiRequest r) {
-        JsonNode raw = r.message().json() == null ? null : r.message().json().get("experiment_ids");
-        List<String> ids = new ArrayList<>();
-        if (raw != null && raw.isArray()) {
-            raw.forEach(n -> ids.add(n.asText())); // as the dataset routes read them: numbers or strings
-        } else {
-            ids.addAll(r.message().strings("experiment_ids"));
-        }
-        for (String id : ids) {
+        for (String id : r.message().ids("experiment_ids")) {
             requireExperiment(u, r, id, Need.READ, noExperiment(id));
         }
     }

@@ -133,14 +133,7 @@ public final class DatasetRoutes {
     }
 
     private static List<String> experimentIds(Message m) {
-        List<String> ids = new ArrayList<>();
-        JsonNode raw = m.json().get("experiment_ids");
-        if (raw != null && raw.isArray()) {
-            raw.forEach(n -> ids.add(n.asText()));
-        } else {
-            ids.addAll(m.strings("experiment_ids"));
-        }
-        return ids;
+        return m.ids("experiment_ids");
     }
 
     JsonNode create(ApiRequest r) {
