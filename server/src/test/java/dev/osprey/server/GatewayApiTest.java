@@ -88,7 +88,7 @@ class GatewayApiTest {
         dir = Files.createTempDirectory("osprey-gateway");
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
+        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "memory:",
                 Optional.empty(), dir.resolve("artifacts").toString(), true, "", true, false)
                 .withGateway(new ServerConfig.GatewayOptions(true,
                         Optional.of(KeyEncryptionKey.parse(Base64.getEncoder().encodeToString(key), "test")))));

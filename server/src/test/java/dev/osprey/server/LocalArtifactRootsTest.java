@@ -23,7 +23,7 @@ class LocalArtifactRootsTest {
     @BeforeAll
     void start() throws Exception {
         dir = Files.createTempDirectory("osprey-local-roots");
-        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
+        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "memory:",
                 Optional.of(dir.resolve("mlruns").toString()), dir.resolve("proxied"), false, "", true));
         api = new RestClient(server.baseUrl());
     }

@@ -23,7 +23,7 @@ class LoggedModelApiTest {
     @BeforeAll
     void start() throws Exception {
         Path dir = Files.createTempDirectory("osprey-logged-models");
-        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
+        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "memory:",
                 Optional.empty(), dir.resolve("artifacts"), true, "", true));
         api = new RestClient(server.baseUrl());
     }

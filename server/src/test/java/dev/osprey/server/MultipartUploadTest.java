@@ -35,7 +35,7 @@ class MultipartUploadTest {
     void start() throws Exception {
         Path dir = Files.createTempDirectory("osprey-mpu");
         root = dir.resolve("artifacts");
-        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
+        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "memory:",
                 Optional.empty(), root, true, "", true));
     }
 

@@ -134,7 +134,7 @@ class OidcAuthTest {
                 Set.of("ml-admins"), Map.of("ml-editors", Permission.EDIT, "ml-blocked", Permission.NO_PERMISSIONS),
                 Map.of("team-x-devs", Map.of("team-x", Permission.EDIT), "team-x-viewers",
                         Map.of("team-x", Permission.READ)));
-        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
+        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "memory:",
                 Optional.empty(), dir.resolve("artifacts"), true, "", true)
                 .withAuth(new ServerConfig.AuthOptions(true, "READ", Optional.of("admin"),
                         Optional.of("admin-secret-1")).withOidc(oidc)).withWorkspaces(true));

@@ -28,7 +28,7 @@ class RegistryApiTest {
     @BeforeAll
     void start() throws Exception {
         dir = Files.createTempDirectory("osprey-registry");
-        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
+        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "memory:",
                 Optional.empty(), dir.resolve("artifacts"), true, "", true));
         api = new RestClient(server.baseUrl());
     }

@@ -28,7 +28,7 @@ class RouteTableTest {
     @BeforeAll
     void start() throws Exception {
         Path dir = Files.createTempDirectory("osprey-routes");
-        server = OspreyServer.start(WorkspacesTest.config(dir, "osprey.db").withWorkspaces(true)
+        server = OspreyServer.start(WorkspacesTest.config(dir).withWorkspaces(true)
                 .withAuth(new ServerConfig.AuthOptions(true, "READ", Optional.of("admin"),
                         Optional.of("route-table-admin-1"))));
     }

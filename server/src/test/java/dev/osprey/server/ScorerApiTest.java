@@ -23,7 +23,7 @@ class ScorerApiTest {
     @BeforeAll
     void start() throws Exception {
         Path dir = Files.createTempDirectory("osprey-scorers");
-        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
+        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "memory:",
                 Optional.empty(), dir.resolve("artifacts"), true, "", true));
         api = new RestClient(server.baseUrl());
         experimentId = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"judges\"}").json()

@@ -33,7 +33,7 @@ class SecurityMiddlewareTest {
     }
 
     private ServerConfig config(String name) {
-        return new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/" + name + ".db", Optional.empty(),
+        return new ServerConfig("127.0.0.1", 0, "memory:", Optional.empty(),
                 dir.resolve(name), true, "", true);
     }
 

@@ -13,7 +13,7 @@ class StaticPrefixTest {
     void prefix_appliesToAjaxHealthAndVersion_notToApi() throws Exception {
         Path dir = Files.createTempDirectory("osprey-prefix");
         try (OspreyServer server = OspreyServer.start(new ServerConfig("127.0.0.1", 0,
-                "sqlite:///" + dir + "/osprey.db", Optional.empty(), dir.resolve("artifacts"), true, "mlflow/",
+                "memory:", Optional.empty(), dir.resolve("artifacts"), true, "mlflow/",
                 true))) {
             RestClient api = new RestClient(server.baseUrl());
             assertThat(api.get("/mlflow/health").body()).isEqualTo("OK");
@@ -30,7 +30,7 @@ class StaticPrefixTest {
     void noServeArtifacts_usesTheDestinationAsArtifactRoot() throws Exception {
         Path dir = Files.createTempDirectory("osprey-noserve");
         try (OspreyServer server = OspreyServer.start(new ServerConfig("127.0.0.1", 0,
-                "sqlite:///" + dir + "/osprey.db", Optional.empty(), dir.resolve("artifacts"), false, "", true))) {
+                "memory:", Optional.empty(), dir.resolve("artifacts"), false, "", true))) {
             RestClient api = new RestClient(server.baseUrl());
             String location = api.get("/api/2.0/mlflow/experiments/get?experiment_id=0").json()
                     .at("/experiment/artifact_location").asText();

@@ -47,7 +47,7 @@ class TraceApiTest {
     @BeforeAll
     void start() throws Exception {
         Path dir = Files.createTempDirectory("osprey-traces");
-        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
+        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "memory:",
                 Optional.empty(), dir.resolve("artifacts"), true, "", true));
         api = new RestClient(server.baseUrl());
         experiment = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"traces\"}").json()

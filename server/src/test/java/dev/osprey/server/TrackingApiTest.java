@@ -23,7 +23,7 @@ class TrackingApiTest {
     @BeforeAll
     void start() throws IOException {
         dir = Files.createTempDirectory("osprey-api");
-        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
+        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "memory:",
                 Optional.empty(), dir.resolve("artifacts"), true, "", true));
         api = new RestClient(server.baseUrl());
     }

@@ -15,7 +15,7 @@ class UiRoutesTest {
     void spansPage_andOverview() throws Exception {
         Path dir = Files.createTempDirectory("osprey-ui-routes");
         try (OspreyServer server = OspreyServer.start(new ServerConfig("127.0.0.1", 0,
-                "sqlite:///" + dir + "/osprey.db", Optional.empty(), dir.resolve("artifacts"), true, "", true))) {
+                "memory:", Optional.empty(), dir.resolve("artifacts"), true, "", true))) {
             RestClient api = new RestClient(server.baseUrl());
             String exp = api.post("/api/2.0/mlflow/experiments/create", "{\"name\": \"ui\"}").json()
                     .path("experiment_id").asText();

@@ -33,7 +33,7 @@ class WorkspaceAuthTest {
     @BeforeAll
     void start() throws Exception {
         Path dir = Files.createTempDirectory("osprey-ws-auth");
-        server = OspreyServer.start(WorkspacesTest.config(dir, "osprey.db").withWorkspaces(true)
+        server = OspreyServer.start(WorkspacesTest.config(dir).withWorkspaces(true)
                 .withAuth(new ServerConfig.AuthOptions(true, "READ", Optional.of("admin"), Optional.of(ADMIN))));
         for (String user : List.of("alice", "bob")) {
             assertThat(send("admin", ADMIN, null, "POST", "/api/2.0/mlflow/users/create", "{\"username\": \"" + user

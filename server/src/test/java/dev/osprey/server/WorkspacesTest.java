@@ -33,7 +33,7 @@ class WorkspacesTest {
     @BeforeAll
     void start() throws Exception {
         dir = Files.createTempDirectory("osprey-ws");
-        server = OspreyServer.start(config(dir, "ws.db").withWorkspaces(true));
+        server = OspreyServer.start(config(dir).withWorkspaces(true));
     }
 
     @AfterAll
@@ -41,10 +41,10 @@ class WorkspacesTest {
         server.close();
     }
 
-    static ServerConfig config(Path dir, String db) {
+    static ServerConfig config(Path dir) {
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
-        return new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/" + db, Optional.empty(),
+        return new ServerConfig("127.0.0.1", 0, "memory:", Optional.empty(),
                 dir.resolve("artifacts"), true, "", true)
                 .withGateway(new ServerConfig.GatewayOptions(true, Optional.of(dev.osprey.gateway.crypto
                         .KeyEncryptionKey.parse(Base64.getEncoder().encodeToString(key), "test"))));
@@ -403,7 +403,7 @@ class WorkspacesTest {
     @Test
     void workspacesOff_routesAnswer503AndTheHeaderIsRefused() throws Exception {
         Path other = Files.createTempDirectory("osprey-ws-off");
-        try (OspreyServer off = OspreyServer.start(config(other, "off.db"))) {
+        try (OspreyServer off = OspreyServer.start(config(other))) {
             for (String[] route : new String[][] {{"GET", "/api/3.0/mlflow/workspaces"},
                 {"POST", "/api/3.0/mlflow/workspaces"}, {"GET", "/api/3.0/mlflow/workspaces/default"},
                 {"DELETE", "/ajax-api/3.0/mlflow/workspaces/x"}}) {

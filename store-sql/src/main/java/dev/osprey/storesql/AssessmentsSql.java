@@ -1,5 +1,6 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.StoreErrors;
 import dev.osprey.core.Assessment;
 import dev.osprey.core.OspreyException;
 import java.sql.Connection;
@@ -18,7 +19,7 @@ final class AssessmentsSql {
     private AssessmentsSql() {}
 
     static OspreyException notFound(String id) {
-        return OspreyException.notFound("Assessment with ID '" + id + "' not found.");
+        return StoreErrors.assessmentNotFound(id);
     }
 
     static void create(Connection c, TracesSql traces, Assessment a) throws SQLException {

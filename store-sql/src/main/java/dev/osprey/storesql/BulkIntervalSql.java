@@ -2,6 +2,7 @@ package dev.osprey.storesql;
 
 import dev.osprey.core.Metric;
 import dev.osprey.store.BulkIntervalQuery;
+import dev.osprey.store.MetricSampling;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -17,7 +18,6 @@ import java.util.TreeSet;
  */
 final class BulkIntervalSql {
     static final int EXACT_LIMIT = 5_000;
-    static final int MAX_POINTS_PER_RUN = 25_000;
 
     List<Metric> sample(Connection c, BulkIntervalQuery q) throws SQLException {
         String key = q.metricKey();
@@ -53,9 +53,9 @@ final class BulkIntervalSql {
         long end = q.endStep().orElse(exact ? (allSteps.isEmpty() ? 0 : allSteps.last()) : extremes.last());
         TreeSet<Long> chosen = new TreeSet<>(extremes.subSet(start, true, end, true));
         if (exact) {
-            chosen.addAll(sampleExact(new ArrayList<>(allSteps), start, end, q.maxResults()));
+            chosen.addAll(MetricSampling.sampleExact(new ArrayList<>(allSteps), start, end, q.maxResults()));
         } else {
-            chosen.addAll(sampleBySpacing(start, end, q.maxResults()));
+            chosen.addAll(MetricSampling.sampleBySpacing(start, end, q.maxResults()));
         }
         List<Metric> out = new ArrayList<>();
         for (String runId : q.runIds()) {
@@ -75,51 +75,6 @@ final class BulkIntervalSql {
         return Optional.of(new long[] {min.get(), max});
     }
 
-    /** MLflow's sampling over the sorted distinct steps, including its indexing quirk (see the spec). */
-    static List<Long> sampleExact(List<Long> allSteps, long start, long end, int maxResults) {
-        int startIdx = 0;
-        while (startIdx < allSteps.size() && allSteps.get(startIdx) < start) {
-            startIdx++;
-        }
-        int endIdx = startIdx;
-        while (endIdx < allSteps.size() && allSteps.get(endIdx) <= end) {
-            endIdx++;
-        }
-        List<Long> inRange = allSteps.subList(startIdx, endIdx);
-        int n = inRange.size();
-        if (n <= maxResults) {
-            return inRange;
-        }
-        List<Long> out = new ArrayList<>(maxResults + 1);
-        double interval = (double) n / maxResults;
-        for (int i = 0; i < maxResults; i++) {
-            int idx = startIdx + (int) Math.floor(i * interval);
-            if (idx < n) {
-                out.add(allSteps.get(idx));
-            }
-        }
-        out.add(inRange.get(n - 1));
-        return out;
-    }
-
-    /** Evenly spaced step values; for dense steps these are exactly the steps MLflow's index sampling picks. */
-    static List<Long> sampleBySpacing(long start, long end, int maxResults) {
-        long n = end - start + 1;
-        List<Long> out = new ArrayList<>(maxResults + 1);
-        if (n <= maxResults) {
-            for (long s = start; s <= end; s++) {
-                out.add(s);
-            }
-            return out;
-        }
-        double interval = (double) n / maxResults;
-        for (int i = 0; i < maxResults; i++) {
-            out.add(start + (long) Math.floor(i * interval));
-        }
-        out.add(end);
-        return out;
-    }
-
     private static List<Metric> points(Connection c, String runId, String key, TreeSet<Long> steps)
             throws SQLException {
         if (steps.isEmpty()) {
@@ -128,7 +83,7 @@ final class BulkIntervalSql {
         List<Metric> out = new ArrayList<>();
         for (Metric m : Jdbc.list(c, "SELECT " + MetricsSql.POINT_COLUMNS + " FROM metrics WHERE run_id = ? AND "
                 + "metric_key = ? AND step IN (" + Jdbc.marks(steps.size()) + ") ORDER BY step, ts LIMIT "
-                + MAX_POINTS_PER_RUN, MetricsSql::point, concat(runId, key, steps))) {
+                + MetricSampling.MAX_POINTS_PER_RUN, MetricsSql::point, concat(runId, key, steps))) {
             out.add(m.withRunId(runId));
         }
         return out;

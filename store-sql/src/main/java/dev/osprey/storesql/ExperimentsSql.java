@@ -1,5 +1,6 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.StoreErrors;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.Experiment;
 import dev.osprey.core.LifecycleStage;
@@ -40,8 +41,7 @@ final class ExperimentsSql {
 
     /** An experiment id a caller must give as an integer: anything else is INVALID_PARAMETER_VALUE. */
     static long requireId(String id) {
-        return parseId(id).orElseThrow(() -> dev.osprey.core.OspreyException.invalid("Invalid experiment id '" + id
-                + "'."));
+        return parseId(id).orElseThrow(() -> StoreErrors.invalidExperimentId(id));
     }
 
     void ensureDefault(Connection c, String location, long now) throws SQLException {
@@ -84,7 +84,7 @@ final class ExperimentsSql {
     }
 
     private static OspreyException duplicate(String name, String detail) {
-        return OspreyException.alreadyExists("Experiment(name=" + name + ") already exists. Error: " + detail);
+        return StoreErrors.experimentExists(name, detail);
     }
 
     Optional<Experiment> get(Connection c, String experimentId) throws SQLException {
@@ -147,15 +147,15 @@ final class ExperimentsSql {
     }
 
     long requireActive(Connection c, String experimentId) throws SQLException {
-        LifecycleStage stage = lockStage(c, experimentId).orElseThrow(() -> Errors.experimentNotFound(experimentId));
+        LifecycleStage stage = lockStage(c, experimentId).orElseThrow(() -> StoreErrors.experimentNotFound(experimentId));
         if (stage != LifecycleStage.ACTIVE) {
-            throw Errors.experimentNotActive(experimentId);
+            throw StoreErrors.experimentNotActive(experimentId);
         }
         return Long.parseLong(experimentId);
     }
 
     void rename(Connection c, String experimentId, String newName, long now) throws SQLException {
-        LifecycleStage stage = lockStage(c, experimentId).orElseThrow(() -> Errors.experimentNotFound(experimentId));
+        LifecycleStage stage = lockStage(c, experimentId).orElseThrow(() -> StoreErrors.experimentNotFound(experimentId));
         if (stage != LifecycleStage.ACTIVE) {
             throw new OspreyException(ErrorCode.INVALID_STATE, "Cannot rename a non-active experiment.");
         }
@@ -177,9 +177,9 @@ final class ExperimentsSql {
 
     void setStage(Connection c, String experimentId, LifecycleStage from, LifecycleStage to, long now)
             throws SQLException {
-        LifecycleStage stage = lockStage(c, experimentId).orElseThrow(() -> Errors.experimentNotFound(experimentId));
+        LifecycleStage stage = lockStage(c, experimentId).orElseThrow(() -> StoreErrors.experimentNotFound(experimentId));
         if (stage != from) {
-            throw Errors.experimentNotFound(experimentId);
+            throw StoreErrors.experimentNotFound(experimentId);
         }
         long id = Long.parseLong(experimentId);
         Jdbc.update(c, "UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?",

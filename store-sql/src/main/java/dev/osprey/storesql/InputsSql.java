@@ -1,5 +1,6 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.StoreErrors;
 import dev.osprey.core.Dataset;
 import dev.osprey.core.DatasetInput;
 import dev.osprey.core.ModelInput;
@@ -31,7 +32,7 @@ final class InputsSql {
             return;
         }
         long experimentId = Jdbc.one(c, "SELECT experiment_id FROM runs WHERE run_id = ?", rs -> rs.getLong(1),
-                runId).orElseThrow(() -> Errors.runNotFound(runId));
+                runId).orElseThrow(() -> StoreErrors.runNotFound(runId));
         for (DatasetInput input : inputs) {
             long datasetId = datasetId(c, experimentId, input.dataset(), now);
             Jdbc.update(c, dialect.insertIgnore("run_dataset_inputs", "run_id, dataset_id, created",

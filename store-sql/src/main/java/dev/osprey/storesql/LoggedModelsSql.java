@@ -1,5 +1,6 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.StoreErrors;
 import static org.jooq.impl.DSL.exists;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
@@ -44,7 +45,7 @@ final class LoggedModelsSql {
     }
 
     static OspreyException notFound(String id) {
-        return OspreyException.notFound("Logged model with ID '" + id + "' not found.");
+        return StoreErrors.loggedModelNotFound(id);
     }
 
     void create(Connection c, NewLoggedModel m) throws SQLException {

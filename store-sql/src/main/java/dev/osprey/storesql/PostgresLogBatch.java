@@ -1,5 +1,6 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.StoreErrors;
 import dev.osprey.core.LifecycleStage;
 import dev.osprey.core.Metric;
 import dev.osprey.core.Param;
@@ -120,10 +121,10 @@ final class PostgresLogBatch {
             }
         }
         if (stage.isEmpty()) {
-            throw Errors.runNotFound(runId);
+            throw StoreErrors.runNotFound(runId);
         }
         if (!LifecycleStage.ACTIVE.wireName().equals(stage.get())) {
-            throw Errors.runNotActive(runId);
+            throw StoreErrors.runNotActive(runId);
         }
         return stored;
     }

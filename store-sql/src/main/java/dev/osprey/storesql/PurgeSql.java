@@ -1,5 +1,6 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.StoreErrors;
 import dev.osprey.core.LifecycleStage;
 import dev.osprey.core.OspreyException;
 import dev.osprey.store.DeletedItem;
@@ -43,7 +44,7 @@ final class PurgeSql {
 
     void purgeRun(Connection c, String runId) throws SQLException {
         String stage = Jdbc.one(c, "SELECT lifecycle_stage FROM runs WHERE run_id = ?", rs -> rs.getString(1), runId)
-                .orElseThrow(() -> Errors.runNotFound(runId));
+                .orElseThrow(() -> StoreErrors.runNotFound(runId));
         if (!LifecycleStage.DELETED.wireName().equals(stage)) {
             throw OspreyException.invalid("Run " + runId + " is not deleted; only deleted runs can be purged.");
         }
@@ -54,7 +55,7 @@ final class PurgeSql {
 
     void purgeExperiment(Connection c, String experimentId) throws SQLException {
         LifecycleStage stage = experiments.lockStage(c, experimentId)
-                .orElseThrow(() -> Errors.experimentNotFound(experimentId));
+                .orElseThrow(() -> StoreErrors.experimentNotFound(experimentId));
         if (stage != LifecycleStage.DELETED) {
             throw OspreyException.invalid("Experiment " + experimentId + " is not deleted; only deleted experiments "
                     + "can be purged.");

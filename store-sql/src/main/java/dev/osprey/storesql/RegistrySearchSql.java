@@ -1,5 +1,6 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.PromptFilter;
 import static org.jooq.impl.DSL.exists;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.lower;
@@ -12,14 +13,11 @@ import static org.jooq.impl.DSL.table;
 import dev.osprey.core.ModelStage;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.RegisteredModel;
-import dev.osprey.search.Comparator;
-import dev.osprey.search.Field;
 import dev.osprey.search.Ordering;
 import dev.osprey.store.RegistryQuery;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.jooq.Condition;
 import org.jooq.SortField;
 import org.jooq.impl.DSL;
@@ -42,7 +40,7 @@ final class RegistrySearchSql {
     static List<String> modelNames(Connection c, SqlDialect dialect, RegistryQuery q, int offset, int limit) {
         Condition where = q.workspace().map(w -> field(name(M, "workspace"), String.class).eq(w))
                 .orElse(DSL.trueCondition());
-        List<dev.osprey.search.Condition> clauses = promptAware(q.filter());
+        List<dev.osprey.search.Condition> clauses = PromptFilter.clausesToApply(q.filter());
         int i = 0;
         for (dev.osprey.search.Condition clause : clauses) {
             where = where.and(switch (clause.field()) {
@@ -60,7 +58,7 @@ final class RegistrySearchSql {
             });
             i++;
         }
-        if (!asksForPrompts(q.filter())) {
+        if (!PromptFilter.asksForPrompts(q.filter())) {
             where = where.and(notExists(selectOne().from(table(name("registered_model_tags")).as("p"))
                     .where(field(name("p", "name"), String.class).eq(MODEL_NAME))
                     .and(field(name("p", "tag_key"), String.class).eq(RegisteredModel.PROMPT_TAG))
@@ -95,7 +93,7 @@ final class RegistrySearchSql {
                     .where(field(name("w", "workspace"), String.class).eq(q.workspace().get()))));
         }
         int i = 0;
-        for (dev.osprey.search.Condition clause : promptAware(q.filter())) {
+        for (dev.osprey.search.Condition clause : PromptFilter.clausesToApply(q.filter())) {
             where = where.and(switch (clause.field()) {
                 case TAG -> exists(selectOne().from(table(name("model_version_tags")).as("t" + i))
                         .where(field(name("t" + i, "name"), String.class).eq(VERSION_NAME))
@@ -113,7 +111,7 @@ final class RegistrySearchSql {
             });
             i++;
         }
-        if (!asksForPrompts(q.filter())) {
+        if (!PromptFilter.asksForPrompts(q.filter())) {
             where = where.and(notExists(selectOne().from(table(name("model_version_tags")).as("p"))
                     .where(field(name("p", "name"), String.class).eq(VERSION_NAME))
                     .and(field(name("p", "version"), Long.class).eq(VERSION_NUMBER))
@@ -151,28 +149,5 @@ final class RegistrySearchSql {
         return DSL.using(c, dialect.jooq()).select(VERSION_NAME, VERSION_NUMBER)
                 .from(table(name("model_versions")).as(V)).where(where).orderBy(order).limit(limit).offset(offset)
                 .fetch(r -> new RegistryLoader.Key(r.value1(), r.value2()));
-    }
-
-    /** True when some clause selects prompts: the prompt tag {@code = 'true'} or {@code != 'false'}. */
-    static boolean asksForPrompts(List<dev.osprey.search.Condition> filter) {
-        for (dev.osprey.search.Condition c : filter) {
-            if (isPromptClause(c) && !c.comparator().isList()) {
-                String value = c.text().toLowerCase(Locale.ROOT);
-                if ((c.comparator() == Comparator.EQ && value.equals("true"))
-                        || (c.comparator() == Comparator.NE && value.equals("false"))) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean isPromptClause(dev.osprey.search.Condition c) {
-        return c.field() == Field.TAG && c.key().equals(RegisteredModel.PROMPT_TAG);
-    }
-
-    /** The clauses to apply: all of them when prompts are asked for, else all but those on the prompt tag. */
-    private static List<dev.osprey.search.Condition> promptAware(List<dev.osprey.search.Condition> filter) {
-        return asksForPrompts(filter) ? filter : filter.stream().filter(c -> !isPromptClause(c)).toList();
     }
 }

@@ -1,5 +1,6 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.StoreErrors;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.ModelStage;
 import dev.osprey.core.ModelVersion;
@@ -21,11 +22,11 @@ final class RegistrySql {
     }
 
     static OspreyException modelNotFound(String name) {
-        return OspreyException.notFound("Registered Model with name=" + name + " not found");
+        return StoreErrors.registeredModelNotFound(name);
     }
 
     static OspreyException versionNotFound(String name, String version) {
-        return OspreyException.notFound("Model Version (name=" + name + ", version=" + version + ") not found");
+        return StoreErrors.modelVersionNotFound(name, version);
     }
 
     private static OspreyException modelExists(String name) {

@@ -1,5 +1,6 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.StoreErrors;
 import dev.osprey.core.LifecycleStage;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.Param;
@@ -64,9 +65,9 @@ final class RunsSql {
     /** Locks the run row, so concurrent writes to one run apply one after another, and checks it is active. */
     void requireActive(Connection c, String runId) throws SQLException {
         String stage = Jdbc.one(c, "SELECT lifecycle_stage FROM runs WHERE run_id = ?" + dialect.forUpdate(),
-                rs -> rs.getString(1), runId).orElseThrow(() -> Errors.runNotFound(runId));
+                rs -> rs.getString(1), runId).orElseThrow(() -> StoreErrors.runNotFound(runId));
         if (!LifecycleStage.ACTIVE.wireName().equals(stage)) {
-            throw Errors.runNotActive(runId);
+            throw StoreErrors.runNotActive(runId);
         }
     }
 
@@ -81,7 +82,7 @@ final class RunsSql {
         if (update.runName().isPresent()) {
             upsertTags(c, runId, List.of(new Tag(Run.RUN_NAME_TAG, update.runName().get())));
         }
-        return info(c, runId).orElseThrow(() -> Errors.runNotFound(runId));
+        return info(c, runId).orElseThrow(() -> StoreErrors.runNotFound(runId));
     }
 
     void setStage(Connection c, String runId, LifecycleStage stage, long now) throws SQLException {
@@ -91,7 +92,7 @@ final class RunsSql {
                 : Jdbc.update(c, "UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_id = ?",
                         runId);
         if (updated == 0) {
-            throw Errors.runNotFound(runId);
+            throw StoreErrors.runNotFound(runId);
         }
     }
 
@@ -110,10 +111,10 @@ final class RunsSql {
                 + dialect.forUpdate(), rs -> paramKeys.isEmpty() ? new String[] {rs.getString(1)}
                 : new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, args.toArray());
         if (rows.isEmpty()) {
-            throw Errors.runNotFound(runId);
+            throw StoreErrors.runNotFound(runId);
         }
         if (!LifecycleStage.ACTIVE.wireName().equals(rows.get(0)[0])) {
-            throw Errors.runNotActive(runId);
+            throw StoreErrors.runNotActive(runId);
         }
         Map<String, String> stored = new HashMap<>();
         for (String[] row : rows) {

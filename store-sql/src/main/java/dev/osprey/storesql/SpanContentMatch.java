@@ -1,131 +1,31 @@
 package dev.osprey.storesql;
 
-import dev.osprey.core.SpanRecord;
-import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.List;
+import dev.osprey.store.SpanContentPatterns;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.impl.DSL;
 
-/**
- * Span attribute and full-text clauses as LIKE patterns over the stored span JSON ({@link SpanRecord} fixes its
- * form). An attribute {@code k = 'v'} matches the item {@code {"key":"k","value":{"string_value":"v"}}}, the same item
- * with the JSON-encoded value MLflow's SDKs write ({@code "\"v\""}), and the int, double and bool forms when the value
- * reads as one. Every pattern uses {@code !} as its escape character so that backslashes from JSON escaping are
- * literal on every backend (PostgreSQL and MariaDB treat a backslash as LIKE's escape by default, SQLite does not).
- */
+/** Span attribute and full-text clauses ({@link SpanContentPatterns}) as LIKE conditions on a content column. */
 final class SpanContentMatch {
-    private static final char ESCAPE = '!';
-
     private SpanContentMatch() {}
 
     /** {@code span.attributes.<key> <op> 'value'} on one span's content column. */
     static Condition attribute(Field<String> content, String key, dev.osprey.search.Condition c) {
-        String item = "%{\"key\":\"" + literal(json(key)) + "\",\"value\":{";
-        return switch (c.comparator()) {
-            case EQ -> anyOf(content, item, literal(json(c.text())), valueForms(c.text()), false);
-            case NE -> content.like(item + "%", ESCAPE).andNot(anyOf(content, item, literal(json(c.text())),
-                    valueForms(c.text()), false));
-            case LIKE -> anyOf(content, item, pattern(c.text()), List.of(), false);
-            case ILIKE -> anyOf(content, item, pattern(c.text()), List.of(), true);
-            default -> throw new IllegalArgumentException("Not a span attribute comparator: " + c.comparator());
-        };
+        return condition(content, SpanContentPatterns.attribute(key, c));
     }
 
     /** {@code trace.text} / {@code span.content}: the pattern anywhere in the span's JSON. */
     static Condition text(Field<String> content, dev.osprey.search.Condition c) {
-        String p = pattern(c.text());
-        return c.comparator() == dev.osprey.search.Comparator.ILIKE ? content.likeIgnoreCase(p, ESCAPE)
-                : content.like(p, ESCAPE);
+        return condition(content, SpanContentPatterns.text(c));
     }
 
-    /** The item with a string value (raw or JSON-encoded) matching {@code value}, or one of the typed forms. */
-    private static Condition anyOf(Field<String> content, String item, String value, List<String> typed,
-            boolean ignoreCase) {
-        List<String> patterns = new ArrayList<>();
-        patterns.add(item + "\"string_value\":\"" + value + "\"}}%");
-        patterns.add(item + "\"string_value\":\"\\\"" + reescape(value) + "\\\"\"}}%");
-        for (String form : typed) {
-            patterns.add(item + form + "}}%");
-        }
+    private static Condition condition(Field<String> content, SpanContentPatterns.LikeTest test) {
         Condition any = DSL.falseCondition();
-        for (String p : patterns) {
-            any = any.or(ignoreCase ? content.likeIgnoreCase(p, ESCAPE) : content.like(p, ESCAPE));
+        for (String p : test.anyOf()) {
+            any = any.or(test.ignoreCase() ? content.likeIgnoreCase(p, SpanContentPatterns.ESCAPE)
+                    : content.like(p, SpanContentPatterns.ESCAPE));
         }
-        return any;
-    }
-
-    /** Typed OTLP values the literal could be: {@code "int_value":5}, {@code "double_value":0.5}, bools. */
-    private static List<String> valueForms(String text) {
-        List<String> forms = new ArrayList<>();
-        if (text.equals("true") || text.equals("false")) {
-            forms.add("\"bool_value\":" + text);
-        }
-        try {
-            BigDecimal n = new BigDecimal(text);
-            if (n.scale() <= 0) {
-                forms.add("\"int_value\":" + n.toBigIntegerExact());
-            } else {
-                forms.add("\"double_value\":" + text);
-            }
-        } catch (NumberFormatException | ArithmeticException notANumber) {
-            // a plain string
-        }
-        return forms;
-    }
-
-    /**
-     * A JSON-encoded string inside a JSON string is escaped twice: each backslash of the once-escaped text doubles
-     * again, each quote gains a backslash. Applied to an already LIKE-escaped pattern, which only adds {@code !}.
-     */
-    private static String reescape(String onceEscaped) {
-        return onceEscaped.replace("\\", "\\\\").replace("\"", "\\\"");
-    }
-
-    /**
-     * A user's LIKE pattern: its {@code %} and {@code _} stay wildcards, the rest is JSON-escaped literal text. JSON
-     * escaping adds no wildcard, so only the escape character itself needs doubling.
-     */
-    private static String pattern(String userPattern) {
-        return json(userPattern).replace(String.valueOf(ESCAPE), String.valueOf(ESCAPE) + ESCAPE);
-    }
-
-    /** Escapes LIKE's wildcards and the escape character itself. */
-    private static String literal(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 8);
-        for (int i = 0; i < text.length(); i++) {
-            char ch = text.charAt(i);
-            if (ch == '%' || ch == '_' || ch == ESCAPE) {
-                out.append(ESCAPE);
-            }
-            out.append(ch);
-        }
-        return out.toString();
-    }
-
-    /** Minimal JSON string escaping, as the stored content is written (without the surrounding quotes). */
-    static String json(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 8);
-        for (int i = 0; i < text.length(); i++) {
-            char ch = text.charAt(i);
-            switch (ch) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (ch < 0x20) {
-                        out.append(String.format("\\u%04X", (int) ch));
-                    } else {
-                        out.append(ch);
-                    }
-                }
-            }
-        }
-        return out.toString();
+        Condition tested = test.negated() ? DSL.not(any) : any;
+        return test.required().map(r -> content.like(r, SpanContentPatterns.ESCAPE).and(tested)).orElse(tested);
     }
 }

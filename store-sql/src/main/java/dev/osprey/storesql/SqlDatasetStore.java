@@ -1,5 +1,6 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.StoreErrors;
 import static org.jooq.impl.DSL.exists;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
@@ -9,16 +10,13 @@ import static org.jooq.impl.DSL.table;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.Page;
 import dev.osprey.search.Ordering;
+import dev.osprey.store.DatasetDigest;
 import dev.osprey.store.DatasetStore;
 import dev.osprey.store.PageTokens;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,13 +42,13 @@ final class SqlDatasetStore implements DatasetStore {
     }
 
     static OspreyException missing(String datasetId) {
-        return OspreyException.notFound("Could not find evaluation dataset with ID " + datasetId);
+        return StoreErrors.datasetNotFound(datasetId);
     }
 
 
     @Override
     public EvalDataset create(NewDataset d) {
-        String digest = digest(List.of());
+        String digest = DatasetDigest.ofParts(List.of());
         return db.write(c -> {
             Jdbc.update(c, "INSERT INTO eval_datasets (" + DATASET_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     d.datasetId(), d.name(), d.schema().orElse(null), d.profile().orElse(null), digest,
@@ -261,20 +259,8 @@ final class SqlDatasetStore implements DatasetStore {
     private static void refreshDigest(Connection c, String datasetId) throws SQLException {
         List<String> parts = Jdbc.list(c, "SELECT inputs_key, last_update_time FROM eval_dataset_records WHERE "
                 + "dataset_id = ? ORDER BY inputs_key", rs -> rs.getString(1) + ":" + rs.getLong(2), datasetId);
-        Jdbc.update(c, "UPDATE eval_datasets SET digest = ? WHERE dataset_id = ?", digest(parts), datasetId);
-    }
-
-    private static String digest(List<String> parts) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String part : parts) {
-                sha.update(part.getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) '\n');
-            }
-            return HexFormat.of().formatHex(sha.digest(), 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        Jdbc.update(c, "UPDATE eval_datasets SET digest = ? WHERE dataset_id = ?", DatasetDigest.ofParts(parts),
+                datasetId);
     }
 
     private static DatasetRecord record(ResultSet rs) throws SQLException {

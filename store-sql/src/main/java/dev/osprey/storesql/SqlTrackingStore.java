@@ -1,5 +1,6 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.StoreErrors;
 import dev.osprey.core.DatasetInput;
 import dev.osprey.core.Experiment;
 import dev.osprey.core.LifecycleStage;
@@ -113,7 +114,7 @@ public final class SqlTrackingStore implements TrackingStore {
     @Override
     public Run createRun(NewRun run) {
         db.update(c -> runs.create(c, run));
-        return getRun(run.runId()).orElseThrow(() -> Errors.runNotFound(run.runId()));
+        return getRun(run.runId()).orElseThrow(() -> StoreErrors.runNotFound(run.runId()));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.StoreErrors;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.Page;
 import dev.osprey.core.Webhook;
@@ -22,7 +23,7 @@ final class SqlWebhookStore implements WebhookStore {
     }
 
     static OspreyException notFound(String id) {
-        return OspreyException.notFound("Webhook with ID " + id + " not found.");
+        return StoreErrors.webhookNotFound(id);
     }
 
     private static String events(List<Webhook.Event> events) {

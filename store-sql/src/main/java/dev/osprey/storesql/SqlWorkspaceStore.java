@@ -1,5 +1,6 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.StoreErrors;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.ServerFailure;
@@ -56,7 +57,7 @@ final class SqlWorkspaceStore implements WorkspaceStore {
     }
 
     private static OspreyException notFound(String name) {
-        return OspreyException.notFound("Workspace '" + name + "' not found");
+        return StoreErrors.workspaceNotFound(name);
     }
 
     @Override

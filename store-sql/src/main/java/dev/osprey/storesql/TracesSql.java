@@ -1,5 +1,6 @@
 package dev.osprey.storesql;
 
+import dev.osprey.store.StoreErrors;
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.SpanRecord;
@@ -32,16 +33,16 @@ final class TracesSql {
     }
 
     static OspreyException notFound(String traceId) {
-        return OspreyException.notFound("Trace with ID '" + traceId + "' not found.");
+        return StoreErrors.traceNotFound(traceId);
     }
 
     /** The experiment's artifact location, after checking that it exists and is active. */
     private static String requireActive(Connection c, long experiment, String experimentId) throws SQLException {
         String[] row = Jdbc.one(c, "SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = ?",
                 rs -> new String[] {rs.getString(1), rs.getString(2)}, experiment)
-                .orElseThrow(() -> Errors.experimentNotFound(experimentId));
+                .orElseThrow(() -> StoreErrors.experimentNotFound(experimentId));
         if (!row[0].equals("active")) {
-            throw Errors.experimentNotActive(experimentId);
+            throw StoreErrors.experimentNotActive(experimentId);
         }
         return row[1];
     }
@@ -56,7 +57,7 @@ final class TracesSql {
      */
     Optional<TraceInfo> write(Connection c, String experimentId, String traceId, List<SpanRecord> spans,
             boolean requireActive, TraceUpdate.Rules rules, long now, boolean readBack) throws SQLException {
-        long experiment = ExperimentsSql.parseId(experimentId).orElseThrow(() -> Errors.experimentNotFound(
+        long experiment = ExperimentsSql.parseId(experimentId).orElseThrow(() -> StoreErrors.experimentNotFound(
                 experimentId));
         Optional<String> checkedLocation = requireActive ? Optional.of(requireActive(c, experiment, experimentId))
                 : Optional.empty();
@@ -85,7 +86,7 @@ final class TracesSql {
             }
             TraceInfo info = new TraceInfo(traceId, experimentId, Optional.empty(), now, OptionalLong.empty(),
                     TraceState.IN_PROGRESS, Optional.empty(), Optional.empty(), Map.of(), Map.of());
-            snapshot = new TraceUpdate.Snapshot(info, true, location, totals(spans));
+            snapshot = new TraceUpdate.Snapshot(info, true, location, TraceUpdate.SpanTotals.of(spans));
         }
         apply(c, traceId, rules.apply(snapshot));
         return readBack ? info(c, traceId) : Optional.empty();
@@ -123,33 +124,6 @@ final class TracesSql {
         }
         Jdbc.update(c, dialect.upsert(table, "trace_id, " + keyColumn + ", " + valueColumn, "trace_id, "
                 + keyColumn, valueColumn, entries.size()), args);
-    }
-
-    /** Totals over spans written to a trace that had none. */
-    private static TraceUpdate.SpanTotals totals(List<SpanRecord> spans) {
-        long withTokens = 0;
-        long in = 0;
-        long out = 0;
-        long total = 0;
-        long withCost = 0;
-        double inCost = 0;
-        double outCost = 0;
-        double totalCost = 0;
-        for (SpanRecord s : spans) {
-            if (s.tokens().isPresent()) {
-                withTokens++;
-                in += s.tokens().get().input();
-                out += s.tokens().get().output();
-                total += s.tokens().get().total();
-            }
-            if (s.cost().isPresent()) {
-                withCost++;
-                inCost += s.cost().get().input();
-                outCost += s.cost().get().output();
-                totalCost += s.cost().get().total();
-            }
-        }
-        return new TraceUpdate.SpanTotals(withTokens, in, out, total, withCost, inCost, outCost, totalCost);
     }
 
     private static TraceUpdate.SpanTotals totals(Connection c, String traceId) throws SQLException {

@@ -43,6 +43,33 @@ public final class TraceUpdate {
     public record SpanTotals(long spansWithTokens, long inputTokens, long outputTokens, long totalTokens,
             long spansWithCost, double inputCost, double outputCost, double totalCost) {
         public static final SpanTotals NONE = new SpanTotals(0, 0, 0, 0, 0, 0, 0, 0);
+
+        /** The sums over these spans. */
+        public static SpanTotals of(Iterable<dev.osprey.core.SpanRecord> spans) {
+            long withTokens = 0;
+            long in = 0;
+            long out = 0;
+            long total = 0;
+            long withCost = 0;
+            double inCost = 0;
+            double outCost = 0;
+            double totalCost = 0;
+            for (dev.osprey.core.SpanRecord s : spans) {
+                if (s.tokens().isPresent()) {
+                    withTokens++;
+                    in += s.tokens().get().input();
+                    out += s.tokens().get().output();
+                    total += s.tokens().get().total();
+                }
+                if (s.cost().isPresent()) {
+                    withCost++;
+                    inCost += s.cost().get().input();
+                    outCost += s.cost().get().output();
+                    totalCost += s.cost().get().total();
+                }
+            }
+            return new SpanTotals(withTokens, in, out, total, withCost, inCost, outCost, totalCost);
+        }
     }
 
     /**

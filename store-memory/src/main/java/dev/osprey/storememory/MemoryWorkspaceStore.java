@@ -1,0 +1,171 @@
+package dev.osprey.storememory;
+
+import dev.osprey.store.StoreErrors;
+import dev.osprey.core.ErrorCode;
+import dev.osprey.core.LifecycleStage;
+import dev.osprey.core.OspreyException;
+import dev.osprey.store.AuthStore;
+import dev.osprey.store.WorkspaceStore;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@link WorkspaceStore} on the in-memory tables: a resource not assigned elsewhere is in the default workspace. */
+final class MemoryWorkspaceStore implements WorkspaceStore {
+    private final MemoryDatabase db;
+    private final Purge purge;
+
+    MemoryWorkspaceStore(MemoryDatabase db, Purge purge) {
+        this.db = db;
+        this.purge = purge;
+    }
+
+
+    @Override
+    public List<Workspace> list() {
+        return db.locked(() -> List.copyOf(db.workspaceRows.values()));
+    }
+
+    @Override
+    public Optional<Workspace> get(String name) {
+        return db.locked(() -> Optional.ofNullable(db.workspaceRows.get(name)));
+    }
+
+    @Override
+    public void create(Workspace w) {
+        db.locked(() -> {
+            if (db.workspaceRows.containsKey(w.name())) {
+                throw OspreyException.alreadyExists("Workspace '" + w.name() + "' already exists.");
+            }
+            db.workspaceRows.put(w.name(), w);
+        });
+    }
+
+    @Override
+    public Workspace update(String name, Optional<String> description, Optional<String> defaultArtifactRoot) {
+        return db.locked(() -> {
+            Workspace w = db.workspaceRows.get(name);
+            if (w == null) {
+                throw StoreErrors.workspaceNotFound(name);
+            }
+            Workspace updated = new Workspace(name, description.orElse(w.description()),
+                    defaultArtifactRoot.isPresent() ? defaultArtifactRoot.filter(r -> !r.isEmpty())
+                            : w.defaultArtifactRoot(), w.createdAt());
+            db.workspaceRows.put(name, updated);
+            return updated;
+        });
+    }
+
+    @Override
+    public void delete(String name, DeletionMode mode) {
+        if (name.equals(DEFAULT)) {
+            throw OspreyException.invalid("Cannot delete the reserved '" + DEFAULT + "' workspace.");
+        }
+        db.locked(() -> {
+            if (!db.workspaceRows.containsKey(name)) {
+                throw StoreErrors.workspaceNotFound(name);
+            }
+            switch (mode) {
+                case RESTRICT -> refuseIfNotEmpty(name);
+                case SET_DEFAULT -> {
+                    for (Kind kind : Kind.values()) {
+                        db.workspaces(kind).values().removeIf(name::equals);
+                    }
+                }
+                case CASCADE -> deleteResources(name);
+            }
+            db.workspaceRows.remove(name);
+            db.forgetGrants(AuthStore.ResourceType.WORKSPACE, name);
+        });
+    }
+
+    private List<String> resourcesOf(Kind kind, String workspace) {
+        List<String> out = new ArrayList<>();
+        db.workspaces(kind).forEach((id, w) -> {
+            if (w.equals(workspace) && exists(kind, id)) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
+
+    private void refuseIfNotEmpty(String name) {
+        for (Kind kind : Kind.values()) {
+            int n = resourcesOf(kind, name).size();
+            if (n > 0) {
+                throw new OspreyException(ErrorCode.RESOURCE_CONFLICT, "Cannot delete workspace '" + name + "': it "
+                        + "still holds " + n + " " + kind.name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                        + "(s). Delete or move them first, or delete with mode=CASCADE or mode=SET_DEFAULT.");
+            }
+        }
+    }
+
+    /** Experiments go with everything under them, models with their versions, documents with their grants. */
+    private void deleteResources(String name) {
+        for (String id : resourcesOf(Kind.EXPERIMENT, name)) {
+            db.experiments.get(Long.parseLong(id)).stage = LifecycleStage.DELETED;
+            purge.experiment(Long.parseLong(id));
+        }
+        for (String model : resourcesOf(Kind.REGISTERED_MODEL, name)) {
+            db.models.remove(model);
+            db.workspaces(Kind.REGISTERED_MODEL).remove(model);
+            db.forgetGrants(AuthStore.ResourceType.REGISTERED_MODEL, model);
+        }
+        for (Kind kind : List.of(Kind.GATEWAY_SECRET, Kind.GATEWAY_MODEL_DEFINITION, Kind.GATEWAY_ENDPOINT)) {
+            for (String id : resourcesOf(kind, name)) {
+                db.gatewayDocuments.get(documentKind(kind)).remove(id);
+                db.workspaces(kind).remove(id);
+                db.forgetGrants(AuthStore.ResourceType.valueOf(kind.name()), id);
+            }
+        }
+        for (String dataset : resourcesOf(Kind.DATASET, name)) {
+            MemoryDatasetStore.removeDataset(db, dataset);
+        }
+    }
+
+    private static String documentKind(Kind kind) {
+        return switch (kind) {
+            case GATEWAY_SECRET -> "secret";
+            case GATEWAY_MODEL_DEFINITION -> "model_definition";
+            case GATEWAY_ENDPOINT -> "endpoint";
+            default -> throw new IllegalArgumentException(kind.name());
+        };
+    }
+
+    private boolean exists(Kind kind, String id) {
+        return switch (kind) {
+            case EXPERIMENT -> db.experiment(id).isPresent();
+            case REGISTERED_MODEL -> db.models.containsKey(id);
+            case DATASET -> db.evalDatasets.containsKey(id);
+            default -> db.gatewayDocuments.getOrDefault(documentKind(kind), Map.of()).containsKey(id);
+        };
+    }
+
+    @Override
+    public Map<String, String> workspacesOf(Kind kind, Collection<String> ids) {
+        return db.locked(() -> {
+            Map<String, String> out = new HashMap<>();
+            for (String id : ids) {
+                if (exists(kind, id)) {
+                    String key = kind == Kind.EXPERIMENT ? Long.toString(Long.parseLong(id)) : id;
+                    out.put(id, db.workspaces(kind).getOrDefault(key, DEFAULT));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void assign(Kind kind, String id, String workspace) {
+        String key = kind == Kind.EXPERIMENT ? Long.toString(Tables.requireExperimentId(id)) : id;
+        db.locked(() -> {
+            if (exists(kind, key)) {
+                db.workspaces(kind).put(key, workspace);
+            }
+        });
+    }
+}
