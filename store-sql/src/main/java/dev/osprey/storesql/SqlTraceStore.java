@@ -56,11 +56,11 @@ final class SqlTraceStore implements TraceStore {
     public Page<TraceInfo> searchTraces(TraceQuery q) {
         int offset = PageTokens.offsetOf(q.pageToken());
         return db.read(c -> {
-            List<String> ids = TraceSearchSql.pageOfIds(c, db.dialect(), q, offset, q.maxResults() + 1);
-            boolean more = ids.size() > q.maxResults();
-            List<String> page = more ? ids.subList(0, q.maxResults()) : ids;
-            return new Page<>(sql.infos(c, page), more ? Optional.of(PageTokens.offset((long) offset + page.size()))
-                    : Optional.empty());
+            List<TracesSql.Row> rows = TraceSearchSql.page(c, db.dialect(), q, offset, q.maxResults() + 1);
+            boolean more = rows.size() > q.maxResults();
+            List<TracesSql.Row> page = more ? rows.subList(0, q.maxResults()) : rows;
+            return new Page<>(TracesSql.withTagsAndMetadata(c, page), more
+                    ? Optional.of(PageTokens.offset((long) offset + page.size())) : Optional.empty());
         });
     }
 

@@ -16,7 +16,7 @@ import org.jooq.Condition;
 import org.jooq.SortField;
 import org.jooq.impl.DSL;
 
-/** SearchTracesV3 as one query returning a page of trace ids in order (spec/search-grammar.md §6). */
+/** SearchTracesV3 as one query returning a page of trace rows in order (spec/search-grammar.md §6). */
 final class TraceSearchSql {
     /** The tag MLflow's search grammar reads {@code name} / {@code trace.name} from. */
     private static final String TRACE_NAME = "mlflow.traceName";
@@ -26,7 +26,8 @@ final class TraceSearchSql {
 
     private TraceSearchSql() {}
 
-    static List<String> pageOfIds(Connection c, SqlDialect dialect, TraceQuery q, int offset, int limit) {
+    static List<TracesSql.Row> page(Connection c, SqlDialect dialect, TraceQuery q, int offset, int limit)
+            throws java.sql.SQLException {
         List<Long> experiments = new ArrayList<>();
         for (String id : q.experimentIds()) {
             experiments.add(ExperimentsSql.requireId(id));
@@ -64,8 +65,18 @@ final class TraceSearchSql {
         if (!idOrdered) {
             order.add(ID.asc());
         }
-        return DSL.using(c, dialect.jooq()).select(ID).from(table(name("traces")).as(T)).where(where).orderBy(order)
-                .limit(limit).offset(offset).fetch(ID);
+        var columns = java.util.stream.Stream.of("trace_id", "experiment_id", "client_request_id", "request_time",
+                "execution_duration", "state", "request_preview", "response_preview")
+                .map(column -> field(name(T, column))).toList();
+        // The page's whole trace rows in the search itself: their tags and metadata are then one query more.
+        try (var rs = DSL.using(c, dialect.jooq()).select(columns).from(table(name("traces")).as(T)).where(where)
+                .orderBy(order).limit(limit).offset(offset).fetchResultSet()) {
+            List<TracesSql.Row> rows = new ArrayList<>();
+            while (rs.next()) {
+                rows.add(TracesSql.row(rs));
+            }
+            return rows;
+        }
     }
 
     private static Condition keyed(String table, String keyColumn, String valueColumn, String key,

@@ -198,45 +198,67 @@ final class TracesSql {
         return infos(c, List.of(traceId)).stream().findFirst();
     }
 
-    /** Infos in the order given, with tags and metadata; unknown ids skipped. */
+    /** Infos in the order given, with tags and metadata; unknown ids skipped. Two queries. */
     List<TraceInfo> infos(Connection c, List<String> traceIds) throws SQLException {
         if (traceIds.isEmpty()) {
             return List.of();
         }
-        String in = Jdbc.marks(traceIds.size());
-        Object[] args = traceIds.toArray();
-        Map<String, Map<String, String>> tags = new HashMap<>();
-        for (String[] t : Jdbc.list(c, "SELECT trace_id, tag_key, tag_value FROM trace_tags WHERE trace_id IN (" + in
-                + ")", rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, args)) {
-            tags.computeIfAbsent(t[0], k -> new LinkedHashMap<>()).put(t[1], t[2]);
+        Map<String, Row> byId = new HashMap<>();
+        for (Row r : Jdbc.list(c, "SELECT " + INFO_COLUMNS + " FROM traces WHERE trace_id IN ("
+                + Jdbc.marks(traceIds.size()) + ")", TracesSql::row, traceIds.toArray())) {
+            byId.put(r.traceId(), r);
         }
-        Map<String, Map<String, String>> metadata = new HashMap<>();
-        for (String[] m : Jdbc.list(c, "SELECT trace_id, metadata_key, metadata_value FROM trace_metadata WHERE "
-                + "trace_id IN (" + in + ")", rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)},
-                args)) {
-            metadata.computeIfAbsent(m[0], k -> new LinkedHashMap<>()).put(m[1], m[2]);
-        }
-        Map<String, TraceInfo> byId = new HashMap<>();
-        for (TraceInfo t : Jdbc.list(c, "SELECT " + INFO_COLUMNS + " FROM traces WHERE trace_id IN (" + in + ")",
-                rs -> row(rs, tags, metadata), args)) {
-            byId.put(t.traceId(), t);
-        }
-        List<TraceInfo> out = new ArrayList<>();
+        List<Row> rows = new ArrayList<>();
         for (String id : traceIds) {
-            Optional.ofNullable(byId.get(id)).ifPresent(out::add);
+            Optional.ofNullable(byId.get(id)).ifPresent(rows::add);
         }
-        return out;
+        return withTagsAndMetadata(c, rows);
     }
 
-    private static TraceInfo row(ResultSet rs, Map<String, Map<String, String>> tags,
-            Map<String, Map<String, String>> metadata) throws SQLException {
-        String id = rs.getString(1);
+    /** The trace columns a search or a lookup reads, in {@link #INFO_COLUMNS} order. */
+    record Row(String traceId, long experimentId, Optional<String> clientRequestId, long requestTime,
+            OptionalLong executionDuration, TraceState state, Optional<String> requestPreview,
+            Optional<String> responsePreview) {}
+
+    /** A row of {@link #INFO_COLUMNS}, by position. */
+    static Row row(ResultSet rs) throws SQLException {
         long duration = rs.getLong(5);
         OptionalLong executionDuration = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(duration);
-        return new TraceInfo(id, Long.toString(rs.getLong(2)), Optional.ofNullable(rs.getString(3)), rs.getLong(4),
+        return new Row(rs.getString(1), rs.getLong(2), Optional.ofNullable(rs.getString(3)), rs.getLong(4),
                 executionDuration, TraceState.valueOf(rs.getString(6)), Optional.ofNullable(rs.getString(7)),
-                Optional.ofNullable(rs.getString(8)), metadata.getOrDefault(id, Map.of()),
-                tags.getOrDefault(id, Map.of()));
+                Optional.ofNullable(rs.getString(8)));
+    }
+
+    /**
+     * Infos of rows already read, in their order, with tags and metadata read in one UNION ALL query: a search page
+     * then costs the search itself and this one query (TRC-2, session 12).
+     */
+    static List<TraceInfo> withTagsAndMetadata(Connection c, List<Row> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        String in = Jdbc.marks(rows.size());
+        Object[] args = new Object[rows.size() * 2];
+        for (int i = 0; i < rows.size(); i++) {
+            args[i] = rows.get(i).traceId();
+            args[rows.size() + i] = rows.get(i).traceId();
+        }
+        Map<String, Map<String, String>> tags = new HashMap<>();
+        Map<String, Map<String, String>> metadata = new HashMap<>();
+        Jdbc.list(c, "SELECT trace_id, 0, tag_key, tag_value FROM trace_tags WHERE trace_id IN (" + in + ") UNION ALL "
+                + "SELECT trace_id, 1, metadata_key, metadata_value FROM trace_metadata WHERE trace_id IN (" + in + ")",
+                rs -> {
+                    (rs.getInt(2) == 0 ? tags : metadata).computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
+                            .put(rs.getString(3), rs.getString(4));
+                    return null;
+                }, args);
+        List<TraceInfo> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            out.add(new TraceInfo(r.traceId(), Long.toString(r.experimentId()), r.clientRequestId(), r.requestTime(),
+                    r.executionDuration(), r.state(), r.requestPreview(), r.responsePreview(),
+                    metadata.getOrDefault(r.traceId(), Map.of()), tags.getOrDefault(r.traceId(), Map.of())));
+        }
+        return out;
     }
 
     List<SpanRecord> spans(Connection c, String traceId, int offset, int limit) throws SQLException {
