@@ -52,6 +52,12 @@ class ITMlflowClients {
         assertNoFailures("Python client, postgresql", python(Backends.postgres(), Map.of(), List.of(), Map.of()), 5);
     }
 
+    /** The in-memory reference backend serves the real client as the databases do (issue 20). */
+    @Test
+    void python_onTheInMemoryBackend() throws Exception {
+        assertNoFailures("Python client, memory", python("memory:", Map.of(), List.of(), Map.of()), 5);
+    }
+
     @Test
     void python_withBasicAuthAndAnApiToken() throws Exception {
         JsonNode counts = python(Backends.freshSqlite(), AUTH_SERVER, List.of("--app-name", "basic-auth"),
