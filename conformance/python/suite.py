@@ -450,6 +450,36 @@ def search_traces_by_tag_and_status():
 
 
 @case("tracing")
+def trace_metrics_through_the_rest_store():
+    # The client's own QueryTraceMetrics call (the MLflow UI's trace charts use the same route).
+    from mlflow.entities.trace_metrics import AggregationType, MetricAggregation, MetricViewType
+    from mlflow.tracking._tracking_service.utils import _get_store
+
+    experiment_id = fresh_experiment()
+    traced_call("m1")
+    traced_call("m2")
+    points = _get_store().query_trace_metrics(
+        experiment_ids=[experiment_id], view_type=MetricViewType.TRACES, metric_name="trace_count",
+        aggregations=[MetricAggregation(aggregation_type=AggregationType.COUNT)], dimensions=["trace_name"])
+    expect(len(points) == 1, f"one group, got {points}")
+    expect(points[0].dimensions == {"trace_name": "pipeline"}, f"dimensions {points[0].dimensions}")
+    expect(points[0].values == {"COUNT": 2.0}, f"values {points[0].values}")
+    latency = _get_store().query_trace_metrics(
+        experiment_ids=[experiment_id], view_type=MetricViewType.SPANS, metric_name="latency",
+        aggregations=[MetricAggregation(aggregation_type=AggregationType.PERCENTILE, percentile_value=50.0)],
+        dimensions=["span_name"], filters=["span.name = 'answer'"])
+    expect([p.dimensions for p in latency] == [{"span_name": "answer"}], f"span groups {latency}")
+    expect(set(latency[0].values) == {"P50.0"}, f"percentile label {latency[0].values}")
+    try:
+        _get_store().query_trace_metrics(
+            experiment_ids=[experiment_id], view_type=MetricViewType.TRACES, metric_name="latency",
+            aggregations=[MetricAggregation(aggregation_type=AggregationType.COUNT)])
+        expect(False, "COUNT of latency must be refused")
+    except mlflow.exceptions.MlflowException as e:
+        expect(e.error_code == "INVALID_PARAMETER_VALUE", f"error code {e.error_code}")
+
+
+@case("tracing")
 def manual_spans_and_sessions():
     experiment_id = fresh_experiment()
     with mlflow.start_span(name="turn") as span:

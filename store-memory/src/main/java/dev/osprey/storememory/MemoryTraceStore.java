@@ -158,6 +158,15 @@ final class MemoryTraceStore implements TraceStore {
     }
 
     @Override
+    public List<SpanRecord> spansOf(List<String> traceIds) {
+        List<SpanRecord> out = new ArrayList<>();
+        for (String id : traceIds) {
+            out.addAll(getSpans(id, 0, Integer.MAX_VALUE));
+        }
+        return out;
+    }
+
+    @Override
     public int countSpans(String traceId) {
         return db.locked(() -> Optional.ofNullable(db.traces.get(traceId)).map(r -> r.spans.size()).orElse(0));
     }

@@ -47,6 +47,11 @@ final class SqlTraceStore implements TraceStore {
     }
 
     @Override
+    public List<SpanRecord> spansOf(List<String> traceIds) {
+        return db.read(c -> sql.spansOf(c, traceIds));
+    }
+
+    @Override
     public int countSpans(String traceId) {
         return db.read(c -> Jdbc.one(c, "SELECT COUNT(*) FROM spans WHERE trace_id = ?", rs -> rs.getInt(1),
                 traceId).orElse(0));

@@ -261,6 +261,24 @@ final class TracesSql {
         return out;
     }
 
+    /** Spans of many traces, 500 trace ids per statement, by trace in the order given. */
+    List<SpanRecord> spansOf(Connection c, List<String> traceIds) throws SQLException {
+        Map<String, List<SpanRecord>> byTrace = new HashMap<>();
+        for (int from = 0; from < traceIds.size(); from += 500) {
+            List<String> chunk = traceIds.subList(from, Math.min(traceIds.size(), from + 500));
+            for (SpanRecord s : Jdbc.list(c, "SELECT " + SPAN_COLUMNS + " FROM spans WHERE trace_id IN ("
+                    + Jdbc.marks(chunk.size()) + ") ORDER BY trace_id, CASE WHEN parent_span_id IS NULL THEN 0 ELSE 1 "
+                    + "END, start_time_ns, span_id", TracesSql::span, chunk.toArray())) {
+                byTrace.computeIfAbsent(s.traceId(), k -> new ArrayList<>()).add(s);
+            }
+        }
+        List<SpanRecord> out = new ArrayList<>();
+        for (String id : traceIds) {
+            out.addAll(byTrace.getOrDefault(id, List.of()));
+        }
+        return out;
+    }
+
     List<SpanRecord> spans(Connection c, String traceId, int offset, int limit) throws SQLException {
         // Root first, then by start time: a root has no parent.
         return Jdbc.list(c, "SELECT " + SPAN_COLUMNS + " FROM spans WHERE trace_id = ? ORDER BY CASE WHEN "

@@ -86,6 +86,22 @@ public abstract class TraceStoreTck {
                         inputTokens / 50.0, inputTokens * 3 / 100.0)), "{\"span_id\":\"" + spanId + "\"}");
     }
 
+    @Test
+    void spansOf_readsTheSpansOfManyTracesAtOnce() {
+        String exp = experiment();
+        String a = traceId();
+        String b = traceId();
+        String other = traceId();
+        traces.logSpans(exp, a, List.of(span(a, "a2", "a1", 20, 30, "OK", 5L), span(a, "a1", null, 10, 40, "OK", null)),
+                NOTHING, 1);
+        traces.logSpans(exp, b, List.of(span(b, "b1", null, 10, 20, "ERROR", null)), NOTHING, 1);
+        traces.logSpans(exp, other, List.of(span(other, "o1", null, 10, 20, "OK", null)), NOTHING, 1);
+        List<SpanRecord> spans = traces.spansOf(List.of(b, a, "tr-unknown"));
+        assertThat(spans).extracting(SpanRecord::spanId).containsExactly("b1", "a1", "a2");
+        assertThat(spans.get(2).cost()).contains(new SpanRecord.Cost(0.05, 0.1, 0.15));
+        assertThat(traces.spansOf(List.of())).isEmpty();
+    }
+
     private static SpanRecord withContent(SpanRecord s, String content) {
         return new SpanRecord(s.traceId(), s.spanId(), s.parentSpanId(), s.name(), s.spanType(), s.statusCode(),
                 s.startTimeNs(), s.endTimeNs(), s.tokens(), s.cost(), content);

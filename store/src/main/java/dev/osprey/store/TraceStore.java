@@ -39,6 +39,9 @@ public interface TraceStore {
 
     int countSpans(String traceId);
 
+    /** Every stored span of these traces, by trace in the order given, each trace's root first then by start time. */
+    List<SpanRecord> spansOf(List<String> traceIds);
+
     Page<TraceInfo> searchTraces(TraceQuery query);
 
     void setTag(String traceId, String key, String value);

@@ -56,6 +56,7 @@ public final class TraceRoutes {
                 v3("GET", T + "/batchGet", this::batchGet).requires(onTraces(READ, "trace_ids")),
                 v3("POST", T + "/batchGetInfos", this::batchGetInfos).requires(onTraces(READ, "trace_ids")),
                 v3("POST", T + "/search", this::search).requires(traceSearch()),
+                v3("POST", T + "/metrics", this::metrics).requires(inReadableExperiments()),
                 v3("GET", T + "/sessions", this::sessions).requires(onExperiment(READ)),
                 v3("POST", T + "/delete-traces", this::delete).requires(onExperiment(DELETE)),
                 v3("GET", T + "/{trace_id}", this::getInfo).requires(onTrace(READ, "trace_id")),
@@ -149,6 +150,11 @@ public final class TraceRoutes {
         ArrayNode array = out.putArray("trace_infos");
         infosJson(traces.getTraceInfos(r.message().strings("trace_ids"))).forEach(array::add);
         return out;
+    }
+
+    /** QueryTraceMetrics: aggregates over the experiments' traces, spans or assessments ({@link TraceMetrics}). */
+    JsonNode metrics(ApiRequest r) {
+        return new TraceMetrics(traces).run(TraceMetrics.parse(r.message()));
     }
 
     JsonNode search(ApiRequest r) {
