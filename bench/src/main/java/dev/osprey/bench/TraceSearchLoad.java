@@ -77,7 +77,7 @@ public final class TraceSearchLoad {
     }
 
     /** Traces (every 3rd ERROR, tag env alternating prod/dev, 3 tags and 2 metadata each) with 10 span rows. */
-    private static void load(Connection c, long experiment, String prefix) throws SQLException {
+    static void load(Connection c, long experiment, String prefix) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (PreparedStatement trace = c.prepareStatement("INSERT INTO traces (trace_id, experiment_id, request_time, "

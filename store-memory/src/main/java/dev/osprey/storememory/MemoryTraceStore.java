@@ -158,6 +158,20 @@ final class MemoryTraceStore implements TraceStore {
     }
 
     @Override
+    public void metricRows(MetricRowQuery q, java.util.function.Consumer<MetricRow> sink) {
+        List<Long> experiments = Tables.requireExperimentIds(q.experimentIds());
+        List<MetricRow> rows = db.locked(() -> db.traces.values().stream()
+                .filter(r -> experiments.contains(r.experimentId))
+                .filter(r -> q.filter().stream().allMatch(c -> matches(r, c)))
+                .map(r -> new MetricRow(r.traceId, r.requestTime, r.state, r.duration,
+                        q.withName() ? Optional.ofNullable(r.tags.get(TRACE_NAME)) : Optional.empty(),
+                        q.withTokenUsage() ? Optional.ofNullable(r.metadata.get("mlflow.trace.tokenUsage"))
+                                : Optional.empty()))
+                .toList());
+        rows.forEach(sink); // outside the lock: the sink is the caller's
+    }
+
+    @Override
     public List<SpanRecord> spansOf(List<String> traceIds) {
         List<SpanRecord> out = new ArrayList<>();
         for (String id : traceIds) {

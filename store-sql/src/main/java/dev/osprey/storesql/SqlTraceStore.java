@@ -47,6 +47,14 @@ final class SqlTraceStore implements TraceStore {
     }
 
     @Override
+    public void metricRows(MetricRowQuery query, java.util.function.Consumer<MetricRow> sink) {
+        db.read(c -> {
+            TraceSearchSql.metricRows(c, db.dialect(), query, sink);
+            return null;
+        });
+    }
+
+    @Override
     public List<SpanRecord> spansOf(List<String> traceIds) {
         return db.read(c -> sql.spansOf(c, traceIds));
     }

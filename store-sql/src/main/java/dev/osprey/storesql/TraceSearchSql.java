@@ -26,6 +26,40 @@ final class TraceSearchSql {
 
     private TraceSearchSql() {}
 
+    /** The rows a metrics query aggregates, streamed from one query (names and usage as scalar subqueries). */
+    static void metricRows(Connection c, SqlDialect dialect, dev.osprey.store.TraceStore.MetricRowQuery q,
+            java.util.function.Consumer<dev.osprey.store.TraceStore.MetricRow> sink) throws java.sql.SQLException {
+        List<Long> experiments = new ArrayList<>();
+        for (String id : q.experimentIds()) {
+            experiments.add(ExperimentsSql.requireId(id));
+        }
+        Condition where = field(name(T, "experiment_id"), Long.class).in(experiments);
+        int i = 0;
+        for (dev.osprey.search.Condition clause : q.filter()) {
+            where = where.and(condition(clause, "f" + i++));
+        }
+        List<org.jooq.Field<?>> columns = new ArrayList<>(List.of(ID, field(name(T, "request_time")),
+                field(name(T, "state")), field(name(T, "execution_duration"))));
+        columns.add(q.withName() ? DSL.field(DSL.select(field(name("n", "tag_value"))).from(table(name("trace_tags"))
+                .as("n")).where(field(name("n", "trace_id"), String.class).eq(ID))
+                .and(field(name("n", "tag_key"), String.class).eq(TRACE_NAME))) : DSL.inline((String) null));
+        columns.add(q.withTokenUsage() ? DSL.field(DSL.select(field(name("u", "metadata_value")))
+                .from(table(name("trace_metadata")).as("u")).where(field(name("u", "trace_id"), String.class).eq(ID))
+                .and(field(name("u", "metadata_key"), String.class).eq("mlflow.trace.tokenUsage")))
+                : DSL.inline((String) null));
+        try (var rs = DSL.using(c, dialect.jooq()).select(columns).from(table(name("traces")).as(T)).where(where)
+                .fetchSize(1000).fetchResultSet()) {
+            while (rs.next()) {
+                long duration = rs.getLong(4);
+                java.util.OptionalLong d = rs.wasNull() ? java.util.OptionalLong.empty()
+                        : java.util.OptionalLong.of(duration);
+                sink.accept(new dev.osprey.store.TraceStore.MetricRow(rs.getString(1), rs.getLong(2),
+                        dev.osprey.core.TraceState.valueOf(rs.getString(3)), d,
+                        java.util.Optional.ofNullable(rs.getString(5)), java.util.Optional.ofNullable(rs.getString(6))));
+            }
+        }
+    }
+
     static List<TracesSql.Row> page(Connection c, SqlDialect dialect, TraceQuery q, int offset, int limit)
             throws java.sql.SQLException {
         List<Long> experiments = new ArrayList<>();

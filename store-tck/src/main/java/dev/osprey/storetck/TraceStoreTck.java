@@ -87,6 +87,37 @@ public abstract class TraceStoreTck {
     }
 
     @Test
+    void metricRows_streamTheFilteredTraces_withOnlyTheColumnsAsked() {
+        String exp = experiment();
+        String a = traceId();
+        String b = traceId();
+        String old = traceId();
+        traces.logSpans(exp, a, List.of(span(a, "a1", null, 10, 20, "OK", null)), s -> changes(1000L, TraceState.OK,
+                250L, null, Map.of("mlflow.traceName", "agent"), Map.of("mlflow.trace.tokenUsage",
+                "{\"input_tokens\": 7}")), 1);
+        traces.logSpans(exp, b, List.of(span(b, "b1", null, 10, 20, "ERROR", null)), s -> changes(2000L,
+                TraceState.ERROR, null, null, Map.of(), Map.of()), 1);
+        traces.logSpans(exp, old, List.of(span(old, "o1", null, 10, 20, "OK", null)), s -> changes(10L,
+                TraceState.OK, 5L, null, Map.of("mlflow.traceName", "agent"), Map.of()), 1);
+        List<TraceStore.MetricRow> rows = new java.util.ArrayList<>();
+        traces.metricRows(new TraceStore.MetricRowQuery(List.of(exp), dev.osprey.search.EntityGrammar.TRACES
+                .parseFilter("trace.timestamp_ms >= 1000"), true, true), rows::add);
+        rows.sort(java.util.Comparator.comparingLong(TraceStore.MetricRow::requestTimeMs));
+        assertThat(rows).extracting(TraceStore.MetricRow::traceId).containsExactly(a, b);
+        assertThat(rows.get(0).name()).contains("agent");
+        assertThat(rows.get(0).tokenUsage()).contains("{\"input_tokens\": 7}");
+        assertThat(rows.get(0).executionDurationMs()).hasValue(250);
+        assertThat(rows.get(1).state()).isEqualTo(TraceState.ERROR);
+        assertThat(rows.get(1).name()).isEmpty();
+        assertThat(rows.get(1).executionDurationMs()).isEmpty();
+        List<TraceStore.MetricRow> lean = new java.util.ArrayList<>();
+        traces.metricRows(new TraceStore.MetricRowQuery(List.of(exp), dev.osprey.search.EntityGrammar.TRACES
+                .parseFilter("trace.status = 'OK'"), false, false), lean::add);
+        assertThat(lean).extracting(TraceStore.MetricRow::traceId).containsExactlyInAnyOrder(a, old);
+        assertThat(lean).allSatisfy(r -> assertThat(r.name()).isEmpty());
+    }
+
+    @Test
     void spansOf_readsTheSpansOfManyTracesAtOnce() {
         String exp = experiment();
         String a = traceId();

@@ -39,6 +39,37 @@ public interface TraceStore {
 
     int countSpans(String traceId);
 
+    /**
+     * The traces a metrics query aggregates, as lean rows in no particular order: the experiments' traces that pass the
+     * filter (the trace search grammar), each with only the columns asked for. Rows go to {@code sink} as they are
+     * read, so a window of a million traces is never held at once.
+     */
+    void metricRows(MetricRowQuery query, java.util.function.Consumer<MetricRow> sink);
+
+    /**
+     * @param withName read each trace's name (tag {@code mlflow.traceName})
+     * @param withTokenUsage read each trace's token usage roll-up (metadata {@code mlflow.trace.tokenUsage})
+     */
+    record MetricRowQuery(List<String> experimentIds, List<dev.osprey.search.Condition> filter, boolean withName,
+            boolean withTokenUsage) {
+        public MetricRowQuery {
+            experimentIds = List.copyOf(experimentIds);
+            filter = List.copyOf(filter);
+        }
+    }
+
+    /** One trace as a metrics query reads it; name and token usage are empty unless asked for (or absent). */
+    record MetricRow(String traceId, long requestTimeMs, dev.osprey.core.TraceState state,
+            java.util.OptionalLong executionDurationMs, Optional<String> name, Optional<String> tokenUsage) {
+        public MetricRow {
+            java.util.Objects.requireNonNull(traceId, "traceId");
+            java.util.Objects.requireNonNull(state, "state");
+            java.util.Objects.requireNonNull(executionDurationMs, "executionDurationMs");
+            java.util.Objects.requireNonNull(name, "name");
+            java.util.Objects.requireNonNull(tokenUsage, "tokenUsage");
+        }
+    }
+
     /** Every stored span of these traces, by trace in the order given, each trace's root first then by start time. */
     List<SpanRecord> spansOf(List<String> traceIds);
 

@@ -5,13 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.core.Assessment;
 import dev.osprey.core.OspreyException;
-import dev.osprey.core.Page;
 import dev.osprey.core.SpanRecord;
-import dev.osprey.core.TraceInfo;
 import dev.osprey.protocol.Json;
 import dev.osprey.protocol.Message;
 import dev.osprey.search.EntityGrammar;
-import dev.osprey.store.TraceQuery;
 import dev.osprey.store.TraceStore;
 import java.io.IOException;
 import java.time.Instant;
@@ -32,14 +29,15 @@ import java.util.regex.Pattern;
 /**
  * QueryTraceMetrics (MLflow 3.x {@code POST /api/3.0/mlflow/traces/metrics}): counts, sums, averages and percentiles
  * of trace, span or assessment values in an experiment's traces, grouped by dimensions and optionally by time bucket.
- * The metric names, dimensions and aggregations each view allows are MLflow's. The rows come from the store's trace
- * search (time window and trace filters pushed down) and are aggregated here, the same on every backend: percentiles
+ * The metric names, dimensions and aggregations each view allows are MLflow's. The store streams lean rows of the
+ * matching traces (time window and trace filters pushed down, only the columns the metric needs) and they are
+ * aggregated here, the same on every backend: percentiles
  * interpolate linearly between the closest ranks (numpy's default, PostgreSQL's {@code percentile_cont}) where
  * MLflow's MySQL path approximates with {@code PERCENT_RANK}.
  */
 final class TraceMetrics {
     static final int DEFAULT_MAX_RESULTS = 1000;
-    private static final int PAGE = 1000;
+    /** Trace ids per store call when spans or assessments are read. */
     private static final int SPAN_BATCH = 500;
     private static final String TIME_BUCKET = "time_bucket";
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx")
@@ -207,35 +205,41 @@ final class TraceMetrics {
 
     /** The data points, ordered by their dimension values (time bucket first), at most {@code maxResults}. */
     JsonNode run(Query q) {
-        List<TraceInfo> matching = traces(q);
+        List<TraceStore.MetricRow> matching = traces(q);
         List<Row> rows = switch (q.view()) {
             case TRACES -> traceRows(q, matching);
             case SPANS -> spanRows(q, matching);
             case ASSESSMENTS -> assessmentRows(q, matching);
         };
-        Map<List<String>, List<Double>> groups = new TreeMap<>(TraceMetrics::compareKeys);
-        Map<List<String>, Long> counts = new TreeMap<>(TraceMetrics::compareKeys);
+        boolean needsValues = q.aggregations().stream().anyMatch(a -> a.type() != Aggregation.COUNT);
+        Map<List<String>, Group> byKey = new java.util.HashMap<>();
         for (Row r : rows) {
             if (Arrays.stream(r.dimensions()).anyMatch(java.util.Objects::isNull)) {
                 continue; // MLflow drops points with a missing dimension value
             }
-            List<String> key = List.of(r.dimensions());
-            List<Double> values = groups.computeIfAbsent(key, k -> new ArrayList<>());
-            counts.merge(key, r.value().isPresent() ? 1L : 0L, Long::sum);
-            r.value().ifPresent(values::add);
+            Group g = byKey.computeIfAbsent(List.of(r.dimensions()), k -> new Group());
+            if (r.value().isPresent()) {
+                g.count++;
+                if (needsValues) {
+                    g.values.add(r.value().getAsDouble());
+                }
+            }
         }
+        List<Map.Entry<List<String>, Group>> groups = new ArrayList<>(byKey.entrySet());
+        boolean bucketFirst = q.intervalSeconds().isPresent();
+        groups.sort((x, y) -> compareKeys(x.getKey(), y.getKey(), bucketFirst));
         List<String> names = new ArrayList<>();
         q.intervalSeconds().ifPresent(i -> names.add(TIME_BUCKET));
         names.addAll(q.dimensions());
         ObjectNode out = Json.object();
         ArrayNode points = out.putArray("data_points");
-        for (Map.Entry<List<String>, List<Double>> g : groups.entrySet()) {
+        for (Map.Entry<List<String>, Group> g : groups) {
             if (points.size() >= q.maxResults()) {
                 break;
             }
             ObjectNode values = Json.object();
             for (Agg a : q.aggregations()) {
-                aggregate(a, g.getValue(), counts.get(g.getKey())).ifPresent(v -> values.put(a.label(), v));
+                aggregate(a, g.getValue().values, g.getValue().count).ifPresent(v -> values.put(a.label(), v));
             }
             if (values.isEmpty()) {
                 continue;
@@ -252,13 +256,17 @@ final class TraceMetrics {
         return out;
     }
 
-    /** Time buckets compare as numbers, other dimensions as text. */
-    private static int compareKeys(List<String> a, List<String> b) {
+    /** The rows of one group: how many had a value, and the values when an aggregation needs them. */
+    private static final class Group {
+        long count;
+        final List<Double> values = new ArrayList<>();
+    }
+
+    /** Groups in MLflow's order: the time bucket (as a number) first, then the dimensions as text. */
+    private static int compareKeys(List<String> a, List<String> b, boolean bucketFirst) {
         for (int i = 0; i < a.size(); i++) {
-            String x = a.get(i);
-            String y = b.get(i);
-            int c = x.matches("-?\\d+") && y.matches("-?\\d+") ? Long.compare(Long.parseLong(x), Long.parseLong(y))
-                    : x.compareTo(y);
+            int c = i == 0 && bucketFirst ? Long.compare(Long.parseLong(a.get(0)), Long.parseLong(b.get(0)))
+                    : a.get(i).compareTo(b.get(i));
             if (c != 0) {
                 return c;
             }
@@ -294,8 +302,8 @@ final class TraceMetrics {
         return sorted[j] + (h - j) * (sorted[j + 1] - sorted[j]);
     }
 
-    /** The experiments' traces in the window that pass the trace filters, read a page at a time. */
-    private List<TraceInfo> traces(Query q) {
+    /** The experiments' traces in the window that pass the trace filters, as the store's lean rows. */
+    private List<TraceStore.MetricRow> traces(Query q) {
         List<String> clauses = new ArrayList<>();
         q.startMs().ifPresent(s -> clauses.add("trace.timestamp_ms >= " + s));
         q.endMs().ifPresent(e -> clauses.add("trace.timestamp_ms <= " + e));
@@ -311,14 +319,11 @@ final class TraceMetrics {
             });
         }
         var filter = EntityGrammar.TRACES.parseFilter(String.join(" AND ", clauses));
-        List<TraceInfo> out = new ArrayList<>();
-        Optional<String> token = Optional.empty();
-        do {
-            Page<TraceInfo> page = traces.searchTraces(new TraceQuery(q.experimentIds(), filter, List.of(), PAGE,
-                    token));
-            out.addAll(page.items());
-            token = page.nextPageToken();
-        } while (token.isPresent());
+        boolean traceView = q.view() == View.TRACES;
+        List<TraceStore.MetricRow> out = new ArrayList<>();
+        traces.metricRows(new TraceStore.MetricRowQuery(q.experimentIds(), filter,
+                traceView && q.dimensions().contains("trace_name"),
+                traceView && !q.metric().equals("trace_count") && !q.metric().equals("latency")), out::add);
         return out;
     }
 
@@ -335,9 +340,9 @@ final class TraceMetrics {
         return out.toArray(new String[0]);
     }
 
-    private static List<Row> traceRows(Query q, List<TraceInfo> matching) {
+    private static List<Row> traceRows(Query q, List<TraceStore.MetricRow> matching) {
         List<Row> rows = new ArrayList<>();
-        for (TraceInfo t : matching) {
+        for (TraceStore.MetricRow t : matching) {
             OptionalDouble value;
             switch (q.metric()) {
                 case "trace_count" -> value = OptionalDouble.of(1);
@@ -345,7 +350,7 @@ final class TraceMetrics {
                         ? OptionalDouble.of(t.executionDurationMs().getAsLong()) : OptionalDouble.empty();
                 default -> {
                     // Token metrics come from the trace's usage roll-up; a trace without it has no row (MLflow joins).
-                    JsonNode usage = json(t.metadata().get("mlflow.trace.tokenUsage"));
+                    JsonNode usage = json(t.tokenUsage().orElse(null));
                     if (usage == null || !usage.path(q.metric()).isNumber()) {
                         continue;
                     }
@@ -353,16 +358,16 @@ final class TraceMetrics {
                 }
             }
             rows.add(new Row(dimensions(q, t.requestTimeMs(), d -> switch (d) {
-                case "trace_name" -> t.tags().get("mlflow.traceName");
+                case "trace_name" -> t.name().orElse(null);
                 default -> t.state().name();
             }), value));
         }
         return rows;
     }
 
-    private List<Row> spanRows(Query q, List<TraceInfo> matching) {
+    private List<Row> spanRows(Query q, List<TraceStore.MetricRow> matching) {
         List<Row> rows = new ArrayList<>();
-        List<String> ids = matching.stream().map(TraceInfo::traceId).toList();
+        List<String> ids = matching.stream().map(TraceStore.MetricRow::traceId).toList();
         for (int from = 0; from < ids.size(); from += SPAN_BATCH) {
             for (SpanRecord s : traces.spansOf(ids.subList(from, Math.min(ids.size(), from + SPAN_BATCH)))) {
                 if (!q.filters().stream().filter(f -> f.view().equals("span")).allMatch(f -> f.value().equals(
@@ -418,11 +423,15 @@ final class TraceMetrics {
         return out;
     }
 
-    private List<Row> assessmentRows(Query q, List<TraceInfo> matching) {
+    private List<Row> assessmentRows(Query q, List<TraceStore.MetricRow> matching) {
         List<Row> rows = new ArrayList<>();
-        var byTrace = traces.assessments(matching.stream().map(TraceInfo::traceId).toList());
-        List<Assessment> all = byTrace.values().stream().flatMap(List::stream)
-                .sorted(Comparator.comparingLong(Assessment::createTimeMs)).toList();
+        List<String> ids = matching.stream().map(TraceStore.MetricRow::traceId).toList();
+        List<Assessment> all = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += SPAN_BATCH) {
+            traces.assessments(ids.subList(from, Math.min(ids.size(), from + SPAN_BATCH))).values()
+                    .forEach(all::addAll);
+        }
+        all.sort(Comparator.comparingLong(Assessment::createTimeMs));
         for (Assessment a : all) {
             JsonNode body = json(a.body());
             if (body == null) {
