@@ -63,9 +63,23 @@ public final class GatewayLoad {
                     new Target("direct", upstreamPort, "/%s/v1/chat/completions", "gpt-bench"),
                     new Target("osprey", ospreyPort, "/gateway/mlflow/v1/chat/completions", "%s"),
                     new Target("nginx", nginxPort, "/%s/v1/chat/completions", "gpt-bench"));
+            // OSPREY_BENCH_WARMUP_SECONDS of load on every path first: the servers are fresh JVMs, and without it the
+            // first configuration (one connection) was measured while the JIT was still compiling.
+            int warmup = Integer.parseInt(System.getenv().getOrDefault("OSPREY_BENCH_WARMUP_SECONDS", "0"));
+            if (warmup > 0) {
+                for (Target t : targets) {
+                    if (only.contains(t.name())) {
+                        run(t, "fast", 8, warmup);
+                    }
+                }
+            }
+            List<String> upstreams = List.of(System.getenv().getOrDefault("OSPREY_BENCH_UPSTREAMS", "fast,slow")
+                    .split(","));
+            List<Integer> connectionCounts = java.util.Arrays.stream(System.getenv()
+                    .getOrDefault("OSPREY_BENCH_CONNECTIONS", "1,8,64").split(",")).map(Integer::parseInt).toList();
             List<String> rows = new ArrayList<>();
-            for (String kind : List.of("fast", "slow")) {
-                for (int connections : List.of(1, 8, 64)) {
+            for (String kind : upstreams) {
+                for (int connections : connectionCounts) {
                     Result direct = null;
                     for (Target t : targets) {
                         if (!only.contains(t.name())) {

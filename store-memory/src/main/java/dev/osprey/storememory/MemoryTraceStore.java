@@ -388,7 +388,8 @@ final class MemoryTraceStore implements TraceStore {
                     all.addAll(r.assessments.values());
                 }
             }
-            all.sort(Comparator.comparingLong(Assessment::createTimeMs).thenComparing(Assessment::assessmentId));
+            // Oldest first; assessments created in the same millisecond keep the order they were created in.
+            all.sort(Comparator.comparingLong(Assessment::createTimeMs));
             all.forEach(a -> out.computeIfAbsent(a.traceId(), k -> new ArrayList<>()).add(a));
             return out;
         });
