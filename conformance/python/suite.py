@@ -16,6 +16,7 @@ one JSON line with the counts per area (also written to ``--json FILE``). Exit s
 
 import argparse
 import json
+import math
 import os
 import sys
 import tempfile
@@ -450,7 +451,7 @@ def search_traces_by_tag_and_status():
 
 
 @case("tracing")
-def trace_metrics_through_the_rest_store():
+def trace_metrics_and_filter_correlation_through_the_rest_store():
     # The client's own QueryTraceMetrics call (the MLflow UI's trace charts use the same route).
     from mlflow.entities.trace_metrics import AggregationType, MetricAggregation, MetricViewType
     from mlflow.tracking._tracking_service.utils import _get_store
@@ -470,6 +471,13 @@ def trace_metrics_through_the_rest_store():
         dimensions=["span_name"], filters=["span.name = 'answer'"])
     expect([p.dimensions for p in latency] == [{"span_name": "answer"}], f"span groups {latency}")
     expect(set(latency[0].values) == {"P50.0"}, f"percentile label {latency[0].values}")
+    both = _get_store().calculate_trace_filter_correlation(
+        experiment_ids=[experiment_id], filter_string1="trace.status = 'OK'", filter_string2="trace.name = 'pipeline'")
+    expect((both.total_count, both.joint_count) == (2, 2), f"correlation counts {both}")
+    expect(both.npmi == 1.0, f"always together: npmi {both.npmi}")
+    never = _get_store().calculate_trace_filter_correlation(
+        experiment_ids=[experiment_id], filter_string1="trace.status = 'ERROR'", filter_string2="trace.name = 'pipeline'")
+    expect(never.filter1_count == 0 and math.isnan(never.npmi), f"no support: npmi {never.npmi}")
     try:
         _get_store().query_trace_metrics(
             experiment_ids=[experiment_id], view_type=MetricViewType.TRACES, metric_name="latency",

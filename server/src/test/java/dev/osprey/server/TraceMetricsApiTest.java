@@ -189,6 +189,28 @@ class TraceMetricsApiTest {
     }
 
     @Test
+    void filterCorrelation_isMlflowsNpmi() {
+        RestClient.Reply r = api.post("/api/3.0/mlflow/traces/calculate-filter-correlation", "{\"experiment_ids\": "
+                + "[\"" + experiment + "\"], \"filter_string1\": \"trace.status = 'OK'\", \"filter_string2\": "
+                + "\"trace.name = 'agent'\"}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode c = r.json();
+        assertThat(c.get("total_count").asInt()).isEqualTo(4);
+        assertThat(c.get("filter1_count").asInt()).isEqualTo(3);
+        assertThat(c.get("filter2_count").asInt()).isEqualTo(3);
+        assertThat(c.get("joint_count").asInt()).isEqualTo(2);
+        // log(2*4 / (3*3)) / -log(2/4); smoothed: the same with 0.5 added to each of the four cells
+        assertThat(c.get("npmi").asDouble()).isCloseTo(Math.log(8.0 / 9) / -Math.log(0.5), within(1e-12));
+        assertThat(c.get("npmi_smoothed").asDouble()).isCloseTo(Math.log(2.5 * 6 / 16) / -Math.log(2.5 / 6),
+                within(1e-12));
+        RestClient.Reply none = api.post("/api/3.0/mlflow/traces/calculate-filter-correlation", "{\"experiment_ids\": "
+                + "[\"" + experiment + "\"], \"filter_string1\": \"trace.status = 'IN_PROGRESS'\", "
+                + "\"filter_string2\": \"trace.name = 'agent'\", \"base_filter\": \"trace.timestamp_ms > 0\"}");
+        assertThat(none.json().get("npmi").asText()).isEqualTo("NaN");
+        assertThat(none.json().get("filter1_count").asInt()).isZero();
+    }
+
+    @Test
     void badRequests_areInvalidParameterValue() {
         for (String body : List.of(
                 "\"view_type\": \"TRACES\", \"metric_name\": \"nope\", \"aggregations\": [{\"aggregation_type\": "

@@ -57,6 +57,8 @@ public final class TraceRoutes {
                 v3("POST", T + "/batchGetInfos", this::batchGetInfos).requires(onTraces(READ, "trace_ids")),
                 v3("POST", T + "/search", this::search).requires(traceSearch()),
                 v3("POST", T + "/metrics", this::metrics).requires(inReadableExperiments()),
+                v3("POST", T + "/calculate-filter-correlation", r -> new TraceCorrelation(traces).calculate(
+                        r.message())).requires(inReadableExperiments()),
                 v3("GET", T + "/sessions", this::sessions).requires(onExperiment(READ)),
                 v3("POST", T + "/delete-traces", this::delete).requires(onExperiment(DELETE)),
                 v3("GET", T + "/{trace_id}", this::getInfo).requires(onTrace(READ, "trace_id")),
