@@ -133,6 +133,39 @@ final class Bench {
     }
 
     /** Latencies in nanoseconds, summarised. */
+    /** One call of a side of an A/B comparison. */
+    @FunctionalInterface
+    interface Call {
+        void run() throws Exception;
+    }
+
+    /** Latencies of the two sides of an A/B comparison, measured in the same iterations. */
+    record Paired(Latencies ours, Latencies reference) {}
+
+    /**
+     * Runs both sides alternately for {@code OSPREY_BENCH_WARMUP_SECONDS} (default 15, so the JIT has compiled the
+     * server's path), then measures {@code iterations} calls of each, interleaved so that both meet the same machine.
+     */
+    static Paired paired(Call ours, Call reference, int iterations) throws Exception {
+        long warmUntil = System.nanoTime() + (long) (1e9 * Double.parseDouble(System.getenv()
+                .getOrDefault("OSPREY_BENCH_WARMUP_SECONDS", "15")));
+        while (System.nanoTime() < warmUntil) {
+            ours.run();
+            reference.run();
+        }
+        long[] a = new long[iterations];
+        long[] b = new long[iterations];
+        for (int i = 0; i < iterations; i++) {
+            long t0 = System.nanoTime();
+            ours.run();
+            long t1 = System.nanoTime();
+            reference.run();
+            a[i] = t1 - t0;
+            b[i] = System.nanoTime() - t1;
+        }
+        return new Paired(new Latencies(a), new Latencies(b));
+    }
+
     record Latencies(long[] nanos) {
         double p(double q) {
             long[] sorted = nanos.clone();

@@ -46,24 +46,10 @@ public final class TraceMetricsLoad {
             if (groups != points) {
                 throw new IllegalStateException("Osprey answered " + points + " points, the SQL " + groups + " groups");
             }
-            long warmUntil = System.nanoTime() + (long) (1e9 * Double.parseDouble(System.getenv()
-                    .getOrDefault("OSPREY_BENCH_WARMUP_SECONDS", "15")));
-            while (System.nanoTime() < warmUntil) {
-                Bench.post(url, body);
-                handWritten(c, experiment);
-            }
-            long[] ours = new long[ITERATIONS];
-            long[] raw = new long[ITERATIONS];
-            for (int i = 0; i < ITERATIONS; i++) {
-                long t0 = System.nanoTime();
-                Bench.post(url, body);
-                long t1 = System.nanoTime();
-                handWritten(c, experiment);
-                ours[i] = t1 - t0;
-                raw[i] = System.nanoTime() - t1;
-            }
-            Bench.Latencies o = new Bench.Latencies(ours);
-            Bench.Latencies r = new Bench.Latencies(raw);
+            Bench.Paired timed = Bench.paired(() -> Bench.post(url, body), () -> handWritten(c, experiment),
+                    ITERATIONS);
+            Bench.Latencies o = timed.ours();
+            Bench.Latencies r = timed.reference();
             String row = String.format("| %s | 100,000 | %.1f / %.1f | %.1f / %.1f | **%.1fx** |", backendName,
                     o.p(0.5), o.p(0.99), r.p(0.5), r.p(0.99), o.p(0.5) / r.p(0.5));
             System.err.println(row);

@@ -51,24 +51,10 @@ public final class TraceSearchLoad {
             if (viaSql.size() != 100 || !first.contains(viaSql.get(0)) || !first.contains(viaSql.get(99))) {
                 throw new IllegalStateException("Osprey and the hand-written SQL disagree on the result");
             }
-            long[] ours = new long[ITERATIONS];
-            long[] raw = new long[ITERATIONS];
-            long warmUntil = System.nanoTime() + (long) (1e9 * Double.parseDouble(System.getenv()
-                    .getOrDefault("OSPREY_BENCH_WARMUP_SECONDS", "15")));
-            while (System.nanoTime() < warmUntil) {
-                Bench.post(url, body);
-                handWritten(c, experiment);
-            }
-            for (int i = 0; i < ITERATIONS; i++) {
-                long t0 = System.nanoTime();
-                Bench.post(url, body);
-                long t1 = System.nanoTime();
-                handWritten(c, experiment);
-                ours[i] = t1 - t0;
-                raw[i] = System.nanoTime() - t1;
-            }
-            Bench.Latencies o = new Bench.Latencies(ours);
-            Bench.Latencies r = new Bench.Latencies(raw);
+            Bench.Paired timed = Bench.paired(() -> Bench.post(url, body), () -> handWritten(c, experiment),
+                    ITERATIONS);
+            Bench.Latencies o = timed.ours();
+            Bench.Latencies r = timed.reference();
             String row = String.format("| %s | %,d x %d | %.2f / %.2f | %.2f / %.2f | **%.2fx** |", backendName,
                     TRACES, SPANS, o.p(0.5), o.p(0.99), r.p(0.5), r.p(0.99), o.p(0.5) / r.p(0.5));
             System.err.println(row);

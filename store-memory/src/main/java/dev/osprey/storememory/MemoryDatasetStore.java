@@ -130,7 +130,7 @@ final class MemoryDatasetStore implements DatasetStore {
                     .filter(r -> experiments.isEmpty() || r.experiments.stream().anyMatch(experiments::contains))
                     .filter(r -> q.filter().stream().allMatch(c -> matches(r, c)))
                     .sorted(order(q.orderBy())).toList();
-            return MemoryTrackingStore.page(matching.stream().map(Row::dataset).toList(), offset, q.maxResults());
+            return Tables.page(matching, offset, q.maxResults(), Row::dataset);
         });
     }
 
@@ -220,7 +220,7 @@ final class MemoryDatasetStore implements DatasetStore {
     @Override
     public Page<DatasetRecord> records(String datasetId, int maxResults, Optional<String> pageToken) {
         int offset = PageTokens.offsetOf(pageToken);
-        return db.locked(() -> MemoryTrackingStore.page(new ArrayList<>(require(datasetId).records.values()), offset,
+        return db.locked(() -> Tables.page(new ArrayList<>(require(datasetId).records.values()), offset,
                 maxResults));
     }
 

@@ -99,24 +99,27 @@ final class MemoryLoggedModelStore implements LoggedModelStore {
     }
 
     private LoggedModel load(Row r) {
-        List<Metric> metrics = metricsOf(r.id).stream().sorted(Comparator.comparing(Metric::key)
+        return load(r, metricsByModel().getOrDefault(r.id, List.of()),
+                MemoryRegistryStore.registrations(db).getOrDefault(r.id, List.of()));
+    }
+
+    private static LoggedModel load(Row r, List<Metric> points, List<LoggedModel.Registration> registrations) {
+        List<Metric> metrics = points.stream().sorted(Comparator.comparing(Metric::key)
                 .thenComparingLong(Metric::timestamp).thenComparingLong(Metric::step)).toList();
         return new LoggedModel(r.id, Long.toString(r.experimentId), r.name, r.created, r.updated, r.artifactUri,
                 r.status, Optional.empty(), r.modelType, r.sourceRunId,
-                r.tags.entrySet().stream().map(t -> new Tag(t.getKey(), t.getValue())).toList(),
-                MemoryRegistryStore.registrations(db).getOrDefault(r.id, List.of()),
+                r.tags.entrySet().stream().map(t -> new Tag(t.getKey(), t.getValue())).toList(), registrations,
                 r.params.entrySet().stream().map(p -> new Param(p.getKey(), p.getValue())).toList(), metrics);
     }
 
-    /** Every run point logged with this model id, with its run. */
-    private List<Metric> metricsOf(String modelId) {
-        List<Metric> out = new ArrayList<>();
+    /** Every run point logged with a model id, with its run, by model id: one pass over the runs. */
+    private Map<String, List<Metric>> metricsByModel() {
+        Map<String, List<Metric>> out = new HashMap<>();
         for (Tables.RunRow run : db.runs.values()) {
             for (var history : run.history.values()) {
                 for (Metric m : history) {
-                    if (m.modelId().filter(modelId::equals).isPresent()) {
-                        out.add(m.withRunId(run.runId));
-                    }
+                    m.modelId().ifPresent(id -> out.computeIfAbsent(id, k -> new ArrayList<>())
+                            .add(m.withRunId(run.runId)));
                 }
             }
         }
@@ -177,15 +180,15 @@ final class MemoryLoggedModelStore implements LoggedModelStore {
         int offset = PageTokens.offsetOf(q.pageToken());
         List<Long> experimentIds = Tables.requireExperimentIds(q.experimentIds());
         return db.locked(() -> {
-            Map<String, List<Metric>> metrics = new HashMap<>();
-            for (Row r : db.loggedModels.values()) {
-                metrics.put(r.id, metricsOf(r.id));
-            }
+            Map<String, List<Metric>> metrics = metricsByModel();
+            var registrations = MemoryRegistryStore.registrations(db);
             List<Row> matching = db.loggedModels.values().stream()
                     .filter(r -> experimentIds.contains(r.experimentId) && r.stage == LifecycleStage.ACTIVE)
-                    .filter(r -> q.filter().stream().allMatch(c -> matches(r, c, metrics.get(r.id), q.datasets())))
+                    .filter(r -> q.filter().stream().allMatch(c -> matches(r, c, metrics.getOrDefault(r.id,
+                            List.of()), q.datasets())))
                     .sorted(order(q.orderBy(), metrics)).toList();
-            return MemoryTrackingStore.page(matching.stream().map(this::load).toList(), offset, q.maxResults());
+            return Tables.page(matching, offset, q.maxResults(), r -> load(r, metrics.getOrDefault(r.id, List.of()),
+                    registrations.getOrDefault(r.id, List.of())));
         });
     }
 
@@ -248,8 +251,8 @@ final class MemoryLoggedModelStore implements LoggedModelStore {
         boolean id = false;
         for (LoggedModelQuery.Order o : orderBy) {
             if (o.metricKey().isPresent()) {
-                java.util.function.Function<Row, OptionalDouble> value = r -> latest(metrics.get(r.id),
-                        o.metricKey().get(), o.dataset());
+                java.util.function.Function<Row, OptionalDouble> value = r -> latest(metrics.getOrDefault(r.id,
+                        List.of()), o.metricKey().get(), o.dataset());
                 parts.add(Comparator.comparingInt(r -> value.apply(r).isPresent() ? 0 : 1));
                 Comparator<Row> byValue = Comparator.comparingDouble(r -> value.apply(r).orElse(0));
                 parts.add(o.ascending() ? byValue : byValue.reversed());

@@ -173,8 +173,7 @@ final class MemoryRegistryStore implements RegistryStore {
                         default -> throw new IllegalStateException(c.field().name());
                     }))
                     .sorted(modelOrder(q.orderBy())).toList();
-            return MemoryTrackingStore.page(matching.stream().map(MemoryRegistryStore::model).toList(), offset,
-                    q.maxResults());
+            return Tables.page(matching, offset, q.maxResults(), MemoryRegistryStore::model);
         });
     }
 
@@ -383,8 +382,7 @@ final class MemoryRegistryStore implements RegistryStore {
                 parts.add(Comparator.<Hit>comparingLong(h -> h.version().version).reversed());
             }
             hits.sort(parts.stream().reduce(Comparator::thenComparing).orElseThrow());
-            return MemoryTrackingStore.page(hits.stream().map(h -> version(h.model(), h.version())).toList(), offset,
-                    q.maxResults());
+            return Tables.page(hits, offset, q.maxResults(), h -> version(h.model(), h.version()));
         });
     }
 

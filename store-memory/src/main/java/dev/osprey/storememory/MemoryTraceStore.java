@@ -153,7 +153,7 @@ final class MemoryTraceStore implements TraceStore {
             List<SpanRecord> sorted = r.spans.values().stream().sorted(Comparator
                     .comparingInt((SpanRecord s) -> s.isRoot() ? 0 : 1).thenComparingLong(SpanRecord::startTimeNs)
                     .thenComparing(SpanRecord::spanId)).toList();
-            return Tables.page(sorted, offset, limit);
+            return Tables.slice(sorted, offset, limit);
         });
     }
 
@@ -193,7 +193,7 @@ final class MemoryTraceStore implements TraceStore {
             List<Row> matching = db.traces.values().stream().filter(r -> experiments.contains(r.experimentId))
                     .filter(r -> q.filter().stream().allMatch(c -> matches(r, c)))
                     .sorted(order(q.orderBy())).toList();
-            return MemoryTrackingStore.page(matching.stream().map(Row::info).toList(), offset, q.maxResults());
+            return Tables.page(matching, offset, q.maxResults(), Row::info);
         });
     }
 
@@ -427,7 +427,7 @@ final class MemoryTraceStore implements TraceStore {
             });
             ranked.sort(Comparator.comparingLong(Ranked::lastRequest).reversed()
                     .thenComparing(x -> x.summary().sessionId()));
-            return MemoryTrackingStore.page(ranked.stream().map(Ranked::summary).toList(), offset, maxResults);
+            return Tables.page(ranked, offset, maxResults, Ranked::summary);
         });
     }
 }

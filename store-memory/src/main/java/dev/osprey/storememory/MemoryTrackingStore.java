@@ -107,7 +107,7 @@ final class MemoryTrackingStore implements TrackingStore {
                             workspaces.getOrDefault(Long.toString(e.id), WorkspaceStore.DEFAULT)))
                     .filter(e -> q.filter().stream().allMatch(c -> matches(e, c)))
                     .sorted(experimentOrder(q.orderBy())).toList();
-            return page(matching.stream().map(MemoryTrackingStore::experiment).toList(), offset, q.maxResults());
+            return Tables.page(matching, offset, q.maxResults(), MemoryTrackingStore::experiment);
         });
     }
 
@@ -143,13 +143,6 @@ final class MemoryTrackingStore implements TrackingStore {
         }
         return idOrdered ? order : order.thenComparing(Comparator.<Tables.ExperimentRow>comparingLong(e -> e.id)
                 .reversed());
-    }
-
-    static <T> Page<T> page(List<T> sorted, int offset, int max) {
-        List<T> items = Tables.page(sorted, offset, max);
-        boolean more = sorted.size() > offset + max;
-        return new Page<>(items, more ? Optional.of(PageTokens.offset((long) offset + items.size()))
-                : Optional.empty());
     }
 
     @Override
@@ -381,7 +374,7 @@ final class MemoryTrackingStore implements TrackingStore {
                     .filter(r -> q.viewType().stages().contains(r.stage))
                     .filter(r -> q.filter().stream().allMatch(c -> matches(r, c)))
                     .sorted(runOrder(q.orderBy())).toList();
-            return page(matching.stream().map(MemoryTrackingStore::run).toList(), offset, q.maxResults());
+            return Tables.page(matching, offset, q.maxResults(), MemoryTrackingStore::run);
         });
     }
 
@@ -488,9 +481,9 @@ final class MemoryTrackingStore implements TrackingStore {
             List<Metric> all = r == null ? List.of() : new ArrayList<>(r.history.getOrDefault(metricKey,
                     new TreeSet<>(Tables.HISTORY_ORDER)));
             if (maxResults.isEmpty()) {
-                return Page.last(Tables.page(all, offset, Integer.MAX_VALUE));
+                return Page.last(Tables.slice(all, offset, Integer.MAX_VALUE));
             }
-            return page(all, offset, maxResults.getAsInt());
+            return Tables.page(all, offset, maxResults.getAsInt());
         });
     }
 

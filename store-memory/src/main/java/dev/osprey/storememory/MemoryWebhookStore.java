@@ -40,7 +40,7 @@ final class MemoryWebhookStore implements WebhookStore {
     @Override
     public Page<Webhook> list(int maxResults, Optional<String> pageToken) {
         int offset = PageTokens.offsetOf(pageToken);
-        return db.locked(() -> MemoryTrackingStore.page(db.webhooks.values().stream().sorted(CREATION_ORDER).toList(),
+        return db.locked(() -> Tables.page(db.webhooks.values().stream().sorted(CREATION_ORDER).toList(),
                 offset, maxResults));
     }
 

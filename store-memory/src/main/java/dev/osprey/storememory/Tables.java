@@ -5,6 +5,8 @@ import dev.osprey.core.LifecycleStage;
 import dev.osprey.core.Metric;
 import dev.osprey.core.ModelOutput;
 import dev.osprey.core.RunStatus;
+import dev.osprey.core.Page;
+import dev.osprey.store.PageTokens;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,6 +17,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The tracking rows of the in-memory backend: mutable, and touched only under {@link MemoryDatabase}'s lock. They
@@ -89,11 +92,23 @@ final class Tables {
 
     record InputLink(DatasetRow dataset, TreeMap<String, String> tags) {}
 
-    static <T> List<T> page(List<T> sorted, int offset, int limit) {
+    static <T> List<T> slice(List<T> sorted, int offset, int limit) {
         if (offset >= sorted.size()) {
             return List.of();
         }
         return new ArrayList<>(sorted.subList(offset, Math.min(sorted.size(), offset + limit)));
+    }
+
+    /** One page of sorted rows with MLflow's offset token; only the rows on the page are turned into answers. */
+    static <R, T> Page<T> page(List<R> sorted, int offset, int max, Function<R, T> toItem) {
+        List<T> items = slice(sorted, offset, max).stream().map(toItem).toList();
+        boolean more = sorted.size() > offset + max;
+        return new Page<>(items, more ? Optional.of(PageTokens.offset((long) offset + items.size()))
+                : Optional.empty());
+    }
+
+    static <T> Page<T> page(List<T> sorted, int offset, int max) {
+        return page(sorted, offset, max, Function.identity());
     }
 
     /** An experiment id a caller must give as an integer: anything else is INVALID_PARAMETER_VALUE. */

@@ -16,13 +16,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -205,17 +205,12 @@ final class TraceMetrics {
 
     /** The data points, ordered by their dimension values (time bucket first), at most {@code maxResults}. */
     JsonNode run(Query q) {
-        List<TraceStore.MetricRow> matching = traces(q);
-        List<Row> rows = switch (q.view()) {
-            case TRACES -> traceRows(q, matching);
-            case SPANS -> spanRows(q, matching);
-            case ASSESSMENTS -> assessmentRows(q, matching);
-        };
         boolean needsValues = q.aggregations().stream().anyMatch(a -> a.type() != Aggregation.COUNT);
         Map<List<String>, Group> byKey = new java.util.HashMap<>();
-        for (Row r : rows) {
+        // Rows are grouped as they are read: no list of every row is kept.
+        Consumer<Row> group = r -> {
             if (Arrays.stream(r.dimensions()).anyMatch(java.util.Objects::isNull)) {
-                continue; // MLflow drops points with a missing dimension value
+                return; // MLflow drops points with a missing dimension value
             }
             Group g = byKey.computeIfAbsent(List.of(r.dimensions()), k -> new Group());
             if (r.value().isPresent()) {
@@ -224,6 +219,11 @@ final class TraceMetrics {
                     g.values.add(r.value().getAsDouble());
                 }
             }
+        };
+        switch (q.view()) {
+            case TRACES -> traces(q, t -> traceRow(q, t, group));
+            case SPANS -> spanRows(q, traceIds(q), group);
+            case ASSESSMENTS -> assessmentRows(q, traceIds(q), group);
         }
         List<Map.Entry<List<String>, Group>> groups = new ArrayList<>(byKey.entrySet());
         boolean bucketFirst = q.intervalSeconds().isPresent();
@@ -302,8 +302,15 @@ final class TraceMetrics {
         return sorted[j] + (h - j) * (sorted[j + 1] - sorted[j]);
     }
 
-    /** The experiments' traces in the window that pass the trace filters, as the store's lean rows. */
-    private List<TraceStore.MetricRow> traces(Query q) {
+    /** The ids of the experiments' traces in the window that pass the trace filters. */
+    private List<String> traceIds(Query q) {
+        List<String> ids = new ArrayList<>();
+        traces(q, t -> ids.add(t.traceId()));
+        return ids;
+    }
+
+    /** The experiments' traces in the window that pass the trace filters, as the store streams its lean rows. */
+    private void traces(Query q, Consumer<TraceStore.MetricRow> sink) {
         List<String> clauses = new ArrayList<>();
         q.startMs().ifPresent(s -> clauses.add("trace.timestamp_ms >= " + s));
         q.endMs().ifPresent(e -> clauses.add("trace.timestamp_ms <= " + e));
@@ -320,11 +327,9 @@ final class TraceMetrics {
         }
         var filter = EntityGrammar.TRACES.parseFilter(String.join(" AND ", clauses));
         boolean traceView = q.view() == View.TRACES;
-        List<TraceStore.MetricRow> out = new ArrayList<>();
         traces.metricRows(new TraceStore.MetricRowQuery(q.experimentIds(), filter,
                 traceView && q.dimensions().contains("trace_name"),
-                traceView && !q.metric().equals("trace_count") && !q.metric().equals("latency")), out::add);
-        return out;
+                traceView && !q.metric().equals("trace_count") && !q.metric().equals("latency")), sink);
     }
 
     private static long bucket(Query q, double timestampMs) {
@@ -340,34 +345,29 @@ final class TraceMetrics {
         return out.toArray(new String[0]);
     }
 
-    private static List<Row> traceRows(Query q, List<TraceStore.MetricRow> matching) {
-        List<Row> rows = new ArrayList<>();
-        for (TraceStore.MetricRow t : matching) {
-            OptionalDouble value;
-            switch (q.metric()) {
-                case "trace_count" -> value = OptionalDouble.of(1);
-                case "latency" -> value = t.executionDurationMs().isPresent()
-                        ? OptionalDouble.of(t.executionDurationMs().getAsLong()) : OptionalDouble.empty();
-                default -> {
-                    // Token metrics come from the trace's usage roll-up; a trace without it has no row (MLflow joins).
-                    JsonNode usage = json(t.tokenUsage().orElse(null));
-                    if (usage == null || !usage.path(q.metric()).isNumber()) {
-                        continue;
-                    }
-                    value = OptionalDouble.of(usage.path(q.metric()).asDouble());
+    private static void traceRow(Query q, TraceStore.MetricRow t, Consumer<Row> out) {
+        OptionalDouble value;
+        switch (q.metric()) {
+            case "trace_count" -> value = OptionalDouble.of(1);
+            case "latency" -> value = t.executionDurationMs().isPresent()
+                    ? OptionalDouble.of(t.executionDurationMs().getAsLong()) : OptionalDouble.empty();
+            default -> {
+                // Token metrics come from the trace's usage roll-up; a trace without it has no row (MLflow joins).
+                JsonNode usage = json(t.tokenUsage().orElse(null));
+                if (usage == null || !usage.path(q.metric()).isNumber()) {
+                    return;
                 }
+                value = OptionalDouble.of(usage.path(q.metric()).asDouble());
             }
-            rows.add(new Row(dimensions(q, t.requestTimeMs(), d -> switch (d) {
-                case "trace_name" -> t.name().orElse(null);
-                default -> t.state().name();
-            }), value));
         }
-        return rows;
+        out.accept(new Row(dimensions(q, t.requestTimeMs(), d -> switch (d) {
+            case "trace_name" -> t.name().orElse(null);
+            default -> t.state().name();
+        }), value));
     }
 
-    private List<Row> spanRows(Query q, List<TraceStore.MetricRow> matching) {
-        List<Row> rows = new ArrayList<>();
-        List<String> ids = matching.stream().map(TraceStore.MetricRow::traceId).toList();
+    private void spanRows(Query q, List<String> ids, Consumer<Row> out) {
+        boolean modelDimensions = q.dimensions().stream().anyMatch(d -> d.startsWith("span_model"));
         for (int from = 0; from < ids.size(); from += SPAN_BATCH) {
             for (SpanRecord s : traces.spansOf(ids.subList(from, Math.min(ids.size(), from + SPAN_BATCH)))) {
                 if (!q.filters().stream().filter(f -> f.view().equals("span")).allMatch(f -> f.value().equals(
@@ -391,9 +391,8 @@ final class TraceMetrics {
                 if (q.metric().endsWith("_cost") && value.isEmpty()) {
                     continue; // MLflow joins the span's cost rows: a span without cost has none
                 }
-                Map<String, String> attributes = q.dimensions().stream().anyMatch(d -> d.startsWith("span_model"))
-                        ? modelAttributes(s.content()) : Map.of();
-                rows.add(new Row(dimensions(q, s.startTimeNs() / 1e6, d -> switch (d) {
+                Map<String, String> attributes = modelDimensions ? modelAttributes(s.content()) : Map.of();
+                out.accept(new Row(dimensions(q, s.startTimeNs() / 1e6, d -> switch (d) {
                     case "span_name" -> s.name();
                     case "span_type" -> s.spanType().orElse(null);
                     case "span_status" -> s.statusCode();
@@ -402,7 +401,6 @@ final class TraceMetrics {
                 }), value));
             }
         }
-        return rows;
     }
 
     /** The span's model and provider attributes (stored JSON-encoded, as MLflow's SDKs write them). */
@@ -423,15 +421,12 @@ final class TraceMetrics {
         return out;
     }
 
-    private List<Row> assessmentRows(Query q, List<TraceStore.MetricRow> matching) {
-        List<Row> rows = new ArrayList<>();
-        List<String> ids = matching.stream().map(TraceStore.MetricRow::traceId).toList();
+    private void assessmentRows(Query q, List<String> ids, Consumer<Row> out) {
         List<Assessment> all = new ArrayList<>();
         for (int from = 0; from < ids.size(); from += SPAN_BATCH) {
             traces.assessments(ids.subList(from, Math.min(ids.size(), from + SPAN_BATCH))).values()
                     .forEach(all::addAll);
         }
-        all.sort(Comparator.comparingLong(Assessment::createTimeMs));
         for (Assessment a : all) {
             JsonNode body = json(a.body());
             if (body == null) {
@@ -447,10 +442,9 @@ final class TraceMetrics {
                 continue;
             }
             OptionalDouble value = q.metric().equals("assessment_count") ? OptionalDouble.of(1) : numeric(valueNode);
-            rows.add(new Row(dimensions(q, a.createTimeMs(), d -> d.equals("assessment_name") ? name : encoded),
+            out.accept(new Row(dimensions(q, a.createTimeMs(), d -> d.equals("assessment_name") ? name : encoded),
                     value));
         }
-        return rows;
     }
 
     /** MLflow's numeric reading of an assessment value: true/"yes" 1, false/"no" 0, numbers as they are. */
