@@ -674,6 +674,52 @@ def experiments_stay_in_their_workspace():
         mlflow.set_workspace(workspace)
 
 
+@case("workspaces")
+def same_names_in_two_workspaces_stay_apart():
+    """Names are unique per workspace (MLflow 3.5): two teams use the same experiment, model and prompt names."""
+    home = os.environ["MLFLOW_WORKSPACE"]
+    client = MlflowClient()
+    mlflow.set_workspace("default")
+    twin = unique("twin")
+    client.create_workspace(twin, description="the same names as " + home)
+    exp_name, model, prompt = unique("churn"), unique("ranker"), unique("greeting")
+    made = {}
+    try:
+        for ws in (home, twin):
+            mlflow.set_workspace(ws)
+            experiment_id = client.create_experiment(exp_name)
+            client.create_registered_model(model, description=ws)
+            for n in (1, 2):
+                client.create_model_version(model, f"mlflow-artifacts:/{ws}/model/{n}")
+            client.set_registered_model_alias(model, "champion", "1" if ws == home else "2")
+            mlflow.genai.register_prompt(name=prompt, template="Hello from " + ws + ", {{name}}")
+            made[ws] = experiment_id
+        expect(made[home] != made[twin], "two experiments")
+        for ws in (home, twin):
+            mlflow.set_workspace(ws)
+            expect(client.get_experiment_by_name(exp_name).experiment_id == made[ws], f"by name in {ws}")
+            expect(client.get_registered_model(model).description == ws, f"model description in {ws}")
+            champion = client.get_model_version_by_alias(model, "champion")
+            expect(champion.source.startswith(f"mlflow-artifacts:/{ws}/"), f"champion in {ws}: {champion.source}")
+            loaded = mlflow.genai.load_prompt(f"prompts:/{prompt}/1", cache_ttl_seconds=0)
+            expect(loaded.format(name="Ann") == f"Hello from {ws}, Ann", f"prompt in {ws}: {loaded.template}")
+            expect([m.name for m in client.search_registered_models(f"name = '{model}'")] == [model],
+                   f"one {model} in {ws}")
+        # Deleting the twin's leaves the home workspace's whole; a name free in default stays free.
+        mlflow.set_workspace(twin)
+        client.delete_registered_model(model)
+        client.delete_experiment(made[twin])
+        mlflow.set_workspace(home)
+        expect(client.get_model_version(model, "2").source == f"mlflow-artifacts:/{home}/model/2", "home's model")
+        expect(client.get_experiment(made[home]).lifecycle_stage == "active", "home's experiment")
+        mlflow.set_workspace("default")
+        expect(client.get_experiment_by_name(exp_name) is None, "not in default")
+    finally:
+        mlflow.set_workspace("default")
+        client.delete_workspace(twin, mode="CASCADE")
+        mlflow.set_workspace(home)
+
+
 # ---------------------------------------------------------------- runner
 
 

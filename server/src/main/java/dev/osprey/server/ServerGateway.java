@@ -99,7 +99,7 @@ final class ServerGateway {
     /** The experiment an endpoint's usage traces go to, created on first use. */
     private static String experimentFor(ExperimentService experiments, String name) {
         try {
-            return experiments.getByName(name).experimentId();
+            return experiments.getByName(name, Optional.empty()).experimentId();
         } catch (OspreyException missing) {
             return experiments.create(name, Optional.empty(), List.of());
         }

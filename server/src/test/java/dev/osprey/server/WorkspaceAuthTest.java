@@ -153,6 +153,43 @@ class WorkspaceAuthTest {
     }
 
     @Test
+    void grantsOnModels_holdInTheirOwnWorkspace_notOnTheSameNameElsewhere() throws Exception {
+        assertThat(as("admin", null, "POST", "/api/3.0/mlflow/workspaces", "{\"name\": \"twin-team\"}")
+                .statusCode()).isEqualTo(201);
+        ok(as("admin", null, "POST", "/api/2.0/mlflow/workspaces/permissions/create", "{\"workspace_name\": "
+                + "\"twin-team\", \"username\": \"bob\", \"permission\": \"READ\"}"));
+        for (String ws : java.util.Arrays.asList(null, "twin-team")) {
+            ok(as("admin", ws, "POST", "/api/2.0/mlflow/registered-models/create", "{\"name\": \"twin\"}"));
+        }
+        String get = "/api/2.0/mlflow/registered-models/get?name=twin";
+        String update = "/api/2.0/mlflow/registered-models/update";
+        ok(as("admin", null, "POST", "/api/2.0/mlflow/registered-models/permissions/create", "{\"name\": \"twin\", "
+                + "\"username\": \"bob\", \"permission\": \"NO_PERMISSIONS\"}"));
+        assertThat(as("bob", null, "GET", get, null).statusCode()).isEqualTo(403);
+        ok(as("bob", "twin-team", "GET", get, null));
+        assertThat(as("bob", "twin-team", "PATCH", update, "{\"name\": \"twin\", \"description\": \"x\"}")
+                .statusCode()).isEqualTo(403);
+
+        JsonNode granted = ok(as("admin", "twin-team", "POST", "/api/2.0/mlflow/registered-models/permissions/create",
+                "{\"name\": \"twin\", \"username\": \"bob\", \"permission\": \"MANAGE\"}"))
+                .path("registered_model_permission");
+        assertThat(granted.path("name").asText()).isEqualTo("twin");
+        assertThat(granted.path("workspace").asText()).isEqualTo("twin-team");
+        ok(as("bob", "twin-team", "PATCH", update, "{\"name\": \"twin\", \"description\": \"bob's\"}"));
+        assertThat(as("bob", null, "GET", get, null).statusCode()).as("the default workspace's twin stays closed")
+                .isEqualTo(403);
+        assertThat(ok(as("admin", null, "GET", "/api/2.0/mlflow/registered-models/permissions/get?name=twin&"
+                + "username=bob", null)).path("registered_model_permission").path("permission").asText())
+                .isEqualTo("NO_PERMISSIONS");
+        // A search lists what bob may read: the team's twin, not the default one.
+        assertThat(ok(as("bob", null, "GET", "/api/2.0/mlflow/registered-models/search?filter=name%3D%27twin%27",
+                null)).path("registered_models").size()).isZero();
+        assertThat(ok(as("bob", "twin-team", "GET", "/api/2.0/mlflow/registered-models/search?filter=name%3D"
+                + "%27twin%27", null)).path("registered_models").get(0).path("description").asText())
+                .isEqualTo("bob's");
+    }
+
+    @Test
     void everyApiEndpoint_hasAnExplicitDecision_withWorkspacesOn() {
         var policy = server.accessPolicy().orElseThrow();
         assertThat(server.apiEndpoints().stream().filter(e -> policy.rule(e).isEmpty())

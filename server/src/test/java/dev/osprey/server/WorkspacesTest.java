@@ -356,6 +356,58 @@ class WorkspacesTest {
     }
 
     @Test
+    void sameNames_inTwoWorkspaces_areIndependent_andAForeignNameLooksFree() throws Exception {
+        createWorkspace("twin-a", "");
+        createWorkspace("twin-b", "");
+        String expA = experiment("twin-a", "churn");
+        String expB = experiment("twin-b", "churn");
+        assertThat(expA).isNotEqualTo(expB);
+        error(send("twin-a", "POST", "/api/2.0/mlflow/experiments/create", "{\"name\": \"churn\"}"), 400,
+                "RESOURCE_ALREADY_EXISTS");
+        assertThat(ok(send("twin-b", "GET", "/api/2.0/mlflow/experiments/get-by-name?experiment_name=churn", null))
+                .path("experiment").path("experiment_id").asText()).isEqualTo(expB);
+        error(send(null, "GET", "/api/2.0/mlflow/experiments/get-by-name?experiment_name=churn", null), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+
+        for (String ws : List.of("twin-a", "twin-b")) {
+            String exp = ws.equals("twin-a") ? expA : expB;
+            ok(send(ws, "POST", "/api/2.0/mlflow/registered-models/create", "{\"name\": \"ranker\", "
+                    + "\"description\": \"" + ws + "\"}"));
+            ok(send(ws, "POST", "/api/2.0/mlflow/model-versions/create", "{\"name\": \"ranker\", \"source\": "
+                    + "\"mlflow-artifacts:/workspaces/" + ws + "/" + exp + "/model\"}"));
+            ok(send(ws, "POST", "/api/2.0/mlflow/registered-models/alias", "{\"name\": \"ranker\", \"alias\": "
+                    + "\"champion\", \"version\": \"1\"}"));
+            ok(send(ws, "POST", "/api/2.0/mlflow/registered-models/create", "{\"name\": \"greeting\", \"tags\": "
+                    + "[{\"key\": \"mlflow.prompt.is_prompt\", \"value\": \"true\"}]}"));
+            ok(send(ws, "POST", "/api/2.0/mlflow/model-versions/create", "{\"name\": \"greeting\", \"source\": "
+                    + "\"dummy-source\", \"tags\": [{\"key\": \"mlflow.prompt.is_prompt\", \"value\": \"true\"}, "
+                    + "{\"key\": \"mlflow.prompt.text\", \"value\": \"Hello from " + ws + "\"}]}"));
+        }
+        error(send("twin-a", "POST", "/api/2.0/mlflow/registered-models/create", "{\"name\": \"ranker\"}"), 400,
+                "RESOURCE_ALREADY_EXISTS");
+        for (String ws : List.of("twin-a", "twin-b")) {
+            assertThat(ok(send(ws, "GET", "/api/2.0/mlflow/registered-models/get?name=ranker", null))
+                    .path("registered_model").path("description").asText()).isEqualTo(ws);
+            assertThat(ok(send(ws, "GET", "/api/2.0/mlflow/registered-models/alias?name=ranker&alias=champion",
+                    null)).path("model_version").path("source").asText()).contains("/workspaces/" + ws + "/");
+            assertThat(ok(send(ws, "GET", "/api/2.0/mlflow/model-versions/get?name=greeting&version=1", null))
+                    .path("model_version").path("tags").toString()).contains("Hello from " + ws);
+        }
+        // Deleting B's model leaves A's whole; the default workspace may now take the name as well.
+        ok(send("twin-b", "DELETE", "/api/2.0/mlflow/registered-models/delete", "{\"name\": \"ranker\"}"));
+        ok(send("twin-a", "GET", "/api/2.0/mlflow/model-versions/get?name=ranker&version=1", null));
+        error(send("twin-b", "GET", "/api/2.0/mlflow/model-versions/get?name=ranker&version=1", null), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+        ok(send(null, "POST", "/api/2.0/mlflow/registered-models/create", "{\"name\": \"greeting\"}"));
+
+        // Moving B's resources to the default workspace would give it a second "greeting": refused, naming it.
+        HttpResponse<String> clash = send(null, "DELETE", "/api/3.0/mlflow/workspaces/twin-b?mode=SET_DEFAULT", null);
+        error(clash, 409, "RESOURCE_CONFLICT");
+        assertThat(Json.read(clash.body()).path("message").asText()).contains("registered_models: 'greeting'");
+        ok(send("twin-b", "GET", "/api/2.0/mlflow/registered-models/get?name=greeting", null));
+    }
+
+    @Test
     void deletion_restrictsMovesToDefaultOrCascades() throws Exception {
         createWorkspace("keep-out", "");
         String kept = experiment("keep-out", "exp-keep");

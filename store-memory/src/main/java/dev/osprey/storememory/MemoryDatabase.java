@@ -26,7 +26,8 @@ final class MemoryDatabase {
     final TreeMap<Long, Tables.ExperimentRow> experiments = new TreeMap<>();
     final Map<String, Tables.RunRow> runs = new HashMap<>();
     long nextDatasetId = 1;
-    final TreeMap<String, RegistryRows.ModelRow> models = new TreeMap<>();
+    /** Registered models by workspace, then name (names are unique per workspace). */
+    final Map<String, TreeMap<String, RegistryRows.ModelRow>> models = new HashMap<>();
     final Map<String, MemoryLoggedModelStore.Row> loggedModels = new LinkedHashMap<>();
     final Map<String, MemoryTraceStore.Row> traces = new HashMap<>();
     final Map<String, dev.osprey.core.Webhook> webhooks = new LinkedHashMap<>();
@@ -89,6 +90,11 @@ final class MemoryDatabase {
         synchronized (lock) {
             work.run();
         }
+    }
+
+    /** The registered models of a workspace, by name. */
+    TreeMap<String, RegistryRows.ModelRow> models(String workspace) {
+        return models.computeIfAbsent(workspace, w -> new TreeMap<>());
     }
 
     Map<String, String> workspaces(WorkspaceStore.Kind kind) {

@@ -16,7 +16,6 @@ import dev.osprey.store.PageTokens;
 import dev.osprey.store.PromptFilter;
 import dev.osprey.store.RegistryQuery;
 import dev.osprey.store.RegistryStore;
-import dev.osprey.store.WorkspaceStore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,18 +24,37 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** {@link RegistryStore} on the in-memory tables. */
+/** {@link RegistryStore} of one workspace on the in-memory tables. */
 final class MemoryRegistryStore implements RegistryStore {
     private final MemoryDatabase db;
+    private final String ws;
 
-    MemoryRegistryStore(MemoryDatabase db) {
+    MemoryRegistryStore(MemoryDatabase db, String workspace) {
         this.db = db;
+        this.ws = workspace;
     }
 
+    @Override
+    public RegistryStore in(String workspace) {
+        return workspace.equals(ws) ? this : new MemoryRegistryStore(db, workspace);
+    }
 
+    @Override
+    public String workspace() {
+        return ws;
+    }
+
+    /** This workspace's models by name; only under the lock. */
+    private java.util.TreeMap<String, RegistryRows.ModelRow> models() {
+        return db.models(ws);
+    }
+
+    private String grantId(String name) {
+        return dev.osprey.store.ModelGrantId.of(ws, name);
+    }
 
     private RegistryRows.ModelRow requireModel(String name) {
-        RegistryRows.ModelRow m = db.models.get(name);
+        RegistryRows.ModelRow m = models().get(name);
         if (m == null) {
             throw StoreErrors.registeredModelNotFound(name);
         }
@@ -44,7 +62,7 @@ final class MemoryRegistryStore implements RegistryStore {
     }
 
     private RegistryRows.VersionRow requireVersion(String name, String version) {
-        RegistryRows.ModelRow m = db.models.get(name);
+        RegistryRows.ModelRow m = models().get(name);
         Optional<Long> n = Tables.parseLong(version);
         RegistryRows.VersionRow v = m == null || n.isEmpty() ? null : m.versions.get(n.get());
         if (v == null || !v.visible()) {
@@ -80,23 +98,22 @@ final class MemoryRegistryStore implements RegistryStore {
     }
 
     @Override
-    public RegisteredModel createRegisteredModel(String name, List<Tag> tags, Optional<String> description, long now,
-            String workspace) {
+    public RegisteredModel createRegisteredModel(String name, List<Tag> tags, Optional<String> description,
+            long now) {
         return db.locked(() -> {
-            if (db.models.containsKey(name)) {
+            if (models().containsKey(name)) {
                 throw OspreyException.alreadyExists("Registered Model (name=" + name + ") already exists.");
             }
             RegistryRows.ModelRow m = new RegistryRows.ModelRow(name, now, description.filter(d -> !d.isEmpty()));
             tags.forEach(t -> m.tags.put(t.key(), t.value()));
-            db.models.put(name, m);
-            db.workspaces(WorkspaceStore.Kind.REGISTERED_MODEL).put(name, workspace);
+            models().put(name, m);
             return model(m);
         });
     }
 
     @Override
     public Optional<RegisteredModel> getRegisteredModel(String name) {
-        return db.locked(() -> Optional.ofNullable(db.models.get(name)).map(MemoryRegistryStore::model));
+        return db.locked(() -> Optional.ofNullable(models().get(name)).map(MemoryRegistryStore::model));
     }
 
     @Override
@@ -104,20 +121,15 @@ final class MemoryRegistryStore implements RegistryStore {
         return db.locked(() -> {
             RegistryRows.ModelRow m = requireModel(name);
             if (!name.equals(newName)) {
-                if (db.models.containsKey(newName)) {
+                if (models().containsKey(newName)) {
                     throw OspreyException.alreadyExists("Registered Model (name=" + newName
                             + ") already exists. Error: the name is taken.");
                 }
-                db.models.remove(name);
+                models().remove(name);
                 m.name = newName;
-                db.models.put(newName, m);
+                models().put(newName, m);
                 m.versions.values().forEach(v -> v.updated = now);
-                Map<String, String> workspaces = db.workspaces(WorkspaceStore.Kind.REGISTERED_MODEL);
-                String workspace = workspaces.remove(name);
-                if (workspace != null) {
-                    workspaces.put(newName, workspace);
-                }
-                db.moveGrants(AuthStore.ResourceType.REGISTERED_MODEL, name, newName);
+                db.moveGrants(AuthStore.ResourceType.REGISTERED_MODEL, grantId(name), grantId(newName));
             }
             m.updated = now;
             return model(m);
@@ -138,15 +150,9 @@ final class MemoryRegistryStore implements RegistryStore {
     public void deleteRegisteredModel(String name) {
         db.locked(() -> {
             requireModel(name);
-            db.models.remove(name);
-            db.workspaces(WorkspaceStore.Kind.REGISTERED_MODEL).remove(name);
-            db.forgetGrants(AuthStore.ResourceType.REGISTERED_MODEL, name);
+            models().remove(name);
+            db.forgetGrants(AuthStore.ResourceType.REGISTERED_MODEL, grantId(name));
         });
-    }
-
-    private boolean inWorkspace(String name, Optional<String> workspace) {
-        return workspace.isEmpty() || workspace.get().equals(db.workspaces(WorkspaceStore.Kind.REGISTERED_MODEL)
-                .getOrDefault(name, WorkspaceStore.DEFAULT));
     }
 
     private static boolean isPrompt(Map<String, String> tags) {
@@ -159,8 +165,7 @@ final class MemoryRegistryStore implements RegistryStore {
         boolean prompts = PromptFilter.asksForPrompts(q.filter());
         List<Condition> clauses = PromptFilter.clausesToApply(q.filter());
         return db.locked(() -> {
-            List<RegistryRows.ModelRow> matching = db.models.values().stream()
-                    .filter(m -> inWorkspace(m.name, q.workspace()))
+            List<RegistryRows.ModelRow> matching = models().values().stream()
                     .filter(m -> prompts || !isPrompt(m.tags))
                     .filter(m -> clauses.stream().allMatch(c -> switch (c.field()) {
                         case TAG -> Matching.text(Optional.ofNullable(m.tags.get(c.key())), c);
@@ -273,7 +278,7 @@ final class MemoryRegistryStore implements RegistryStore {
     @Override
     public Optional<ModelVersion> getModelVersion(String name, String version) {
         return db.locked(() -> {
-            RegistryRows.ModelRow m = db.models.get(name);
+            RegistryRows.ModelRow m = models().get(name);
             Optional<Long> n = Tables.parseLong(version);
             if (m == null || n.isEmpty() || !m.versions.containsKey(n.get()) || !m.versions.get(n.get()).visible()) {
                 return Optional.empty();
@@ -288,7 +293,7 @@ final class MemoryRegistryStore implements RegistryStore {
             RegistryRows.VersionRow v = requireVersion(name, version);
             v.description = Optional.of(description).filter(d -> !d.isEmpty());
             v.updated = now;
-            return version(db.models.get(name), v);
+            return version(models().get(name), v);
         });
     }
 
@@ -342,10 +347,7 @@ final class MemoryRegistryStore implements RegistryStore {
         return db.locked(() -> {
             record Hit(RegistryRows.ModelRow model, RegistryRows.VersionRow version) {}
             List<Hit> hits = new ArrayList<>();
-            for (RegistryRows.ModelRow m : db.models.values()) {
-                if (!inWorkspace(m.name, q.workspace())) {
-                    continue;
-                }
+            for (RegistryRows.ModelRow m : models().values()) {
                 for (RegistryRows.VersionRow v : m.versions.values()) {
                     if (v.visible() && (prompts || !isPrompt(v.tags))
                             && clauses.stream().allMatch(c -> matches(m, v, c))) {
@@ -417,7 +419,7 @@ final class MemoryRegistryStore implements RegistryStore {
     /** Registry versions made from each logged model, by model id (for logged models' registrations). */
     static Map<String, List<dev.osprey.core.LoggedModel.Registration>> registrations(MemoryDatabase db) {
         Map<String, List<dev.osprey.core.LoggedModel.Registration>> out = new TreeMap<>();
-        for (RegistryRows.ModelRow m : db.models.values()) {
+        for (RegistryRows.ModelRow m : db.models.values().stream().flatMap(w -> w.values().stream()).toList()) {
             for (RegistryRows.VersionRow v : m.versions.values()) {
                 if (v.visible() && v.modelId.isPresent()) {
                     out.computeIfAbsent(v.modelId.get(), k -> new ArrayList<>())

@@ -32,7 +32,7 @@ public final class MemoryStorage implements StorageComponent {
     private final MemoryDatabase db = new MemoryDatabase();
     private final Purge purge = new Purge(db);
     private final TrackingStore tracking = new MemoryTrackingStore(db, purge);
-    private final RegistryStore registry = new MemoryRegistryStore(db);
+    private final RegistryStore registry = new MemoryRegistryStore(db, dev.osprey.store.WorkspaceStore.DEFAULT);
     private final LoggedModelStore loggedModels = new MemoryLoggedModelStore(db);
     private final TraceStore traces = new MemoryTraceStore(db);
     private final WebhookStore webhooks = new MemoryWebhookStore(db);

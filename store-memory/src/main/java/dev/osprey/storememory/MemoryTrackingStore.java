@@ -63,7 +63,7 @@ final class MemoryTrackingStore implements TrackingStore {
     public String createExperiment(String name, Optional<String> artifactLocation,
             LongFunction<String> defaultLocation, List<Tag> tags, long now, String workspace) {
         return db.locked(() -> {
-            if (byName(name).isPresent()) {
+            if (byName(name, workspace).isPresent()) {
                 throw StoreErrors.experimentExists(name, "UNIQUE constraint failed: experiments.name");
             }
             long id = db.nextExperimentId++;
@@ -76,8 +76,13 @@ final class MemoryTrackingStore implements TrackingStore {
         });
     }
 
-    private Optional<Tables.ExperimentRow> byName(String name) {
-        return db.experiments.values().stream().filter(e -> e.name.equals(name))
+    private String workspaceOf(Tables.ExperimentRow e) {
+        return db.workspaces(WorkspaceStore.Kind.EXPERIMENT).getOrDefault(Long.toString(e.id), WorkspaceStore.DEFAULT);
+    }
+
+    /** Names are unique per workspace. */
+    private Optional<Tables.ExperimentRow> byName(String name, String workspace) {
+        return db.experiments.values().stream().filter(e -> e.name.equals(name) && workspaceOf(e).equals(workspace))
                 .min(Comparator.comparing(e -> e.stage));
     }
 
@@ -92,8 +97,8 @@ final class MemoryTrackingStore implements TrackingStore {
     }
 
     @Override
-    public Optional<Experiment> getExperimentByName(String name) {
-        return db.locked(() -> byName(name).map(MemoryTrackingStore::experiment));
+    public Optional<Experiment> getExperimentByName(String name, String workspace) {
+        return db.locked(() -> byName(name, workspace).map(MemoryTrackingStore::experiment));
     }
 
     @Override
@@ -152,7 +157,7 @@ final class MemoryTrackingStore implements TrackingStore {
             if (e.stage != LifecycleStage.ACTIVE) {
                 throw new OspreyException(ErrorCode.INVALID_STATE, "Cannot rename a non-active experiment.");
             }
-            if (db.experiments.values().stream().anyMatch(o -> o != e && o.name.equals(newName))) {
+            if (byName(newName, workspaceOf(e)).filter(o -> o != e).isPresent()) {
                 throw StoreErrors.experimentExists(newName, "UNIQUE constraint failed: experiments.name");
             }
             e.name = newName;

@@ -71,11 +71,7 @@ final class MemoryWorkspaceStore implements WorkspaceStore {
             }
             switch (mode) {
                 case RESTRICT -> refuseIfNotEmpty(name);
-                case SET_DEFAULT -> {
-                    for (Kind kind : Kind.values()) {
-                        db.workspaces(kind).values().removeIf(name::equals);
-                    }
-                }
+                case SET_DEFAULT -> moveToDefault(name);
                 case CASCADE -> deleteResources(name);
             }
             db.workspaceRows.remove(name);
@@ -95,13 +91,50 @@ final class MemoryWorkspaceStore implements WorkspaceStore {
 
     private void refuseIfNotEmpty(String name) {
         for (Kind kind : Kind.values()) {
-            int n = resourcesOf(kind, name).size();
-            if (n > 0) {
-                throw new OspreyException(ErrorCode.RESOURCE_CONFLICT, "Cannot delete workspace '" + name + "': it "
-                        + "still holds " + n + " " + kind.name().toLowerCase(Locale.ROOT).replace('_', ' ')
-                        + "(s). Delete or move them first, or delete with mode=CASCADE or mode=SET_DEFAULT.");
+            refuseIfAny(name, resourcesOf(kind, name).size(), kind.name());
+        }
+        refuseIfAny(name, db.models(name).size(), "registered model");
+    }
+
+    private static void refuseIfAny(String name, int n, String what) {
+        if (n > 0) {
+            throw new OspreyException(ErrorCode.RESOURCE_CONFLICT, "Cannot delete workspace '" + name + "': it "
+                    + "still holds " + n + " " + what.toLowerCase(Locale.ROOT).replace('_', ' ')
+                    + "(s). Delete or move them first, or delete with mode=CASCADE or mode=SET_DEFAULT.");
+        }
+    }
+
+    /** Refused, naming every clash, when the default workspace has an experiment or model name of this one. */
+    private void moveToDefault(String name) {
+        List<String> clashes = new ArrayList<>();
+        java.util.Set<String> defaultExperiments = new java.util.HashSet<>();
+        java.util.TreeSet<String> movingExperiments = new java.util.TreeSet<>();
+        Map<String, String> experimentWorkspaces = db.workspaces(Kind.EXPERIMENT);
+        for (Tables.ExperimentRow e : db.experiments.values()) {
+            String ws = experimentWorkspaces.getOrDefault(Long.toString(e.id), DEFAULT);
+            if (ws.equals(DEFAULT)) {
+                defaultExperiments.add(e.name);
+            } else if (ws.equals(name)) {
+                movingExperiments.add(e.name);
             }
         }
+        movingExperiments.stream().filter(defaultExperiments::contains).forEach(n -> clashes.add("experiments: '"
+                + n + "'"));
+        java.util.TreeMap<String, RegistryRows.ModelRow> moving = db.models(name);
+        moving.keySet().stream().filter(db.models(DEFAULT)::containsKey).forEach(n -> clashes.add(
+                "registered_models: '" + n + "'"));
+        if (!clashes.isEmpty()) {
+            throw StoreErrors.namesTakenInDefault(name, clashes);
+        }
+        for (Kind kind : Kind.values()) {
+            db.workspaces(kind).values().removeIf(name::equals);
+        }
+        moving.forEach((model, row) -> {
+            db.models(DEFAULT).put(model, row);
+            db.moveGrants(AuthStore.ResourceType.REGISTERED_MODEL, dev.osprey.store.ModelGrantId.of(name, model),
+                    dev.osprey.store.ModelGrantId.of(DEFAULT, model));
+        });
+        db.models.remove(name);
     }
 
     /** Experiments go with everything under them, models with their versions, documents with their grants. */
@@ -110,11 +143,10 @@ final class MemoryWorkspaceStore implements WorkspaceStore {
             db.experiments.get(Long.parseLong(id)).stage = LifecycleStage.DELETED;
             purge.experiment(Long.parseLong(id));
         }
-        for (String model : resourcesOf(Kind.REGISTERED_MODEL, name)) {
-            db.models.remove(model);
-            db.workspaces(Kind.REGISTERED_MODEL).remove(model);
-            db.forgetGrants(AuthStore.ResourceType.REGISTERED_MODEL, model);
+        for (String model : db.models(name).keySet()) {
+            db.forgetGrants(AuthStore.ResourceType.REGISTERED_MODEL, dev.osprey.store.ModelGrantId.of(name, model));
         }
+        db.models.remove(name);
         for (Kind kind : List.of(Kind.GATEWAY_SECRET, Kind.GATEWAY_MODEL_DEFINITION, Kind.GATEWAY_ENDPOINT)) {
             for (String id : resourcesOf(kind, name)) {
                 db.gatewayDocuments.get(documentKind(kind)).remove(id);
@@ -139,7 +171,6 @@ final class MemoryWorkspaceStore implements WorkspaceStore {
     private boolean exists(Kind kind, String id) {
         return switch (kind) {
             case EXPERIMENT -> db.experiment(id).isPresent();
-            case REGISTERED_MODEL -> db.models.containsKey(id);
             case DATASET -> db.evalDatasets.containsKey(id);
             default -> db.gatewayDocuments.getOrDefault(documentKind(kind), Map.of()).containsKey(id);
         };

@@ -54,7 +54,8 @@ final class ExperimentsSql {
 
     String create(Connection c, String name, Optional<String> location, LongFunction<String> defaultLocation,
             List<Tag> tags, long now, String workspace) throws SQLException {
-        if (Jdbc.one(c, "SELECT 1 FROM experiments WHERE name = ?", rs -> true, name).isPresent()) {
+        if (Jdbc.one(c, "SELECT 1 FROM experiments WHERE workspace = ? AND name = ?", rs -> true, workspace, name)
+                .isPresent()) {
             throw duplicate(name, "UNIQUE constraint failed: experiments.name");
         }
         long id;
@@ -96,8 +97,8 @@ final class ExperimentsSql {
         return found.stream().findFirst();
     }
 
-    Optional<Experiment> getByName(Connection c, String name) throws SQLException {
-        return load(c, "name = ?", name).stream()
+    Optional<Experiment> getByName(Connection c, String name, String workspace) throws SQLException {
+        return load(c, "workspace = ? AND name = ?", workspace, name).stream()
                 .min((a, b) -> a.lifecycleStage().compareTo(b.lifecycleStage()));
     }
 
@@ -160,8 +161,9 @@ final class ExperimentsSql {
             throw new OspreyException(ErrorCode.INVALID_STATE, "Cannot rename a non-active experiment.");
         }
         long id = Long.parseLong(experimentId);
-        if (Jdbc.one(c, "SELECT 1 FROM experiments WHERE name = ? AND experiment_id <> ?", rs -> true, newName, id)
-                .isPresent()) {
+        // Names are unique in the experiment's own workspace (V19).
+        if (Jdbc.one(c, "SELECT 1 FROM experiments WHERE name = ? AND experiment_id <> ? AND workspace = (SELECT "
+                + "workspace FROM experiments WHERE experiment_id = ?)", rs -> true, newName, id, id).isPresent()) {
             throw duplicate(newName, "UNIQUE constraint failed: experiments.name");
         }
         try {

@@ -6,7 +6,6 @@ import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.lower;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.notExists;
-import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.selectOne;
 import static org.jooq.impl.DSL.table;
 
@@ -37,15 +36,16 @@ final class RegistrySearchSql {
 
     private RegistrySearchSql() {}
 
-    static List<String> modelNames(Connection c, SqlDialect dialect, RegistryQuery q, int offset, int limit) {
-        Condition where = q.workspace().map(w -> field(name(M, "workspace"), String.class).eq(w))
-                .orElse(DSL.trueCondition());
+    static List<String> modelNames(Connection c, SqlDialect dialect, String workspace, RegistryQuery q, int offset,
+            int limit) {
+        Condition where = field(name(M, "workspace"), String.class).eq(workspace);
         List<dev.osprey.search.Condition> clauses = PromptFilter.clausesToApply(q.filter());
         int i = 0;
         for (dev.osprey.search.Condition clause : clauses) {
             where = where.and(switch (clause.field()) {
                 case TAG -> exists(selectOne().from(table(name("registered_model_tags")).as("t" + i))
-                        .where(field(name("t" + i, "name"), String.class).eq(MODEL_NAME))
+                        .where(field(name("t" + i, "workspace"), String.class).eq(workspace))
+                        .and(field(name("t" + i, "name"), String.class).eq(MODEL_NAME))
                         .and(field(name("t" + i, "tag_key"), String.class).eq(clause.key()))
                         .and(SqlConditions.text(field(name("t" + i, "tag_value"), String.class), clause)));
                 case ATTRIBUTE -> {
@@ -60,7 +60,8 @@ final class RegistrySearchSql {
         }
         if (!PromptFilter.asksForPrompts(q.filter())) {
             where = where.and(notExists(selectOne().from(table(name("registered_model_tags")).as("p"))
-                    .where(field(name("p", "name"), String.class).eq(MODEL_NAME))
+                    .where(field(name("p", "workspace"), String.class).eq(workspace))
+                    .and(field(name("p", "name"), String.class).eq(MODEL_NAME))
                     .and(field(name("p", "tag_key"), String.class).eq(RegisteredModel.PROMPT_TAG))
                     .and(lower(field(name("p", "tag_value"), String.class)).eq("true"))));
         }
@@ -84,19 +85,16 @@ final class RegistrySearchSql {
                 .where(where).orderBy(order).limit(limit).offset(offset).fetch(MODEL_NAME);
     }
 
-    static List<RegistryLoader.Key> versionKeys(Connection c, SqlDialect dialect, RegistryQuery q, int offset,
-            int limit) {
-        Condition where = field(name(V, "current_stage"), String.class).ne(ModelStage.DELETED_INTERNAL);
-        if (q.workspace().isPresent()) {
-            where = where.and(VERSION_NAME.in(select(field(name("w", "name"), String.class))
-                    .from(table(name("registered_models")).as("w"))
-                    .where(field(name("w", "workspace"), String.class).eq(q.workspace().get()))));
-        }
+    static List<RegistryLoader.Key> versionKeys(Connection c, SqlDialect dialect, String workspace, RegistryQuery q,
+            int offset, int limit) {
+        Condition where = field(name(V, "workspace"), String.class).eq(workspace)
+                .and(field(name(V, "current_stage"), String.class).ne(ModelStage.DELETED_INTERNAL));
         int i = 0;
         for (dev.osprey.search.Condition clause : PromptFilter.clausesToApply(q.filter())) {
             where = where.and(switch (clause.field()) {
                 case TAG -> exists(selectOne().from(table(name("model_version_tags")).as("t" + i))
-                        .where(field(name("t" + i, "name"), String.class).eq(VERSION_NAME))
+                        .where(field(name("t" + i, "workspace"), String.class).eq(workspace))
+                        .and(field(name("t" + i, "name"), String.class).eq(VERSION_NAME))
                         .and(field(name("t" + i, "version"), Long.class).eq(VERSION_NUMBER))
                         .and(field(name("t" + i, "tag_key"), String.class).eq(clause.key()))
                         .and(SqlConditions.text(field(name("t" + i, "tag_value"), String.class), clause)));
@@ -113,7 +111,8 @@ final class RegistrySearchSql {
         }
         if (!PromptFilter.asksForPrompts(q.filter())) {
             where = where.and(notExists(selectOne().from(table(name("model_version_tags")).as("p"))
-                    .where(field(name("p", "name"), String.class).eq(VERSION_NAME))
+                    .where(field(name("p", "workspace"), String.class).eq(workspace))
+                    .and(field(name("p", "name"), String.class).eq(VERSION_NAME))
                     .and(field(name("p", "version"), Long.class).eq(VERSION_NUMBER))
                     .and(field(name("p", "tag_key"), String.class).eq(RegisteredModel.PROMPT_TAG))
                     .and(lower(field(name("p", "tag_value"), String.class)).eq("true"))));

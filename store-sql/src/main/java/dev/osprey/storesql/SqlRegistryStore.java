@@ -14,38 +14,50 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
-/** {@link RegistryStore} in the tracking store's database; each method is one transaction. */
+/** {@link RegistryStore} of one workspace in the tracking store's database; each method is one transaction. */
 final class SqlRegistryStore implements RegistryStore {
     private final Database db;
     private final RegistrySql sql;
+    private final String ws;
 
-    SqlRegistryStore(Database db) {
+    SqlRegistryStore(Database db, String workspace) {
         this.db = db;
-        this.sql = new RegistrySql(db.dialect());
+        this.ws = workspace;
+        this.sql = new RegistrySql(db.dialect(), workspace);
     }
 
-    private static RegisteredModel model(Connection c, String name) throws SQLException {
-        return RegistryLoader.models(c, List.of(name)).stream().findFirst()
+    @Override
+    public RegistryStore in(String workspace) {
+        return workspace.equals(ws) ? this : new SqlRegistryStore(db, workspace);
+    }
+
+    @Override
+    public String workspace() {
+        return ws;
+    }
+
+    private RegisteredModel model(Connection c, String name) throws SQLException {
+        return RegistryLoader.models(c, ws, List.of(name)).stream().findFirst()
                 .orElseThrow(() -> RegistrySql.modelNotFound(name));
     }
 
-    private static ModelVersion version(Connection c, String name, long version) throws SQLException {
-        return RegistryLoader.versions(c, List.of(new RegistryLoader.Key(name, version))).stream().findFirst()
+    private ModelVersion version(Connection c, String name, long version) throws SQLException {
+        return RegistryLoader.versions(c, ws, List.of(new RegistryLoader.Key(name, version))).stream().findFirst()
                 .orElseThrow(() -> RegistrySql.versionNotFound(name, Long.toString(version)));
     }
 
     @Override
     public RegisteredModel createRegisteredModel(String name, List<Tag> tags, Optional<String> description,
-            long now, String workspace) {
+            long now) {
         return db.write(c -> {
-            sql.createModel(c, name, tags, description, now, workspace);
+            sql.createModel(c, name, tags, description, now);
             return model(c, name);
         });
     }
 
     @Override
     public Optional<RegisteredModel> getRegisteredModel(String name) {
-        return db.read(c -> RegistryLoader.models(c, List.of(name)).stream().findFirst());
+        return db.read(c -> RegistryLoader.models(c, ws, List.of(name)).stream().findFirst());
     }
 
     @Override
@@ -73,17 +85,17 @@ final class SqlRegistryStore implements RegistryStore {
     public Page<RegisteredModel> searchRegisteredModels(RegistryQuery q) {
         int offset = PageTokens.offsetOf(q.pageToken());
         return db.read(c -> {
-            List<String> names = RegistrySearchSql.modelNames(c, db.dialect(), q, offset, q.maxResults() + 1);
+            List<String> names = RegistrySearchSql.modelNames(c, db.dialect(), ws, q, offset, q.maxResults() + 1);
             boolean more = names.size() > q.maxResults();
             List<String> page = more ? names.subList(0, q.maxResults()) : names;
-            return new Page<>(RegistryLoader.models(c, page), more
+            return new Page<>(RegistryLoader.models(c, ws, page), more
                     ? Optional.of(PageTokens.offset((long) offset + page.size())) : Optional.empty());
         });
     }
 
     @Override
     public List<ModelVersion> getLatestVersions(String name, List<ModelStage> stages) {
-        return db.read(c -> RegistryLoader.versions(c, sql.latest(c, name, stages)));
+        return db.read(c -> RegistryLoader.versions(c, ws, sql.latest(c, name, stages)));
     }
 
     @Override
@@ -124,7 +136,7 @@ final class SqlRegistryStore implements RegistryStore {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        return db.read(c -> RegistryLoader.versions(c, List.of(new RegistryLoader.Key(name, n))).stream()
+        return db.read(c -> RegistryLoader.versions(c, ws, List.of(new RegistryLoader.Key(name, n))).stream()
                 .findFirst());
     }
 
@@ -154,11 +166,11 @@ final class SqlRegistryStore implements RegistryStore {
     public Page<ModelVersion> searchModelVersions(RegistryQuery q) {
         int offset = PageTokens.offsetOf(q.pageToken());
         return db.read(c -> {
-            List<RegistryLoader.Key> keys = RegistrySearchSql.versionKeys(c, db.dialect(), q, offset,
+            List<RegistryLoader.Key> keys = RegistrySearchSql.versionKeys(c, db.dialect(), ws, q, offset,
                     q.maxResults() + 1);
             boolean more = keys.size() > q.maxResults();
             List<RegistryLoader.Key> page = more ? keys.subList(0, q.maxResults()) : keys;
-            return new Page<>(RegistryLoader.versions(c, page), more
+            return new Page<>(RegistryLoader.versions(c, ws, page), more
                     ? Optional.of(PageTokens.offset((long) offset + page.size())) : Optional.empty());
         });
     }

@@ -43,7 +43,7 @@ public final class SqlStorage implements StorageComponent {
         ExperimentsSql experiments = new ExperimentsSql(db.dialect());
         PurgeSql purge = new PurgeSql(experiments);
         this.tracking = new SqlTrackingStore(db, experiments, purge);
-        this.registry = new SqlRegistryStore(db);
+        this.registry = new SqlRegistryStore(db, dev.osprey.store.WorkspaceStore.DEFAULT);
         this.loggedModels = new SqlLoggedModelStore(db, experiments);
         this.traces = new SqlTraceStore(db);
         this.webhooks = new SqlWebhookStore(db);

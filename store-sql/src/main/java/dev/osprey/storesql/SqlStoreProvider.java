@@ -51,14 +51,16 @@ public final class SqlStoreProvider implements StoreProvider {
         }
     }
 
-    private static void migrate(javax.sql.DataSource dataSource, SqlDialect dialect) {
-        Flyway.configure()
+    /** Brings the schema up to date; the number of migrations applied. */
+    private static int migrate(javax.sql.DataSource dataSource, SqlDialect dialect) {
+        return Flyway.configure()
                 .dataSource(dataSource)
                 .locations(dialect.migrationLocations())
                 .table("osprey_schema_history")
                 .baselineOnMigrate(false)
                 .load()
-                .migrate();
+                .migrate()
+                .migrationsExecuted;
     }
 
     private static Database openSqlite(BackendUri backend) throws SQLException, java.io.IOException {
@@ -66,7 +68,7 @@ public final class SqlStoreProvider implements StoreProvider {
         SQLiteConfig config = configure(new SQLiteConfig());
         SQLiteDataSource source = new SQLiteDataSource(config);
         source.setUrl(backend.jdbcUrl());
-        migrate(source, SqlDialect.SQLITE);
+        migrateSqlite(backend.jdbcUrl());
 
         HikariConfig readers = new HikariConfig();
         readers.setDataSource(new CachingDataSource(source));
@@ -74,6 +76,29 @@ public final class SqlStoreProvider implements StoreProvider {
         readers.setPoolName("osprey-sqlite-readers");
         readers.setAutoCommit(true);
         return new SqliteDatabase(new HikariDataSource(readers), source.getConnection(), source.getConnection());
+    }
+
+    /**
+     * SQLite changes a key only by rebuilding the table (V18, V19), which must run with foreign keys off
+     * (https://sqlite.org/lang_altertable.html#otheralter): the migrations get such a connection, and the references
+     * are checked once they are done. A violation stops the server before it serves anything.
+     */
+    private static void migrateSqlite(String url) throws SQLException {
+        SQLiteConfig config = configure(new SQLiteConfig());
+        config.enforceForeignKeys(false);
+        SQLiteDataSource source = new SQLiteDataSource(config);
+        source.setUrl(url);
+        if (migrate(source, SqlDialect.SQLITE) == 0) {
+            return;
+        }
+        try (java.sql.Connection c = source.getConnection(); java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet broken = s.executeQuery("PRAGMA foreign_key_check")) {
+            if (broken.next()) {
+                throw new OspreyException(ErrorCode.INTERNAL_ERROR, "The SQLite database's rows in "
+                        + broken.getString(1) + " reference missing rows in " + broken.getString(3)
+                        + " after migrating its schema. Restore the file from a backup and report this.");
+            }
+        }
     }
 
     /** Connection settings every SQLite connection of the store shares. */

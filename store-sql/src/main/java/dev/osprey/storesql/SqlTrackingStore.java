@@ -63,8 +63,8 @@ public final class SqlTrackingStore implements TrackingStore {
     }
 
     @Override
-    public Optional<Experiment> getExperimentByName(String name) {
-        return db.read(c -> experiments.getByName(c, name));
+    public Optional<Experiment> getExperimentByName(String name, String workspace) {
+        return db.read(c -> experiments.getByName(c, name, workspace));
     }
 
     @Override

@@ -16,8 +16,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@link WorkspaceStore} in the tracking store's database (migration V16): the {@code workspaces} table and the
- * {@code workspace} column of experiments, registered models and gateway documents.
+ * {@link WorkspaceStore} in the tracking store's database (migrations V16, V17, V19): the {@code workspaces} table and
+ * the {@code workspace} column of experiments, registered models (and their versions, tags and aliases), gateway
+ * documents and datasets.
  */
 final class SqlWorkspaceStore implements WorkspaceStore {
     private static final String COLUMNS = "name, description, default_artifact_root, created_at";
@@ -33,7 +34,6 @@ final class SqlWorkspaceStore implements WorkspaceStore {
     private static Place place(Kind kind) {
         return switch (kind) {
             case EXPERIMENT -> new Place("experiments", "experiment_id", Optional.empty());
-            case REGISTERED_MODEL -> new Place("registered_models", "name", Optional.empty());
             case GATEWAY_SECRET -> new Place("gateway_documents", "id", Optional.of("secret"));
             case GATEWAY_MODEL_DEFINITION -> new Place("gateway_documents", "id", Optional.of("model_definition"));
             case GATEWAY_ENDPOINT -> new Place("gateway_documents", "id", Optional.of("endpoint"));
@@ -41,14 +41,16 @@ final class SqlWorkspaceStore implements WorkspaceStore {
         };
     }
 
+    /** The registry's tables: each row names its model's workspace. */
+    private static final List<String> REGISTRY_TABLES = List.of("registered_models", "registered_model_tags",
+            "model_versions", "model_version_tags", "registered_model_aliases");
+
     private final Database db;
     private final PurgeSql purge;
-    private final RegistrySql registry;
 
     SqlWorkspaceStore(Database db, PurgeSql purge) {
         this.db = db;
         this.purge = purge;
-        this.registry = new RegistrySql(db.dialect());
     }
 
     private static Workspace row(ResultSet rs) throws SQLException {
@@ -136,19 +138,46 @@ final class SqlWorkspaceStore implements WorkspaceStore {
     private static void refuseIfNotEmpty(Connection c, String name) throws SQLException {
         for (Kind kind : Kind.values()) {
             Place p = place(kind);
-            long n = Jdbc.one(c, "SELECT COUNT(*) FROM " + p.table() + " WHERE workspace = ?" + p.where(),
-                    rs -> rs.getLong(1), name).orElse(0L);
-            if (n > 0) {
-                throw new OspreyException(ErrorCode.RESOURCE_CONFLICT, "Cannot delete workspace '" + name + "': it "
-                        + "still holds " + n + " " + kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
-                        + "(s). Delete or move them first, or delete with mode=CASCADE or mode=SET_DEFAULT.");
-            }
+            refuseIfAny(c, name, p.table(), p.where(), kind.name());
+        }
+        refuseIfAny(c, name, "registered_models", "", "registered model");
+    }
+
+    private static void refuseIfAny(Connection c, String name, String table, String where, String what)
+            throws SQLException {
+        long n = Jdbc.one(c, "SELECT COUNT(*) FROM " + table + " WHERE workspace = ?" + where, rs -> rs.getLong(1),
+                name).orElse(0L);
+        if (n > 0) {
+            throw new OspreyException(ErrorCode.RESOURCE_CONFLICT, "Cannot delete workspace '" + name + "': it "
+                    + "still holds " + n + " " + what.toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                    + "(s). Delete or move them first, or delete with mode=CASCADE or mode=SET_DEFAULT.");
         }
     }
 
-    /** Names are unique per kind across the server (not per workspace), so moving cannot clash. */
+    /**
+     * Experiment and model names are unique per workspace: moving is refused, naming every clash, when the default
+     * workspace has any of them (MLflow's preflight check). Grants on the models follow their new ids.
+     */
     private static void moveToDefault(Connection c, String name) throws SQLException {
-        for (String table : List.of("experiments", "registered_models", "gateway_documents", "eval_datasets")) {
+        List<String> clashes = new ArrayList<>();
+        for (String table : List.of("experiments", "registered_models")) {
+            for (String taken : Jdbc.list(c, "SELECT w.name FROM " + table + " w JOIN " + table + " d ON d.name = "
+                    + "w.name AND d.workspace = ? WHERE w.workspace = ? ORDER BY w.name", rs -> rs.getString(1),
+                    DEFAULT, name)) {
+                clashes.add(table + ": '" + taken + "'");
+            }
+        }
+        if (!clashes.isEmpty()) {
+            throw StoreErrors.namesTakenInDefault(name, clashes);
+        }
+        for (String model : Jdbc.list(c, "SELECT name FROM registered_models WHERE workspace = ?",
+                rs -> rs.getString(1), name)) {
+            Grants.move(c, dev.osprey.store.AuthStore.ResourceType.REGISTERED_MODEL,
+                    dev.osprey.store.ModelGrantId.of(name, model), dev.osprey.store.ModelGrantId.of(DEFAULT, model));
+        }
+        List<String> tables = new ArrayList<>(List.of("experiments", "gateway_documents", "eval_datasets"));
+        tables.addAll(REGISTRY_TABLES);
+        for (String table : tables) {
             Jdbc.update(c, "UPDATE " + table + " SET workspace = ? WHERE workspace = ?", DEFAULT, name);
         }
     }
@@ -160,6 +189,7 @@ final class SqlWorkspaceStore implements WorkspaceStore {
             Jdbc.update(c, "UPDATE experiments SET lifecycle_stage = 'deleted' WHERE experiment_id = ?", id);
             purge.purgeExperiment(c, Long.toString(id));
         }
+        RegistrySql registry = new RegistrySql(db.dialect(), name);
         for (String model : Jdbc.list(c, "SELECT name FROM registered_models WHERE workspace = ?",
                 rs -> rs.getString(1), name)) {
             registry.deleteModel(c, model);

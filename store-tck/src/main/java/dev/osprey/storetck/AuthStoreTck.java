@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
+import dev.osprey.store.ModelGrantId;
 import dev.osprey.store.AuthStore;
 import dev.osprey.store.AuthStore.Grant;
 import dev.osprey.store.AuthStore.ResourceType;
@@ -157,6 +158,36 @@ public abstract class AuthStoreTck {
      * Issue 19, finding 1: a grant dies with its resource, in the transaction that deletes it, and moves with a
      * renamed model — grants are keyed by ids that names can take again.
      */
+    @Test
+    void grantsOnModels_nameTheirWorkspace_andFollowRenamesDeletesAndMoves() {
+        User alice = auth.createUser(name(), "$argon2id$h", false);
+        String ws = "g" + UUID.randomUUID().toString().substring(0, 8);
+        storage.workspaces().create(new dev.osprey.store.WorkspaceStore.Workspace(ws, "", java.util.Optional.empty(),
+                1));
+        String model = "m-" + UUID.randomUUID();
+        storage.registry().createRegisteredModel(model, java.util.List.of(), java.util.Optional.empty(), 1);
+        storage.registry().in(ws).createRegisteredModel(model, java.util.List.of(), java.util.Optional.empty(), 1);
+        String inDefault = ModelGrantId.of(dev.osprey.store.WorkspaceStore.DEFAULT, model);
+        String inWs = ModelGrantId.of(ws, model);
+        assertThat(inDefault).isEqualTo(model);
+        assertThat(ModelGrantId.parse(inWs)).isEqualTo(new ModelGrantId(ws, model));
+        auth.createGrant(new Grant(ResourceType.REGISTERED_MODEL, inDefault, alice.id(), "READ"));
+        auth.createGrant(new Grant(ResourceType.REGISTERED_MODEL, inWs, alice.id(), "MANAGE"));
+
+        String renamed = model + "-r";
+        storage.registry().in(ws).renameRegisteredModel(model, renamed, 2);
+        assertThat(auth.grant(ResourceType.REGISTERED_MODEL, ModelGrantId.of(ws, renamed), alice.id()))
+                .map(Grant::permission).contains("MANAGE");
+        assertThat(auth.grant(ResourceType.REGISTERED_MODEL, inDefault, alice.id())).as("the default one's stays")
+                .map(Grant::permission).contains("READ");
+        storage.workspaces().delete(ws, dev.osprey.store.WorkspaceStore.DeletionMode.SET_DEFAULT);
+        assertThat(auth.grant(ResourceType.REGISTERED_MODEL, renamed, alice.id())).as("moved with its model")
+                .map(Grant::permission).contains("MANAGE");
+        storage.registry().deleteRegisteredModel(renamed);
+        storage.registry().deleteRegisteredModel(model);
+        assertThat(auth.grants(alice.id())).isEmpty();
+    }
+
     @Test
     void grants_dieWithTheirResource_andMoveWithARenamedModel() {
         User alice = auth.createUser(name(), "$argon2id$h", false);

@@ -29,6 +29,7 @@ import dev.osprey.store.RunQuery;
 import dev.osprey.store.RunUpdate;
 import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
+import dev.osprey.store.WorkspaceStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -113,7 +114,7 @@ public abstract class TrackingStoreTck {
         assertThat(e.creationTime()).isEqualTo(1234);
         assertThat(e.tags()).containsExactlyInAnyOrder(new Tag("team", "vision"), new Tag("mlflow.note.content",
                 "notes"));
-        assertThat(store.getExperimentByName(name).orElseThrow().experimentId()).isEqualTo(id);
+        assertThat(store.getExperimentByName(name, WorkspaceStore.DEFAULT).orElseThrow().experimentId()).isEqualTo(id);
     }
 
     @Test
@@ -138,14 +139,14 @@ public abstract class TrackingStoreTck {
         String name = unique("Exp");
         store.createExperiment(name, Optional.empty(), x -> "r/" + x, List.of(), 1);
         String lower = store.createExperiment(name.toLowerCase(), Optional.empty(), x -> "r/" + x, List.of(), 1);
-        assertThat(store.getExperimentByName(name.toLowerCase()).orElseThrow().experimentId()).isEqualTo(lower);
+        assertThat(store.getExperimentByName(name.toLowerCase(), WorkspaceStore.DEFAULT).orElseThrow().experimentId()).isEqualTo(lower);
     }
 
     @Test
     void getExperiment_unknownOrMalformedId_isEmpty() {
         assertThat(store.getExperiment("987654321")).isEmpty();
         assertThat(store.getExperiment("abc")).isEmpty();
-        assertThat(store.getExperimentByName(unique("nope"))).isEmpty();
+        assertThat(store.getExperimentByName(unique("nope"), WorkspaceStore.DEFAULT)).isEmpty();
     }
 
     @Test

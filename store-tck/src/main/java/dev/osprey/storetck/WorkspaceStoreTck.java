@@ -14,6 +14,7 @@ import dev.osprey.store.GatewayStore.GatewayDocument;
 import dev.osprey.store.NewModelVersion;
 import dev.osprey.store.NewRun;
 import dev.osprey.store.RegistryQuery;
+import dev.osprey.store.RegistryStore;
 import dev.osprey.store.StorageComponent;
 import dev.osprey.store.TrackingStore;
 import dev.osprey.store.WorkspaceStore;
@@ -106,23 +107,24 @@ public abstract class WorkspaceStoreTck {
                 .extracting(e -> e.experimentId()).contains(outside).doesNotContain(inside);
 
         String model = unique("model");
-        storage.registry().createRegisteredModel(model, List.of(), Optional.empty(), 1, ws);
-        storage.registry().createModelVersion(new NewModelVersion(model, "s3://bucket/m", "", List.of(), "",
+        RegistryStore modelsIn = storage.registry().in(ws);
+        modelsIn.createRegisteredModel(model, List.of(), Optional.empty(), 1);
+        modelsIn.createModelVersion(new NewModelVersion(model, "s3://bucket/m", "", List.of(), "",
                 Optional.empty(), Optional.empty(), "s3://bucket/m", 1));
         RegistryQuery models = new RegistryQuery(EntityGrammar.REGISTERED_MODELS.parseFilter("name = '" + model
-                + "'"), List.of(), 100, Optional.empty(), Optional.of(ws));
-        assertThat(storage.registry().searchRegisteredModels(models).items()).hasSize(1);
-        assertThat(storage.registry().searchRegisteredModels(new RegistryQuery(models.filter(), List.of(), 100,
-                Optional.empty(), Optional.of(WorkspaceStore.DEFAULT))).items()).isEmpty();
+                + "'"), List.of(), 100, Optional.empty());
+        assertThat(modelsIn.searchRegisteredModels(models).items()).hasSize(1);
+        assertThat(storage.registry().searchRegisteredModels(models).items()).isEmpty();
         RegistryQuery versions = new RegistryQuery(EntityGrammar.MODEL_VERSIONS.parseFilter("name = '" + model
-                + "'"), List.of(), 100, Optional.empty(), Optional.of(ws));
-        assertThat(storage.registry().searchModelVersions(versions).items()).hasSize(1);
-        assertThat(storage.registry().searchModelVersions(new RegistryQuery(versions.filter(), List.of(), 100,
-                Optional.empty(), Optional.of(WorkspaceStore.DEFAULT))).items()).isEmpty();
-        // A rename copies the model's row: the workspace goes with it.
+                + "'"), List.of(), 100, Optional.empty());
+        assertThat(modelsIn.searchModelVersions(versions).items()).hasSize(1);
+        assertThat(storage.registry().searchModelVersions(versions).items()).isEmpty();
+        assertThat(storage.registry().getRegisteredModel(model)).as("not in the default workspace").isEmpty();
+        // A rename keeps the model (and its versions) in its workspace.
         String renamed = unique("renamed");
-        storage.registry().renameRegisteredModel(model, renamed, 2);
-        assertThat(workspaces.workspacesOf(Kind.REGISTERED_MODEL, List.of(renamed))).containsEntry(renamed, ws);
+        modelsIn.renameRegisteredModel(model, renamed, 2);
+        assertThat(modelsIn.getModelVersion(renamed, "1")).isPresent();
+        assertThat(storage.registry().getRegisteredModel(renamed)).isEmpty();
 
         String doc = UUID.randomUUID().toString();
         storage.gateway().insert(new GatewayDocument("secret", doc, unique("key"), "{}", 1, 1));
@@ -158,13 +160,91 @@ public abstract class WorkspaceStoreTck {
         String runId = UUID.randomUUID().toString().replace("-", "");
         store.createRun(new NewRun(runId, experiment, "alice", "r", 1, List.of(new Tag("k", "v"))));
         String model = unique("model");
-        storage.registry().createRegisteredModel(model, List.of(), Optional.empty(), 1, wiped);
+        storage.registry().in(wiped).createRegisteredModel(model, List.of(), Optional.empty(), 1);
         workspaces.delete(wiped, DeletionMode.CASCADE);
         assertThat(store.getExperiment(experiment)).isEmpty();
         assertThat(store.getRun(runId)).isEmpty();
-        assertThat(storage.registry().getRegisteredModel(model)).isEmpty();
+        assertThat(storage.registry().in(wiped).getRegisteredModel(model)).isEmpty();
         assertThat(workspaces.get(wiped)).isEmpty();
     }
+
+    @Test
+    void names_areUniquePerWorkspace_andTwoWorkspacesKeepTheirOwn() {
+        String a = workspace();
+        String b = workspace();
+        String name = unique("churn");
+        String inA = store.createExperiment(name, Optional.empty(), id -> "/tmp/" + id, List.of(), 1, a);
+        String inB = store.createExperiment(name, Optional.empty(), id -> "/tmp/" + id, List.of(), 1, b);
+        assertThat(inA).isNotEqualTo(inB);
+        assertThat(store.getExperimentByName(name, a).orElseThrow().experimentId()).isEqualTo(inA);
+        assertThat(store.getExperimentByName(name, b).orElseThrow().experimentId()).isEqualTo(inB);
+        assertThat(store.getExperimentByName(name, WorkspaceStore.DEFAULT)).isEmpty();
+        assertThatThrownBy(() -> store.createExperiment(name, Optional.empty(), id -> "/tmp/" + id, List.of(), 1, a))
+                .satisfies(t -> assertThat(code(t)).isEqualTo(ErrorCode.RESOURCE_ALREADY_EXISTS));
+        String other = store.createExperiment(unique("other"), Optional.empty(), id -> "/tmp/" + id, List.of(), 1, b);
+        assertThatThrownBy(() -> store.renameExperiment(other, name, 2)).as("taken in its own workspace")
+                .satisfies(t -> assertThat(code(t)).isEqualTo(ErrorCode.RESOURCE_ALREADY_EXISTS));
+        String third = store.createExperiment(unique("third"), Optional.empty(), id -> "/tmp/" + id, List.of(), 1,
+                WorkspaceStore.DEFAULT);
+        store.renameExperiment(third, name, 2);
+        assertThat(store.getExperimentByName(name, WorkspaceStore.DEFAULT).orElseThrow().experimentId())
+                .isEqualTo(third);
+
+        RegistryStore modelsA = storage.registry().in(a);
+        RegistryStore modelsB = storage.registry().in(b);
+        modelsA.createRegisteredModel(name, List.of(new Tag("team", "a")), Optional.of("A's"), 1);
+        modelsB.createRegisteredModel(name, List.of(new Tag("team", "b")), Optional.of("B's"), 1);
+        assertThatThrownBy(() -> modelsA.createRegisteredModel(name, List.of(), Optional.empty(), 1))
+                .satisfies(t -> assertThat(code(t)).isEqualTo(ErrorCode.RESOURCE_ALREADY_EXISTS));
+        modelsA.createModelVersion(new NewModelVersion(name, "s3://a/1", "", List.of(new Tag("v", "a1")), "",
+                Optional.empty(), Optional.empty(), "s3://a/1", 2));
+        modelsA.createModelVersion(new NewModelVersion(name, "s3://a/2", "", List.of(), "", Optional.empty(),
+                Optional.empty(), "s3://a/2", 3));
+        modelsB.createModelVersion(new NewModelVersion(name, "s3://b/1", "", List.of(new Tag("v", "b1")), "",
+                Optional.empty(), Optional.empty(), "s3://b/1", 4));
+        modelsA.setAlias(name, "champion", "2", 5);
+        modelsB.setAlias(name, "champion", "1", 5);
+        modelsB.setModelVersionTag(name, "1", new Tag("stage", "b"), 6);
+
+        assertThat(modelsA.getRegisteredModel(name).orElseThrow().description()).contains("A's");
+        assertThat(modelsB.getRegisteredModel(name).orElseThrow().description()).contains("B's");
+        assertThat(modelsA.getModelVersionByAlias(name, "champion").source()).isEqualTo("s3://a/2");
+        assertThat(modelsB.getModelVersionByAlias(name, "champion").source()).isEqualTo("s3://b/1");
+        assertThat(modelsA.getModelVersion(name, "1").orElseThrow().tags()).containsExactly(new Tag("v", "a1"));
+        assertThat(modelsB.getModelVersion(name, "1").orElseThrow().tags())
+                .containsExactlyInAnyOrder(new Tag("v", "b1"), new Tag("stage", "b"));
+        assertThat(modelsB.getModelVersion(name, "2")).as("B's numbering is its own").isEmpty();
+        assertThat(modelsA.getRegisteredModel(name).orElseThrow().latestVersions()).extracting(v -> v.source())
+                .containsExactly("s3://a/2");
+        RegistryQuery byName = new RegistryQuery(EntityGrammar.MODEL_VERSIONS.parseFilter("name = '" + name + "'"),
+                List.of(), 100, Optional.empty());
+        assertThat(modelsA.searchModelVersions(byName).items()).extracting(v -> v.source())
+                .containsExactlyInAnyOrder("s3://a/1", "s3://a/2");
+        assertThat(modelsB.searchModelVersions(byName).items()).extracting(v -> v.source())
+                .containsExactly("s3://b/1");
+
+        // Deleting one leaves the other whole.
+        modelsA.deleteRegisteredModel(name);
+        assertThat(modelsA.getRegisteredModel(name)).isEmpty();
+        assertThat(modelsB.getModelVersionByAlias(name, "champion").tags()).contains(new Tag("stage", "b"));
+
+        // Moving b's resources to the default workspace would clash on both names: refused, naming them.
+        storage.registry().createRegisteredModel(name, List.of(), Optional.empty(), 7);
+        assertThatThrownBy(() -> workspaces.delete(b, DeletionMode.SET_DEFAULT))
+                .satisfies(t -> assertThat(code(t)).isEqualTo(ErrorCode.RESOURCE_CONFLICT))
+                .hasMessageContaining("experiments: '" + name + "'")
+                .hasMessageContaining("registered_models: '" + name + "'");
+        assertThat(workspaces.get(b)).as("nothing changed").isPresent();
+        assertThat(modelsB.getRegisteredModel(name)).isPresent();
+        storage.registry().deleteRegisteredModel(name);
+        store.renameExperiment(third, unique("freed"), 8);
+        workspaces.delete(b, DeletionMode.SET_DEFAULT);
+        assertThat(storage.registry().getModelVersionByAlias(name, "champion").source()).isEqualTo("s3://b/1");
+        assertThat(store.getExperimentByName(name, WorkspaceStore.DEFAULT).orElseThrow().experimentId())
+                .isEqualTo(inB);
+        storage.registry().deleteRegisteredModel(name);
+    }
+
     private String dataset() {
         String id = "d-" + UUID.randomUUID().toString().replace("-", "");
         storage.datasets().create(new DatasetStore.NewDataset(id, unique("ds"), List.of(), Map.of(), Optional.empty(),

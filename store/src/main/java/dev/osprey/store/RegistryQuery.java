@@ -8,20 +8,13 @@ import java.util.Optional;
 
 /**
  * A validated search of registered models or of model versions.
- *
- * @param workspace only models (or versions of models) of this workspace; empty: all (workspaces off)
+ * A search lists the models (or versions) of the workspace the {@link RegistryStore} sees.
  */
 public record RegistryQuery(List<Condition> filter, List<Ordering> orderBy, int maxResults,
-        Optional<String> pageToken, Optional<String> workspace) {
+        Optional<String> pageToken) {
     public RegistryQuery {
         filter = List.copyOf(filter);
         orderBy = List.copyOf(orderBy);
         Objects.requireNonNull(pageToken, "pageToken");
-        Objects.requireNonNull(workspace, "workspace");
-    }
-
-    /** A search over all workspaces. */
-    public RegistryQuery(List<Condition> filter, List<Ordering> orderBy, int maxResults, Optional<String> pageToken) {
-        this(filter, orderBy, maxResults, pageToken, Optional.empty());
     }
 }

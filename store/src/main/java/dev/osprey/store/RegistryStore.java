@@ -13,17 +13,20 @@ import java.util.Optional;
  * every method is atomic. Failures the client caused are {@link dev.osprey.core.OspreyException}s with MLflow's codes
  * and wording: {@code RESOURCE_DOES_NOT_EXIST} for unknown models and versions (deleted versions included),
  * {@code RESOURCE_ALREADY_EXISTS} for a taken name. Shape checks (names, lengths, alias rules) are the caller's.
+ *
+ * <p>Names are unique per workspace (MLflow 3.5): a store sees one workspace, resolves every name in it and
+ * searches only it. {@link StorageComponent#registry()} sees {@link WorkspaceStore#DEFAULT}; {@link #in} gives the
+ * view of another. A model of another workspace is indistinguishable from a free name.
  */
 public interface RegistryStore {
 
-    default RegisteredModel createRegisteredModel(String name, List<Tag> tags, Optional<String> description,
-            long now) {
-        return createRegisteredModel(name, tags, description, now, WorkspaceStore.DEFAULT);
-    }
+    /** This store as seen from inside a workspace (which must exist). */
+    RegistryStore in(String workspace);
 
-    /** Creates a registered model in a workspace, in one transaction. */
-    RegisteredModel createRegisteredModel(String name, List<Tag> tags, Optional<String> description, long now,
-            String workspace);
+    /** The workspace this store sees. */
+    String workspace();
+
+    RegisteredModel createRegisteredModel(String name, List<Tag> tags, Optional<String> description, long now);
 
     Optional<RegisteredModel> getRegisteredModel(String name);
 

@@ -64,6 +64,17 @@ public final class StoreErrors {
         return OspreyException.notFound("Webhook with ID " + id + " not found.");
     }
 
+    /**
+     * Deleting a workspace with SET_DEFAULT would give the default workspace a second experiment or model of a name
+     * (MLflow's preflight wording; each clash a line such as {@code experiments: 'churn'}).
+     */
+    public static OspreyException namesTakenInDefault(String workspace, java.util.List<String> clashes) {
+        return new OspreyException(dev.osprey.core.ErrorCode.RESOURCE_CONFLICT, "Cannot reassign resources from "
+                + "workspace '" + workspace + "' to '" + WorkspaceStore.DEFAULT + "': the following names already "
+                + "exist in the default workspace and would cause conflicts:\n  - " + String.join("\n  - ", clashes)
+                + "\nRename or remove the conflicting resources before retrying.");
+    }
+
     public static OspreyException workspaceNotFound(String name) {
         return OspreyException.notFound("Workspace '" + name + "' not found");
     }

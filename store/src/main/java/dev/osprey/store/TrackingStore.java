@@ -50,8 +50,8 @@ public interface TrackingStore {
 
     Optional<Experiment> getExperiment(String experimentId);
 
-    /** The active experiment of that name, else a deleted one. */
-    Optional<Experiment> getExperimentByName(String name);
+    /** The active experiment of that name in the workspace (names are unique per workspace), else a deleted one. */
+    Optional<Experiment> getExperimentByName(String name, String workspace);
 
     Page<Experiment> searchExperiments(ExperimentQuery query);
 

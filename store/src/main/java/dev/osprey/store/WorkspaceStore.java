@@ -28,8 +28,11 @@ public interface WorkspaceStore {
         }
     }
 
-    /** The kinds of root resources, each kept with its workspace. */
-    enum Kind { EXPERIMENT, REGISTERED_MODEL, GATEWAY_SECRET, GATEWAY_MODEL_DEFINITION, GATEWAY_ENDPOINT, DATASET }
+    /**
+     * The kinds of root resources known by an id unique across the server, each kept with its workspace. Registered
+     * models are known by a name unique only in their workspace: {@link RegistryStore#in} keeps them apart.
+     */
+    enum Kind { EXPERIMENT, GATEWAY_SECRET, GATEWAY_MODEL_DEFINITION, GATEWAY_ENDPOINT, DATASET }
 
     /** What happens to a workspace's resources when it is deleted (MLflow's WorkspaceDeletionMode). */
     enum DeletionMode {
@@ -37,7 +40,10 @@ public interface WorkspaceStore {
         RESTRICT,
         /** Permanently delete its resources with it (artifacts stay where they are). */
         CASCADE,
-        /** Move its resources to the default workspace (names are unique server-wide, so none can clash). */
+        /**
+         * Move its resources to the default workspace; refused ({@code RESOURCE_CONFLICT}, naming them) when an
+         * experiment or model name is taken there.
+         */
         SET_DEFAULT
     }
 

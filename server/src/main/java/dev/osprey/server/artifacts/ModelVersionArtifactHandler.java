@@ -22,7 +22,8 @@ public final class ModelVersionArtifactHandler implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        String uri = registry.downloadUri(Downloads.required(req, "name"), Downloads.required(req, "version"));
+        String uri = registry.in(dev.osprey.server.workspaces.Workspaces.nameOf(req))
+                .downloadUri(Downloads.required(req, "name"), Downloads.required(req, "version"));
         Downloads.send(req, res, locations.resolve(uri).resolve(ArtifactPath.parse(Downloads.required(req, "path"))));
     }
 }

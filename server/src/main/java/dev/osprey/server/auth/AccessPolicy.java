@@ -9,6 +9,7 @@ import dev.osprey.protocol.Message;
 import dev.osprey.server.api.ApiRequest;
 import dev.osprey.server.api.Endpoint;
 import dev.osprey.server.auth.Permission.Need;
+import dev.osprey.store.ModelGrantId;
 import dev.osprey.store.AuthStore.ResourceType;
 import dev.osprey.store.AuthStore.User;
 import dev.osprey.server.workspaces.ProxiedPaths;
@@ -155,14 +156,25 @@ public final class AccessPolicy {
         });
     }
 
+    /**
+     * The id grants on a resource are stored under: a registered model's names its workspace too
+     * ({@link ModelGrantId}), since names are unique only per workspace; other resources' ids are the server's.
+     */
+    public static String grantId(ResourceType type, String id, Optional<String> workspace) {
+        return type == ResourceType.REGISTERED_MODEL
+                ? ModelGrantId.of(workspace.orElse(dev.osprey.store.WorkspaceStore.DEFAULT), id) : id;
+    }
+
     /** The ids among these the user may read in the call's workspace. */
     private List<String> readableIds(User u, ApiRequest r, ResourceType type, List<String> ids) {
         List<String> inScope = kindOf(type).map(k -> scope.keep(r.workspaceName(), k, ids)).orElse(ids);
         if (u.admin() || inScope.isEmpty()) {
             return inScope;
         }
-        Map<String, Permission> allowed = auth.effective(u, type, inScope, r.workspaceName());
-        return inScope.stream().filter(id -> allowed.get(id).allows(Need.READ)).toList();
+        Map<String, Permission> allowed = auth.effective(u, type, inScope.stream()
+                .map(id -> grantId(type, id, r.workspaceName())).toList(), r.workspaceName());
+        return inScope.stream().filter(id -> allowed.get(grantId(type, id, r.workspaceName())).allows(Need.READ))
+                .toList();
     }
 
     /**
@@ -171,6 +183,9 @@ public final class AccessPolicy {
      * nothing was granted there.
      */
     void requireInWorkspace(ApiRequest r, ResourceType type, String id) {
+        if (type == ResourceType.REGISTERED_MODEL) {
+            return; // its grant id names the call's workspace
+        }
         String resource = type == ResourceType.SCORER ? id.split("/", 2)[0] : id;
         Kind kind = type == ResourceType.SCORER ? Kind.EXPERIMENT : kindOf(type).orElseThrow();
         scope.require(r.workspaceName(), kind, resource, AuthService::denied);
@@ -180,7 +195,6 @@ public final class AccessPolicy {
     private static Optional<Kind> kindOf(ResourceType type) {
         return switch (type) {
             case EXPERIMENT -> Optional.of(Kind.EXPERIMENT);
-            case REGISTERED_MODEL -> Optional.of(Kind.REGISTERED_MODEL);
             case GATEWAY_ENDPOINT -> Optional.of(Kind.GATEWAY_ENDPOINT);
             case GATEWAY_SECRET -> Optional.of(Kind.GATEWAY_SECRET);
             case GATEWAY_MODEL_DEFINITION -> Optional.of(Kind.GATEWAY_MODEL_DEFINITION);
@@ -265,9 +279,10 @@ public final class AccessPolicy {
         });
     }
 
+    /** The name resolves in the call's workspace (the registry does the same), so no other workspace's is seen. */
     private void requireModel(User u, ApiRequest r, String name, Need need) {
-        scope.require(r.workspaceName(), Kind.REGISTERED_MODEL, name, noModel(name));
-        auth.require(u, ResourceType.REGISTERED_MODEL, name, need, r.workspaceName());
+        auth.require(u, ResourceType.REGISTERED_MODEL, grantId(ResourceType.REGISTERED_MODEL, name,
+                r.workspaceName()), need, r.workspaceName());
     }
 
     Rule model(Need need) {
@@ -429,7 +444,7 @@ public final class AccessPolicy {
             JsonNode answer = call.apply(r);
             String created = id.apply(answer);
             if (!created.isEmpty()) {
-                auth.grantCreator(u, type, created);
+                auth.grantCreator(u, type, grantId(type, created, r.workspaceName()));
             }
             return answer;
         };

@@ -128,8 +128,8 @@ public final class AuthFilter implements Filter {
             switch (touch) {
                 case RouteResources.OnExperiment e -> auth.require(u, ResourceType.EXPERIMENT, e.experimentId(),
                         e.need(), workspace);
-                case RouteResources.OnModel m -> auth.require(u, ResourceType.REGISTERED_MODEL, m.name(), m.need(),
-                        workspace);
+                case RouteResources.OnModel m -> auth.require(u, ResourceType.REGISTERED_MODEL,
+                        AccessPolicy.grantId(ResourceType.REGISTERED_MODEL, m.name(), workspace), m.need(), workspace);
                 case RouteResources.OnProxiedPath p -> dev.osprey.server.workspaces.ProxiedPaths.experimentOf(
                         p.path()).ifPresentOrElse(id -> auth.require(u, ResourceType.EXPERIMENT, id, p.need(),
                                 workspace), () -> AuthService.requireAdmin(u));

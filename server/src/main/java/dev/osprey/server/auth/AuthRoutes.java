@@ -8,6 +8,7 @@ import dev.osprey.protocol.Message;
 import dev.osprey.server.api.ApiRequest;
 import dev.osprey.server.api.Endpoint;
 import dev.osprey.server.auth.Permission.Need;
+import dev.osprey.store.ModelGrantId;
 import dev.osprey.store.AuthStore;
 import dev.osprey.store.AuthStore.Grant;
 import dev.osprey.store.AuthStore.ResourceType;
@@ -40,8 +41,18 @@ public final class AuthRoutes {
             return String.join("/", idFields.stream().map(m::requiredString).toList());
         }
 
+        /** The id the grant is stored under: a model's names the call's workspace as well. */
+        String storedId(ApiRequest r) {
+            return AccessPolicy.grantId(type, id(r.message()), r.workspaceName());
+        }
+
         ObjectNode json(Grant g) {
             ObjectNode node = Json.object();
+            if (type == ResourceType.REGISTERED_MODEL) {
+                ModelGrantId model = ModelGrantId.parse(g.resourceId());
+                return node.put("name", model.name()).put("workspace", model.workspace()).put("user_id", g.userId())
+                        .put("permission", g.permission());
+            }
             String[] parts = g.resourceId().split("/", idFields.size());
             for (int i = 0; i < idFields.size(); i++) {
                 node.put(idFields.get(i), i < parts.length ? parts[i] : "");
@@ -138,7 +149,7 @@ public final class AuthRoutes {
                 return;
             }
             policy.requireInWorkspace(r, kind.type(), id);
-            auth.require(u, kind.type(), id, Need.MANAGE, r.workspaceName());
+            auth.require(u, kind.type(), kind.storedId(r), Need.MANAGE, r.workspaceName());
         });
     }
 
@@ -272,7 +283,7 @@ public final class AuthRoutes {
     JsonNode grant(ApiRequest r, Op op, Kind kind) {
         Message m = r.message();
         ResourceType type = kind.type();
-        String id = kind.id(m);
+        String id = kind.storedId(r);
         User user = auth.user(m.requiredString("username"));
         AuthStore store = auth.store();
         String field = kind.answerKey();

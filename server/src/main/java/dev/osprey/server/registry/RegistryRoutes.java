@@ -60,6 +60,11 @@ public final class RegistryRoutes {
                 delete(MV + "/delete-tag", this::deleteVersionTag).requires(onModel(UPDATE)));
     }
 
+    /** Names resolve in the call's workspace. */
+    private RegistryService in(ApiRequest r) {
+        return registry.in(r.workspaceName());
+    }
+
     private static JsonNode model(RegisteredModel m) {
         return Json.object("registered_model", RegistryCodec.registeredModel(m));
     }
@@ -70,127 +75,126 @@ public final class RegistryRoutes {
 
     JsonNode create(ApiRequest r) {
         Message m = r.message();
-        return model(registry.create(m.requiredString("name"), Requests.tags(m, "tags"), m.string("description"),
-                r.workspaceName()));
+        return model(in(r).create(m.requiredString("name"), Requests.tags(m, "tags"), m.string("description")));
     }
 
     JsonNode getModel(ApiRequest r) {
-        return model(registry.get(r.message().requiredString("name")));
+        return model(in(r).get(r.message().requiredString("name")));
     }
 
     JsonNode rename(ApiRequest r) {
         Message m = r.message();
-        return model(registry.rename(m.requiredString("name"), m.requiredString("new_name")));
+        return model(in(r).rename(m.requiredString("name"), m.requiredString("new_name")));
     }
 
     JsonNode update(ApiRequest r) {
         Message m = r.message();
-        return model(registry.update(m.requiredString("name"), m.string("description").orElse("")));
+        return model(in(r).update(m.requiredString("name"), m.string("description").orElse("")));
     }
 
     JsonNode deleteModel(ApiRequest r) {
-        registry.delete(r.message().requiredString("name"));
+        in(r).delete(r.message().requiredString("name"));
         return Json.object();
     }
 
     JsonNode search(ApiRequest r) {
         Message m = r.message();
-        Page<RegisteredModel> page = registry.search(m.string("filter"), m.strings("order_by"),
-                m.int64("max_results").orElse(0), m.string("page_token"), r.workspaceName());
+        Page<RegisteredModel> page = in(r).search(m.string("filter"), m.strings("order_by"),
+                m.int64("max_results").orElse(0), m.string("page_token"));
         return TrackingCodec.page("registered_models", page, RegistryCodec::registeredModel);
     }
 
     JsonNode latestVersions(ApiRequest r) {
         Message m = r.message();
         ObjectNode out = Json.object();
-        TrackingCodec.putList(out, "model_versions", registry.latestVersions(m.requiredString("name"),
+        TrackingCodec.putList(out, "model_versions", in(r).latestVersions(m.requiredString("name"),
                 m.strings("stages")), RegistryCodec::modelVersion);
         return out;
     }
 
     JsonNode setTag(ApiRequest r) {
         Message m = r.message();
-        registry.setTag(m.requiredString("name"), new Tag(m.requiredString("key"), m.string("value").orElse("")));
+        in(r).setTag(m.requiredString("name"), new Tag(m.requiredString("key"), m.string("value").orElse("")));
         return Json.object();
     }
 
     JsonNode deleteTag(ApiRequest r) {
         Message m = r.message();
-        registry.deleteTag(m.requiredString("name"), m.requiredString("key"));
+        in(r).deleteTag(m.requiredString("name"), m.requiredString("key"));
         return Json.object();
     }
 
     JsonNode setAlias(ApiRequest r) {
         Message m = r.message();
-        registry.setAlias(m.requiredString("name"), m.requiredString("alias"), m.requiredString("version"));
+        in(r).setAlias(m.requiredString("name"), m.requiredString("alias"), m.requiredString("version"));
         return Json.object();
     }
 
     JsonNode deleteAlias(ApiRequest r) {
         Message m = r.message();
-        registry.deleteAlias(m.requiredString("name"), m.requiredString("alias"));
+        in(r).deleteAlias(m.requiredString("name"), m.requiredString("alias"));
         return Json.object();
     }
 
     JsonNode byAlias(ApiRequest r) {
         Message m = r.message();
-        return version(registry.byAlias(m.requiredString("name"), m.requiredString("alias")));
+        return version(in(r).byAlias(m.requiredString("name"), m.requiredString("alias")));
     }
 
     JsonNode createVersion(ApiRequest r) {
         Message m = r.message();
-        return version(registry.createVersion(m.requiredString("name"), m.requiredString("source"),
+        return version(in(r).createVersion(m.requiredString("name"), m.requiredString("source"),
                 m.string("run_id").orElse(""), Requests.tags(m, "tags"), m.string("run_link").orElse(""),
                 m.string("description"), m.string("model_id").filter(s -> !s.isEmpty())));
     }
 
     JsonNode getVersion(ApiRequest r) {
         Message m = r.message();
-        return version(registry.getVersion(m.requiredString("name"), m.requiredString("version")));
+        return version(in(r).getVersion(m.requiredString("name"), m.requiredString("version")));
     }
 
     JsonNode updateVersion(ApiRequest r) {
         Message m = r.message();
-        return version(registry.updateVersion(m.requiredString("name"), m.requiredString("version"),
+        return version(in(r).updateVersion(m.requiredString("name"), m.requiredString("version"),
                 m.string("description").orElse("")));
     }
 
     JsonNode deleteVersion(ApiRequest r) {
         Message m = r.message();
-        registry.deleteVersion(m.requiredString("name"), m.requiredString("version"));
+        in(r).deleteVersion(m.requiredString("name"), m.requiredString("version"));
         return Json.object();
     }
 
     JsonNode transition(ApiRequest r) {
         Message m = r.message();
-        return version(registry.transition(m.requiredString("name"), m.requiredString("version"),
+        return version(in(r).transition(m.requiredString("name"), m.requiredString("version"),
                 m.requiredString("stage"), m.bool("archive_existing_versions").orElse(false)));
     }
 
     JsonNode searchVersions(ApiRequest r) {
         Message m = r.message();
-        Page<ModelVersion> page = registry.searchVersions(m.string("filter"), m.strings("order_by"),
-                m.int64("max_results").orElse(0), m.string("page_token"), r.workspaceName());
+        Page<ModelVersion> page = in(r).searchVersions(m.string("filter"), m.strings("order_by"),
+                m.int64("max_results").orElse(0), m.string("page_token"));
         return TrackingCodec.page("model_versions", page, RegistryCodec::modelVersion);
     }
 
     JsonNode downloadUri(ApiRequest r) {
         Message m = r.message();
         ObjectNode out = Json.object();
-        out.put("artifact_uri", registry.downloadUri(m.requiredString("name"), m.requiredString("version")));
+        out.put("artifact_uri", in(r).downloadUri(m.requiredString("name"), m.requiredString("version")));
         return out;
     }
 
     JsonNode setVersionTag(ApiRequest r) {
         Message m = r.message();
-        registry.setVersionTag(m.requiredString("name"), m.requiredString("version"), new Tag(
+        in(r).setVersionTag(m.requiredString("name"), m.requiredString("version"), new Tag(
                 m.requiredString("key"), m.string("value").orElse("")));
         return Json.object();
     }
 
     JsonNode deleteVersionTag(ApiRequest r) {
         Message m = r.message();
-        registry.deleteVersionTag(m.requiredString("name"), m.requiredString("version"), m.requiredString("key"));
+        in(r).deleteVersionTag(m.requiredString("name"), m.requiredString("version"), m.requiredString("key"));
         return Json.object();
     }
 }

@@ -22,7 +22,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Registry rules with MLflow's wording (spec/model-registry.md §2–4) in front of the {@link RegistryStore}. */
+/**
+ * Registry rules with MLflow's wording (spec/model-registry.md §2–4) in front of the {@link RegistryStore}, in one
+ * workspace: names resolve in it ({@link #in}); this instance serves the default workspace.
+ */
 public final class RegistryService {
     static final int MAX_TAG_VALUE = 5000;
     /** The logged-model tag listing the registry versions made from it (mlflow/utils/mlflow_tags.py). */
@@ -43,12 +46,24 @@ public final class RegistryService {
 
     public RegistryService(StorageComponent storage, List<java.nio.file.Path> localRoots,
             Optional<Pattern> sourceRule, Clock clock, RegistryEvents events) {
-        this.registry = storage.registry();
+        this(storage.registry(), storage, new ModelSources(localRoots, sourceRule), clock, events);
+    }
+
+    private RegistryService(RegistryStore registry, StorageComponent storage, ModelSources sources, Clock clock,
+            RegistryEvents events) {
+        this.registry = registry;
         this.storage = storage;
         this.tracking = storage.tracking();
-        this.sources = new ModelSources(localRoots, sourceRule);
+        this.sources = sources;
         this.clock = clock;
         this.events = events;
+    }
+
+    /** The registry as seen from a workspace; empty: workspaces are off (the default workspace). */
+    public RegistryService in(Optional<String> workspace) {
+        String ws = workspace.orElse(dev.osprey.store.WorkspaceStore.DEFAULT);
+        return ws.equals(registry.workspace()) ? this
+                : new RegistryService(registry.in(ws), storage, sources, clock, events);
     }
 
     // ---------------------------------------------------------------- events (spec/genai.md §5 payloads)
@@ -131,15 +146,8 @@ public final class RegistryService {
     // ---------------------------------------------------------------- registered models
 
     public RegisteredModel create(String name, List<Tag> tags, Optional<String> description) {
-        return create(name, tags, description, Optional.empty());
-    }
-
-    /** @param workspace the workspace it is created in; empty: workspaces are off (the default workspace) */
-    public RegisteredModel create(String name, List<Tag> tags, Optional<String> description,
-            Optional<String> workspace) {
         RegisteredModel created = registry.createRegisteredModel(name(name), tags.stream()
-                .map(t -> tag(t, "registered model")).toList(), description, now(),
-                workspace.orElse(dev.osprey.store.WorkspaceStore.DEFAULT));
+                .map(t -> tag(t, "registered model")).toList(), description, now());
         announce("registered_model", "prompt", "created", created::isPrompt, prompt -> {
             ObjectNode data = Json.object().put("name", created.name());
             data.set("tags", tagMap(created.tags(), prompt));
@@ -166,13 +174,11 @@ public final class RegistryService {
         registry.deleteRegisteredModel(name(name));
     }
 
-    /** @param workspace only this workspace's models; empty: all (workspaces off) */
     public Page<RegisteredModel> search(Optional<String> filter, List<String> orderBy, long maxResults,
-            Optional<String> pageToken, Optional<String> workspace) {
+            Optional<String> pageToken) {
         int max = Validation.maxResults(maxResults, MODELS_DEFAULT_RESULTS, MODELS_MAX_RESULTS);
         return registry.searchRegisteredModels(new RegistryQuery(EntityGrammar.REGISTERED_MODELS.parseFilter(
-                filter.orElse("")), EntityGrammar.REGISTERED_MODELS.parseOrderBy(orderBy), max, pageToken,
-                workspace));
+                filter.orElse("")), EntityGrammar.REGISTERED_MODELS.parseOrderBy(orderBy), max, pageToken));
     }
 
     public List<ModelVersion> latestVersions(String name, List<String> stages) {
@@ -318,12 +324,11 @@ public final class RegistryService {
         return registry.transitionStage(name(name), version(version), stage(stage), archiveExisting, now());
     }
 
-    /** @param workspace only versions of this workspace's models; empty: all (workspaces off) */
     public Page<ModelVersion> searchVersions(Optional<String> filter, List<String> orderBy, long maxResults,
-            Optional<String> pageToken, Optional<String> workspace) {
+            Optional<String> pageToken) {
         int max = Validation.maxResults(maxResults, VERSIONS_MAX_RESULTS, VERSIONS_MAX_RESULTS);
         return registry.searchModelVersions(new RegistryQuery(EntityGrammar.MODEL_VERSIONS.parseFilter(
-                filter.orElse("")), EntityGrammar.MODEL_VERSIONS.parseOrderBy(orderBy), max, pageToken, workspace));
+                filter.orElse("")), EntityGrammar.MODEL_VERSIONS.parseOrderBy(orderBy), max, pageToken));
     }
 
     public String downloadUri(String name, String version) {

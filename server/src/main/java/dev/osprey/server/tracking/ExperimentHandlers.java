@@ -32,7 +32,8 @@ final class ExperimentHandlers {
     }
 
     JsonNode getByName(ApiRequest r) {
-        return experiment(experiments.getByName(r.message().requiredString("experiment_name")));
+        return experiment(experiments.getByName(r.message().requiredString("experiment_name"),
+                r.workspaceName()));
     }
 
     private static JsonNode experiment(Experiment e) {

@@ -96,8 +96,10 @@ public final class ExperimentService {
         return store.getExperiment(experimentId).orElseThrow(() -> notFound(experimentId));
     }
 
-    public Experiment getByName(String name) {
-        return store.getExperimentByName(name).orElseThrow(() -> OspreyException.notFound(
+    /** @param workspace where the name resolves (names are unique per workspace); empty: the default one */
+    public Experiment getByName(String name, Optional<String> workspace) {
+        return store.getExperimentByName(name, workspace.orElse(dev.osprey.store.WorkspaceStore.DEFAULT))
+                .orElseThrow(() -> OspreyException.notFound(
                 "Could not find experiment with name '" + name + "'"));
     }
 

@@ -93,8 +93,8 @@ public final class WorkspaceFilter implements Filter {
         switch (touch) {
             case RouteResources.OnExperiment e -> scope.require(in, Kind.EXPERIMENT, e.experimentId(),
                     AccessPolicy.noExperiment(e.experimentId()));
-            case RouteResources.OnModel m -> scope.require(in, Kind.REGISTERED_MODEL, m.name(),
-                    AccessPolicy.noModel(m.name()));
+            // Model names resolve in the call's workspace (RegistryService.in): another workspace's is not seen.
+            case RouteResources.OnModel m -> { }
             case RouteResources.OnProxiedPath p -> {
                 if (!ProxiedPaths.workspaceOf(p.path()).equals(ws)) {
                     throw new OspreyException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "No artifact at '" + p.path()
