@@ -115,6 +115,8 @@ public final class WebhookClient {
                 w.messages("events").stream().map(e -> new Webhook.Event(e.string("entity").orElse(""),
                         e.string("action").orElse(""))).toList(),
                 Webhook.Status.valueOf(w.string("status").orElse("ACTIVE")), w.int64("creation_timestamp").orElse(0),
-                w.int64("last_updated_timestamp").orElse(0), Optional.empty());
+                w.int64("last_updated_timestamp").orElse(0), Optional.empty(),
+                // The SDK does not choose workspaces yet: its calls, and so their webhooks, are the default one's.
+                "default");
     }
 }

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * A registry webhook. {@code sealedSecret} is the signing secret as stored — encrypted, never shown to clients;
- * only the delivery code opens it.
+ * only the delivery code opens it. It belongs to a workspace and hears only that workspace's events.
  */
 public record Webhook(
         String webhookId,
@@ -17,7 +17,8 @@ public record Webhook(
         Status status,
         long creationTimestamp,
         long lastUpdatedTimestamp,
-        Optional<String> sealedSecret) {
+        Optional<String> sealedSecret,
+        String workspace) {
 
     /** ACTIVE webhooks receive deliveries; DISABLED ones keep their configuration only. */
     public enum Status {
@@ -41,5 +42,11 @@ public record Webhook(
         events = List.copyOf(events);
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(sealedSecret, "sealedSecret");
+        Objects.requireNonNull(workspace, "workspace");
+    }
+
+    public Webhook inWorkspace(String workspace) {
+        return new Webhook(webhookId, name, description, url, events, status, creationTimestamp, lastUpdatedTimestamp,
+                sealedSecret, workspace);
     }
 }

@@ -63,16 +63,20 @@ final class ServerGateway {
         return gateway;
     }
 
-    /** ALERT budgets whose window is used up publish MLflow's {@code budget_policy.exceeded} webhook event. */
+    /**
+     * ALERT budgets whose window is used up publish MLflow's {@code budget_policy.exceeded} webhook event, to the
+     * default workspace's webhooks: budgets are kept there.
+     */
     static void alertThrough(Gateway gateway, RegistryEvents events) {
+        String ws = dev.osprey.store.WorkspaceStore.DEFAULT;
         gateway.budgets().onAlert(spend -> {
-            if (!events.wants("BUDGET_POLICY", "EXCEEDED")) {
+            if (!events.wants(ws, "BUDGET_POLICY", "EXCEEDED")) {
                 return;
             }
             ObjectNode data = GatewayCodec.budget(spend.policy());
             data.put("window_start_ms", spend.windowStart()).put("window_end_ms", spend.windowEnd())
                     .put("current_spend", spend.spent());
-            events.publish("BUDGET_POLICY", "EXCEEDED", data);
+            events.publish(ws, "BUDGET_POLICY", "EXCEEDED", data);
         });
     }
 

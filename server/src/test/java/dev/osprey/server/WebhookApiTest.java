@@ -53,6 +53,7 @@ class WebhookApiTest {
             exchange.getRequestHeaders().forEach((k, v) -> request.put(k.toLowerCase(java.util.Locale.ROOT),
                     v.get(0)));
             request.put("body", new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            request.put("uri", exchange.getRequestURI().toString());
             received.add(request);
             int answer = failuresToSend.getAndDecrement() > 0 ? 503 : status;
             if (answer == 302) {
@@ -119,6 +120,52 @@ class WebhookApiTest {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return Base64.getEncoder().encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A call in a workspace (null: no header, the default one). */
+    private static RestClient.Reply in(RestClient client, String baseUrl, String workspace, String method,
+            String path, String json) {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + path))
+                .header("Content-Type", "application/json").method(method, json == null
+                        ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(json));
+        if (workspace != null) {
+            b.header("X-MLFLOW-WORKSPACE", workspace);
+        }
+        return client.send(b.build());
+    }
+
+    @Test
+    void withWorkspaces_aWebhookHearsOnlyItsWorkspace_andIsSeenOnlyThere() throws Exception {
+        Path wsDir = Files.createTempDirectory("osprey-webhooks-ws");
+        try (OspreyServer ws = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "memory:", Optional.empty(),
+                wsDir.resolve("artifacts"), true, "", true).withWorkspaces(true))) {
+            RestClient client = new RestClient(ws.baseUrl());
+            String base = ws.baseUrl();
+            assertThat(in(client, base, null, "POST", "/api/3.0/mlflow/workspaces", "{\"name\": \"hooks-a\"}")
+                    .status()).isEqualTo(201);
+            String hookA = ok(in(client, base, "hooks-a", "POST", WH, "{\"name\": \"a\", \"url\": \"" + hookUrl()
+                    + "?ws=a\", \"events\": [" + event("REGISTERED_MODEL", "CREATED") + "]}")).at("/webhook/webhook_id")
+                    .asText();
+            String hookDefault = ok(in(client, base, null, "POST", WH, "{\"name\": \"d\", \"url\": \"" + hookUrl()
+                    + "?ws=default\", \"events\": [" + event("REGISTERED_MODEL", "CREATED") + "]}"))
+                    .at("/webhook/webhook_id").asText();
+            assertThat(ok(in(client, base, "hooks-a", "GET", WH, null)).path("webhooks").findValuesAsText(
+                    "webhook_id")).containsExactly(hookA);
+            assertThat(ok(in(client, base, null, "GET", WH, null)).path("webhooks").findValuesAsText("webhook_id"))
+                    .containsExactly(hookDefault);
+            assertThat(in(client, base, null, "GET", WH + "/" + hookA, null).status()).isEqualTo(404);
+            assertThat(in(client, base, null, "DELETE", WH + "/" + hookA, null).status()).isEqualTo(404);
+
+            // The same model name in both workspaces: each creation reaches its own workspace's webhook only.
+            ok(in(client, base, "hooks-a", "POST", "/api/2.0/mlflow/registered-models/create", "{\"name\": \"m\"}"));
+            Map<String, String> first = await(1).get(0);
+            assertThat(first.get("uri")).endsWith("ws=a");
+            ok(in(client, base, null, "POST", "/api/2.0/mlflow/registered-models/create", "{\"name\": \"m\"}"));
+            Map<String, String> second = await(1).get(0);
+            assertThat(second.get("uri")).endsWith("ws=default");
+            assertThat(received.poll(300, TimeUnit.MILLISECONDS)).as("no third delivery").isNull();
+        }
     }
 
     @Test

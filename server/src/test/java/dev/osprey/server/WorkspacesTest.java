@@ -350,8 +350,8 @@ class WorkspacesTest {
         error(send(null, "GET", "/api/3.0/mlflow/gateway/secrets/get?secret_id=" + secret, null), 404,
                 "RESOURCE_DOES_NOT_EXIST");
 
-        // Resources not kept per workspace live in the default one only.
-        error(send("team-m", "GET", "/api/2.0/mlflow/webhooks", null), 404, "RESOURCE_DOES_NOT_EXIST");
+        // Webhooks are kept per workspace too.
+        assertThat(ok(send("team-m", "GET", "/api/2.0/mlflow/webhooks", null)).path("webhooks").size()).isZero();
         ok(send(null, "GET", "/api/2.0/mlflow/webhooks", null));
     }
 

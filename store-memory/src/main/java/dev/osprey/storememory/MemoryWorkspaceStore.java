@@ -157,6 +157,11 @@ final class MemoryWorkspaceStore implements WorkspaceStore {
         for (String dataset : resourcesOf(Kind.DATASET, name)) {
             MemoryDatasetStore.removeDataset(db, dataset);
         }
+        for (String webhook : resourcesOf(Kind.WEBHOOK, name)) {
+            db.webhooks.remove(webhook);
+            db.workspaces(Kind.WEBHOOK).remove(webhook);
+            db.forgetGrants(AuthStore.ResourceType.WEBHOOK, webhook);
+        }
     }
 
     private static String documentKind(Kind kind) {
@@ -172,6 +177,7 @@ final class MemoryWorkspaceStore implements WorkspaceStore {
         return switch (kind) {
             case EXPERIMENT -> db.experiment(id).isPresent();
             case DATASET -> db.evalDatasets.containsKey(id);
+            case WEBHOOK -> db.webhooks.containsKey(id);
             default -> db.gatewayDocuments.getOrDefault(documentKind(kind), Map.of()).containsKey(id);
         };
     }

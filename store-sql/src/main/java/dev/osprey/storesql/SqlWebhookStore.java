@@ -12,10 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** {@link WebhookStore} in the tracking store's database. Events are stored as {@code ENTITY:ACTION,...}. */
+/**
+ * {@link WebhookStore} in the tracking store's database (V5, V20: the workspace). Events are stored as
+ * {@code ENTITY:ACTION,...}.
+ */
 final class SqlWebhookStore implements WebhookStore {
     private static final String COLUMNS = "webhook_id, name, description, url, events, status, secret, "
-            + "creation_time, last_updated_time";
+            + "creation_time, last_updated_time, workspace";
     private final Database db;
 
     SqlWebhookStore(Database db) {
@@ -46,14 +49,15 @@ final class SqlWebhookStore implements WebhookStore {
     private static Webhook row(ResultSet rs) throws SQLException {
         return new Webhook(rs.getString(1), rs.getString(2), Optional.ofNullable(rs.getString(3)), rs.getString(4),
                 events(rs.getString(5)), Webhook.Status.valueOf(rs.getString(6)), rs.getLong(8), rs.getLong(9),
-                Optional.ofNullable(rs.getString(7)));
+                Optional.ofNullable(rs.getString(7)), rs.getString(10));
     }
 
     @Override
     public void create(Webhook w) {
-        db.update(c -> Jdbc.update(c, "INSERT INTO webhooks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        db.update(c -> Jdbc.update(c, "INSERT INTO webhooks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 w.webhookId(), w.name(), w.description().orElse(null), w.url(), events(w.events()),
-                w.status().name(), w.sealedSecret().orElse(null), w.creationTimestamp(), w.lastUpdatedTimestamp()));
+                w.status().name(), w.sealedSecret().orElse(null), w.creationTimestamp(), w.lastUpdatedTimestamp(),
+                w.workspace()));
     }
 
     @Override
@@ -63,11 +67,12 @@ final class SqlWebhookStore implements WebhookStore {
     }
 
     @Override
-    public Page<Webhook> list(int maxResults, Optional<String> pageToken) {
+    public Page<Webhook> list(String workspace, int maxResults, Optional<String> pageToken) {
         int offset = PageTokens.offsetOf(pageToken);
         return db.read(c -> {
-            List<Webhook> rows = Jdbc.list(c, "SELECT " + COLUMNS + " FROM webhooks ORDER BY creation_time, "
-                    + "webhook_id LIMIT ? OFFSET ?", SqlWebhookStore::row, maxResults + 1, offset);
+            List<Webhook> rows = Jdbc.list(c, "SELECT " + COLUMNS + " FROM webhooks WHERE workspace = ? ORDER BY "
+                    + "creation_time, webhook_id LIMIT ? OFFSET ?", SqlWebhookStore::row, workspace, maxResults + 1,
+                    offset);
             boolean more = rows.size() > maxResults;
             List<Webhook> page = more ? rows.subList(0, maxResults) : rows;
             return new Page<>(page, more ? Optional.of(PageTokens.offset((long) offset + page.size()))
@@ -91,10 +96,16 @@ final class SqlWebhookStore implements WebhookStore {
     @Override
     public void delete(String id) {
         db.update(c -> {
-            if (Jdbc.update(c, "DELETE FROM webhooks WHERE webhook_id = ?", id) == 0) {
-                throw notFound(id);
-            }
+            delete(c, id);
         });
+    }
+
+    /** Deletes a webhook and the grants on it, inside the caller's transaction. */
+    static void delete(java.sql.Connection c, String id) throws SQLException {
+        if (Jdbc.update(c, "DELETE FROM webhooks WHERE webhook_id = ?", id) == 0) {
+            throw notFound(id);
+        }
+        Grants.forget(c, dev.osprey.store.AuthStore.ResourceType.WEBHOOK, id);
     }
 
     @Override

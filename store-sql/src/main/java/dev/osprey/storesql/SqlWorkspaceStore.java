@@ -38,6 +38,7 @@ final class SqlWorkspaceStore implements WorkspaceStore {
             case GATEWAY_MODEL_DEFINITION -> new Place("gateway_documents", "id", Optional.of("model_definition"));
             case GATEWAY_ENDPOINT -> new Place("gateway_documents", "id", Optional.of("endpoint"));
             case DATASET -> new Place("eval_datasets", "dataset_id", Optional.empty());
+            case WEBHOOK -> new Place("webhooks", "webhook_id", Optional.empty());
         };
     }
 
@@ -175,7 +176,8 @@ final class SqlWorkspaceStore implements WorkspaceStore {
             Grants.move(c, dev.osprey.store.AuthStore.ResourceType.REGISTERED_MODEL,
                     dev.osprey.store.ModelGrantId.of(name, model), dev.osprey.store.ModelGrantId.of(DEFAULT, model));
         }
-        List<String> tables = new ArrayList<>(List.of("experiments", "gateway_documents", "eval_datasets"));
+        List<String> tables = new ArrayList<>(List.of("experiments", "gateway_documents", "eval_datasets",
+                "webhooks"));
         tables.addAll(REGISTRY_TABLES);
         for (String table : tables) {
             Jdbc.update(c, "UPDATE " + table + " SET workspace = ? WHERE workspace = ?", DEFAULT, name);
@@ -202,6 +204,10 @@ final class SqlWorkspaceStore implements WorkspaceStore {
         for (String dataset : Jdbc.list(c, "SELECT dataset_id FROM eval_datasets WHERE workspace = ?",
                 rs -> rs.getString(1), name)) {
             SqlDatasetStore.delete(c, dataset);
+        }
+        for (String webhook : Jdbc.list(c, "SELECT webhook_id FROM webhooks WHERE workspace = ?",
+                rs -> rs.getString(1), name)) {
+            SqlWebhookStore.delete(c, webhook);
         }
     }
 

@@ -271,12 +271,14 @@ public abstract class RegistryStoreTck {
         dev.osprey.core.Webhook w = new dev.osprey.core.Webhook(id, "hook", Optional.of("d"), "https://example.com/h",
                 List.of(new dev.osprey.core.Webhook.Event("MODEL_VERSION", "CREATED"),
                         new dev.osprey.core.Webhook.Event("MODEL_VERSION_ALIAS", "DELETED")),
-                dev.osprey.core.Webhook.Status.ACTIVE, 1000, 1000, Optional.of("v1:sealed"));
+                dev.osprey.core.Webhook.Status.ACTIVE, 1000, 1000, Optional.of("v1:sealed"),
+                dev.osprey.store.WorkspaceStore.DEFAULT);
         webhooks.create(w);
         assertThat(webhooks.get(id)).contains(w);
         assertThat(webhooks.active()).contains(w);
         dev.osprey.core.Webhook disabled = new dev.osprey.core.Webhook(id, "renamed", Optional.empty(), w.url(),
-                w.events(), dev.osprey.core.Webhook.Status.DISABLED, 1000, 2000, Optional.empty());
+                w.events(), dev.osprey.core.Webhook.Status.DISABLED, 1000, 2000, Optional.empty(),
+                dev.osprey.store.WorkspaceStore.DEFAULT);
         webhooks.update(disabled);
         assertThat(webhooks.get(id)).contains(disabled);
         assertThat(webhooks.active()).doesNotContain(disabled);
@@ -286,7 +288,8 @@ public abstract class RegistryStoreTck {
                 .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
         assertThatThrownBy(() -> webhooks.update(disabled))
                 .satisfies(t -> assertThat(codeOf(t)).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
-        Page<dev.osprey.core.Webhook> first = webhooks.list(1, Optional.empty());
+        Page<dev.osprey.core.Webhook> first = webhooks.list(dev.osprey.store.WorkspaceStore.DEFAULT, 1,
+                Optional.empty());
         assertThat(first.items().size()).isLessThanOrEqualTo(1);
     }
 }

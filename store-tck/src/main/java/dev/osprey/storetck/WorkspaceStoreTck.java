@@ -245,6 +245,40 @@ public abstract class WorkspaceStoreTck {
         storage.registry().deleteRegisteredModel(name);
     }
 
+    private dev.osprey.core.Webhook webhook(String workspace) {
+        dev.osprey.core.Webhook w = new dev.osprey.core.Webhook(UUID.randomUUID().toString().replace("-", ""),
+                unique("hook"), Optional.empty(), "https://example.com/h", List.of(new dev.osprey.core.Webhook.Event(
+                "MODEL_VERSION", "CREATED")), dev.osprey.core.Webhook.Status.ACTIVE, 1, 1, Optional.empty(),
+                workspace);
+        storage.webhooks().create(w);
+        return w;
+    }
+
+    @Test
+    void webhooks_belongToAWorkspace_moveWithIt_andGoWithACascade() {
+        String ws = workspace();
+        dev.osprey.core.Webhook inside = webhook(ws);
+        dev.osprey.core.Webhook outside = webhook(WorkspaceStore.DEFAULT);
+        assertThat(storage.webhooks().list(ws, 100, Optional.empty()).items()).containsExactly(inside);
+        assertThat(storage.webhooks().list(WorkspaceStore.DEFAULT, 1000, Optional.empty()).items())
+                .contains(outside).doesNotContain(inside);
+        assertThat(storage.webhooks().active()).contains(inside, outside);
+        assertThat(workspaces.workspacesOf(Kind.WEBHOOK, List.of(inside.webhookId(), outside.webhookId())))
+                .containsEntry(inside.webhookId(), ws).containsEntry(outside.webhookId(), WorkspaceStore.DEFAULT);
+        assertThatThrownBy(() -> workspaces.delete(ws, DeletionMode.RESTRICT))
+                .satisfies(t -> assertThat(code(t)).isEqualTo(ErrorCode.RESOURCE_CONFLICT));
+        workspaces.delete(ws, DeletionMode.SET_DEFAULT);
+        assertThat(storage.webhooks().get(inside.webhookId()).orElseThrow().workspace())
+                .isEqualTo(WorkspaceStore.DEFAULT);
+
+        String wiped = workspace();
+        dev.osprey.core.Webhook gone = webhook(wiped);
+        workspaces.delete(wiped, DeletionMode.CASCADE);
+        assertThat(storage.webhooks().get(gone.webhookId())).isEmpty();
+        storage.webhooks().delete(inside.webhookId());
+        storage.webhooks().delete(outside.webhookId());
+    }
+
     private String dataset() {
         String id = "d-" + UUID.randomUUID().toString().replace("-", "");
         storage.datasets().create(new DatasetStore.NewDataset(id, unique("ds"), List.of(), Map.of(), Optional.empty(),

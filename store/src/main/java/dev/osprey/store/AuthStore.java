@@ -15,7 +15,8 @@ public interface AuthStore {
     /** What a grant is on. Ids: experiment id, registered model name, "experimentId/scorerName", gateway ids. */
     enum ResourceType {
         EXPERIMENT, REGISTERED_MODEL, SCORER, GATEWAY_ENDPOINT, GATEWAY_SECRET, GATEWAY_MODEL_DEFINITION, WORKSPACE,
-        DATASET
+        DATASET,
+        WEBHOOK
     }
 
     record User(long id, String username, String passwordHash, boolean admin) {

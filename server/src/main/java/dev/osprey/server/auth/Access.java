@@ -202,6 +202,19 @@ public final class Access {
         return new Declared(on(need, "the dataset"), p -> p.onDataset(need));
     }
 
+    /** On the webhook in the {@code webhook_id} path parameter, which must be in the call's workspace. */
+    public static Requirement onWebhook(Need need) {
+        return new Declared(on(need, "the webhook"), p -> p.onWebhook(need));
+    }
+
+    /**
+     * Creating a webhook: MANAGE in the workspace (a webhook hears every registry event of its workspace); the
+     * creator manages the webhook.
+     */
+    public static Requirement createsWebhook() {
+        return new Declared("MANAGE in the workspace; creator manages", AccessPolicy::createsWebhook);
+    }
+
     /** Update a model definition: UPDATE on it, USE on its new secret. */
     public static Requirement modelDefinitionUpdate() {
         return new Declared("UPDATE on the model definition, USE on the secret", AccessPolicy::modelDefinitionUpdate);

@@ -199,6 +199,7 @@ public final class AccessPolicy {
             case GATEWAY_SECRET -> Optional.of(Kind.GATEWAY_SECRET);
             case GATEWAY_MODEL_DEFINITION -> Optional.of(Kind.GATEWAY_MODEL_DEFINITION);
             case DATASET -> Optional.of(Kind.DATASET);
+            case WEBHOOK -> Optional.of(Kind.WEBHOOK);
             default -> Optional.empty();
         };
     }
@@ -589,6 +590,33 @@ public final class AccessPolicy {
                     "Could not find evaluation dataset with ID " + id));
             auth.require(u, ResourceType.DATASET, id, need, r.workspaceName());
         }));
+    }
+
+    /** On a webhook (by the {@code webhook_id} path parameter): in the call's workspace, then its grant decides. */
+    Rule onWebhook(Need need) {
+        return Rule.before((u, r) -> param(r, "webhook_id").ifPresent(id -> {
+            scope.require(r.workspaceName(), Kind.WEBHOOK, id, () -> dev.osprey.store.StoreErrors.webhookNotFound(
+                    id));
+            auth.require(u, ResourceType.WEBHOOK, id, need, r.workspaceName());
+        }));
+    }
+
+    /**
+     * A webhook receives every registry event of its workspace, including those of models the creator could not
+     * read: creating one needs MANAGE in the workspace (admins always have it). The creator manages the webhook.
+     */
+    Rule createsWebhook() {
+        return (u, r, call) -> {
+            if (!auth.inWorkspace(u, r.workspaceName()).allows(Need.MANAGE)) {
+                throw AuthService.denied();
+            }
+            JsonNode answer = call.apply(r);
+            String created = answer.path("webhook").path("webhook_id").asText("");
+            if (!created.isEmpty()) {
+                auth.grantCreator(u, ResourceType.WEBHOOK, created);
+            }
+            return answer;
+        };
     }
 
     /**

@@ -76,6 +76,9 @@ public final class AuthRoutes {
                     List.of("model_definition_id"), "gateway_model_definition_permission"),
             new Kind(ResourceType.DATASET, "/mlflow/datasets/permissions/", 3, List.of("dataset_id"),
                     "dataset_permission"),
+            // Osprey's: webhooks have grants like the other resources (MLflow keeps them to admins).
+            new Kind(ResourceType.WEBHOOK, "/mlflow/webhooks/permissions/", 2, List.of("webhook_id"),
+                    "webhook_permission"),
             // Osprey's: what a user may do in a workspace (on its resources without a grant of their own).
             new Kind(ResourceType.WORKSPACE, "/mlflow/workspaces/permissions/", 2, List.of("workspace_name"),
                     "workspace_permission"));

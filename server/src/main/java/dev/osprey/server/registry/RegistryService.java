@@ -85,13 +85,15 @@ public final class RegistryService {
     /** Publishes {@code prompt...} or {@code model...} events; builds the payload only when someone listens. */
     private void announce(String modelEntity, String promptEntity, String action,
             java.util.function.Supplier<Boolean> prompt, java.util.function.Function<Boolean, ObjectNode> data) {
-        if (!(modelEntity != null && events.wants(modelEntity, action)) && !events.wants(promptEntity, action)) {
+        String ws = registry.workspace();
+        if (!(modelEntity != null && events.wants(ws, modelEntity, action)) && !events.wants(ws, promptEntity,
+                action)) {
             return;
         }
         boolean isPrompt = prompt.get();
         String entity = isPrompt ? promptEntity : modelEntity;
-        if (entity != null && events.wants(entity, action)) {
-            events.publish(entity, action, data.apply(isPrompt));
+        if (entity != null && events.wants(ws, entity, action)) {
+            events.publish(ws, entity, action, data.apply(isPrompt));
         }
     }
 

@@ -91,20 +91,21 @@ public final class WebhookDispatcher implements AutoCloseable, dev.osprey.server
         return a;
     }
 
-    /** True when some active webhook listens for this event (so callers can skip building the payload). */
+    /** True when an active webhook of the workspace listens for this event (callers then build the payload). */
     @Override
-    public boolean wants(String entity, String action) {
+    public boolean wants(String workspace, String entity, String action) {
         String e = entity.toUpperCase(Locale.ROOT);
         String a = action.toUpperCase(Locale.ROOT);
-        return active().stream().anyMatch(w -> w.events().contains(new Webhook.Event(e, a)));
+        return active().stream().anyMatch(w -> w.workspace().equals(workspace)
+                && w.events().contains(new Webhook.Event(e, a)));
     }
 
-    /** Queues the event for every active webhook subscribed to it. */
+    /** Queues the event for every active webhook of the workspace subscribed to it. */
     @Override
-    public void publish(String entity, String action, ObjectNode data) {
+    public void publish(String workspace, String entity, String action, ObjectNode data) {
         Webhook.Event event = new Webhook.Event(entity.toUpperCase(Locale.ROOT), action.toUpperCase(Locale.ROOT));
         for (Webhook w : active()) {
-            if (!w.events().contains(event)) {
+            if (!w.workspace().equals(workspace) || !w.events().contains(event)) {
                 continue;
             }
             String body = payload(entity, action, data);

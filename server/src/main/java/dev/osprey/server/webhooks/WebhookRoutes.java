@@ -1,6 +1,8 @@
 package dev.osprey.server.webhooks;
 
 import static dev.osprey.server.auth.Access.*;
+import static dev.osprey.server.auth.Permission.Need.*;
+import dev.osprey.store.AuthStore.ResourceType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.core.Page;
@@ -26,12 +28,13 @@ public final class WebhookRoutes {
 
     public List<Endpoint> endpoints() {
         return List.of(
-                Endpoint.post(BASE, this::create).requires(adminInDefaultWorkspace()),
-                Endpoint.get(BASE, this::list).requires(adminInDefaultWorkspace()),
-                Endpoint.get(ONE, this::get).requires(adminInDefaultWorkspace()),
-                Endpoint.patch(ONE, this::update).requires(adminInDefaultWorkspace()),
-                Endpoint.delete(ONE, this::delete).requires(adminInDefaultWorkspace()),
-                Endpoint.post(ONE + "/test", this::test).requires(adminInDefaultWorkspace()));
+                Endpoint.post(BASE, this::create).requires(createsWebhook()),
+                Endpoint.get(BASE, this::list).requires(listsReadable(ResourceType.WEBHOOK, "webhooks",
+                        "webhook_id")),
+                Endpoint.get(ONE, this::get).requires(onWebhook(READ)),
+                Endpoint.patch(ONE, this::update).requires(onWebhook(UPDATE)),
+                Endpoint.delete(ONE, this::delete).requires(dropsGrants(onWebhook(DELETE))),
+                Endpoint.post(ONE + "/test", this::test).requires(onWebhook(UPDATE)));
     }
 
     static ObjectNode json(Webhook w) {
@@ -64,13 +67,17 @@ public final class WebhookRoutes {
                 m.string("secret"), m.string("status").map(s -> s.toUpperCase(Locale.ROOT)));
     }
 
+    private static String workspace(ApiRequest r) {
+        return r.workspaceName().orElse(dev.osprey.store.WorkspaceStore.DEFAULT);
+    }
+
     JsonNode create(ApiRequest r) {
-        return webhook(webhooks.create(changes(r.message())));
+        return webhook(webhooks.create(changes(r.message()), workspace(r)));
     }
 
     JsonNode list(ApiRequest r) {
         Message m = r.message();
-        Page<Webhook> page = webhooks.list(m.int64("max_results").orElse(0), m.string("page_token"));
+        Page<Webhook> page = webhooks.list(workspace(r), m.int64("max_results").orElse(0), m.string("page_token"));
         return TrackingCodec.page("webhooks", page, WebhookRoutes::json);
     }
 

@@ -80,14 +80,16 @@ public final class WebhookService {
         return name;
     }
 
-    public Webhook create(Changes c) {
+    /** A webhook of the workspace, hearing only its events. */
+    public Webhook create(Changes c, String workspace) {
         String url = c.url().orElseThrow(() -> OspreyException.invalid("Missing value for required parameter "
                 + "'url'."));
         guard.check(url);
         long now = clock.millis();
         Webhook w = new Webhook(UUID.randomUUID().toString().replace("-", ""), name(c.name().orElse("")),
                 c.description().filter(d -> !d.isEmpty()), url, events(c.events().orElse(List.of())),
-                status(c.status().orElse("ACTIVE")), now, now, c.secret().filter(s -> !s.isEmpty()).map(secrets::seal));
+                status(c.status().orElse("ACTIVE")), now, now, c.secret().filter(s -> !s.isEmpty()).map(secrets::seal),
+                workspace);
         store.create(w);
         dispatcher.refresh();
         return w;
@@ -97,11 +99,11 @@ public final class WebhookService {
         return store.get(id).orElseThrow(() -> OspreyException.notFound("Webhook with ID " + id + " not found."));
     }
 
-    public Page<Webhook> list(long maxResults, Optional<String> pageToken) {
+    public Page<Webhook> list(String workspace, long maxResults, Optional<String> pageToken) {
         if (maxResults > MAX_RESULTS) {
             throw OspreyException.invalid("max_results must be at most " + MAX_RESULTS + ", got " + maxResults + ".");
         }
-        return store.list(maxResults <= 0 ? DEFAULT_RESULTS : (int) maxResults, pageToken);
+        return store.list(workspace, maxResults <= 0 ? DEFAULT_RESULTS : (int) maxResults, pageToken);
     }
 
     public Webhook update(String id, Changes c) {
@@ -112,7 +114,7 @@ public final class WebhookService {
                 c.url().orElse(old.url()), c.events().map(WebhookService::events).orElse(old.events()),
                 c.status().map(WebhookService::status).orElse(old.status()), old.creationTimestamp(), clock.millis(),
                 c.secret().isPresent() ? c.secret().filter(s -> !s.isEmpty()).map(secrets::seal)
-                        : old.sealedSecret());
+                        : old.sealedSecret(), old.workspace());
         store.update(w);
         dispatcher.refresh();
         return w;

@@ -52,7 +52,8 @@ class WebhookPinningTest {
 
     private Webhook hook() {
         return new Webhook("wh-1", "hook", Optional.empty(), "http://localhost:" + listener.getAddress().getPort()
-                + "/hook", List.of(), Webhook.Status.ACTIVE, 0, 0, Optional.empty());
+                + "/hook", List.of(), Webhook.Status.ACTIVE, 0, 0, Optional.empty(),
+                dev.osprey.store.WorkspaceStore.DEFAULT);
     }
 
     private WebhookDispatcher dispatcher(UrlGuard guard) throws java.io.IOException {
