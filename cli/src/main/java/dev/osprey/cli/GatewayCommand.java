@@ -62,7 +62,7 @@ public final class GatewayCommand implements Runnable {
             try (StorageComponent store = Stores.open(backendStoreUri)) {
                 GatewayConfigService config = new GatewayConfigService(store.gateway(), Optional.of(current),
                         new UrlGuard(List.of(), "Provider base URL", "", true), Clock.systemUTC(),
-                        new Budgets(store.gateway(), System::currentTimeMillis), name -> "0");
+                        new Budgets(store.gateway(), System::currentTimeMillis), (name, ws) -> "0");
                 int rewrapped = config.secrets().rotateKek(current, next);
                 System.out.println("Re-wrapped " + rewrapped + " gateway secret(s) with key " + next.id()
                         + ". Start the server with the new key (" + KeyEncryptionKey.FILE_ENV + "=" + newKekFile

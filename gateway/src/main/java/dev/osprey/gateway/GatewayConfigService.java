@@ -43,10 +43,10 @@ public final class GatewayConfigService {
 
     /**
      * @param experimentForEndpoint the experiment id usage traces of an endpoint without one go to (created if
-     *     needed), given the endpoint name
+     *     needed), given the endpoint name and its workspace
      */
     public GatewayConfigService(GatewayStore store, Optional<KeyEncryptionKey> kek, UrlGuard guard, Clock clock,
-            Budgets budgets, Function<String, String> experimentForEndpoint) {
+            Budgets budgets, java.util.function.BiFunction<String, String, String> experimentForEndpoint) {
         this.docs = new ConfigDocuments(store, clock, this::reload);
         this.secrets = new GatewaySecrets(docs, kek, guard);
         this.modelDefinitions = new ModelDefinitions(docs, secrets);

@@ -34,7 +34,7 @@ public final class GatewayFixture implements AutoCloseable {
         UrlGuard guard = new UrlGuard(List.of(), "Provider base URL", "", true);
         Budgets budgets = new Budgets(store.gateway(), System::currentTimeMillis);
         config = new GatewayConfigService(store.gateway(), Optional.of(kek), guard, Clock.systemUTC(), budgets,
-                name -> "0");
+                (name, ws) -> "0");
         usage = new UsageRecorder(store.gateway(), 10_000, List.of());
         gateway = new Gateway(config, Gateway.defaultClient(guard), guard, budgets, usage, new GatewayMetrics(),
                 (model, in, out) -> (in * 1.0 + out * 2.0) / 1_000_000, Clock.systemUTC());

@@ -78,7 +78,7 @@ class SecretsTest {
             assertThat(fx.config.secrets().rotateKek(fx.kek, next)).as("already rotated").isZero();
             UrlGuard guard = new UrlGuard(List.of(), "Provider base URL", "", true);
             GatewayConfigService reopened = new GatewayConfigService(fx.store.gateway(), Optional.of(next), guard,
-                    Clock.systemUTC(), new Budgets(fx.store.gateway(), System::currentTimeMillis), n -> "0");
+                    Clock.systemUTC(), new Budgets(fx.store.gateway(), System::currentTimeMillis), (n, ws) -> "0");
             String modelId = reopened.modelDefinitions().create(GatewayFixture.message(Json.object().put("name", "m")
                     .put("secret_id", secret.secretId()).put("provider", "openai").put("model_name", "gpt")))
                     .modelDefinitionId();
@@ -96,7 +96,7 @@ class SecretsTest {
         try (GatewayFixture fx = new GatewayFixture()) {
             GatewayConfigService noKey = new GatewayConfigService(fx.store.gateway(), Optional.empty(),
                     new UrlGuard(List.of(), "Provider base URL", "", false), Clock.systemUTC(),
-                    new Budgets(fx.store.gateway(), System::currentTimeMillis), n -> "0");
+                    new Budgets(fx.store.gateway(), System::currentTimeMillis), (n, ws) -> "0");
             ObjectNode body = Json.object().put("secret_name", "x");
             body.putObject("secret_value").put("api_key", API_KEY);
             assertThatThrownBy(() -> noKey.secrets().create(GatewayFixture.message(body)))
@@ -112,7 +112,7 @@ class SecretsTest {
         try (GatewayFixture fx = new GatewayFixture()) {
             GatewayConfigService guarded = new GatewayConfigService(fx.store.gateway(), Optional.of(fx.kek),
                     new UrlGuard(List.of(), "Provider base URL", "Use --gateway-allow-private-targets.", false),
-                    Clock.systemUTC(), new Budgets(fx.store.gateway(), System::currentTimeMillis), n -> "0");
+                    Clock.systemUTC(), new Budgets(fx.store.gateway(), System::currentTimeMillis), (n, ws) -> "0");
             for (String base : List.of("http://127.0.0.1:8080/v1", "http://2130706433/v1", "http://0x7f000001/v1",
                     "http://[::ffff:127.0.0.1]/v1", "http://169.254.169.254/latest", "http://10.0.0.8/v1")) {
                 ObjectNode body = Json.object().put("secret_name", "s" + base.hashCode());

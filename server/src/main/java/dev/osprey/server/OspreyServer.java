@@ -153,7 +153,8 @@ public final class OspreyServer implements AutoCloseable {
             EvaluationJobs evaluations = new EvaluationJobs(storage, new EvaluationTraces(storage.traces(), ingest,
                     clock), judgeModels, clock);
             endpoints.addAll(new EvaluationRoutes(evaluations, storage).endpoints());
-            Gateway gateway = ServerGateway.start(config, storage.gateway(), experiments, prices, ingest, clock);
+            Gateway gateway = ServerGateway.start(config, storage.gateway(), experiments, storage.workspaces(),
+                    prices, ingest, clock);
             ServerGateway.alertThrough(gateway, webhooks.dispatcher());
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), storage.gateway())
                     .endpoints());

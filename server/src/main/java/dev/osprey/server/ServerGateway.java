@@ -23,6 +23,7 @@ import dev.osprey.server.traces.TraceIngest;
 import dev.osprey.server.tracking.ExperimentService;
 import dev.osprey.server.workspaces.Workspaces;
 import dev.osprey.store.GatewayStore;
+import dev.osprey.store.WorkspaceStore;
 import io.helidon.webserver.http.ServerRequest;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,8 +39,8 @@ final class ServerGateway {
     private ServerGateway() {}
 
     /** The gateway over {@code store}, with the YAML configuration applied and a reload every 15 s. */
-    static Gateway start(ServerConfig config, GatewayStore store, ExperimentService experiments, ModelPrices prices,
-            TraceIngest ingest, Clock clock) {
+    static Gateway start(ServerConfig config, GatewayStore store, ExperimentService experiments,
+            WorkspaceStore workspaces, ModelPrices prices, TraceIngest ingest, Clock clock) {
         Optional<KeyEncryptionKey> kek = config.gateway().keyEncryptionKey();
         if (kek.isEmpty()) {
             LOG.info("AI gateway: no key-encryption key, so gateway secrets cannot be stored or used. {}",
@@ -50,7 +51,7 @@ final class ServerGateway {
                         + "that is intended, for example for a local Ollama.", config.gateway().allowPrivateTargets());
         Budgets budgets = new Budgets(store, clock::millis);
         GatewayConfigService service = new GatewayConfigService(store, kek, guard, clock, budgets,
-                name -> experimentFor(experiments, "gateway/" + name));
+                (name, ws) -> experimentFor(experiments, workspaces, "gateway/" + name, ws));
         config.gateway().configFile().ifPresent(file -> {
             int applied = GatewayYaml.apply(file, service, config.settings().environment());
             LOG.info("AI gateway: applied {} endpoint(s) from {}", applied, file);
@@ -100,12 +101,17 @@ final class ServerGateway {
         }).orElse(GatewayHandler.Access.OPEN);
     }
 
-    /** The experiment an endpoint's usage traces go to, created on first use. */
-    private static String experimentFor(ExperimentService experiments, String name) {
+    /**
+     * The experiment an endpoint's usage traces go to, in the endpoint's workspace (under its artifact root),
+     * created on first use.
+     */
+    private static String experimentFor(ExperimentService experiments, WorkspaceStore workspaces, String name,
+            String workspace) {
         try {
-            return experiments.getByName(name, Optional.empty()).experimentId();
+            return experiments.getByName(name, Optional.of(workspace)).experimentId();
         } catch (OspreyException missing) {
-            return experiments.create(name, Optional.empty(), List.of());
+            return experiments.create(name, Optional.empty(), List.of(), workspace.equals(WorkspaceStore.DEFAULT)
+                    ? Optional.empty() : workspaces.get(workspace));
         }
     }
 }

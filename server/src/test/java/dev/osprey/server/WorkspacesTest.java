@@ -350,6 +350,23 @@ class WorkspacesTest {
         error(send(null, "GET", "/api/3.0/mlflow/gateway/secrets/get?secret_id=" + secret, null), 404,
                 "RESOURCE_DOES_NOT_EXIST");
 
+        // An endpoint's usage traces go to an experiment of its own workspace, made on first use.
+        String definition = ok(send("team-m", "POST", "/api/3.0/mlflow/gateway/model-definitions/create",
+                "{\"name\": \"def-m\", \"secret_id\": \"" + secret + "\", \"provider\": \"openai\", "
+                        + "\"model_name\": \"gpt-4o-mini\"}")).path("model_definition").path("model_definition_id")
+                .asText();
+        String endpointBody = "\"model_configs\": [{\"model_definition_id\": \"" + definition + "\", "
+                + "\"linkage_type\": \"PRIMARY\", \"weight\": 1.0}], \"usage_tracking\": true";
+        String tracked = ok(send("team-m", "POST", "/api/3.0/mlflow/gateway/endpoints/create", "{\"name\": "
+                + "\"ep-m\", " + endpointBody + "}")).path("endpoint").path("experiment_id").asText();
+        assertThat(ok(send("team-m", "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + tracked, null))
+                .path("experiment").path("name").asText()).isEqualTo("gateway/ep-m");
+        error(send(null, "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + tracked, null), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+        // Naming another workspace's experiment for the traces is refused as if it did not exist.
+        error(send("team-m", "POST", "/api/3.0/mlflow/gateway/endpoints/create", "{\"name\": \"ep-m2\", "
+                + endpointBody + ", \"experiment_id\": \"" + other + "\"}"), 404, "RESOURCE_DOES_NOT_EXIST");
+
         // Webhooks are kept per workspace too.
         assertThat(ok(send("team-m", "GET", "/api/2.0/mlflow/webhooks", null)).path("webhooks").size()).isZero();
         ok(send(null, "GET", "/api/2.0/mlflow/webhooks", null));

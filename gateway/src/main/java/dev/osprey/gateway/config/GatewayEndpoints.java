@@ -23,14 +23,15 @@ public final class GatewayEndpoints {
     private final ConfigDocuments docs;
     private final ModelDefinitions models;
     private final EndpointBindings bindings;
-    private final Function<String, String> experimentForEndpoint;
+    private static final String DEFAULT_WORKSPACE = dev.osprey.store.WorkspaceStore.DEFAULT;
+    private final java.util.function.BiFunction<String, String, String> experimentForEndpoint;
 
     /**
      * @param experimentForEndpoint the experiment id usage traces of an endpoint without one go to (created if
      *     needed), given the endpoint name
      */
     public GatewayEndpoints(ConfigDocuments docs, ModelDefinitions models, EndpointBindings bindings,
-            Function<String, String> experimentForEndpoint) {
+            java.util.function.BiFunction<String, String, String> experimentForEndpoint) {
         this.docs = docs;
         this.models = models;
         this.bindings = bindings;
@@ -52,7 +53,16 @@ public final class GatewayEndpoints {
         return GatewayCodec.mapping(endpointId, mapping, models.find(mapping.modelDefinitionId()).map(models::json));
     }
 
+    /** An endpoint of the default workspace. */
     public GatewayEndpoint create(Message m) {
+        return create(m, DEFAULT_WORKSPACE);
+    }
+
+    /**
+     * @param workspace where the endpoint is made: with usage tracking and no experiment given, its traces go to
+     *     an experiment of this workspace
+     */
+    public GatewayEndpoint create(Message m, String workspace) {
         String name = ConfigFields.name(m, "name");
         checkName(name);
         long now = docs.now();
@@ -61,7 +71,7 @@ public final class GatewayEndpoints {
         boolean usageTracking = m.bool("usage_tracking").orElse(false);
         Optional<String> experimentId = given(m, "experiment_id");
         if (usageTracking && experimentId.isEmpty()) {
-            experimentId = Optional.of(experimentForEndpoint.apply(name));
+            experimentId = Optional.of(experimentForEndpoint.apply(name, workspace));
         }
         GatewayEndpoint e = new GatewayEndpoint(ConfigDocuments.newId("ep-"), name, mappings,
                 given(m, "routing_strategy").orElse(GatewayEndpoint.TRAFFIC_SPLIT), fallback(m), experimentId,
@@ -80,7 +90,13 @@ public final class GatewayEndpoints {
         return docs.require(ENDPOINT, id, "GatewayEndpoint", "endpoint_id", GatewayCodec::endpointFromStore);
     }
 
+    /** An endpoint of the default workspace. */
     public GatewayEndpoint update(Message m) {
+        return update(m, DEFAULT_WORKSPACE);
+    }
+
+    /** @param workspace the endpoint's: where its traces' experiment is made when tracking is turned on */
+    public GatewayEndpoint update(Message m, String workspace) {
         GatewayEndpoint current = byId(m.requiredString("endpoint_id"));
         long now = docs.now();
         Optional<String> by = m.string("updated_by");
@@ -90,7 +106,7 @@ public final class GatewayEndpoints {
         boolean usageTracking = m.bool("usage_tracking").orElse(current.usageTracking());
         Optional<String> experimentId = given(m, "experiment_id").or(current::experimentId);
         if (usageTracking && experimentId.isEmpty()) {
-            experimentId = Optional.of(experimentForEndpoint.apply(name));
+            experimentId = Optional.of(experimentForEndpoint.apply(name, workspace));
         }
         return save(new GatewayEndpoint(current.endpointId(), name, mappings,
                 given(m, "routing_strategy").orElse(current.routingStrategy()),

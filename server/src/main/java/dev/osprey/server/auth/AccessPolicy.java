@@ -656,7 +656,13 @@ public final class AccessPolicy {
         return Rule.both(onDataset(Need.UPDATE), Rule.before(this::readLinkedExperiments));
     }
 
+    /**
+     * What an endpoint is built on: USE on its model definitions, and UPDATE on the experiment its usage traces are
+     * to be written to (which must be in the call's workspace) when one is named.
+     */
     private void useModelDefinitions(User u, ApiRequest r) {
+        param(r, "experiment_id").filter(id -> !id.isEmpty()).ifPresent(id -> requireExperiment(u, r, id,
+                Need.UPDATE, noExperiment(id)));
         for (Message config : r.message().messages("model_configs")) {
             config.string("model_definition_id").ifPresent(id -> requireGateway(u, r,
                     ResourceType.GATEWAY_MODEL_DEFINITION, id, Need.USE));

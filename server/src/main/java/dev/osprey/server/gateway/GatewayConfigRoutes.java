@@ -64,9 +64,9 @@ public final class GatewayConfigRoutes {
                 v3("GET", "/model-definitions/list", r -> list("model_definitions",
                         config.modelDefinitions().list(r.message()).stream().map(d -> (JsonNode) config.modelDefinitions().json(d))
                                 .toList())).requires(listsReadable(ResourceType.GATEWAY_MODEL_DEFINITION, "model_definitions", "model_definition_id")),
-                v3("POST", "/endpoints/create", r -> endpoint(config.endpoints().create(r.message()))).requires(createsGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", "endpoint")),
+                v3("POST", "/endpoints/create", r -> endpoint(config.endpoints().create(r.message(), workspace(r)))).requires(createsGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", "endpoint")),
                 v3("GET", "/endpoints/get", r -> endpoint(config.endpoints().get(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", READ)),
-                v3("POST", "/endpoints/update", r -> endpoint(config.endpoints().update(r.message()))).requires(endpointUpdateUsingModels()),
+                v3("POST", "/endpoints/update", r -> endpoint(config.endpoints().update(r.message(), workspace(r)))).requires(endpointUpdateUsingModels()),
                 v3("DELETE", "/endpoints/delete", r -> empty(() -> config.endpoints().delete(
                         r.message().requiredString("endpoint_id")))).requires(dropsGrants(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", DELETE))),
                 v3("GET", "/endpoints/list", r -> list("endpoints", config.endpoints().list(r.message()).stream()
@@ -101,6 +101,10 @@ public final class GatewayConfigRoutes {
 
     private JsonNode endpoint(GatewayEndpoint e) {
         return Json.object("endpoint", config.endpoints().json(e));
+    }
+
+    private static String workspace(ApiRequest r) {
+        return r.workspaceName().orElse(dev.osprey.store.WorkspaceStore.DEFAULT);
     }
 
     private static JsonNode budget(BudgetPolicy b) {
