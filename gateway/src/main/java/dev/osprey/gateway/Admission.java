@@ -45,6 +45,6 @@ final class Admission {
     /** Charges the tokens to the token limits and the cost to the budgets. */
     void settle(GatewayEndpoint endpoint, String user, long tokens, double cost) {
         limits.charge(endpoint, user, tokens);
-        budgets.spent(endpoint.endpointId(), user, cost);
+        budgets.spent(endpoint, user, cost);
     }
 }

@@ -193,7 +193,8 @@ class RoutingTest {
         call("metered", "bob");
         fx.usage.flush();
         List<GatewayStore.UsageTotals> byUser = fx.store.gateway().usage(new GatewayStore.UsageQuery(
-                GatewayStore.UsageGroup.USER, 0, Long.MAX_VALUE, Optional.empty(), Optional.empty()));
+                GatewayStore.UsageGroup.USER, 0, Long.MAX_VALUE, Optional.empty(), Optional.empty(),
+                Optional.empty()));
         assertThat(byUser).extracting(GatewayStore.UsageTotals::key, GatewayStore.UsageTotals::requests)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("alice", 2L),
                         org.assertj.core.groups.Tuple.tuple("bob", 1L));

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** {@link GatewayStore} on the in-memory tables. */
+/** {@link GatewayStore} on the in-memory tables; a document's workspace is kept with the other resources'. */
 final class MemoryGatewayStore implements GatewayStore {
     private static final long DAY_MS = 86_400_000L;
 
@@ -25,6 +25,13 @@ final class MemoryGatewayStore implements GatewayStore {
 
     private Map<String, GatewayDocument> ofKind(String kind) {
         return db.gatewayDocuments.computeIfAbsent(kind, k -> new LinkedHashMap<>());
+    }
+
+    /** The document with its current workspace (documents move when a workspace is deleted with SET_DEFAULT). */
+    private GatewayDocument current(GatewayDocument d) {
+        return new GatewayDocument(d.kind(), d.id(), d.name(), d.body(), d.createdAt(), d.updatedAt(),
+                MemoryWorkspaceStore.kindOfDocument(d.kind()).map(k -> db.workspaces(k).getOrDefault(d.id(),
+                        dev.osprey.store.WorkspaceStore.DEFAULT)).orElse(d.workspace()));
     }
 
     private static String label(String kind) {
@@ -40,6 +47,7 @@ final class MemoryGatewayStore implements GatewayStore {
                         + "' already exists.");
             }
             docs.put(d.id(), d);
+            MemoryWorkspaceStore.kindOfDocument(d.kind()).ifPresent(k -> db.workspaces(k).put(d.id(), d.workspace()));
         });
     }
 
@@ -64,25 +72,26 @@ final class MemoryGatewayStore implements GatewayStore {
             for (GatewayDocument d : documents) {
                 GatewayDocument old = ofKind(d.kind()).get(d.id());
                 ofKind(d.kind()).put(d.id(), new GatewayDocument(d.kind(), d.id(), d.name(), d.body(),
-                        old.createdAt(), d.updatedAt()));
+                        old.createdAt(), d.updatedAt(), old.workspace()));
             }
         });
     }
 
     @Override
     public Optional<GatewayDocument> get(String kind, String id) {
-        return db.locked(() -> Optional.ofNullable(ofKind(kind).get(id)));
+        return db.locked(() -> Optional.ofNullable(ofKind(kind).get(id)).map(this::current));
     }
 
     @Override
     public Optional<GatewayDocument> byName(String kind, String name) {
-        return db.locked(() -> ofKind(kind).values().stream().filter(d -> d.name().equals(name)).findFirst());
+        return db.locked(() -> ofKind(kind).values().stream().filter(d -> d.name().equals(name)).findFirst()
+                .map(this::current));
     }
 
     @Override
     public List<GatewayDocument> list(String kind) {
         return db.locked(() -> ofKind(kind).values().stream().sorted(Comparator.comparingLong(
-                GatewayDocument::createdAt).thenComparing(GatewayDocument::id)).toList());
+                GatewayDocument::createdAt).thenComparing(GatewayDocument::id)).map(this::current).toList());
     }
 
     @Override
@@ -118,7 +127,8 @@ final class MemoryGatewayStore implements GatewayStore {
             for (GatewayUsage u : db.gatewayUsage) {
                 if (u.timestampMs() < q.startMs() || u.timestampMs() >= q.endMs()
                         || q.endpointId().filter(id -> !id.equals(u.endpointId())).isPresent()
-                        || q.user().filter(user -> !user.equals(u.user())).isPresent()) {
+                        || q.user().filter(user -> !user.equals(u.user())).isPresent()
+                        || q.workspace().filter(w -> !w.equals(u.workspace())).isPresent()) {
                     continue;
                 }
                 String key = switch (q.groupBy()) {

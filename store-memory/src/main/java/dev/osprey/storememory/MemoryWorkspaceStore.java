@@ -76,7 +76,24 @@ final class MemoryWorkspaceStore implements WorkspaceStore {
             }
             db.workspaceRows.remove(name);
             db.forgetGrants(AuthStore.ResourceType.WORKSPACE, name);
+            moveUsage(name, mode == DeletionMode.SET_DEFAULT);
         });
+    }
+
+    /** The workspace's recorded gateway calls go to the default workspace with its resources, or with them. */
+    private void moveUsage(String name, boolean toDefault) {
+        List<dev.osprey.store.GatewayStore.GatewayUsage> kept = new ArrayList<>();
+        for (dev.osprey.store.GatewayStore.GatewayUsage u : db.gatewayUsage) {
+            if (!u.workspace().equals(name)) {
+                kept.add(u);
+            } else if (toDefault) {
+                kept.add(new dev.osprey.store.GatewayStore.GatewayUsage(u.requestId(), u.timestampMs(),
+                        u.endpointId(), u.endpointName(), u.provider(), u.model(), u.user(), u.inputTokens(),
+                        u.outputTokens(), u.cost(), u.latencyMs(), u.status(), DEFAULT));
+            }
+        }
+        db.gatewayUsage.clear();
+        db.gatewayUsage.addAll(kept);
     }
 
     private List<String> resourcesOf(Kind kind, String workspace) {
@@ -147,7 +164,8 @@ final class MemoryWorkspaceStore implements WorkspaceStore {
             db.forgetGrants(AuthStore.ResourceType.REGISTERED_MODEL, dev.osprey.store.ModelGrantId.of(name, model));
         }
         db.models.remove(name);
-        for (Kind kind : List.of(Kind.GATEWAY_SECRET, Kind.GATEWAY_MODEL_DEFINITION, Kind.GATEWAY_ENDPOINT)) {
+        for (Kind kind : List.of(Kind.GATEWAY_SECRET, Kind.GATEWAY_MODEL_DEFINITION, Kind.GATEWAY_ENDPOINT,
+                Kind.GATEWAY_BUDGET)) {
             for (String id : resourcesOf(kind, name)) {
                 db.gatewayDocuments.get(documentKind(kind)).remove(id);
                 db.workspaces(kind).remove(id);
@@ -164,11 +182,18 @@ final class MemoryWorkspaceStore implements WorkspaceStore {
         }
     }
 
+    /** The workspace kind of a gateway document kind, when it has one (bindings follow their endpoint). */
+    static Optional<Kind> kindOfDocument(String documentKind) {
+        return java.util.Arrays.stream(Kind.values()).filter(k -> k.name().startsWith("GATEWAY_")
+                && documentKind(k).equals(documentKind)).findFirst();
+    }
+
     private static String documentKind(Kind kind) {
         return switch (kind) {
             case GATEWAY_SECRET -> "secret";
             case GATEWAY_MODEL_DEFINITION -> "model_definition";
             case GATEWAY_ENDPOINT -> "endpoint";
+            case GATEWAY_BUDGET -> "budget_policy";
             default -> throw new IllegalArgumentException(kind.name());
         };
     }

@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /** {@link GatewayStore} in the tracking store's database (migration V9). */
 final class SqlGatewayStore implements GatewayStore {
-    private static final String COLUMNS = "kind, id, name, body, created_at, updated_at";
+    private static final String COLUMNS = "kind, id, name, body, created_at, updated_at, workspace";
     private static final long DAY_MS = 86_400_000L;
     private final Database db;
 
@@ -23,7 +23,7 @@ final class SqlGatewayStore implements GatewayStore {
 
     private static GatewayDocument row(ResultSet rs) throws SQLException {
         return new GatewayDocument(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
-                rs.getLong(6));
+                rs.getLong(6), rs.getString(7));
     }
 
     private static String label(String kind) {
@@ -33,8 +33,8 @@ final class SqlGatewayStore implements GatewayStore {
     @Override
     public void insert(GatewayDocument d) {
         try {
-            db.update(c -> Jdbc.update(c, "INSERT INTO gateway_documents (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)",
-                    d.kind(), d.id(), d.name(), d.body(), d.createdAt(), d.updatedAt()));
+            db.update(c -> Jdbc.update(c, "INSERT INTO gateway_documents (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, "
+                    + "?)", d.kind(), d.id(), d.name(), d.body(), d.createdAt(), d.updatedAt(), d.workspace()));
         } catch (ServerFailure e) {
             if (e.getCause() instanceof SQLException sql && db.dialect().isUniqueViolation(sql)) {
                 throw OspreyException.alreadyExists("A " + label(d.kind()) + " named '" + d.name()
@@ -118,11 +118,12 @@ final class SqlGatewayStore implements GatewayStore {
         db.update(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO gateway_usage (request_id, timestamp_ms, "
                     + "epoch_day, endpoint_id, endpoint_name, provider, model, user_name, input_tokens, "
-                    + "output_tokens, cost, latency_ms, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + "output_tokens, cost, latency_ms, status, workspace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    + "?, ?)")) {
                 for (GatewayUsage u : usage) {
                     Jdbc.bind(ps, u.requestId(), u.timestampMs(), Math.floorDiv(u.timestampMs(), DAY_MS),
                             u.endpointId(), u.endpointName(), u.provider(), u.model(), u.user(), u.inputTokens(),
-                            u.outputTokens(), u.cost(), u.latencyMs(), u.status());
+                            u.outputTokens(), u.cost(), u.latencyMs(), u.status(), u.workspace());
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -150,6 +151,10 @@ final class SqlGatewayStore implements GatewayStore {
         q.user().ifPresent(u -> {
             sql.append(" AND user_name = ?");
             args.add(u);
+        });
+        q.workspace().ifPresent(w -> {
+            sql.append(" AND workspace = ?");
+            args.add(w);
         });
         sql.append(" GROUP BY ").append(key);
         List<UsageTotals> rows = db.read(c -> Jdbc.list(c, sql.toString(), rs -> new UsageTotals(

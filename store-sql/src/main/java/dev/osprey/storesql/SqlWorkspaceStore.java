@@ -39,6 +39,7 @@ final class SqlWorkspaceStore implements WorkspaceStore {
             case GATEWAY_ENDPOINT -> new Place("gateway_documents", "id", Optional.of("endpoint"));
             case DATASET -> new Place("eval_datasets", "dataset_id", Optional.empty());
             case WEBHOOK -> new Place("webhooks", "webhook_id", Optional.empty());
+            case GATEWAY_BUDGET -> new Place("gateway_documents", "id", Optional.of("budget_policy"));
         };
     }
 
@@ -176,8 +177,8 @@ final class SqlWorkspaceStore implements WorkspaceStore {
             Grants.move(c, dev.osprey.store.AuthStore.ResourceType.REGISTERED_MODEL,
                     dev.osprey.store.ModelGrantId.of(name, model), dev.osprey.store.ModelGrantId.of(DEFAULT, model));
         }
-        List<String> tables = new ArrayList<>(List.of("experiments", "gateway_documents", "eval_datasets",
-                "webhooks"));
+        List<String> tables = new ArrayList<>(List.of("experiments", "gateway_documents", "gateway_usage",
+                "eval_datasets", "webhooks"));
         tables.addAll(REGISTRY_TABLES);
         for (String table : tables) {
             Jdbc.update(c, "UPDATE " + table + " SET workspace = ? WHERE workspace = ?", DEFAULT, name);
@@ -201,6 +202,7 @@ final class SqlWorkspaceStore implements WorkspaceStore {
             SqlGatewayStore.forgetGrants(c, doc[0], doc[1]);
         }
         Jdbc.update(c, "DELETE FROM gateway_documents WHERE workspace = ?", name);
+        Jdbc.update(c, "DELETE FROM gateway_usage WHERE workspace = ?", name);
         for (String dataset : Jdbc.list(c, "SELECT dataset_id FROM eval_datasets WHERE workspace = ?",
                 rs -> rs.getString(1), name)) {
             SqlDatasetStore.delete(c, dataset);

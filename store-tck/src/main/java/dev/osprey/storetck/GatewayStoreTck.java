@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.osprey.core.ErrorCode;
 import dev.osprey.core.OspreyException;
+import dev.osprey.store.WorkspaceStore;
 import dev.osprey.store.GatewayStore;
 import dev.osprey.store.GatewayStore.GatewayDocument;
 import dev.osprey.store.GatewayStore.GatewayUsage;
@@ -117,23 +118,49 @@ public abstract class GatewayStoreTck {
                 usage(endpoint, bob, day2 + 7, 100, 0, 2.0, 429),
                 usage(endpoint, bob, day2 + 86_400_000L * 30, 5, 5, 9.0, 200)));
         UsageQuery byUser = new UsageQuery(UsageGroup.USER, day1, day2 + 86_400_000L, Optional.of(endpoint + "-id"),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
         assertThat(gateway.usage(byUser)).containsExactly(
                 new UsageTotals(bob, 1, 1, 100, 0, 2.0, 10),
                 new UsageTotals(alice, 2, 0, 11, 22, 0.75, 20));
         UsageQuery byDay = new UsageQuery(UsageGroup.DAY, day1, day2 + 86_400_000L, Optional.of(endpoint + "-id"),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
         assertThat(gateway.usage(byDay)).extracting(UsageTotals::key, UsageTotals::requests)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("2024-10-04", 2L),
                         org.assertj.core.groups.Tuple.tuple("2024-10-05", 1L));
         UsageQuery aliceOnly = new UsageQuery(UsageGroup.ENDPOINT, 0, Long.MAX_VALUE, Optional.empty(),
-                Optional.of(alice));
+                Optional.of(alice), Optional.empty());
         assertThat(gateway.usage(aliceOnly)).containsExactly(new UsageTotals(endpoint, 2, 0, 11, 22, 0.75, 20));
+    }
+
+    @Test
+    void usage_andDocuments_keepTheirWorkspace() {
+        String endpoint = unique("ep");
+        String team = unique("team");
+        gateway.recordUsage(List.of(usage(endpoint, "ann", 5, 1, 1, 1.0, 200, team),
+                usage(endpoint, "ann", 6, 1, 1, 2.0, 200, WorkspaceStore.DEFAULT)));
+        UsageQuery inTeam = new UsageQuery(UsageGroup.ENDPOINT, 0, 100, Optional.of(endpoint + "-id"),
+                Optional.empty(), Optional.of(team));
+        assertThat(gateway.usage(inTeam)).extracting(UsageTotals::cost).containsExactly(1.0);
+        UsageQuery everywhere = new UsageQuery(UsageGroup.ENDPOINT, 0, 100, Optional.of(endpoint + "-id"),
+                Optional.empty(), Optional.empty());
+        assertThat(gateway.usage(everywhere)).extracting(UsageTotals::cost).containsExactly(3.0);
+
+        String kind = unique("kind");
+        gateway.insert(new GatewayDocument(kind, "1", "one", "{}", 1, 1, team));
+        assertThat(gateway.get(kind, "1").orElseThrow().workspace()).isEqualTo(team);
+        gateway.update(new GatewayDocument(kind, "1", "one", "{\"v\":2}", 1, 2));
+        assertThat(gateway.list(kind)).extracting(GatewayDocument::workspace).as("an update keeps the workspace")
+                .containsExactly(team);
     }
 
     private static GatewayUsage usage(String endpoint, String user, long at, long in, long out, double cost,
             int status) {
+        return usage(endpoint, user, at, in, out, cost, status, WorkspaceStore.DEFAULT);
+    }
+
+    private static GatewayUsage usage(String endpoint, String user, long at, long in, long out, double cost,
+            int status, String workspace) {
         return new GatewayUsage(UUID.randomUUID().toString(), at, endpoint + "-id", endpoint, "openai", "gpt-4o",
-                user, in, out, cost, 10, status);
+                user, in, out, cost, 10, status, workspace);
     }
 }

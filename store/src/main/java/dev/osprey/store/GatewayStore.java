@@ -38,8 +38,21 @@ public interface GatewayStore {
     /** Usage totals grouped as the query asks, largest cost first then key. */
     List<UsageTotals> usage(UsageQuery query);
 
-    /** A configuration document. {@code body} is JSON; {@code name} is unique within {@code kind}. */
-    record GatewayDocument(String kind, String id, String name, String body, long createdAt, long updatedAt) {}
+    /**
+     * A configuration document. {@code body} is JSON; {@code name} is unique within {@code kind}. Its workspace is
+     * where it is made (an update keeps it; only {@link WorkspaceStore} moves documents).
+     */
+    record GatewayDocument(String kind, String id, String name, String body, long createdAt, long updatedAt,
+            String workspace) {
+        public GatewayDocument {
+            java.util.Objects.requireNonNull(workspace, "workspace");
+        }
+
+        /** A document of the default workspace. */
+        public GatewayDocument(String kind, String id, String name, String body, long createdAt, long updatedAt) {
+            this(kind, id, name, body, createdAt, updatedAt, WorkspaceStore.DEFAULT);
+        }
+    }
 
     /**
      * One gateway invocation as recorded for usage and cost.
@@ -47,7 +60,8 @@ public interface GatewayStore {
      * @param status the HTTP status the caller got
      */
     record GatewayUsage(String requestId, long timestampMs, String endpointId, String endpointName, String provider,
-            String model, String user, long inputTokens, long outputTokens, double cost, long latencyMs, int status) {}
+            String model, String user, long inputTokens, long outputTokens, double cost, long latencyMs, int status,
+            String workspace) {}
 
     /** What to group usage by. */
     enum UsageGroup {
@@ -58,8 +72,9 @@ public interface GatewayStore {
         MODEL
     }
 
+    /** @param workspace only calls of that workspace's endpoints; empty: every workspace's */
     record UsageQuery(UsageGroup groupBy, long startMs, long endMs, Optional<String> endpointId,
-            Optional<String> user) {}
+            Optional<String> user, Optional<String> workspace) {}
 
     /** Sums for one group; {@code key} is the endpoint name, user, UTC day (yyyy-MM-dd), provider or model. */
     record UsageTotals(String key, long requests, long errors, long inputTokens, long outputTokens, double cost,

@@ -32,7 +32,9 @@ public interface WorkspaceStore {
      * The kinds of root resources known by an id unique across the server, each kept with its workspace. Registered
      * models are known by a name unique only in their workspace: {@link RegistryStore#in} keeps them apart.
      */
-    enum Kind { EXPERIMENT, GATEWAY_SECRET, GATEWAY_MODEL_DEFINITION, GATEWAY_ENDPOINT, DATASET, WEBHOOK }
+    enum Kind {
+        EXPERIMENT, GATEWAY_SECRET, GATEWAY_MODEL_DEFINITION, GATEWAY_ENDPOINT, GATEWAY_BUDGET, DATASET, WEBHOOK
+    }
 
     /** What happens to a workspace's resources when it is deleted (MLflow's WorkspaceDeletionMode). */
     enum DeletionMode {

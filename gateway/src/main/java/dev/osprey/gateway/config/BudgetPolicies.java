@@ -19,11 +19,17 @@ public final class BudgetPolicies {
         this.docs = docs;
     }
 
+    /** A policy of the default workspace. */
     public BudgetPolicy create(Message m) {
+        return create(m, dev.osprey.store.WorkspaceStore.DEFAULT);
+    }
+
+    /** A policy made in a workspace (see {@link BudgetPolicy#serverWide()} for which calls it counts). */
+    public BudgetPolicy create(Message m, String workspace) {
         String id = ConfigDocuments.newId("bp-");
         long now = docs.now();
-        BudgetPolicy p = read(m, id, Audit.created(now, m.string("created_by")), Optional.empty());
-        docs.insert(BUDGET, id, id, Json.writeString(GatewayCodec.budget(p)), now);
+        BudgetPolicy p = read(m, id, Audit.created(now, m.string("created_by")), Optional.empty(), workspace);
+        docs.insert(BUDGET, id, id, Json.writeString(GatewayCodec.budget(p)), now, workspace);
         return p;
     }
 
@@ -34,7 +40,7 @@ public final class BudgetPolicies {
     public BudgetPolicy update(Message m) {
         BudgetPolicy current = get(m.requiredString("budget_policy_id"));
         BudgetPolicy next = read(m, current.budgetPolicyId(), current.audit().updated(docs.now(),
-                m.string("updated_by")), Optional.of(current));
+                m.string("updated_by")), Optional.of(current), current.workspace());
         docs.update(BUDGET, next.budgetPolicyId(), next.budgetPolicyId(), Json.writeString(GatewayCodec.budget(next)),
                 next.audit());
         return next;
@@ -46,13 +52,19 @@ public final class BudgetPolicies {
         docs.changed();
     }
 
-    /** Oldest first. */
+    /** Every workspace's, oldest first. */
     public List<BudgetPolicy> list() {
         return docs.budgets().stream().sorted(Comparator.comparingLong(p -> p.audit().createdAt())).toList();
     }
 
+    /** A workspace's, oldest first. */
+    public List<BudgetPolicy> list(String workspace) {
+        return list().stream().filter(p -> p.workspace().equals(workspace)).toList();
+    }
+
     /** A policy from the request; on update, absent fields keep {@code current}'s values. */
-    private static BudgetPolicy read(Message m, String id, Audit audit, Optional<BudgetPolicy> current) {
+    private static BudgetPolicy read(Message m, String id, Audit audit, Optional<BudgetPolicy> current,
+            String workspace) {
         double amount = m.doubleValue("budget_amount").orElseGet(() -> current.map(BudgetPolicy::amount)
                 .orElseThrow(() -> Message.missing("budget_amount")));
         if (!(amount > 0) || Double.isInfinite(amount)) {
@@ -67,9 +79,15 @@ public final class BudgetPolicies {
         if (value < 1 || value > 1000) {
             throw OspreyException.invalid("'duration.value' must be 1 to 1000, got " + value + ".");
         }
+        boolean inDefault = workspace.equals(dev.osprey.store.WorkspaceStore.DEFAULT);
         BudgetPolicy.Scope scope = given(m, "target_scope")
                 .map(s -> parseEnum(BudgetPolicy.Scope.class, "target_scope", s))
-                .or(() -> current.map(BudgetPolicy::scope)).orElse(BudgetPolicy.Scope.GLOBAL);
+                .or(() -> current.map(BudgetPolicy::scope))
+                .orElse(inDefault ? BudgetPolicy.Scope.GLOBAL : BudgetPolicy.Scope.WORKSPACE);
+        if (scope == BudgetPolicy.Scope.GLOBAL && !inDefault) {
+            throw OspreyException.invalid("target_scope GLOBAL counts every workspace's calls: make such a budget in "
+                    + "the default workspace, or use WORKSPACE for this workspace's calls.");
+        }
         Optional<String> target = given(m, "target_value").or(() -> current.flatMap(BudgetPolicy::targetValue));
         if ((scope == BudgetPolicy.Scope.ENDPOINT || scope == BudgetPolicy.Scope.USER) && target.isEmpty()) {
             throw OspreyException.invalid("'target_value' is required for target_scope " + scope + ".");
@@ -81,6 +99,6 @@ public final class BudgetPolicies {
         if (!unitName.isEmpty() && !unitName.equalsIgnoreCase("USD")) {
             throw OspreyException.invalid("Invalid 'budget_unit' '" + unitName + "': only USD is supported.");
         }
-        return new BudgetPolicy(id, amount, unit, (int) value, scope, target, action, audit);
+        return new BudgetPolicy(id, amount, unit, (int) value, scope, target, action, audit, workspace);
     }
 }

@@ -8,9 +8,10 @@ import java.util.Optional;
  * only reports it.
  *
  * @param targetValue the endpoint id or user name the scope names; empty for GLOBAL
+ * @param workspace where the policy was made: see {@link #serverWide()}
  */
 public record BudgetPolicy(String budgetPolicyId, double amount, DurationUnit durationUnit, int durationValue,
-        Scope scope, Optional<String> targetValue, Action action, Audit audit) {
+        Scope scope, Optional<String> targetValue, Action action, Audit audit, String workspace) {
     public BudgetPolicy {
         Objects.requireNonNull(budgetPolicyId, "budgetPolicyId");
         Objects.requireNonNull(durationUnit, "durationUnit");
@@ -18,6 +19,16 @@ public record BudgetPolicy(String budgetPolicyId, double amount, DurationUnit du
         Objects.requireNonNull(targetValue, "targetValue");
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(audit, "audit");
+        Objects.requireNonNull(workspace, "workspace");
+    }
+
+    /**
+     * Whether the policy counts calls of every workspace: one made in the default workspace that is not
+     * WORKSPACE-scoped (MLflow's GLOBAL; the only kind there was before workspaces). Any other counts only calls of
+     * its own workspace's endpoints, so one team's budget never refuses another's calls.
+     */
+    public boolean serverWide() {
+        return workspace.equals(dev.osprey.store.WorkspaceStore.DEFAULT) && scope != Scope.WORKSPACE;
     }
 
     public enum DurationUnit {

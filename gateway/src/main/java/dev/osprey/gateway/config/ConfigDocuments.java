@@ -24,6 +24,8 @@ public final class ConfigDocuments {
     static final String ENDPOINT = "endpoint";
     static final String BUDGET = "budget_policy";
     static final String BINDING = "endpoint_binding";
+    /** Where {@link #parse} puts a document's workspace for the decoders (the row holds it, not the body). */
+    static final String WORKSPACE_FIELD = "_workspace";
 
     private final GatewayStore store;
     private final Clock clock;
@@ -64,9 +66,14 @@ public final class ConfigDocuments {
         changed.run();
     }
 
-    /** Stores a new document and signals the change. */
+    /** Stores a new document of the default workspace and signals the change. */
     void insert(String kind, String id, String name, String body, long now) {
-        store.insert(new GatewayDocument(kind, id, name, body, now, now));
+        insert(kind, id, name, body, now, dev.osprey.store.WorkspaceStore.DEFAULT);
+    }
+
+    /** Stores a new document in a workspace and signals the change. */
+    void insert(String kind, String id, String name, String body, long now, String workspace) {
+        store.insert(new GatewayDocument(kind, id, name, body, now, now, workspace));
         changed();
     }
 
@@ -115,9 +122,14 @@ public final class ConfigDocuments {
         changed();
     }
 
+    /** The document's body, with its workspace under {@link #WORKSPACE_FIELD} for the decoders. */
     static JsonNode parse(GatewayDocument d) {
         try {
-            return Json.read(d.body());
+            JsonNode body = Json.read(d.body());
+            if (body instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+                object.put(WORKSPACE_FIELD, d.workspace());
+            }
+            return body;
         } catch (IOException e) {
             throw new OspreyException(ErrorCode.INTERNAL_ERROR, "Stored gateway " + d.kind() + " " + d.id()
                     + " is not JSON.", e);

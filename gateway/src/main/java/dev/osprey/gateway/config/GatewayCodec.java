@@ -195,7 +195,7 @@ public final class GatewayCodec {
                 fallback == null ? Optional.empty() : Optional.of(new GatewayEndpoint.FallbackConfig(
                         fallback.path("strategy").asText("SEQUENTIAL"), fallback.path("max_attempts").asInt())),
                 text(n, "experiment_id"), n.path("usage_tracking").asBoolean(), tags, limits(n.get("limits")),
-                audit(n));
+                audit(n), workspace(n));
     }
 
     // --- budgets
@@ -217,6 +217,12 @@ public final class GatewayCodec {
         return new BudgetPolicy(n.path("budget_policy_id").asText(), n.path("budget_amount").asDouble(),
                 BudgetPolicy.DurationUnit.valueOf(n.path("duration").path("unit").asText()),
                 n.path("duration").path("value").asInt(), BudgetPolicy.Scope.valueOf(n.path("target_scope").asText()),
-                text(n, "target_value"), BudgetPolicy.Action.valueOf(n.path("budget_action").asText()), audit(n));
+                text(n, "target_value"), BudgetPolicy.Action.valueOf(n.path("budget_action").asText()), audit(n),
+                workspace(n));
+    }
+
+    /** The workspace {@link ConfigDocuments#parse} read from the document's row (it is not part of the body). */
+    private static String workspace(JsonNode n) {
+        return n.path(ConfigDocuments.WORKSPACE_FIELD).asText(dev.osprey.store.WorkspaceStore.DEFAULT);
     }
 }

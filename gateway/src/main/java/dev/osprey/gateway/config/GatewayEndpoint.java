@@ -7,11 +7,12 @@ import java.util.Optional;
 
 /**
  * A named gateway endpoint: the models it routes to (PRIMARY ones share traffic by weight, FALLBACK ones are tried in
- * {@code fallbackOrder} when a call fails), where its traces go and Osprey's limits.
+ * {@code fallbackOrder} when a call fails), where its traces go, Osprey's limits and the workspace it is in (its
+ * calls count towards that workspace's usage and budgets).
  */
 public record GatewayEndpoint(String endpointId, String name, List<ModelMapping> mappings, String routingStrategy,
         Optional<FallbackConfig> fallback, Optional<String> experimentId, boolean usageTracking,
-        Map<String, String> tags, Limits limits, Audit audit) {
+        Map<String, String> tags, Limits limits, Audit audit, String workspace) {
 
     public static final String TRAFFIC_SPLIT = "REQUEST_BASED_TRAFFIC_SPLIT";
 
@@ -25,6 +26,7 @@ public record GatewayEndpoint(String endpointId, String name, List<ModelMapping>
         tags = Map.copyOf(tags);
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(audit, "audit");
+        Objects.requireNonNull(workspace, "workspace");
     }
 
     public enum Linkage {
@@ -59,11 +61,11 @@ public record GatewayEndpoint(String endpointId, String name, List<ModelMapping>
 
     public GatewayEndpoint withMappings(List<ModelMapping> next, Audit changed) {
         return new GatewayEndpoint(endpointId, name, next, routingStrategy, fallback, experimentId, usageTracking,
-                tags, limits, changed);
+                tags, limits, changed, workspace);
     }
 
     public GatewayEndpoint withTags(Map<String, String> next, Audit changed) {
         return new GatewayEndpoint(endpointId, name, mappings, routingStrategy, fallback, experimentId, usageTracking,
-                next, limits, changed);
+                next, limits, changed, workspace);
     }
 }

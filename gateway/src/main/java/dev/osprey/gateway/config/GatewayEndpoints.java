@@ -75,8 +75,8 @@ public final class GatewayEndpoints {
         }
         GatewayEndpoint e = new GatewayEndpoint(ConfigDocuments.newId("ep-"), name, mappings,
                 given(m, "routing_strategy").orElse(GatewayEndpoint.TRAFFIC_SPLIT), fallback(m), experimentId,
-                usageTracking, Map.of(), limits(m, GatewayEndpoint.Limits.NONE), Audit.created(now, by));
-        docs.insert(ENDPOINT, e.endpointId(), name, GatewayCodec.storedEndpoint(e), now);
+                usageTracking, Map.of(), limits(m, GatewayEndpoint.Limits.NONE), Audit.created(now, by), workspace);
+        docs.insert(ENDPOINT, e.endpointId(), name, GatewayCodec.storedEndpoint(e), now, workspace);
         return e;
     }
 
@@ -111,7 +111,8 @@ public final class GatewayEndpoints {
         return save(new GatewayEndpoint(current.endpointId(), name, mappings,
                 given(m, "routing_strategy").orElse(current.routingStrategy()),
                 m.message("fallback_config").isPresent() ? fallback(m) : current.fallback(), experimentId,
-                usageTracking, current.tags(), limits(m, current.limits()), current.audit().updated(now, by)));
+                usageTracking, current.tags(), limits(m, current.limits()), current.audit().updated(now, by),
+                current.workspace()));
     }
 
     /** Its bindings go with it. */

@@ -46,10 +46,13 @@ public final class Budgets {
         windows.keySet().retainAll(next.stream().map(BudgetPolicy::budgetPolicyId).toList());
     }
 
-    private static boolean applies(BudgetPolicy p, String endpointId, String user) {
+    private static boolean applies(BudgetPolicy p, GatewayEndpoint endpoint, String user) {
+        if (!p.serverWide() && !p.workspace().equals(endpoint.workspace())) {
+            return false;
+        }
         return switch (p.scope()) {
             case GLOBAL, WORKSPACE -> true;
-            case ENDPOINT -> p.targetValue().map(endpointId::equals).orElse(false);
+            case ENDPOINT -> p.targetValue().map(endpoint.endpointId()::equals).orElse(false);
             case USER -> p.targetValue().map(user::equals).orElse(false);
         };
     }
@@ -69,15 +72,16 @@ public final class Budgets {
     private double spentInStore(BudgetPolicy p, long from, long to) {
         Optional<String> endpoint = p.scope() == BudgetPolicy.Scope.ENDPOINT ? p.targetValue() : Optional.empty();
         Optional<String> user = p.scope() == BudgetPolicy.Scope.USER ? p.targetValue() : Optional.empty();
+        Optional<String> workspace = p.serverWide() ? Optional.empty() : Optional.of(p.workspace());
         return store.usage(new GatewayStore.UsageQuery(GatewayStore.UsageGroup.PROVIDER, from, to + 1, endpoint,
-                user)).stream().mapToDouble(GatewayStore.UsageTotals::cost).sum();
+                user, workspace)).stream().mapToDouble(GatewayStore.UsageTotals::cost).sum();
     }
 
     /** The refusal detail when a REJECT policy that applies is used up (MLflow's wording), else empty. */
     public Optional<String> rejection(GatewayEndpoint endpoint, String user) {
         long now = clock.getAsLong();
         for (BudgetPolicy p : policies) {
-            if (p.action() == BudgetPolicy.Action.REJECT && applies(p, endpoint.endpointId(), user)) {
+            if (p.action() == BudgetPolicy.Action.REJECT && applies(p, endpoint, user)) {
                 Window w = window(p, now);
                 if (w.spent().sum() >= p.amount()) {
                     return Optional.of(String.format(Locale.ROOT, "Budget limit exceeded. Limit: $%s USD per %d %s. "
@@ -100,13 +104,13 @@ public final class Budgets {
     }
 
     /** Adds a completed call's cost to every policy it falls under. */
-    public void spent(String endpointId, String user, double cost) {
+    public void spent(GatewayEndpoint endpoint, String user, double cost) {
         if (cost <= 0) {
             return;
         }
         long now = clock.getAsLong();
         for (BudgetPolicy p : policies) {
-            if (applies(p, endpointId, user)) {
+            if (applies(p, endpoint, user)) {
                 Window w = window(p, now);
                 w.spent().add(cost);
                 if (p.action() == BudgetPolicy.Action.ALERT && w.spent().sum() >= p.amount()

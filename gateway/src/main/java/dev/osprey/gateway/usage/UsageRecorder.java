@@ -76,7 +76,8 @@ public final class UsageRecorder implements AutoCloseable {
     private void write(List<GatewayCall> batch) {
         List<GatewayStore.GatewayUsage> rows = batch.stream().map(c -> new GatewayStore.GatewayUsage(c.requestId(),
                 c.startedAtMs(), c.endpoint().endpointId(), c.endpoint().name(), c.provider(), c.model(), c.user(),
-                c.usage().inputTokens(), c.usage().outputTokens(), c.cost(), c.latencyMs(), c.status())).toList();
+                c.usage().inputTokens(), c.usage().outputTokens(), c.cost(), c.latencyMs(), c.status(),
+                c.endpoint().workspace())).toList();
         try {
             store.recordUsage(rows);
             written.addAndGet(rows.size());

@@ -202,6 +202,14 @@ public final class Access {
         return new Declared(on(need, "the dataset"), p -> p.onDataset(need));
     }
 
+    /**
+     * Gateway budgets and usage of the call's workspace: MANAGE there (they concern everyone's calls), the budget
+     * named must be the workspace's, and only an admin in the default workspace makes a server-wide one.
+     */
+    public static Requirement budgetsOfTheWorkspace() {
+        return new Declared("MANAGE in the workspace; server-wide budgets: admin", AccessPolicy::budgetsOfTheWorkspace);
+    }
+
     /** On the webhook in the {@code webhook_id} path parameter, which must be in the call's workspace. */
     public static Requirement onWebhook(Need need) {
         return new Declared(on(need, "the webhook"), p -> p.onWebhook(need));

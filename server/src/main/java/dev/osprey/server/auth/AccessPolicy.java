@@ -592,6 +592,25 @@ public final class AccessPolicy {
         }));
     }
 
+    /**
+     * Budgets and usage: MANAGE in the call's workspace, and a budget named by id must be the workspace's. In the
+     * default workspace the budgets may count every workspace's calls (MLflow's GLOBAL), so changing them stays the
+     * admins', as before workspaces.
+     */
+    Rule budgetsOfTheWorkspace() {
+        return Rule.before((u, r) -> {
+            boolean inDefault = r.workspaceName().orElse(dev.osprey.store.WorkspaceStore.DEFAULT)
+                    .equals(dev.osprey.store.WorkspaceStore.DEFAULT);
+            boolean writes = !r.method().equals("GET");
+            if (inDefault && writes ? !u.admin() : !auth.inWorkspace(u, r.workspaceName()).allows(Need.MANAGE)) {
+                throw AuthService.denied();
+            }
+            param(r, "budget_policy_id").ifPresent(id -> scope.require(r.workspaceName(), Kind.GATEWAY_BUDGET, id,
+                    () -> OspreyException.notFound("GatewayBudgetPolicy with budget_policy_id='" + id
+                            + "' not found")));
+        });
+    }
+
     /** On a webhook (by the {@code webhook_id} path parameter): in the call's workspace, then its grant decides. */
     Rule onWebhook(Need need) {
         return Rule.before((u, r) -> param(r, "webhook_id").ifPresent(id -> {

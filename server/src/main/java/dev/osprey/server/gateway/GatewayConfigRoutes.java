@@ -79,16 +79,19 @@ public final class GatewayConfigRoutes {
                 v3("GET", "/endpoints/bindings/list", r -> list("bindings", config.bindings().list(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", READ)),
                 v3("POST", "/endpoints/set-tag", r -> empty(() -> config.endpoints().setTag(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
                 v3("DELETE", "/endpoints/delete-tag", r -> empty(() -> config.endpoints().deleteTag(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", UPDATE)),
-                v3("POST", "/budgets/create", r -> budget(config.budgetPolicies().create(r.message()))).requires(adminInDefaultWorkspace()),
-                v3("POST", "/budgets/update", r -> budget(config.budgetPolicies().update(r.message()))).requires(adminInDefaultWorkspace()),
+                v3("POST", "/budgets/create", r -> budget(config.budgetPolicies().create(r.message(), workspace(r))))
+                        .requires(budgetsOfTheWorkspace()),
+                v3("POST", "/budgets/update", r -> budget(config.budgetPolicies().update(r.message())))
+                        .requires(budgetsOfTheWorkspace()),
                 v3("GET", "/budgets/get", r -> budget(config.budgetPolicies().get(r.message()
-                        .requiredString("budget_policy_id")))).requires(adminInDefaultWorkspace()),
+                        .requiredString("budget_policy_id")))).requires(budgetsOfTheWorkspace()),
                 v3("DELETE", "/budgets/delete", r -> empty(() -> config.budgetPolicies().delete(r.message()
-                        .requiredString("budget_policy_id")))).requires(adminInDefaultWorkspace()),
-                v3("GET", "/budgets/list", r -> list("budget_policies", config.budgetPolicies().list().stream()
-                        .map(b -> (JsonNode) GatewayCodec.budget(b)).toList())).requires(adminInDefaultWorkspace()),
-                v3("GET", "/budgets/windows", r -> windows()).requires(adminInDefaultWorkspace()),
-                v3("GET", "/usage", this::usage).requires(adminInDefaultWorkspace()));
+                        .requiredString("budget_policy_id")))).requires(budgetsOfTheWorkspace()),
+                v3("GET", "/budgets/list", r -> list("budget_policies", config.budgetPolicies().list(workspace(r))
+                        .stream().map(b -> (JsonNode) GatewayCodec.budget(b)).toList()))
+                        .requires(budgetsOfTheWorkspace()),
+                v3("GET", "/budgets/windows", this::windows).requires(budgetsOfTheWorkspace()),
+                v3("GET", "/usage", this::usage).requires(budgetsOfTheWorkspace()));
     }
 
     private static JsonNode secret(dev.osprey.gateway.config.GatewaySecret s) {
@@ -128,10 +131,11 @@ public final class GatewayConfigRoutes {
         return Json.object("mapping", config.endpoints().json(r.message().requiredString("endpoint_id"), m));
     }
 
-    private JsonNode windows() {
+    private JsonNode windows(ApiRequest r) {
         ObjectNode out = Json.object();
         ArrayNode windows = out.putArray("windows");
-        for (Budgets.Spend s : budgets.current()) {
+        String ws = workspace(r);
+        for (Budgets.Spend s : budgets.current().stream().filter(s -> s.policy().workspace().equals(ws)).toList()) {
             windows.addObject().put("budget_policy_id", s.policy().budgetPolicyId())
                     .put("window_start_ms", s.windowStart()).put("window_end_ms", s.windowEnd())
                     .put("current_spend", s.spent()).put("budget_amount", s.policy().amount());
@@ -157,7 +161,7 @@ public final class GatewayConfigRoutes {
         out.put("group_by", group.name().toLowerCase(Locale.ROOT));
         ArrayNode rows = out.putArray("usage");
         for (GatewayStore.UsageTotals t : store.usage(new GatewayStore.UsageQuery(group, start, end, endpointId,
-                user))) {
+                user, Optional.of(workspace(r))))) {
             rows.addObject().put("key", t.key()).put("requests", t.requests()).put("errors", t.errors())
                     .put("input_tokens", t.inputTokens()).put("output_tokens", t.outputTokens())
                     .put("total_tokens", t.inputTokens() + t.outputTokens()).put("cost", t.cost())
