@@ -53,6 +53,8 @@ import dev.osprey.server.tracking.TrackingRoutes;
 import dev.osprey.server.webhooks.WebhookRoutes;
 import dev.osprey.server.webhooks.Webhooks;
 import dev.osprey.server.workspaces.WorkspaceScope;
+import dev.osprey.server.workspaces.ProxiedPaths;
+import dev.osprey.server.workspaces.WorkspaceTrees;
 import dev.osprey.server.workspaces.Workspaces;
 import dev.osprey.server.workspaces.http.WorkspaceFilter;
 import dev.osprey.server.workspaces.http.WorkspaceRoutes;
@@ -161,7 +163,8 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.add(ServerInfo.endpoint(config.workspaces()));
             Optional<AuthService> auth = ServerAuth.start(config, storage.auth(), clock);
             Optional<Workspaces> workspaces = config.workspaces()
-                    ? Optional.of(new Workspaces(storage.workspaces(), locationRules, clock::millis))
+                    ? Optional.of(new Workspaces(storage.workspaces(), storage.tracking(), locationRules,
+                            new WorkspaceTrees(config.effectiveArtifactRoot()), clock::millis))
                     : Optional.empty();
             // The access policy runs when auth is on (permissions) or workspaces are (every call kept in its own).
             Optional<AccessPolicy> policy = auth.isPresent() || workspaces.isPresent()
@@ -188,7 +191,9 @@ public final class OspreyServer implements AutoCloseable {
                     new ArtifactProxyHandler(destination, config.serveArtifacts(), prefix,
                             new TraceFiles(storage.traces(), ingest, destination))));
             RouteTouches touches = new RouteTouches(raw);
-            Optional<AuthFilter> authFilter = auth.map(a -> new AuthFilter(a, touches, prefix, a.oidc().isPresent()));
+            Optional<AuthFilter> authFilter = auth.map(a -> new AuthFilter(a, touches, prefix, a.oidc().isPresent(),
+                    workspaces.<java.util.function.Supplier<ProxiedPaths>>map(w -> w::proxiedPaths)
+                            .orElse(() -> ProxiedPaths.PLAIN)));
             WebServer web = HttpListener.start(config, new HttpListener.Routing(ServerAuth.securityFilter(config),
                     authFilter, new WorkspaceFilter(workspaces, auth, touches, prefix), raw, api), auth, workspaces,
                     ingest);

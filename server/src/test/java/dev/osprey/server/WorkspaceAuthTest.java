@@ -190,6 +190,22 @@ class WorkspaceAuthTest {
     }
 
     @Test
+    void filesUnderAWorkspacesOwnProxiedRoot_areAuthorizedByTheirExperiment() throws Exception {
+        assertThat(as("admin", null, "POST", "/api/3.0/mlflow/workspaces", "{\"name\": \"rooted-auth\", "
+                + "\"default_artifact_root\": \"mlflow-artifacts:/rooted-auth-files\"}").statusCode()).isEqualTo(201);
+        ok(as("admin", null, "POST", "/api/2.0/mlflow/workspaces/permissions/create", "{\"workspace_name\": "
+                + "\"rooted-auth\", \"username\": \"bob\", \"permission\": \"READ\"}"));
+        String exp = ok(as("admin", "rooted-auth", "POST", "/api/2.0/mlflow/experiments/create",
+                "{\"name\": \"files\"}")).path("experiment_id").asText();
+        String file = "/api/2.0/mlflow-artifacts/artifacts/rooted-auth-files/" + exp + "/notes.txt";
+        assertThat(as("admin", "rooted-auth", "PUT", file, "notes").statusCode()).isEqualTo(200);
+        HttpResponse<String> read = as("bob", "rooted-auth", "GET", file, null);
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+        assertThat(read.body()).isEqualTo("notes");
+        assertThat(as("bob", "rooted-auth", "PUT", file, "overwritten").statusCode()).as("READ only").isEqualTo(403);
+    }
+
+    @Test
     void everyApiEndpoint_hasAnExplicitDecision_withWorkspacesOn() {
         var policy = server.accessPolicy().orElseThrow();
         assertThat(server.apiEndpoints().stream().filter(e -> policy.rule(e).isEmpty())

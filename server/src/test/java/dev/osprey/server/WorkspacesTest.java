@@ -279,6 +279,37 @@ class WorkspacesTest {
     }
 
     @Test
+    void aRootOfItsOwnUnderTheProxy_isServedToItsWorkspaceOnly_andRootsNeverOverlap() throws Exception {
+        createWorkspace("rooted", ", \"default_artifact_root\": \"mlflow-artifacts:/rooted-data\"");
+        String exp = experiment("rooted", "exp-rooted");
+        assertThat(ok(send("rooted", "GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + exp, null))
+                .path("experiment").path("artifact_location").asText()).isEqualTo("mlflow-artifacts:/rooted-data/"
+                + exp);
+        String file = "/api/2.0/mlflow-artifacts/artifacts/rooted-data/" + exp + "/run/artifacts/hello.txt";
+        assertThat(send("rooted", "PUT", file, "hello").statusCode()).isEqualTo(200);
+        assertThat(send("rooted", "GET", file, null).body()).isEqualTo("hello");
+        error(send(null, "GET", file, null), 404, "RESOURCE_DOES_NOT_EXIST");
+        error(send(null, "PUT", "/api/2.0/mlflow-artifacts/artifacts/rooted-data/x.txt", "x"), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+
+        // No root may share files with another workspace, or take the default workspace's folders.
+        String defaultExp = experiment(null, "exp-default-rooted");
+        for (String root : List.of("mlflow-artifacts:/rooted-data/inside", "mlflow-artifacts:/",
+                "mlflow-artifacts:/" + defaultExp + "/mine", "mlflow-artifacts:/workspaces/rooted/x",
+                "mlflow-artifacts:/workspaces")) {
+            error(send(null, "POST", "/api/3.0/mlflow/workspaces", "{\"name\": \"grabber\", "
+                    + "\"default_artifact_root\": \"" + root + "\"}"), 400, "INVALID_PARAMETER_VALUE");
+        }
+        createWorkspace("grabber", ", \"default_artifact_root\": \"mlflow-artifacts:/workspaces/grabber/own\"");
+        error(send(null, "PATCH", "/api/3.0/mlflow/workspaces/grabber", "{\"default_artifact_root\": "
+                + "\"mlflow-artifacts:/rooted-data\"}"), 400, "INVALID_PARAMETER_VALUE");
+        // The proxy finds a workspace's files by its root, so the root stays while it has experiments.
+        error(send(null, "PATCH", "/api/3.0/mlflow/workspaces/rooted", "{\"default_artifact_root\": "
+                + "\"mlflow-artifacts:/elsewhere\"}"), 409, "RESOURCE_CONFLICT");
+        assertThat(send("rooted", "GET", file, null).body()).isEqualTo("hello");
+    }
+
+    @Test
     void modelsPromptsTracesAndGateway_stayInTheirWorkspace() throws Exception {
         createWorkspace("team-m", "");
         String exp = experiment("team-m", "exp-m");

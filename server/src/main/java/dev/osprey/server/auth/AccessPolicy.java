@@ -317,7 +317,7 @@ public final class AccessPolicy {
                 requireModel(u, r, ref.split("@", 2)[0], Need.READ);
             }
         } else if (lower.startsWith("mlflow-artifacts:")) {
-            Optional<String> exp = ProxiedPaths.experimentOf(source.substring("mlflow-artifacts:".length())
+            Optional<String> exp = scope.proxiedPaths().experimentOf(source.substring("mlflow-artifacts:".length())
                     .replaceFirst("^//[^/]*", "").replaceFirst("^/+", ""));
             if (exp.isPresent()) {
                 requireExperiment(u, r, exp.get(), Need.READ, noExperiment(exp.get()));

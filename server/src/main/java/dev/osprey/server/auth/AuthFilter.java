@@ -31,7 +31,12 @@ public final class AuthFilter implements Filter {
     private final boolean browserLogin;
 
     /** @param browserLogin OIDC browser login is available: unauthenticated page loads are sent there */
-    public AuthFilter(AuthService auth, RouteTouches routes, String prefix, boolean browserLogin) {
+    /** @param proxiedPaths which experiment a path under the artifact proxy is in (workspace roots included) */
+    private final java.util.function.Supplier<dev.osprey.server.workspaces.ProxiedPaths> proxiedPaths;
+
+    public AuthFilter(AuthService auth, RouteTouches routes, String prefix, boolean browserLogin,
+            java.util.function.Supplier<dev.osprey.server.workspaces.ProxiedPaths> proxiedPaths) {
+        this.proxiedPaths = proxiedPaths;
         this.auth = auth;
         this.routes = routes;
         this.prefix = prefix;
@@ -130,7 +135,7 @@ public final class AuthFilter implements Filter {
                         e.need(), workspace);
                 case RouteResources.OnModel m -> auth.require(u, ResourceType.REGISTERED_MODEL,
                         AccessPolicy.grantId(ResourceType.REGISTERED_MODEL, m.name(), workspace), m.need(), workspace);
-                case RouteResources.OnProxiedPath p -> dev.osprey.server.workspaces.ProxiedPaths.experimentOf(
+                case RouteResources.OnProxiedPath p -> proxiedPaths.get().experimentOf(
                         p.path()).ifPresentOrElse(id -> auth.require(u, ResourceType.EXPERIMENT, id, p.need(),
                                 workspace), () -> AuthService.requireAdmin(u));
                 case RouteResources.AdminOnly a -> AuthService.requireAdmin(u);

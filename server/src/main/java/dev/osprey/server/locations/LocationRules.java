@@ -108,6 +108,20 @@ public final class LocationRules {
         }
     }
 
+    /** The path segments of {@code location} below {@code tree}, when it lies within it (itself: none). */
+    public static java.util.Optional<List<String>> segmentsUnder(String location, String tree) {
+        Place place = place(location);
+        Place root = place(tree);
+        return place.within(root) ? java.util.Optional.of(place.segments().subList(root.segments().size(),
+                place.segments().size())) : java.util.Optional.empty();
+    }
+
+    /** The destination-relative segments of a location under this server's artifact proxy, if it is one. */
+    public static java.util.Optional<List<String>> proxied(String location) {
+        return location.regionMatches(true, 0, PROXY, 0, PROXY.length())
+                ? java.util.Optional.of(place(location).segments()) : java.util.Optional.empty();
+    }
+
     private static Place place(String location) {
         if (location.regionMatches(true, 0, PROXY, 0, PROXY.length())) {
             return new Place("mlflow-artifacts", "", proxyPath(location.substring(PROXY.length())).segments());

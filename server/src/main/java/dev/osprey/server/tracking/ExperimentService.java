@@ -23,6 +23,7 @@ public final class ExperimentService {
     private final StorageComponent storage;
     private final TrackingStore store;
     private final String artifactRoot;
+    private final dev.osprey.server.workspaces.WorkspaceTrees trees;
     private final LocationRules locations;
     private final Clock clock;
 
@@ -30,6 +31,7 @@ public final class ExperimentService {
         this.storage = storage;
         this.store = storage.tracking();
         this.artifactRoot = artifactRoot;
+        this.trees = new dev.osprey.server.workspaces.WorkspaceTrees(artifactRoot);
         this.locations = locations;
         this.clock = clock;
     }
@@ -55,32 +57,17 @@ public final class ExperimentService {
     public String create(String name, Optional<String> artifactLocation, List<Tag> tags, Optional<Workspace> ws) {
         Validation.length("Experiment name", name, Validation.MAX_EXPERIMENT_NAME_LENGTH);
         artifactLocation = artifactLocation.filter(s -> !s.isEmpty());
-        String root = ws.map(this::tree).orElse(artifactRoot);
+        String root = ws.map(trees::tree).orElse(artifactRoot);
         artifactLocation.ifPresent(location -> {
             locations.requireUsable(location);
-            ws.ifPresent(w -> locations.requireWithin(location, root, otherTrees(w)));
+            ws.ifPresent(w -> locations.requireWithin(location, root, trees.otherTrees(w,
+                    storage.workspaces().list())));
         });
         for (Tag tag : tags) {
             validateTag(tag);
         }
         return store.createExperiment(name, artifactLocation, id -> join(root, Long.toString(id)), tags,
                 clock.millis(), ws.map(Workspace::name).orElse(WorkspaceStore.DEFAULT));
-    }
-
-    /** Where a workspace's experiments go by default: its own root, else {@code <server root>/workspaces/<name>}. */
-    private String tree(Workspace w) {
-        return w.name().equals(WorkspaceStore.DEFAULT) ? artifactRoot : w.defaultArtifactRoot()
-                .orElseGet(() -> join(artifactRoot, "workspaces/" + w.name()));
-    }
-
-    /** The trees of every other workspace, and the whole {@code workspaces/} folder for names not yet taken. */
-    private List<String> otherTrees(Workspace caller) {
-        List<String> others = new java.util.ArrayList<>(storage.workspaces().list().stream()
-                .filter(w -> !w.name().equals(caller.name())).map(this::tree).toList());
-        if (caller.name().equals(WorkspaceStore.DEFAULT)) {
-            others.add(join(artifactRoot, "workspaces"));
-        }
-        return others;
     }
 
     private static String join(String root, String child) {

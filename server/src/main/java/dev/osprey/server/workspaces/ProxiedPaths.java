@@ -1,37 +1,69 @@
 package dev.osprey.server.workspaces;
 
+import dev.osprey.store.WorkspaceStore;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * What a path under the artifact proxy's root belongs to. Experiments keep their files under
  * {@code <experiment id>/...} (runs, traces and logged models included); experiments of a workspace other than the
- * default one under {@code workspaces/<workspace>/<experiment id>/...} (MLflow's layout).
+ * default one under {@code workspaces/<workspace>/<experiment id>/...} (MLflow's layout), or under the workspace's own
+ * root when it set one under the proxy ({@code mlflow-artifacts:/<root>} gives {@code <root>/<experiment id>/...}).
+ * Workspace roots never overlap ({@link WorkspaceTrees#requireRoot}), so a path has one owner.
+ *
+ * @param customRoots each workspace with a root under the proxy, with that root's path segments
  */
-public final class ProxiedPaths {
-    private static final String PREFIX = "workspaces/";
+public record ProxiedPaths(Map<String, List<String>> customRoots) {
+    private static final String FOLDER = "workspaces";
 
-    private ProxiedPaths() {}
+    /** Without custom roots (workspaces off, or none set). */
+    public static final ProxiedPaths PLAIN = new ProxiedPaths(Map.of());
+
+    public ProxiedPaths {
+        customRoots = Map.copyOf(customRoots);
+    }
+
+    /** The owner of a path: its workspace and how many leading segments are that workspace's root. */
+    private record Owner(String workspace, int rootSegments) {}
+
+    private Owner ownerOf(List<String> segments) {
+        Owner best = null;
+        for (Map.Entry<String, List<String>> root : customRoots.entrySet()) {
+            List<String> prefix = root.getValue();
+            if (!prefix.isEmpty() && segments.size() >= prefix.size()
+                    && segments.subList(0, prefix.size()).equals(prefix)
+                    && (best == null || prefix.size() > best.rootSegments())) {
+                best = new Owner(root.getKey(), prefix.size());
+            }
+        }
+        if (best != null) {
+            return best;
+        }
+        if (segments.size() >= 2 && segments.get(0).equals(FOLDER)) {
+            return new Owner(segments.get(1), 2);
+        }
+        return new Owner(WorkspaceStore.DEFAULT, 0);
+    }
+
+    private static List<String> segments(String path) {
+        return Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toList();
+    }
 
     /** The experiment whose folder holds the path, if the path is inside one. */
-    public static Optional<String> experimentOf(String path) {
-        String rest = stripWorkspace(path);
-        String first = rest.split("/", 2)[0];
+    public Optional<String> experimentOf(String path) {
+        List<String> segments = segments(path);
+        Owner owner = ownerOf(segments);
+        if (segments.size() <= owner.rootSegments()) {
+            return Optional.empty();
+        }
+        String first = segments.get(owner.rootSegments());
         return first.matches("[0-9]{1,18}") ? Optional.of(first) : Optional.empty();
     }
 
-    /** The workspace folder the path is in: a named one, else the default workspace. */
-    public static String workspaceOf(String path) {
-        if (!path.startsWith(PREFIX)) {
-            return dev.osprey.store.WorkspaceStore.DEFAULT;
-        }
-        return path.substring(PREFIX.length()).split("/", 2)[0];
-    }
-
-    private static String stripWorkspace(String path) {
-        if (!path.startsWith(PREFIX)) {
-            return path;
-        }
-        String[] parts = path.substring(PREFIX.length()).split("/", 2);
-        return parts.length == 2 ? parts[1] : "";
+    /** The workspace whose tree the path is in (the default workspace's when no other's). */
+    public String workspaceOf(String path) {
+        return ownerOf(segments(path)).workspace();
     }
 }

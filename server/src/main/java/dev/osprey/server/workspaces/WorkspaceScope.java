@@ -29,6 +29,9 @@ public interface WorkspaceScope {
      */
     void requireDefault(Optional<String> workspace, Supplier<OspreyException> notFound);
 
+    /** Which workspace and experiment paths under the artifact proxy belong to (the workspaces' roots as now). */
+    ProxiedPaths proxiedPaths();
+
     /** Workspaces off: everything is in scope. */
     WorkspaceScope NONE = new WorkspaceScope() {
         @Override
@@ -44,5 +47,10 @@ public interface WorkspaceScope {
 
         @Override
         public void requireDefault(Optional<String> workspace, Supplier<OspreyException> notFound) {}
+
+        @Override
+        public ProxiedPaths proxiedPaths() {
+            return ProxiedPaths.PLAIN;
+        }
     };
 }

@@ -38,15 +38,21 @@ public final class Workspaces implements WorkspaceScope {
     private record Cached<T>(T value, long expiresAt, long generation) {}
 
     private final WorkspaceStore store;
+    private final dev.osprey.store.TrackingStore tracking;
     private final dev.osprey.server.locations.LocationRules locations;
+    private final WorkspaceTrees trees;
     private final LongSupplier clock;
+    private volatile Cached<ProxiedPaths> proxied = new Cached<>(ProxiedPaths.PLAIN, 0, -1);
     private final Map<String, Cached<Optional<Workspace>>> workspaces = new ConcurrentHashMap<>();
     private final Map<String, Cached<String>> resources = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
 
-    public Workspaces(WorkspaceStore store, dev.osprey.server.locations.LocationRules locations, LongSupplier clock) {
+    public Workspaces(WorkspaceStore store, dev.osprey.store.TrackingStore tracking,
+            dev.osprey.server.locations.LocationRules locations, WorkspaceTrees trees, LongSupplier clock) {
         this.locations = locations;
         this.store = store;
+        this.tracking = tracking;
+        this.trees = trees;
         this.clock = clock;
     }
 
@@ -169,6 +175,26 @@ public final class Workspaces implements WorkspaceScope {
         return out;
     }
 
+    @Override
+    public ProxiedPaths proxiedPaths() {
+        long now = clock.getAsLong();
+        long gen = generation.get();
+        Cached<ProxiedPaths> c = proxied;
+        if (c.expiresAt() > now && c.generation() == gen) {
+            return c.value();
+        }
+        Map<String, List<String>> roots = new HashMap<>();
+        for (Workspace w : store.list()) {
+            if (!w.name().equals(WorkspaceStore.DEFAULT)) {
+                w.defaultArtifactRoot().flatMap(dev.osprey.server.locations.LocationRules::proxied)
+                        .ifPresent(segments -> roots.put(w.name(), segments));
+            }
+        }
+        ProxiedPaths paths = new ProxiedPaths(roots);
+        proxied = new Cached<>(paths, now + CACHE_MS, gen);
+        return paths;
+    }
+
     // --- management
 
     public List<Workspace> list() {
@@ -181,7 +207,7 @@ public final class Workspaces implements WorkspaceScope {
 
     public Workspace create(String name, String description, Optional<String> defaultArtifactRoot) {
         validateName(name);
-        defaultArtifactRoot.ifPresent(this::validateRoot);
+        defaultArtifactRoot.ifPresent(root -> validateRoot(name, root));
         Workspace created = new Workspace(name, description, defaultArtifactRoot, clock.getAsLong());
         store.create(created);
         generation.incrementAndGet();
@@ -189,15 +215,43 @@ public final class Workspaces implements WorkspaceScope {
     }
 
     public Workspace update(String name, Optional<String> description, Optional<String> defaultArtifactRoot) {
-        defaultArtifactRoot.filter(r -> !r.isEmpty()).ifPresent(this::validateRoot);
+        defaultArtifactRoot.filter(r -> !r.isEmpty()).ifPresent(root -> validateRoot(name, root));
+        if (defaultArtifactRoot.isPresent()) {
+            keepProxiedRoot(get(name), defaultArtifactRoot.filter(r -> !r.isEmpty()));
+        }
         Workspace updated = store.update(name, description, defaultArtifactRoot);
         generation.incrementAndGet();
         return updated;
     }
 
-    /** A workspace root passes the checks an experiment's location does (it becomes theirs). */
-    private void validateRoot(String root) {
+    /**
+     * A workspace root passes the checks an experiment's location does (it becomes theirs), and shares no files with
+     * another workspace.
+     */
+    private void validateRoot(String name, String root) {
         locations.requireUsable(root);
+        trees.requireRoot(name, root, store.list());
+    }
+
+    /**
+     * Under the proxy a path belongs to the workspace whose root holds it now; a workspace whose experiments live
+     * under its own proxied root keeps that root, or their files would no longer be theirs.
+     */
+    private void keepProxiedRoot(Workspace current, Optional<String> next) {
+        Optional<String> old = current.defaultArtifactRoot().filter(r -> dev.osprey.server.locations.LocationRules
+                .proxied(r).isPresent());
+        if (old.isEmpty() || old.equals(next)) {
+            return;
+        }
+        boolean hasExperiments = !tracking.searchExperiments(new dev.osprey.store.ExperimentQuery(List.of(),
+                List.of(), dev.osprey.core.ViewType.ALL, 1, Optional.empty(), Optional.of(current.name())))
+                .items().isEmpty();
+        if (hasExperiments) {
+            throw new OspreyException(dev.osprey.core.ErrorCode.RESOURCE_CONFLICT, "Workspace '" + current.name()
+                    + "' keeps its experiments' files under its root '" + old.get() + "' on this server's artifact "
+                    + "proxy, which then finds them by that root: it cannot change while the workspace has "
+                    + "experiments. Delete them (and run osprey gc) first, or keep the root.");
+        }
     }
 
     public void delete(String name, DeletionMode mode) {

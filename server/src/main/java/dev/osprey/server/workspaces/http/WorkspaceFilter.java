@@ -96,11 +96,12 @@ public final class WorkspaceFilter implements Filter {
             // Model names resolve in the call's workspace (RegistryService.in): another workspace's is not seen.
             case RouteResources.OnModel m -> { }
             case RouteResources.OnProxiedPath p -> {
-                if (!ProxiedPaths.workspaceOf(p.path()).equals(ws)) {
+                ProxiedPaths paths = scope.proxiedPaths();
+                if (!paths.workspaceOf(p.path()).equals(ws)) {
                     throw new OspreyException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "No artifact at '" + p.path()
                             + "' in workspace '" + ws + "'.");
                 }
-                ProxiedPaths.experimentOf(p.path()).ifPresent(id -> scope.require(in, Kind.EXPERIMENT, id,
+                paths.experimentOf(p.path()).ifPresent(id -> scope.require(in, Kind.EXPERIMENT, id,
                         () -> new OspreyException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "No artifact at '" + p.path()
                                 + "' in workspace '" + ws + "'.")));
             }
