@@ -37,12 +37,39 @@ public final class OpenAiJudgeModel implements JudgeModel {
         return "openai:/" + model;
     }
 
-    @Override
-    public String complete(String system, String user) {
+    /** The chat completions request a judge sends: the two messages, temperature 0. */
+    public static ObjectNode request(String model, String system, String user) {
         ObjectNode body = Json.object().put("model", model).put("temperature", 0);
         ArrayNode messages = body.putArray("messages");
         messages.addObject().put("role", "system").put("content", system);
         messages.addObject().put("role", "user").put("content", user);
+        return body;
+    }
+
+    /**
+     * The verdict text of a chat completions answer; a refusal (429 and 5xx retryable) or an answer without message
+     * content is a {@link JudgeModelException}.
+     */
+    public static String reply(String name, int status, byte[] body) {
+        if (status / 100 != 2) {
+            throw new JudgeModelException("Judge model " + name + " answered HTTP " + status,
+                    status == 429 || status >= 500);
+        }
+        try {
+            JsonNode answer = Json.read(body);
+            JsonNode content = answer.path("choices").path(0).path("message").path("content");
+            if (!content.isTextual()) {
+                throw new JudgeModelException("Judge model " + name + " answered without message content", true);
+            }
+            return content.asText();
+        } catch (IOException e) {
+            throw new JudgeModelException("Judge model " + name + " answered with invalid JSON", true);
+        }
+    }
+
+    @Override
+    public String complete(String system, String user) {
+        ObjectNode body = request(model, system, user);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/chat/completions"))
                 .timeout(timeout).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body)));
@@ -57,20 +84,6 @@ public final class OpenAiJudgeModel implements JudgeModel {
             Thread.currentThread().interrupt();
             throw new JudgeModelException("Interrupted", false);
         }
-        int status = response.statusCode();
-        if (status / 100 != 2) {
-            throw new JudgeModelException("Judge model " + name() + " answered HTTP " + status,
-                    status == 429 || status >= 500);
-        }
-        try {
-            JsonNode answer = Json.read(response.body());
-            JsonNode content = answer.path("choices").path(0).path("message").path("content");
-            if (!content.isTextual()) {
-                throw new JudgeModelException("Judge model " + name() + " answered without message content", true);
-            }
-            return content.asText();
-        } catch (IOException e) {
-            throw new JudgeModelException("Judge model " + name() + " answered with invalid JSON", true);
-        }
+        return reply(name(), response.statusCode(), response.body());
     }
 }

@@ -42,6 +42,14 @@ public final class ScorerSpecs {
     @FunctionalInterface
     public interface JudgeModels {
         JudgeModel resolve(Optional<String> modelUri);
+
+        /**
+         * The models as a run in that workspace may use them (a gateway endpoint must be the workspace's); models
+         * that do not depend on the workspace are the same.
+         */
+        default JudgeModels in(String workspace) {
+            return this;
+        }
     }
 
     /** A serialized scorer that cannot be run here, with the reason. */

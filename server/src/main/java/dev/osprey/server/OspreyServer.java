@@ -68,7 +68,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -144,8 +143,9 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(new LegacyTraceRoutes(storage.traces(), traceRoutes).endpoints());
             endpoints.addAll(new AssessmentRoutes(storage.traces(), clock).endpoints());
             endpoints.addAll(new UiTraceRoutes(storage.traces(), clock).endpoints());
-            AtomicReference<String> baseUrl = new AtomicReference<>("http://127.0.0.1:" + config.port());
-            ServerJudgeModels judgeModels = new ServerJudgeModels(baseUrl::get, config.settings().judges());
+            Gateway gateway = ServerGateway.start(config, storage.gateway(), experiments, storage.workspaces(),
+                    prices, ingest, clock);
+            ServerJudgeModels judgeModels = new ServerJudgeModels(gateway, config.settings().judges());
             endpoints.addAll(new ScorerRoutes(storage, judgeModels, clock).endpoints());
             endpoints.addAll(new DatasetRoutes(storage.datasets(), new TraceItems(storage.traces()), clock)
                     .endpoints());
@@ -155,8 +155,6 @@ public final class OspreyServer implements AutoCloseable {
             EvaluationJobs evaluations = new EvaluationJobs(storage, new EvaluationTraces(storage.traces(), ingest,
                     clock), judgeModels, clock);
             endpoints.addAll(new EvaluationRoutes(evaluations, storage).endpoints());
-            Gateway gateway = ServerGateway.start(config, storage.gateway(), experiments, storage.workspaces(),
-                    prices, ingest, clock);
             ServerGateway.alertThrough(gateway, webhooks.dispatcher());
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), storage.gateway())
                     .endpoints());
@@ -200,8 +198,8 @@ public final class OspreyServer implements AutoCloseable {
             LOG.info("Osprey listening on http://{}:{} (backend {}, artifacts {}) in {} ms", config.host(), web.port(),
                     Stores.redact(config.backendStoreUri()), config.effectiveArtifactRoot(),
                     (System.nanoTime() - started) / 1_000_000);
-            baseUrl.set("http://" + loopback(config.host()) + ":" + web.port());
-            OnlineScoring onlineScoring = new OnlineScoring(storage.scorers(), storage.traces(), judgeModels, clock,
+            OnlineScoring onlineScoring = new OnlineScoring(storage.scorers(), storage.traces(), storage.workspaces(),
+                    judgeModels, clock,
                     config.onlineScoring());
             if (!config.artifactsOnly()) {
                 onlineScoring.start();
@@ -264,12 +262,6 @@ public final class OspreyServer implements AutoCloseable {
 
     public String baseUrl() {
         return "http://" + config.host() + ":" + port();
-    }
-
-    /** Where the server reaches itself: a wildcard bind address is reached over loopback. */
-    private static String loopback(String host) {
-        return host.equals("0.0.0.0") || host.equals("::") || host.isEmpty() ? "127.0.0.1"
-                : host.contains(":") ? "[" + host + "]" : host;
     }
 
     @Override

@@ -195,6 +195,12 @@ public final class EvaluationJobs implements AutoCloseable {
         return refs;
     }
 
+    /** Judges run with the models of the experiment's workspace (its gateway endpoints). */
+    private ScorerSpecs.JudgeModels modelsOf(String experimentId) {
+        return models.in(storage.workspaces().workspacesOf(dev.osprey.store.WorkspaceStore.Kind.EXPERIMENT,
+                List.of(experimentId)).getOrDefault(experimentId, dev.osprey.store.WorkspaceStore.DEFAULT));
+    }
+
     private List<Scorer> resolve(String experimentId, List<ScorerRef> refs) {
         List<Scorer> out = new ArrayList<>();
         for (ScorerRef ref : refs) {
@@ -202,7 +208,7 @@ public final class EvaluationJobs implements AutoCloseable {
                     Optional.empty()).orElseThrow(() -> OspreyException.notFound("Scorer with name '" + ref.name()
                     + "' not found for experiment " + experimentId + ".")).serializedScorer());
             try {
-                Scorer s = ScorerSpecs.parse(ref.name(), serialized, models);
+                Scorer s = ScorerSpecs.parse(ref.name(), serialized, modelsOf(experimentId));
                 if (s.sessionLevel()) {
                     throw OspreyException.invalid("Scorer '" + ref.name() + "' judges whole sessions; evaluation "
                             + "jobs score rows.");

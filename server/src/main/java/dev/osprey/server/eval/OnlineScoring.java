@@ -53,6 +53,7 @@ public final class OnlineScoring implements AutoCloseable {
     private final TraceStore traces;
     private final TraceItems items;
     private final ScorerSpecs.JudgeModels models;
+    private final dev.osprey.store.WorkspaceStore workspaces;
     private final Clock clock;
     private final Settings settings;
     private final BlockingQueue<Task> queue;
@@ -106,10 +107,13 @@ public final class OnlineScoring implements AutoCloseable {
         }
     }
 
-    public OnlineScoring(ScorerStore scorers, TraceStore traces, ScorerSpecs.JudgeModels models, Clock clock,
+    /** @param workspaces where each experiment is: its judges use that workspace's gateway endpoints */
+    public OnlineScoring(ScorerStore scorers, TraceStore traces, dev.osprey.store.WorkspaceStore workspaces,
+            ScorerSpecs.JudgeModels models, Clock clock,
             Settings settings) {
         this.scorers = scorers;
         this.traces = traces;
+        this.workspaces = workspaces;
         this.items = new TraceItems(traces);
         this.models = models;
         this.clock = clock;
@@ -158,8 +162,11 @@ public final class OnlineScoring implements AutoCloseable {
             return Optional.empty();
         }
         try {
+            String workspace = workspaces.workspacesOf(dev.osprey.store.WorkspaceStore.Kind.EXPERIMENT,
+                    List.of(config.experimentId())).getOrDefault(config.experimentId(),
+                    dev.osprey.store.WorkspaceStore.DEFAULT);
             Scorer s = parsed.computeIfAbsent(key, k -> ScorerSpecs.parse(config.name(),
-                    latest.get().serializedScorer(), models));
+                    latest.get().serializedScorer(), models.in(workspace)));
             if (s.sessionLevel()) {
                 throw new UnsupportedScorerException("session-level scorers are not run online yet");
             }

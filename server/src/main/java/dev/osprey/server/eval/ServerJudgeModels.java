@@ -1,25 +1,28 @@
 package dev.osprey.server.eval;
 
 import dev.osprey.eval.JudgeModel;
+import dev.osprey.gateway.Gateway;
+import dev.osprey.store.WorkspaceStore;
 import dev.osprey.eval.OpenAiJudgeModel;
 import dev.osprey.eval.ScorerSpecs.JudgeModels;
 import dev.osprey.eval.ScorerSpecs.UnsupportedScorerException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * The models judges call when the server runs them. {@code gateway:/<endpoint>} (or {@code endpoints:/<endpoint>})
- * goes through this server's own AI gateway, bringing its credentials, fallbacks, rate limits and usage tracking;
- * {@code openai:/<model>} calls OpenAI (or {@code OPENAI_BASE_URL}) with {@code OPENAI_API_KEY}. A judge without a
- * model uses {@code OSPREY_JUDGE_MODEL} (default {@value #DEFAULT_MODEL}).
+ * goes through this server's own AI gateway, in process ({@link GatewayJudgeModel}), bringing its credentials,
+ * fallbacks, rate limits and usage tracking; the endpoint must be in the workspace the judge runs for
+ * ({@link #in}). {@code openai:/<model>} calls OpenAI (or {@code OPENAI_BASE_URL}) with {@code OPENAI_API_KEY}. A
+ * judge without a model uses {@code OSPREY_JUDGE_MODEL} (default {@value #DEFAULT_MODEL}).
  */
 public final class ServerJudgeModels implements JudgeModels {
     static final String DEFAULT_MODEL = "openai:/gpt-4.1-mini";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private final Supplier<String> serverBaseUrl;
+    private final Gateway gateway;
     private final Settings settings;
+    private final String workspace;
 
     /**
      * What {@code openai:/} judges call and the model of judges registered without one.
@@ -37,9 +40,20 @@ public final class ServerJudgeModels implements JudgeModels {
         }
     }
 
-    public ServerJudgeModels(Supplier<String> serverBaseUrl, Settings settings) {
-        this.serverBaseUrl = serverBaseUrl;
+    /** Judges of the default workspace (and of every call while workspaces are off). */
+    public ServerJudgeModels(Gateway gateway, Settings settings) {
+        this(gateway, settings, WorkspaceStore.DEFAULT);
+    }
+
+    private ServerJudgeModels(Gateway gateway, Settings settings, String workspace) {
+        this.gateway = gateway;
         this.settings = settings;
+        this.workspace = workspace;
+    }
+
+    @Override
+    public JudgeModels in(String workspace) {
+        return workspace.equals(this.workspace) ? this : new ServerJudgeModels(gateway, settings, workspace);
     }
 
     @Override
@@ -54,8 +68,7 @@ public final class ServerJudgeModels implements JudgeModels {
         String scheme = uri.substring(0, colon);
         String name = uri.substring(colon + 2).replaceFirst("^/+", "");
         return switch (scheme) {
-            case "gateway", "endpoints" -> named(uri, new OpenAiJudgeModel(serverBaseUrl.get() + "/gateway/mlflow/v1",
-                    Optional.empty(), name, TIMEOUT));
+            case "gateway", "endpoints" -> new GatewayJudgeModel(gateway, name, workspace, uri);
             case "openai" -> named(uri, new OpenAiJudgeModel(settings.openAiBaseUrl()
                     .orElse("https://api.openai.com/v1"), settings.openAiApiKey(), name, TIMEOUT));
             default -> throw new UnsupportedScorerException("Judge model provider '" + scheme + "' is not called "
