@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.gateway.MockProvider;
 import dev.osprey.protocol.Json;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.List;
@@ -24,8 +21,8 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GatewayWorkspacesTest {
     private static final String G = "/api/3.0/mlflow/gateway";
-    private final HttpClient http = HttpClient.newHttpClient();
     private OspreyServer server;
+    private WorkspaceCalls calls;
     private MockProvider provider;
 
     @BeforeAll
@@ -33,6 +30,7 @@ class GatewayWorkspacesTest {
         provider = new MockProvider();
         server = OspreyServer.start(WorkspacesTest.config(Files.createTempDirectory("osprey-gw-ws"))
                 .withWorkspaces(true));
+        calls = new WorkspaceCalls(server.baseUrl(), java.util.Optional.empty());
         assertThat(send(null, "POST", "/api/3.0/mlflow/workspaces", "{\"name\": \"team-g\"}").statusCode())
                 .isEqualTo(201);
     }
@@ -44,14 +42,7 @@ class GatewayWorkspacesTest {
     }
 
     private HttpResponse<String> send(String workspace, String method, String path, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(json));
-        if (workspace != null) {
-            b.header("X-MLFLOW-WORKSPACE", workspace);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return calls.send(workspace, method, path, json);
     }
 
     private static JsonNode ok(HttpResponse<String> r) throws Exception {

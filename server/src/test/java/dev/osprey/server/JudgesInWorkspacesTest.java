@@ -7,13 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.gateway.MockProvider;
 import dev.osprey.protocol.Json;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.Base64;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,9 +24,9 @@ import org.junit.jupiter.api.TestInstance;
 class JudgesInWorkspacesTest {
     private static final String ADMIN = "admin-secret-1";
     private static final String G = "/api/3.0/mlflow/gateway";
-    private final HttpClient http = HttpClient.newHttpClient();
     private MockProvider llm;
     private OspreyServer server;
+    private WorkspaceCalls calls;
 
     @BeforeAll
     void start() throws Exception {
@@ -39,6 +34,7 @@ class JudgesInWorkspacesTest {
         server = OspreyServer.start(JudgeGateway.config(Files.createTempDirectory("osprey-judges-ws"),
                 JudgeGateway.newKek()).withWorkspaces(true).withAuth(new ServerConfig.AuthOptions(true, "READ",
                 Optional.of("admin"), Optional.of(ADMIN))));
+        calls = new WorkspaceCalls(server.baseUrl(), Optional.of("admin:" + ADMIN));
         assertThat(send(null, "POST", "/api/3.0/mlflow/workspaces", "{\"name\": \"team-j\"}").statusCode())
                 .isEqualTo(201);
     }
@@ -50,22 +46,11 @@ class JudgesInWorkspacesTest {
     }
 
     private HttpResponse<String> send(String workspace, String method, String path, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN)
-                        .getBytes(StandardCharsets.UTF_8)))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(json));
-        if (workspace != null) {
-            b.header("X-MLFLOW-WORKSPACE", workspace);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return calls.send(workspace, method, path, json);
     }
 
     private JsonNode ok(String workspace, String method, String path, String json) throws Exception {
-        HttpResponse<String> r = send(workspace, method, path, json);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return Json.read(r.body());
+        return calls.ok(workspace, method, path, json);
     }
 
     /** An experiment with a two-row dataset and a judge on {@code gateway:/<endpoint>}; the finished job. */
