@@ -26,7 +26,8 @@ final class Admission {
 
     /** The endpoint to serve {@code inv}; 404 when it does not exist, 429 when a limit or budget refuses. */
     ResolvedEndpoint admit(Invocation inv) {
-        ResolvedEndpoint endpoint = config.endpoint(inv.endpointName()).orElseThrow(() -> new GatewayException(404,
+        ResolvedEndpoint endpoint = config.endpoint(inv.workspace(), inv.endpointName()).orElseThrow(() ->
+                new GatewayException(404,
                 "Endpoint '" + inv.endpointName() + "' does not exist."));
         Optional<RateLimiter.Refusal> refusal = limits.acquire(endpoint.endpoint(), inv.user());
         if (refusal.isPresent()) {

@@ -88,15 +88,19 @@ public final class GatewayConfigService {
 
     public record ResolvedEndpoint(GatewayEndpoint endpoint, List<ResolvedModel> models) {}
 
-    /** Immutable view of every endpoint by name. */
-    public record Snapshot(Map<String, ResolvedEndpoint> byName, List<ResolvedEndpoint> all) {}
+    /** An endpoint's name in its workspace (names are unique per workspace). */
+    public record EndpointName(String workspace, String name) {}
+
+    /** Immutable view of every endpoint by workspace and name. */
+    public record Snapshot(Map<EndpointName, ResolvedEndpoint> byName, List<ResolvedEndpoint> all) {}
 
     public Snapshot snapshot() {
         return snapshot;
     }
 
-    public Optional<ResolvedEndpoint> endpoint(String name) {
-        return Optional.ofNullable(snapshot.byName().get(name));
+    /** The endpoint of that name in the workspace. */
+    public Optional<ResolvedEndpoint> endpoint(String workspace, String name) {
+        return Optional.ofNullable(snapshot.byName().get(new EndpointName(workspace, name)));
     }
 
     /** Re-reads the configuration and rebuilds the snapshot (also for changes made by another server). */
@@ -122,7 +126,7 @@ public final class GatewayConfigService {
                 }
             }
         }
-        Map<String, ResolvedEndpoint> byName = new LinkedHashMap<>();
+        Map<EndpointName, ResolvedEndpoint> byName = new LinkedHashMap<>();
         List<ResolvedEndpoint> all = new ArrayList<>();
         for (GatewayEndpoint e : docs.endpoints()) {
             List<ResolvedModel> resolved = new ArrayList<>();
@@ -135,7 +139,7 @@ public final class GatewayConfigService {
                 }
             }
             ResolvedEndpoint r = new ResolvedEndpoint(e, List.copyOf(resolved));
-            byName.put(e.name(), r);
+            byName.put(new EndpointName(e.workspace(), e.name()), r);
             all.add(r);
         }
         budgets.setPolicies(docs.budgets());

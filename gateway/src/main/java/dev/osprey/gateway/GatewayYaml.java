@@ -108,7 +108,8 @@ public final class GatewayYaml {
             endpoint.putObject("limits").put("requests_per_minute", limit.path("calls").asLong());
         }
         Optional<GatewayEndpoint> existing = config.endpoints().list(Message.empty()).stream()
-                .filter(x -> x.name().equals(name)).findFirst();
+                .filter(x -> x.name().equals(name) && x.workspace().equals(dev.osprey.store.WorkspaceStore.DEFAULT))
+                .findFirst();
         GatewayEndpoint saved;
         if (existing.isPresent()) {
             endpoint.put("endpoint_id", existing.get().endpointId());
@@ -141,7 +142,8 @@ public final class GatewayYaml {
         body.set("secret_value", values);
         body.set("auth_config", authConfig);
         try {
-            String id = config.secrets().get(Message.ofJson(Json.object().put("secret_name", name))).secretId();
+            String id = config.secrets().get(Message.ofJson(Json.object().put("secret_name", name)),
+                    dev.osprey.store.WorkspaceStore.DEFAULT).secretId();
             body.put("secret_id", id);
             config.secrets().update(Message.ofJson(body));
             return id;

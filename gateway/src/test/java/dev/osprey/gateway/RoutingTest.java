@@ -129,7 +129,7 @@ class RoutingTest {
         body.putArray("model_configs").add(Json.object().put("model_definition_id", a).put("weight", 0.8))
                 .add(Json.object().put("model_definition_id", b).put("weight", 0.2));
         fx.config.endpoints().create(GatewayFixture.message(body));
-        GatewayConfigService.ResolvedEndpoint endpoint = fx.config.endpoint("split").orElseThrow();
+        GatewayConfigService.ResolvedEndpoint endpoint = fx.config.endpoint(dev.osprey.store.WorkspaceStore.DEFAULT, "split").orElseThrow();
         assertThat(RoutePlan.plan(endpoint, 0.1).get(0).definition().modelName()).isEqualTo("a");
         assertThat(RoutePlan.plan(endpoint, 0.79).get(0).definition().modelName()).isEqualTo("a");
         assertThat(RoutePlan.plan(endpoint, 0.81).get(0).definition().modelName()).isEqualTo("b");

@@ -82,11 +82,11 @@ class SecretsTest {
             String modelId = reopened.modelDefinitions().create(GatewayFixture.message(Json.object().put("name", "m")
                     .put("secret_id", secret.secretId()).put("provider", "openai").put("model_name", "gpt")))
                     .modelDefinitionId();
-            assertThat(reopened.endpoint("x")).isEmpty();
+            assertThat(reopened.endpoint(dev.osprey.store.WorkspaceStore.DEFAULT, "x")).isEmpty();
             ObjectNode endpoint = Json.object().put("name", "rotated");
             endpoint.putArray("model_configs").addObject().put("model_definition_id", modelId);
             reopened.endpoints().create(GatewayFixture.message(endpoint));
-            assertThat(reopened.endpoint("rotated").orElseThrow().models().get(0).target()).isPresent()
+            assertThat(reopened.endpoint(dev.osprey.store.WorkspaceStore.DEFAULT, "rotated").orElseThrow().models().get(0).target()).isPresent()
                     .hasValueSatisfying(t -> assertThat(t.apiKey()).contains(API_KEY));
         }
     }

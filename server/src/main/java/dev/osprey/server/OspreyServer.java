@@ -168,7 +168,7 @@ public final class OspreyServer implements AutoCloseable {
             Optional<AccessPolicy> policy = auth.isPresent() || workspaces.isPresent()
                     ? Optional.of(new AccessPolicy(auth.<Grants>map(a -> a).orElse(Grants.OPEN),
                             workspaces.<WorkspaceScope>map(w -> w).orElse(WorkspaceScope.NONE), storage,
-                            name -> gateway.config().endpoint(name).map(e -> e.endpoint().endpointId())))
+                            (ws, name) -> gateway.config().endpoint(ws, name).map(e -> e.endpoint().endpointId())))
                     : Optional.empty();
             policy.ifPresent(rules -> {
                 auth.ifPresent(a -> endpoints.addAll(new AuthRoutes(a, rules).endpoints()));

@@ -94,10 +94,6 @@ final class ServerGateway {
                 return auth.isEmpty() || rules.mayInvoke(AuthFilter.user(req), Workspaces.nameOf(req), endpoint);
             }
 
-            @Override
-            public boolean visible(ServerRequest req, String endpoint) {
-                return rules.inWorkspace(Workspaces.nameOf(req), endpoint);
-            }
         }).orElse(GatewayHandler.Access.OPEN);
     }
 

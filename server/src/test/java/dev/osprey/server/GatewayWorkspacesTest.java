@@ -53,7 +53,7 @@ class GatewayWorkspacesTest {
     /** A secret, a priced model and an endpoint of that name in the workspace. */
     private void endpoint(String workspace, String name) throws Exception {
         ObjectNode secret = Json.object().put("secret_name", name + "-key").put("provider", "openai");
-        secret.putObject("secret_value").put("api_key", "sk-" + name);
+        secret.putObject("secret_value").put("api_key", key(workspace, name));
         secret.putObject("auth_config").put("api_base", provider.baseUrl() + "/v1");
         String secretId = ok(send(workspace, "POST", G + "/secrets/create", secret.toString())).at("/secret/secret_id")
                 .asText();
@@ -66,6 +66,10 @@ class GatewayWorkspacesTest {
         ok(send(workspace, "POST", G + "/endpoints/create", body.toString()));
     }
 
+    private static String key(String workspace, String endpoint) {
+        return "sk-" + endpoint + "-" + (workspace == null ? "default" : workspace);
+    }
+
     private HttpResponse<String> call(String workspace, String endpoint) throws Exception {
         return send(workspace, "POST", "/gateway/mlflow/v1/chat/completions", "{\"model\": \"" + endpoint
                 + "\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
@@ -73,6 +77,27 @@ class GatewayWorkspacesTest {
 
     private List<String> usageKeys(String workspace) throws Exception {
         return ok(send(workspace, "GET", G + "/usage?group_by=endpoint", null)).path("usage").findValuesAsText("key");
+    }
+
+    @Test
+    void theSameEndpointSecretAndModelNames_inTwoWorkspaces_eachCallReachesItsOwn() throws Exception {
+        endpoint("team-g", "shared");
+        endpoint(null, "shared");
+        for (String ws : java.util.Arrays.asList("team-g", null)) {
+            ok(call(ws, "shared"));
+            assertThat(provider.last().header("Authorization")).isEqualTo("Bearer " + key(ws, "shared"));
+            assertThat(ok(send(ws, "GET", "/gateway/mlflow/v1/models", null)).path("data").findValuesAsText("id"))
+                    .contains("shared");
+            assertThat(ok(send(ws, "GET", G + "/secrets/get?secret_name=shared-key", null)).at("/secret/secret_id")
+                    .asText()).isNotEmpty();
+        }
+        HttpResponse<String> taken = send("team-g", "POST", G + "/secrets/create", "{\"secret_name\": "
+                + "\"shared-key\", \"provider\": \"openai\", \"secret_value\": {\"api_key\": \"k\"}}");
+        assertThat(taken.statusCode()).as("taken in its own workspace").isEqualTo(400);
+        String teamEndpoint = ok(send("team-g", "GET", G + "/endpoints/get?name=shared", null)).at("/endpoint/"
+                + "endpoint_id").asText();
+        assertThat(ok(send(null, "GET", G + "/endpoints/get?name=shared", null)).at("/endpoint/endpoint_id").asText())
+                .isNotEqualTo(teamEndpoint);
     }
 
     @Test

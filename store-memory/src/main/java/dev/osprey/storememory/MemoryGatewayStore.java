@@ -42,7 +42,8 @@ final class MemoryGatewayStore implements GatewayStore {
     public void insert(GatewayDocument d) {
         db.locked(() -> {
             Map<String, GatewayDocument> docs = ofKind(d.kind());
-            if (docs.containsKey(d.id()) || docs.values().stream().anyMatch(o -> o.name().equals(d.name()))) {
+            if (docs.containsKey(d.id()) || docs.values().stream().map(this::current).anyMatch(o -> o.name()
+                    .equals(d.name()) && o.workspace().equals(d.workspace()))) {
                 throw OspreyException.alreadyExists("A " + label(d.kind()) + " named '" + d.name()
                         + "' already exists.");
             }
@@ -64,7 +65,9 @@ final class MemoryGatewayStore implements GatewayStore {
                 if (!docs.containsKey(d.id())) {
                     throw OspreyException.notFound("No " + label(d.kind()) + " with id " + d.id() + ".");
                 }
-                if (docs.values().stream().anyMatch(o -> !o.id().equals(d.id()) && o.name().equals(d.name()))) {
+                String workspace = current(docs.get(d.id())).workspace();
+                if (docs.values().stream().map(this::current).anyMatch(o -> !o.id().equals(d.id())
+                        && o.name().equals(d.name()) && o.workspace().equals(workspace))) {
                     throw OspreyException.alreadyExists("Another " + label(documents.get(0).kind())
                             + " already has that name.");
                 }
@@ -83,9 +86,9 @@ final class MemoryGatewayStore implements GatewayStore {
     }
 
     @Override
-    public Optional<GatewayDocument> byName(String kind, String name) {
-        return db.locked(() -> ofKind(kind).values().stream().filter(d -> d.name().equals(name)).findFirst()
-                .map(this::current));
+    public Optional<GatewayDocument> byName(String kind, String workspace, String name) {
+        return db.locked(() -> ofKind(kind).values().stream().map(this::current)
+                .filter(d -> d.name().equals(name) && d.workspace().equals(workspace)).findFirst());
     }
 
     @Override

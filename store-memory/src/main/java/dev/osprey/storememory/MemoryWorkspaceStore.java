@@ -140,6 +140,21 @@ final class MemoryWorkspaceStore implements WorkspaceStore {
         java.util.TreeMap<String, RegistryRows.ModelRow> moving = db.models(name);
         moving.keySet().stream().filter(db.models(DEFAULT)::containsKey).forEach(n -> clashes.add(
                 "registered_models: '" + n + "'"));
+        db.gatewayDocuments.forEach((kind, docs) -> kindOfDocument(kind).ifPresent(k -> {
+            Map<String, String> where = db.workspaces(k);
+            java.util.Set<String> inDefault = new java.util.HashSet<>();
+            java.util.TreeSet<String> movingDocs = new java.util.TreeSet<>();
+            docs.values().forEach(d -> {
+                String ws = where.getOrDefault(d.id(), DEFAULT);
+                if (ws.equals(DEFAULT)) {
+                    inDefault.add(d.name());
+                } else if (ws.equals(name)) {
+                    movingDocs.add(d.name());
+                }
+            });
+            movingDocs.stream().filter(inDefault::contains).forEach(n -> clashes.add("gateway " + kind + ": '" + n
+                    + "'"));
+        }));
         if (!clashes.isEmpty()) {
             throw StoreErrors.namesTakenInDefault(name, clashes);
         }

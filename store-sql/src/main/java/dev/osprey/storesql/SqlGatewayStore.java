@@ -77,9 +77,9 @@ final class SqlGatewayStore implements GatewayStore {
     }
 
     @Override
-    public Optional<GatewayDocument> byName(String kind, String name) {
-        return db.read(c -> Jdbc.one(c, "SELECT " + COLUMNS + " FROM gateway_documents WHERE kind = ? AND name = ?",
-                SqlGatewayStore::row, kind, name));
+    public Optional<GatewayDocument> byName(String kind, String workspace, String name) {
+        return db.read(c -> Jdbc.one(c, "SELECT " + COLUMNS + " FROM gateway_documents WHERE kind = ? AND "
+                + "workspace = ? AND name = ?", SqlGatewayStore::row, kind, workspace, name));
     }
 
     @Override

@@ -169,6 +169,11 @@ final class SqlWorkspaceStore implements WorkspaceStore {
                 clashes.add(table + ": '" + taken + "'");
             }
         }
+        for (String[] taken : Jdbc.list(c, "SELECT w.kind, w.name FROM gateway_documents w JOIN gateway_documents d "
+                + "ON d.kind = w.kind AND d.name = w.name AND d.workspace = ? WHERE w.workspace = ? ORDER BY w.kind, "
+                + "w.name", rs -> new String[] {rs.getString(1), rs.getString(2)}, DEFAULT, name)) {
+            clashes.add("gateway " + taken[0] + ": '" + taken[1] + "'");
+        }
         if (!clashes.isEmpty()) {
             throw StoreErrors.namesTakenInDefault(name, clashes);
         }

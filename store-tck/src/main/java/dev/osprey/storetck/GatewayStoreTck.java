@@ -57,14 +57,14 @@ public abstract class GatewayStoreTck {
         gateway.insert(a);
         gateway.insert(b);
         assertThat(gateway.get(kind, "id-a")).contains(a);
-        assertThat(gateway.byName(kind, "beta")).contains(b);
+        assertThat(gateway.byName(kind, WorkspaceStore.DEFAULT, "beta")).contains(b);
         assertThat(gateway.get(kind, "missing")).isEmpty();
         assertThat(gateway.list(kind)).containsExactly(a, b);
 
         GatewayDocument renamed = new GatewayDocument(kind, "id-a", "alpha2", "{\"x\":3}", 100, 300);
         gateway.update(renamed);
         assertThat(gateway.get(kind, "id-a")).contains(renamed);
-        assertThat(gateway.byName(kind, "alpha")).isEmpty();
+        assertThat(gateway.byName(kind, WorkspaceStore.DEFAULT, "alpha")).isEmpty();
 
         assertThat(gateway.delete(kind, "id-b")).isTrue();
         assertThat(gateway.delete(kind, "id-b")).isFalse();
@@ -151,6 +151,13 @@ public abstract class GatewayStoreTck {
         gateway.update(new GatewayDocument(kind, "1", "one", "{\"v\":2}", 1, 2));
         assertThat(gateway.list(kind)).extracting(GatewayDocument::workspace).as("an update keeps the workspace")
                 .containsExactly(team);
+        // Names are unique per workspace: the default workspace may take the same one, and finds its own.
+        gateway.insert(new GatewayDocument(kind, "2", "one", "{}", 1, 1));
+        assertThat(gateway.byName(kind, team, "one").orElseThrow().id()).isEqualTo("1");
+        assertThat(gateway.byName(kind, WorkspaceStore.DEFAULT, "one").orElseThrow().id()).isEqualTo("2");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> gateway.insert(new GatewayDocument(kind, "3", "one",
+                "{}", 1, 1, team))).satisfies(t -> assertThat(((dev.osprey.core.OspreyException) t).errorCode())
+                .isEqualTo(dev.osprey.core.ErrorCode.RESOURCE_ALREADY_EXISTS));
     }
 
     private static GatewayUsage usage(String endpoint, String user, long at, long in, long out, double cost,

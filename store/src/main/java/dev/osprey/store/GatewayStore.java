@@ -6,13 +6,13 @@ import java.util.Optional;
 /**
  * The AI gateway's configuration (secrets, model definitions, endpoints, budgets) and its usage log, in the tracking
  * store's database. Configuration entities are small documents read into memory by the gateway, so they are stored
- * as one JSON body per row, keyed by kind and id, with a name unique per kind.
+ * as one JSON body per row, keyed by kind and id, with a name unique per kind within a workspace (MLflow 3.5).
  */
 public interface GatewayStore {
 
     /**
-     * Inserts a document; {@code RESOURCE_ALREADY_EXISTS} when its kind already has one with that name (the message
-     * names the kind and the name only).
+     * Inserts a document; {@code RESOURCE_ALREADY_EXISTS} when its kind already has one with that name in its
+     * workspace (the message names the kind and the name only).
      */
     void insert(GatewayDocument document);
 
@@ -24,7 +24,8 @@ public interface GatewayStore {
 
     Optional<GatewayDocument> get(String kind, String id);
 
-    Optional<GatewayDocument> byName(String kind, String name);
+    /** The document of that kind and name in the workspace. */
+    Optional<GatewayDocument> byName(String kind, String workspace, String name);
 
     /** Every document of a kind, oldest first. */
     List<GatewayDocument> list(String kind);
@@ -39,8 +40,8 @@ public interface GatewayStore {
     List<UsageTotals> usage(UsageQuery query);
 
     /**
-     * A configuration document. {@code body} is JSON; {@code name} is unique within {@code kind}. Its workspace is
-     * where it is made (an update keeps it; only {@link WorkspaceStore} moves documents).
+     * A configuration document. {@code body} is JSON; {@code name} is unique within {@code kind} and the workspace,
+     * which is where it is made (an update keeps it; only {@link WorkspaceStore} moves documents).
      */
     record GatewayDocument(String kind, String id, String name, String body, long createdAt, long updatedAt,
             String workspace) {

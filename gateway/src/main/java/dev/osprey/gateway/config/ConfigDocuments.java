@@ -97,14 +97,14 @@ public final class ConfigDocuments {
     }
 
     /**
-     * The document a request names by id ({@code idField}), else by name ({@code nameField}); missing both is the
-     * id's missing-parameter error, an unknown one MLflow's not-found naming the field.
+     * The document a request names by id ({@code idField}), else by name ({@code nameField}) in the workspace;
+     * missing both is the id's missing-parameter error, an unknown one MLflow's not-found naming the field.
      */
-    <T> T byIdOrName(Message m, String kind, String entity, String idField, String nameField,
+    <T> T byIdOrName(Message m, String kind, String entity, String idField, String nameField, String workspace,
             Function<JsonNode, T> decode) {
         Optional<GatewayDocument> doc = ConfigFields.given(m, idField)
                 .map(id -> store.get(kind, id).orElseThrow(() -> notFound(entity, idField, id)))
-                .or(() -> ConfigFields.given(m, nameField).map(n -> store.byName(kind, n)
+                .or(() -> ConfigFields.given(m, nameField).map(n -> store.byName(kind, workspace, n)
                         .orElseThrow(() -> notFound(entity, nameField, n))));
         return decode.apply(parse(doc.orElseThrow(() -> Message.missing(idField))));
     }

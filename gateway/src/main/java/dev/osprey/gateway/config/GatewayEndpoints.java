@@ -80,9 +80,10 @@ public final class GatewayEndpoints {
         return e;
     }
 
-    /** By {@code endpoint_id}, else by {@code name}. */
-    public GatewayEndpoint get(Message m) {
-        return docs.byIdOrName(m, ENDPOINT, "GatewayEndpoint", "endpoint_id", "name", GatewayCodec::endpointFromStore);
+    /** By {@code endpoint_id}, else by {@code name} in the workspace. */
+    public GatewayEndpoint get(Message m, String workspace) {
+        return docs.byIdOrName(m, ENDPOINT, "GatewayEndpoint", "endpoint_id", "name", workspace,
+                GatewayCodec::endpointFromStore);
     }
 
     /** The endpoint with that id, or not found. */

@@ -62,9 +62,10 @@ public final class GatewaySecrets {
         return secret;
     }
 
-    /** By {@code secret_id}, else by {@code secret_name}. */
-    public GatewaySecret get(Message m) {
-        return docs.byIdOrName(m, SECRET, "GatewaySecret", "secret_id", "secret_name", GatewayCodec::secretFromStore);
+    /** By {@code secret_id}, else by {@code secret_name} in the workspace. */
+    public GatewaySecret get(Message m, String workspace) {
+        return docs.byIdOrName(m, SECRET, "GatewaySecret", "secret_id", "secret_name", workspace,
+                GatewayCodec::secretFromStore);
     }
 
     /** The secret with that id, or not found. */

@@ -63,12 +63,16 @@ public final class AccessPolicy {
     private final WorkspaceScope scope;
     private final StorageComponent storage;
     private final TrackingStore store;
-    private final Function<String, Optional<String>> endpointIdByName;
+    private final BiFunction<String, String, Optional<String>> endpointIdByName;
     /** Each endpoint's requirement bound to this policy once (rules hold caches, such as run -> experiment). */
     private final Map<Endpoint, Rule> bound = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** @param endpointIdByName the id of a gateway endpoint from its name (routes may name either) */
-    public AccessPolicy(AuthService auth, StorageComponent storage, Function<String, Optional<String>> endpointIdByName) {
+    /**
+     * @param endpointIdByName the id of a gateway endpoint from its workspace and name (routes may name either;
+     *     names are unique per workspace)
+     */
+    public AccessPolicy(AuthService auth, StorageComponent storage,
+            BiFunction<String, String, Optional<String>> endpointIdByName) {
         this(auth, WorkspaceScope.NONE, storage, endpointIdByName);
     }
 
@@ -77,7 +81,7 @@ public final class AccessPolicy {
      * @param scope the workspace every call is kept in ({@link WorkspaceScope#NONE} when workspaces are off)
      */
     public AccessPolicy(Grants auth, WorkspaceScope scope, StorageComponent storage,
-            Function<String, Optional<String>> endpointIdByName) {
+            BiFunction<String, String, Optional<String>> endpointIdByName) {
         this.auth = auth;
         this.scope = scope;
         this.storage = storage;
@@ -565,8 +569,14 @@ public final class AccessPolicy {
     Rule onGateway(ResourceType type, String idField, Need need) {
         return Rule.before((u, r) -> {
             Optional<String> id = param(r, idField);
+            String ws = r.workspaceName().orElse(dev.osprey.store.WorkspaceStore.DEFAULT);
             if (id.isEmpty() && type == ResourceType.GATEWAY_ENDPOINT) {
-                id = param(r, "name").flatMap(endpointIdByName);
+                id = param(r, "name").flatMap(name -> endpointIdByName.apply(ws, name));
+            }
+            if (id.isEmpty() && type == ResourceType.GATEWAY_SECRET) {
+                // Read by name: the same grants as by id (they were skipped before, for any secret of the server).
+                id = param(r, "secret_name").flatMap(name -> storage.gateway().byName("secret", ws, name))
+                        .map(dev.osprey.store.GatewayStore.GatewayDocument::id);
             }
             // No id: the handler answers the missing parameter (or not found) the same for everyone.
             id.ifPresent(x -> requireGateway(u, r, type, x, need));
@@ -709,16 +719,14 @@ public final class AccessPolicy {
         };
     }
 
-    /** Whether the endpoint is in the workspace (an unknown name is left to the gateway's 404). */
-    public boolean inWorkspace(Optional<String> workspace, String endpointName) {
-        return endpointIdByName.apply(endpointName).map(id -> !scope.keep(workspace, Kind.GATEWAY_ENDPOINT,
-                List.of(id)).isEmpty()).orElse(true);
-    }
-
-    /** Whether the user may invoke the gateway endpoint (USE); an unknown name is left to the gateway's 404. */
+    /**
+     * Whether the user may invoke the workspace's gateway endpoint of that name (USE); an unknown name is left to
+     * the gateway's 404.
+     */
     public boolean mayInvoke(User u, Optional<String> workspace, String endpointName) {
-        return endpointIdByName.apply(endpointName).map(id -> auth.effective(u, ResourceType.GATEWAY_ENDPOINT,
-                List.of(id), workspace).get(id).allows(Need.USE)).orElse(true);
+        return endpointIdByName.apply(workspace.orElse(dev.osprey.store.WorkspaceStore.DEFAULT), endpointName)
+                .map(id -> auth.effective(u, ResourceType.GATEWAY_ENDPOINT, List.of(id), workspace).get(id)
+                        .allows(Need.USE)).orElse(true);
     }
 
     /**

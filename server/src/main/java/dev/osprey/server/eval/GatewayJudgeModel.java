@@ -37,15 +37,13 @@ final class GatewayJudgeModel implements JudgeModel {
 
     @Override
     public String complete(String system, String user) {
-        boolean inWorkspace = gateway.config().endpoint(endpoint).map(e -> e.endpoint().workspace().equals(workspace))
-                .orElse(false);
-        if (!inWorkspace) {
+        if (gateway.config().endpoint(workspace, endpoint).isEmpty()) {
             throw new JudgeModelException("Judge model " + uri + ": no gateway endpoint '" + endpoint
                     + "' in workspace '" + workspace + "'.", false);
         }
         try {
             Gateway.Reply reply = gateway.invoke(new Invocation(endpoint, Operation.CHAT, OpenAiJudgeModel.request(
-                    endpoint, system, user), CALLER, false, Optional.empty()));
+                    endpoint, system, user), CALLER, false, Optional.empty(), workspace));
             return OpenAiJudgeModel.reply(uri, reply.status(), reply.body());
         } catch (GatewayException e) {
             throw new JudgeModelException("Judge model " + uri + " answered HTTP " + e.status() + ": "

@@ -43,7 +43,7 @@ public final class GatewayConfigRoutes {
     public List<Endpoint> endpoints() {
         return List.of(
                 v3("POST", "/secrets/create", r -> secret(config.secrets().create(r.message()))).requires(createsGateway(ResourceType.GATEWAY_SECRET, "secret_id", "secret")),
-                v3("GET", "/secrets/get", r -> secret(config.secrets().get(r.message()))).requires(onGateway(ResourceType.GATEWAY_SECRET, "secret_id", READ)),
+                v3("GET", "/secrets/get", r -> secret(config.secrets().get(r.message(), workspace(r)))).requires(onGateway(ResourceType.GATEWAY_SECRET, "secret_id", READ)),
                 v3("POST", "/secrets/update", r -> secret(config.secrets().update(r.message()))).requires(onGateway(ResourceType.GATEWAY_SECRET, "secret_id", UPDATE)),
                 v3("DELETE", "/secrets/delete", r -> empty(() -> config.secrets().delete(r.message()))).requires(dropsGrants(onGateway(ResourceType.GATEWAY_SECRET, "secret_id", DELETE))),
                 v3("GET", "/secrets/list", r -> list("secrets", config.secrets().list(r.message()).stream()
@@ -65,7 +65,7 @@ public final class GatewayConfigRoutes {
                         config.modelDefinitions().list(r.message()).stream().map(d -> (JsonNode) config.modelDefinitions().json(d))
                                 .toList())).requires(listsReadable(ResourceType.GATEWAY_MODEL_DEFINITION, "model_definitions", "model_definition_id")),
                 v3("POST", "/endpoints/create", r -> endpoint(config.endpoints().create(r.message(), workspace(r)))).requires(createsGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", "endpoint")),
-                v3("GET", "/endpoints/get", r -> endpoint(config.endpoints().get(r.message()))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", READ)),
+                v3("GET", "/endpoints/get", r -> endpoint(config.endpoints().get(r.message(), workspace(r)))).requires(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", READ)),
                 v3("POST", "/endpoints/update", r -> endpoint(config.endpoints().update(r.message(), workspace(r)))).requires(endpointUpdateUsingModels()),
                 v3("DELETE", "/endpoints/delete", r -> empty(() -> config.endpoints().delete(
                         r.message().requiredString("endpoint_id")))).requires(dropsGrants(onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id", DELETE))),

@@ -49,12 +49,8 @@ public final class GatewayHandler {
         /** The authenticated user (empty without auth: the body's {@code user} field is used then). */
         Optional<String> user(ServerRequest req);
 
+        /** Whether the caller may invoke the endpoint of that name in the request's workspace. */
         boolean mayInvoke(ServerRequest req, String endpointName);
-
-        /** Whether the endpoint is in the request's workspace: others are answered as if they did not exist. */
-        default boolean visible(ServerRequest req, String endpointName) {
-            return true;
-        }
 
         /** No auth: anyone invokes anything. */
         Access OPEN = new Access() {
@@ -88,8 +84,7 @@ public final class GatewayHandler {
     public List<RawRoute> routes() {
         return List.of(
                 RawRoute.get(UNIFIED + "models", (req, res) -> answering(req, res, () -> send(res, 200,
-                        Json.write(models(gateway.config(), name -> access.visible(req, name)
-                                && access.mayInvoke(req, name)))))),
+                        Json.write(models(gateway.config(), workspace(req), name -> access.mayInvoke(req, name)))))),
                 post(UNIFIED + "chat/completions", (req, body) -> unified(Operation.CHAT, req, body)),
                 post(UNIFIED + "embeddings", (req, body) -> unified(Operation.EMBEDDINGS, req, body)),
                 post(UNIFIED + "completions", (req, body) -> unified(Operation.COMPLETIONS, req, body)),
@@ -108,14 +103,11 @@ public final class GatewayHandler {
     }
 
     private RawRoute post(String pattern, Call call) {
-        return RawRoute.post(pattern, (req, res) -> answering(req, res, () -> invoke(call.of(req, read(req)), req,
-                res)));
+        return RawRoute.post(pattern, (req, res) -> answering(req, res, () -> invoke(call.of(req, read(req))
+                .in(workspace(req)), req, res)));
     }
 
     private void invoke(Invocation inv, ServerRequest req, ServerResponse res) {
-        if (!access.visible(req, inv.endpointName())) {
-            throw new GatewayException(404, "Endpoint '" + inv.endpointName() + "' does not exist.");
-        }
         if (!access.mayInvoke(req, inv.endpointName())) {
             throw new GatewayException(403, "Permission denied");
         }
@@ -152,11 +144,17 @@ public final class GatewayHandler {
         }
     }
 
-    private static ObjectNode models(GatewayConfigService config, java.util.function.Predicate<String> usable) {
+    /** Endpoint names are looked up in the request's workspace (names are unique per workspace). */
+    private static String workspace(ServerRequest req) {
+        return dev.osprey.server.workspaces.Workspaces.nameOf(req).orElse(dev.osprey.store.WorkspaceStore.DEFAULT);
+    }
+
+    private static ObjectNode models(GatewayConfigService config, String workspace,
+            java.util.function.Predicate<String> usable) {
         ObjectNode out = Json.object().put("object", "list");
         ArrayNode data = out.putArray("data");
         for (GatewayConfigService.ResolvedEndpoint e : config.snapshot().all()) {
-            if (!usable.test(e.endpoint().name())) {
+            if (!e.endpoint().workspace().equals(workspace) || !usable.test(e.endpoint().name())) {
                 continue;
             }
             data.addObject().put("id", e.endpoint().name()).put("object", "model")
