@@ -32,6 +32,7 @@ import dev.osprey.server.eval.ServerJudgeModels;
 import dev.osprey.server.eval.TraceItems;
 import dev.osprey.server.gateway.GatewayConfigRoutes;
 import dev.osprey.server.gateway.GatewayHandler;
+import dev.osprey.server.graphql.GraphqlHandler;
 import dev.osprey.server.locations.LocationRules;
 import dev.osprey.server.models.LoggedModelRoutes;
 import dev.osprey.server.models.LoggedModelService;
@@ -187,7 +188,7 @@ public final class OspreyServer implements AutoCloseable {
                     new GetArtifactHandler(store, locations), new ModelVersionArtifactHandler(registry, locations),
                     new LoggedModelFileHandler(loggedModelRoutes::location), new UploadArtifactHandler(store, locations),
                     new ArtifactProxyHandler(destination, config.serveArtifacts(), prefix,
-                            new TraceFiles(storage.traces(), ingest, destination))));
+                            new TraceFiles(storage.traces(), ingest, destination)), new GraphqlHandler(api)));
             RouteTouches touches = new RouteTouches(raw);
             Optional<AuthFilter> authFilter = auth.map(a -> new AuthFilter(a, touches, prefix, a.oidc().isPresent(),
                     workspaces.<java.util.function.Supplier<ProxiedPaths>>map(w -> w::proxiedPaths)

@@ -17,6 +17,7 @@ import dev.osprey.server.auth.Access;
 import dev.osprey.server.auth.BrowserLogin;
 import dev.osprey.server.auth.RouteResources;
 import dev.osprey.server.gateway.GatewayHandler;
+import dev.osprey.server.graphql.GraphqlHandler;
 import dev.osprey.server.traces.OtlpHandler;
 import dev.osprey.server.traces.TraceDownloadHandler;
 import dev.osprey.server.ui.UiHandler;
@@ -40,7 +41,7 @@ final class RawRouteTable {
             GatewayHandler gateway, Gateway gatewayCore, TraceDownloadHandler traceDownload, boolean workspaces,
             GetArtifactHandler runArtifact, ModelVersionArtifactHandler modelVersionArtifact,
             LoggedModelFileHandler loggedModelFile, UploadArtifactHandler uploadArtifact,
-            ArtifactProxyHandler artifactProxy) {}
+            ArtifactProxyHandler artifactProxy, GraphqlHandler graphql) {}
 
     static RawRoutes of(Parts p) {
         String prefix = p.config().staticPrefix();
@@ -80,6 +81,9 @@ final class RawRouteTable {
                 get(prefix + "/version", (req, res) -> plain(res, OspreyServer.MLFLOW_COMPATIBLE_VERSION))
                         .requires(Access.open("probe")),
                 get(prefix + "/get-artifact", p.runArtifact()).requires(resources.runInQuery()),
+                // Each GraphQL field runs its REST endpoint in process, through that endpoint's own requirement.
+                post(prefix + "/graphql", p.graphql()).requires(Access.login("each field as its API endpoint")),
+                get(prefix + "/graphql", p.graphql()).requires(Access.login("each field as its API endpoint")),
                 post(prefix + "/ajax-api/2.0/mlflow/upload-artifact", p.uploadArtifact())
                         .requires(resources.runInQuery(Need.UPDATE)),
                 get(prefix + "/model-versions/get-artifact", p.modelVersionArtifact())

@@ -138,6 +138,31 @@ public final class ApiRouter implements Handler {
         }
     }
 
+    /**
+     * Runs an endpoint in process as part of the call {@code raw} — as its user, in its workspace, through the same
+     * authorization — and returns its answer (GraphQL fields resolve this way). Failures are thrown as the endpoint
+     * threw them.
+     *
+     * @param path the endpoint's full path, such as {@code /api/2.0/mlflow/runs/get}
+     */
+    public JsonNode call(ServerRequest raw, String method, String path, Message message) {
+        ApiHandler handler = routes.get(method + " " + path);
+        if (handler == null) {
+            throw new IllegalArgumentException("No API endpoint " + method + " " + path);
+        }
+        ServerRequest outer = CURRENT.get();
+        CURRENT.set(raw);
+        try {
+            return handler.handle(new ApiRequest(method, path, message, 0));
+        } finally {
+            if (outer == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(outer);
+            }
+        }
+    }
+
     private static void error(ServerResponse res, int status, ErrorCode code, String message) {
         ErrorResponses.send(res, status, code, message);
     }
