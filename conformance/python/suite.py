@@ -191,6 +191,18 @@ def metric_history_bulk_and_steps():
     expect(len(history) == 10 and history[-1].value == 0.9, f"history {len(history)}")
 
 
+@case("tracking")
+def the_client_reads_the_server_version():
+    """The client gates features on /version (OTLP span logging needs 3.4 or later)."""
+    from packaging.version import Version
+
+    from mlflow.tracking._tracking_service.utils import _get_store
+
+    store = _get_store()
+    version = store._get_server_version(store.get_host_creds())
+    expect(version is not None and version >= Version("3.4"), f"server version {version}")
+
+
 # ---------------------------------------------------------------- artifacts
 
 

@@ -77,10 +77,13 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class OspreyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OspreyServer.class);
     /**
-     * What {@code /version} reports. The Python client sends spans over OTLP only to servers at 3.4 or later, which
-     * this server is since it ingests OTLP.
+     * What {@code /version} reports: the MLflow release whose API this server is measured against
+     * ({@code docs/api-coverage.md}, MLflow 3.11's own route table) and whose clients its conformance suite runs.
+     * It serves that release's workspaces (3.5), trace metrics and gateway routes, so an older number would make
+     * clients hold back features it has; what it does not serve is listed in the coverage table and answers
+     * ENDPOINT_NOT_FOUND. (The Python client sends spans over OTLP only to servers at 3.4 or later.)
      */
-    public static final String MLFLOW_COMPATIBLE_VERSION = "3.4.0";
+    public static final String MLFLOW_COMPATIBLE_VERSION = "3.11.0";
 
     private final ServerConfig config;
     private final StorageComponent storage;

@@ -148,7 +148,7 @@ class TraceApiTest {
                 + "\"mlflow_experiment\": {\"experiment_id\": \"" + experiment + "\"}}], \"filter\": "
                 + "\"trace.status = 'OK' AND tags.`mlflow.traceName` = 'agent'\"}").json();
         assertThat(found.get("traces")).extracting(t -> t.get("trace_id").asText()).contains(mlflowId);
-        assertThat(api.get("/version").body()).isEqualTo("3.4.0");
+        assertThat(api.get("/version").body()).isEqualTo("3.11.0");
     }
 
     @Test
