@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.List;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -65,6 +66,14 @@ final class Bench {
                 s.execute("PRAGMA busy_timeout=30000");
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL");
+            }
+        }
+        // The server's PostgreSQL connections plan every execution (plan_cache_mode = force_custom_plan, for searches
+        // whose selectivity depends on the values); OSPREY_BENCH_PG_CUSTOM_PLANS gives a reference connection the
+        // same setting, to measure what that choice costs.
+        if (b.jdbcUrl().startsWith("jdbc:postgresql") && System.getenv("OSPREY_BENCH_PG_CUSTOM_PLANS") != null) {
+            try (var s = c.createStatement()) {
+                s.execute("SET plan_cache_mode = force_custom_plan");
             }
         }
         return c;
@@ -147,23 +156,32 @@ final class Bench {
      * server's path), then measures {@code iterations} calls of each, interleaved so that both meet the same machine.
      */
     static Paired paired(Call ours, Call reference, int iterations) throws Exception {
+        List<Latencies> both = interleaved(List.of(ours, reference), iterations);
+        return new Paired(both.get(0), both.get(1));
+    }
+
+    /** As {@link #paired}, for any number of sides: their latencies in the order given. */
+    static List<Latencies> interleaved(List<Call> sides, int iterations) throws Exception {
         long warmUntil = System.nanoTime() + (long) (1e9 * Double.parseDouble(System.getenv()
                 .getOrDefault("OSPREY_BENCH_WARMUP_SECONDS", "15")));
         while (System.nanoTime() < warmUntil) {
-            ours.run();
-            reference.run();
+            for (Call side : sides) {
+                side.run();
+            }
         }
-        long[] a = new long[iterations];
-        long[] b = new long[iterations];
+        long[][] nanos = new long[sides.size()][iterations];
         for (int i = 0; i < iterations; i++) {
-            long t0 = System.nanoTime();
-            ours.run();
-            long t1 = System.nanoTime();
-            reference.run();
-            a[i] = t1 - t0;
-            b[i] = System.nanoTime() - t1;
+            for (int s = 0; s < sides.size(); s++) {
+                long t0 = System.nanoTime();
+                sides.get(s).run();
+                nanos[s][i] = System.nanoTime() - t0;
+            }
         }
-        return new Paired(new Latencies(a), new Latencies(b));
+        List<Latencies> out = new java.util.ArrayList<>();
+        for (long[] n : nanos) {
+            out.add(new Latencies(n));
+        }
+        return out;
     }
 
     record Latencies(long[] nanos) {
