@@ -147,11 +147,6 @@ public final class AccessPolicy {
         return () -> OspreyException.notFound("No Experiment with id=" + id + " exists");
     }
 
-    /** MLflow's answer for a registered model that does not exist (also for one in another workspace). */
-    public static Supplier<OspreyException> noModel(String name) {
-        return () -> OspreyException.notFound("Registered Model with name=" + name + " not found");
-    }
-
     /** On the experiment named by a field (or path parameter); the default experiment when absent. */
     Rule experiment(Need need, String field) {
         return Rule.before((u, r) -> {
