@@ -26,18 +26,24 @@ final class TraceSearchSql {
 
     private TraceSearchSql() {}
 
-    /** The rows a metrics query aggregates, streamed from one query (names and usage as scalar subqueries). */
-    static void metricRows(Connection c, SqlDialect dialect, dev.osprey.store.TraceStore.MetricRowQuery q,
-            java.util.function.Consumer<dev.osprey.store.TraceStore.MetricRow> sink) throws java.sql.SQLException {
+    /** Traces of these experiments matching every clause of the filter. */
+    private static Condition where(List<String> experimentIds, List<dev.osprey.search.Condition> filter) {
         List<Long> experiments = new ArrayList<>();
-        for (String id : q.experimentIds()) {
+        for (String id : experimentIds) {
             experiments.add(ExperimentsSql.requireId(id));
         }
         Condition where = field(name(T, "experiment_id"), Long.class).in(experiments);
         int i = 0;
-        for (dev.osprey.search.Condition clause : q.filter()) {
+        for (dev.osprey.search.Condition clause : filter) {
             where = where.and(condition(clause, "f" + i++));
         }
+        return where;
+    }
+
+    /** The rows a metrics query aggregates, streamed from one query (names and usage as scalar subqueries). */
+    static void metricRows(Connection c, SqlDialect dialect, dev.osprey.store.TraceStore.MetricRowQuery q,
+            java.util.function.Consumer<dev.osprey.store.TraceStore.MetricRow> sink) throws java.sql.SQLException {
+        Condition where = where(q.experimentIds(), q.filter());
         List<org.jooq.Field<?>> columns = new ArrayList<>(List.of(ID, field(name(T, "request_time")),
                 field(name(T, "state")), field(name(T, "execution_duration"))));
         columns.add(q.withName() ? DSL.field(DSL.select(field(name("n", "tag_value"))).from(table(name("trace_tags"))
@@ -62,15 +68,7 @@ final class TraceSearchSql {
 
     static List<TracesSql.Row> page(Connection c, SqlDialect dialect, TraceQuery q, int offset, int limit)
             throws java.sql.SQLException {
-        List<Long> experiments = new ArrayList<>();
-        for (String id : q.experimentIds()) {
-            experiments.add(ExperimentsSql.requireId(id));
-        }
-        Condition where = field(name(T, "experiment_id"), Long.class).in(experiments);
-        int i = 0;
-        for (dev.osprey.search.Condition clause : q.filter()) {
-            where = where.and(condition(clause, "f" + i++));
-        }
+        Condition where = where(q.experimentIds(), q.filter());
         List<SortField<?>> order = new ArrayList<>();
         boolean idOrdered = false;
         for (Ordering o : q.orderBy()) {
