@@ -33,13 +33,15 @@ export default async function (page, { base, seed, check, shot, api, count }) {
   await page.getByTestId('span-detail').getByRole('tab', { name: 'Attributes' }).click();
   await page.getByTestId('span-detail').getByText('mlflow.spanType').waitFor();
 
-  await page.getByLabel('feedback name').fill('ui_review');
+  // The flow runs more than once against one seeded server (direct and behind nginx): a name of its own per run.
+  const review = `ui_review_${Date.now().toString(36)}`;
+  await page.getByLabel('feedback name').fill(review);
   await page.getByLabel('feedback value').fill('no');
   await page.getByLabel('rationale').fill('Too terse.');
   await page.getByRole('button', { name: 'Add feedback' }).click();
-  await page.getByTestId('assessments').getByRole('row', { name: /ui_review.*HUMAN.*Too terse/ }).waitFor();
+  await page.getByTestId('assessments').getByRole('row', { name: new RegExp(`${review}.*HUMAN.*Too terse`) }).waitFor();
   const stored = (await api('GET', `/ajax-api/3.0/mlflow/traces/${seed.chatTrace}`)).trace.trace_info.assessments;
-  check(stored.some((a) => a.assessment_name === 'ui_review' && a.feedback.value === 'no'), 'feedback stored');
+  check(stored.some((a) => a.assessment_name === review && a.feedback.value === 'no'), 'feedback stored');
   await shot('detail');
 
   await page.goto(`${base}/experiments/${exp}/traces/${seed.bigTrace}`);
