@@ -13,6 +13,14 @@ public interface Database extends AutoCloseable {
 
     <T> T read(SqlWork<T> work);
 
+    /**
+     * {@link #read} for work that consumes a result set while it is fetched ({@code fetchSize}): PostgreSQL's driver
+     * only fetches in batches inside a transaction and otherwise holds every row in memory.
+     */
+    default <T> T readStreaming(SqlWork<T> work) {
+        return read(work);
+    }
+
     <T> T write(SqlWork<T> work);
 
     /** {@link #write} for work that returns nothing. */

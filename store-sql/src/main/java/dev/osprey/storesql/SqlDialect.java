@@ -98,6 +98,14 @@ public enum SqlDialect {
                 + "(latest_metrics.step, latest_metrics.ts, latest_metrics.metric_value)";
     }
 
+    /**
+     * Whether switching a connection to autocommit and back costs nothing: PostgreSQL's driver keeps it as a flag
+     * (and starts no transaction for a read), MariaDB's sends {@code SET autocommit} each time.
+     */
+    public boolean autocommitIsClientSide() {
+        return this == POSTGRES;
+    }
+
     /** Suffix that locks selected rows for the transaction; SQLite has one writer and needs none. */
     public String forUpdate() {
         return this == SQLITE ? "" : " FOR UPDATE";

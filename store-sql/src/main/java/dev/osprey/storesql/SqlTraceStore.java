@@ -48,7 +48,7 @@ final class SqlTraceStore implements TraceStore {
 
     @Override
     public void metricRows(MetricRowQuery query, java.util.function.Consumer<MetricRow> sink) {
-        db.read(c -> {
+        db.readStreaming(c -> {
             TraceSearchSql.metricRows(c, db.dialect(), query, sink);
             return null;
         });
