@@ -27,6 +27,10 @@ import dev.osprey.server.auth.RouteTouches;
 import dev.osprey.server.eval.DatasetRoutes;
 import dev.osprey.server.eval.EvaluationJobs;
 import dev.osprey.server.eval.EvaluationRoutes;
+import dev.osprey.server.eval.InvokeScorerJob;
+import dev.osprey.server.eval.ScorerInvocations;
+import dev.osprey.server.jobs.JobRoutes;
+import dev.osprey.server.jobs.MlflowJobs;
 import dev.osprey.server.eval.OnlineScoring;
 import dev.osprey.server.eval.ServerJudgeModels;
 import dev.osprey.server.eval.TraceItems;
@@ -92,19 +96,21 @@ public final class OspreyServer implements AutoCloseable {
     private final Gateway gateway;
     private final OnlineScoring onlineScoring;
     private final EvaluationJobs evaluations;
+    private final MlflowJobs mlflowJobs;
     private final ApiRouter api;
     private final RawRoutes raw;
     private final Optional<AccessPolicy> policy;
 
     private OspreyServer(ServerConfig config, StorageComponent storage, WebServer web, Webhooks webhooks,
-            Gateway gateway, OnlineScoring onlineScoring, EvaluationJobs evaluations, ApiRouter api, RawRoutes raw,
-            Optional<AccessPolicy> policy) {
+            Gateway gateway, OnlineScoring onlineScoring, EvaluationJobs evaluations, MlflowJobs mlflowJobs,
+            ApiRouter api, RawRoutes raw, Optional<AccessPolicy> policy) {
         this.config = config;
         this.storage = storage;
         this.web = web;
         this.webhooks = webhooks;
         this.gateway = gateway;
         this.onlineScoring = onlineScoring;
+        this.mlflowJobs = mlflowJobs;
         this.evaluations = evaluations;
         this.api = api;
         this.raw = raw;
@@ -159,6 +165,10 @@ public final class OspreyServer implements AutoCloseable {
             EvaluationJobs evaluations = new EvaluationJobs(storage, new EvaluationTraces(storage.traces(), ingest,
                     clock), judgeModels, clock);
             endpoints.addAll(new EvaluationRoutes(evaluations, storage).endpoints());
+            InvokeScorerJob invokeScorer = new InvokeScorerJob(storage, judgeModels, clock);
+            MlflowJobs mlflowJobs = new MlflowJobs(storage.jobs(), List.of(invokeScorer), clock);
+            endpoints.addAll(new JobRoutes(mlflowJobs, storage.workspaces()).endpoints());
+            endpoints.addAll(new ScorerInvocations(mlflowJobs, invokeScorer).endpoints());
             ServerGateway.alertThrough(gateway, webhooks.dispatcher());
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), storage.gateway())
                     .endpoints());
@@ -208,8 +218,10 @@ public final class OspreyServer implements AutoCloseable {
             if (!config.artifactsOnly()) {
                 onlineScoring.start();
                 evaluations.resumeUnfinished();
+                mlflowJobs.resumeUnfinished();
             }
-            return new OspreyServer(config, storage, web, webhooks, gateway, onlineScoring, evaluations, api, raw,
+            return new OspreyServer(config, storage, web, webhooks, gateway, onlineScoring, evaluations, mlflowJobs,
+                    api, raw,
                     policy);
         } catch (IOException e) {
             storage.close();
@@ -272,6 +284,7 @@ public final class OspreyServer implements AutoCloseable {
     public void close() {
         onlineScoring.close();
         evaluations.close();
+        mlflowJobs.close();
         web.stop();
         gateway.close();
         webhooks.close();

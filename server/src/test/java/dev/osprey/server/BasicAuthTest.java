@@ -511,6 +511,25 @@ class BasicAuthTest {
         ok(send("alice", "alice-pass-1", "DELETE", "/api/3.0/mlflow/datasets/" + id, null));
     }
 
+    /** MLflow's job API asks only for a login; here submitting or canceling needs UPDATE on the job's experiment. */
+    @Test
+    void mlflowJobs_needUpdateOnTheirExperiment() throws Exception {
+        String exp = ok(send("admin", ADMIN_PASSWORD, "POST", "/api/2.0/mlflow/experiments/create",
+                "{\"name\": \"jobs-auth\"}")).path("experiment_id").asText();
+        String params = "{\"experiment_id\": \"" + exp + "\", \"serialized_scorer\": \"{}\", \"trace_ids\": [\"t\"]}";
+        HttpResponse<String> submit = send("bob", "bob-pass-123", "POST", "/ajax-api/3.0/jobs/",
+                "{\"job_name\": \"invoke_scorer\", \"params\": " + params + "}");
+        assertThat(submit.statusCode()).as(submit.body()).isEqualTo(403);
+        HttpResponse<String> invoke = send("bob", "bob-pass-123", "POST", "/ajax-api/3.0/mlflow/scorer/invoke",
+                params);
+        assertThat(invoke.statusCode()).as(invoke.body()).isEqualTo(403);
+        HttpResponse<String> asAdmin = send("admin", ADMIN_PASSWORD, "POST", "/ajax-api/3.0/mlflow/scorer/invoke",
+                params);
+        assertThat(asAdmin.statusCode()).as("past the permission check, the handler judges the request")
+                .isEqualTo(400);
+        assertThat(ok(send("bob", "bob-pass-123", "POST", "/ajax-api/3.0/jobs/search", "{}")).path("jobs")).isEmpty();
+    }
+
     @Test
     void registeredModels_followTheSameRules() throws Exception {
         ok(send("alice", "alice-pass-1", "POST", "/api/2.0/mlflow/registered-models/create",

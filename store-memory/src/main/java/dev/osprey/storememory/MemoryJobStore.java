@@ -40,6 +40,13 @@ final class MemoryJobStore implements JobStore {
     }
 
     @Override
+    public List<Job> listOfKind(String kind, int maxResults) {
+        return db.locked(() -> db.jobs.values().stream().filter(j -> j.kind().equals(kind))
+                .sorted(Comparator.comparingLong(Job::createdTime).reversed().thenComparing(Job::jobId))
+                .limit(maxResults).toList());
+    }
+
+    @Override
     public List<Job> unfinished(String kind) {
         return db.locked(() -> db.jobs.values().stream().filter(j -> j.kind().equals(kind) && !j.finished())
                 .sorted(Comparator.comparingLong(Job::createdTime)).toList());

@@ -46,6 +46,12 @@ final class SqlJobStore implements JobStore {
     }
 
     @Override
+    public List<Job> listOfKind(String kind, int maxResults) {
+        return db.read(c -> Jdbc.list(c, "SELECT " + COLUMNS + " FROM jobs WHERE kind = ? "
+                + "ORDER BY created_time DESC, job_id LIMIT ?", SqlJobStore::row, kind, maxResults));
+    }
+
+    @Override
     public List<Job> unfinished(String kind) {
         return db.read(c -> Jdbc.list(c, "SELECT " + COLUMNS + " FROM jobs WHERE kind = ? AND status IN "
                 + "('PENDING', 'IN_PROGRESS') ORDER BY created_time", SqlJobStore::row, kind));

@@ -70,6 +70,21 @@ public abstract class JobStoreTck {
     }
 
     @Test
+    void jobsOfAKind_acrossExperiments_newestFirst() {
+        String kind = "kind-" + UUID.randomUUID();
+        Job older = job(experiment(), kind, 10);
+        Job newer = job(experiment(), kind, 20);
+        Job newest = job(experiment(), kind, 30);
+        jobs.create(older);
+        jobs.create(newest);
+        jobs.create(newer);
+        jobs.create(job(experiment(), "evaluation", 40));
+        assertThat(jobs.listOfKind(kind, 10)).extracting(Job::jobId)
+                .containsExactly(newest.jobId(), newer.jobId(), older.jobId());
+        assertThat(jobs.listOfKind(kind, 2)).extracting(Job::jobId).containsExactly(newest.jobId(), newer.jobId());
+    }
+
+    @Test
     void aCanceledJob_staysCanceled() {
         Job j = job(experiment(), "evaluation", 1);
         jobs.create(j);

@@ -17,6 +17,9 @@ public interface JobStore {
     /** The experiment's jobs of one kind, newest first. */
     List<Job> list(String experimentId, String kind, int maxResults);
 
+    /** Jobs of one kind in every experiment, newest first. */
+    List<Job> listOfKind(String kind, int maxResults);
+
     /** Jobs that were PENDING or IN_PROGRESS: the ones to resume. */
     List<Job> unfinished(String kind);
 

@@ -157,6 +157,17 @@ public final class Access {
         return new Declared(on(need, "the evaluation job"), p -> p.job(need));
     }
 
+    /** Submitting an MLflow job: on the experiment its function's params name ({@code params.experiment_id}). */
+    public static Requirement onJobExperiment(Need need) {
+        return new Declared(on(need, "the experiment in params.experiment_id"), p -> p.jobExperiment(need));
+    }
+
+    /** MLflow's job search: jobs of unreadable experiments are dropped. */
+    public static Requirement listsJobsOfReadableExperiments() {
+        return new Declared("lists jobs of readable experiments", p -> p.filtered(ResourceType.EXPERIMENT, "jobs",
+                item -> item.path("params").path("experiment_id").asText(), true));
+    }
+
     /** On the scorer (its own grant, else its experiment's). */
     public static Requirement onScorer(Need need) {
         return new Declared(on(need, "the scorer"), p -> p.scorer(need));

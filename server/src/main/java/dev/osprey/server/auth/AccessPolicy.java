@@ -357,6 +357,12 @@ public final class AccessPolicy {
         });
     }
 
+    /** A job to be: on the experiment in its params (a job without one is refused by its function). */
+    Rule jobExperiment(Need need) {
+        return Rule.before((u, r) -> r.message().message("params").flatMap(p -> p.string("experiment_id"))
+                .filter(id -> !id.isEmpty()).ifPresent(id -> requireExperiment(u, r, id, need, noExperiment(id))));
+    }
+
     /**
      * A search whose answer lists resources: items the user may not read are dropped, and the page is filled up
      * again from the following pages, each asked for exactly the number still missing, so the last page token
