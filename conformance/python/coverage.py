@@ -84,6 +84,9 @@ def probe(base, method, path):
         pass
     if reply.status_code == 405 or (reply.status_code == 404 and code == "ENDPOINT_NOT_FOUND"):
         return "not served", ""
+    if reply.status_code == 501 and code == "NOT_IMPLEMENTED":
+        # MLflow's own answer where the storage cannot do it (presigned URLs on a local artifact root).
+        return "served", "501 NOT_IMPLEMENTED for this storage"
     if reply.status_code >= 500:
         return "error", f"{reply.status_code}"
     if path in PAGES and reply.status_code != 200:

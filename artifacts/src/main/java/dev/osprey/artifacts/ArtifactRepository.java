@@ -28,4 +28,9 @@ public interface ArtifactRepository {
     default java.util.Optional<MultipartUploads> multipart() {
         return java.util.Optional.empty();
     }
+
+    /** Presigned URLs, when this repository's storage can sign them. */
+    default Optional<Presigning> presigning() {
+        return Optional.empty();
+    }
 }

@@ -135,4 +135,49 @@ class ITArtifactsS3 {
         assertThat(new String(send(at("/get-artifact?run_id=" + runId + "&path=eval/report.json")).body(),
                 StandardCharsets.UTF_8)).isEqualTo("{\"acc\": 0.9}");
     }
+
+    /** MLflow's presigned routes: upload straight into an S3 run root, download from the proxied destination. */
+    @Test
+    void presignedUrls_letClientsTalkToTheBucketDirectly() throws Exception {
+        URI location = s3.newLocation();
+        String exp = post("/api/2.0/mlflow/experiments/create", "{\"name\": \"presigned\", \"artifact_location\": \""
+                + location + "\"}").get("experiment_id").asText();
+        String runId = post("/api/2.0/mlflow/runs/create", "{\"experiment_id\": \"" + exp + "\"}")
+                .at("/run/info/run_id").asText();
+        JsonNode upload = post("/api/2.0/mlflow/artifacts/presigned-upload-url", "{\"run_id\": \"" + runId
+                + "\", \"path\": \"reports/summary.json\", \"expiration\": 120}");
+        assertThat(upload.get("presigned_url").asText()).startsWith(s3.endpoint().toString())
+                .contains("X-Amz-Signature");
+        assertThat(upload.at("/headers/Content-Type").asText()).isEqualTo("application/json");
+        HttpResponse<byte[]> put = send(HttpRequest.newBuilder(URI.create(upload.get("presigned_url").asText()))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"f1\": 1}")));
+        assertThat(put.statusCode()).isEqualTo(200);
+        assertThat(new String(send(at("/get-artifact?run_id=" + runId + "&path=reports/summary.json")).body(),
+                StandardCharsets.UTF_8)).isEqualTo("{\"f1\": 1}");
+
+        HttpResponse<byte[]> escape = send(at("/api/2.0/mlflow/artifacts/presigned-upload-url")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"run_id\": \"" + runId + "\", \"path\": \"../other-run/x\"}")));
+        assertThat(escape.statusCode()).isEqualTo(400);
+        String proxied = post("/api/2.0/mlflow/runs/create", "{\"experiment_id\": \"0\"}").at("/run/info/run_id")
+                .asText();
+        HttpResponse<byte[]> refused = send(at("/api/2.0/mlflow/artifacts/presigned-upload-url")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"run_id\": \"" + proxied + "\", \"path\": \"x.txt\"}")));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(new String(refused.body(), StandardCharsets.UTF_8)).contains("proxied artifact storage");
+
+        byte[] weights = new byte[70_000];
+        new Random(5).nextBytes(weights);
+        assertThat(send(at(FILES + "/3/r/artifacts/weights.bin").PUT(HttpRequest.BodyPublishers.ofByteArray(weights)))
+                .statusCode()).isEqualTo(200);
+        JsonNode download = Json.read(send(at("/api/2.0/mlflow-artifacts/presigned/3/r/artifacts/weights.bin"))
+                .body());
+        assertThat(download.get("file_size").asLong()).isEqualTo(weights.length);
+        assertThat(download.get("headers").isObject()).isTrue();
+        assertThat(send(HttpRequest.newBuilder(URI.create(download.get("url").asText()))).body()).isEqualTo(weights);
+        assertThat(send(at("/ajax-api/2.0/mlflow-artifacts/presigned/3/r/artifacts/missing.bin")).statusCode())
+                .isEqualTo(404);
+        assertThat(send(at("/api/2.0/mlflow-artifacts/presigned/%2e%2e/x")).statusCode()).isEqualTo(400);
+    }
 }

@@ -128,6 +128,24 @@ class ArtifactProxyTest {
         assertThat(send(at(BASE + "/1/run/artifacts/never").DELETE()).statusCode()).isEqualTo(200);
     }
 
+    /** Presigned URLs need storage that signs them: a local destination answers MLflow's NOT_IMPLEMENTED. */
+    @Test
+    void presignedUrls_onLocalStorage_areNotImplemented_asInMlflow() throws Exception {
+        RestClient api = new RestClient(server.baseUrl());
+        send(at(BASE + "/1/run/artifacts/local.txt").PUT(HttpRequest.BodyPublishers.ofString("x")));
+        HttpResponse<byte[]> download = send(at("/api/2.0/mlflow-artifacts/presigned/1/run/artifacts/local.txt"));
+        assertThat(download.statusCode()).isEqualTo(501);
+        assertThat(new String(download.body(), StandardCharsets.UTF_8)).contains("NOT_IMPLEMENTED")
+                .contains("not supported for the current artifact repository");
+        String runId = api.post("/api/2.0/mlflow/runs/create", "{}").json().at("/run/info/run_id").asText();
+        RestClient.Reply proxied = api.post("/api/2.0/mlflow/artifacts/presigned-upload-url", "{\"run_id\": \""
+                + runId + "\", \"path\": \"a.txt\"}");
+        assertThat(proxied.status()).isEqualTo(400);
+        assertThat(proxied.body()).contains("proxied artifact storage (artifact URI scheme: mlflow-artifacts)");
+        assertThat(api.post("/api/2.0/mlflow/artifacts/presigned-upload-url", "{\"run_id\": \"" + runId + "\"}")
+                .status()).isEqualTo(400);
+    }
+
     @Test
     void runArtifactList_isRelativeToTheRunRoot() throws Exception {
         RestClient api = new RestClient(server.baseUrl());

@@ -239,6 +239,11 @@ public final class S3ArtifactRepository implements ArtifactRepository {
         return Optional.of(multipart);
     }
 
+    @Override
+    public Optional<dev.osprey.artifacts.Presigning> presigning() {
+        return Optional.of(new S3Presigning(clients, bucket, this::key, this));
+    }
+
     static IOException failure(String action, String key, SdkException e) {
         return new IOException("S3 " + action + " of '" + key + "' failed: " + e.getMessage(), e);
     }

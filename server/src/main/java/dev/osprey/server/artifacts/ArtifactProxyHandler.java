@@ -80,6 +80,8 @@ public final class ArtifactProxyHandler implements Handler {
                     default -> error(res, 405, ErrorCode.ENDPOINT_NOT_FOUND, "Method " + method + " is not allowed"
                             + " for artifacts; use GET, PUT or DELETE.");
                 }
+            } else if (route.startsWith("presigned/") && method.equals("GET")) {
+                presignedDownload(res, ArtifactPath.parse(decode(route.substring("presigned/".length()))));
             } else if (route.startsWith("mpu/")) {
                 multipart.handle(req, res, method, route.substring("mpu/".length()),
                         raw.substring(0, raw.length() - route.length()));
@@ -117,6 +119,19 @@ public final class ArtifactProxyHandler implements Handler {
 
     private void download(ServerRequest req, ServerResponse res, ArtifactPath path) throws IOException {
         Downloads.send(req, res, repository, path);
+    }
+
+    /** MLflow's GetPresignedDownloadUrl: a URL to GET the file from the storage itself, for 300 s as MLflow's. */
+    private void presignedDownload(ServerResponse res, ArtifactPath path) throws IOException {
+        var presigning = repository.presigning().orElseThrow(() -> new OspreyException(ErrorCode.NOT_IMPLEMENTED,
+                "Multipart download is not supported for the current artifact repository"));
+        var url = presigning.download(path, java.time.Duration.ofSeconds(300)).orElseThrow(() ->
+                OspreyException.notFound("Artifact '" + path + "' not found."));
+        ObjectNode out = Json.object().put("url", url.url());
+        ObjectNode headers = out.putObject("headers");
+        url.headers().forEach(headers::put);
+        url.fileSize().ifPresent(size -> out.put("file_size", size));
+        json(res, out);
     }
 
     private void upload(ServerRequest req, ServerResponse res, ArtifactPath path) throws IOException {

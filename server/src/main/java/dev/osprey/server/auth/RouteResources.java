@@ -109,6 +109,8 @@ public final class RouteResources {
             artifactPath = rest.substring("artifacts/".length());
         } else if (rest.equals("artifacts")) {
             artifactPath = listPath;
+        } else if (rest.startsWith("presigned/")) {
+            artifactPath = rest.substring("presigned/".length());
         } else if (rest.startsWith("mpu/")) {
             String[] parts = rest.split("/", 3);
             artifactPath = parts.length == 3 ? parts[2] : "";
