@@ -48,6 +48,7 @@ public final class Gateway implements AutoCloseable {
     private final CostModel costs;
     private final Clock clock;
     private volatile Thread refresher;
+    private volatile Guardrails guardrails = Guardrails.NONE;
 
     /** A non-streamed answer: status, JSON body and what the call took. */
     public record Reply(int status, byte[] body, long durationMs, long overheadMs) {}
@@ -63,6 +64,20 @@ public final class Gateway implements AutoCloseable {
         this.metrics = metrics;
         this.costs = costs;
         this.clock = clock;
+    }
+
+    /**
+     * Installs the guardrails every call passes (set once the server's judges exist, which themselves call this
+     * gateway).
+     */
+    public void guardWith(Guardrails guardrails) {
+        this.guardrails = java.util.Objects.requireNonNull(guardrails, "guardrails");
+    }
+
+    /** The call as the endpoint's guardrails let it through (rewritten, or refused by their exception). */
+    private Invocation guarded(ResolvedEndpoint endpoint, Invocation inv) {
+        ObjectNode body = guardrails.beforeCall(endpoint.endpoint(), inv);
+        return body == inv.body() ? inv : inv.withBody(body);
     }
 
     /** The default upstream client: Helidon's, connecting to the address the guard checked. */
@@ -134,16 +149,19 @@ public final class Gateway implements AutoCloseable {
 
     // ------------------------------------------------------------------ non-streamed
 
-    public Reply invoke(Invocation inv) {
+    public Reply invoke(Invocation asked) {
         long started = System.nanoTime();
         long startedAt = clock.millis();
         String requestId = requestId();
-        ResolvedEndpoint endpoint = admission.admit(inv);
+        ResolvedEndpoint endpoint = admission.admit(asked);
         Attempts.Log log = new Attempts.Log();
         long[] upstreamNanos = new long[1];
+        Invocation inv = asked;
         try {
+            inv = guarded(endpoint, asked);
+            Invocation call = inv;
             JsonNode[] answer = new JsonNode[1];
-            byte[] body = route(inv, endpoint, log, (adapter, target, request) -> {
+            byte[] body = route(call, endpoint, log, (adapter, target, request) -> {
                 long sent = System.nanoTime();
                 int status;
                 byte[] bytes;
@@ -165,19 +183,26 @@ public final class Gateway implements AutoCloseable {
                     throw new ProviderException(502, "Provider " + target.provider() + " answered with invalid "
                             + "JSON.", true);
                 }
-                if (inv.passthrough().isPresent()) {
+                if (call.passthrough().isPresent()) {
                     answer[0] = parsed;
                     return bytes;
                 }
-                ObjectNode openAi = CompletionsAsChat.needed(adapter, inv.operation())
+                ObjectNode openAi = CompletionsAsChat.needed(adapter, call.operation())
                         ? CompletionsAsChat.completionResponse(adapter.response(Operation.CHAT, parsed, target))
-                        : adapter.response(inv.operation(), parsed, target);
+                        : adapter.response(call.operation(), parsed, target);
                 answer[0] = openAi;
                 // OpenAI-compatible providers: their bytes are the answer; no second serialisation.
                 return adapter.repliesInOpenAiShape() ? bytes : Json.write(openAi);
             });
             Usage used = inv.passthrough().isPresent() ? Passthroughs.usage(answer[0])
                     : ProviderAdapter.usageOf(answer[0]);
+            if (inv.operation() != Operation.EMBEDDINGS) {
+                JsonNode checked = guardrails.afterCall(endpoint.endpoint(), inv, answer[0]);
+                if (checked != answer[0]) {
+                    answer[0] = checked;
+                    body = Json.write(checked);
+                }
+            }
             long durationMs = (System.nanoTime() - started) / 1_000_000;
             long overheadMs = Math.max(0, (System.nanoTime() - started - upstreamNanos[0]) / 1_000_000);
             finish(requestId, inv, endpoint, log, startedAt, durationMs, overheadMs, 200, used,
@@ -209,14 +234,17 @@ public final class Gateway implements AutoCloseable {
      * Streams the answer to {@code sink}. Falls back to the next model only until the first event is sent; a
      * failure after that ends the stream with an error event.
      */
-    public void stream(Invocation inv, EventSink sink) throws IOException {
+    public void stream(Invocation asked, EventSink sink) throws IOException {
         long started = System.nanoTime();
         long startedAt = clock.millis();
         String requestId = requestId();
-        ResolvedEndpoint endpoint = admission.admit(inv);
+        ResolvedEndpoint endpoint = admission.admit(asked);
         Attempts.Log log = new Attempts.Log();
         Opened opened;
+        Invocation inv = asked;
         try {
+            // Only the request is checked: a streamed answer goes out as it comes (MLflow skips them too).
+            inv = guarded(endpoint, asked);
             opened = route(inv, endpoint, log, (adapter, target, request) -> {
                 UpstreamClient.Response response;
                 try {
@@ -241,6 +269,11 @@ public final class Gateway implements AutoCloseable {
                     Optional.empty(), Optional.of(e.getMessage()));
             throw e;
         }
+        relay(inv, sink, endpoint, opened, requestId, started, startedAt, log);
+    }
+
+    private void relay(Invocation inv, EventSink sink, ResolvedEndpoint endpoint, Opened opened, String requestId,
+            long started, long startedAt, Attempts.Log log) throws IOException {
         sink.open();
         long overheadMs = (System.nanoTime() - started) / 1_000_000;
         StreamTranslator translator = inv.passthrough().isPresent() ? Passthroughs.stream()

@@ -32,6 +32,11 @@ public record Invocation(String endpointName, Operation operation, ObjectNode bo
         this(endpointName, operation, body, user, stream, passthrough, dev.osprey.store.WorkspaceStore.DEFAULT);
     }
 
+    /** The same call with another body (a guardrail's rewrite). */
+    public Invocation withBody(ObjectNode newBody) {
+        return new Invocation(endpointName, operation, newBody, user, stream, passthrough, workspace);
+    }
+
     /** The same call made in a workspace. */
     public Invocation in(String workspace) {
         return new Invocation(endpointName, operation, body, user, stream, passthrough, workspace);

@@ -44,6 +44,7 @@ public final class MockProvider implements AutoCloseable {
     private volatile long delayMs;
     private volatile long eventGapMs;
     private volatile String scriptedContent;
+    private volatile java.util.function.Function<JsonNode, String> script;
     private volatile boolean callTool;
 
     /** A request as it arrived. */
@@ -85,6 +86,15 @@ public final class MockProvider implements AutoCloseable {
     /** Non-streamed OpenAI chat replies say this instead of echoing (null: echo again), e.g. a judge's verdict. */
     public MockProvider replyWith(String content) {
         scriptedContent = content;
+        return this;
+    }
+
+    /**
+     * Non-streamed OpenAI chat replies say what {@code script} makes of the request body (null: the fixed reply or
+     * the echo), for tests whose model plays several parts, such as a judge and the model it guards.
+     */
+    public MockProvider replyBy(java.util.function.Function<JsonNode, String> script) {
+        this.script = script;
         return this;
     }
 
@@ -240,7 +250,8 @@ public final class MockProvider implements AutoCloseable {
                     .put("arguments", "{\"city\":\"Paris\"}");
             choice.put("finish_reason", "tool_calls");
         } else {
-            String scripted = scriptedContent;
+            java.util.function.Function<JsonNode, String> by = script;
+            String scripted = by != null && by.apply(body) != null ? by.apply(body) : scriptedContent;
             message.put("content", scripted != null ? scripted : "echo: " + lastUser(body));
             choice.put("finish_reason", "stop");
         }

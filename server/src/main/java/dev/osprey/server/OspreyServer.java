@@ -29,6 +29,7 @@ import dev.osprey.server.eval.EvaluationJobs;
 import dev.osprey.server.eval.EvaluationRoutes;
 import dev.osprey.server.eval.InvokeScorerJob;
 import dev.osprey.server.eval.ScorerInvocations;
+import dev.osprey.server.guardrails.GuardrailRoutes;
 import dev.osprey.server.jobs.JobRoutes;
 import dev.osprey.server.jobs.MlflowJobs;
 import dev.osprey.server.eval.OnlineScoring;
@@ -157,6 +158,8 @@ public final class OspreyServer implements AutoCloseable {
                     prices, ingest, clock);
             ServerJudgeModels judgeModels = new ServerJudgeModels(gateway, config.settings().judges());
             endpoints.addAll(new ScorerRoutes(storage, judgeModels, clock).endpoints());
+            endpoints.addAll(GuardrailRoutes.install(gateway, storage.gateway(), storage.scorers(), judgeModels, clock)
+                    .endpoints());
             endpoints.addAll(new DatasetRoutes(storage.datasets(), new TraceItems(storage.traces()), clock)
                     .endpoints());
             RegistryService registry = new RegistryService(storage, locations.localRoots(),

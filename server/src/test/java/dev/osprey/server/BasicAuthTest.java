@@ -511,6 +511,24 @@ class BasicAuthTest {
         ok(send("alice", "alice-pass-1", "DELETE", "/api/3.0/mlflow/datasets/" + id, null));
     }
 
+    /** Guardrails decide what every attached endpoint lets through: changing them needs MANAGE. */
+    @Test
+    void guardrails_needManageToChange_andReadToSee() throws Exception {
+        HttpResponse<String> create = send("bob", "bob-pass-123", "POST", "/api/3.0/mlflow/gateway/guardrails/create",
+                "{\"name\": \"g\", \"scorer_id\": \"s\", \"scorer_version\": 1, \"stage\": \"BEFORE\", "
+                        + "\"action\": \"VALIDATION\"}");
+        assertThat(create.statusCode()).as(create.body()).isEqualTo(403);
+        HttpResponse<String> attach = send("bob", "bob-pass-123", "POST",
+                "/api/3.0/mlflow/gateway/guardrails/add-to-endpoint", "{\"endpoint_id\": \"e\", \"guardrail_id\": \"g\"}");
+        assertThat(attach.statusCode()).as(attach.body()).isEqualTo(403);
+        assertThat(ok(send("bob", "bob-pass-123", "GET", "/api/3.0/mlflow/gateway/guardrails/list", null))
+                .path("guardrails")).isEmpty();
+        HttpResponse<String> asAdmin = send("admin", ADMIN_PASSWORD, "POST",
+                "/api/3.0/mlflow/gateway/guardrails/create", "{\"name\": \"g\", \"scorer_id\": \"s\", "
+                        + "\"scorer_version\": 1, \"stage\": \"BEFORE\", \"action\": \"VALIDATION\"}");
+        assertThat(asAdmin.statusCode()).as("past the check, the handler finds no such scorer").isEqualTo(404);
+    }
+
     /** MLflow's job API asks only for a login; here submitting or canceling needs UPDATE on the job's experiment. */
     @Test
     void mlflowJobs_needUpdateOnTheirExperiment() throws Exception {

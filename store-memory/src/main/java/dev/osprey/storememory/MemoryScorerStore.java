@@ -69,6 +69,12 @@ final class MemoryScorerStore implements ScorerStore {
     }
 
     @Override
+    public Optional<ScorerVersion> byId(String scorerId, int version) {
+        return db.locked(() -> db.scorerVersions.stream().filter(v -> v.scorerId().equals(scorerId)
+                && v.version() == version).findFirst());
+    }
+
+    @Override
     public int delete(String experimentId, String name, Optional<Integer> version) {
         String experiment = requireId(experimentId);
         return db.locked(() -> {

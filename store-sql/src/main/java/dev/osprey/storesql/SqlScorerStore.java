@@ -72,6 +72,12 @@ final class SqlScorerStore implements ScorerStore {
     }
 
     @Override
+    public Optional<ScorerVersion> byId(String scorerId, int version) {
+        return db.read(c -> Jdbc.one(c, "SELECT " + COLUMNS + " FROM scorer_versions WHERE scorer_id = ? AND "
+                + "version = ?", SqlScorerStore::row, scorerId, version));
+    }
+
+    @Override
     public int delete(String experimentId, String name, Optional<Integer> version) {
         long experiment = ExperimentsSql.requireId(experimentId);
         return db.write(c -> {

@@ -67,6 +67,18 @@ public abstract class ScorerStoreTck {
     }
 
     @Test
+    void aVersion_isFoundByTheScorersId() {
+        String exp = experiment();
+        ScorerStore.ScorerVersion first = scorers.register(exp, "by-id", "{\"v\": 1}", 1);
+        ScorerStore.ScorerVersion second = scorers.register(exp, "by-id", "{\"v\": 2}", 2);
+        assertThat(second.scorerId()).isEqualTo(first.scorerId());
+        assertThat(scorers.byId(first.scorerId(), 2)).contains(second);
+        assertThat(scorers.byId(first.scorerId(), 1)).contains(first);
+        assertThat(scorers.byId(first.scorerId(), 3)).isEmpty();
+        assertThat(scorers.byId("no-such-scorer", 1)).isEmpty();
+    }
+
+    @Test
     void delete_oneVersionOrAll() {
         String exp = experiment();
         scorers.register(exp, "s", "{}", 1);

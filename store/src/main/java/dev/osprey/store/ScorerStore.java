@@ -25,6 +25,9 @@ public interface ScorerStore {
     /** Deletes one version, or all when none is given; returns how many. */
     int delete(String experimentId, String name, Optional<Integer> version);
 
+    /** A version by the scorer's id (stable across versions, as MLflow's), as guardrails name it. */
+    Optional<ScorerVersion> byId(String scorerId, int version);
+
     /**
      * Sets the online scoring configuration of a registered scorer (creating or replacing it).
      *

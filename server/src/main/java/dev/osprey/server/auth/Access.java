@@ -157,6 +157,18 @@ public final class Access {
         return new Declared(on(need, "the evaluation job"), p -> p.job(need));
     }
 
+    /** Guardrails: {@code need} in the call's workspace (MANAGE to change them). */
+    public static Requirement guardrails(Need need) {
+        return new Declared(need + " in the workspace", p -> p.guardrails(need));
+    }
+
+    /** Attaching, reordering or detaching a guardrail: MANAGE in the workspace and UPDATE on the endpoint. */
+    public static Requirement guardrailsOfEndpoint() {
+        return new Declared("MANAGE in the workspace, UPDATE on the endpoint in endpoint_id", p -> AccessPolicy.Rule
+                .both(p.guardrails(Need.MANAGE), p.onGateway(ResourceType.GATEWAY_ENDPOINT, "endpoint_id",
+                        Need.UPDATE)));
+    }
+
     /** Submitting an MLflow job: on the experiment its function's params name ({@code params.experiment_id}). */
     public static Requirement onJobExperiment(Need need) {
         return new Declared(on(need, "the experiment in params.experiment_id"), p -> p.jobExperiment(need));

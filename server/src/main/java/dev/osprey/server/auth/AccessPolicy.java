@@ -108,6 +108,11 @@ public final class AccessPolicy {
         return u;
     }
 
+    /** The name of the user whose call is handled on this thread; empty when auth is off. */
+    public static Optional<String> callerName() {
+        return Optional.ofNullable(CALLER.get()).map(User::username);
+    }
+
     /** Runs the endpoint's rule around the call. */
     public JsonNode invoke(Endpoint e, ApiRequest request, User user) {
         Rule rule = rule(e).orElse(admin()); // no decision written down: closed to all but admins
@@ -354,6 +359,15 @@ public final class AccessPolicy {
             String id = r.pathParam("job_id");
             storage.jobs().get(id).ifPresent(j -> requireExperiment(u, r, j.experimentId(), need,
                     () -> OspreyException.notFound("Evaluation job '" + id + "' not found.")));
+        });
+    }
+
+    /** Guardrails of the call's workspace: {@code need} there (MANAGE to change them, READ to see them). */
+    Rule guardrails(Need need) {
+        return Rule.before((u, r) -> {
+            if (!auth.inWorkspace(u, r.workspaceName()).allows(need)) {
+                throw AuthService.denied();
+            }
         });
     }
 

@@ -68,7 +68,8 @@ public final class ScorerRoutes {
         return m.int64("version").isPresent() ? Optional.of((int) m.int64("version").getAsLong()) : Optional.empty();
     }
 
-    static ObjectNode json(ScorerVersion v) {
+    /** MLflow's ScorerVersion message. */
+    public static ObjectNode json(ScorerVersion v) {
         return Json.object().put("experiment_id", Long.parseLong(v.experimentId())).put("scorer_name", v.name())
                 .put("scorer_version", v.version()).put("serialized_scorer", v.serializedScorer())
                 .put("creation_time", v.creationTime()).put("scorer_id", v.scorerId());
