@@ -30,6 +30,12 @@ DELIBERATE = {
     "/ajax-api/3.0/mlflow/demo/": "MLflow's demo-data generator for its UI",
     "/api/2.0mlflow/": "MLflow registers this path without its slash by mistake; the intended path is served",
     "/ajax-api/2.0mlflow/": "MLflow registers this path without its slash by mistake; the intended path is served",
+    "/api/2.0/mlflow/unified-traces": "Databricks-only RPC: MLflow's own server answers it 404 (_not_implemented)",
+    "/ajax-api/2.0/mlflow/unified-traces": "Databricks-only RPC: MLflow's own server answers it 404 (_not_implemented)",
+    "/api/2.0/mlflow/get-online-trace-details": "Databricks-only RPC: MLflow's own server answers it 404",
+    "/ajax-api/2.0/mlflow/get-online-trace-details": "Databricks-only RPC: MLflow's own server answers it 404",
+    "/ajax-api/2.0/mlflow/runs/create-promptlab-run": "MLflow 2's prompt lab: the run it creates holds a Python "
+                                                      "pyfunc model that only MLflow's Python code writes",
 }
 # Paths whose answer is a page or a file, not an API: served when they answer 200.
 PAGES = ("/", "/static-files/<path:path>", "/favicon.ico")

@@ -176,6 +176,7 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), storage.gateway())
                     .endpoints());
             endpoints.add(ServerInfo.endpoint(config.workspaces()));
+            endpoints.addAll(dev.osprey.server.ui.UiAjaxRoutes.endpoints());
             Optional<AuthService> auth = ServerAuth.start(config, storage.auth(), clock);
             Optional<Workspaces> workspaces = config.workspaces()
                     ? Optional.of(new Workspaces(storage.workspaces(), storage.tracking(), locationRules,

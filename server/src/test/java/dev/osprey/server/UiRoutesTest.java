@@ -60,4 +60,23 @@ class UiRoutesTest {
             assertThat(Json.writeString(overview)).doesNotContain("null");
         }
     }
+
+    /** MLflow's UI asks for its telemetry settings and its deployments proxy: Osprey collects none and has none. */
+    @Test
+    void mlflowUiTelemetry_isOff_andTheDeploymentsProxyListsNothing() throws Exception {
+        Path dir = Files.createTempDirectory("osprey-ui-ajax");
+        try (OspreyServer server = OspreyServer.start(new ServerConfig("127.0.0.1", 0,
+                "memory:", Optional.empty(), dir.resolve("artifacts"), true, "", true))) {
+            RestClient api = new RestClient(server.baseUrl());
+            JsonNode config = api.get("/ajax-api/3.0/mlflow/ui-telemetry").json();
+            assertThat(config.path("disable_ui_telemetry").asBoolean()).isTrue();
+            assertThat(config.path("ui_rollout_percentage").asInt()).isZero();
+            assertThat(api.post("/ajax-api/3.0/mlflow/ui-telemetry", "{\"records\": [{\"event_name\": \"x\"}]}")
+                    .json().path("status").asText()).isEqualTo("disabled");
+            assertThat(api.get("/ajax-api/2.0/mlflow/gateway-proxy?gateway_path=api/2.0/endpoints/").json()
+                    .path("endpoints")).isEmpty();
+            assertThat(api.post("/ajax-api/2.0/mlflow/gateway-proxy", "{\"gateway_path\": \"x\"}").status())
+                    .isEqualTo(200);
+        }
+    }
 }
