@@ -37,6 +37,7 @@ final class MemoryDatabase {
     final List<dev.osprey.store.ScorerStore.ScorerVersion> scorerVersions = new ArrayList<>();
     final Map<String, dev.osprey.store.ScorerStore.OnlineConfig> onlineConfigs = new LinkedHashMap<>();
     final Map<String, dev.osprey.store.JobStore.Job> jobs = new LinkedHashMap<>();
+    final Map<String, dev.osprey.store.IssueStore.Issue> issues = new LinkedHashMap<>();
     final Map<String, MemoryDatasetStore.Row> evalDatasets = new LinkedHashMap<>();
     long nextUserId = 1;
     final Map<Long, AuthStore.User> users = new TreeMap<>();

@@ -40,6 +40,7 @@ public final class MemoryStorage implements StorageComponent {
     private final ScorerStore scorers = new MemoryScorerStore(db);
     private final DatasetStore datasets = new MemoryDatasetStore(db);
     private final JobStore jobs = new MemoryJobStore(db);
+    private final dev.osprey.store.IssueStore issues = new MemoryIssueStore(db);
     private final AuthStore auth = new MemoryAuthStore(db);
     private final WorkspaceStore workspaces = new MemoryWorkspaceStore(db, purge);
     private Path dataDirectory;
@@ -97,6 +98,11 @@ public final class MemoryStorage implements StorageComponent {
     @Override
     public JobStore jobs() {
         return jobs;
+    }
+
+    @Override
+    public dev.osprey.store.IssueStore issues() {
+        return issues;
     }
 
     @Override

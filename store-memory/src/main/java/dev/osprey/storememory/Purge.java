@@ -20,6 +20,7 @@ final class Purge {
         db.onlineConfigs.values().removeIf(c -> c.experimentId().equals(key));
         db.evalDatasets.values().forEach(d -> d.experiments.remove(id));
         db.jobs.values().removeIf(j -> j.experimentId().equals(key));
+        db.issues.values().removeIf(i -> i.experimentId().equals(key));
         db.experiments.remove(id);
         db.workspaces(WorkspaceStore.Kind.EXPERIMENT).remove(key);
         db.forgetGrants(AuthStore.ResourceType.EXPERIMENT, key);

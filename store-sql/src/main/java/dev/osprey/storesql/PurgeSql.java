@@ -80,6 +80,7 @@ final class PurgeSql {
         Jdbc.update(c, "DELETE FROM online_scoring_configs WHERE experiment_id = ?", id);
         Jdbc.update(c, "DELETE FROM eval_dataset_experiments WHERE experiment_id = ?", id);
         Jdbc.update(c, "DELETE FROM jobs WHERE experiment_id = ?", id);
+        Jdbc.update(c, "DELETE FROM issues WHERE experiment_id = ?", id);
         Jdbc.update(c, "DELETE FROM experiment_tags WHERE experiment_id = ?", id);
         Jdbc.update(c, "DELETE FROM experiments WHERE experiment_id = ?", id);
         Grants.forget(c, dev.osprey.store.AuthStore.ResourceType.EXPERIMENT, experimentId);

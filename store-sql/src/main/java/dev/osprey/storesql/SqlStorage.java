@@ -34,6 +34,7 @@ public final class SqlStorage implements StorageComponent {
     private final SqlScorerStore scorers;
     private final SqlDatasetStore datasets;
     private final SqlJobStore jobs;
+    private final SqlIssueStore issues;
     private final SqlAuthStore auth;
     private final SqlWorkspaceStore workspaces;
 
@@ -51,6 +52,7 @@ public final class SqlStorage implements StorageComponent {
         this.scorers = new SqlScorerStore(db);
         this.datasets = new SqlDatasetStore(db);
         this.jobs = new SqlJobStore(db);
+        this.issues = new SqlIssueStore(db);
         this.auth = new SqlAuthStore(db);
         this.workspaces = new SqlWorkspaceStore(db, purge);
     }
@@ -118,6 +120,11 @@ public final class SqlStorage implements StorageComponent {
     @Override
     public JobStore jobs() {
         return jobs;
+    }
+
+    @Override
+    public dev.osprey.store.IssueStore issues() {
+        return issues;
     }
 
     @Override

@@ -82,6 +82,14 @@ public abstract class StorageKit {
     }
 
     @Nested
+    class Issues extends IssueStoreTck {
+        @Override
+        protected StorageComponent openStorage() {
+            return StorageKit.this.openStorage();
+        }
+    }
+
+    @Nested
     class Auth extends AuthStoreTck {
         @Override
         protected StorageComponent openStorage() {

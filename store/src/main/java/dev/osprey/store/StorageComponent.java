@@ -74,6 +74,11 @@ public interface StorageComponent extends AutoCloseable {
         throw unsupported(StoreKind.JOBS);
     }
 
+    /** Issues found in traces. */
+    default IssueStore issues() {
+        throw unsupported(StoreKind.ISSUES);
+    }
+
     /** Users, tokens and permission grants. */
     default AuthStore auth() {
         throw unsupported(StoreKind.AUTH);

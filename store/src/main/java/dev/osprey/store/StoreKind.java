@@ -11,6 +11,7 @@ public enum StoreKind {
     SCORERS,
     DATASETS,
     JOBS,
+    ISSUES,
     AUTH,
     WORKSPACES
 }
