@@ -570,6 +570,35 @@ def feedback_update_override_expectation():
     mlflow.delete_assessment(trace_id, by_name["expected_answer"][0].assessment_id)
 
 
+@case("assessments")
+def issues_linked_to_traces_and_searched():
+    # MLflow 3.11's issues through the client's RestStore, traces linked by IssueReference assessments.
+    from mlflow.entities.assessment import IssueReference
+    from mlflow.entities.issue import IssueSeverity, IssueStatus
+    from mlflow.tracking._tracking_service.utils import _get_store
+
+    experiment_id = fresh_experiment()
+    store = _get_store()
+    issue = store.create_issue(experiment_id=experiment_id, name="Wrong currency", description="Prices in USD",
+                               severity=IssueSeverity.HIGH, root_causes=["prompt lacks locale"],
+                               categories=["correctness"])
+    expect(issue.issue_id.startswith("iss-") and issue.status == IssueStatus.PENDING, f"created {issue}")
+    minor = store.create_issue(experiment_id=experiment_id, name="Verbose", description="Too long",
+                               severity=IssueSeverity.LOW)
+    trace_id = traced_call("q-issue").info.trace_id
+    mlflow.log_assessment(trace_id, IssueReference(issue_id=issue.issue_id, issue_name=issue.name))
+    linked = [a for a in mlflow.get_trace(trace_id).info.assessments if a.name == issue.issue_id]
+    expect(len(linked) == 1, f"the issue assessment reads back: {linked}")
+    found = store.search_issues(experiment_id=experiment_id, include_trace_count=True)
+    expect([i.name for i in found] == ["Wrong currency", "Verbose"], f"severity order {[i.name for i in found]}")
+    expect(found[0].trace_count == 1 and found[1].trace_count == 0, f"trace counts {found}")
+    resolved = store.update_issue(issue.issue_id, status=IssueStatus.RESOLVED)
+    expect(resolved.status == IssueStatus.RESOLVED and resolved.name == "Wrong currency", f"updated {resolved}")
+    expect(store.get_issue(minor.issue_id).severity == IssueSeverity.LOW, "get_issue")
+    pending = store.search_issues(experiment_id=experiment_id, filter_string="status = 'pending'")
+    expect([i.issue_id for i in pending] == [minor.issue_id], f"filtered {pending}")
+
+
 # ---------------------------------------------------------------- datasets, scorers, evaluation
 
 

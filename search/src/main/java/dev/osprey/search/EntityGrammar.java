@@ -118,6 +118,12 @@ public final class EntityGrammar {
             .orderableFields(Field.ATTRIBUTE)
             .build();
 
+    /** SearchIssues (MLflow 3.11): {@code status} and {@code source_run_id}; the handler allows = and != only. */
+    public static final EntityGrammar ISSUES = builder("issue")
+            .prefix(Field.ATTRIBUTE, "attribute", "attributes")
+            .attributes("status", "source_run_id")
+            .build();
+
     private static final Set<String> DATASET_KEYS = Set.of("name", "digest", "context");
     /**
      * A trace matches a span clause when any of its spans does; {@code content} is the span's stored JSON and

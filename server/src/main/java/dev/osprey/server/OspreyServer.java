@@ -177,6 +177,8 @@ public final class OspreyServer implements AutoCloseable {
                     .endpoints());
             endpoints.add(ServerInfo.endpoint(config.workspaces()));
             endpoints.addAll(dev.osprey.server.ui.UiAjaxRoutes.endpoints());
+            endpoints.addAll(new dev.osprey.server.issues.IssueRoutes(storage.issues(), storage.workspaces(), clock)
+                    .endpoints());
             Optional<AuthService> auth = ServerAuth.start(config, storage.auth(), clock);
             Optional<Workspaces> workspaces = config.workspaces()
                     ? Optional.of(new Workspaces(storage.workspaces(), storage.tracking(), locationRules,

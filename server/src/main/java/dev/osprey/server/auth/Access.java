@@ -157,6 +157,11 @@ public final class Access {
         return new Declared(on(need, "the evaluation job"), p -> p.job(need));
     }
 
+    /** On the experiment of the issue in the {@code issue_id} path parameter. */
+    public static Requirement onIssue(Need need) {
+        return new Declared(on(need, "the issue's experiment"), p -> p.issue(need));
+    }
+
     /** Guardrails: {@code need} in the call's workspace (MANAGE to change them). */
     public static Requirement guardrails(Need need) {
         return new Declared(need + " in the workspace", p -> p.guardrails(need));

@@ -362,6 +362,15 @@ public final class AccessPolicy {
         });
     }
 
+    /** On the experiment of the issue in the {@code issue_id} path parameter. */
+    Rule issue(Need need) {
+        return Rule.before((u, r) -> {
+            String id = r.pathParam("issue_id");
+            storage.issues().get(id).ifPresent(i -> requireExperiment(u, r, i.experimentId(), need,
+                    () -> OspreyException.notFound("Issue with ID '" + id + "' not found")));
+        });
+    }
+
     /** Guardrails of the call's workspace: {@code need} there (MANAGE to change them, READ to see them). */
     Rule guardrails(Need need) {
         return Rule.before((u, r) -> {

@@ -21,8 +21,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Assessments of traces (spec/tracing.md §6): feedback and expectations with their source, rationale, metadata and
- * the override chain. Requests are read as JSON trees since values may be any JSON.
+ * Assessments of traces (spec/tracing.md §6): feedback, expectations and issue references (MLflow 3.11) with their
+ * source, rationale, metadata and the override chain. Requests are read as JSON trees since values may be any JSON.
  */
 public final class AssessmentRoutes {
     private static final String ONE = "/mlflow/traces/{trace_id}/assessments/{assessment_id}";
@@ -68,8 +68,13 @@ public final class AssessmentRoutes {
         }
         boolean feedback = a.hasNonNull("feedback");
         boolean expectation = a.hasNonNull("expectation");
-        if (feedback == expectation) {
-            throw OspreyException.invalid("An assessment is exactly one of 'feedback' and 'expectation'.");
+        boolean issue = a.hasNonNull("issue");
+        if ((feedback ? 1 : 0) + (expectation ? 1 : 0) + (issue ? 1 : 0) != 1) {
+            throw OspreyException.invalid("An assessment is exactly one of 'feedback', 'expectation' and 'issue'.");
+        }
+        if (issue && a.path("issue").path("issue_name").asText("").isEmpty()) {
+            throw OspreyException.invalid("An issue assessment names the issue in 'issue.issue_name' (and its id in "
+                    + "'assessment_name').");
         }
         if (feedback && (!a.get("feedback").has("value") || a.get("feedback").get("value").isNull())
                 && !a.get("feedback").hasNonNull("error")) {
