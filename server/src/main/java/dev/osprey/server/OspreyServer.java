@@ -177,6 +177,7 @@ public final class OspreyServer implements AutoCloseable {
                     .endpoints());
             endpoints.add(ServerInfo.endpoint(config.workspaces()));
             endpoints.addAll(dev.osprey.server.ui.UiAjaxRoutes.endpoints());
+            endpoints.addAll(new dev.osprey.server.gateway.ProviderCatalogRoutes(prices).endpoints());
             endpoints.addAll(new dev.osprey.server.issues.IssueRoutes(storage.issues(), storage.workspaces(), clock)
                     .endpoints());
             Optional<AuthService> auth = ServerAuth.start(config, storage.auth(), clock);

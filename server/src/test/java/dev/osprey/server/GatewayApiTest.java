@@ -144,6 +144,30 @@ class GatewayApiTest {
         return server.baseUrl() + "/gateway/mlflow/v1";
     }
 
+    /** MLflow's UI draws the secret form and the model picker from these. */
+    @Test
+    void providerConfig_andSupportedModels() {
+        JsonNode bedrock = JudgeGateway.ok(api.get("/ajax-api/3.0/mlflow/gateway/provider-config?provider=bedrock"));
+        assertThat(bedrock.path("default_mode").asText()).isEqualTo("access_keys");
+        assertThat(bedrock.at("/auth_modes/0/secret_fields").findValuesAsText("name"))
+                .containsExactly("aws_access_key_id", "aws_secret_access_key", "aws_session_token");
+        assertThat(bedrock.at("/auth_modes/0/config_fields").findValuesAsText("name")).contains("aws_region");
+        JsonNode openai = JudgeGateway.ok(api.get("/ajax-api/3.0/mlflow/gateway/provider-config?provider=openai"));
+        assertThat(openai.at("/auth_modes/0/secret_fields/0/name").asText()).isEqualTo("api_key");
+        assertThat(openai.at("/auth_modes/0/secret_fields/0/required").asBoolean()).isTrue();
+        assertThat(api.get("/ajax-api/3.0/mlflow/gateway/provider-config?provider=nope").status()).isEqualTo(400);
+        assertThat(api.get("/ajax-api/3.0/mlflow/gateway/provider-config").status()).isEqualTo(400);
+
+        JsonNode models = JudgeGateway.ok(api.get("/ajax-api/3.0/mlflow/gateway/supported-models?provider=anthropic"))
+                .path("models");
+        assertThat(models.findValuesAsText("provider")).isNotEmpty().containsOnly("anthropic");
+        JsonNode sonnet = java.util.stream.StreamSupport.stream(models.spliterator(), false)
+                .filter(m -> m.path("model").asText().equals("claude-sonnet-4")).findFirst().orElseThrow();
+        assertThat(sonnet.path("input_cost_per_token").asDouble()).isEqualTo(3.0 / 1_000_000);
+        assertThat(JudgeGateway.ok(api.get("/ajax-api/3.0/mlflow/gateway/supported-models")).path("models").size())
+                .isGreaterThan(models.size());
+    }
+
     @Test
     @Order(1)
     void configApi_roundTripsInMlflowsShape() {

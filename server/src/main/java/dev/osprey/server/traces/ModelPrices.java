@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -30,31 +31,55 @@ public final class ModelPrices {
         }
     }
 
+    /** A model the table lists with its provider (a provider name of the gateway) and mode (chat or embedding). */
+    public record Listing(String model, String provider, String mode, Price price) {}
+
     private final Map<String, Price> prices;
+    private final List<Listing> catalog;
     /** Answers by the model name callers use, so the prefix scan runs once per name (the gateway asks per call). */
     private final Map<String, Optional<Price>> resolved = new java.util.concurrent.ConcurrentHashMap<>();
 
-    ModelPrices(Map<String, Price> prices) {
+    ModelPrices(Map<String, Price> prices, Map<String, Listing> catalog) {
         this.prices = Map.copyOf(prices);
+        this.catalog = catalog.values().stream().sorted(java.util.Comparator.comparing(Listing::provider)
+                .thenComparing(Listing::model)).toList();
+    }
+
+    /** The models that name their provider, by provider then name. */
+    public List<Listing> catalog() {
+        return catalog;
     }
 
     /** The bundled table, overridden and extended by {@code overrides} when given. */
     public static ModelPrices load(Optional<Path> overrides) {
         Map<String, Price> prices = new HashMap<>();
+        Map<String, Listing> catalog = new HashMap<>();
         try (InputStream in = ModelPrices.class.getResourceAsStream(BUNDLED)) {
-            read(Json.read(in.readAllBytes()), prices);
+            read(Json.read(in.readAllBytes()), prices, catalog);
             if (overrides.isPresent()) {
-                read(Json.read(Files.readAllBytes(overrides.get())), prices);
+                read(Json.read(Files.readAllBytes(overrides.get())), prices, catalog);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read model prices: " + e.getMessage(), e);
         }
-        return new ModelPrices(prices);
+        return new ModelPrices(prices, catalog);
     }
 
-    private static void read(JsonNode table, Map<String, Price> into) {
-        table.path("models").fields().forEachRemaining(e -> into.put(e.getKey().toLowerCase(Locale.ROOT),
-                new Price(e.getValue().path("input").asDouble(0), e.getValue().path("output").asDouble(0))));
+    private static void read(JsonNode table, Map<String, Price> into, Map<String, Listing> catalog) {
+        table.path("models").fields().forEachRemaining(e -> {
+            String model = e.getKey().toLowerCase(Locale.ROOT);
+            Price price = new Price(e.getValue().path("input").asDouble(0), e.getValue().path("output").asDouble(0));
+            into.put(model, price);
+            String provider = e.getValue().path("provider").asText("");
+            if (provider.isEmpty()) {
+                // An override that only reprices a listed model keeps its provider and mode.
+                catalog.computeIfPresent(model, (k, old) -> new Listing(old.model(), old.provider(), old.mode(),
+                        price));
+            } else {
+                catalog.put(model, new Listing(e.getKey(), provider, e.getValue().path("mode").asText("chat"),
+                        price));
+            }
+        });
     }
 
     public Optional<Price> price(String model) {

@@ -38,5 +38,19 @@ class ModelPricesTest {
         assertThat(prices.price("gpt-4o")).contains(new ModelPrices.Price(1.0, 2.0));
         assertThat(prices.price("house-model-v2")).contains(new ModelPrices.Price(0.5, 0.5));
         assertThat(prices.price("gpt-4o-mini")).contains(new ModelPrices.Price(0.15, 0.60));
+        var listed = prices.catalog().stream().filter(l -> l.model().equals("gpt-4o")).findFirst().orElseThrow();
+        assertThat(listed.provider()).as("a repriced model keeps its provider").isEqualTo("openai");
+        assertThat(listed.price()).isEqualTo(new ModelPrices.Price(1.0, 2.0));
+        assertThat(prices.catalog()).as("no provider, not in the catalog").noneMatch(l -> l.model().equals("house-model"));
+    }
+
+    @Test
+    void theCatalog_namesEachBundledModelsProviderAndMode() {
+        assertThat(bundled.catalog()).extracting(ModelPrices.Listing::provider).containsOnly("anthropic", "gemini",
+                "mistral", "openai");
+        assertThat(bundled.catalog()).filteredOn(l -> l.model().equals("text-embedding-3-small"))
+                .extracting(ModelPrices.Listing::mode).containsExactly("embedding");
+        assertThat(bundled.catalog()).filteredOn(l -> l.model().equals("claude-sonnet-4"))
+                .extracting(ModelPrices.Listing::mode).containsExactly("chat");
     }
 }
