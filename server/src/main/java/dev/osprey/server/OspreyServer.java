@@ -28,6 +28,8 @@ import dev.osprey.server.eval.DatasetRoutes;
 import dev.osprey.server.eval.EvaluationJobs;
 import dev.osprey.server.eval.EvaluationRoutes;
 import dev.osprey.server.eval.InvokeScorerJob;
+import dev.osprey.server.eval.PromptOptimizationJob;
+import dev.osprey.server.eval.PromptOptimizationRoutes;
 import dev.osprey.server.eval.ScorerInvocations;
 import dev.osprey.server.guardrails.GuardrailRoutes;
 import dev.osprey.server.jobs.JobRoutes;
@@ -169,9 +171,12 @@ public final class OspreyServer implements AutoCloseable {
                     clock), judgeModels, clock);
             endpoints.addAll(new EvaluationRoutes(evaluations, storage).endpoints());
             InvokeScorerJob invokeScorer = new InvokeScorerJob(storage, judgeModels, clock);
-            MlflowJobs mlflowJobs = new MlflowJobs(storage.jobs(), List.of(invokeScorer), clock);
+            PromptOptimizationJob optimizePrompts = new PromptOptimizationJob(storage, registry, judgeModels, gateway,
+                    clock);
+            MlflowJobs mlflowJobs = new MlflowJobs(storage.jobs(), List.of(invokeScorer, optimizePrompts), clock);
             endpoints.addAll(new JobRoutes(mlflowJobs, storage.workspaces()).endpoints());
             endpoints.addAll(new ScorerInvocations(mlflowJobs, invokeScorer).endpoints());
+            endpoints.addAll(new PromptOptimizationRoutes(mlflowJobs, optimizePrompts, storage, clock).endpoints());
             ServerGateway.alertThrough(gateway, webhooks.dispatcher());
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), storage.gateway())
                     .endpoints());

@@ -47,6 +47,11 @@ final class MemoryJobStore implements JobStore {
     }
 
     @Override
+    public boolean delete(String jobId) {
+        return db.locked(() -> db.jobs.remove(jobId) != null);
+    }
+
+    @Override
     public List<Job> unfinished(String kind) {
         return db.locked(() -> db.jobs.values().stream().filter(j -> j.kind().equals(kind) && !j.finished())
                 .sorted(Comparator.comparingLong(Job::createdTime)).toList());

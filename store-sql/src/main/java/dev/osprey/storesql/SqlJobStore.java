@@ -52,6 +52,11 @@ final class SqlJobStore implements JobStore {
     }
 
     @Override
+    public boolean delete(String jobId) {
+        return db.write(c -> Jdbc.update(c, "DELETE FROM jobs WHERE job_id = ?", jobId)) > 0;
+    }
+
+    @Override
     public List<Job> unfinished(String kind) {
         return db.read(c -> Jdbc.list(c, "SELECT " + COLUMNS + " FROM jobs WHERE kind = ? AND status IN "
                 + "('PENDING', 'IN_PROGRESS') ORDER BY created_time", SqlJobStore::row, kind));

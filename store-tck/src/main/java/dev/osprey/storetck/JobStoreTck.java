@@ -82,6 +82,10 @@ public abstract class JobStoreTck {
         assertThat(jobs.listOfKind(kind, 10)).extracting(Job::jobId)
                 .containsExactly(newest.jobId(), newer.jobId(), older.jobId());
         assertThat(jobs.listOfKind(kind, 2)).extracting(Job::jobId).containsExactly(newest.jobId(), newer.jobId());
+        assertThat(jobs.delete(newer.jobId())).isTrue();
+        assertThat(jobs.delete(newer.jobId())).isFalse();
+        assertThat(jobs.get(newer.jobId())).isEmpty();
+        assertThat(jobs.listOfKind(kind, 10)).extracting(Job::jobId).containsExactly(newest.jobId(), older.jobId());
     }
 
     @Test

@@ -20,6 +20,9 @@ public interface JobStore {
     /** Jobs of one kind in every experiment, newest first. */
     List<Job> listOfKind(String kind, int maxResults);
 
+    /** Removes the job; false when there was none. */
+    boolean delete(String jobId);
+
     /** Jobs that were PENDING or IN_PROGRESS: the ones to resume. */
     List<Job> unfinished(String kind);
 

@@ -104,6 +104,18 @@ public final class MlflowJobs implements AutoCloseable {
                 .limit(maxResults).map(MlflowJobs::view).toList();
     }
 
+    /** The experiment's jobs of one name, newest first. */
+    public List<MlflowJob> listIn(String experimentId, String name, int maxResults) {
+        function(name);
+        return jobs.list(experimentId, name, maxResults).stream().map(MlflowJobs::view).toList();
+    }
+
+    /** Stops the job if it runs and forgets it. */
+    public void delete(String jobId) {
+        cancel(jobId);
+        jobs.delete(jobId);
+    }
+
     public MlflowJob cancel(String jobId) {
         MlflowJob job = require(jobId);
         if (job.job().finished()) {
@@ -132,7 +144,8 @@ public final class MlflowJobs implements AutoCloseable {
         return new MlflowJob(job, params, timeout);
     }
 
-    static JsonNode parse(String json) {
+    /** A stored JSON text; text that is not JSON as a string node. */
+    public static JsonNode parse(String json) {
         try {
             return Json.read(json);
         } catch (java.io.IOException e) {

@@ -1,0 +1,400 @@
+package dev.osprey.server.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.osprey.core.Metric;
+import dev.osprey.core.ModelVersion;
+import dev.osprey.core.OspreyException;
+import dev.osprey.core.Page;
+import dev.osprey.core.RunStatus;
+import dev.osprey.core.Tag;
+import dev.osprey.eval.EvalItem;
+import dev.osprey.eval.Feedback;
+import dev.osprey.eval.FeedbackValue;
+import dev.osprey.eval.JudgeModel;
+import dev.osprey.eval.Scorer;
+import dev.osprey.eval.ScorerSpecs;
+import dev.osprey.gateway.Gateway;
+import dev.osprey.gateway.GatewayConfigService.ResolvedEndpoint;
+import dev.osprey.gateway.GatewayException;
+import dev.osprey.gateway.Invocation;
+import dev.osprey.gateway.provider.Operation;
+import dev.osprey.protocol.Json;
+import dev.osprey.server.jobs.JobFunction;
+import dev.osprey.server.registry.RegistryService;
+import dev.osprey.store.DatasetStore.DatasetRecord;
+import dev.osprey.store.MetricBatch;
+import dev.osprey.store.RunUpdate;
+import dev.osprey.store.StorageComponent;
+import dev.osprey.store.WorkspaceStore;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * MLflow's {@code optimize_prompts} job with the MetaPrompt optimizer, run in the server: the source prompt is run
+ * on the dataset through the gateway endpoint serving its model config and scored by the scorers (the baseline);
+ * the reflection model rewrites the template from those results (or, with no dataset, from prompt-engineering
+ * practice alone); the rewrite must keep every template variable, else the source template is kept, as MLflow does;
+ * the new template is scored the same way and registered as the prompt's next version with its lineage. The run the
+ * job belongs to gets MLflow's {@code initial_eval_score} / {@code final_eval_score} metrics (aggregate and per
+ * scorer) and {@code total_metric_calls}.
+ */
+public final class PromptOptimizationJob implements JobFunction {
+    static final String NAME = "optimize_prompts";
+    private static final String CALLER = "osprey-optimizer";
+    private static final int MAX_RECORDS = 1000;
+    private final StorageComponent storage;
+    private final RegistryService registry;
+    private final ScorerSpecs.JudgeModels models;
+    private final Gateway gateway;
+    private final Clock clock;
+
+    public PromptOptimizationJob(StorageComponent storage, RegistryService registry, ScorerSpecs.JudgeModels models,
+            Gateway gateway, Clock clock) {
+        this.storage = storage;
+        this.registry = registry;
+        this.models = models;
+        this.gateway = gateway;
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** Everything the job needs, resolved and checked before any model is called. */
+    private record Plan(String experimentId, String workspace, String promptName, String promptUri,
+            ModelVersion source, String template, Optional<String> modelConfig, String endpoint,
+            List<Scorer> scorers, List<DatasetRecord> records, JudgeModel reflection, Optional<String> guidelines) {}
+
+    @Override
+    public String experimentOf(ObjectNode params) {
+        return plan(params).experimentId();
+    }
+
+    private Plan plan(JsonNode params) {
+        String experimentId = params.path("experiment_id").asText("");
+        if (experimentId.isBlank() || storage.tracking().getExperiment(experimentId).isEmpty()) {
+            throw OspreyException.notFound("No Experiment with id=" + experimentId + " exists");
+        }
+        String workspace = storage.workspaces().workspacesOf(WorkspaceStore.Kind.EXPERIMENT, List.of(experimentId))
+                .getOrDefault(experimentId, WorkspaceStore.DEFAULT);
+        String optimizer = params.path("optimizer_type").asText("").toLowerCase(Locale.ROOT);
+        if (optimizer.equals("gepa")) {
+            throw OspreyException.invalid("The GEPA optimizer is not available in Osprey yet; use METAPROMPT.");
+        }
+        if (!optimizer.equals("metaprompt")) {
+            throw OspreyException.invalid("Unsupported optimizer type: '" + optimizer + "'. Supported types: "
+                    + "[metaprompt].");
+        }
+        JsonNode config = params.path("optimizer_config");
+        String reflectionUri = config.path("reflection_model").asText("");
+        if (reflectionUri.isBlank()) {
+            throw OspreyException.invalid("Missing required optimizer configuration: 'reflection_model' must be "
+                    + "specified in optimizer_config for the MetaPrompt optimizer (e.g., 'gateway:/my-endpoint').");
+        }
+        ScorerSpecs.JudgeModels inWorkspace = models.in(workspace);
+        JudgeModel reflection;
+        try {
+            reflection = inWorkspace.resolve(Optional.of(reflectionUri));
+        } catch (IllegalArgumentException e) {
+            throw OspreyException.invalid("reflection_model: " + e.getMessage());
+        }
+        String uri = params.path("prompt_uri").asText("");
+        RegistryService prompts = registry.in(Optional.of(workspace));
+        ModelVersion source = resolvePrompt(prompts, uri);
+        String template = tag(source, "mlflow.prompt.text").orElseThrow(() -> OspreyException.invalid("Prompt "
+                + uri + " has no template."));
+        if (!tag(source, "_mlflow_prompt_type").orElse("text").equals("text")) {
+            throw OspreyException.invalid("Only text prompts can be optimized");
+        }
+        Optional<String> modelConfig = tag(source, "_mlflow_prompt_model_config");
+        String endpoint = endpointFor(uri, modelConfig, workspace);
+        List<Scorer> scorers = new ArrayList<>();
+        for (JsonNode n : params.path("scorer_names")) {
+            scorers.add(scorer(n.asText(), experimentId, inWorkspace));
+        }
+        List<DatasetRecord> records = new ArrayList<>();
+        String datasetId = params.path("dataset_id").asText("");
+        if (!datasetId.isBlank()) {
+            storage.datasets().get(datasetId).orElseThrow(() -> OspreyException.notFound(
+                    "Could not find evaluation dataset with ID " + datasetId));
+            Page<DatasetRecord> page = storage.datasets().records(datasetId, MAX_RECORDS, Optional.empty());
+            records.addAll(page.items());
+        }
+        if (!scorers.isEmpty() && records.isEmpty()) {
+            throw OspreyException.invalid("`scorers` is provided but the dataset is missing or empty; a dataset must "
+                    + "be provided if scorers are.");
+        }
+        return new Plan(experimentId, workspace, source.name(), uri, source, template, modelConfig, endpoint, scorers,
+                records, reflection, Optional.ofNullable(config.path("guidelines").textValue()));
+    }
+
+    /** {@code prompts:/name/version} or {@code prompts:/name@alias}. */
+    private static ModelVersion resolvePrompt(RegistryService prompts, String uri) {
+        if (!uri.startsWith("prompts:/")) {
+            throw OspreyException.invalid("source_prompt_uri must look like prompts:/<name>/<version> or "
+                    + "prompts:/<name>@<alias>, got '" + uri + "'.");
+        }
+        String rest = uri.substring("prompts:/".length());
+        int at = rest.lastIndexOf('@');
+        int slash = rest.lastIndexOf('/');
+        if (at > 0) {
+            return prompts.byAlias(rest.substring(0, at), rest.substring(at + 1));
+        }
+        if (slash <= 0) {
+            throw OspreyException.invalid("source_prompt_uri names no version: '" + uri + "'.");
+        }
+        return prompts.getVersion(rest.substring(0, slash), rest.substring(slash + 1));
+    }
+
+    private static Optional<String> tag(ModelVersion v, String key) {
+        return v.tags().stream().filter(t -> t.key().equals(key)).map(Tag::value).findFirst();
+    }
+
+    /**
+     * The gateway endpoint the prompt's model config names: provider {@code gateway} names the endpoint itself;
+     * any other provider and model name must be served by an endpoint of the workspace.
+     */
+    private String endpointFor(String uri, Optional<String> modelConfig, String workspace) {
+        JsonNode config = modelConfig.map(PromptOptimizationJob::parse).orElse(Json.object());
+        String provider = config.path("provider").asText("");
+        String model = config.path("model_name").asText("");
+        if (provider.isBlank() || model.isBlank()) {
+            throw OspreyException.invalid("Prompt " + uri + " doesn't have a model configuration that sets provider "
+                    + "and model_name, which are required for optimization.");
+        }
+        if (provider.equals("gateway")) {
+            return gateway.config().endpoint(workspace, model).map(e -> e.endpoint().name()).orElseThrow(() ->
+                    OspreyException.invalid("Prompt " + uri + " names gateway endpoint '" + model + "', which does "
+                            + "not exist in workspace '" + workspace + "'."));
+        }
+        for (ResolvedEndpoint e : gateway.config().snapshot().all()) {
+            if (e.endpoint().workspace().equals(workspace) && e.models().stream().anyMatch(m ->
+                    m.definition().provider().equalsIgnoreCase(provider)
+                            && m.definition().modelName().equals(model))) {
+                return e.endpoint().name();
+            }
+        }
+        throw OspreyException.invalid("No gateway endpoint in workspace '" + workspace + "' serves " + provider + "/"
+                + model + " (the model config of " + uri + "); create one, or set the prompt's model_config provider "
+                + "to 'gateway' and model_name to an endpoint.");
+    }
+
+    private Scorer scorer(String name, String experimentId, ScorerSpecs.JudgeModels inWorkspace) {
+        Optional<String> registered = storage.scorers().get(experimentId, name, Optional.empty())
+                .map(v -> v.serializedScorer());
+        String serialized = registered.orElse("{\"builtin_scorer_class\": " + Json.object().textNode(name) + "}");
+        try {
+            return ScorerSpecs.parse(name, serialized, inWorkspace);
+        } catch (ScorerSpecs.UnsupportedScorerException e) {
+            throw OspreyException.invalid("Scorer '" + name + "' not found or not runnable here. It is neither a "
+                    + "built-in scorer (e.g., 'Correctness', 'Safety') nor a registered scorer Osprey can run in "
+                    + "experiment '" + experimentId + "': " + e.getMessage());
+        }
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return Json.read(json);
+        } catch (IOException e) {
+            return Json.object();
+        }
+    }
+
+    /** One run of a template over the records: per scorer the mean score, and the rows the reflection model sees. */
+    private record Evaluation(Optional<Double> aggregate, Map<String, Double> perScorer, List<ObjectNode> rows) {}
+
+    @Override
+    public JsonNode run(ObjectNode params, Progress progress) {
+        Plan plan = plan(params);
+        String runId = params.path("run_id").asText("");
+        try {
+            return optimize(plan, runId, progress);
+        } catch (RuntimeException e) {
+            if (!runId.isEmpty() && !progress.stopped()) {
+                storage.tracking().updateRun(runId, new RunUpdate(Optional.of(RunStatus.FAILED),
+                        OptionalLong.of(clock.millis()), Optional.empty()));
+            }
+            throw e;
+        }
+    }
+
+    private JsonNode optimize(Plan plan, String runId, Progress progress) {
+        long total = 2L * plan.records().size() + 1;
+        long[] done = {0};
+        long[] calls = {0};
+        Evaluation baseline = evaluate(plan, plan.template(), progress, done, total, calls);
+        if (progress.stopped()) {
+            return Json.object();
+        }
+        String improved = rewrite(plan, baseline);
+        progress.report(++done[0], total);
+        Evaluation after = evaluate(plan, improved, progress, done, total, calls);
+        if (progress.stopped()) {
+            return Json.object();
+        }
+        ModelVersion registered = register(plan, improved, runId, baseline, after);
+        String optimizedUri = "prompts:/" + registered.name() + "/" + registered.version();
+        if (!runId.isEmpty()) {
+            long now = clock.millis();
+            List<Metric> metrics = new ArrayList<>();
+            baseline.aggregate().ifPresent(v -> metrics.add(metric("initial_eval_score", v, runId, now)));
+            after.aggregate().ifPresent(v -> metrics.add(metric("final_eval_score", v, runId, now)));
+            baseline.perScorer().forEach((k, v) -> metrics.add(metric("initial_eval_score." + k, v, runId, now)));
+            after.perScorer().forEach((k, v) -> metrics.add(metric("final_eval_score." + k, v, runId, now)));
+            metrics.add(metric("total_metric_calls", calls[0], runId, now));
+            storage.tracking().logBatch(runId, new MetricBatch(metrics, List.of(), List.of(
+                    new Tag("mlflow.linkedPrompts", linkedPrompts(plan, registered)))));
+            storage.tracking().updateRun(runId, new RunUpdate(Optional.of(RunStatus.FINISHED), OptionalLong.of(now),
+                    Optional.empty()));
+        }
+        ObjectNode result = Json.object().put("run_id", runId).put("source_prompt_uri", plan.promptUri())
+                .put("optimized_prompt_uri", optimizedUri).put("optimizer_name", "MetaPromptOptimizer");
+        put(result, "initial_eval_score", baseline.aggregate());
+        put(result, "final_eval_score", after.aggregate());
+        result.put("dataset_id", plan.records().isEmpty() ? "" : plan.records().getFirst().datasetId());
+        ArrayNode names = result.putArray("scorer_names");
+        plan.scorers().forEach(s -> names.add(s.name()));
+        return result;
+    }
+
+    private static void put(ObjectNode node, String field, Optional<Double> value) {
+        if (value.isPresent()) {
+            node.put(field, value.get());
+        } else {
+            node.putNull(field);
+        }
+    }
+
+    private static Metric metric(String key, double value, String runId, long now) {
+        return new Metric(key, value, now, 0, Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(runId));
+    }
+
+    private static String linkedPrompts(Plan plan, ModelVersion registered) {
+        ArrayNode linked = Json.object().arrayNode();
+        linked.addObject().put("name", plan.source().name()).put("version", plan.source().version());
+        linked.addObject().put("name", registered.name()).put("version", registered.version());
+        return Json.writeString(linked);
+    }
+
+    private Evaluation evaluate(Plan plan, String template, Progress progress, long[] done, long total,
+            long[] calls) {
+        Map<String, List<Double>> byScorer = new LinkedHashMap<>();
+        List<ObjectNode> rows = new ArrayList<>();
+        List<Double> recordScores = new ArrayList<>();
+        for (DatasetRecord r : plan.records()) {
+            if (progress.stopped()) {
+                break;
+            }
+            JsonNode inputs = parse(r.inputsJson());
+            JsonNode expectations = parse(r.expectationsJson());
+            String output = predict(plan, PromptTemplates.format(template, inputs));
+            calls[0]++;
+            EvalItem item = new EvalItem(inputs, Json.object().textNode(output), expectations, Optional.empty());
+            ObjectNode row = Json.object();
+            row.set("inputs", inputs);
+            row.put("outputs", output);
+            row.set("expectations", expectations);
+            ObjectNode feedback = row.putObject("feedback");
+            List<Double> scores = new ArrayList<>();
+            for (Scorer s : plan.scorers()) {
+                Feedback f = s.safely(item);
+                Optional<Double> score = f.value().flatMap(PromptOptimizationJob::score);
+                score.ifPresent(v -> {
+                    byScorer.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(v);
+                    scores.add(v);
+                });
+                ObjectNode one = feedback.putObject(s.name());
+                score.ifPresent(v -> one.put("score", v));
+                f.rationale().or(f::error).ifPresent(t -> one.put("rationale", t));
+            }
+            if (!scores.isEmpty()) {
+                double mean = scores.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+                recordScores.add(mean);
+                row.put("score", mean);
+            }
+            rows.add(row);
+            progress.report(++done[0], total);
+        }
+        Map<String, Double> perScorer = new LinkedHashMap<>();
+        byScorer.forEach((k, v) -> perScorer.put(k, v.stream().mapToDouble(Double::doubleValue).average()
+                .orElse(0)));
+        Optional<Double> aggregate = recordScores.isEmpty() ? Optional.empty()
+                : Optional.of(recordScores.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+        return new Evaluation(aggregate, perScorer, rows);
+    }
+
+    /** A verdict as a number: pass 1, fail 0, numbers as they are; other labels do not count. */
+    private static Optional<Double> score(FeedbackValue v) {
+        return switch (v) {
+            case FeedbackValue.Bool b -> Optional.of(b.value() ? 1.0 : 0.0);
+            case FeedbackValue.Number n -> Optional.of(n.value());
+            case FeedbackValue.Text t -> switch (t.value().strip().toLowerCase(Locale.ROOT)) {
+                case "yes", "pass", "true" -> Optional.of(1.0);
+                case "no", "fail", "false" -> Optional.of(0.0);
+                default -> Optional.empty();
+            };
+        };
+    }
+
+    private String predict(Plan plan, String prompt) {
+        ObjectNode request = Json.object();
+        request.putArray("messages").addObject().put("role", "user").put("content", prompt);
+        try {
+            Gateway.Reply reply = gateway.invoke(new Invocation(plan.endpoint(), Operation.CHAT, request, CALLER,
+                    false, Optional.empty(), plan.workspace()));
+            return Json.read(reply.body()).path("choices").path(0).path("message").path("content").asText("");
+        } catch (GatewayException e) {
+            return "Failed to invoke the prompt's model: " + e.getMessage();
+        } catch (IOException e) {
+            return "The prompt's model answered with invalid JSON.";
+        }
+    }
+
+    /** The reflection model's rewrite of the template; the source template when it loses a variable. */
+    private String rewrite(Plan plan, Evaluation baseline) {
+        String reply;
+        try {
+            reply = plan.reflection().complete(MetaPrompts.SYSTEM, MetaPrompts.user(plan.promptName(),
+                    plan.template(), baseline.rows(), plan.guidelines()));
+        } catch (RuntimeException e) {
+            throw new OspreyException(dev.osprey.core.ErrorCode.INTERNAL_ERROR, "The reflection model "
+                    + plan.reflection().name() + " failed: " + e.getMessage());
+        }
+        Optional<String> improved = MetaPrompts.improvedTemplate(reply, plan.promptName());
+        if (improved.isEmpty() || !PromptTemplates.variables(improved.get())
+                .equals(PromptTemplates.variables(plan.template()))) {
+            return plan.template();
+        }
+        return improved.get();
+    }
+
+    private ModelVersion register(Plan plan, String template, String runId, Evaluation baseline, Evaluation after) {
+        List<Tag> tags = new ArrayList<>(List.of(new Tag("mlflow.prompt.is_prompt", "true"),
+                new Tag("mlflow.prompt.text", template), new Tag("_mlflow_prompt_type", "text"),
+                new Tag("osprey.optimization.source", plan.promptUri()),
+                new Tag("osprey.optimization.optimizer", "metaprompt")));
+        plan.modelConfig().ifPresent(c -> tags.add(new Tag("_mlflow_prompt_model_config", c)));
+        if (!runId.isEmpty()) {
+            tags.add(new Tag("osprey.optimization.runId", runId));
+        }
+        if (!plan.records().isEmpty()) {
+            tags.add(new Tag("osprey.optimization.datasetId", plan.records().getFirst().datasetId()));
+        }
+        baseline.aggregate().ifPresent(v -> tags.add(new Tag("osprey.optimization.initialScore", Double.toString(v))));
+        after.aggregate().ifPresent(v -> tags.add(new Tag("osprey.optimization.finalScore", Double.toString(v))));
+        return registry.in(Optional.of(plan.workspace())).createVersion(plan.promptName(), "dummy-source", runId,
+                tags, "", Optional.of("Optimized from " + plan.promptUri() + " by MetaPrompt"), Optional.empty());
+    }
+}
