@@ -1,0 +1,166 @@
+package dev.osprey.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.osprey.gateway.crypto.KeyEncryptionKey;
+import dev.osprey.protocol.Json;
+import dev.osprey.server.OspreyServer;
+import dev.osprey.server.ServerConfig;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * OPT-1: a MetaPrompt prompt-optimization job on a task whose scripted model answers correctly only when the prompt
+ * tells it to answer in French. The mock (OpenAI's wire format, 20 ms per call) plays the prompt's model, the judge
+ * and the reflection model; the job runs through the server's REST API and gateway. Reported: scores before and
+ * after, model calls, and the job's own time per model call against a direct call to the mock measured in the same
+ * run (wall time minus that, over the calls).
+ * Argument: dataset rows (default 20).
+ */
+public final class OptimizationLoad {
+    private static final String FRENCH = "Always answer in French.";
+    private static final long LATENCY_MS = 20;
+
+    private OptimizationLoad() {}
+
+    private static String reply(JsonNode body) {
+        String prompt = body.path("messages").toString();
+        if (prompt.contains("Improve the prompt template")) {
+            return "{\"greet\": \"" + FRENCH + " Answer this: {{question}}\"}";
+        }
+        if (prompt.contains("a correct answer to")) {
+            return "{\"result\": \"" + (prompt.contains("Bonjour") ? "yes" : "no") + "\", \"rationale\": \"r\"}";
+        }
+        return prompt.contains(FRENCH) ? "Bonjour" : "Hello";
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        AtomicLong calls = new AtomicLong();
+        HttpServer mock = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+        mock.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        mock.createContext("/v1/chat/completions", ex -> {
+            try (ex) {
+                JsonNode body = Json.read(ex.getRequestBody().readAllBytes());
+                calls.incrementAndGet();
+                Thread.sleep(LATENCY_MS);
+                ObjectNode out = Json.object().put("id", "c").put("object", "chat.completion").put("model", "m");
+                out.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop")
+                        .putObject("message").put("role", "assistant").put("content", reply(body));
+                out.putObject("usage").put("prompt_tokens", 50).put("completion_tokens", 5).put("total_tokens", 55);
+                byte[] bytes = Json.write(out);
+                ex.getResponseHeaders().set("Content-Type", "application/json");
+                ex.sendResponseHeaders(200, bytes.length);
+                ex.getResponseBody().write(bytes);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        mock.start();
+        // The reference, measured in the same run: one call straight to the mock, as the job's calls would cost
+        // with nothing of Osprey's in between.
+        String direct = "http://127.0.0.1:" + mock.getAddress().getPort() + "/v1/chat/completions";
+        String ask = "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
+        for (int i = 0; i < 20; i++) {
+            Bench.post(direct, ask);
+        }
+        long refStarted = System.nanoTime();
+        int refCalls = 100;
+        for (int i = 0; i < refCalls; i++) {
+            Bench.post(direct, ask);
+        }
+        double directMs = (System.nanoTime() - refStarted) / 1e6 / refCalls;
+        calls.set(0);
+        Path dir = Files.createTempDirectory("osprey-bench-opt");
+        byte[] kek = new byte[32];
+        new SecureRandom().nextBytes(kek);
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db", Optional.empty(),
+                dir.resolve("artifacts").toString(), true, "", true, false).withGateway(new ServerConfig
+                .GatewayOptions(true, Optional.of(KeyEncryptionKey.parse(Base64.getEncoder().encodeToString(kek),
+                        "bench"))));
+        try (OspreyServer server = OspreyServer.start(config)) {
+            String base = server.baseUrl();
+            String g = base + "/api/3.0/mlflow/gateway";
+            ObjectNode secret = Json.object().put("secret_name", "k").put("provider", "openai");
+            secret.putObject("secret_value").put("api_key", "sk-bench");
+            secret.putObject("auth_config").put("api_base", "http://127.0.0.1:" + mock.getAddress().getPort() + "/v1");
+            String secretId = Json.read(Bench.post(g + "/secrets/create", secret.toString())).at("/secret/secret_id")
+                    .asText();
+            String model = Json.read(Bench.post(g + "/model-definitions/create", Json.object().put("name", "m")
+                    .put("secret_id", secretId).put("provider", "openai").put("model_name", "gpt-bench").toString()))
+                    .at("/model_definition/model_definition_id").asText();
+            ObjectNode endpoint = Json.object().put("name", "llm");
+            endpoint.putArray("model_configs").addObject().put("model_definition_id", model)
+                    .put("linkage_type", "PRIMARY").put("weight", 1.0);
+            Bench.post(g + "/endpoints/create", endpoint.toString());
+            String exp = Json.read(Bench.post(base + "/api/2.0/mlflow/experiments/create", "{\"name\": \"opt\"}"))
+                    .path("experiment_id").asText();
+            ObjectNode create = Json.object().put("name", "greetings");
+            create.putArray("experiment_ids").add(exp);
+            String dataset = Json.read(Bench.post(base + "/api/3.0/mlflow/datasets/create", create.toString()))
+                    .at("/dataset/dataset_id").asText();
+            ArrayNode records = Json.MAPPER.createArrayNode();
+            for (int i = 0; i < rows; i++) {
+                ObjectNode r = records.addObject();
+                r.putObject("inputs").put("question", "Greeting number " + i);
+                r.putObject("expectations").put("expected_response", "Bonjour");
+            }
+            Bench.post(base + "/api/3.0/mlflow/datasets/" + dataset + "/records", Json.object()
+                    .put("records", records.toString()).toString());
+            String judge = Json.object().put("name", "french").set("instructions_judge_pydantic_data", Json.object()
+                    .put("instructions", "Is {{ outputs }} a correct answer to {{ inputs }}?")
+                    .put("model", "gateway:/llm")).toString();
+            Bench.post(base + "/api/3.0/mlflow/scorers/register", Json.object().put("experiment_id", exp)
+                    .put("name", "french").put("serialized_scorer", judge).toString());
+            ObjectNode prompt = Json.object().put("name", "greet");
+            prompt.putArray("tags").addObject().put("key", "mlflow.prompt.is_prompt").put("value", "true");
+            Bench.post(base + "/api/2.0/mlflow/registered-models/create", prompt.toString());
+            ObjectNode version = Json.object().put("name", "greet").put("source", "dummy-source");
+            ArrayNode tags = version.putArray("tags");
+            tags.addObject().put("key", "mlflow.prompt.is_prompt").put("value", "true");
+            tags.addObject().put("key", "mlflow.prompt.text").put("value", "Answer this: {{question}}");
+            tags.addObject().put("key", "_mlflow_prompt_model_config").put("value",
+                    "{\"provider\": \"gateway\", \"model_name\": \"llm\"}");
+            Bench.post(base + "/api/2.0/mlflow/model-versions/create", version.toString());
+
+            ObjectNode job = Json.object().put("experiment_id", exp).put("source_prompt_uri", "prompts:/greet/1");
+            job.putObject("config").put("optimizer_type", "OPTIMIZER_TYPE_METAPROMPT").put("dataset_id", dataset)
+                    .put("optimizer_config_json", "{\"reflection_model\": \"gateway:/llm\"}")
+                    .putArray("scorers").add("french");
+            String p = base + "/api/3.0/mlflow/prompt-optimization/jobs";
+            long before = calls.get();
+            long started = System.nanoTime();
+            String jobId = Json.read(Bench.post(p, job.toString())).at("/job/job_id").asText();
+            JsonNode done;
+            do {
+                Thread.sleep(20);
+                done = Json.read(Bench.get(p + "/" + jobId)).path("job");
+            } while (List.of("JOB_STATUS_PENDING", "JOB_STATUS_IN_PROGRESS").contains(done.at("/state/status")
+                    .asText()));
+            double wallS = (System.nanoTime() - started) / 1e9;
+            long used = calls.get() - before;
+            double overheadMs = (wallS * 1000 - used * directMs) / used;
+            double initial = done.at("/initial_eval_scores/aggregate").asDouble(Double.NaN);
+            double fin = done.at("/final_eval_scores/aggregate").asDouble(Double.NaN);
+            Bench.printTable(List.of(String.format(Locale.ROOT, "| MetaPrompt | %d | %s | %.2f | %.2f | %d | %.2f | "
+                    + "%.2f | %.2f ms | %.2f ms | %.2fx |", rows, done.at("/state/status").asText(), initial, fin, used,
+                    100 * (fin - initial) / used, wallS, directMs, overheadMs, wallS * 1000 / used / directMs)),
+                    "optimizer", "rows", "status", "score before", "score after", "model calls",
+                    "gain per 100 calls", "wall s", "direct call (reference)", "job time per call beyond it",
+                    "ratio");
+        } finally {
+            mock.stop(0);
+        }
+    }
+}
