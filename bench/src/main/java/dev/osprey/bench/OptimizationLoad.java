@@ -21,7 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * OPT-1: a MetaPrompt prompt-optimization job on a task whose scripted model answers correctly only when the prompt
+ * OPT-1: MetaPrompt and GEPA prompt-optimization jobs on a task whose scripted model answers correctly only when the prompt
  * tells it to answer in French. The mock (OpenAI's wire format, 20 ms per call) plays the prompt's model, the judge
  * and the reflection model; the job runs through the server's REST API and gateway. Reported: scores before and
  * after, model calls, and the job's own time per model call against a direct call to the mock measured in the same
@@ -134,31 +134,34 @@ public final class OptimizationLoad {
                     "{\"provider\": \"gateway\", \"model_name\": \"llm\"}");
             Bench.post(base + "/api/2.0/mlflow/model-versions/create", version.toString());
 
-            ObjectNode job = Json.object().put("experiment_id", exp).put("source_prompt_uri", "prompts:/greet/1");
-            job.putObject("config").put("optimizer_type", "OPTIMIZER_TYPE_METAPROMPT").put("dataset_id", dataset)
-                    .put("optimizer_config_json", "{\"reflection_model\": \"gateway:/llm\"}")
-                    .putArray("scorers").add("french");
-            String p = base + "/api/3.0/mlflow/prompt-optimization/jobs";
-            long before = calls.get();
-            long started = System.nanoTime();
-            String jobId = Json.read(Bench.post(p, job.toString())).at("/job/job_id").asText();
-            JsonNode done;
-            do {
-                Thread.sleep(20);
-                done = Json.read(Bench.get(p + "/" + jobId)).path("job");
-            } while (List.of("JOB_STATUS_PENDING", "JOB_STATUS_IN_PROGRESS").contains(done.at("/state/status")
-                    .asText()));
-            double wallS = (System.nanoTime() - started) / 1e9;
-            long used = calls.get() - before;
-            double overheadMs = (wallS * 1000 - used * directMs) / used;
-            double initial = done.at("/initial_eval_scores/aggregate").asDouble(Double.NaN);
-            double fin = done.at("/final_eval_scores/aggregate").asDouble(Double.NaN);
-            Bench.printTable(List.of(String.format(Locale.ROOT, "| MetaPrompt | %d | %s | %.2f | %.2f | %d | %.2f | "
-                    + "%.2f | %.2f ms | %.2f ms | %.2fx |", rows, done.at("/state/status").asText(), initial, fin, used,
-                    100 * (fin - initial) / used, wallS, directMs, overheadMs, wallS * 1000 / used / directMs)),
-                    "optimizer", "rows", "status", "score before", "score after", "model calls",
-                    "gain per 100 calls", "wall s", "direct call (reference)", "job time per call beyond it",
-                    "ratio");
+            List<String> table = new java.util.ArrayList<>();
+            for (String optimizer : List.of("METAPROMPT", "GEPA")) {
+                ObjectNode job = Json.object().put("experiment_id", exp).put("source_prompt_uri", "prompts:/greet/1");
+                job.putObject("config").put("optimizer_type", "OPTIMIZER_TYPE_" + optimizer).put("dataset_id", dataset)
+                        .put("optimizer_config_json", "{\"reflection_model\": \"gateway:/llm\", \"max_metric_calls\": "
+                                + 4 * rows + "}")
+                        .putArray("scorers").add("french");
+                String p = base + "/api/3.0/mlflow/prompt-optimization/jobs";
+                long before = calls.get();
+                long started = System.nanoTime();
+                String jobId = Json.read(Bench.post(p, job.toString())).at("/job/job_id").asText();
+                JsonNode done;
+                do {
+                    Thread.sleep(20);
+                    done = Json.read(Bench.get(p + "/" + jobId)).path("job");
+                } while (List.of("JOB_STATUS_PENDING", "JOB_STATUS_IN_PROGRESS").contains(done.at("/state/status")
+                        .asText()));
+                double wallS = (System.nanoTime() - started) / 1e9;
+                long used = calls.get() - before;
+                double overheadMs = (wallS * 1000 - used * directMs) / used;
+                double initial = done.at("/initial_eval_scores/aggregate").asDouble(Double.NaN);
+                double fin = done.at("/final_eval_scores/aggregate").asDouble(Double.NaN);
+                table.add(String.format(Locale.ROOT, "| %s | %d | %s | %.2f | %.2f | %d | %.2f | %.2f | %.2f ms | "
+                        + "%.2f ms | %.2fx |", optimizer, rows, done.at("/state/status").asText(), initial, fin, used,
+                        100 * (fin - initial) / used, wallS, directMs, overheadMs, wallS * 1000 / used / directMs));
+            }
+            Bench.printTable(table, "optimizer", "rows", "status", "score before", "score after", "model calls",
+                    "gain per 100 calls", "wall s", "direct call (reference)", "job time per call beyond it", "ratio");
         } finally {
             mock.stop(0);
         }

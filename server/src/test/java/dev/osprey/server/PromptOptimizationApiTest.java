@@ -173,12 +173,34 @@ class PromptOptimizationApiTest {
     }
 
     @Test
+    void gepa_evolvesThePrompt_withinItsMetricCallBudget() throws Exception {
+        JsonNode created = ok(api.post(P, request("prompts:/greet/1", "OPTIMIZER_TYPE_GEPA",
+                "{\"reflection_model\": \"gateway:/judge\", \"max_metric_calls\": 20}", List.of("french"))
+                .toString())).path("job");
+        JsonNode job = finished(created.path("job_id").asText());
+        assertThat(job.at("/state/status").asText()).as(job.toString()).isEqualTo("JOB_STATUS_COMPLETED");
+        assertThat(job.at("/config/optimizer_type").asText()).isEqualTo("OPTIMIZER_TYPE_GEPA");
+        assertThat(job.at("/initial_eval_scores/aggregate").asDouble()).isZero();
+        assertThat(job.at("/final_eval_scores/aggregate").asDouble()).isEqualTo(1.0);
+        assertThat(job.path("optimized_prompt_uri").asText()).isEqualTo("prompts:/greet/2");
+        JsonNode run = ok(api.get("/api/2.0/mlflow/runs/get?run_id=" + created.path("run_id").asText())).path("run");
+        double calls = 0;
+        for (JsonNode m : run.at("/data/metrics")) {
+            if (m.path("key").asText().equals("total_metric_calls")) {
+                calls = m.path("value").asDouble();
+            }
+        }
+        assertThat(calls).as("row evaluations spent").isBetween(6.0, 20.0);
+    }
+
+    @Test
     void badRequests_areRefusedBeforeAnyRunExists() {
         prompt("bare", "Answer: {{question}}", null);
         String reflection = "{\"reflection_model\": \"gateway:/judge\"}";
         record Case(ObjectNode body, String message) {}
         for (Case c : List.of(
-                new Case(request("prompts:/greet/1", "OPTIMIZER_TYPE_GEPA", reflection, List.of("french")), "GEPA"),
+                new Case(request("prompts:/greet/1", "OPTIMIZER_TYPE_GEPA", reflection, List.of()),
+                        "GEPA optimizer learns from scored examples"),
                 new Case(request("prompts:/greet/1", "OPTIMIZER_TYPE_UNSPECIFIED", reflection, List.of()),
                         "optimizer_type is required"),
                 new Case(request("prompts:/greet/1", "OPTIMIZER_TYPE_METAPROMPT", "{}", List.of()), "reflection_model"),

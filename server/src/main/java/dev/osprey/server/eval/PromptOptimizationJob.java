@@ -39,13 +39,14 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * MLflow's {@code optimize_prompts} job with the MetaPrompt optimizer, run in the server: the source prompt is run
- * on the dataset through the gateway endpoint serving its model config and scored by the scorers (the baseline);
- * the reflection model rewrites the template from those results (or, with no dataset, from prompt-engineering
- * practice alone); the rewrite must keep every template variable, else the source template is kept, as MLflow does;
- * the new template is scored the same way and registered as the prompt's next version with its lineage. The run the
- * job belongs to gets MLflow's {@code initial_eval_score} / {@code final_eval_score} metrics (aggregate and per
- * scorer) and {@code total_metric_calls}.
+ * MLflow's {@code optimize_prompts} job, run in the server, with MLflow's two optimizers. The prompt runs on the
+ * dataset's inputs through the gateway endpoint serving its model config and the scorers judge each answer.
+ * MetaPrompt scores the source template (the baseline), has the reflection model rewrite it once from those results
+ * (or, with no dataset, from prompt-engineering practice alone) and scores the rewrite. GEPA ({@link GepaSearch})
+ * evolves the template within {@code max_metric_calls} row evaluations. A rewrite that loses a template variable is
+ * not used (MetaPrompt keeps the source template, as MLflow does). The result is registered as the prompt's next
+ * version with its lineage, and the job's run gets MLflow's {@code initial_eval_score} / {@code final_eval_score}
+ * metrics (aggregate and per scorer) and {@code total_metric_calls}.
  */
 public final class PromptOptimizationJob implements JobFunction {
     static final String NAME = "optimize_prompts";
@@ -72,9 +73,10 @@ public final class PromptOptimizationJob implements JobFunction {
     }
 
     /** Everything the job needs, resolved and checked before any model is called. */
-    private record Plan(String experimentId, String workspace, String promptName, String promptUri,
-            ModelVersion source, String template, Optional<String> modelConfig, String endpoint,
-            List<Scorer> scorers, List<DatasetRecord> records, JudgeModel reflection, Optional<String> guidelines) {}
+    private record Plan(String experimentId, String workspace, String optimizer, long maxMetricCalls,
+            String promptName, String promptUri, ModelVersion source, String template, Optional<String> modelConfig,
+            String endpoint, List<Scorer> scorers, List<DatasetRecord> records, JudgeModel reflection,
+            Optional<String> guidelines) {}
 
     @Override
     public String experimentOf(ObjectNode params) {
@@ -89,18 +91,20 @@ public final class PromptOptimizationJob implements JobFunction {
         String workspace = storage.workspaces().workspacesOf(WorkspaceStore.Kind.EXPERIMENT, List.of(experimentId))
                 .getOrDefault(experimentId, WorkspaceStore.DEFAULT);
         String optimizer = params.path("optimizer_type").asText("").toLowerCase(Locale.ROOT);
-        if (optimizer.equals("gepa")) {
-            throw OspreyException.invalid("The GEPA optimizer is not available in Osprey yet; use METAPROMPT.");
-        }
-        if (!optimizer.equals("metaprompt")) {
+        if (!optimizer.equals("metaprompt") && !optimizer.equals("gepa")) {
             throw OspreyException.invalid("Unsupported optimizer type: '" + optimizer + "'. Supported types: "
-                    + "[metaprompt].");
+                    + "['gepa', 'metaprompt'].");
         }
         JsonNode config = params.path("optimizer_config");
         String reflectionUri = config.path("reflection_model").asText("");
         if (reflectionUri.isBlank()) {
             throw OspreyException.invalid("Missing required optimizer configuration: 'reflection_model' must be "
-                    + "specified in optimizer_config for the MetaPrompt optimizer (e.g., 'gateway:/my-endpoint').");
+                    + "specified in optimizer_config for the " + (optimizer.equals("gepa") ? "GEPA" : "MetaPrompt")
+                    + " optimizer (e.g., 'gateway:/my-endpoint').");
+        }
+        long maxMetricCalls = config.path("max_metric_calls").asLong(100);
+        if (maxMetricCalls < 1) {
+            throw OspreyException.invalid("'max_metric_calls' must be a positive number of row evaluations.");
         }
         ScorerSpecs.JudgeModels inWorkspace = models.in(workspace);
         JudgeModel reflection;
@@ -135,8 +139,17 @@ public final class PromptOptimizationJob implements JobFunction {
             throw OspreyException.invalid("`scorers` is provided but the dataset is missing or empty; a dataset must "
                     + "be provided if scorers are.");
         }
-        return new Plan(experimentId, workspace, source.name(), uri, source, template, modelConfig, endpoint, scorers,
-                records, reflection, Optional.ofNullable(config.path("guidelines").textValue()));
+        if (optimizer.equals("gepa") && (records.isEmpty() || scorers.isEmpty())) {
+            throw OspreyException.invalid("The GEPA optimizer learns from scored examples: give a dataset with "
+                    + "records and at least one scorer.");
+        }
+        if (optimizer.equals("gepa") && maxMetricCalls < records.size()) {
+            throw OspreyException.invalid("'max_metric_calls' (" + maxMetricCalls + ") must cover scoring the "
+                    + "source prompt on every dataset record (" + records.size() + ").");
+        }
+        return new Plan(experimentId, workspace, optimizer, maxMetricCalls, source.name(), uri, source, template,
+                modelConfig, endpoint, scorers, records, reflection,
+                Optional.ofNullable(config.path("guidelines").textValue()));
     }
 
     /** {@code prompts:/name/version} or {@code prompts:/name@alias}. */
@@ -212,7 +225,32 @@ public final class PromptOptimizationJob implements JobFunction {
     }
 
     /** One run of a template over the records: per scorer the mean score, and the rows the reflection model sees. */
-    private record Evaluation(Optional<Double> aggregate, Map<String, Double> perScorer, List<ObjectNode> rows) {}
+    private record Evaluation(Optional<Double> aggregate, Map<String, Double> perScorer, List<ObjectNode> rows) {
+        /** The scores of rows {@link #evaluate} made: the mean of rows with a score, and each scorer's mean. */
+        static Evaluation of(List<ObjectNode> rows) {
+            Map<String, List<Double>> byScorer = new LinkedHashMap<>();
+            List<Double> recordScores = new ArrayList<>();
+            for (ObjectNode row : rows) {
+                if (row.path("score").isNumber()) {
+                    recordScores.add(row.path("score").asDouble());
+                }
+                row.path("feedback").properties().forEach(e -> {
+                    if (e.getValue().path("score").isNumber()) {
+                        byScorer.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                                .add(e.getValue().path("score").asDouble());
+                    }
+                });
+            }
+            Map<String, Double> perScorer = new LinkedHashMap<>();
+            byScorer.forEach((k, v) -> perScorer.put(k, mean(v)));
+            return new Evaluation(recordScores.isEmpty() ? Optional.empty() : Optional.of(mean(recordScores)),
+                    perScorer, rows);
+        }
+
+        private static double mean(List<Double> values) {
+            return values.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        }
+    }
 
     @Override
     public JsonNode run(ObjectNode params, Progress progress) {
@@ -230,16 +268,36 @@ public final class PromptOptimizationJob implements JobFunction {
     }
 
     private JsonNode optimize(Plan plan, String runId, Progress progress) {
-        long total = 2L * plan.records().size() + 1;
-        long[] done = {0};
         long[] calls = {0};
-        Evaluation baseline = evaluate(plan, plan.template(), progress, done, total, calls);
-        if (progress.stopped()) {
-            return Json.object();
+        Evaluation baseline;
+        Evaluation after;
+        String improved;
+        if (plan.optimizer().equals("gepa")) {
+            Runnable counted = () -> progress.report(Math.min(++calls[0], plan.maxMetricCalls()),
+                    plan.maxMetricCalls());
+            GepaSearch.Outcome outcome = GepaSearch.search(plan.template(), plan.records().size(),
+                    (template, rows) -> scored(plan, template, rows, progress, counted),
+                    (template, rows) -> proposal(plan, template, rows), plan.maxMetricCalls(),
+                    new java.util.Random(plan.promptUri().hashCode()), progress::stopped);
+            improved = outcome.best();
+            baseline = Evaluation.of(outcome.seedRun().stream().map(GepaSearch.Scored::row).toList());
+            after = Evaluation.of(outcome.bestRun().stream().map(GepaSearch.Scored::row).toList());
+            calls[0] = outcome.metricCalls();
+        } else {
+            long total = 2L * plan.records().size() + 1;
+            long[] done = {0};
+            Runnable counted = () -> {
+                calls[0]++;
+                progress.report(++done[0], total);
+            };
+            baseline = evaluate(plan, plan.template(), plan.records(), progress, counted);
+            if (progress.stopped()) {
+                return Json.object();
+            }
+            improved = rewrite(plan, baseline);
+            progress.report(++done[0], total);
+            after = evaluate(plan, improved, plan.records(), progress, counted);
         }
-        String improved = rewrite(plan, baseline);
-        progress.report(++done[0], total);
-        Evaluation after = evaluate(plan, improved, progress, done, total, calls);
         if (progress.stopped()) {
             return Json.object();
         }
@@ -259,7 +317,8 @@ public final class PromptOptimizationJob implements JobFunction {
                     Optional.empty()));
         }
         ObjectNode result = Json.object().put("run_id", runId).put("source_prompt_uri", plan.promptUri())
-                .put("optimized_prompt_uri", optimizedUri).put("optimizer_name", "MetaPromptOptimizer");
+                .put("optimized_prompt_uri", optimizedUri).put("optimizer_name", plan.optimizer().equals("gepa")
+                        ? "GepaPromptOptimizer" : "MetaPromptOptimizer");
         put(result, "initial_eval_score", baseline.aggregate());
         put(result, "final_eval_score", after.aggregate());
         result.put("dataset_id", plan.records().isEmpty() ? "" : plan.records().getFirst().datasetId());
@@ -288,19 +347,36 @@ public final class PromptOptimizationJob implements JobFunction {
         return Json.writeString(linked);
     }
 
-    private Evaluation evaluate(Plan plan, String template, Progress progress, long[] done, long total,
-            long[] calls) {
-        Map<String, List<Double>> byScorer = new LinkedHashMap<>();
+    /** GEPA's view of a run: each requested row's score (0 when no scorer could score it) and its feedback. */
+    private List<GepaSearch.Scored> scored(Plan plan, String template, List<Integer> rows, Progress progress,
+            Runnable onRow) {
+        List<DatasetRecord> records = rows.stream().map(plan.records()::get).toList();
+        return evaluate(plan, template, records, progress, onRow).rows().stream()
+                .map(r -> new GepaSearch.Scored(r.path("score").asDouble(0), r)).toList();
+    }
+
+    private Optional<String> proposal(Plan plan, String template, List<ObjectNode> rows) {
+        String reply;
+        try {
+            reply = plan.reflection().complete(MetaPrompts.SYSTEM, MetaPrompts.user(plan.promptName(), template, rows,
+                    plan.guidelines()));
+        } catch (RuntimeException e) {
+            return Optional.empty(); // one failed reflection costs a step of the search, not the job
+        }
+        return MetaPrompts.improvedTemplate(reply, plan.promptName()).filter(t -> PromptTemplates.variables(t)
+                .equals(PromptTemplates.variables(plan.template())));
+    }
+
+    private Evaluation evaluate(Plan plan, String template, List<DatasetRecord> records, Progress progress,
+            Runnable onRow) {
         List<ObjectNode> rows = new ArrayList<>();
-        List<Double> recordScores = new ArrayList<>();
-        for (DatasetRecord r : plan.records()) {
+        for (DatasetRecord r : records) {
             if (progress.stopped()) {
                 break;
             }
             JsonNode inputs = parse(r.inputsJson());
             JsonNode expectations = parse(r.expectationsJson());
             String output = predict(plan, PromptTemplates.format(template, inputs));
-            calls[0]++;
             EvalItem item = new EvalItem(inputs, Json.object().textNode(output), expectations, Optional.empty());
             ObjectNode row = Json.object();
             row.set("inputs", inputs);
@@ -311,28 +387,18 @@ public final class PromptOptimizationJob implements JobFunction {
             for (Scorer s : plan.scorers()) {
                 Feedback f = s.safely(item);
                 Optional<Double> score = f.value().flatMap(PromptOptimizationJob::score);
-                score.ifPresent(v -> {
-                    byScorer.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(v);
-                    scores.add(v);
-                });
+                score.ifPresent(scores::add);
                 ObjectNode one = feedback.putObject(s.name());
                 score.ifPresent(v -> one.put("score", v));
                 f.rationale().or(f::error).ifPresent(t -> one.put("rationale", t));
             }
             if (!scores.isEmpty()) {
-                double mean = scores.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-                recordScores.add(mean);
-                row.put("score", mean);
+                row.put("score", scores.stream().mapToDouble(Double::doubleValue).average().orElse(0));
             }
             rows.add(row);
-            progress.report(++done[0], total);
+            onRow.run();
         }
-        Map<String, Double> perScorer = new LinkedHashMap<>();
-        byScorer.forEach((k, v) -> perScorer.put(k, v.stream().mapToDouble(Double::doubleValue).average()
-                .orElse(0)));
-        Optional<Double> aggregate = recordScores.isEmpty() ? Optional.empty()
-                : Optional.of(recordScores.stream().mapToDouble(Double::doubleValue).average().orElse(0));
-        return new Evaluation(aggregate, perScorer, rows);
+        return Evaluation.of(rows);
     }
 
     /** A verdict as a number: pass 1, fail 0, numbers as they are; other labels do not count. */
@@ -384,7 +450,7 @@ public final class PromptOptimizationJob implements JobFunction {
         List<Tag> tags = new ArrayList<>(List.of(new Tag("mlflow.prompt.is_prompt", "true"),
                 new Tag("mlflow.prompt.text", template), new Tag("_mlflow_prompt_type", "text"),
                 new Tag("osprey.optimization.source", plan.promptUri()),
-                new Tag("osprey.optimization.optimizer", "metaprompt")));
+                new Tag("osprey.optimization.optimizer", plan.optimizer())));
         plan.modelConfig().ifPresent(c -> tags.add(new Tag("_mlflow_prompt_model_config", c)));
         if (!runId.isEmpty()) {
             tags.add(new Tag("osprey.optimization.runId", runId));
@@ -395,6 +461,7 @@ public final class PromptOptimizationJob implements JobFunction {
         baseline.aggregate().ifPresent(v -> tags.add(new Tag("osprey.optimization.initialScore", Double.toString(v))));
         after.aggregate().ifPresent(v -> tags.add(new Tag("osprey.optimization.finalScore", Double.toString(v))));
         return registry.in(Optional.of(plan.workspace())).createVersion(plan.promptName(), "dummy-source", runId,
-                tags, "", Optional.of("Optimized from " + plan.promptUri() + " by MetaPrompt"), Optional.empty());
+                tags, "", Optional.of("Optimized from " + plan.promptUri() + " by " + (plan.optimizer().equals("gepa")
+                        ? "GEPA" : "MetaPrompt")), Optional.empty());
     }
 }
