@@ -9,6 +9,8 @@ other than what it wrote.
 Environment understood besides MLflow's own variables:
     OSPREY_CONFORMANCE_ADMIN  "user:password" of an admin when the server has basic auth on; enables the auth area.
     MLFLOW_WORKSPACE          run every case inside that workspace (created first when it does not exist).
+    OSPREY_CONFORMANCE_GATEWAY  set when the server has a gateway KEK and may reach 127.0.0.1: enables the gateway
+                              area (a local mock model behind the server's gateway).
 
 Output: one line per case (``PASS area name`` / ``FAIL area name: reason`` / ``SKIP area name: known gap``), then
 one JSON line with the counts per area (also written to ``--json FILE``). Exit status 0 only when no case failed.
@@ -620,6 +622,92 @@ def create_merge_search():
     expect(dataset.dataset_id in [d.dataset_id for d in found], "search datasets")
 
 
+# ---------------------------------------------------------------- gateway (a server with a gateway KEK)
+
+
+def start_mock_openai():
+    """A local model speaking OpenAI's chat wire format: a judge for card numbers, an echo otherwise."""
+    import http.server
+    import threading
+
+    received = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+            received.append(body)
+            text = json.dumps(body.get("messages", []))
+            if "free of card numbers" in text:
+                verdict = "no" if "4111" in text else "yes"
+                content = json.dumps({"result": verdict, "rationale": "card number" if verdict == "no" else "clean"})
+            else:
+                content = "echo: " + body["messages"][-1]["content"]
+            answer = json.dumps({"id": "c", "object": "chat.completion", "model": body.get("model", ""),
+                                 "choices": [{"index": 0, "finish_reason": "stop",
+                                              "message": {"role": "assistant", "content": content}}],
+                                 "usage": {"prompt_tokens": 5, "completion_tokens": 5, "total_tokens": 10}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}", received
+
+
+@case("gateway")
+def a_guardrail_refuses_a_card_number_before_the_model_sees_it():
+    # The client's own gateway and guardrail RPCs (RestStore), a make_judge scorer on the guarded endpoint.
+    from mlflow.entities.gateway_endpoint import GatewayEndpointModelConfig, GatewayModelLinkageType
+    from mlflow.entities.gateway_guardrail import GuardrailAction, GuardrailStage
+    from mlflow.genai.judges import make_judge
+    from mlflow.tracking._tracking_service.utils import _get_store
+    from mlflow.utils.rest_utils import http_request
+
+    mock, url, received = start_mock_openai()
+    try:
+        store = _get_store()
+        experiment_id = fresh_experiment()
+        secret = store.create_gateway_secret(secret_name=unique("key"), secret_value={"api_key": "sk-conformance"},
+                                             provider="openai", auth_config={"api_base": url + "/v1"})
+        model = store.create_gateway_model_definition(name=unique("model"), secret_id=secret.secret_id,
+                                                      provider="openai", model_name="gpt-conformance")
+        endpoint = store.create_gateway_endpoint(name=unique("guarded"), model_configs=[GatewayEndpointModelConfig(
+            model_definition_id=model.model_definition_id, linkage_type=GatewayModelLinkageType.PRIMARY)])
+        judge = make_judge(name="no_cards", instructions="Is {{ inputs }} free of card numbers?",
+                           model=f"gateway:/{endpoint.name}")
+        version = store.register_scorer(experiment_id, "no_cards", json.dumps(judge.model_dump()))
+        guardrail = store.create_gateway_guardrail(name="no-cards", scorer_id=version.scorer_id,
+                                                   scorer_version=version.scorer_version,
+                                                   stage=GuardrailStage.BEFORE, action=GuardrailAction.VALIDATION)
+        expect(guardrail.scorer.scorer_name == "no_cards", f"guardrail scorer {guardrail.scorer}")
+        store.add_guardrail_to_endpoint(endpoint.endpoint_id, guardrail.guardrail_id)
+        configs = store.list_endpoint_guardrail_configs(endpoint.endpoint_id)
+        expect([c.guardrail_id for c in configs] == [guardrail.guardrail_id], f"configs {configs}")
+
+        def chat(text):
+            return http_request(store.get_host_creds(), "/gateway/mlflow/v1/chat/completions", "POST",
+                                json={"model": endpoint.name, "messages": [{"role": "user", "content": text}]})
+
+        fine = chat("hello")
+        expect(fine.status_code == 200, f"clean call: {fine.status_code} {fine.text}")
+        expect(fine.json()["choices"][0]["message"]["content"] == "echo: hello", f"answer {fine.text}")
+        leaky = "my card is 4111 1111 1111 1111"
+        refused = chat(leaky)
+        expect(refused.status_code == 400, f"refused call: {refused.status_code} {refused.text}")
+        expect("Guardrail 'no-cards' blocked" in refused.json().get("detail", ""), f"detail {refused.text}")
+        expect(not any(b["messages"][-1]["content"] == leaky for b in received), "the model never saw the card")
+        store.remove_guardrail_from_endpoint(endpoint.endpoint_id, guardrail.guardrail_id)
+        expect(chat(leaky).status_code == 200, "detached: the call goes through")
+    finally:
+        mock.shutdown()
+
+
 @case("scorers")
 def make_judge_registered_listed_fetched():
     from mlflow.genai.judges import make_judge
@@ -776,6 +864,8 @@ def areas_available():
         areas.discard("auth")
     if not os.environ.get("MLFLOW_WORKSPACE"):
         areas.discard("workspaces")
+    if not os.environ.get("OSPREY_CONFORMANCE_GATEWAY"):
+        areas.discard("gateway")
     return areas
 
 

@@ -136,8 +136,16 @@ class ITMlflowClients {
     /** Starts the jar, runs a suite against it ({@code suite} + {@code --json FILE}), returns the suite's counts. */
     private JsonNode run(String backend, Map<String, String> serverEnv, List<String> serverArgs, List<String> suite,
             Map<String, String> clientEnv) throws Exception {
+        // Every server has a gateway that may call the suite's local mock model: the gateway area runs everywhere.
+        Map<String, String> withGateway = new HashMap<>(serverEnv);
+        if (!withGateway.containsKey("OSPREY_GATEWAY_KEK")) {
+            byte[] kek = new byte[32];
+            new java.security.SecureRandom().nextBytes(kek);
+            withGateway.put("OSPREY_GATEWAY_KEK", java.util.Base64.getEncoder().encodeToString(kek));
+        }
+        withGateway.put("OSPREY_GATEWAY_ALLOW_PRIVATE_TARGETS", "true");
         try (ServerProcess server = ServerProcess.start(new ServerProcess.Launch(ServerProcess.freePort(), backend,
-                dir.resolve("artifacts").toString(), List.of("-Xmx512m"), serverEnv, serverArgs))) {
+                dir.resolve("artifacts").toString(), List.of("-Xmx512m"), withGateway, serverArgs))) {
             Path summary = dir.resolve("counts-" + System.nanoTime() + ".json");
             List<String> command = new ArrayList<>(suite);
             command.addAll(List.of("--json", summary.toString()));
@@ -148,6 +156,7 @@ class ITMlflowClients {
             e.put("MLFLOW_TRACKING_URI", server.url());
             e.put("HOME", dir.toString()); // the client's caches and config stay in the test's directory
             e.remove("MLFLOW_TRACKING_TOKEN");
+            e.put("OSPREY_CONFORMANCE_GATEWAY", "1");
             e.putAll(clientEnv);
             Process process = builder.start();
             if (!process.waitFor(10, TimeUnit.MINUTES)) {
