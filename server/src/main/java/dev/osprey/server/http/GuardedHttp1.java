@@ -48,8 +48,16 @@ public final class GuardedHttp1 implements ServerConnectionSelector {
         this.maxHeaders = config.maxHeadersSize();
     }
 
+    /**
+     * The longest request line accepted: MLflow's server (uvicorn) takes request lines of 70 KB and more, and its
+     * clients send long GETs (a batchGet of many trace ids, a bulk metric history of many runs); Helidon's default
+     * would answer those 414.
+     */
+    static final int MAX_REQUEST_LINE = 256 * 1024;
+
     public static GuardedHttp1 create(HttpTimeouts timeouts) {
         return new GuardedHttp1(Http1Config.builder()
+                .maxPrologueLength(MAX_REQUEST_LINE)
                 .addReceiveListener(new Http1ConnectionListener() {
                     @Override
                     public void headers(ConnectionContext ctx, Headers headers) {

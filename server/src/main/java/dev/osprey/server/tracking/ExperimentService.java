@@ -79,7 +79,12 @@ public final class ExperimentService {
         Validation.length("Tag value", tag.value(), Validation.MAX_EXPERIMENT_TAG_VALUE_LENGTH);
     }
 
+    /** MLflow 3.11 answers an id that is not an integer as a client's mistake, not as an unknown experiment. */
     public Experiment get(String experimentId) {
+        if (!experimentId.matches("-?[0-9]+")) {
+            throw OspreyException.invalid("Invalid experiment ID '" + experimentId + "'. Experiment ID must be a valid "
+                    + "integer.");
+        }
         return store.getExperiment(experimentId).orElseThrow(() -> notFound(experimentId));
     }
 
