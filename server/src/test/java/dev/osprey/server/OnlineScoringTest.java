@@ -99,6 +99,7 @@ class OnlineScoringTest {
         JsonNode config = config(exp, "answers", 1.0, null).path("config");
         assertThat(config.path("scorer_id").asText()).isEqualTo(scorerId);
         assertThat(config.path("sample_rate").asDouble()).isEqualTo(1.0);
+        assertThat(api.get(S + "/online-configs").status()).as("MLflow 3.11 needs scorer_ids").isEqualTo(400);
         assertThat(ok(api.get(S + "/online-configs?scorer_ids=" + scorerId + "&scorer_ids=unknown")).path("configs"))
                 .hasSize(1);
 

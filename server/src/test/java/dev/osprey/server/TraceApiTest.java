@@ -392,6 +392,10 @@ class TraceApiTest {
         assertThat(byOtlp.get(1).get("attributes").toString()).as("translated")
                 .contains("{\"key\":\"mlflow.llm.model\",\"value\":{\"string_value\":\"gpt-4o\"}}");
         JsonNode batch = api.get(V3 + "/batchGet?trace_ids=" + otlpId + "&trace_ids=" + fileId).json().get("traces");
+        RestClient.Reply none = api.get(V3 + "/batchGet");
+        assertThat(none.status()).as("MLflow 3.11 refuses a batch naming no trace").isEqualTo(400);
+        assertThat(none.json().path("message").asText()).contains("'trace_ids'");
+        assertThat(api.post(V3 + "/batchGetInfos", "{}").status()).isEqualTo(400);
         assertThat(comparable(batch.at("/0/spans/1"))).isEqualTo(comparable(batch.at("/1/spans/1")));
         assertThat(batch.at("/0/spans/1").toString()).isEqualTo(byOtlp.get(1).toString());
     }

@@ -153,11 +153,9 @@ public final class DatasetRoutes {
         return Json.object("dataset", json(dataset(r.pathParam("dataset_id"))));
     }
 
+    /** Idempotent, as MLflow's: deleting a dataset that is not there answers as deleting one that is. */
     JsonNode delete(ApiRequest r) {
-        String id = r.pathParam("dataset_id");
-        if (!datasets.delete(id)) {
-            throw missing(id);
-        }
+        datasets.delete(r.pathParam("dataset_id"));
         return Json.object();
     }
 

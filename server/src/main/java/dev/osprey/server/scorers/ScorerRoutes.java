@@ -186,7 +186,11 @@ public final class ScorerRoutes {
     JsonNode onlineConfigs(ApiRequest r) {
         ObjectNode out = Json.object();
         ArrayNode array = out.putArray("configs");
-        scorers.onlineConfigs(r.message().strings("scorer_ids")).forEach(c -> array.add(json(c)));
+        List<String> ids = r.message().strings("scorer_ids");
+        if (ids.isEmpty()) {
+            throw Message.missing("scorer_ids");
+        }
+        scorers.onlineConfigs(ids).forEach(c -> array.add(json(c)));
         return out;
     }
 }

@@ -135,10 +135,19 @@ public final class TraceRoutes {
         return body;
     }
 
+    /** The trace ids a batch call names; MLflow refuses a batch without any. */
+    private static List<String> traceIds(ApiRequest r) {
+        List<String> ids = r.message().strings("trace_ids");
+        if (ids.isEmpty()) {
+            throw Message.missing("trace_ids");
+        }
+        return ids;
+    }
+
     JsonNode batchGet(ApiRequest r) {
         ObjectNode out = Json.object();
         ArrayNode array = out.putArray("traces");
-        for (TraceInfo info : traces.getTraceInfos(r.message().strings("trace_ids"))) {
+        for (TraceInfo info : traces.getTraceInfos(traceIds(r))) {
             int stored = traces.countSpans(info.traceId());
             if (complete(info, stored)) {
                 array.add(trace(info, stored));
@@ -150,7 +159,7 @@ public final class TraceRoutes {
     JsonNode batchGetInfos(ApiRequest r) {
         ObjectNode out = Json.object();
         ArrayNode array = out.putArray("trace_infos");
-        infosJson(traces.getTraceInfos(r.message().strings("trace_ids"))).forEach(array::add);
+        infosJson(traces.getTraceInfos(traceIds(r))).forEach(array::add);
         return out;
     }
 
