@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Which MLflow resources (a scorer job, for instance) call an endpoint. A binding's id is
- * {@code endpoint|type|resource} and its body is its wire form.
+ * Which MLflow resources (a scorer job, for instance) call an endpoint. A binding's name is
+ * {@code endpoint|type|resource}, its id that name hashed (the three side by side overflow the 64-character id
+ * column on PostgreSQL and MariaDB), and its body its wire form.
  */
 public final class EndpointBindings {
     private final ConfigDocuments docs;
@@ -34,22 +35,27 @@ public final class EndpointBindings {
         ObjectNode binding = Json.object().put("endpoint_id", endpointId).put("resource_type", type)
                 .put("resource_id", resourceId).put("created_at", now).put("last_updated_at", now);
         m.string("created_by").ifPresent(by -> binding.put("created_by", by).put("last_updated_by", by));
-        String id = endpointId + "|" + type + "|" + resourceId;
-        docs.store().insert(new GatewayDocument(BINDING, id, id, Json.writeString(binding), now, now));
+        String name = endpointId + "|" + type + "|" + resourceId;
+        docs.store().insert(new GatewayDocument(BINDING, id(name), name, Json.writeString(binding), now, now));
         return binding;
     }
 
+    private static String id(String name) {
+        return "eb-" + java.util.HexFormat.of().formatHex(dev.osprey.core.Sha256.of(name), 0, 16);
+    }
+
     public void delete(Message m) {
-        String id = m.requiredString("endpoint_id") + "|" + m.requiredString("resource_type") + "|"
+        String name = m.requiredString("endpoint_id") + "|" + m.requiredString("resource_type") + "|"
                 + m.requiredString("resource_id");
-        if (!docs.store().delete(BINDING, id)) {
+        // Bindings stored before ids were hashed (on SQLite, which let long ids in) keep the name as their id.
+        if (!docs.store().delete(BINDING, id(name)) && !docs.store().delete(BINDING, name)) {
             throw OspreyException.notFound("No binding of endpoint " + m.requiredString("endpoint_id") + " to "
                     + m.requiredString("resource_type") + " " + m.requiredString("resource_id") + ".");
         }
     }
 
     void deleteAllOf(String endpointId) {
-        docs.store().list(BINDING).stream().filter(d -> d.id().startsWith(endpointId + "|"))
+        docs.store().list(BINDING).stream().filter(d -> d.name().startsWith(endpointId + "|"))
                 .forEach(d -> docs.store().delete(BINDING, d.id()));
     }
 

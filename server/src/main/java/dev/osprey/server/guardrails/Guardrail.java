@@ -84,8 +84,15 @@ record Guardrail(String guardrailId, String name, String scorerId, int scorerVer
                 .thenComparing(a -> a.executionOrder().isEmpty())
                 .thenComparing(Attachment::guardrailId);
 
-        static String id(String endpointId, String guardrailId) {
+        /** The document's name: the pair, readable, within the name column's 256 characters. */
+        static String name(String endpointId, String guardrailId) {
             return endpointId + "|" + guardrailId;
+        }
+
+        /** The document's id: the pair hashed, since two ids side by side overflow the id column's 64. */
+        static String id(String endpointId, String guardrailId) {
+            return "gc-" + java.util.HexFormat.of().formatHex(dev.osprey.core.Sha256.of(name(endpointId, guardrailId)),
+                    0, 16);
         }
 
         String body() {

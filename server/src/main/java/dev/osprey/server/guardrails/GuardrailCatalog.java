@@ -135,7 +135,7 @@ final class GuardrailCatalog {
     void delete(String workspace, String id) {
         get(workspace, id);
         for (GatewayDocument d : store.list(ATTACHMENT)) {
-            if (d.id().endsWith("|" + id)) {
+            if (d.name().endsWith("|" + id)) {
                 store.delete(ATTACHMENT, d.id());
             }
         }
@@ -148,13 +148,14 @@ final class GuardrailCatalog {
         String endpoint = endpoint(workspace, endpointId).endpoint().endpointId();
         get(workspace, guardrailId);
         String id = Attachment.id(endpoint, guardrailId);
+        String name = Attachment.name(endpoint, guardrailId);
         if (store.get(ATTACHMENT, id).isPresent()) {
             throw OspreyException.alreadyExists("Guardrail '" + guardrailId + "' is already added to endpoint '"
                     + endpointId + "'");
         }
         long now = clock.millis();
         Attachment a = new Attachment(endpoint, guardrailId, order, user, now, workspace);
-        store.insert(new GatewayDocument(ATTACHMENT, id, id, a.body(), now, now, workspace));
+        store.insert(new GatewayDocument(ATTACHMENT, id, name, a.body(), now, now, workspace));
         changed();
         return a;
     }
@@ -171,7 +172,7 @@ final class GuardrailCatalog {
                 before.createdAt(), workspace);
         long now = clock.millis();
         store.update(new GatewayDocument(ATTACHMENT, Attachment.id(endpointId, guardrailId),
-                Attachment.id(endpointId, guardrailId), after.body(), before.createdAt(), now, workspace));
+                Attachment.name(endpointId, guardrailId), after.body(), before.createdAt(), now, workspace));
         changed();
         return after;
     }
@@ -187,7 +188,7 @@ final class GuardrailCatalog {
     List<Attachment> attachments(String workspace, String endpointId) {
         String endpoint = endpoint(workspace, endpointId).endpoint().endpointId();
         return store.list(ATTACHMENT).stream().filter(d -> d.workspace().equals(workspace)
-                && d.id().startsWith(endpoint + "|")).map(d -> Attachment.of(d.workspace(), parse(d.body())))
+                && d.name().startsWith(endpoint + "|")).map(d -> Attachment.of(d.workspace(), parse(d.body())))
                 .sorted(Attachment.ORDER).toList();
     }
 
