@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.osprey.client.EvaluationClient;
 import dev.osprey.client.EvaluationClient.JobInfo;
 import dev.osprey.client.OspreyClient;
-import dev.osprey.client.OspreyClientException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -49,19 +48,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         OspreyClient client = OspreyClient.builder(trackingUri).maxAttempts(3).build();
         EvaluationClient evaluation = client.evaluation();
-        try {
-            String jobId = job != null ? job : submit(client, evaluation);
-            if (jobId == null) {
-                return 2;
-            }
-            err.println("Evaluation job " + jobId);
-            JobInfo done = evaluation.awaitJob(jobId, Duration.ofMillis(500), this::progress);
-            err.println();
-            return report(done);
-        } catch (OspreyClientException e) {
-            err.println("osprey evaluate: " + e.getMessage());
-            return 1;
-        }
+        return CliJobs.follow("evaluate", "Evaluation job", err, () -> job != null ? job : submit(client, evaluation),
+                id -> evaluation.awaitJob(id, Duration.ofMillis(500), this::progress), this::report);
     }
 
     private String submit(OspreyClient client, EvaluationClient evaluation) {
@@ -69,8 +57,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             err.println("osprey evaluate: give --experiment, --dataset and --scorers (or --job to follow a job).");
             return null;
         }
-        String experimentId = experiment.chars().allMatch(Character::isDigit) ? experiment
-                : client.getExperimentByName(experiment).map(e -> e.experimentId()).orElse(null);
+        String experimentId = CliJobs.experimentId(client, experiment).orElse(null);
         if (experimentId == null) {
             err.println("osprey evaluate: no experiment named '" + experiment + "'.");
             return null;

@@ -150,19 +150,7 @@ public final class EvaluationClient {
 
     /** Polls until the job finishes, telling {@code progress} each state seen. */
     public JobInfo awaitJob(String jobId, Duration poll, Consumer<JobInfo> progress) {
-        while (true) {
-            JobInfo j = job(jobId);
-            progress.accept(j);
-            if (j.finished()) {
-                return j;
-            }
-            try {
-                Thread.sleep(poll.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return j;
-            }
-        }
+        return Polling.until(() -> job(jobId), JobInfo::finished, poll, progress);
     }
 
     // ------------------------------------------------------------ evaluate in this JVM

@@ -58,6 +58,11 @@ public final class OspreyClient {
         return new EvaluationClient(transport, this);
     }
 
+    /** Prompt optimization as server jobs (GEPA, MetaPrompt). */
+    public PromptOptimizationClient promptOptimization() {
+        return new PromptOptimizationClient(transport);
+    }
+
     /** The AI gateway: configuration (secrets, models, endpoints, usage) and OpenAI-compatible invocations. */
     public GatewayClient gateway() {
         return new GatewayClient(transport);
