@@ -52,6 +52,11 @@ class ITMlflowClients {
         assertNoFailures("Python client, postgresql", python(Backends.postgres(), Map.of(), List.of(), Map.of()), 5);
     }
 
+    @Test
+    void python_onMariaDb() throws Exception {
+        assertNoFailures("Python client, mariadb", python(Backends.mysql(), Map.of(), List.of(), Map.of()), 5);
+    }
+
     /** The in-memory reference backend serves the real client as the databases do (issue 20). */
     @Test
     void python_onTheInMemoryBackend() throws Exception {
