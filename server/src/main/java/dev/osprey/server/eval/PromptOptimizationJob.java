@@ -6,17 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.core.Metric;
 import dev.osprey.core.ModelVersion;
 import dev.osprey.core.OspreyException;
-import dev.osprey.core.Page;
 import dev.osprey.core.RunStatus;
 import dev.osprey.core.Tag;
 import dev.osprey.eval.EvalItem;
 import dev.osprey.eval.Feedback;
 import dev.osprey.eval.FeedbackValue;
-import dev.osprey.eval.JudgeModel;
 import dev.osprey.eval.Scorer;
 import dev.osprey.eval.ScorerSpecs;
 import dev.osprey.gateway.Gateway;
-import dev.osprey.gateway.GatewayConfigService.ResolvedEndpoint;
 import dev.osprey.gateway.GatewayException;
 import dev.osprey.gateway.Invocation;
 import dev.osprey.gateway.provider.Operation;
@@ -27,7 +24,6 @@ import dev.osprey.store.DatasetStore.DatasetRecord;
 import dev.osprey.store.MetricBatch;
 import dev.osprey.store.RunUpdate;
 import dev.osprey.store.StorageComponent;
-import dev.osprey.store.WorkspaceStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -51,7 +47,6 @@ import java.util.OptionalLong;
 public final class PromptOptimizationJob implements JobFunction {
     static final String NAME = "optimize_prompts";
     private static final String CALLER = "osprey-optimizer";
-    private static final int MAX_RECORDS = 1000;
     private final StorageComponent storage;
     private final RegistryService registry;
     private final ScorerSpecs.JudgeModels models;
@@ -72,151 +67,17 @@ public final class PromptOptimizationJob implements JobFunction {
         return NAME;
     }
 
-    /** Everything the job needs, resolved and checked before any model is called. */
-    private record Plan(String experimentId, String workspace, String optimizer, long maxMetricCalls,
-            String promptName, String promptUri, ModelVersion source, String template, Optional<String> modelConfig,
-            String endpoint, List<Scorer> scorers, List<DatasetRecord> records, JudgeModel reflection,
-            Optional<String> guidelines) {}
 
     @Override
     public String experimentOf(ObjectNode params) {
         return plan(params).experimentId();
     }
 
-    private Plan plan(JsonNode params) {
-        String experimentId = params.path("experiment_id").asText("");
-        if (experimentId.isBlank() || storage.tracking().getExperiment(experimentId).isEmpty()) {
-            throw OspreyException.notFound("No Experiment with id=" + experimentId + " exists");
-        }
-        String workspace = storage.workspaces().workspacesOf(WorkspaceStore.Kind.EXPERIMENT, List.of(experimentId))
-                .getOrDefault(experimentId, WorkspaceStore.DEFAULT);
-        String optimizer = params.path("optimizer_type").asText("").toLowerCase(Locale.ROOT);
-        if (!optimizer.equals("metaprompt") && !optimizer.equals("gepa")) {
-            throw OspreyException.invalid("Unsupported optimizer type: '" + optimizer + "'. Supported types: "
-                    + "['gepa', 'metaprompt'].");
-        }
-        JsonNode config = params.path("optimizer_config");
-        String reflectionUri = config.path("reflection_model").asText("");
-        if (reflectionUri.isBlank()) {
-            throw OspreyException.invalid("Missing required optimizer configuration: 'reflection_model' must be "
-                    + "specified in optimizer_config for the " + (optimizer.equals("gepa") ? "GEPA" : "MetaPrompt")
-                    + " optimizer (e.g., 'gateway:/my-endpoint').");
-        }
-        long maxMetricCalls = config.path("max_metric_calls").asLong(100);
-        if (maxMetricCalls < 1) {
-            throw OspreyException.invalid("'max_metric_calls' must be a positive number of row evaluations.");
-        }
-        ScorerSpecs.JudgeModels inWorkspace = models.in(workspace);
-        JudgeModel reflection;
-        try {
-            reflection = inWorkspace.resolve(Optional.of(reflectionUri));
-        } catch (IllegalArgumentException e) {
-            throw OspreyException.invalid("reflection_model: " + e.getMessage());
-        }
-        String uri = params.path("prompt_uri").asText("");
-        RegistryService prompts = registry.in(Optional.of(workspace));
-        ModelVersion source = resolvePrompt(prompts, uri);
-        String template = tag(source, "mlflow.prompt.text").orElseThrow(() -> OspreyException.invalid("Prompt "
-                + uri + " has no template."));
-        if (!tag(source, "_mlflow_prompt_type").orElse("text").equals("text")) {
-            throw OspreyException.invalid("Only text prompts can be optimized");
-        }
-        Optional<String> modelConfig = tag(source, "_mlflow_prompt_model_config");
-        String endpoint = endpointFor(uri, modelConfig, workspace);
-        List<Scorer> scorers = new ArrayList<>();
-        for (JsonNode n : params.path("scorer_names")) {
-            scorers.add(scorer(n.asText(), experimentId, inWorkspace));
-        }
-        List<DatasetRecord> records = new ArrayList<>();
-        String datasetId = params.path("dataset_id").asText("");
-        if (!datasetId.isBlank()) {
-            storage.datasets().get(datasetId).orElseThrow(() -> OspreyException.notFound(
-                    "Could not find evaluation dataset with ID " + datasetId));
-            Page<DatasetRecord> page = storage.datasets().records(datasetId, MAX_RECORDS, Optional.empty());
-            records.addAll(page.items());
-        }
-        if (!scorers.isEmpty() && records.isEmpty()) {
-            throw OspreyException.invalid("`scorers` is provided but the dataset is missing or empty; a dataset must "
-                    + "be provided if scorers are.");
-        }
-        if (optimizer.equals("gepa") && (records.isEmpty() || scorers.isEmpty())) {
-            throw OspreyException.invalid("The GEPA optimizer learns from scored examples: give a dataset with "
-                    + "records and at least one scorer.");
-        }
-        if (optimizer.equals("gepa") && maxMetricCalls < records.size()) {
-            throw OspreyException.invalid("'max_metric_calls' (" + maxMetricCalls + ") must cover scoring the "
-                    + "source prompt on every dataset record (" + records.size() + ").");
-        }
-        return new Plan(experimentId, workspace, optimizer, maxMetricCalls, source.name(), uri, source, template,
-                modelConfig, endpoint, scorers, records, reflection,
-                Optional.ofNullable(config.path("guidelines").textValue()));
+    private OptimizationPlan plan(JsonNode params) {
+        return OptimizationPlan.resolve(params, storage, registry, models, gateway);
     }
 
-    /** {@code prompts:/name/version} or {@code prompts:/name@alias}. */
-    private static ModelVersion resolvePrompt(RegistryService prompts, String uri) {
-        if (!uri.startsWith("prompts:/")) {
-            throw OspreyException.invalid("source_prompt_uri must look like prompts:/<name>/<version> or "
-                    + "prompts:/<name>@<alias>, got '" + uri + "'.");
-        }
-        String rest = uri.substring("prompts:/".length());
-        int at = rest.lastIndexOf('@');
-        int slash = rest.lastIndexOf('/');
-        if (at > 0) {
-            return prompts.byAlias(rest.substring(0, at), rest.substring(at + 1));
-        }
-        if (slash <= 0) {
-            throw OspreyException.invalid("source_prompt_uri names no version: '" + uri + "'.");
-        }
-        return prompts.getVersion(rest.substring(0, slash), rest.substring(slash + 1));
-    }
-
-    private static Optional<String> tag(ModelVersion v, String key) {
-        return v.tags().stream().filter(t -> t.key().equals(key)).map(Tag::value).findFirst();
-    }
-
-    /**
-     * The gateway endpoint the prompt's model config names: provider {@code gateway} names the endpoint itself;
-     * any other provider and model name must be served by an endpoint of the workspace.
-     */
-    private String endpointFor(String uri, Optional<String> modelConfig, String workspace) {
-        JsonNode config = modelConfig.map(PromptOptimizationJob::parse).orElse(Json.object());
-        String provider = config.path("provider").asText("");
-        String model = config.path("model_name").asText("");
-        if (provider.isBlank() || model.isBlank()) {
-            throw OspreyException.invalid("Prompt " + uri + " doesn't have a model configuration that sets provider "
-                    + "and model_name, which are required for optimization.");
-        }
-        if (provider.equals("gateway")) {
-            return gateway.config().endpoint(workspace, model).map(e -> e.endpoint().name()).orElseThrow(() ->
-                    OspreyException.invalid("Prompt " + uri + " names gateway endpoint '" + model + "', which does "
-                            + "not exist in workspace '" + workspace + "'."));
-        }
-        for (ResolvedEndpoint e : gateway.config().snapshot().all()) {
-            if (e.endpoint().workspace().equals(workspace) && e.models().stream().anyMatch(m ->
-                    m.definition().provider().equalsIgnoreCase(provider)
-                            && m.definition().modelName().equals(model))) {
-                return e.endpoint().name();
-            }
-        }
-        throw OspreyException.invalid("No gateway endpoint in workspace '" + workspace + "' serves " + provider + "/"
-                + model + " (the model config of " + uri + "); create one, or set the prompt's model_config provider "
-                + "to 'gateway' and model_name to an endpoint.");
-    }
-
-    private Scorer scorer(String name, String experimentId, ScorerSpecs.JudgeModels inWorkspace) {
-        Optional<String> registered = storage.scorers().get(experimentId, name, Optional.empty())
-                .map(v -> v.serializedScorer());
-        String serialized = registered.orElse("{\"builtin_scorer_class\": " + Json.object().textNode(name) + "}");
-        try {
-            return ScorerSpecs.parse(name, serialized, inWorkspace);
-        } catch (ScorerSpecs.UnsupportedScorerException e) {
-            throw OspreyException.invalid("Scorer '" + name + "' not found or not runnable here. It is neither a "
-                    + "built-in scorer (e.g., 'Correctness', 'Safety') nor a registered scorer Osprey can run in "
-                    + "experiment '" + experimentId + "': " + e.getMessage());
-        }
-    }
-
-    private static JsonNode parse(String json) {
+    static JsonNode parse(String json) {
         try {
             return Json.read(json);
         } catch (IOException e) {
@@ -254,7 +115,7 @@ public final class PromptOptimizationJob implements JobFunction {
 
     @Override
     public JsonNode run(ObjectNode params, Progress progress) {
-        Plan plan = plan(params);
+        OptimizationPlan plan = plan(params);
         String runId = params.path("run_id").asText("");
         try {
             return optimize(plan, runId, progress);
@@ -267,7 +128,7 @@ public final class PromptOptimizationJob implements JobFunction {
         }
     }
 
-    private JsonNode optimize(Plan plan, String runId, Progress progress) {
+    private JsonNode optimize(OptimizationPlan plan, String runId, Progress progress) {
         long[] calls = {0};
         Evaluation baseline;
         Evaluation after;
@@ -340,7 +201,7 @@ public final class PromptOptimizationJob implements JobFunction {
                 Optional.of(runId));
     }
 
-    private static String linkedPrompts(Plan plan, ModelVersion registered) {
+    private static String linkedPrompts(OptimizationPlan plan, ModelVersion registered) {
         ArrayNode linked = Json.object().arrayNode();
         linked.addObject().put("name", plan.source().name()).put("version", plan.source().version());
         linked.addObject().put("name", registered.name()).put("version", registered.version());
@@ -348,14 +209,14 @@ public final class PromptOptimizationJob implements JobFunction {
     }
 
     /** GEPA's view of a run: each requested row's score (0 when no scorer could score it) and its feedback. */
-    private List<GepaSearch.Scored> scored(Plan plan, String template, List<Integer> rows, Progress progress,
+    private List<GepaSearch.Scored> scored(OptimizationPlan plan, String template, List<Integer> rows, Progress progress,
             Runnable onRow) {
         List<DatasetRecord> records = rows.stream().map(plan.records()::get).toList();
         return evaluate(plan, template, records, progress, onRow).rows().stream()
                 .map(r -> new GepaSearch.Scored(r.path("score").asDouble(0), r)).toList();
     }
 
-    private Optional<String> proposal(Plan plan, String template, List<ObjectNode> rows) {
+    private Optional<String> proposal(OptimizationPlan plan, String template, List<ObjectNode> rows) {
         String reply;
         try {
             reply = plan.reflection().complete(MetaPrompts.SYSTEM, MetaPrompts.user(plan.promptName(), template, rows,
@@ -367,7 +228,7 @@ public final class PromptOptimizationJob implements JobFunction {
                 .equals(PromptTemplates.variables(plan.template())));
     }
 
-    private Evaluation evaluate(Plan plan, String template, List<DatasetRecord> records, Progress progress,
+    private Evaluation evaluate(OptimizationPlan plan, String template, List<DatasetRecord> records, Progress progress,
             Runnable onRow) {
         List<ObjectNode> rows = new ArrayList<>();
         for (DatasetRecord r : records) {
@@ -414,7 +275,7 @@ public final class PromptOptimizationJob implements JobFunction {
         };
     }
 
-    private String predict(Plan plan, String prompt) {
+    private String predict(OptimizationPlan plan, String prompt) {
         ObjectNode request = Json.object();
         request.putArray("messages").addObject().put("role", "user").put("content", prompt);
         try {
@@ -429,7 +290,7 @@ public final class PromptOptimizationJob implements JobFunction {
     }
 
     /** The reflection model's rewrite of the template; the source template when it loses a variable. */
-    private String rewrite(Plan plan, Evaluation baseline) {
+    private String rewrite(OptimizationPlan plan, Evaluation baseline) {
         String reply;
         try {
             reply = plan.reflection().complete(MetaPrompts.SYSTEM, MetaPrompts.user(plan.promptName(),
@@ -446,7 +307,7 @@ public final class PromptOptimizationJob implements JobFunction {
         return improved.get();
     }
 
-    private ModelVersion register(Plan plan, String template, String runId, Evaluation baseline, Evaluation after) {
+    private ModelVersion register(OptimizationPlan plan, String template, String runId, Evaluation baseline, Evaluation after) {
         List<Tag> tags = new ArrayList<>(List.of(new Tag("mlflow.prompt.is_prompt", "true"),
                 new Tag("mlflow.prompt.text", template), new Tag("_mlflow_prompt_type", "text"),
                 new Tag("osprey.optimization.source", plan.promptUri()),
