@@ -117,6 +117,38 @@ class WorkspacesTest {
         assertThat(elsewhere.path("configs")).as("another workspace's configs are not listed").isEmpty();
     }
 
+    /** Issues and guardrails (MLflow 3.11) live in a workspace as the experiments and gateways they belong to. */
+    @Test
+    void issuesAndGuardrails_stayInTheirWorkspace() throws Exception {
+        createWorkspace("iss-a", "");
+        String experiment = experiment("iss-a", "iss-exp");
+        String issue = ok(send("iss-a", "POST", "/api/3.0/mlflow/issues", "{\"experiment_id\": \"" + experiment
+                + "\", \"name\": \"Slow\", \"description\": \"Answers are slow\"}")).at("/issue/issue_id").asText();
+        assertThat(names(ok(send("iss-a", "POST", "/api/3.0/mlflow/issues/search", "{}")).path("issues"), "issue_id"))
+                .containsExactly(issue);
+        error(send(null, "GET", "/api/3.0/mlflow/issues/" + issue, null), 404, "RESOURCE_DOES_NOT_EXIST");
+        error(send(null, "PATCH", "/api/3.0/mlflow/issues/" + issue, "{\"status\": \"resolved\"}"), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+        assertThat(names(ok(send(null, "POST", "/api/3.0/mlflow/issues/search", "{}")).path("issues"), "issue_id"))
+                .doesNotContain(issue);
+
+        String scorer = dev.osprey.eval.ScorerSpecs.codeScorer("json_valid", Json.object());
+        String scorerId = ok(send("iss-a", "POST", "/api/3.0/mlflow/scorers/register", Json.object()
+                .put("experiment_id", experiment).put("name", "valid").put("serialized_scorer", scorer).toString()))
+                .path("scorer_id").asText();
+        String guardrail = ok(send("iss-a", "POST", "/api/3.0/mlflow/gateway/guardrails/create", Json.object()
+                .put("name", "g").put("scorer_id", scorerId).put("scorer_version", 1).put("stage", "BEFORE")
+                .put("action", "VALIDATION").toString())).at("/guardrail/guardrail_id").asText();
+        assertThat(names(ok(send("iss-a", "GET", "/api/3.0/mlflow/gateway/guardrails/list", null))
+                .path("guardrails"), "guardrail_id")).containsExactly(guardrail);
+        assertThat(names(ok(send(null, "GET", "/api/3.0/mlflow/gateway/guardrails/list", null)).path("guardrails"),
+                "guardrail_id")).doesNotContain(guardrail);
+        error(send(null, "GET", "/api/3.0/mlflow/gateway/guardrails/get?guardrail_id=" + guardrail, null), 404,
+                "RESOURCE_DOES_NOT_EXIST");
+        error(send(null, "DELETE", "/api/3.0/mlflow/gateway/guardrails/delete", "{\"guardrail_id\": \"" + guardrail
+                + "\"}"), 404, "RESOURCE_DOES_NOT_EXIST");
+    }
+
     @Test
     void evaluationDatasets_stayInTheirWorkspace() throws Exception {
         createWorkspace("data-a", "");
