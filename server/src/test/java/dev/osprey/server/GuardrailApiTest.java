@@ -132,6 +132,13 @@ class GuardrailApiTest {
         assertThat(refused.json().path("detail").asText())
                 .isEqualTo("Guardrail 'no-cards' blocked: it holds a card number");
         assertThat(modelSaw(leaky)).as("the guarded model never got the card number").isFalse();
+
+        // A restarted server enforces the guardrail from its very first call.
+        server.close();
+        server = OspreyServer.start(JudgeGateway.config(dir, kek));
+        api = new RestClient(server.baseUrl());
+        assertThat(chat(leaky).status()).as("first call after a restart").isEqualTo(400);
+        assertThat(modelSaw(leaky)).isFalse();
     }
 
     @Test

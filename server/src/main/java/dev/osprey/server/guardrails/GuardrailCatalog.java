@@ -27,10 +27,11 @@ import java.util.UUID;
 /**
  * Guardrails and their attachments to endpoints, stored as gateway configuration documents (kinds
  * {@value #KIND} and {@value #ATTACHMENT}, each in its workspace). The gateway asks {@link #forEndpoint} on every
- * call, so that answer is a snapshot rebuilt after each change here and at most every few seconds otherwise (other
- * servers' changes).
+ * call, so that answer is a snapshot rebuilt after each change here, and re-read in the background every few seconds
+ * for other servers' changes.
  */
 final class GuardrailCatalog {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GuardrailCatalog.class);
     static final String KIND = "guardrail";
     static final String ATTACHMENT = "guardrail_config";
     private static final long RELOAD_MS = 5_000;
@@ -195,13 +196,22 @@ final class GuardrailCatalog {
     /** What the gateway runs for a call to the endpoint, in order. */
     List<Guardrail> forEndpoint(String endpointId) {
         Snapshot s = snapshot;
-        // One call re-reads when the snapshot is old (other servers' changes); the others use what is there.
+        if (s.loadedAt() == Long.MIN_VALUE) {
+            s = reload(); // never read yet (a fresh start): guardrails must hold from the first call
+        }
+        // An old snapshot (other servers' changes) is re-read off the call's path: this call and those during the
+        // read use the current one, and no gateway call waits for the database.
         if (clock.millis() - s.loadedAt() > RELOAD_MS && reloading.compareAndSet(false, true)) {
-            try {
-                s = reload();
-            } finally {
-                reloading.set(false);
-            }
+            Thread.ofVirtual().name("osprey-guardrails-reload").start(() -> {
+                try {
+                    reload();
+                } catch (RuntimeException e) {
+                    LOG.warn("Reloading the gateway's guardrails failed; the last ones read stay in force: {}",
+                            e.toString());
+                } finally {
+                    reloading.set(false);
+                }
+            });
         }
         return s.byEndpoint().getOrDefault(endpointId, List.of());
     }
