@@ -73,6 +73,21 @@ public interface WorkspaceStore {
     /** The workspace of each of these resources, by id; unknown ids are left out. */
     Map<String, String> workspacesOf(Kind kind, Collection<String> ids);
 
+    /**
+     * The items whose resource (by {@code id}) is in {@code workspace}, in their order; a resource with no workspace
+     * recorded counts as {@link #DEFAULT}'s. One lookup for the whole list.
+     */
+    default <T> java.util.List<T> keepIn(String workspace, Kind kind, java.util.List<T> items,
+            java.util.function.Function<T, String> id) {
+        Map<String, String> of = workspacesOf(kind, items.stream().map(id).distinct().toList());
+        return items.stream().filter(i -> of.getOrDefault(id.apply(i), DEFAULT).equals(workspace)).toList();
+    }
+
+    /** The workspace of one resource; {@link #DEFAULT} for one that has none recorded. */
+    default String workspaceOf(Kind kind, String id) {
+        return workspacesOf(kind, java.util.List.of(id)).getOrDefault(id, DEFAULT);
+    }
+
     /** Moves a resource (just created through an API without a workspace parameter) into a workspace. */
     void assign(Kind kind, String id, String workspace);
 }

@@ -197,8 +197,8 @@ public final class EvaluationJobs implements AutoCloseable {
 
     /** Judges run with the models of the experiment's workspace (its gateway endpoints). */
     private ScorerSpecs.JudgeModels modelsOf(String experimentId) {
-        return models.in(storage.workspaces().workspacesOf(dev.osprey.store.WorkspaceStore.Kind.EXPERIMENT,
-                List.of(experimentId)).getOrDefault(experimentId, dev.osprey.store.WorkspaceStore.DEFAULT));
+        return models.in(storage.workspaces().workspaceOf(dev.osprey.store.WorkspaceStore.Kind.EXPERIMENT,
+                experimentId));
     }
 
     private List<Scorer> resolve(String experimentId, List<ScorerRef> refs) {

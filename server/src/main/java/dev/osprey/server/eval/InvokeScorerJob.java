@@ -82,8 +82,7 @@ public final class InvokeScorerJob implements JobFunction {
         } catch (java.io.IOException e) {
             throw OspreyException.invalid("'serialized_scorer' is not JSON.");
         }
-        String workspace = storage.workspaces().workspacesOf(WorkspaceStore.Kind.EXPERIMENT, List.of(experimentId))
-                .getOrDefault(experimentId, WorkspaceStore.DEFAULT);
+        String workspace = storage.workspaces().workspaceOf(WorkspaceStore.Kind.EXPERIMENT, experimentId);
         try {
             return ScorerSpecs.parse(name.isEmpty() ? "scorer" : name, serialized, models.in(workspace));
         } catch (ScorerSpecs.UnsupportedScorerException e) {

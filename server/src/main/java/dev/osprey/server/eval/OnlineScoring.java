@@ -162,9 +162,8 @@ public final class OnlineScoring implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            String workspace = workspaces.workspacesOf(dev.osprey.store.WorkspaceStore.Kind.EXPERIMENT,
-                    List.of(config.experimentId())).getOrDefault(config.experimentId(),
-                    dev.osprey.store.WorkspaceStore.DEFAULT);
+            String workspace = workspaces.workspaceOf(dev.osprey.store.WorkspaceStore.Kind.EXPERIMENT,
+                    config.experimentId());
             Scorer s = parsed.computeIfAbsent(key, k -> ScorerSpecs.parse(config.name(),
                     latest.get().serializedScorer(), models.in(workspace)));
             if (s.sessionLevel()) {

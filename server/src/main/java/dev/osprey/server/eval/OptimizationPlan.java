@@ -37,8 +37,7 @@ record OptimizationPlan(String experimentId, String workspace, String optimizer,
         if (experimentId.isBlank() || storage.tracking().getExperiment(experimentId).isEmpty()) {
             throw OspreyException.notFound("No Experiment with id=" + experimentId + " exists");
         }
-        String workspace = storage.workspaces().workspacesOf(WorkspaceStore.Kind.EXPERIMENT, List.of(experimentId))
-                .getOrDefault(experimentId, WorkspaceStore.DEFAULT);
+        String workspace = storage.workspaces().workspaceOf(WorkspaceStore.Kind.EXPERIMENT, experimentId);
         String optimizer = params.path("optimizer_type").asText("").toLowerCase(Locale.ROOT);
         if (!optimizer.equals("metaprompt") && !optimizer.equals("gepa")) {
             throw OspreyException.invalid("Unsupported optimizer type: '" + optimizer + "'. Supported types: "
@@ -128,7 +127,7 @@ record OptimizationPlan(String experimentId, String workspace, String optimizer,
      * any other provider and model name must be served by an endpoint of the workspace.
      */
     private static String endpointFor(String uri, Optional<String> modelConfig, String workspace, Gateway gateway) {
-        JsonNode config = modelConfig.map(PromptOptimizationJob::parse).orElse(Json.object());
+        JsonNode config = modelConfig.map(OptimizationPlan::modelConfig).orElse(Json.object());
         String provider = config.path("provider").asText("");
         String model = config.path("model_name").asText("");
         if (provider.isBlank() || model.isBlank()) {
@@ -150,6 +149,15 @@ record OptimizationPlan(String experimentId, String workspace, String optimizer,
         throw OspreyException.invalid("No gateway endpoint in workspace '" + workspace + "' serves " + provider + "/"
                 + model + " (the model config of " + uri + "); create one, or set the prompt's model_config provider "
                 + "to 'gateway' and model_name to an endpoint.");
+    }
+
+    /** A prompt's model config tag, as its author wrote it: text that is not JSON names no model. */
+    private static JsonNode modelConfig(String json) {
+        try {
+            return Json.read(json);
+        } catch (java.io.IOException e) {
+            return Json.object();
+        }
     }
 
     private static Scorer scorer(String name, String experimentId, ScorerSpecs.JudgeModels inWorkspace,

@@ -77,14 +77,6 @@ public final class PromptOptimizationJob implements JobFunction {
         return OptimizationPlan.resolve(params, storage, registry, models, gateway);
     }
 
-    static JsonNode parse(String json) {
-        try {
-            return Json.read(json);
-        } catch (IOException e) {
-            return Json.object();
-        }
-    }
-
     /** One run of a template over the records: per scorer the mean score, and the rows the reflection model sees. */
     private record Evaluation(Optional<Double> aggregate, Map<String, Double> perScorer, List<ObjectNode> rows) {
         /** The scores of rows {@link #evaluate} made: the mean of rows with a score, and each scorer's mean. */
@@ -235,8 +227,8 @@ public final class PromptOptimizationJob implements JobFunction {
             if (progress.stopped()) {
                 break;
             }
-            JsonNode inputs = parse(r.inputsJson());
-            JsonNode expectations = parse(r.expectationsJson());
+            JsonNode inputs = DatasetRecords.parse(r.inputsJson());
+            JsonNode expectations = DatasetRecords.parse(r.expectationsJson());
             String output = predict(plan, PromptTemplates.format(template, inputs));
             EvalItem item = new EvalItem(inputs, Json.object().textNode(output), expectations, Optional.empty());
             ObjectNode row = Json.object();

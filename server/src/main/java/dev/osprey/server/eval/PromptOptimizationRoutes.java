@@ -117,7 +117,7 @@ public final class PromptOptimizationRoutes {
         ArrayNode scorers = params.putArray("scorer_names");
         config.path("scorers").forEach(s -> scorers.add(s.asText()));
         params.set("tags", body.path("tags").isArray() ? body.get("tags") : Json.object().arrayNode());
-        function.experimentOf(params);
+        function.experimentOf(params); // every check before the run is made
 
         long now = clock.millis();
         String runId = UUID.randomUUID().toString().replace("-", "");
@@ -134,7 +134,8 @@ public final class PromptOptimizationRoutes {
         }
         storage.tracking().logBatch(runId, new MetricBatch(List.of(), logged, List.of()));
         params.put("run_id", runId);
-        return Json.object("job", json(jobs.submit(PromptOptimizationJob.NAME, params, OptionalDouble.empty())));
+        return Json.object("job", json(jobs.submitChecked(PromptOptimizationJob.NAME, experimentId, params,
+                OptionalDouble.empty())));
     }
 
     private JsonNode search(ApiRequest r) {

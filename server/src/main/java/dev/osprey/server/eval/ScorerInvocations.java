@@ -33,7 +33,7 @@ public final class ScorerInvocations {
 
     private JsonNode invoke(ApiRequest r) {
         ObjectNode request = r.message().json();
-        function.experimentOf(request);
+        String experimentId = function.experimentOf(request);
         ObjectNode out = Json.object();
         ArrayNode list = out.putArray("jobs");
         for (List<String> batch : function.batches(request)) {
@@ -42,7 +42,8 @@ public final class ScorerInvocations {
                     .put("log_assessments", request.path("log_assessments").asBoolean(false));
             ArrayNode ids = params.putArray("trace_ids");
             batch.forEach(ids::add);
-            MlflowJobs.MlflowJob job = jobs.submit(function.name(), params, OptionalDouble.empty());
+            MlflowJobs.MlflowJob job = jobs.submitChecked(function.name(), experimentId, params,
+                    OptionalDouble.empty());
             ObjectNode entry = list.addObject().put("job_id", job.job().jobId());
             entry.set("trace_ids", ids.deepCopy());
         }

@@ -106,8 +106,12 @@ final class GuardrailCatalog {
     }
 
     Guardrail get(String workspace, String id) {
-        return store.get(KIND, id).filter(d -> d.workspace().equals(workspace)).map(GuardrailCatalog::guardrail)
-                .orElseThrow(() -> OspreyException.notFound("Guardrail not found (guardrail_id='" + id + "')"));
+        return find(workspace, id).orElseThrow(() -> OspreyException.notFound("Guardrail not found (guardrail_id='"
+                + id + "')"));
+    }
+
+    Optional<Guardrail> find(String workspace, String id) {
+        return store.get(KIND, id).filter(d -> d.workspace().equals(workspace)).map(GuardrailCatalog::guardrail);
     }
 
     private static Guardrail guardrail(GatewayDocument d) {

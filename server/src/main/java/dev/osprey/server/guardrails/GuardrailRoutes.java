@@ -25,7 +25,6 @@ import dev.osprey.store.ScorerStore;
 import dev.osprey.store.WorkspaceStore;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -121,14 +120,7 @@ public final class GuardrailRoutes {
         ObjectNode out = Json.object().put("endpoint_id", a.endpointId()).put("guardrail_id", a.guardrailId());
         a.executionOrder().ifPresent(o -> out.put("execution_order", o));
         out.put("created_by", a.createdBy().orElse("")).put("created_at", a.createdAt());
-        Optional<Guardrail> g = Optional.of(a.guardrailId()).flatMap(id -> {
-            try {
-                return Optional.of(catalog.get(a.workspace(), id));
-            } catch (dev.osprey.core.OspreyException e) {
-                return Optional.empty();
-            }
-        });
-        g.ifPresent(x -> out.set("guardrail", json(x)));
+        catalog.find(a.workspace(), a.guardrailId()).ifPresent(g -> out.set("guardrail", json(g)));
         return out;
     }
 }

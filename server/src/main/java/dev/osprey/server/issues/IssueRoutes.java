@@ -161,11 +161,8 @@ public final class IssueRoutes {
 
     /** Issues stay in their experiment's workspace. */
     private List<Issue> inWorkspace(ApiRequest r, List<Issue> list) {
-        String workspace = r.workspaceName().orElse(WorkspaceStore.DEFAULT);
-        Map<String, String> of = workspaces.workspacesOf(WorkspaceStore.Kind.EXPERIMENT,
-                list.stream().map(Issue::experimentId).distinct().toList());
-        return list.stream().filter(i -> of.getOrDefault(i.experimentId(), WorkspaceStore.DEFAULT).equals(workspace))
-                .toList();
+        return workspaces.keepIn(r.workspaceName().orElse(WorkspaceStore.DEFAULT), WorkspaceStore.Kind.EXPERIMENT,
+                list, Issue::experimentId);
     }
 
     private static Optional<Match> first(List<Condition> filter, String key) {

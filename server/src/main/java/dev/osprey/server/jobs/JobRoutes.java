@@ -60,11 +60,8 @@ public final class JobRoutes {
     }
 
     private List<MlflowJob> inWorkspace(ApiRequest r, List<MlflowJob> list) {
-        String workspace = r.workspaceName().orElse(WorkspaceStore.DEFAULT);
-        Map<String, String> of = workspaces.workspacesOf(WorkspaceStore.Kind.EXPERIMENT,
-                list.stream().map(j -> j.job().experimentId()).toList());
-        return list.stream().filter(j -> of.getOrDefault(j.job().experimentId(), WorkspaceStore.DEFAULT)
-                .equals(workspace)).toList();
+        return workspaces.keepIn(r.workspaceName().orElse(WorkspaceStore.DEFAULT), WorkspaceStore.Kind.EXPERIMENT,
+                list, j -> j.job().experimentId());
     }
 
     private JsonNode submit(ApiRequest r) {

@@ -60,11 +60,19 @@ public final class MlflowJobs implements AutoCloseable {
     }
 
     public MlflowJob submit(String name, ObjectNode params, OptionalDouble timeoutSeconds) {
-        JobFunction function = function(name);
+        return submitChecked(name, function(name).experimentOf(params), params, timeoutSeconds);
+    }
+
+    /**
+     * {@link #submit} for a caller that has already checked the params with the job's function and holds the
+     * experiment it named (routes that make the job's run first, or submit one job per batch).
+     */
+    public MlflowJob submitChecked(String name, String experimentId, ObjectNode params,
+            OptionalDouble timeoutSeconds) {
+        function(name);
         if (timeoutSeconds.isPresent() && !(timeoutSeconds.getAsDouble() > 0)) {
             throw OspreyException.invalid("'timeout' must be a positive number of seconds.");
         }
-        String experimentId = function.experimentOf(params);
         ObjectNode stored = Json.object();
         stored.set("params", params);
         timeoutSeconds.ifPresent(t -> stored.put("timeout", t));
