@@ -93,6 +93,29 @@ public final class LlmJudge implements Scorer {
         return used;
     }
 
+    /** The instructions as written, variables unrendered. */
+    public String instructions() {
+        return instructions;
+    }
+
+    public JudgeValueType type() {
+        return type;
+    }
+
+    public JudgeModel model() {
+        return model;
+    }
+
+    /** The same judge reporting under another name. */
+    public LlmJudge named(String newName) {
+        return newName.equals(name) ? this : new LlmJudge(newName, instructions, type, model, attempts);
+    }
+
+    /** The same judge with other instructions (an optimizer's rewrite); checked as {@link #make} checks them. */
+    public LlmJudge withInstructions(String newInstructions) {
+        return make(name, newInstructions, type, model).withAttempts(attempts);
+    }
+
     private Optional<String> lacking(EvalItem item) {
         if (used.contains("expectations") && item.expectations().isEmpty()) {
             return Optional.of("expectations");
@@ -116,7 +139,8 @@ public final class LlmJudge implements Scorer {
         return out.toString();
     }
 
-    private static String value(String variable, EvalItem item) {
+    /** What {@code {{ variable }}} renders to for this item (the text an aligned judge embeds to find examples). */
+    static String value(String variable, EvalItem item) {
         return switch (variable) {
             case "inputs" -> Json.writeString(item.inputs());
             case "outputs" -> item.outputs().isTextual() ? item.outputs().asText() : Json.writeString(item.outputs());
@@ -146,11 +170,19 @@ public final class LlmJudge implements Scorer {
 
     @Override
     public Feedback score(EvalItem item) {
+        return score(item, "");
+    }
+
+    /**
+     * The verdict with {@code context} (what an aligned judge learned: guidelines, example judgements) put after
+     * the rendered instructions.
+     */
+    public Feedback score(EvalItem item, String context) {
         Optional<String> lacking = lacking(item);
         if (lacking.isPresent()) {
             return Feedback.error(name, Feedback.LLM_JUDGE, "Judge '" + name + "' needs " + lacking.get() + ".");
         }
-        String prompt = render(item);
+        String prompt = context.isEmpty() ? render(item) : render(item) + "\n\n" + context;
         String lastProblem = "";
         for (int attempt = 1; attempt <= attempts; attempt++) {
             String reply;
@@ -182,8 +214,13 @@ public final class LlmJudge implements Scorer {
                 + attempts + " attempts: " + lastProblem + ".");
     }
 
-    /** The JSON object in a reply: as is, inside a code fence, or between the first '{' and the last '}'. */
+    /** The verdict object in a reply: a JSON object with a {@code result}. */
     static Optional<JsonNode> parse(String reply) {
+        return parseObject(reply).filter(node -> node.has("result"));
+    }
+
+    /** The JSON object in a model's reply: as is, inside a code fence, or between the first '{' and the last '}'. */
+    static Optional<JsonNode> parseObject(String reply) {
         int start = reply.indexOf('{');
         int end = reply.lastIndexOf('}');
         if (start < 0 || end <= start) {
@@ -191,7 +228,7 @@ public final class LlmJudge implements Scorer {
         }
         try {
             JsonNode node = Json.read(reply.substring(start, end + 1));
-            return node.isObject() && node.has("result") ? Optional.of(node) : Optional.empty();
+            return node.isObject() ? Optional.of(node) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.protocol.Json;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
@@ -18,18 +15,12 @@ import java.util.Optional;
  * usage tracking to judges. Temperature 0, so verdicts are as repeatable as the model allows.
  */
 public final class OpenAiJudgeModel implements JudgeModel {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
-    private final String baseUrl;
-    private final Optional<String> apiKey;
+    private final OpenAiHttp http;
     private final String model;
-    private final Duration timeout;
 
     public OpenAiJudgeModel(String baseUrl, Optional<String> apiKey, String model, Duration timeout) {
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.apiKey = apiKey;
+        this.http = new OpenAiHttp(baseUrl, apiKey, timeout);
         this.model = model;
-        this.timeout = timeout;
     }
 
     @Override
@@ -69,21 +60,7 @@ public final class OpenAiJudgeModel implements JudgeModel {
 
     @Override
     public String complete(String system, String user) {
-        ObjectNode body = request(model, system, user);
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/chat/completions"))
-                .timeout(timeout).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body)));
-        apiKey.ifPresent(k -> request.header("Authorization", "Bearer " + k));
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new JudgeModelException("Judge model " + name() + " unreachable: " + e.getClass().getSimpleName(),
-                    true);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JudgeModelException("Interrupted", false);
-        }
+        HttpResponse<byte[]> response = http.post("/chat/completions", request(model, system, user), name());
         return reply(name(), response.statusCode(), response.body());
     }
 }

@@ -50,6 +50,25 @@ public final class ScorerSpecs {
         default JudgeModels in(String workspace) {
             return this;
         }
+
+        /**
+         * The embedding model an aligned judge searches its examples with ({@code openai:/...},
+         * {@code gateway:/<endpoint>}).
+         *
+         * @throws UnsupportedScorerException when no such model can be called from here
+         */
+        default Embedder embedder(String modelUri, int dimension) {
+            throw new UnsupportedScorerException("Embedding model '" + modelUri + "' cannot be called here.");
+        }
+
+        /**
+         * The human feedback recorded on these traces for {@code judge}, read back as labelled examples (an aligned
+         * judge's episodic memory is stored as trace ids). Traces that are gone, or carry no such feedback any more,
+         * give none; the judge then runs on what is left, as MLflow's does.
+         */
+        default List<LabelledExample> feedback(List<String> traceIds, LlmJudge judge) {
+            return List.of();
+        }
     }
 
     /** A serialized scorer that cannot be run here, with the reason. */
@@ -87,6 +106,8 @@ public final class ScorerSpecs {
             } catch (IllegalArgumentException e) {
                 throw new UnsupportedScorerException(e.getMessage());
             }
+        } else if (spec.path("memory_augmented_judge_data").isObject()) {
+            scorer = memoryAugmented(name, spec.get("memory_augmented_judge_data"), models);
         } else if (spec.hasNonNull("builtin_scorer_class")) {
             scorer = builtin(spec.path("builtin_scorer_class").asText(), spec.path("builtin_scorer_pydantic_data"),
                     models);
@@ -106,16 +127,62 @@ public final class ScorerSpecs {
                 ? Optional.of(node.path(field).asText()) : Optional.empty();
     }
 
-    /** MLflow's feedback_value_type when given: bool, int/float (a 1-5 scale) or a list of labels. */
-    private static JudgeValueType valueType(JsonNode data) {
-        JsonNode t = data.path("feedback_value_type");
-        if (t.isArray() && !t.isEmpty()) {
-            List<String> labels = new ArrayList<>();
-            t.forEach(l -> labels.add(l.asText()));
-            return new JudgeValueType.Categories(labels);
+    /**
+     * A judge aligned by MemAlign, in MLflow's {@code memory_augmented_judge_data} form: the base judge (itself a
+     * serialized scorer), guidelines, episodic trace ids (read back through {@link JudgeModels#feedback}) and the
+     * retrieval settings.
+     */
+    private static Scorer memoryAugmented(String name, JsonNode data, JudgeModels models) {
+        JsonNode baseSpec = data.path("base_judge");
+        if (!baseSpec.isObject()) {
+            throw new UnsupportedScorerException("Aligned judge '" + name + "' has no base_judge.");
         }
-        return switch (t.asText("bool")) {
-            case "int", "float" -> new JudgeValueType.Scale(1, 5);
+        Scorer base = parse(name, Json.writeString(baseSpec), models);
+        if (!(base instanceof LlmJudge judge)) {
+            throw new UnsupportedScorerException("The base of aligned judge '" + name + "' is not an LLM judge.");
+        }
+        List<Guideline> guidelines = new ArrayList<>();
+        for (JsonNode g : data.path("semantic_memory")) {
+            List<String> sources = new ArrayList<>();
+            g.path("source_trace_ids").forEach(id -> sources.add(id.asText()));
+            guidelines.add(new Guideline(g.path("guideline_text").asText(""), sources));
+        }
+        List<String> traceIds = new ArrayList<>();
+        data.path("episodic_trace_ids").forEach(id -> traceIds.add(id.asText()));
+        MemoryAugmentedJudge.Settings settings;
+        try {
+            settings = new MemoryAugmentedJudge.Settings(text(data, "reflection_lm").orElse(""),
+                    data.path("retrieval_k").asInt(5),
+                    text(data, "embedding_model").orElse(MemoryAugmentedJudge.Settings.DEFAULT_EMBEDDING_MODEL),
+                    data.path("embedding_dim").asInt(512));
+            return new MemoryAugmentedJudge(judge, baseSpec, settings, guidelines, traceIds,
+                    models.feedback(traceIds, judge), models.embedder(settings.embeddingModel(),
+                            settings.embeddingDim()));
+        } catch (UnsupportedScorerException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new UnsupportedScorerException("Aligned judge '" + name + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * MLflow's feedback_value_type: the JSON schema MLflow 3.11 writes ({@code {"type": "boolean"}},
+     * {@code {"enum": [...]}}, numbers), or the older forms ({@code "bool"}, {@code "int"}, a list of labels).
+     * Numbers are judged on a 1-5 scale; yes/no is the default.
+     */
+    static JudgeValueType valueType(JsonNode data) {
+        JsonNode t = data.path("feedback_value_type");
+        JsonNode labels = t.isArray() ? t : t.path("enum");
+        if (labels.isArray() && !labels.isEmpty()) {
+            List<String> values = new ArrayList<>();
+            labels.forEach(l -> values.add(l.asText()));
+            boolean yesNo = values.size() == 2 && values.stream().map(v -> v.toLowerCase(java.util.Locale.ROOT))
+                    .sorted().toList().equals(List.of("no", "yes"));
+            return yesNo ? JudgeValueType.yesNo() : new JudgeValueType.Categories(values);
+        }
+        String kind = t.isObject() ? t.path("type").asText("boolean") : t.asText("bool");
+        return switch (kind) {
+            case "int", "float", "integer", "number" -> new JudgeValueType.Scale(1, 5);
             default -> JudgeValueType.yesNo();
         };
     }
@@ -171,10 +238,31 @@ public final class ScorerSpecs {
         return Json.writeString(out);
     }
 
+    /**
+     * The judge a serialized scorer describes, under {@code name}: an {@link LlmJudge} or a
+     * {@link MemoryAugmentedJudge}, as alignment needs it.
+     *
+     * @throws UnsupportedScorerException when the scorer is not a judge Osprey can run (a code scorer, Python)
+     */
+    public static Scorer parseJudge(String name, String serialized, JudgeModels models) {
+        Scorer scorer = parse(name, serialized, models);
+        if (scorer instanceof LlmJudge || scorer instanceof MemoryAugmentedJudge) {
+            return scorer;
+        }
+        throw new UnsupportedScorerException("Scorer '" + name + "' is not an LLM judge; only judges (make_judge, "
+                + "built-in judges, aligned judges) can be aligned.");
+    }
+
     /** Feedback under the registered name, whatever the scorer calls itself. */
     static Scorer renamed(Scorer scorer, String name) {
         if (scorer.name().equals(name)) {
             return scorer;
+        }
+        if (scorer instanceof LlmJudge judge) {
+            return judge.named(name);
+        }
+        if (scorer instanceof MemoryAugmentedJudge judge) {
+            return judge.named(name);
         }
         return new Scorer() {
             @Override

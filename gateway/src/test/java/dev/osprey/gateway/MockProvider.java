@@ -46,6 +46,7 @@ public final class MockProvider implements AutoCloseable {
     private volatile String scriptedContent;
     private volatile java.util.function.Function<JsonNode, String> script;
     private volatile boolean callTool;
+    private volatile java.util.function.Function<String, double[]> embedding;
 
     /** A request as it arrived. */
     public record Received(String method, String path, Map<String, List<String>> headers, JsonNode body,
@@ -95,6 +96,12 @@ public final class MockProvider implements AutoCloseable {
      */
     public MockProvider replyBy(java.util.function.Function<JsonNode, String> script) {
         this.script = script;
+        return this;
+    }
+
+    /** OpenAI embeddings computed from each input text (tests that search by similarity); fixed vectors otherwise. */
+    public MockProvider embedBy(java.util.function.Function<String, double[]> embedding) {
+        this.embedding = embedding;
         return this;
     }
 
@@ -279,14 +286,21 @@ public final class MockProvider implements AutoCloseable {
         return Json.writeString(c);
     }
 
-    private static ObjectNode openAiEmbeddings(JsonNode body) {
+    private ObjectNode openAiEmbeddings(JsonNode body) {
         ObjectNode out = Json.object().put("object", "list").put("model", body.path("model").asText());
         ArrayNode data = out.putArray("data");
         JsonNode input = body.path("input");
         int n = input.isArray() ? input.size() : 1;
+        var byText = embedding;
         for (int i = 0; i < n; i++) {
-            data.addObject().put("object", "embedding").put("index", i).putArray("embedding").add(0.1 * (i + 1))
-                    .add(0.2).add(0.3);
+            ArrayNode vector = data.addObject().put("object", "embedding").put("index", i).putArray("embedding");
+            if (byText != null) {
+                for (double v : byText.apply(input.isArray() ? input.get(i).asText() : input.asText())) {
+                    vector.add(v);
+                }
+            } else {
+                vector.add(0.1 * (i + 1)).add(0.2).add(0.3);
+            }
         }
         out.putObject("usage").put("prompt_tokens", PROMPT_TOKENS).put("total_tokens", PROMPT_TOKENS);
         return out;

@@ -27,7 +27,10 @@ import dev.osprey.server.auth.RouteTouches;
 import dev.osprey.server.eval.DatasetRoutes;
 import dev.osprey.server.eval.EvaluationJobs;
 import dev.osprey.server.eval.EvaluationRoutes;
+import dev.osprey.server.eval.HumanFeedback;
 import dev.osprey.server.eval.InvokeScorerJob;
+import dev.osprey.server.eval.JudgeAlignmentJob;
+import dev.osprey.server.eval.JudgeAlignmentRoutes;
 import dev.osprey.server.eval.PromptOptimizationJob;
 import dev.osprey.server.eval.PromptOptimizationRoutes;
 import dev.osprey.server.eval.ScorerInvocations;
@@ -158,7 +161,8 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(new UiTraceRoutes(storage.traces(), clock).endpoints());
             Gateway gateway = ServerGateway.start(config, storage.gateway(), experiments, storage.workspaces(),
                     prices, ingest, clock);
-            ServerJudgeModels judgeModels = new ServerJudgeModels(gateway, config.settings().judges());
+            ServerJudgeModels judgeModels = new ServerJudgeModels(gateway, config.settings().judges(),
+                    new HumanFeedback(storage.traces()));
             endpoints.addAll(new ScorerRoutes(storage, judgeModels, clock).endpoints());
             endpoints.addAll(GuardrailRoutes.install(gateway, storage.gateway(), storage.scorers(), judgeModels, clock)
                     .endpoints());
@@ -173,10 +177,13 @@ public final class OspreyServer implements AutoCloseable {
             InvokeScorerJob invokeScorer = new InvokeScorerJob(storage, judgeModels, clock);
             PromptOptimizationJob optimizePrompts = new PromptOptimizationJob(storage, registry, judgeModels, gateway,
                     clock);
-            MlflowJobs mlflowJobs = new MlflowJobs(storage.jobs(), List.of(invokeScorer, optimizePrompts), clock);
+            JudgeAlignmentJob alignJudge = new JudgeAlignmentJob(storage, judgeModels, clock);
+            MlflowJobs mlflowJobs = new MlflowJobs(storage.jobs(), List.of(invokeScorer, optimizePrompts, alignJudge),
+                    clock);
             endpoints.addAll(new JobRoutes(mlflowJobs, storage.workspaces()).endpoints());
             endpoints.addAll(new ScorerInvocations(mlflowJobs, invokeScorer).endpoints());
             endpoints.addAll(new PromptOptimizationRoutes(mlflowJobs, optimizePrompts, storage, clock).endpoints());
+            endpoints.addAll(new JudgeAlignmentRoutes(mlflowJobs, alignJudge).endpoints());
             ServerGateway.alertThrough(gateway, webhooks.dispatcher());
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), storage.gateway())
                     .endpoints());

@@ -1,5 +1,11 @@
 package dev.osprey.server.eval;
 
+import dev.osprey.eval.Embedder;
+import dev.osprey.eval.LabelledExample;
+import dev.osprey.eval.LlmJudge;
+import dev.osprey.eval.OpenAiEmbedder;
+import java.util.List;
+
 import dev.osprey.eval.JudgeModel;
 import dev.osprey.gateway.Gateway;
 import dev.osprey.store.WorkspaceStore;
@@ -22,6 +28,7 @@ public final class ServerJudgeModels implements JudgeModels {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private final Gateway gateway;
     private final Settings settings;
+    private final HumanFeedback humanFeedback;
     private final String workspace;
 
     /**
@@ -41,19 +48,41 @@ public final class ServerJudgeModels implements JudgeModels {
     }
 
     /** Judges of the default workspace (and of every call while workspaces are off). */
-    public ServerJudgeModels(Gateway gateway, Settings settings) {
-        this(gateway, settings, WorkspaceStore.DEFAULT);
+    public ServerJudgeModels(Gateway gateway, Settings settings, HumanFeedback humanFeedback) {
+        this(gateway, settings, humanFeedback, WorkspaceStore.DEFAULT);
     }
 
-    private ServerJudgeModels(Gateway gateway, Settings settings, String workspace) {
+    private ServerJudgeModels(Gateway gateway, Settings settings, HumanFeedback humanFeedback, String workspace) {
         this.gateway = gateway;
         this.settings = settings;
+        this.humanFeedback = humanFeedback;
         this.workspace = workspace;
     }
 
     @Override
     public JudgeModels in(String workspace) {
-        return workspace.equals(this.workspace) ? this : new ServerJudgeModels(gateway, settings, workspace);
+        return workspace.equals(this.workspace) ? this
+                : new ServerJudgeModels(gateway, settings, humanFeedback, workspace);
+    }
+
+    @Override
+    public List<LabelledExample> feedback(List<String> traceIds, LlmJudge judge) {
+        return humanFeedback.examples(traceIds, judge);
+    }
+
+    /** {@code gateway:/<endpoint>} through this server's gateway, {@code openai:/<model>} as judges call OpenAI. */
+    @Override
+    public Embedder embedder(String modelUri, int dimension) {
+        int colon = modelUri.indexOf(":/");
+        String scheme = colon < 0 ? "" : modelUri.substring(0, colon);
+        String name = colon < 0 ? modelUri : modelUri.substring(colon + 2).replaceFirst("^/+", "");
+        return switch (scheme) {
+            case "gateway", "endpoints" -> new GatewayEmbedder(gateway, name, workspace, modelUri, dimension);
+            case "openai" -> new OpenAiEmbedder(settings.openAiBaseUrl().orElse("https://api.openai.com/v1"),
+                    settings.openAiApiKey(), name, dimension, TIMEOUT);
+            default -> throw new UnsupportedScorerException("Embedding model '" + modelUri + "' is not called here; "
+                    + "use gateway:/<endpoint> (an embeddings endpoint of this server's gateway) or openai:/<model>.");
+        };
     }
 
     @Override

@@ -115,7 +115,7 @@ public final class JobRoutes {
     }
 
     /** MLflow's pydantic {@code Job}. */
-    private static ObjectNode job(MlflowJob j) {
+    public static ObjectNode job(MlflowJob j) {
         ObjectNode out = Json.object().put("job_id", j.job().jobId()).put("creation_time", j.job().createdTime())
                 .put("job_name", j.name());
         out.set("params", j.params());
