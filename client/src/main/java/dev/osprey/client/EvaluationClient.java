@@ -101,6 +101,28 @@ public final class EvaluationClient {
 
     // ------------------------------------------------------------ scorers
 
+    /**
+     * Records a person's verdict on a trace (a HUMAN feedback assessment), the material judges are aligned with.
+     *
+     * @param value a boolean, number or label
+     * @param reviewer who judged (the assessment's source id)
+     * @return the assessment's id
+     */
+    public String logHumanFeedback(String traceId, String name, Object value, String rationale, String reviewer) {
+        if (!(value instanceof Boolean || value instanceof Number || value instanceof String)) {
+            throw new IllegalArgumentException("A feedback value is a boolean, a number or a label, not "
+                    + (value == null ? "null" : value.getClass().getSimpleName()) + ".");
+        }
+        ObjectNode assessment = Json.object().put("assessment_name", name);
+        assessment.putObject("source").put("source_type", "HUMAN").put("source_id", reviewer);
+        assessment.putObject("feedback").set("value", Json.MAPPER.valueToTree(value));
+        if (!rationale.isEmpty()) {
+            assessment.put("rationale", rationale);
+        }
+        return transport.post(V3 + "/traces/" + traceId + "/assessments", Json.object("assessment", assessment))
+                .message("assessment").flatMap(a -> a.string("assessment_id")).orElseThrow();
+    }
+
     /** Registers a serialized scorer (MLflow's form, or {@code ScorerSpecs.codeScorer}); returns its version. */
     public int registerScorer(String experimentId, String name, String serializedScorer) {
         return (int) transport.post(V3 + "/scorers/register", Json.object().put("experiment_id", experimentId)

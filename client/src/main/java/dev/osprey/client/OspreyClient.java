@@ -63,6 +63,11 @@ public final class OspreyClient {
         return new PromptOptimizationClient(transport);
     }
 
+    /** Judge alignment with human feedback as server jobs (MemAlign, SIMBA). */
+    public JudgeAlignmentClient judgeAlignment() {
+        return new JudgeAlignmentClient(transport);
+    }
+
     /** The AI gateway: configuration (secrets, models, endpoints, usage) and OpenAI-compatible invocations. */
     public GatewayClient gateway() {
         return new GatewayClient(transport);

@@ -68,6 +68,12 @@ public final class TraceItems {
             }
             tokens += s.tokens().map(SpanRecord.TokenUsage::total).orElse(0L);
         }
+        if (!rootSeen) {
+            // A trace logged without spans (StartTraceV3 alone, as the SDK's evaluate() logs rows) keeps what it was
+            // asked and answered in its previews only.
+            inputs = info.requestPreview().<JsonNode>map(TraceItems::parse).orElse(MissingNode.getInstance());
+            outputs = info.responsePreview().<JsonNode>map(TraceItems::parse).orElse(MissingNode.getInstance());
+        }
         TraceFacts facts = new TraceFacts(info.executionDurationMs().orElse(0), tokens, tools, documents);
         return new StoredTrace(info, inputs, outputs, expectations(traceId), facts);
     }
