@@ -57,6 +57,17 @@ final class Bench {
                 true));
     }
 
+    /** A server on a fresh SQLite database with the gateway on (a new key) and loopback providers allowed. */
+    static OspreyServer serverWithGateway(String name) throws IOException {
+        Path dir = Files.createTempDirectory("osprey-bench-" + name);
+        byte[] kek = new byte[32];
+        new java.security.SecureRandom().nextBytes(kek);
+        return OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db", Optional.empty(),
+                dir.resolve("artifacts").toString(), true, "", true, false).withGateway(new ServerConfig
+                .GatewayOptions(true, Optional.of(dev.osprey.gateway.crypto.KeyEncryptionKey.parse(
+                        java.util.Base64.getEncoder().encodeToString(kek), "bench")))));
+    }
+
     /** A plain connection; on SQLite with the durability setting the store uses, so the comparison is fair. */
     static Connection jdbc(String backendUri) throws SQLException {
         BackendUri b = BackendUri.parse(backendUri);

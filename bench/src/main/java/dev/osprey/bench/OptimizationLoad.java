@@ -3,22 +3,10 @@ package dev.osprey.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
-import dev.osprey.gateway.crypto.KeyEncryptionKey;
 import dev.osprey.protocol.Json;
 import dev.osprey.server.OspreyServer;
-import dev.osprey.server.ServerConfig;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * OPT-1: MetaPrompt and GEPA prompt-optimization jobs on a task whose scripted model answers correctly only when the prompt
@@ -47,30 +35,10 @@ public final class OptimizationLoad {
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        AtomicLong calls = new AtomicLong();
-        HttpServer mock = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
-        mock.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        mock.createContext("/v1/chat/completions", ex -> {
-            try (ex) {
-                JsonNode body = Json.read(ex.getRequestBody().readAllBytes());
-                calls.incrementAndGet();
-                Thread.sleep(LATENCY_MS);
-                ObjectNode out = Json.object().put("id", "c").put("object", "chat.completion").put("model", "m");
-                out.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop")
-                        .putObject("message").put("role", "assistant").put("content", reply(body));
-                out.putObject("usage").put("prompt_tokens", 50).put("completion_tokens", 5).put("total_tokens", 55);
-                byte[] bytes = Json.write(out);
-                ex.getResponseHeaders().set("Content-Type", "application/json");
-                ex.sendResponseHeaders(200, bytes.length);
-                ex.getResponseBody().write(bytes);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        mock.start();
+        ScriptedOpenAi mock = new ScriptedOpenAi(OptimizationLoad::reply, text -> new double[] {1}, LATENCY_MS);
         // The reference, measured in the same run: one call straight to the mock, as the job's calls would cost
         // with nothing of Osprey's in between.
-        String direct = "http://127.0.0.1:" + mock.getAddress().getPort() + "/v1/chat/completions";
+        String direct = mock.baseUrl() + "/chat/completions";
         String ask = "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
         for (int i = 0; i < 20; i++) {
             Bench.post(direct, ask);
@@ -81,29 +49,10 @@ public final class OptimizationLoad {
             Bench.post(direct, ask);
         }
         double directMs = (System.nanoTime() - refStarted) / 1e6 / refCalls;
-        calls.set(0);
-        Path dir = Files.createTempDirectory("osprey-bench-opt");
-        byte[] kek = new byte[32];
-        new SecureRandom().nextBytes(kek);
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db", Optional.empty(),
-                dir.resolve("artifacts").toString(), true, "", true, false).withGateway(new ServerConfig
-                .GatewayOptions(true, Optional.of(KeyEncryptionKey.parse(Base64.getEncoder().encodeToString(kek),
-                        "bench"))));
-        try (OspreyServer server = OspreyServer.start(config)) {
+        mock.resetCalls();
+        try (OspreyServer server = Bench.serverWithGateway("opt")) {
             String base = server.baseUrl();
-            String g = base + "/api/3.0/mlflow/gateway";
-            ObjectNode secret = Json.object().put("secret_name", "k").put("provider", "openai");
-            secret.putObject("secret_value").put("api_key", "sk-bench");
-            secret.putObject("auth_config").put("api_base", "http://127.0.0.1:" + mock.getAddress().getPort() + "/v1");
-            String secretId = Json.read(Bench.post(g + "/secrets/create", secret.toString())).at("/secret/secret_id")
-                    .asText();
-            String model = Json.read(Bench.post(g + "/model-definitions/create", Json.object().put("name", "m")
-                    .put("secret_id", secretId).put("provider", "openai").put("model_name", "gpt-bench").toString()))
-                    .at("/model_definition/model_definition_id").asText();
-            ObjectNode endpoint = Json.object().put("name", "llm");
-            endpoint.putArray("model_configs").addObject().put("model_definition_id", model)
-                    .put("linkage_type", "PRIMARY").put("weight", 1.0);
-            Bench.post(g + "/endpoints/create", endpoint.toString());
+            mock.addEndpoint(base, "llm");
             String exp = Json.read(Bench.post(base + "/api/2.0/mlflow/experiments/create", "{\"name\": \"opt\"}"))
                     .path("experiment_id").asText();
             ObjectNode create = Json.object().put("name", "greetings");
@@ -142,7 +91,7 @@ public final class OptimizationLoad {
                                 + 4 * rows + "}")
                         .putArray("scorers").add("french");
                 String p = base + "/api/3.0/mlflow/prompt-optimization/jobs";
-                long before = calls.get();
+                long before = mock.calls();
                 long started = System.nanoTime();
                 String jobId = Json.read(Bench.post(p, job.toString())).at("/job/job_id").asText();
                 JsonNode done;
@@ -152,7 +101,7 @@ public final class OptimizationLoad {
                 } while (List.of("JOB_STATUS_PENDING", "JOB_STATUS_IN_PROGRESS").contains(done.at("/state/status")
                         .asText()));
                 double wallS = (System.nanoTime() - started) / 1e9;
-                long used = calls.get() - before;
+                long used = mock.calls() - before;
                 double overheadMs = (wallS * 1000 - used * directMs) / used;
                 double initial = done.at("/initial_eval_scores/aggregate").asDouble(Double.NaN);
                 double fin = done.at("/final_eval_scores/aggregate").asDouble(Double.NaN);
@@ -163,7 +112,7 @@ public final class OptimizationLoad {
             Bench.printTable(table, "optimizer", "rows", "status", "score before", "score after", "model calls",
                     "gain per 100 calls", "wall s", "direct call (reference)", "job time per call beyond it", "ratio");
         } finally {
-            mock.stop(0);
+            mock.close();
         }
     }
 }
