@@ -626,7 +626,8 @@ def create_merge_search():
 
 
 def start_mock_openai():
-    """A local model speaking OpenAI's chat wire format: a judge for card numbers, an echo otherwise."""
+    """A local model speaking OpenAI's chat and embeddings wire format: a judge for card numbers, a judge of support
+    answers with the reflection model that aligns it, an echo otherwise."""
     import http.server
     import threading
 
@@ -637,7 +638,22 @@ def start_mock_openai():
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
             received.append(body)
             text = json.dumps(body.get("messages", []))
-            if "free of card numbers" in text:
+            if self.path.endswith("/embeddings"):
+                inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                vectors = [[float(t.count(c)) for c in "aeiou[!"] + [1.0] for t in inputs]
+                answer = json.dumps({"object": "list", "model": body.get("model", ""), "usage": {"prompt_tokens": 1,
+                                     "total_tokens": 1}, "data": [{"object": "embedding", "index": i,
+                                                                   "embedding": v} for i, v in enumerate(vectors)]})
+                self.reply(answer.encode())
+                return
+            if "Judged examples:" in text:
+                content = json.dumps({"guidelines": [{"guideline_text": "Acceptable answers cite a source in square "
+                                                                        "brackets.", "source_trace_ids": [0]}]})
+            elif "is acceptable" in text:
+                answer_line = body["messages"][-1]["content"].split("Answer: ", 1)[-1].split("\n", 1)[0]
+                ok = "square brackets" not in text or "[" in answer_line
+                content = json.dumps({"result": "yes" if ok else "no", "rationale": "checked"})
+            elif "free of card numbers" in text:
                 verdict = "no" if "4111" in text else "yes"
                 content = json.dumps({"result": verdict, "rationale": "card number" if verdict == "no" else "clean"})
             else:
@@ -646,6 +662,9 @@ def start_mock_openai():
                                  "choices": [{"index": 0, "finish_reason": "stop",
                                               "message": {"role": "assistant", "content": content}}],
                                  "usage": {"prompt_tokens": 5, "completion_tokens": 5, "total_tokens": 10}}).encode()
+            self.reply(answer)
+
+        def reply(self, answer):
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(answer)))
@@ -704,6 +723,112 @@ def a_guardrail_refuses_a_card_number_before_the_model_sees_it():
         expect(not any(b["messages"][-1]["content"] == leaky for b in received), "the model never saw the card")
         store.remove_guardrail_from_endpoint(endpoint.endpoint_id, guardrail.guardrail_id)
         expect(chat(leaky).status_code == 200, "detached: the call goes through")
+    finally:
+        mock.shutdown()
+
+
+def gateway_endpoint(store, url):
+    """A gateway endpoint of this server in front of the local mock model."""
+    from mlflow.entities.gateway_endpoint import GatewayEndpointModelConfig, GatewayModelLinkageType
+
+    secret = store.create_gateway_secret(secret_name=unique("key"), secret_value={"api_key": "sk-conformance"},
+                                         provider="openai", auth_config={"api_base": url + "/v1"})
+    model = store.create_gateway_model_definition(name=unique("model"), secret_id=secret.secret_id,
+                                                  provider="openai", model_name="gpt-conformance")
+    return store.create_gateway_endpoint(name=unique("llm"), model_configs=[GatewayEndpointModelConfig(
+        model_definition_id=model.model_definition_id, linkage_type=GatewayModelLinkageType.PRIMARY)])
+
+
+def without_dspy():
+    """MLflow's MemAlign module imports DSPy, which this workplace cannot install; the serialized form needs none of
+    it. Empty stand-ins let MLflow's own classes load, write and read the form (nothing of DSPy is called)."""
+    import types
+
+    class _Stand(types.ModuleType):
+        def __getattr__(self, name):
+            if name.startswith("__"):
+                raise AttributeError(name)
+            return type(name, (), {"__init__": lambda self, *a, **k: None})
+
+    for name in ["dspy", "dspy.retrievers", "dspy.adapters", "dspy.adapters.json_adapter", "dspy.teleprompt"]:
+        sys.modules.setdefault(name, _Stand(name))
+
+
+@case("gateway")
+def memalign_judges_cross_between_mlflow_and_osprey():
+    # MLflow's MemoryAugmentedJudge writes its form and Osprey runs it with its memories; Osprey aligns a judge and
+    # MLflow's Scorer.model_validate reads the aligned judge back.
+    from mlflow.entities import AssessmentSource, AssessmentSourceType
+    from mlflow.genai.judges import make_judge
+    from mlflow.genai.scorers import get_scorer
+    from mlflow.tracking._tracking_service.utils import _get_store
+    from mlflow.utils.rest_utils import http_request
+
+    without_dspy()
+    from mlflow.genai.judges.optimizers.memalign.optimizer import MemoryAugmentedJudge
+    from mlflow.genai.judges.optimizers.memalign.utils import Guideline
+
+    mock, url, _ = start_mock_openai()
+    try:
+        store = _get_store()
+        experiment_id = fresh_experiment()
+        mlflow.set_experiment(experiment_id=experiment_id)
+        endpoint = gateway_endpoint(store, url)
+
+        @mlflow.trace
+        def support(question):
+            return answers[question]
+
+        answers = {"refunds?": "See the policy [help/refunds]", "shipping?": "It ships soon",
+                   "returns?": "Read [help/returns]", "billing?": "Billing is monthly", "new one?": "Just ask us"}
+        traces = {}
+        for q in answers:
+            support(q)
+            traces[q] = mlflow.get_last_active_trace_id()
+        for q in ["refunds?", "shipping?", "returns?", "billing?"]:
+            mlflow.log_feedback(trace_id=traces[q], name="style", value="[" in answers[q], rationale="house style",
+                                source=AssessmentSource(source_type=AssessmentSourceType.HUMAN, source_id="lead"))
+
+        base = make_judge(name="style", instructions="Decide if the support answer is acceptable.\n"
+                          "Question: {{ inputs }}\nAnswer: {{ outputs }}", model=f"gateway:/{endpoint.name}",
+                          feedback_value_type=bool)
+        written = MemoryAugmentedJudge(base_judge=base, reflection_lm=f"gateway:/{endpoint.name}", retrieval_k=2,
+                                       embedding_model=f"gateway:/{endpoint.name}", embedding_dim=8,
+                                       _defer_init=True)
+        written._semantic_memory = [Guideline(guideline_text="Acceptable answers cite a source in square brackets.",
+                                              source_trace_ids=[traces["shipping?"]])]
+        written._episodic_trace_ids = [traces["refunds?"], traces["shipping?"]]
+        invoke = http_request(store.get_host_creds(), "/ajax-api/3.0/mlflow/scorer/invoke", "POST", json={
+            "experiment_id": experiment_id, "serialized_scorer": json.dumps(written.model_dump()),
+            "trace_ids": [traces["new one?"]], "log_assessments": False})
+        expect(invoke.status_code == 200, f"invoke {invoke.status_code} {invoke.text}")
+        job_id = invoke.json()["jobs"][0]["job_id"]
+        for _ in range(200):
+            job = http_request(store.get_host_creds(), f"/ajax-api/3.0/jobs/{job_id}", "GET").json()
+            if job["status"] not in ("PENDING", "RUNNING"):
+                break
+            time.sleep(0.1)
+        verdict = job["result"][traces["new one?"]]["assessments"][0]["feedback"]["value"]
+        expect(verdict == "no", f"MLflow's aligned judge, run by Osprey with its guideline: {job}")
+
+        store.register_scorer(experiment_id, "style", json.dumps(base.model_dump()))
+        started = http_request(store.get_host_creds(), "/api/3.0/osprey/scorers/align", "POST", json={
+            "experiment_id": experiment_id, "name": "style", "holdout_fraction": 0, "register": True,
+            "optimizer": {"type": "memalign", "embedding_model": f"gateway:/{endpoint.name}", "embedding_dim": 8}})
+        expect(started.status_code == 200, f"align {started.status_code} {started.text}")
+        align_id = started.json()["job"]["job_id"]
+        for _ in range(200):
+            job = http_request(store.get_host_creds(), f"/api/3.0/osprey/scorers/align/{align_id}", "GET").json()["job"]
+            if job["status"] not in ("PENDING", "RUNNING"):
+                break
+            time.sleep(0.1)
+        expect(job["status"] == "SUCCEEDED" and job["result"]["registered_version"] == 2, f"alignment {job}")
+        aligned = get_scorer(name="style", experiment_id=experiment_id)
+        expect(isinstance(aligned, MemoryAugmentedJudge), f"MLflow reads Osprey's aligned judge: {type(aligned)}")
+        expect("square brackets" in aligned.instructions, f"guidelines {aligned.instructions}")
+        expect(sorted(aligned._episodic_trace_ids) == sorted(traces[q] for q in ["refunds?", "shipping?",
+                                                                               "returns?", "billing?"]),
+               f"episodic memory {aligned._episodic_trace_ids}")
     finally:
         mock.shutdown()
 

@@ -11,6 +11,8 @@ import { PromptsPage, PromptPage } from './pages/PromptsPage';
 import { ModelsPage, ModelPage } from './pages/ModelsPage';
 import { GatewayPage } from './pages/GatewayPage';
 import { OverviewPage } from './pages/OverviewPage';
+import { JudgesPage } from './pages/JudgesPage';
+import { LabelingPage } from './pages/LabelingPage';
 import { ExperimentHeader } from './pages/ExperimentHeader';
 import { Empty } from './components/common';
 import { csrfToken, signOut } from './api';
@@ -32,6 +34,8 @@ const ROUTES: Route[] = [
   ['/experiments/:id/evaluations', (p) => <EvaluationsPage experimentId={p.id} />],
   ['/experiments/:id/evaluations/compare', (p) => <EvaluationComparePage experimentId={p.id} />],
   ['/experiments/:id/overview', (p) => <OverviewPage experimentId={p.id} />],
+  ['/experiments/:id/judges', (p) => <JudgesPage experimentId={p.id} />],
+  ['/experiments/:id/labeling', (p) => <LabelingPage experimentId={p.id} />],
   ['/datasets', () => <DatasetsPage />],
   ['/prompts', () => <PromptsPage />],
   ['/prompts/:name', (p) => <PromptPage name={p.name} />],

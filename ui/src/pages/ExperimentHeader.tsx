@@ -7,6 +7,8 @@ const TABS: [string, string][] = [
   ['traces', 'Traces'],
   ['sessions', 'Sessions'],
   ['evaluations', 'Evaluations'],
+  ['labeling', 'Labeling'],
+  ['judges', 'Judges'],
   ['overview', 'Overview'],
 ];
 

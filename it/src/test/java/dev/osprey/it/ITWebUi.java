@@ -37,7 +37,7 @@ class ITWebUi {
                 + "(npm ci) did not run; build without -Dskip.ui").exists();
         assertThat(Path.of(System.getenv().getOrDefault("OSPREY_CHROMIUM", "/usr/bin/chromium"))).as("Chromium "
                 + "is needed for the UI tests: apt-get install chromium (or set OSPREY_CHROMIUM)").exists();
-        provider = new MockProvider();
+        provider = new MockProvider().replyBy(UiSeed::model);
         byte[] kek = new byte[32];
         new SecureRandom().nextBytes(kek);
         server = ServerProcess.start(new ServerProcess.Launch(ServerProcess.freePort(), Backends.freshSqlite(),
@@ -65,7 +65,7 @@ class ITWebUi {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"experiments", "runs", "run", "compare", "traces", "evaluations", "prompts", "models",
-        "gateway", "overview"})
+        "gateway", "overview", "judges"})
     void page(String flow) throws Exception {
         run(flow, server.url());
     }

@@ -49,7 +49,57 @@ final class UiSeed {
         traces();
         evaluations();
         gateway(mockProviderUrl);
+        judges();
         return seed;
+    }
+
+    /**
+     * The mock provider's judge and reflection model for the judges flow (other calls get the echo): people call an
+     * answer concise when it is under 25 characters; the judge only minds length once its prompt says so, and the
+     * reflection model says so when it sees their verdicts.
+     */
+    static String model(JsonNode body) {
+        String system = body.path("messages").path(0).path("content").asText();
+        String user = body.path("messages").path(body.path("messages").size() - 1).path("content").asText();
+        if (user.contains("Judged examples:")) {
+            return "{\"guidelines\": [{\"guideline_text\": \"Concise answers are under 25 characters.\", "
+                    + "\"source_trace_ids\": [0]}]}";
+        }
+        if (!system.contains("impartial evaluator")) {
+            return null;
+        }
+        int at = user.indexOf("Answer: ");
+        int end = at < 0 ? -1 : user.indexOf('\n', at);
+        String answer = at < 0 ? "" : user.substring(at + 8, end < 0 ? user.length() : end);
+        boolean ok = !user.contains("under 25 characters") || answer.length() < 25;
+        return "{\"result\": \"" + (ok ? "yes" : "no") + "\", \"rationale\": \"" + (ok ? "fine" : "too long")
+                + "\"}";
+    }
+
+    /** Ten answers people labelled for concision, a judge named as their feedback, one unlabelled trace to label. */
+    private void judges() throws Exception {
+        String id = experiment("ui-judges");
+        seed.put("judgesExperiment", id);
+        for (int i = 0; i < 10; i++) {
+            boolean shortAnswer = i % 2 == 0;
+            String answer = shortAnswer ? "Yes, " + i + "." : "Well, that depends on a great many things, " + i + ".";
+            byte[] traceId = id(16);
+            long start = (System.currentTimeMillis() - (i + 20) * 60_000L) * 1_000_000L;
+            String traceIdText = export(id, List.of(span(traceId, id(8), null, "answer", "CHAIN", start, 1_000_000L,
+                    true).addAttributes(attribute("mlflow.spanInputs", "{\"question\": \"Question " + i + "?\"}"))
+                    .addAttributes(attribute("mlflow.spanOutputs", Json.writeString(Json.object().textNode(answer))))
+                    .build()));
+            ObjectNode a = Json.object();
+            ObjectNode body = a.putObject("assessment").put("assessment_name", "concise").put("trace_id", traceIdText);
+            body.putObject("source").put("source_type", "HUMAN").put("source_id", "reviewer");
+            body.putObject("feedback").put("value", shortAnswer);
+            post("/api/3.0/mlflow/traces/" + traceIdText + "/assessments", a);
+        }
+        String judge = Json.object().put("name", "concise").set("instructions_judge_pydantic_data", Json.object()
+                .put("instructions", "Is the answer concise?\nQuestion: {{ inputs }}\nAnswer: {{ outputs }}")
+                .put("model", "gateway:/ui-chat")).toString();
+        post("/api/3.0/mlflow/scorers/register", Json.object().put("experiment_id", id).put("name", "concise")
+                .put("serialized_scorer", judge));
     }
 
     // --- HTTP
