@@ -785,6 +785,7 @@ def memalign_judges_cross_between_mlflow_and_osprey():
         for q in answers:
             support(q)
             traces[q] = mlflow.get_last_active_trace_id()
+        mlflow.flush_trace_async_logging()
         for q in ["refunds?", "shipping?", "returns?", "billing?"]:
             mlflow.log_feedback(trace_id=traces[q], name="style", value="[" in answers[q], rationale="house style",
                                 source=AssessmentSource(source_type=AssessmentSourceType.HUMAN, source_id="lead"))
@@ -808,7 +809,7 @@ def memalign_judges_cross_between_mlflow_and_osprey():
             if job["status"] not in ("PENDING", "RUNNING"):
                 break
             time.sleep(0.1)
-        verdict = job["result"][traces["new one?"]]["assessments"][0]["feedback"]["value"]
+        verdict = job["result"][traces["new one?"]]["assessments"][0]["feedback"].get("value", job)
         expect(verdict == "no", f"MLflow's aligned judge, run by Osprey with its guideline: {job}")
 
         store.register_scorer(experiment_id, "style", json.dumps(base.model_dump()))

@@ -2,6 +2,7 @@ package dev.osprey.gateway;
 
 import dev.osprey.gateway.provider.UpstreamRequest;
 import dev.osprey.core.net.UrlGuard;
+import io.helidon.common.buffers.DataReader;
 import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.DnsAddressLookup;
 import io.helidon.webclient.spi.DnsResolver;
@@ -61,29 +62,58 @@ public final class HelidonUpstreamClient implements UpstreamClient {
 
     @Override
     public Response post(UpstreamRequest request, Duration timeout) throws IOException {
-        HttpClientRequest r = client.post().uri(request.uri()).readTimeout(timeout);
-        request.headers().forEach((name, value) -> r.header(HeaderNames.create(name), value));
         HttpClientResponse response;
         try {
-            response = r.submit(request.body());
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+            response = submit(request, timeout, true);
+        } catch (DataReader.InsufficientDataAvailableException | UncheckedIOException e) {
+            if (!closedBeforeAnswering(e)) {
+                if (e instanceof UncheckedIOException u) {
+                    throw u.getCause();
+                }
+                throw e;
+            }
+            // The pooled connection was closed by the provider before it answered (it ended the connection after
+            // its previous answer, as HTTP/1.0 servers do, or an idle time-out did): the call never reached it.
+            // Once more on a connection of its own, which is not pooled.
+            try {
+                response = submit(request, timeout, false);
+            } catch (UncheckedIOException again) {
+                throw again.getCause();
+            }
         }
+        HttpClientResponse answered = response;
         return new Response() {
             @Override
             public int status() {
-                return response.status().code();
+                return answered.status().code();
             }
 
             @Override
             public InputStream body() {
-                return response.inputStream();
+                return answered.inputStream();
             }
 
             @Override
             public void close() {
-                response.close();
+                answered.close();
             }
         };
+    }
+
+    private HttpClientResponse submit(UpstreamRequest request, Duration timeout, boolean pooled) {
+        HttpClientRequest r = client.post().uri(request.uri()).readTimeout(timeout).keepAlive(pooled);
+        request.headers().forEach((name, value) -> r.header(HeaderNames.create(name), value));
+        return r.submit(request.body());
+    }
+
+    /** A connection that ended with no byte of an answer: read to its end, reset, or written to after closing. */
+    private static boolean closedBeforeAnswering(RuntimeException e) {
+        if (e instanceof DataReader.InsufficientDataAvailableException) {
+            return true;
+        }
+        Throwable cause = e.getCause();
+        String message = cause == null ? "" : String.valueOf(cause.getMessage());
+        return cause instanceof java.io.EOFException || (cause instanceof java.net.SocketException
+                && (message.contains("reset") || message.contains("Broken pipe")));
     }
 }
