@@ -13,6 +13,7 @@ import { GatewayPage } from './pages/GatewayPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { JudgesPage } from './pages/JudgesPage';
 import { LabelingPage } from './pages/LabelingPage';
+import { OptimizationPage } from './pages/OptimizationPage';
 import { ExperimentHeader } from './pages/ExperimentHeader';
 import { Empty } from './components/common';
 import { csrfToken, signOut } from './api';
@@ -36,6 +37,7 @@ const ROUTES: Route[] = [
   ['/experiments/:id/overview', (p) => <OverviewPage experimentId={p.id} />],
   ['/experiments/:id/judges', (p) => <JudgesPage experimentId={p.id} />],
   ['/experiments/:id/labeling', (p) => <LabelingPage experimentId={p.id} />],
+  ['/experiments/:id/optimization', (p) => <OptimizationPage experimentId={p.id} />],
   ['/datasets', () => <DatasetsPage />],
   ['/prompts', () => <PromptsPage />],
   ['/prompts/:name', (p) => <PromptPage name={p.name} />],

@@ -9,6 +9,7 @@ const TABS: [string, string][] = [
   ['evaluations', 'Evaluations'],
   ['labeling', 'Labeling'],
   ['judges', 'Judges'],
+  ['optimization', 'Optimize prompts'],
   ['overview', 'Overview'],
 ];
 

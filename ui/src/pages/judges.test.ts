@@ -50,3 +50,13 @@ describe('judges', () => {
     expect(label(4)).toBe('4');
   });
 });
+
+describe('prompt optimization', async () => {
+  const { promptVersion } = await import('./OptimizationPage');
+  it('reads the name and version of an optimized prompt', () => {
+    expect(promptVersion('prompts:/greet/2')).toEqual(['greet', '2']);
+    expect(promptVersion('prompts:/team/greet/12')).toEqual(['team/greet', '12']);
+    expect(promptVersion('prompts:/greet@prod')).toBeUndefined();
+    expect(promptVersion(undefined)).toBeUndefined();
+  });
+});

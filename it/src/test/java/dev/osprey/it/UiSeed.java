@@ -50,6 +50,7 @@ final class UiSeed {
         evaluations();
         gateway(mockProviderUrl);
         judges();
+        optimization();
         return seed;
     }
 
@@ -65,8 +66,17 @@ final class UiSeed {
             return "{\"guidelines\": [{\"guideline_text\": \"Concise answers are under 25 characters.\", "
                     + "\"source_trace_ids\": [0]}]}";
         }
+        if (user.contains("Improve the prompt template")) {
+            return "{\"ui-greet\": \"Always answer in French. Answer this: {{question}}\"}";
+        }
         if (!system.contains("impartial evaluator")) {
-            return null;
+            // The optimized prompt's model: it answers in French only when the prompt says so.
+            return user.contains("Always answer in French.") ? "Bonjour" : null;
+        }
+        if (user.contains("a correct answer")) {
+            boolean french = user.contains("Bonjour");
+            return "{\"result\": \"" + (french ? "yes" : "no") + "\", \"rationale\": \"" + (french ? "in French"
+                    : "not in French") + "\"}";
         }
         int at = user.indexOf("Answer: ");
         int end = at < 0 ? -1 : user.indexOf('\n', at);
@@ -74,6 +84,40 @@ final class UiSeed {
         boolean ok = !user.contains("under 25 characters") || answer.length() < 25;
         return "{\"result\": \"" + (ok ? "yes" : "no") + "\", \"rationale\": \"" + (ok ? "fine" : "too long")
                 + "\"}";
+    }
+
+    /**
+     * A prompt whose model answers in French only when told to, a dataset of three questions expecting French and a
+     * judge that knows it: the optimization page's material.
+     */
+    private void optimization() throws Exception {
+        String id = experiment("ui-optimize");
+        seed.put("optimizationExperiment", id);
+        ObjectNode create = Json.object().put("name", "ui-greetings");
+        create.putArray("experiment_ids").add(id);
+        String dataset = post("/api/3.0/mlflow/datasets/create", create).at("/dataset/dataset_id").asText();
+        ArrayNode records = Json.MAPPER.createArrayNode();
+        for (String q : List.of("Say hello", "Greet the user", "Welcome me")) {
+            ObjectNode r = records.addObject();
+            r.putObject("inputs").put("question", q);
+            r.putObject("expectations").put("expected_response", "Bonjour");
+        }
+        post("/api/3.0/mlflow/datasets/" + dataset + "/records", Json.object().put("records", records.toString()));
+        String judge = Json.object().put("name", "french").set("instructions_judge_pydantic_data", Json.object()
+                .put("instructions", "Is {{ outputs }} a correct answer to {{ inputs }}?").put("model",
+                        "gateway:/ui-chat")).toString();
+        post("/api/3.0/mlflow/scorers/register", Json.object().put("experiment_id", id).put("name", "french")
+                .put("serialized_scorer", judge));
+        ObjectNode prompt = Json.object().put("name", "ui-greet");
+        kv(prompt.putArray("tags"), "mlflow.prompt.is_prompt", "true");
+        post("/api/2.0/mlflow/registered-models/create", prompt);
+        ObjectNode version = Json.object().put("name", "ui-greet").put("source", "dummy-source");
+        ArrayNode tags = version.putArray("tags");
+        kv(tags, "mlflow.prompt.is_prompt", "true");
+        kv(tags, "mlflow.prompt.text", "Answer this: {{question}}");
+        kv(tags, "_mlflow_prompt_type", "text");
+        kv(tags, "_mlflow_prompt_model_config", "{\"provider\": \"gateway\", \"model_name\": \"ui-chat\"}");
+        post("/api/2.0/mlflow/model-versions/create", version);
     }
 
     /** Ten answers people labelled for concision, a judge named as their feedback, one unlabelled trace to label. */

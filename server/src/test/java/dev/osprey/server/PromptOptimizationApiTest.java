@@ -163,8 +163,14 @@ class PromptOptimizationApiTest {
 
         JsonNode found = ok(api.post(P + "/search", "{\"experiment_id\": \"" + experiment + "\"}")).path("jobs");
         assertThat(found.findValuesAsText("job_id")).containsExactly(jobId);
-        assertThat(ok(api.get("/ajax-api/3.0/jobs/" + jobId)).path("job_name").asText())
-                .isEqualTo("optimize_prompts");
+        JsonNode mlflowJob = ok(api.get("/ajax-api/3.0/jobs/" + jobId));
+        assertThat(mlflowJob.path("job_name").asText()).isEqualTo("optimize_prompts");
+        JsonNode candidates = mlflowJob.at("/result/candidates");
+        assertThat(candidates).as("the source and the rewrite, for the UI").hasSize(2);
+        assertThat(candidates.at("/0/template").asText()).isEqualTo("Answer this: {{question}}");
+        assertThat(candidates.at("/0/score").asDouble()).isZero();
+        assertThat(candidates.at("/1/score").asDouble()).isEqualTo(1.0);
+        assertThat(candidates.at("/1/chosen").asBoolean()).isTrue();
 
         ok(api.send("DELETE", P + "/" + jobId, "{}"));
         assertThat(api.get(P + "/" + jobId).status()).isEqualTo(404);

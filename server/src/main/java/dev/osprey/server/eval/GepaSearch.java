@@ -33,8 +33,17 @@ final class GepaSearch {
 
     record Scored(double score, ObjectNode row) {}
 
-    /** The best template, and the full runs of the seed and of the best, as the pool scored them. */
-    record Outcome(String best, List<Scored> seedRun, List<Scored> bestRun, int candidates, long metricCalls) {
+    /**
+     * One template of the pool, kept for people to see how the search went.
+     *
+     * @param parent the index of the candidate it was rewritten from; -1 for the seed
+     * @param metricCalls the row evaluations spent when it joined the pool
+     */
+    record Candidate(String template, double meanScore, int parent, long metricCalls) {}
+
+    /** The best template, the full runs of the seed and of the best, and every candidate the pool kept. */
+    record Outcome(String best, List<Scored> seedRun, List<Scored> bestRun, List<Candidate> candidates,
+            long metricCalls) {
         static double mean(List<Scored> run) {
             return run.stream().mapToDouble(Scored::score).average().orElse(0);
         }
@@ -52,6 +61,7 @@ final class GepaSearch {
         List<List<Scored>> runs = new ArrayList<>(List.of(evaluator.run(seed, all)));
         List<List<Double>> scores = new ArrayList<>(List.of(scores(runs.getFirst())));
         long calls = rowCount;
+        List<Candidate> kept = new ArrayList<>(List.of(new Candidate(seed, Outcome.mean(runs.getFirst()), -1, calls)));
         List<Integer> order = new ArrayList<>(all);
         Collections.shuffle(order, random);
         int cursor = 0;
@@ -81,6 +91,7 @@ final class GepaSearch {
             runs.add(evaluator.run(child.get(), all));
             scores.add(scores(runs.getLast()));
             calls += rowCount;
+            kept.add(new Candidate(child.get(), Outcome.mean(runs.getLast()), parent, calls));
         }
         int best = 0;
         for (int i = 1; i < pool.size(); i++) {
@@ -88,7 +99,7 @@ final class GepaSearch {
                 best = i;
             }
         }
-        return new Outcome(pool.get(best), runs.getFirst(), runs.get(best), pool.size(), calls);
+        return new Outcome(pool.get(best), runs.getFirst(), runs.get(best), kept, calls);
     }
 
     /** Some candidate scores 1 on every row: there is nothing left to learn, so the budget is not spent. */

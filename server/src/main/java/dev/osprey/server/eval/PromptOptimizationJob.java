@@ -125,6 +125,7 @@ public final class PromptOptimizationJob implements JobFunction {
         Evaluation baseline;
         Evaluation after;
         String improved;
+        List<GepaSearch.Candidate> candidates;
         if (plan.optimizer().equals("gepa")) {
             Runnable counted = () -> progress.report(Math.min(++calls[0], plan.maxMetricCalls()),
                     plan.maxMetricCalls());
@@ -136,6 +137,7 @@ public final class PromptOptimizationJob implements JobFunction {
             baseline = Evaluation.of(outcome.seedRun().stream().map(GepaSearch.Scored::row).toList());
             after = Evaluation.of(outcome.bestRun().stream().map(GepaSearch.Scored::row).toList());
             calls[0] = outcome.metricCalls();
+            candidates = outcome.candidates();
         } else {
             long total = 2L * plan.records().size() + 1;
             long[] done = {0};
@@ -150,6 +152,9 @@ public final class PromptOptimizationJob implements JobFunction {
             improved = rewrite(plan, baseline);
             progress.report(++done[0], total);
             after = evaluate(plan, improved, plan.records(), progress, counted);
+            candidates = List.of(new GepaSearch.Candidate(plan.template(), baseline.aggregate().orElse(0.0), -1,
+                    plan.records().size()), new GepaSearch.Candidate(improved, after.aggregate().orElse(0.0), 0,
+                    calls[0]));
         }
         if (progress.stopped()) {
             return Json.object();
@@ -177,6 +182,12 @@ public final class PromptOptimizationJob implements JobFunction {
         result.put("dataset_id", plan.records().isEmpty() ? "" : plan.records().getFirst().datasetId());
         ArrayNode names = result.putArray("scorer_names");
         plan.scorers().forEach(s -> names.add(s.name()));
+        // Every template the search kept, for people to follow it (Osprey's addition to MLflow's result).
+        ArrayNode kept = result.putArray("candidates");
+        for (GepaSearch.Candidate c : candidates) {
+            kept.addObject().put("template", c.template()).put("score", c.meanScore()).put("parent", c.parent())
+                    .put("metric_calls", c.metricCalls()).put("chosen", c.template().equals(improved));
+        }
         return result;
     }
 

@@ -195,16 +195,30 @@ public final class MlflowJobs implements AutoCloseable {
             jobs.update(jobId, timedOut ? "TIMEOUT" : "COMPLETED", progress[0], progress[1],
                     timedOut ? Optional.empty() : Optional.of(Json.writeString(result)), Optional.empty(),
                     clock.millis());
-        } catch (OspreyException e) {
-            jobs.update(jobId, "FAILED", progress[0], progress[1], Optional.empty(), Optional.of(e.getMessage()),
-                    clock.millis());
         } catch (RuntimeException e) {
-            LOG.warn("Job {} ({}) failed", jobId, job.name(), e);
-            jobs.update(jobId, "FAILED", progress[0], progress[1], Optional.empty(),
-                    Optional.of("The job failed on the server: " + e.getClass().getSimpleName()), clock.millis());
+            if (closed) {
+                // Stopped by the server closing (an interrupted write, a store shut underneath): not the job's
+                // failure. The row stays IN_PROGRESS and the next server runs the job again.
+                LOG.info("Job {} ({}) stopped by shutdown; it runs again when the server starts", jobId, job.name());
+                return;
+            }
+            fail(jobId, job, progress, e);
         } finally {
             canceled.remove(jobId);
         }
+    }
+
+    /** A client's mistake found while running keeps its message; the server's own failure is logged, not shown. */
+    private void fail(String jobId, MlflowJob job, long[] progress, RuntimeException e) {
+        String message;
+        if (e instanceof OspreyException mistake) {
+            message = mistake.getMessage();
+        } else {
+            LOG.warn("Job {} ({}) failed", jobId, job.name(), e);
+            message = "The job failed on the server: " + e.getClass().getSimpleName();
+        }
+        jobs.update(jobId, "FAILED", progress[0], progress[1], Optional.empty(), Optional.of(message),
+                clock.millis());
     }
 
     @Override

@@ -32,7 +32,10 @@ class GepaSearchTest {
         assertThat(GepaSearch.Outcome.mean(out.seedRun())).isZero();
         assertThat(GepaSearch.Outcome.mean(out.bestRun())).isEqualTo(1.0);
         assertThat(out.best()).contains("h0", "h1", "h2", "h3");
-        assertThat(out.candidates()).isGreaterThan(2);
+        assertThat(out.candidates()).hasSizeGreaterThan(2);
+        assertThat(out.candidates().getFirst().parent()).as("the seed").isEqualTo(-1);
+        assertThat(out.candidates().getLast().meanScore()).isEqualTo(1.0);
+        assertThat(out.candidates().getLast().parent()).isBetween(0, out.candidates().size() - 2);
         assertThat(out.metricCalls()).isLessThanOrEqualTo(200);
     }
 
@@ -41,7 +44,7 @@ class GepaSearchTest {
         GepaSearch.Outcome out = GepaSearch.search("seed", 4, evaluator(new ArrayList<>()), ADD_A_HINT, 9,
                 new Random(1), () -> false);
         assertThat(out.best()).isEqualTo("seed");
-        assertThat(out.candidates()).isEqualTo(1);
+        assertThat(out.candidates()).hasSize(1);
         assertThat(out.metricCalls()).isLessThanOrEqualTo(9);
     }
 
@@ -50,7 +53,7 @@ class GepaSearchTest {
         GepaSearch.Outcome out = GepaSearch.search("seed", 3, evaluator(new ArrayList<>()),
                 (template, rows) -> Optional.of(template + " still wrong"), 60, new Random(3), () -> false);
         assertThat(out.best()).isEqualTo("seed");
-        assertThat(out.candidates()).isEqualTo(1);
+        assertThat(out.candidates()).hasSize(1);
     }
 
     @Test
