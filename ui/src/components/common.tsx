@@ -75,7 +75,7 @@ export function Modal({ title, onClose, children }: { title: string; onClose: ()
 }
 
 export function StatusBadge({ status }: { status: string }) {
-  const kind = /OK|FINISHED|READY|ACTIVE|SUCCEEDED|SUCCESS/.test(status)
+  const kind = /OK|FINISHED|READY|ACTIVE|SUCCEEDED|SUCCESS|COMPLETED/.test(status)
     ? 'ok'
     : /ERROR|FAILED|KILLED|FAILURE/.test(status)
       ? 'bad'
