@@ -11,6 +11,9 @@ import dev.osprey.core.Tag;
 import dev.osprey.eval.EvalItem;
 import dev.osprey.eval.Feedback;
 import dev.osprey.eval.FeedbackValue;
+import dev.osprey.eval.Gepa;
+import dev.osprey.eval.MetaPrompts;
+import dev.osprey.eval.PromptTemplates;
 import dev.osprey.eval.Scorer;
 import dev.osprey.eval.ScorerSpecs;
 import dev.osprey.gateway.Gateway;
@@ -38,7 +41,7 @@ import java.util.OptionalLong;
  * MLflow's {@code optimize_prompts} job, run in the server, with MLflow's two optimizers. The prompt runs on the
  * dataset's inputs through the gateway endpoint serving its model config and the scorers judge each answer.
  * MetaPrompt scores the source template (the baseline), has the reflection model rewrite it once from those results
- * (or, with no dataset, from prompt-engineering practice alone) and scores the rewrite. GEPA ({@link GepaSearch})
+ * (or, with no dataset, from prompt-engineering practice alone) and scores the rewrite. GEPA ({@link Gepa})
  * evolves the template within {@code max_metric_calls} row evaluations. A rewrite that loses a template variable is
  * not used (MetaPrompt keeps the source template, as MLflow does). The result is registered as the prompt's next
  * version with its lineage, and the job's run gets MLflow's {@code initial_eval_score} / {@code final_eval_score}
@@ -125,17 +128,18 @@ public final class PromptOptimizationJob implements JobFunction {
         Evaluation baseline;
         Evaluation after;
         String improved;
-        List<GepaSearch.Candidate> candidates;
+        List<Gepa.Candidate> candidates;
         if (plan.optimizer().equals("gepa")) {
             Runnable counted = () -> progress.report(Math.min(++calls[0], plan.maxMetricCalls()),
                     plan.maxMetricCalls());
-            GepaSearch.Outcome outcome = GepaSearch.search(plan.template(), plan.records().size(),
-                    (template, rows) -> scored(plan, template, rows, progress, counted),
-                    (template, rows) -> proposal(plan, template, rows), plan.maxMetricCalls(),
+            String name = plan.promptName();
+            Gepa.Outcome outcome = Gepa.search(Map.of(name, plan.template()), plan.records().size(),
+                    (templates, rows) -> scored(plan, templates.get(name), rows, progress, counted),
+                    (prompt, template, rows) -> proposal(plan, template, rows), plan.maxMetricCalls(),
                     new java.util.Random(plan.promptUri().hashCode()), progress::stopped);
-            improved = outcome.best();
-            baseline = Evaluation.of(outcome.seedRun().stream().map(GepaSearch.Scored::row).toList());
-            after = Evaluation.of(outcome.bestRun().stream().map(GepaSearch.Scored::row).toList());
+            improved = outcome.best().get(name);
+            baseline = Evaluation.of(outcome.seedRun().stream().map(Gepa.Scored::row).toList());
+            after = Evaluation.of(outcome.bestRun().stream().map(Gepa.Scored::row).toList());
             calls[0] = outcome.metricCalls();
             candidates = outcome.candidates();
         } else {
@@ -152,9 +156,10 @@ public final class PromptOptimizationJob implements JobFunction {
             improved = rewrite(plan, baseline);
             progress.report(++done[0], total);
             after = evaluate(plan, improved, plan.records(), progress, counted);
-            candidates = List.of(new GepaSearch.Candidate(plan.template(), baseline.aggregate().orElse(0.0), -1,
-                    plan.records().size()), new GepaSearch.Candidate(improved, after.aggregate().orElse(0.0), 0,
-                    calls[0]));
+            Map<String, String> source = Map.of(plan.promptName(), plan.template());
+            candidates = List.of(new Gepa.Candidate(source, baseline.aggregate().orElse(0.0), List.of(),
+                    Optional.empty(), plan.records().size()), new Gepa.Candidate(Map.of(plan.promptName(), improved),
+                    after.aggregate().orElse(0.0), List.of(0), Optional.of(plan.promptName()), calls[0]));
         }
         if (progress.stopped()) {
             return Json.object();
@@ -184,9 +189,11 @@ public final class PromptOptimizationJob implements JobFunction {
         plan.scorers().forEach(s -> names.add(s.name()));
         // Every template the search kept, for people to follow it (Osprey's addition to MLflow's result).
         ArrayNode kept = result.putArray("candidates");
-        for (GepaSearch.Candidate c : candidates) {
-            kept.addObject().put("template", c.template()).put("score", c.meanScore()).put("parent", c.parent())
-                    .put("metric_calls", c.metricCalls()).put("chosen", c.template().equals(improved));
+        for (Gepa.Candidate c : candidates) {
+            String template = c.templates().get(plan.promptName());
+            kept.addObject().put("template", template).put("score", c.meanScore())
+                    .put("parent", c.parents().isEmpty() ? -1 : c.parents().getFirst())
+                    .put("metric_calls", c.metricCalls()).put("chosen", template.equals(improved));
         }
         return result;
     }
@@ -212,11 +219,11 @@ public final class PromptOptimizationJob implements JobFunction {
     }
 
     /** GEPA's view of a run: each requested row's score (0 when no scorer could score it) and its feedback. */
-    private List<GepaSearch.Scored> scored(OptimizationPlan plan, String template, List<Integer> rows, Progress progress,
+    private List<Gepa.Scored> scored(OptimizationPlan plan, String template, List<Integer> rows, Progress progress,
             Runnable onRow) {
         List<DatasetRecord> records = rows.stream().map(plan.records()::get).toList();
         return evaluate(plan, template, records, progress, onRow).rows().stream()
-                .map(r -> new GepaSearch.Scored(r.path("score").asDouble(0), r)).toList();
+                .map(r -> new Gepa.Scored(r.path("score").asDouble(0), r)).toList();
     }
 
     private Optional<String> proposal(OptimizationPlan plan, String template, List<ObjectNode> rows) {

@@ -1,4 +1,4 @@
-package dev.osprey.server.eval;
+package dev.osprey.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,15 +13,15 @@ import java.util.Set;
  * unchanged), how it did on each dataset row when there is a dataset, and the caller's guidelines; the answer is one
  * JSON object mapping the prompt's name to its improved template.
  */
-final class MetaPrompts {
-    static final String SYSTEM = "You improve prompt templates for language models. You answer with one JSON object "
+public final class MetaPrompts {
+    public static final String SYSTEM = "You improve prompt templates for language models. You answer with one JSON object "
             + "and nothing else.";
     /** Rows shown to the reflection model, worst first; enough to see the pattern without flooding the context. */
     private static final int MAX_ROWS = 20;
 
     private MetaPrompts() {}
 
-    static String user(String name, String template, List<ObjectNode> rows, Optional<String> guidelines) {
+    public static String user(String name, String template, List<ObjectNode> rows, Optional<String> guidelines) {
         Set<String> variables = PromptTemplates.variables(template);
         StringBuilder out = new StringBuilder();
         out.append("Improve the prompt template below so that a model following it gives better answers.\n\n")
@@ -51,7 +51,7 @@ final class MetaPrompts {
     }
 
     /** The improved template for {@code name} from the model's reply (a fenced or bare JSON object). */
-    static Optional<String> improvedTemplate(String reply, String name) {
+    public static Optional<String> improvedTemplate(String reply, String name) {
         String text = reply.strip();
         int start = text.indexOf('{');
         int end = text.lastIndexOf('}');

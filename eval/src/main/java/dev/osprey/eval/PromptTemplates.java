@@ -1,4 +1,4 @@
-package dev.osprey.server.eval;
+package dev.osprey.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashSet;
@@ -7,12 +7,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** MLflow text prompts' {@code {{variable}}} placeholders: which a template has, and the template filled in. */
-final class PromptTemplates {
+public final class PromptTemplates {
     private static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
 
     private PromptTemplates() {}
 
-    static Set<String> variables(String template) {
+    public static Set<String> variables(String template) {
         Set<String> out = new LinkedHashSet<>();
         Matcher m = VARIABLE.matcher(template);
         while (m.find()) {
@@ -22,7 +22,7 @@ final class PromptTemplates {
     }
 
     /** Each placeholder replaced by the input of its name (text as is, anything else as JSON); unknown ones kept. */
-    static String format(String template, JsonNode inputs) {
+    public static String format(String template, JsonNode inputs) {
         Matcher m = VARIABLE.matcher(template);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
