@@ -2,21 +2,13 @@ package dev.osprey.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.osprey.client.GatewayClient;
 import dev.osprey.client.OspreyClient;
 import dev.osprey.eval.EvalItem;
 import dev.osprey.gateway.MockProvider;
-import dev.osprey.gateway.crypto.KeyEncryptionKey;
 import dev.osprey.protocol.Json;
 import dev.osprey.server.OspreyServer;
-import dev.osprey.server.ServerConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,19 +34,9 @@ class AlignJudgeCommandTest {
             boolean ok = !user.contains("short answers") || answer.length() < 12;
             return "{\"result\": \"" + (ok ? "yes" : "no") + "\", \"rationale\": \"r\"}";
         });
-        Path dir = Files.createTempDirectory("osprey-align-cli");
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
-                Optional.empty(), dir.resolve("artifacts").toString(), true, "", true, false)
-                .withGateway(new ServerConfig.GatewayOptions(true,
-                        Optional.of(KeyEncryptionKey.parse(Base64.getEncoder().encodeToString(key), "test")))));
+        server = GatewayServers.start("align-cli");
         OspreyClient client = OspreyClient.create(server.baseUrl());
-        GatewayClient gateway = client.gateway();
-        String secret = gateway.createSecret("k", "openai", Map.of("api_key", "sk-test"),
-                Map.of("api_base", llm.baseUrl() + "/v1")).secretId();
-        gateway.createEndpoint(GatewayClient.EndpointSpec.named("llm").primary(gateway.createModelDefinition("m",
-                secret, "openai", "gpt-test").modelDefinitionId(), 1.0));
+        GatewayServers.endpoint(client, "llm", llm.baseUrl());
         String exp = client.createExperiment("cli-align");
         List<EvalItem> rows = new ArrayList<>();
         for (int i = 0; i < 10; i++) {

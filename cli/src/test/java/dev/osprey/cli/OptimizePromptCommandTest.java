@@ -3,19 +3,12 @@ package dev.osprey.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.osprey.client.GatewayClient;
 import dev.osprey.client.OspreyClient;
 import dev.osprey.client.prompts.NewPrompt;
 import dev.osprey.client.prompts.PromptType;
 import dev.osprey.gateway.MockProvider;
-import dev.osprey.gateway.crypto.KeyEncryptionKey;
 import dev.osprey.protocol.Json;
 import dev.osprey.server.OspreyServer;
-import dev.osprey.server.ServerConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,19 +36,9 @@ class OptimizePromptCommandTest {
             }
             return prompt.contains("Be brief.") ? "Short." : "A very long rambling answer.";
         });
-        Path dir = Files.createTempDirectory("osprey-optimize-cli");
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
-                Optional.empty(), dir.resolve("artifacts").toString(), true, "", true, false)
-                .withGateway(new ServerConfig.GatewayOptions(true,
-                        Optional.of(KeyEncryptionKey.parse(Base64.getEncoder().encodeToString(key), "test")))));
+        server = GatewayServers.start("optimize-cli");
         OspreyClient client = OspreyClient.create(server.baseUrl());
-        GatewayClient gateway = client.gateway();
-        String secret = gateway.createSecret("k", "openai", Map.of("api_key", "sk-test"),
-                Map.of("api_base", llm.baseUrl() + "/v1")).secretId();
-        gateway.createEndpoint(GatewayClient.EndpointSpec.named("llm").primary(gateway.createModelDefinition("m",
-                secret, "openai", "gpt-test").modelDefinitionId(), 1.0));
+        GatewayServers.endpoint(client, "llm", llm.baseUrl());
         String exp = client.createExperiment("cli-optimize");
         dataset = client.evaluation().createDataset("texts", List.of(exp), Map.of()).datasetId();
         JsonNode record = Json.object().set("inputs", Json.object().put("text", "Summarize the report."));

@@ -60,7 +60,7 @@ public final class OspreyClient {
 
     /** Prompt optimization as server jobs (GEPA, MetaPrompt). */
     public PromptOptimizationClient promptOptimization() {
-        return new PromptOptimizationClient(transport);
+        return new PromptOptimizationClient(transport, prompts());
     }
 
     /** Judge alignment with human feedback as server jobs (MemAlign, SIMBA). */

@@ -23,9 +23,11 @@ import java.util.function.Consumer;
 public final class PromptOptimizationClient {
     private static final String P = "/api/3.0/mlflow/prompt-optimization/jobs";
     private final Transport transport;
+    private final dev.osprey.client.prompts.Prompts prompts;
 
-    PromptOptimizationClient(Transport transport) {
+    PromptOptimizationClient(Transport transport, dev.osprey.client.prompts.Prompts prompts) {
         this.transport = transport;
+        this.prompts = prompts;
     }
 
     /** MLflow's two optimizers. */
@@ -71,6 +73,14 @@ public final class PromptOptimizationClient {
         public boolean finished() {
             return !status.equals("JOB_STATUS_PENDING") && !status.equals("JOB_STATUS_IN_PROGRESS");
         }
+    }
+
+    /**
+     * Optimization run in this JVM, for a predict function that is Java code (and for several prompts at once); the
+     * optimized prompts are registered on the server.
+     */
+    public LocalPromptOptimizer local() {
+        return new LocalPromptOptimizer(prompts);
     }
 
     public Job start(Request r) {

@@ -9,18 +9,11 @@ import dev.osprey.client.JudgeAlignmentClient.Optimizer;
 import dev.osprey.client.JudgeAlignmentClient.Request;
 import dev.osprey.eval.EvalItem;
 import dev.osprey.gateway.MockProvider;
-import dev.osprey.gateway.crypto.KeyEncryptionKey;
 import dev.osprey.protocol.Json;
 import dev.osprey.server.OspreyServer;
-import dev.osprey.server.ServerConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,19 +47,9 @@ class JudgeAlignmentClientTest {
             boolean ok = !user.contains("polite") || reply.contains("please");
             return "{\"result\": \"" + (ok ? "yes" : "no") + "\", \"rationale\": \"r\"}";
         });
-        Path dir = Files.createTempDirectory("osprey-align-sdk");
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        server = OspreyServer.start(new ServerConfig("127.0.0.1", 0, "sqlite:///" + dir + "/osprey.db",
-                Optional.empty(), dir.resolve("artifacts").toString(), true, "", true, false)
-                .withGateway(new ServerConfig.GatewayOptions(true,
-                        Optional.of(KeyEncryptionKey.parse(Base64.getEncoder().encodeToString(key), "test")))));
+        server = GatewayServers.start("align-sdk");
         client = OspreyClient.builder(server.baseUrl()).maxAttempts(1).build();
-        GatewayClient gateway = client.gateway();
-        String secret = gateway.createSecret("k", "openai", Map.of("api_key", "sk-test"),
-                Map.of("api_base", llm.baseUrl() + "/v1")).secretId();
-        String model = gateway.createModelDefinition("m", secret, "openai", "gpt-test").modelDefinitionId();
-        gateway.createEndpoint(GatewayClient.EndpointSpec.named("llm").primary(model, 1.0));
+        GatewayServers.endpoint(client, "llm", llm.baseUrl());
         experiment = client.createExperiment("align-sdk");
         EvaluationClient evaluation = client.evaluation();
         List<EvalItem> rows = new ArrayList<>();

@@ -12,6 +12,7 @@ import dev.osprey.eval.EvalItem;
 import dev.osprey.eval.Feedback;
 import dev.osprey.eval.FeedbackValue;
 import dev.osprey.eval.Gepa;
+import dev.osprey.eval.OptimizationRows;
 import dev.osprey.eval.MetaPrompts;
 import dev.osprey.eval.PromptTemplates;
 import dev.osprey.eval.Scorer;
@@ -248,41 +249,12 @@ public final class PromptOptimizationJob implements JobFunction {
             JsonNode inputs = DatasetRecords.parse(r.inputsJson());
             JsonNode expectations = DatasetRecords.parse(r.expectationsJson());
             String output = predict(plan, PromptTemplates.format(template, inputs));
-            EvalItem item = new EvalItem(inputs, Json.object().textNode(output), expectations, Optional.empty());
-            ObjectNode row = Json.object();
-            row.set("inputs", inputs);
-            row.put("outputs", output);
-            row.set("expectations", expectations);
-            ObjectNode feedback = row.putObject("feedback");
-            List<Double> scores = new ArrayList<>();
-            for (Scorer s : plan.scorers()) {
-                Feedback f = s.safely(item);
-                Optional<Double> score = f.value().flatMap(PromptOptimizationJob::score);
-                score.ifPresent(scores::add);
-                ObjectNode one = feedback.putObject(s.name());
-                score.ifPresent(v -> one.put("score", v));
-                f.rationale().or(f::error).ifPresent(t -> one.put("rationale", t));
-            }
-            if (!scores.isEmpty()) {
-                row.put("score", scores.stream().mapToDouble(Double::doubleValue).average().orElse(0));
-            }
+            ObjectNode row = OptimizationRows.judged(new EvalItem(inputs, Json.object().textNode(output), expectations,
+                    Optional.empty()), plan.scorers());
             rows.add(row);
             onRow.run();
         }
         return Evaluation.of(rows);
-    }
-
-    /** A verdict as a number: pass 1, fail 0, numbers as they are; other labels do not count. */
-    private static Optional<Double> score(FeedbackValue v) {
-        return switch (v) {
-            case FeedbackValue.Bool b -> Optional.of(b.value() ? 1.0 : 0.0);
-            case FeedbackValue.Number n -> Optional.of(n.value());
-            case FeedbackValue.Text t -> switch (t.value().strip().toLowerCase(Locale.ROOT)) {
-                case "yes", "pass", "true" -> Optional.of(1.0);
-                case "no", "fail", "false" -> Optional.of(0.0);
-                default -> Optional.empty();
-            };
-        };
     }
 
     private String predict(OptimizationPlan plan, String prompt) {
