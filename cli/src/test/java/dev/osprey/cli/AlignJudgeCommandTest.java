@@ -6,6 +6,7 @@ import dev.osprey.client.OspreyClient;
 import dev.osprey.eval.EvalItem;
 import dev.osprey.gateway.MockProvider;
 import dev.osprey.protocol.Json;
+import dev.osprey.server.GatewayTestServers;
 import dev.osprey.server.OspreyServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,9 +35,9 @@ class AlignJudgeCommandTest {
             boolean ok = !user.contains("short answers") || answer.length() < 12;
             return "{\"result\": \"" + (ok ? "yes" : "no") + "\", \"rationale\": \"r\"}";
         });
-        server = GatewayServers.start("align-cli");
+        server = GatewayTestServers.start("align-cli");
         OspreyClient client = OspreyClient.create(server.baseUrl());
-        GatewayServers.endpoint(client, "llm", llm.baseUrl());
+        GatewayTestServers.endpoint(server.baseUrl(), "llm", llm.baseUrl());
         String exp = client.createExperiment("cli-align");
         List<EvalItem> rows = new ArrayList<>();
         for (int i = 0; i < 10; i++) {

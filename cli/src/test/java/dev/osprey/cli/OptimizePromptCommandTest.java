@@ -8,6 +8,7 @@ import dev.osprey.client.prompts.NewPrompt;
 import dev.osprey.client.prompts.PromptType;
 import dev.osprey.gateway.MockProvider;
 import dev.osprey.protocol.Json;
+import dev.osprey.server.GatewayTestServers;
 import dev.osprey.server.OspreyServer;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +37,9 @@ class OptimizePromptCommandTest {
             }
             return prompt.contains("Be brief.") ? "Short." : "A very long rambling answer.";
         });
-        server = GatewayServers.start("optimize-cli");
+        server = GatewayTestServers.start("optimize-cli");
         OspreyClient client = OspreyClient.create(server.baseUrl());
-        GatewayServers.endpoint(client, "llm", llm.baseUrl());
+        GatewayTestServers.endpoint(server.baseUrl(), "llm", llm.baseUrl());
         String exp = client.createExperiment("cli-optimize");
         dataset = client.evaluation().createDataset("texts", List.of(exp), Map.of()).datasetId();
         JsonNode record = Json.object().set("inputs", Json.object().put("text", "Summarize the report."));

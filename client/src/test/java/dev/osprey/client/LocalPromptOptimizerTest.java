@@ -17,6 +17,7 @@ import dev.osprey.eval.OpenAiJudgeModel;
 import dev.osprey.eval.Scorer;
 import dev.osprey.gateway.MockProvider;
 import dev.osprey.protocol.Json;
+import dev.osprey.server.GatewayTestServers;
 import dev.osprey.server.OspreyServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,9 +61,9 @@ class LocalPromptOptimizerTest {
             String fix = name.group(1).startsWith("plan") ? " Write numbered steps." : " Always cite the source.";
             return Json.object().put(name.group(1), template.group(1) + fix).toString();
         });
-        server = GatewayServers.start("local-optimize");
+        server = GatewayTestServers.start("local-optimize");
         client = OspreyClient.builder(server.baseUrl()).maxAttempts(1).build();
-        GatewayServers.endpoint(client, "reflect", llm.baseUrl());
+        GatewayTestServers.endpoint(server.baseUrl(), "reflect", llm.baseUrl());
         reflection = new OpenAiJudgeModel(server.baseUrl() + "/gateway/mlflow/v1", Optional.empty(), "reflect",
                 Duration.ofSeconds(10));
         for (String q : List.of("reset a password", "close an account", "export invoices", "change the plan")) {

@@ -12,6 +12,7 @@ import dev.osprey.client.prompts.NewPrompt;
 import dev.osprey.client.prompts.PromptType;
 import dev.osprey.gateway.MockProvider;
 import dev.osprey.protocol.Json;
+import dev.osprey.server.GatewayTestServers;
 import dev.osprey.server.OspreyServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,9 +50,9 @@ class PromptOptimizationClientTest {
             }
             return prompt.contains(FRENCH) ? "Bonjour" : "Hello";
         });
-        server = GatewayServers.start("optimize-sdk");
+        server = GatewayTestServers.start("optimize-sdk");
         client = OspreyClient.builder(server.baseUrl()).maxAttempts(1).build();
-        GatewayServers.endpoint(client, "llm", llm.baseUrl());
+        GatewayTestServers.endpoint(server.baseUrl(), "llm", llm.baseUrl());
         experiment = client.createExperiment("optimize-sdk");
         EvaluationClient evaluation = client.evaluation();
         dataset = evaluation.createDataset("greetings", List.of(experiment), Map.of()).datasetId();
