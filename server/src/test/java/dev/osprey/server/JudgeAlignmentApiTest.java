@@ -260,6 +260,21 @@ class JudgeAlignmentApiTest {
     }
 
     @Test
+    void aCanceledAlignment_stops_andRegistersNothing() throws Exception {
+        llm.delay(100);
+        String jobId = startJob(request("memalign").put("register", true));
+        JudgeGateway.await(() -> ok(api.get(ALIGN + "/" + jobId)).at("/job/status").asText().equals("RUNNING"));
+        assertThat(ok(api.post(ALIGN + "/" + jobId + "/cancel", "{}")).at("/job/status").asText())
+                .isEqualTo("CANCELED");
+        int calls = llm.calls();
+        Thread.sleep(600);
+        assertThat(llm.calls()).as("at most the call in flight finishes").isLessThanOrEqualTo(calls + 1);
+        assertThat(ok(api.get(ALIGN + "/" + jobId)).at("/job/status").asText()).isEqualTo("CANCELED");
+        assertThat(ok(api.get("/api/3.0/mlflow/scorers/versions?experiment_id=" + experiment + "&name=style"))
+                .path("scorers")).as("nothing registered").hasSize(1);
+    }
+
+    @Test
     void aJobTheServerDidNotFinish_runsAgainAfterARestart() throws Exception {
         llm.delay(150);
         String jobId = startJob(request("memalign"));

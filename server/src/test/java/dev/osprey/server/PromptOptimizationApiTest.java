@@ -24,6 +24,7 @@ class PromptOptimizationApiTest {
     private static final String P = "/api/3.0/mlflow/prompt-optimization/jobs";
     private static final String FRENCH = "Always answer in French.";
     private final byte[] kek = JudgeGateway.newKek();
+    private Path dir;
     private MockProvider llm;
     private OspreyServer server;
     private RestClient api;
@@ -32,7 +33,7 @@ class PromptOptimizationApiTest {
 
     @BeforeEach
     void start() throws Exception {
-        Path dir = Files.createTempDirectory("osprey-optimize");
+        dir = Files.createTempDirectory("osprey-optimize");
         llm = new MockProvider().replyBy(PromptOptimizationApiTest::script);
         server = OspreyServer.start(JudgeGateway.config(dir, kek));
         api = new RestClient(server.baseUrl());
@@ -200,6 +201,25 @@ class PromptOptimizationApiTest {
     }
 
     @Test
+    void aJobTheServerDidNotFinish_runsAgainAfterARestart_andRegistersOneVersion() throws Exception {
+        llm.delay(100);
+        String jobId = ok(api.post(P, request("prompts:/greet/1", "OPTIMIZER_TYPE_METAPROMPT",
+                "{\"reflection_model\": \"gateway:/judge\"}", List.of("french")).toString())).at("/job/job_id")
+                .asText();
+        JudgeGateway.await(() -> ok(api.get(P + "/" + jobId)).at("/job/state/status").asText()
+                .equals("JOB_STATUS_IN_PROGRESS"));
+        server.close();
+        llm.delay(0);
+        server = OspreyServer.start(JudgeGateway.config(dir, kek));
+        api = new RestClient(server.baseUrl());
+        JsonNode job = finished(jobId);
+        assertThat(job.at("/state/status").asText()).as(job.toString()).isEqualTo("JOB_STATUS_COMPLETED");
+        assertThat(job.path("optimized_prompt_uri").asText()).isEqualTo("prompts:/greet/2");
+        assertThat(api.get("/api/2.0/mlflow/model-versions/get?name=greet&version=3").status())
+                .as("registered once").isEqualTo(404);
+    }
+
+    @Test
     void badRequests_areRefusedBeforeAnyRunExists() {
         prompt("bare", "Answer: {{question}}", null);
         String reflection = "{\"reflection_model\": \"gateway:/judge\"}";
@@ -220,6 +240,31 @@ class PromptOptimizationApiTest {
             assertThat(r.status()).as(c.message()).isEqualTo(400);
             assertThat(r.json().path("message").asText()).as(r.body()).contains(c.message());
         }
+        // The dataset must carry what the prompt and the judges read.
+        prompt("asks", "Answer {{question}} in {{language}}", "{\"provider\": \"openai\", \"model_name\": "
+                + "\"gpt-judge\"}");
+        RestClient.Reply noVariable = api.post(P, request("prompts:/asks/1", "OPTIMIZER_TYPE_METAPROMPT", reflection,
+                List.of()).toString());
+        assertThat(noVariable.status()).isEqualTo(400);
+        assertThat(noVariable.json().path("message").asText()).contains("has no input [language]");
+        String strict = Json.object().put("name", "exact").set("instructions_judge_pydantic_data", Json.object()
+                .put("instructions", "Does {{ outputs }} match {{ expectations }}?").put("model", "gateway:/judge"))
+                .toString();
+        ok(api.post("/api/3.0/mlflow/scorers/register", Json.object().put("experiment_id", experiment)
+                .put("name", "exact").put("serialized_scorer", strict).toString()));
+        ObjectNode create = Json.object().put("name", "no-expectations");
+        create.putArray("experiment_ids").add(experiment);
+        String bare = ok(api.post("/api/3.0/mlflow/datasets/create", create.toString())).at("/dataset/dataset_id")
+                .asText();
+        ok(api.post("/api/3.0/mlflow/datasets/" + bare + "/records", Json.object().put("records",
+                "[{\"inputs\": {\"question\": \"hi\"}}]").toString()));
+        ObjectNode withoutFields = request("prompts:/greet/1", "OPTIMIZER_TYPE_METAPROMPT", reflection,
+                List.of("exact"));
+        ((ObjectNode) withoutFields.get("config")).put("dataset_id", bare);
+        RestClient.Reply noExpectations = api.post(P, withoutFields.toString());
+        assertThat(noExpectations.status()).isEqualTo(400);
+        assertThat(noExpectations.json().path("message").asText()).contains("Scorer 'exact' reads {{ expectations }}");
+
         ObjectNode noDataset = request("prompts:/greet/1", "OPTIMIZER_TYPE_METAPROMPT", reflection, List.of("french"));
         ((ObjectNode) noDataset.get("config")).remove("dataset_id");
         assertThat(api.post(P, noDataset.toString()).status()).as("scorers need a dataset").isEqualTo(400);

@@ -1,5 +1,10 @@
 package dev.osprey.server.eval;
 
+import dev.osprey.eval.LlmJudge;
+import dev.osprey.eval.MemoryAugmentedJudge;
+import dev.osprey.eval.PromptTemplates;
+import java.util.Set;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.osprey.core.ModelVersion;
 import dev.osprey.core.OspreyException;
@@ -87,6 +92,7 @@ record OptimizationPlan(String experimentId, String workspace, String optimizer,
             throw OspreyException.invalid("`scorers` is provided but the dataset is missing or empty; a dataset must "
                     + "be provided if scorers are.");
         }
+        checkFields(template, scorers, records, datasetId);
         if (optimizer.equals("gepa") && (records.isEmpty() || scorers.isEmpty())) {
             throw OspreyException.invalid("The GEPA optimizer learns from scored examples: give a dataset with "
                     + "records and at least one scorer.");
@@ -98,6 +104,37 @@ record OptimizationPlan(String experimentId, String workspace, String optimizer,
         return new OptimizationPlan(experimentId, workspace, optimizer, maxMetricCalls, source.name(), uri, source, template,
                 modelConfig, endpoint, scorers, records, reflection,
                 Optional.ofNullable(config.path("guidelines").textValue()));
+    }
+
+    /**
+     * The dataset must give what the prompt and the scorers read: every record the template's variables among its
+     * inputs, and expectations on every record when a judge reads {@code {{ expectations }}}.
+     */
+    private static void checkFields(String template, List<Scorer> scorers, List<DatasetRecord> records,
+            String datasetId) {
+        Set<String> variables = PromptTemplates.variables(template);
+        for (DatasetRecord r : records) {
+            JsonNode inputs = DatasetRecords.parse(r.inputsJson());
+            List<String> missing = variables.stream().filter(v -> !inputs.has(v)).toList();
+            if (!missing.isEmpty()) {
+                throw OspreyException.invalid("Dataset " + datasetId + " record " + r.recordId() + " has no input "
+                        + missing + " for the prompt's template variables " + variables + ".");
+            }
+        }
+        for (Scorer s : scorers) {
+            LlmJudge judge = s instanceof MemoryAugmentedJudge m ? m.base() : s instanceof LlmJudge j ? j : null;
+            if (judge == null || !judge.variables().contains("expectations")) {
+                continue;
+            }
+            for (DatasetRecord r : records) {
+                JsonNode expectations = DatasetRecords.parse(r.expectationsJson());
+                if (!expectations.isObject() || expectations.isEmpty()) {
+                    throw OspreyException.invalid("Scorer '" + s.name() + "' reads {{ expectations }}, but dataset "
+                            + datasetId + " record " + r.recordId() + " has none: add expectations to the records "
+                            + "or choose scorers that judge without them.");
+                }
+            }
+        }
     }
 
     /** {@code prompts:/name/version} or {@code prompts:/name@alias}. */
