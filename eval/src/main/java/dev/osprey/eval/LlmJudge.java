@@ -220,7 +220,7 @@ public final class LlmJudge implements Scorer {
     }
 
     /** The JSON object in a model's reply: as is, inside a code fence, or between the first '{' and the last '}'. */
-    static Optional<JsonNode> parseObject(String reply) {
+    public static Optional<JsonNode> parseObject(String reply) {
         int start = reply.indexOf('{');
         int end = reply.lastIndexOf('}');
         if (start < 0 || end <= start) {

@@ -30,6 +30,8 @@ import dev.osprey.server.eval.EvaluationRoutes;
 import dev.osprey.server.eval.HumanFeedback;
 import dev.osprey.server.eval.InvokeScorerJob;
 import dev.osprey.server.eval.JudgeAlignmentJob;
+import dev.osprey.server.issues.IssueDetectionJob;
+import dev.osprey.server.issues.IssueDetectionRoutes;
 import dev.osprey.server.eval.JudgeAlignmentRoutes;
 import dev.osprey.server.eval.PromptOptimizationJob;
 import dev.osprey.server.eval.PromptOptimizationRoutes;
@@ -178,12 +180,14 @@ public final class OspreyServer implements AutoCloseable {
             PromptOptimizationJob optimizePrompts = new PromptOptimizationJob(storage, registry, judgeModels, gateway,
                     clock);
             JudgeAlignmentJob alignJudge = new JudgeAlignmentJob(storage, judgeModels, clock);
-            MlflowJobs mlflowJobs = new MlflowJobs(storage.jobs(), List.of(invokeScorer, optimizePrompts, alignJudge),
-                    clock);
+            IssueDetectionJob detectIssues = new IssueDetectionJob(storage, judgeModels, gateway, clock);
+            MlflowJobs mlflowJobs = new MlflowJobs(storage.jobs(), List.of(invokeScorer, optimizePrompts, alignJudge,
+                    detectIssues), clock);
             endpoints.addAll(new JobRoutes(mlflowJobs, storage.workspaces()).endpoints());
             endpoints.addAll(new ScorerInvocations(mlflowJobs, invokeScorer).endpoints());
             endpoints.addAll(new PromptOptimizationRoutes(mlflowJobs, optimizePrompts, storage, clock).endpoints());
             endpoints.addAll(new JudgeAlignmentRoutes(mlflowJobs, alignJudge).endpoints());
+            endpoints.addAll(new IssueDetectionRoutes(mlflowJobs, detectIssues, storage, clock).endpoints());
             ServerGateway.alertThrough(gateway, webhooks.dispatcher());
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), storage.gateway())
                     .endpoints());
