@@ -163,6 +163,25 @@ public final class JudgeAlignmentClient {
         return out;
     }
 
+    /** What {@link #unalign} removed, and the judge left. */
+    public record Unaligned(int removedExamples, int removedGuidelines, Optional<Integer> registeredVersion,
+            String alignedScorer) {}
+
+    /**
+     * MLflow's {@code unalign}: the latest version of a MemAlign judge without the feedback of these traces (their
+     * examples, and guidelines that came only from them); registered as the next version when {@code register} is
+     * set and something was removed.
+     */
+    public Unaligned unalign(String experimentId, String scorerName, List<String> traceIds, boolean register) {
+        ObjectNode body = Json.object().put("experiment_id", experimentId).put("name", scorerName)
+                .put("register", register);
+        traceIds.forEach(body.putArray("trace_ids")::add);
+        JsonNode r = transport.post("/api/3.0/osprey/scorers/unalign", body).json();
+        return new Unaligned(r.path("removed_examples").asInt(), r.path("removed_guidelines").asInt(),
+                r.has("registered_version") ? Optional.of(r.path("registered_version").asInt()) : Optional.empty(),
+                Json.writeString(r.path("aligned_scorer")));
+    }
+
     /** Stops the job after its current model call; nothing is registered. */
     public Job cancel(String jobId) {
         return job(transport.post(P + "/" + jobId + "/cancel", Json.object()).message("job").orElseThrow());

@@ -101,6 +101,14 @@ class JudgeAlignmentClientTest {
                 .isEqualTo(GUIDELINE);
         assertThat(alignment.list(experiment)).extracting(Job::jobId).contains(started.jobId());
         assertThat(done.progress()).contains(1.0);
+
+        JsonNode memory = form.path("memory_augmented_judge_data");
+        String first = memory.at("/episodic_trace_ids/0").asText();
+        var unaligned = alignment.unalign(experiment, "polite", List.of(first), true);
+        assertThat(unaligned.removedExamples()).isEqualTo(1);
+        assertThat(unaligned.registeredVersion()).contains(3);
+        assertThat(Json.read(unaligned.alignedScorer()).at("/memory_augmented_judge_data/episodic_trace_ids"))
+                .hasSize(memory.path("episodic_trace_ids").size() - 1);
     }
 
     @Test

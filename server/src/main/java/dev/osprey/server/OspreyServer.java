@@ -186,7 +186,8 @@ public final class OspreyServer implements AutoCloseable {
             endpoints.addAll(new JobRoutes(mlflowJobs, storage.workspaces()).endpoints());
             endpoints.addAll(new ScorerInvocations(mlflowJobs, invokeScorer).endpoints());
             endpoints.addAll(new PromptOptimizationRoutes(mlflowJobs, optimizePrompts, storage, clock).endpoints());
-            endpoints.addAll(new JudgeAlignmentRoutes(mlflowJobs, alignJudge).endpoints());
+            endpoints.addAll(new JudgeAlignmentRoutes(mlflowJobs, alignJudge, storage, judgeModels, clock)
+                    .endpoints());
             endpoints.addAll(new IssueDetectionRoutes(mlflowJobs, detectIssues, storage, clock).endpoints());
             ServerGateway.alertThrough(gateway, webhooks.dispatcher());
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), storage.gateway())

@@ -181,6 +181,26 @@ class JudgeAlignmentApiTest {
         assertThat(again.at("/aligned_scorer/memory_augmented_judge_data/episodic_trace_ids").size())
                 .isEqualTo(result.path("train_count").asInt() + again.path("train_count").asInt());
         assertThat(again.has("registered_version")).as("not asked to register").isFalse();
+
+        // Unaligning (MLflow's unalign) the registered version 2: removing every source trace of the guideline drops
+        // it, and their examples leave episodic memory; nothing is called.
+        int calls = llm.calls();
+        ObjectNode unalign = Json.object().put("experiment_id", experiment).put("name", "style").put("register", true);
+        sources.forEach(unalign.putArray("trace_ids")::add);
+        JsonNode unaligned = ok(api.post("/api/3.0/osprey/scorers/unalign", unalign.toString()));
+        assertThat(unaligned.path("removed_guidelines").asInt()).isEqualTo(1);
+        assertThat(unaligned.path("removed_examples").asInt()).isEqualTo(sources.size());
+        assertThat(unaligned.path("registered_version").asInt()).isEqualTo(3);
+        assertThat(unaligned.at("/aligned_scorer/memory_augmented_judge_data/semantic_memory")).isEmpty();
+        assertThat(llm.calls()).isEqualTo(calls);
+        ObjectNode unknown = Json.object().put("experiment_id", experiment).put("name", "style").put("register", true);
+        unknown.putArray("trace_ids").add("tr-not-in-memory");
+        JsonNode nothing = ok(api.post("/api/3.0/osprey/scorers/unalign", unknown.toString()));
+        assertThat(nothing.path("removed_examples").asInt()).isZero();
+        assertThat(nothing.has("registered_version")).as("nothing removed, nothing registered").isFalse();
+        RestClient.Reply plain = api.post("/api/3.0/osprey/scorers/unalign", unknown.put("version", 1).toString());
+        assertThat(plain.status()).isEqualTo(400);
+        assertThat(plain.body()).contains("not a MemAlign judge");
     }
 
     @Test
