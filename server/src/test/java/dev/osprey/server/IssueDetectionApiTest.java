@@ -148,7 +148,28 @@ class IssueDetectionApiTest {
     }
 
     @Test
-    void badRequests_areClear400sAnd404s() {
+    void aProviderAndAGatewaySecret_callTheProviderWithTheSecretsKey() throws Exception {
+        String secretId = ok(api.get("/api/3.0/mlflow/gateway/secrets/get?secret_name=judge-key"))
+                .at("/secret/secret_id").asText();
+        ObjectNode body = request();
+        body.remove("endpoint_name");
+        body.put("model", "gpt-direct").put("secret_id", secretId);
+        String jobId = ok(api.post(INVOKE, body.toString())).path("job_id").asText();
+        JsonNode[] job = new JsonNode[1];
+        JudgeGateway.await(() -> {
+            job[0] = ok(api.get("/ajax-api/3.0/jobs/" + jobId));
+            return !List.of("PENDING", "RUNNING").contains(job[0].path("status").asText());
+        });
+        assertThat(job[0].path("status").asText()).as(job[0].toString()).isEqualTo("SUCCEEDED");
+        assertThat(job[0].at("/params/secret_id").asText()).as("the id is kept, not the key").isEqualTo(secretId);
+        assertThat(job[0].path("params").toString()).doesNotContain("sk-judge");
+        var last = llm.last();
+        assertThat(last.body().path("model").asText()).isEqualTo("gpt-direct");
+        assertThat(last.header("Authorization")).isEqualTo("Bearer sk-judge");
+    }
+
+    @Test
+    void badRequests_areClear400sAnd404s() throws Exception {
         ObjectNode noModel = request();
         noModel.remove("endpoint_name");
         RestClient.Reply r = api.post(INVOKE, noModel.toString());
@@ -161,6 +182,11 @@ class IssueDetectionApiTest {
         RestClient.Reply viaSecret = api.post(INVOKE, other.toString());
         assertThat(viaSecret.status()).isEqualTo(400);
         assertThat(viaSecret.body()).contains("pass 'endpoint_name'");
+        ObjectNode unknownSecret = request();
+        unknownSecret.remove("endpoint_name");
+        unknownSecret.put("model", "gpt-4o-mini").put("secret_id", "no-such-secret");
+        assertThat(api.post(INVOKE, unknownSecret.toString()).status()).as("a secret not of this workspace")
+                .isEqualTo(404);
         ObjectNode noTraces = request();
         noTraces.putArray("trace_ids");
         assertThat(api.post(INVOKE, noTraces.toString()).status()).isEqualTo(400);

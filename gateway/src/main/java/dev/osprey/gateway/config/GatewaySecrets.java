@@ -73,6 +73,17 @@ public final class GatewaySecrets {
         return docs.require(SECRET, id, "GatewaySecret", "secret_id", GatewayCodec::secretFromStore);
     }
 
+    /**
+     * The secret with that id when it belongs to {@code workspace}: a secret of another workspace is not found, so
+     * nothing run for one workspace spends another's provider credentials.
+     */
+    public GatewaySecret byId(String id, String workspace) {
+        docs.store().get(SECRET, id).filter(d -> d.workspace().equals(workspace)).orElseThrow(() ->
+                OspreyException.notFound("GatewaySecret with secret_id '" + id + "' not found in workspace '"
+                        + workspace + "'."));
+        return byId(id);
+    }
+
     public Optional<String> nameOf(String id) {
         return docs.store().get(SECRET, id).map(GatewayDocument::name);
     }

@@ -113,7 +113,7 @@ public final class IssueDetectionJob implements JobFunction {
                     throw OspreyException.invalid("Issue detection calls provider '" + uri.split(":/")[0] + "' "
                             + "through a gateway endpoint: pass 'endpoint_name' instead of a provider and secret.");
                 }
-                GatewaySecret secret = gateway.config().secrets().byId(secretId);
+                GatewaySecret secret = gateway.config().secrets().byId(secretId, workspace);
                 Map<String, String> values = gateway.config().secrets().open(secret);
                 return new OpenAiJudgeModel(secret.authConfig().getOrDefault("api_base", "https://api.openai.com/v1"),
                         Optional.ofNullable(values.get("api_key")), uri.substring("openai:/".length()),
