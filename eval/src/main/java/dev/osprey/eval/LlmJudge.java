@@ -152,12 +152,7 @@ public final class LlmJudge implements Scorer {
                 t.retrievedDocuments().forEach(node.putArray("retrieved_documents")::add);
                 return Json.writeString(node);
             }).orElse("{}");
-            case "conversation" -> {
-                StringBuilder sb = new StringBuilder();
-                item.conversation().forEach(turn -> sb.append(turn.role()).append(": ").append(turn.content())
-                        .append('\n'));
-                yield sb.toString();
-            }
+            case "conversation" -> Conversations.format(item.conversation());
             default -> "";
         };
     }

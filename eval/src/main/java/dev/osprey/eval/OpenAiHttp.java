@@ -26,10 +26,16 @@ final class OpenAiHttp {
 
     /** POSTs {@code body} to {@code <base><path>}; {@code name} is the model, for error messages. */
     HttpResponse<byte[]> post(String path, ObjectNode body, String name) {
+        return post(path, body, name, java.util.Map.of());
+    }
+
+    /** As {@link #post(String, ObjectNode, String)}, with extra request headers. */
+    HttpResponse<byte[]> post(String path, ObjectNode body, String name, java.util.Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(timeout).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body)));
         apiKey.ifPresent(k -> request.header("Authorization", "Bearer " + k));
+        headers.forEach(request::header);
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {

@@ -20,16 +20,23 @@ final class ScriptedLlm implements AutoCloseable {
     private final ConcurrentLinkedQueue<Object> script = new ConcurrentLinkedQueue<>();
     private final List<JsonNode> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Object last = "{\"result\": \"yes\", \"rationale\": \"default\"}";
+    private volatile java.util.function.Function<JsonNode, Object> responder;
 
     ScriptedLlm() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/chat/completions", ex -> {
             try (ex) {
-                requests.add(Json.read(ex.getRequestBody().readAllBytes()));
-                Object next = script.poll();
-                Object reply = next == null ? last : next;
-                last = reply;
+                JsonNode request = Json.read(ex.getRequestBody().readAllBytes());
+                requests.add(request);
+                Object reply;
+                if (responder != null) {
+                    reply = responder.apply(request);
+                } else {
+                    Object next = script.poll();
+                    reply = next == null ? last : next;
+                    last = reply;
+                }
                 if (reply instanceof Integer status) {
                     byte[] body = "{\"error\": {\"message\": \"scripted failure\"}}".getBytes();
                     ex.sendResponseHeaders(status, body.length);
@@ -53,6 +60,7 @@ final class ScriptedLlm implements AutoCloseable {
 
     /** Replies to give, in order: strings are message contents, integers HTTP error statuses. */
     ScriptedLlm then(Object... replies) {
+        responder = null;
         script.clear();
         requests.clear();
         for (Object r : replies) {
@@ -62,8 +70,19 @@ final class ScriptedLlm implements AutoCloseable {
         return this;
     }
 
+    /** Replies computed from each request (a string content, or an integer HTTP status), instead of a script. */
+    ScriptedLlm respond(java.util.function.Function<JsonNode, Object> by) {
+        responder = by;
+        return this;
+    }
+
     List<JsonNode> requests() {
         return new ArrayList<>(requests);
+    }
+
+    /** The OpenAI base URL ({@code .../v1}). */
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
     JudgeModel model() {
