@@ -63,6 +63,11 @@ public final class OspreyClient {
         return new PromptOptimizationClient(transport, prompts());
     }
 
+    /** Conversation simulation: simulated users against an agent, each turn logged as a trace of its session. */
+    public SimulationClient simulation() {
+        return new SimulationClient(transport);
+    }
+
     /** Judge alignment with human feedback as server jobs (MemAlign, SIMBA). */
     public JudgeAlignmentClient judgeAlignment() {
         return new JudgeAlignmentClient(transport);

@@ -1,0 +1,117 @@
+package dev.osprey.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.osprey.client.SimulationClient.SimulatedSession;
+import dev.osprey.eval.ConversationAgent;
+import dev.osprey.eval.ConversationSimulator;
+import dev.osprey.eval.Judges;
+import dev.osprey.eval.JudgeModel;
+import dev.osprey.eval.LlmSimulatedUser;
+import dev.osprey.eval.OpenAiJudgeModel;
+import dev.osprey.eval.SimulationCase;
+import dev.osprey.gateway.MockProvider;
+import dev.osprey.protocol.Json;
+import dev.osprey.server.GatewayTestServers;
+import dev.osprey.server.OspreyServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The SDK's simulation against the real server: a scripted model behind the gateway plays the user, checks the goal
+ * and judges the session; the agent is Java code. Each turn becomes a trace of its session on the server.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SimulationClientTest {
+    private MockProvider llm;
+    private OspreyServer server;
+    private OspreyClient client;
+    private JudgeModel model;
+    private String experiment;
+
+    @BeforeAll
+    void start() throws Exception {
+        llm = new MockProvider().replyBy(body -> {
+            String user = body.path("messages").path(1).path("content").asText();
+            if (user.contains("Is the user's goal fully achieved")) {
+                boolean hours = user.substring(user.lastIndexOf("assistant: ")).contains("9 to 6");
+                return "{\"rationale\": \"r\", \"result\": \"" + (hours ? "yes" : "no") + "\"}";
+            }
+            if (user.contains("addressed every request")) {
+                return "{\"rationale\": \"all answered\", \"result\": \"yes\"}";
+            }
+            return user.contains("Conversation so far:") ? "When is it open?" : "Is there a store in Lyon?";
+        });
+        server = GatewayTestServers.start("simulate-sdk");
+        GatewayTestServers.endpoint(server.baseUrl(), "llm", llm.baseUrl());
+        client = OspreyClient.builder(server.baseUrl()).maxAttempts(1).build();
+        model = new OpenAiJudgeModel(server.baseUrl() + "/gateway/mlflow/v1", Optional.empty(), "llm",
+                Duration.ofSeconds(10));
+        experiment = client.createExperiment("simulate-sdk");
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+        llm.close();
+    }
+
+    @Test
+    void everyTurnIsATraceOfItsSession_withExpectationsAndSessionVerdictsOnTheFirst() throws Exception {
+        ConversationAgent agent = (messages, sessionId, context) -> {
+            if (context.path("down").asBoolean(false)) {
+                throw new IllegalStateException("connection refused");
+            }
+            return messages.getLast().content().contains("open") ? "Open 9 to 6." : "Yes, on the main square.";
+        };
+        SimulationCase ok = SimulationCase.fromJson(Json.read("{\"goal\": \"Learn the Lyon store's hours\", "
+                + "\"expectations\": {\"expected_facts\": [\"9 to 6\"]}}"));
+        SimulationCase down = SimulationCase.fromJson(Json.read("{\"goal\": \"Learn the hours\", \"context\": "
+                + "{\"down\": true}}"));
+        List<SimulatedSession> seen = new ArrayList<>();
+        List<SimulatedSession> sessions = client.simulation().simulate(experiment, List.of(ok, down),
+                new ConversationSimulator(new LlmSimulatedUser(model), model, 5, 2), agent,
+                List.of(Judges.conversationCompleteness(model)), seen::add);
+
+        assertThat(seen).hasSize(2);
+        SimulatedSession good = sessions.stream().filter(s -> s.conversation().error().isEmpty()).findFirst()
+                .orElseThrow();
+        assertThat(good.conversation().goalAchieved()).isTrue();
+        assertThat(good.traceIds()).hasSize(2);
+        assertThat(good.feedback()).singleElement().satisfies(f -> assertThat(f.passed()).isTrue());
+
+        JsonNode listed = get("/api/3.0/mlflow/traces/sessions?experiment_id=" + experiment);
+        assertThat(listed.findValuesAsText("session_id")).contains(good.conversation().sessionId());
+        JsonNode first = get("/api/3.0/mlflow/traces/" + good.traceIds().getFirst()).path("trace");
+        assertThat(first.findValue("trace_metadata").path("mlflow.trace.session").asText())
+                .isEqualTo(good.conversation().sessionId());
+        assertThat(first.findValue("trace_metadata").path("mlflow.simulation.turn").asText()).isEqualTo("0");
+        assertThat(first.findValue("assessments").findValuesAsText("assessment_name"))
+                .contains("expected_facts", "conversation_completeness");
+
+        SimulatedSession failed = sessions.stream().filter(s -> s.conversation().error().isPresent()).findFirst()
+                .orElseThrow();
+        assertThat(failed.traceIds()).hasSize(1);
+        JsonNode errorTrace = get("/api/3.0/mlflow/traces/" + failed.traceIds().getFirst()).path("trace");
+        assertThat(errorTrace.findValue("state").asText()).isEqualTo("ERROR");
+        assertThat(errorTrace.findValue("response_preview").asText()).contains("connection refused");
+    }
+
+    private JsonNode get(String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.baseUrl()
+                + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Json.read(r.body());
+    }
+}
