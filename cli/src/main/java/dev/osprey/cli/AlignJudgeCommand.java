@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,13 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "align-judge", mixinStandardHelpOptions = true, description = "Align a registered judge with human "
         + "feedback on the server (MemAlign or SIMBA); optionally register it as the judge's next version.")
 public final class AlignJudgeCommand implements Callable<Integer> {
-    @Option(names = "--tracking-uri", defaultValue = "${env:MLFLOW_TRACKING_URI:-http://127.0.0.1:5000}",
-            description = "The Osprey server (default: MLFLOW_TRACKING_URI or ${DEFAULT-VALUE}).")
-    String trackingUri;
-
-    @Option(names = {"--experiment", "--experiment-id", "--experiment-name"}, paramLabel = "ID_OR_NAME",
-            description = "The experiment holding the judge and the traces: its id or its name.")
-    String experiment;
+    @Mixin
+    JobTarget target;
 
     @Option(names = {"--judge", "--name"}, paramLabel = "NAME", description = "The registered judge (scorer) to "
             + "align; people's feedback must carry the same name.")
@@ -71,7 +67,7 @@ public final class AlignJudgeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OspreyClient client = OspreyClient.builder(trackingUri).maxAttempts(3).build();
+        OspreyClient client = target.client();
         JudgeAlignmentClient alignment = client.judgeAlignment();
         return CliJobs.follow("align-judge", "Judge alignment job", err,
                 () -> job != null ? job : start(client, alignment),
@@ -79,7 +75,7 @@ public final class AlignJudgeCommand implements Callable<Integer> {
     }
 
     private String start(OspreyClient client, JudgeAlignmentClient alignment) {
-        if (experiment == null || judge == null) {
+        if (target.experiment == null || judge == null) {
             err.println("osprey align-judge: give --experiment and --judge (people's feedback on the experiment's "
                     + "traces must carry the judge's name), or --job to follow a job.");
             return null;
@@ -91,9 +87,9 @@ public final class AlignJudgeCommand implements Callable<Integer> {
             err.println("osprey align-judge: --optimizer is memalign or simba, not '" + optimizer + "'.");
             return null;
         }
-        String experimentId = CliJobs.experimentId(client, experiment).orElse(null);
+        String experimentId = CliJobs.experimentId(client, target.experiment).orElse(null);
         if (experimentId == null) {
-            err.println("osprey align-judge: no experiment named '" + experiment + "'.");
+            err.println("osprey align-judge: no experiment named '" + target.experiment + "'.");
             return null;
         }
         JudgeAlignmentClient.Request request = JudgeAlignmentClient.Request.of(experimentId, judge, kind)
@@ -128,13 +124,11 @@ public final class AlignJudgeCommand implements Callable<Integer> {
         }
     }
 
+    /** {@code [#####.....]  50%  12/24 model calls  RUNNING}. */
     private void progress(Job j) {
-        int width = 30;
         double done = j.progress().orElse(j.finished() ? 1.0 : 0.0);
-        int filled = (int) Math.round(width * Math.min(1.0, done));
-        err.printf("\r[%s%s] %3d%%  %d/%d model calls  %s   ", "#".repeat(filled), ".".repeat(width - filled),
-                Math.round(100 * done), j.completed(), j.total(), j.status());
-        err.flush();
+        CliJobs.progressBar(err, done, String.format("%3d%%  %d/%d model calls  %s",
+                Math.round(100 * Math.min(1.0, done)), j.completed(), j.total(), j.status()));
     }
 
     private int report(Job j) {

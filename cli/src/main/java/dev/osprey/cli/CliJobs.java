@@ -33,6 +33,17 @@ final class CliJobs {
         }
     }
 
+    /**
+     * A one-line bar of 30 cells redrawn in place, {@code fraction} of it filled, followed by {@code text}:
+     * {@code [#####.....] 50 %  RUNNING}.
+     */
+    static void progressBar(PrintStream err, double fraction, String text) {
+        int width = 30;
+        int filled = (int) Math.round(width * Math.max(0.0, Math.min(1.0, fraction)));
+        err.print("\r[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + text + "   ");
+        err.flush();
+    }
+
     /** An experiment given by id (digits) or by name. */
     static Optional<String> experimentId(OspreyClient client, String idOrName) {
         return idOrName.chars().allMatch(Character::isDigit) ? Optional.of(idOrName)

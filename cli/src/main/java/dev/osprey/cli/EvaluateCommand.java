@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -20,13 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Evaluate a dataset with registered "
         + "scorers on the server, with a progress bar and a summary per scorer.")
 public final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--tracking-uri", defaultValue = "${env:MLFLOW_TRACKING_URI:-http://127.0.0.1:5000}",
-            description = "The Osprey server (default: MLFLOW_TRACKING_URI or ${DEFAULT-VALUE}).")
-    String trackingUri;
-
-    @Option(names = {"--experiment", "--experiment-id", "--experiment-name"}, paramLabel = "ID_OR_NAME",
-            description = "The experiment: its id or its name.")
-    String experiment;
+    @Mixin
+    JobTarget target;
 
     @Option(names = "--dataset", paramLabel = "DATASET_ID", description = "The evaluation dataset (d-...).")
     String dataset;
@@ -46,32 +42,29 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OspreyClient client = OspreyClient.builder(trackingUri).maxAttempts(3).build();
+        OspreyClient client = target.client();
         EvaluationClient evaluation = client.evaluation();
         return CliJobs.follow("evaluate", "Evaluation job", err, () -> job != null ? job : submit(client, evaluation),
                 id -> evaluation.awaitJob(id, Duration.ofMillis(500), this::progress), this::report);
     }
 
     private String submit(OspreyClient client, EvaluationClient evaluation) {
-        if (experiment == null || dataset == null || scorers == null || scorers.isEmpty()) {
+        if (target.experiment == null || dataset == null || scorers == null || scorers.isEmpty()) {
             err.println("osprey evaluate: give --experiment, --dataset and --scorers (or --job to follow a job).");
             return null;
         }
-        String experimentId = CliJobs.experimentId(client, experiment).orElse(null);
+        String experimentId = CliJobs.experimentId(client, target.experiment).orElse(null);
         if (experimentId == null) {
-            err.println("osprey evaluate: no experiment named '" + experiment + "'.");
+            err.println("osprey evaluate: no experiment named '" + target.experiment + "'.");
             return null;
         }
         return evaluation.submitJob(experimentId, dataset, scorers, concurrency).jobId();
     }
 
-    /** A one-line bar redrawn in place: {@code [#####.....] 50/100 rows  IN_PROGRESS}. */
+    /** {@code [#####.....] 50/100 rows  IN_PROGRESS}. */
     private void progress(JobInfo j) {
-        int width = 30;
-        int filled = j.total() == 0 ? 0 : (int) (width * j.completed() / j.total());
-        err.print("\r[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + j.completed() + "/" + j.total()
-                + " rows  " + j.status() + "   ");
-        err.flush();
+        CliJobs.progressBar(err, j.total() == 0 ? 0 : (double) j.completed() / j.total(), j.completed() + "/"
+                + j.total() + " rows  " + j.status());
     }
 
     private int report(JobInfo j) {

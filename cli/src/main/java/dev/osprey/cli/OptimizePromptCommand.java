@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,13 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "optimize-prompt", mixinStandardHelpOptions = true, description = "Optimize a registered prompt "
         + "on the server (GEPA or MetaPrompt) and register the result as its next version.")
 public final class OptimizePromptCommand implements Callable<Integer> {
-    @Option(names = "--tracking-uri", defaultValue = "${env:MLFLOW_TRACKING_URI:-http://127.0.0.1:5000}",
-            description = "The Osprey server (default: MLFLOW_TRACKING_URI or ${DEFAULT-VALUE}).")
-    String trackingUri;
-
-    @Option(names = {"--experiment", "--experiment-id", "--experiment-name"}, paramLabel = "ID_OR_NAME",
-            description = "The experiment the job and its run belong to: its id or its name.")
-    String experiment;
+    @Mixin
+    JobTarget target;
 
     @Option(names = "--prompt", paramLabel = "URI", description = "The prompt: prompts:/<name>/<version> or "
             + "prompts:/<name>@<alias>. Its model config names the model it runs on.")
@@ -64,7 +60,7 @@ public final class OptimizePromptCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OspreyClient client = OspreyClient.builder(trackingUri).maxAttempts(3).build();
+        OspreyClient client = target.client();
         PromptOptimizationClient optimization = client.promptOptimization();
         return CliJobs.follow("optimize-prompt", "Prompt optimization job", err,
                 () -> job != null ? job : start(client, optimization),
@@ -72,7 +68,7 @@ public final class OptimizePromptCommand implements Callable<Integer> {
     }
 
     private String start(OspreyClient client, PromptOptimizationClient optimization) {
-        if (experiment == null || prompt == null || reflectionModel == null) {
+        if (target.experiment == null || prompt == null || reflectionModel == null) {
             err.println("osprey optimize-prompt: give --experiment, --prompt and --reflection-model (and --dataset "
                     + "with --scorers to learn from examples), or --job to follow a job.");
             return null;
@@ -84,9 +80,9 @@ public final class OptimizePromptCommand implements Callable<Integer> {
             err.println("osprey optimize-prompt: --optimizer is gepa or metaprompt, not '" + optimizer + "'.");
             return null;
         }
-        String experimentId = CliJobs.experimentId(client, experiment).orElse(null);
+        String experimentId = CliJobs.experimentId(client, target.experiment).orElse(null);
         if (experimentId == null) {
-            err.println("osprey optimize-prompt: no experiment named '" + experiment + "'.");
+            err.println("osprey optimize-prompt: no experiment named '" + target.experiment + "'.");
             return null;
         }
         return optimization.start(new PromptOptimizationClient.Request(experimentId, prompt, kind,
@@ -94,14 +90,10 @@ public final class OptimizePromptCommand implements Callable<Integer> {
                         : OptionalLong.of(maxMetricCalls), Optional.ofNullable(guidelines), Map.of())).jobId();
     }
 
-    /** A one-line bar redrawn in place: {@code [#####.....]  50%  JOB_STATUS_IN_PROGRESS}. */
+    /** {@code [#####.....]  50%  JOB_STATUS_IN_PROGRESS}. */
     private void progress(Job j) {
-        int width = 30;
         double done = j.progress().orElse(j.finished() ? 1.0 : 0.0);
-        int filled = (int) Math.round(width * Math.min(1.0, done));
-        err.printf("\r[%s%s] %3d%%  %s   ", "#".repeat(filled), ".".repeat(width - filled), Math.round(100 * done),
-                j.status());
-        err.flush();
+        CliJobs.progressBar(err, done, String.format("%3d%%  %s", Math.round(100 * Math.min(1.0, done)), j.status()));
     }
 
     private int report(Job j) {

@@ -193,14 +193,10 @@ public final class LocalPromptOptimizer {
     }
 
     private static Optional<String> rewrite(Request r, String name, String template, List<ObjectNode> results) {
-        String reply;
         try {
-            reply = r.reflection().complete(MetaPrompts.SYSTEM, MetaPrompts.user(name, template, results,
-                    r.guidelines()));
+            return MetaPrompts.rewrite(r.reflection(), name, template, results, r.guidelines());
         } catch (JudgeModel.JudgeModelException e) {
             return Optional.empty();
         }
-        return MetaPrompts.improvedTemplate(reply, name).filter(t -> PromptTemplates.variables(t)
-                .equals(PromptTemplates.variables(template)));
     }
 }

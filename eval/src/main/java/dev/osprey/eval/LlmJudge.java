@@ -139,6 +139,19 @@ public final class LlmJudge implements Scorer {
         return out.toString();
     }
 
+    /** The fields an example shows of an item, for people and models to compare it with another. */
+    static final List<String> EXAMPLE_FIELDS = List.of("inputs", "outputs", "expectations", "conversation");
+
+    /**
+     * The fields of {@code candidates} this judge reads, rendered for {@code item} as its prompt renders them, in
+     * the order given.
+     */
+    java.util.Map<String, String> rendered(EvalItem item, List<String> candidates) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        candidates.stream().filter(used::contains).forEach(f -> out.put(f, value(f, item)));
+        return out;
+    }
+
     /** What {@code {{ variable }}} renders to for this item (the text an aligned judge embeds to find examples). */
     static String value(String variable, EvalItem item) {
         return switch (variable) {

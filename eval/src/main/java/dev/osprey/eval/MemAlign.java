@@ -95,12 +95,8 @@ public final class MemAlign {
         for (int i = 0; i < batch.size(); i++) {
             LabelledExample e = batch.get(i);
             ObjectNode record = Json.object().put("id", firstIndex + i);
-            for (String field : List.of("inputs", "outputs", "expectations", "conversation")) {
-                if (base.variables().contains(field)) {
-                    String text = LlmJudge.value(field, e.item());
-                    record.put(field, text.length() > FIELD_CHARS ? text.substring(0, FIELD_CHARS) + "…" : text);
-                }
-            }
+            base.rendered(e.item(), LlmJudge.EXAMPLE_FIELDS).forEach((field, text) -> record.put(field,
+                    text.length() > FIELD_CHARS ? text.substring(0, FIELD_CHARS) + "…" : text));
             record.put("result", e.label()).put("rationale", e.rationale());
             out.append(Json.writeString(record)).append('\n');
         }

@@ -217,11 +217,8 @@ public final class MemoryAugmentedJudge implements Scorer {
             for (int i = 0; i < similar.size(); i++) {
                 LabelledExample e = similar.get(i);
                 out.append("Example ").append(i + 1).append(":\n");
-                for (String field : QUERY_FIELDS) {
-                    if (base.variables().contains(field)) {
-                        out.append(field).append(": ").append(shortened(LlmJudge.value(field, e.item()))).append('\n');
-                    }
-                }
+                base.rendered(e.item(), QUERY_FIELDS).forEach((field, text) -> out.append(field).append(": ")
+                        .append(shortened(text)).append('\n'));
                 out.append("result: ").append(e.label()).append('\n');
                 if (!e.rationale().isBlank()) {
                     out.append("rationale: ").append(shortened(e.rationale())).append('\n');

@@ -50,6 +50,19 @@ public final class MetaPrompts {
         return out.toString();
     }
 
+    /**
+     * One rewrite of a template by the reflection model; empty when its reply holds no usable template or the
+     * rewrite lost or added a {@code {{variable}}} (a prompt that no longer fits its callers is never used).
+     *
+     * @throws JudgeModel.JudgeModelException when the model fails
+     */
+    public static Optional<String> rewrite(JudgeModel reflection, String name, String template, List<ObjectNode> rows,
+            Optional<String> guidelines) {
+        String reply = reflection.complete(SYSTEM, user(name, template, rows, guidelines));
+        return improvedTemplate(reply, name).filter(t -> PromptTemplates.variables(t)
+                .equals(PromptTemplates.variables(template)));
+    }
+
     /** The improved template for {@code name} from the model's reply (a fenced or bare JSON object). */
     public static Optional<String> improvedTemplate(String reply, String name) {
         String text = reply.strip();

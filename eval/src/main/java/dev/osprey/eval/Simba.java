@@ -173,11 +173,8 @@ public final class Simba {
             StringBuilder prompt = new StringBuilder("An automated judge works from these instructions:\n"
                     + "<instructions>\n").append(instructions(base, List.of(), c.rules())).append("\n</instructions>\n\n"
                     + "On the case below it disagreed with the person whose judgement it must match.\n");
-            for (String field : List.of("inputs", "outputs", "expectations", "conversation")) {
-                if (base.variables().contains(field)) {
-                    prompt.append(field).append(": ").append(LlmJudge.value(field, failure.item())).append('\n');
-                }
-            }
+            base.rendered(failure.item(), LlmJudge.EXAMPLE_FIELDS).forEach((field, text) -> prompt.append(field)
+                    .append(": ").append(text).append('\n'));
             prompt.append("The judge said: ").append(Labels.of(wrong)).append(" (")
                     .append(wrong.rationale().or(wrong::error).orElse("no rationale")).append(")\n")
                     .append("The person said: ").append(failure.label()).append(" (")
@@ -210,11 +207,8 @@ public final class Simba {
             for (int i = 0; i < demos.size(); i++) {
                 LabelledExample d = demos.get(i);
                 out.append("Example ").append(i + 1).append(":\n");
-                for (String field : List.of("inputs", "outputs", "expectations", "conversation")) {
-                    if (base.variables().contains(field)) {
-                        out.append(field).append(": ").append(literal(LlmJudge.value(field, d.item()))).append('\n');
-                    }
-                }
+                base.rendered(d.item(), LlmJudge.EXAMPLE_FIELDS).forEach((field, text) -> out.append(field)
+                        .append(": ").append(literal(text)).append('\n'));
                 out.append("result: ").append(d.label()).append('\n');
                 if (!d.rationale().isBlank()) {
                     out.append("rationale: ").append(literal(d.rationale())).append('\n');

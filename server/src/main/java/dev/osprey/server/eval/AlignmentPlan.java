@@ -56,15 +56,8 @@ record AlignmentPlan(String experimentId, String workspace, String scorerName, S
         }
         Optional<Integer> version = params.hasNonNull("version")
                 ? Optional.of(params.path("version").asInt()) : Optional.empty();
-        ScorerVersion registered = storage.scorers().get(experimentId, name, version).orElseThrow(() ->
-                OspreyException.notFound("Scorer '" + name + "'" + version.map(v -> " version " + v).orElse("")
-                        + " is not registered in experiment " + experimentId + "."));
-        Scorer judge;
-        try {
-            judge = ScorerSpecs.parseJudge(name, registered.serializedScorer(), inWorkspace);
-        } catch (ScorerSpecs.UnsupportedScorerException e) {
-            throw OspreyException.invalid(e.getMessage());
-        }
+        ScorerVersion registered = registered(storage, experimentId, name, version);
+        Scorer judge = judge(registered, inWorkspace);
         JsonNode serialized = read(registered.serializedScorer());
         JsonNode base = serialized.path("memory_augmented_judge_data").path("base_judge").isObject()
                 ? serialized.path("memory_augmented_judge_data").path("base_judge") : serialized;
@@ -117,6 +110,23 @@ record AlignmentPlan(String experimentId, String workspace, String scorerName, S
         return new AlignmentPlan(experimentId, workspace, name, judge, base, optimizer, memAlign, simba, reflection,
                 embedder, List.copyOf(shuffled.subList(held, shuffled.size())), List.copyOf(shuffled.subList(0, held)),
                 params.path("register").asBoolean(false));
+    }
+
+    /** A registered version of a scorer (the latest when none is given), or 404. */
+    static ScorerVersion registered(StorageComponent storage, String experimentId, String name,
+            Optional<Integer> version) {
+        return storage.scorers().get(experimentId, name, version).orElseThrow(() -> OspreyException.notFound(
+                "Scorer '" + name + "'" + version.map(v -> " version " + v).orElse("") + " is not registered in "
+                        + "experiment " + experimentId + "."));
+    }
+
+    /** The judge a registered scorer is, under its registered name; 400 when it is not an LLM judge. */
+    static Scorer judge(ScorerVersion registered, ScorerSpecs.JudgeModels models) {
+        try {
+            return ScorerSpecs.parseJudge(registered.name(), registered.serializedScorer(), models);
+        } catch (ScorerSpecs.UnsupportedScorerException e) {
+            throw OspreyException.invalid(e.getMessage());
+        }
     }
 
     /** The traces named, or those of the experiment matching {@code filter_string} (newest first, capped). */

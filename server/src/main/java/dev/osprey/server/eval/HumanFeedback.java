@@ -38,13 +38,14 @@ public final class HumanFeedback {
         Map<String, List<Assessment>> assessments = traces.assessments(traceIds);
         List<LabelledExample> out = new ArrayList<>();
         for (String traceId : traceIds) {
-            List<Labelled> human = humanLabels(assessments.getOrDefault(traceId, List.of()), judge.name());
+            List<Assessment> ofTrace = assessments.getOrDefault(traceId, List.of());
+            List<Labelled> human = humanLabels(ofTrace, judge.name());
             if (human.isEmpty()) {
                 continue;
             }
             TraceItems.StoredTrace trace;
             try {
-                trace = items.read(traceId);
+                trace = items.read(traceId, ofTrace); // the assessments are read once, for all traces
             } catch (OspreyException gone) {
                 continue;
             }

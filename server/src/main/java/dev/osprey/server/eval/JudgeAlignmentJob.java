@@ -88,6 +88,9 @@ public final class JudgeAlignmentJob implements JobFunction {
                 : (plan.train().size() + MemAlign.BATCH - 1) / MemAlign.BATCH);
         Calls calls = new Calls(progress, estimate);
         Optional<Agreement> before = measure(plan.judge(), plan.heldOut(), calls, progress);
+        if (progress.stopped()) {
+            return Json.object(); // canceled while measuring: no optimizer call after the one in flight
+        }
         ObjectNode result = Json.object().put("scorer_name", plan.scorerName()).put("optimizer", plan.optimizer())
                 .put("train_count", plan.train().size()).put("held_out_count", plan.heldOut().size());
         Scorer aligned;

@@ -96,16 +96,9 @@ public final class JudgeAlignmentRoutes {
         }
         Optional<Integer> version = body.hasNonNull("version") ? Optional.of(body.path("version").asInt())
                 : Optional.empty();
-        ScorerVersion registered = storage.scorers().get(experimentId, name, version).orElseThrow(() ->
-                OspreyException.notFound("Scorer '" + name + "' is not registered in experiment " + experimentId
-                        + "."));
+        ScorerVersion registered = AlignmentPlan.registered(storage, experimentId, name, version);
         String workspace = storage.workspaces().workspaceOf(WorkspaceStore.Kind.EXPERIMENT, experimentId);
-        Scorer judge;
-        try {
-            judge = ScorerSpecs.parseJudge(name, registered.serializedScorer(), models.in(workspace));
-        } catch (ScorerSpecs.UnsupportedScorerException e) {
-            throw OspreyException.invalid(e.getMessage());
-        }
+        Scorer judge = AlignmentPlan.judge(registered, models.in(workspace));
         if (!(judge instanceof MemoryAugmentedJudge aligned)) {
             throw OspreyException.invalid("Scorer '" + name + "' is not a MemAlign judge: only aligned judges have "
                     + "feedback to remove.");

@@ -228,15 +228,11 @@ public final class PromptOptimizationJob implements JobFunction {
     }
 
     private Optional<String> proposal(OptimizationPlan plan, String template, List<ObjectNode> rows) {
-        String reply;
         try {
-            reply = plan.reflection().complete(MetaPrompts.SYSTEM, MetaPrompts.user(plan.promptName(), template, rows,
-                    plan.guidelines()));
+            return MetaPrompts.rewrite(plan.reflection(), plan.promptName(), template, rows, plan.guidelines());
         } catch (RuntimeException e) {
             return Optional.empty(); // one failed reflection costs a step of the search, not the job
         }
-        return MetaPrompts.improvedTemplate(reply, plan.promptName()).filter(t -> PromptTemplates.variables(t)
-                .equals(PromptTemplates.variables(plan.template())));
     }
 
     private Evaluation evaluate(OptimizationPlan plan, String template, List<DatasetRecord> records, Progress progress,
@@ -273,20 +269,13 @@ public final class PromptOptimizationJob implements JobFunction {
 
     /** The reflection model's rewrite of the template; the source template when it loses a variable. */
     private String rewrite(OptimizationPlan plan, Evaluation baseline) {
-        String reply;
         try {
-            reply = plan.reflection().complete(MetaPrompts.SYSTEM, MetaPrompts.user(plan.promptName(),
-                    plan.template(), baseline.rows(), plan.guidelines()));
+            return MetaPrompts.rewrite(plan.reflection(), plan.promptName(), plan.template(), baseline.rows(),
+                    plan.guidelines()).orElse(plan.template());
         } catch (RuntimeException e) {
             throw new OspreyException(dev.osprey.core.ErrorCode.INTERNAL_ERROR, "The reflection model "
                     + plan.reflection().name() + " failed: " + e.getMessage());
         }
-        Optional<String> improved = MetaPrompts.improvedTemplate(reply, plan.promptName());
-        if (improved.isEmpty() || !PromptTemplates.variables(improved.get())
-                .equals(PromptTemplates.variables(plan.template()))) {
-            return plan.template();
-        }
-        return improved.get();
     }
 
     private ModelVersion register(OptimizationPlan plan, String template, String runId, Evaluation baseline, Evaluation after) {

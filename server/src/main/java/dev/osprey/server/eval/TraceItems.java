@@ -41,6 +41,11 @@ public final class TraceItems {
     }
 
     public StoredTrace read(String traceId) {
+        return read(traceId, traces.assessments(List.of(traceId)).getOrDefault(traceId, List.of()));
+    }
+
+    /** {@link #read(String)} for a caller that has already read the trace's assessments. */
+    public StoredTrace read(String traceId, List<Assessment> assessments) {
         TraceInfo info = traces.getTraceInfo(traceId)
                 .orElseThrow(() -> OspreyException.notFound("Trace with ID '" + traceId + "' not found."));
         List<SpanRecord> spans = new ArrayList<>(traces.getSpans(traceId, 0, MAX_SPANS));
@@ -75,13 +80,12 @@ public final class TraceItems {
             outputs = info.responsePreview().<JsonNode>map(TraceItems::parse).orElse(MissingNode.getInstance());
         }
         TraceFacts facts = new TraceFacts(info.executionDurationMs().orElse(0), tokens, tools, documents);
-        return new StoredTrace(info, inputs, outputs, expectations(traceId), facts);
+        return new StoredTrace(info, inputs, outputs, expectations(assessments), facts);
     }
 
     /** The latest valid expectation of each name, as {@code {name: value}}. */
-    private ObjectNode expectations(String traceId) {
+    private static ObjectNode expectations(List<Assessment> all) {
         ObjectNode out = Json.object();
-        List<Assessment> all = traces.assessments(List.of(traceId)).getOrDefault(traceId, List.of());
         all.stream().filter(Assessment::valid).sorted(Comparator.comparingLong(Assessment::createTimeMs))
                 .forEach(a -> {
                     JsonNode body = parse(a.body());
