@@ -26,8 +26,13 @@ public record EvalItem(JsonNode inputs, JsonNode outputs, JsonNode expectations,
 
     /** A whole session, for conversation-level judges: its turns in order. */
     public static EvalItem session(List<Turn> turns) {
+        return session(turns, dev.osprey.protocol.Json.object());
+    }
+
+    /** A whole session with its session-level ground truth (MLflow keeps it on the session's first trace). */
+    public static EvalItem session(List<Turn> turns, JsonNode expectations) {
         com.fasterxml.jackson.databind.node.ObjectNode empty = dev.osprey.protocol.Json.object();
-        return new EvalItem(empty, empty, empty, Optional.empty(), turns);
+        return new EvalItem(empty, empty, expectations, Optional.empty(), turns);
     }
 
     /** One message of a conversation. */

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -208,5 +209,45 @@ class EvaluationJobTest {
         assertThat(api.post(E, "{\"experiment_id\": \"" + exp + "\", \"trace_ids\": [\"" + t1 + "\"], "
                 + "\"scorers\": [\"unregistered\"]}").status()).isEqualTo(404);
         assertThat(api.get(E + "/ej-missing").status()).isEqualTo(404);
+    }
+
+    @Test
+    void sessionJudges_judgeEachSessionOfTheTraces_onItsFirstTrace() throws Exception {
+        String exp = experiment("sessions");
+        register(exp, "answers", JUDGE);
+        register(exp, "complete", "{\"instructions_judge_pydantic_data\": {\"instructions\": \"Was the user "
+                + "helped in {{ conversation }}? Expected: {{ expectations }}\", \"model\": \"gateway:/judge\"}}");
+        String a1 = AgentTraces.sessionTurn(api, exp, "s-a", "first question of a", "first answer of a");
+        String a2 = AgentTraces.sessionTurn(api, exp, "s-a", "second question of a", "second answer of a");
+        ok(api.post("/api/3.0/mlflow/traces/" + a1 + "/assessments", "{\"assessment\": {\"assessment_name\": "
+                + "\"goal\", \"source\": {\"source_type\": \"HUMAN\", \"source_id\": \"me\"}, "
+                + "\"expectation\": {\"value\": \"password reset explained\"}}}"));
+        String b1 = AgentTraces.sessionTurn(api, exp, "s-b", "only question of b", "only answer of b");
+        String lone = AgentTraces.sessionTurn(api, exp, null, "no session", "none");
+        ObjectNode body = Json.object().put("experiment_id", exp);
+        body.putArray("trace_ids").add(a2).add(b1).add(a1).add(lone);
+        body.putArray("scorers").add("answers").add("complete");
+        String jobId = ok(api.post(E, body.toString())).at("/job/job_id").asText();
+        await(() -> job(jobId).path("status").asText().equals("COMPLETED"));
+
+        Map<String, JsonNode> byTrace = new java.util.HashMap<>();
+        rows(jobId).forEach(r -> byTrace.put(r.path("trace_id").asText(), r.path("assessments")));
+        assertThat(byTrace.get(a1).path("complete").path("value").asText()).isEqualTo("yes");
+        assertThat(byTrace.get(b1).path("complete").path("error").asText())
+                .as("a judge reading {{ expectations }} of a session that has none").contains("expectations");
+        assertThat(byTrace.get(a2).has("complete")).as("a session's verdict is on its first trace only").isFalse();
+        assertThat(byTrace.get(lone).has("complete")).as("no session, no session verdict").isFalse();
+        assertThat(byTrace.get(lone).path("answers").path("value").asText()).isEqualTo("yes");
+        List<String> prompts = llm.received().stream().map(r -> r.body().toString()).toList();
+        assertThat(prompts).anyMatch(p -> p.contains("first question of a") && p.contains("second answer of a")
+                && p.indexOf("first question of a") < p.indexOf("second question of a")
+                && p.contains("password reset explained"));
+        assertThat(job(jobId).at("/result/scorers/complete/passed").asLong()).isEqualTo(1);
+        assertThat(job(jobId).at("/result/scorers/complete/errors").asLong()).isEqualTo(1);
+
+        RestClient.Reply onDataset = api.post(E, Json.object().put("experiment_id", exp).put("dataset_id",
+                dataset(exp, 1)).set("scorers", Json.MAPPER.createArrayNode().add("complete")).toString());
+        assertThat(onDataset.status()).isEqualTo(400);
+        assertThat(onDataset.json().path("message").asText()).contains("Session-level");
     }
 }

@@ -24,6 +24,10 @@ class OnlineScoringTest {
     private static final String S = "/api/3.0/mlflow/scorers";
     private static final String JUDGE = "{\"name\": \"answers\", \"instructions_judge_pydantic_data\": "
             + "{\"instructions\": \"Does {{ outputs }} answer {{ inputs }}?\", \"model\": \"gateway:/judge\"}}";
+    private static final String SESSION_JUDGE = "{\"name\": \"complete\", \"instructions_judge_pydantic_data\": "
+            + "{\"instructions\": \"Did the assistant finish the job in {{ conversation }}?\", \"model\": "
+            + "\"gateway:/judge\"}}";
+    private static final long SESSION_IDLE_MS = 400;
     private final byte[] kek = JudgeGateway.newKek();
     private Path dir;
     private MockProvider llm;
@@ -39,7 +43,8 @@ class OnlineScoringTest {
 
     private void boot() {
         server = OspreyServer.start(JudgeGateway.config(dir, kek)
-                .withOnlineScoring(new OnlineScoring.Settings(Duration.ofMillis(100), 4, 2, Duration.ofMinutes(5))));
+                .withOnlineScoring(new OnlineScoring.Settings(Duration.ofMillis(100), 4, 2, Duration.ofMinutes(5),
+                        Duration.ofMillis(SESSION_IDLE_MS))));
         api = new RestClient(server.baseUrl());
     }
 
@@ -157,8 +162,7 @@ class OnlineScoringTest {
                 "{\"experiment_id\": \"" + exp + "\", \"name\": \"judge\"}",
                 "{\"experiment_id\": \"" + exp + "\", \"name\": \"judge\", \"sample_rate\": 1, \"filter_string\": "
                         + "\"nonsense ===\"}",
-                "{\"experiment_id\": \"" + exp + "\", \"name\": \"python\", \"sample_rate\": 1}",
-                "{\"experiment_id\": \"" + exp + "\", \"name\": \"session\", \"sample_rate\": 1}")) {
+                "{\"experiment_id\": \"" + exp + "\", \"name\": \"python\", \"sample_rate\": 1}")) {
             RestClient.Reply r = api.send("PUT", S + "/online-config", body);
             assertThat(r.status()).as(body).isEqualTo(400);
             assertThat(r.json().path("error_code").asText()).isEqualTo("INVALID_PARAMETER_VALUE");
@@ -166,8 +170,47 @@ class OnlineScoringTest {
         RestClient.Reply python = api.send("PUT", S + "/online-config", "{\"experiment_id\": \"" + exp
                 + "\", \"name\": \"python\", \"sample_rate\": 1}");
         assertThat(python.json().path("message").asText()).contains("Python");
+        assertThat(api.send("PUT", S + "/online-config", "{\"experiment_id\": \"" + exp
+                + "\", \"name\": \"session\", \"sample_rate\": 1}").status()).as("session judges run online")
+                .isEqualTo(200);
         RestClient.Reply missing = api.send("PUT", S + "/online-config", "{\"experiment_id\": \"" + exp
                 + "\", \"name\": \"nope\", \"sample_rate\": 1}");
         assertThat(missing.status()).isEqualTo(404);
+    }
+
+    private String sessionTrace(String experimentId, String session, String question, String answer) {
+        return AgentTraces.sessionTurn(api, experimentId, session, question, answer);
+    }
+
+    @Test
+    void sessionJudges_judgeQuietSessionsOnce_andAgainWhenTheyGrow_acrossRestarts() throws Exception {
+        judgeEndpoint();
+        String exp = experiment("sessions");
+        String scorerId = register(exp, "complete", SESSION_JUDGE);
+        assertThat(config(exp, "complete", 1.0, null).path("config").path("scorer_id").asText()).isEqualTo(scorerId);
+        String first = sessionTrace(exp, "s-1", "How do I reset my password?", "Open settings.");
+        sessionTrace(exp, "s-1", "And then?", "Click reset and follow the mail.");
+        String lone = sessionTrace(exp, null, "no session", "none");
+
+        await(() -> feedback(first, "complete").size() == 1);
+        JsonNode verdict = feedback(first, "complete").getFirst();
+        assertThat(verdict.at("/feedback/value").asText()).isEqualTo("yes");
+        assertThat(verdict.at("/metadata/mlflow.assessment.onlineScoringSessionId").asText()).isEqualTo("s-1");
+        assertThat(verdict.at("/metadata/osprey.onlineScoring.sessionTraces").asText()).isEqualTo("2");
+        String prompt = llm.last().body().toString();
+        assertThat(prompt).contains("How do I reset my password?").contains("Click reset and follow the mail.");
+        assertThat(feedback(lone, "complete")).as("a trace without a session is no session's").isEmpty();
+
+        sessionTrace(exp, "s-1", "Thanks, and can I change my e-mail too?", "Yes, under profile.");
+        await(() -> feedback(first, "complete").size() == 1 && feedback(first, "complete").getFirst()
+                .at("/metadata/osprey.onlineScoring.sessionTraces").asText().equals("3"));
+        assertThat(llm.last().body().toString()).contains("change my e-mail");
+
+        int calls = llm.calls();
+        server.close();
+        boot();
+        Thread.sleep(SESSION_IDLE_MS * 3);
+        assertThat(llm.calls()).as("a restarted server does not judge a judged session again").isEqualTo(calls);
+        assertThat(feedback(first, "complete")).hasSize(1);
     }
 }

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * given scorers, with bounded concurrency, as one MLflow run. Each row's feedback lands as assessments on the row's
  * trace (a dataset row gets a trace made for it), tagged with the run; the run gets a {@code <scorer>/mean} metric
  * per scorer. The job — what to do and how far it got — is stored, and a server that stops mid-way resumes it on
- * start: rows whose trace already holds this run's assessment for a scorer are not judged again.
+ * start: rows whose trace already holds this run's assessment for a scorer are not judged again. Session-level
+ * scorers judge the evaluated traces' sessions, each verdict on the session's first trace.
  */
 public final class EvaluationJobs implements AutoCloseable {
     static final String KIND = "evaluation";
@@ -61,6 +62,7 @@ public final class EvaluationJobs implements AutoCloseable {
     private final TrackingStore store;
     private final JobStore jobs;
     private final TraceItems items;
+    private final SessionItems sessions;
     private final EvaluationTraces rowTraces;
     private final ScorerSpecs.JudgeModels models;
     private final Clock clock;
@@ -74,6 +76,7 @@ public final class EvaluationJobs implements AutoCloseable {
         this.store = storage.tracking();
         this.jobs = storage.jobs();
         this.items = new TraceItems(storage.traces());
+        this.sessions = new SessionItems(storage.traces());
         this.rowTraces = rowTraces;
         this.models = models;
         this.clock = clock;
@@ -115,7 +118,11 @@ public final class EvaluationJobs implements AutoCloseable {
             throw OspreyException.invalid("'concurrency' must be 1 to " + MAX_CONCURRENCY + ".");
         }
         List<ScorerRef> refs = scorerRefs(request.path("scorers"));
-        resolve(experimentId, refs);
+        List<Scorer> resolved = resolve(experimentId, refs);
+        if (datasetId.isPresent() && resolved.stream().anyMatch(Scorer::sessionLevel)) {
+            throw OspreyException.invalid("Session-level scorers judge the traces of sessions; evaluate a dataset's "
+                    + "rows with row scorers, or give the sessions' 'trace_ids'.");
+        }
         String runId = UUID.randomUUID().toString().replace("-", "");
         long now = clock.millis();
         String jobId = "ej-" + UUID.randomUUID().toString().replace("-", "");
@@ -208,12 +215,7 @@ public final class EvaluationJobs implements AutoCloseable {
                     Optional.empty()).orElseThrow(() -> OspreyException.notFound("Scorer with name '" + ref.name()
                     + "' not found for experiment " + experimentId + ".")).serializedScorer());
             try {
-                Scorer s = ScorerSpecs.parse(ref.name(), serialized, modelsOf(experimentId));
-                if (s.sessionLevel()) {
-                    throw OspreyException.invalid("Scorer '" + ref.name() + "' judges whole sessions; evaluation "
-                            + "jobs score rows.");
-                }
-                out.add(s);
+                out.add(ScorerSpecs.parse(ref.name(), serialized, modelsOf(experimentId)));
             } catch (ScorerSpecs.UnsupportedScorerException e) {
                 throw OspreyException.invalid(e.getMessage());
             }
@@ -233,6 +235,8 @@ public final class EvaluationJobs implements AutoCloseable {
         try {
             JsonNode params = Json.read(job.paramsJson());
             List<Scorer> scorers = resolve(job.experimentId(), scorerRefs(params.path("scorers")));
+            List<Scorer> rowScorers = scorers.stream().filter(sc -> !sc.sessionLevel()).toList();
+            List<Scorer> sessionScorers = scorers.stream().filter(Scorer::sessionLevel).toList();
             List<Row> rows = rows(job, params);
             jobs.update(jobId, "IN_PROGRESS", job.completed(), rows.size(), Optional.empty(), Optional.empty(),
                     clock.millis());
@@ -247,7 +251,7 @@ public final class EvaluationJobs implements AutoCloseable {
                     }
                     pool.submit(() -> {
                         try {
-                            scoreRow(job, runId, row, scorers);
+                            scoreRow(job, runId, row, rowScorers);
                             long done = completed.incrementAndGet();
                             jobs.update(jobId, "IN_PROGRESS", done, rows.size(), Optional.empty(), Optional.empty(),
                                     clock.millis());
@@ -258,10 +262,13 @@ public final class EvaluationJobs implements AutoCloseable {
                     });
                 }
             }
+            List<String> traceIds = rows.stream().map(Row::traceId).toList();
+            if (!sessionScorers.isEmpty() && !canceled.contains(jobId) && !stopping()) {
+                scoreSessions(runId, traceIds, sessionScorers, jobId);
+            }
             if (canceled.remove(jobId) || stopping()) {
                 return;
             }
-            List<String> traceIds = rows.stream().map(Row::traceId).toList();
             for (int i = 0; i < traceIds.size(); i += 100) {
                 storage.traces().linkToRun(traceIds.subList(i, Math.min(traceIds.size(), i + 100)), runId);
             }
@@ -348,6 +355,41 @@ public final class EvaluationJobs implements AutoCloseable {
             }
             storage.traces().createAssessment(FeedbackAssessments.of(row.traceId(), f, scorer.name(),
                     Map.of(FeedbackAssessments.SOURCE_RUN_ID, runId), clock.millis()));
+        }
+    }
+
+    /**
+     * Session-level scorers over the evaluated traces grouped by session (traces without one are not theirs), each
+     * session in time order, its feedback on its first trace; sessions already judged by this run are skipped.
+     */
+    private void scoreSessions(String runId, List<String> traceIds, List<Scorer> scorers, String jobId) {
+        Map<String, List<String>> bySession = new LinkedHashMap<>();
+        for (int i = 0; i < traceIds.size(); i += 100) {
+            for (dev.osprey.core.TraceInfo t : storage.traces().getTraceInfos(traceIds.subList(i,
+                    Math.min(traceIds.size(), i + 100)))) {
+                SessionItems.sessionOf(t).ifPresent(id -> bySession.computeIfAbsent(id, k -> new ArrayList<>())
+                        .add(t.traceId()));
+            }
+        }
+        for (Map.Entry<String, List<String>> e : bySession.entrySet()) {
+            if (canceled.contains(jobId) || stopping()) {
+                return;
+            }
+            SessionItems.StoredSession session = sessions.of(e.getKey(), e.getValue());
+            String first = session.firstTraceId();
+            Set<String> done = doneScorers(runId, storage.traces().assessments(List.of(first))
+                    .getOrDefault(first, List.of()));
+            for (Scorer scorer : scorers) {
+                if (done.contains(scorer.name())) {
+                    continue;
+                }
+                Feedback f = scorer.safely(session.item());
+                if (stopping()) {
+                    return;
+                }
+                storage.traces().createAssessment(FeedbackAssessments.of(first, f, scorer.name(), Map.of(
+                        FeedbackAssessments.SOURCE_RUN_ID, runId, SessionItems.SESSION, e.getKey()), clock.millis()));
+            }
         }
     }
 

@@ -26,11 +26,15 @@ final class FeedbackAssessments {
 
     /** The bodies of the assessments whose metadata holds {@code key = value}: one run's or one scorer's. */
     static List<JsonNode> tagged(List<Assessment> assessments, String key, String value) {
-        List<JsonNode> out = new ArrayList<>();
+        return taggedAssessments(assessments, key, value).stream().map(a -> DatasetRecords.parse(a.body())).toList();
+    }
+
+    /** {@link #tagged} as the stored assessments, for a caller that needs their ids. */
+    static List<Assessment> taggedAssessments(List<Assessment> assessments, String key, String value) {
+        List<Assessment> out = new ArrayList<>();
         for (Assessment a : assessments) {
-            JsonNode body = DatasetRecords.parse(a.body());
-            if (value.equals(body.path("metadata").path(key).asText())) {
-                out.add(body);
+            if (value.equals(DatasetRecords.parse(a.body()).path("metadata").path(key).asText())) {
+                out.add(a);
             }
         }
         return out;

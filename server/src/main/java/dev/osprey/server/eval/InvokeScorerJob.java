@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.core.OspreyException;
 import dev.osprey.core.TraceInfo;
-import dev.osprey.eval.EvalItem;
 import dev.osprey.eval.Feedback;
 import dev.osprey.eval.Scorer;
 import dev.osprey.eval.ScorerSpecs;
@@ -31,12 +30,14 @@ public final class InvokeScorerJob implements JobFunction {
     static final int BATCH = 100;
     private final StorageComponent storage;
     private final TraceItems items;
+    private final SessionItems sessions;
     private final ScorerSpecs.JudgeModels models;
     private final Clock clock;
 
     public InvokeScorerJob(StorageComponent storage, ScorerSpecs.JudgeModels models, Clock clock) {
         this.storage = storage;
         this.items = new TraceItems(storage.traces());
+        this.sessions = new SessionItems(storage.traces());
         this.models = models;
         this.clock = clock;
     }
@@ -103,11 +104,7 @@ public final class InvokeScorerJob implements JobFunction {
         }
         Map<String, List<String>> bySession = new LinkedHashMap<>();
         for (TraceInfo t : storage.traces().getTraceInfos(ids)) {
-            String session = t.metadata().getOrDefault("mlflow.trace.session", "");
-            if (session.isEmpty()) {
-                throw OspreyException.invalid("Trace " + t.traceId() + " has no session; a session-level scorer "
-                        + "judges the traces of a session.");
-            }
+            String session = SessionItems.sessionOf(t).orElseThrow(() -> SessionItems.noSession(t.traceId()));
             bySession.computeIfAbsent(session, k -> new ArrayList<>()).add(t.traceId());
         }
         return List.copyOf(bySession.values());
@@ -121,15 +118,10 @@ public final class InvokeScorerJob implements JobFunction {
         List<String> ids = traceIds(params);
         ObjectNode results = Json.object();
         if (scorer.sessionLevel()) {
-            List<EvalItem.Turn> turns = new ArrayList<>();
-            for (String id : ids) {
-                TraceItems.StoredTrace t = items.read(id);
-                turns.add(new EvalItem.Turn("user", Turns.text(t.inputs())));
-                turns.add(new EvalItem.Turn("assistant", Turns.text(t.outputs())));
-                results.set(id, traceResult());
-            }
+            ids.forEach(id -> results.set(id, traceResult()));
+            SessionItems.StoredSession session = sessions.of("", ids);
             if (!progress.stopped()) {
-                record(results, ids.getFirst(), scorer.name(), scorer.safely(EvalItem.session(turns)), log);
+                record(results, session.firstTraceId(), scorer.name(), scorer.safely(session.item()), log);
                 progress.report(ids.size(), ids.size());
             }
             return results;

@@ -15,6 +15,7 @@ import dev.osprey.store.ScorerStore;
 import dev.osprey.store.ScorerStore.OnlineConfig;
 import dev.osprey.store.ScorerStore.ScorerVersion;
 import dev.osprey.store.TraceQuery;
+import dev.osprey.store.SessionSummary;
 import dev.osprey.store.TraceStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,13 +46,25 @@ import org.slf4j.LoggerFactory;
  * with the scorer id, so a restart samples the same traces. When the queue is full the poller stops for that round
  * and resumes from the same place: back-pressure instead of dropped traces. Traces still in progress wait; traces
  * arriving late (older than the newest scored) are caught by re-scanning a lookback window.
+ *
+ * <p>Session-level scorers ({@code {{ conversation }}} judges) judge sessions instead: a session is judged once no
+ * trace has arrived for {@link Settings#sessionIdle}, and again when it has grown since (the newer verdict replaces
+ * the older, as MLflow re-scores). The verdict sits on the session's first trace and records how many traces it saw,
+ * which is how a restarted server knows what is done.
  */
 public final class OnlineScoring implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnlineScoring.class);
     private static final int PAGE = 200;
+    /** MLflow's assessment metadata key naming the session an online session verdict is about. */
+    static final String SESSION_ID = "mlflow.assessment.onlineScoringSessionId";
+    /** How many of the session's traces the verdict saw. */
+    static final String SESSION_TRACES = "osprey.onlineScoring.sessionTraces";
     private final ScorerStore scorers;
     private final TraceStore traces;
     private final TraceItems items;
+    private final SessionItems sessions;
+    /** Sessions judged per (scorer, session) key, by their length then: a longer session is judged again. */
+    private final Map<String, Long> judgedSessions = new ConcurrentHashMap<>();
     private final ScorerSpecs.JudgeModels models;
     private final dev.osprey.store.WorkspaceStore workspaces;
     private final Clock clock;
@@ -71,24 +84,39 @@ public final class OnlineScoring implements AutoCloseable {
      * @param queueCapacity (trace, scorer) tasks waiting at most
      * @param concurrency tasks judged at once
      * @param lookback how far behind its watermark each scan starts again, for traces that arrive late
+     * @param sessionIdle how long a session has had no new trace before session-level scorers judge it (MLflow's
+     *     session completion buffer)
      */
-    public record Settings(Duration interval, int queueCapacity, int concurrency, Duration lookback) {
+    public record Settings(Duration interval, int queueCapacity, int concurrency, Duration lookback,
+            Duration sessionIdle) {
+        /** MLflow's {@code MLFLOW_ONLINE_SCORING_DEFAULT_SESSION_COMPLETION_BUFFER_SECONDS} default. */
+        static final Duration DEFAULT_SESSION_IDLE = Duration.ofMinutes(5);
+
         public Settings {
             if (interval.isNegative() || interval.isZero() || queueCapacity < 1 || concurrency < 1
-                    || lookback.isNegative()) {
+                    || lookback.isNegative() || sessionIdle.isNegative()) {
                 throw new IllegalArgumentException("Online scoring needs a positive interval, queue and concurrency.");
             }
         }
 
+        public Settings(Duration interval, int queueCapacity, int concurrency, Duration lookback) {
+            this(interval, queueCapacity, concurrency, lookback, DEFAULT_SESSION_IDLE);
+        }
+
         /**
          * {@code OSPREY_ONLINE_SCORING_INTERVAL_MS} (10000), {@code _QUEUE} (1000), {@code _CONCURRENCY} (8),
-         * {@code _LOOKBACK_MS} (600000).
+         * {@code _LOOKBACK_MS} (600000), {@code _SESSION_IDLE_MS} (MLflow's
+         * {@code MLFLOW_ONLINE_SCORING_DEFAULT_SESSION_COMPLETION_BUFFER_SECONDS} when set, else 300000).
          */
         public static Settings fromEnvironment(Map<String, String> env) {
+            long mlflowBuffer = number(env, "MLFLOW_ONLINE_SCORING_DEFAULT_SESSION_COMPLETION_BUFFER_SECONDS",
+                    DEFAULT_SESSION_IDLE.toSeconds());
             return new Settings(Duration.ofMillis(number(env, "OSPREY_ONLINE_SCORING_INTERVAL_MS", 10_000)),
                     (int) number(env, "OSPREY_ONLINE_SCORING_QUEUE", 1000),
                     (int) number(env, "OSPREY_ONLINE_SCORING_CONCURRENCY", 8),
-                    Duration.ofMillis(number(env, "OSPREY_ONLINE_SCORING_LOOKBACK_MS", 600_000)));
+                    Duration.ofMillis(number(env, "OSPREY_ONLINE_SCORING_LOOKBACK_MS", 600_000)),
+                    Duration.ofMillis(number(env, "OSPREY_ONLINE_SCORING_SESSION_IDLE_MS",
+                            Math.max(0, mlflowBuffer) * 1000)));
         }
 
         private static long number(Map<String, String> env, String key, long fallback) {
@@ -101,9 +129,14 @@ public final class OnlineScoring implements AutoCloseable {
         }
     }
 
-    private record Task(OnlineConfig config, Scorer scorer, String traceId) {
+    /** One trace to judge, or (for a session-level scorer) one session: {@code subject} is then the session id. */
+    private record Task(OnlineConfig config, Scorer scorer, String subject, boolean session) {
         String key() {
-            return config.scorerId() + "/" + traceId;
+            return key(config, subject, session);
+        }
+
+        static String key(OnlineConfig config, String subject, boolean session) {
+            return config.scorerId() + (session ? "/session:" : "/") + subject;
         }
     }
 
@@ -115,6 +148,7 @@ public final class OnlineScoring implements AutoCloseable {
         this.traces = traces;
         this.workspaces = workspaces;
         this.items = new TraceItems(traces);
+        this.sessions = new SessionItems(traces);
         this.models = models;
         this.clock = clock;
         this.settings = settings;
@@ -146,7 +180,8 @@ public final class OnlineScoring implements AutoCloseable {
     void poll() {
         for (OnlineConfig config : scorers.activeOnlineConfigs()) {
             Optional<Scorer> scorer = scorer(config);
-            if (scorer.isPresent() && !pollConfig(config, scorer.get())) {
+            if (scorer.isPresent() && !(scorer.get().sessionLevel() ? pollSessions(config, scorer.get())
+                    : pollConfig(config, scorer.get()))) {
                 return;
             }
         }
@@ -164,12 +199,8 @@ public final class OnlineScoring implements AutoCloseable {
         try {
             String workspace = workspaces.workspaceOf(dev.osprey.store.WorkspaceStore.Kind.EXPERIMENT,
                     config.experimentId());
-            Scorer s = parsed.computeIfAbsent(key, k -> ScorerSpecs.parse(config.name(),
-                    latest.get().serializedScorer(), models.in(workspace)));
-            if (s.sessionLevel()) {
-                throw new UnsupportedScorerException("session-level scorers are not run online yet");
-            }
-            return Optional.of(s);
+            return Optional.of(parsed.computeIfAbsent(key, k -> ScorerSpecs.parse(config.name(),
+                    latest.get().serializedScorer(), models.in(workspace))));
         } catch (UnsupportedScorerException e) {
             refused.add(key);
             LOG.warn("Online scorer '{}' in experiment {} cannot run: {}", config.name(), config.experimentId(),
@@ -206,7 +237,7 @@ public final class OnlineScoring implements AutoCloseable {
             Map<String, List<Assessment>> existing = traces.assessments(candidates.stream()
                     .map(TraceInfo::traceId).toList());
             for (TraceInfo t : candidates) {
-                Task task = new Task(config, scorer, t.traceId());
+                Task task = new Task(config, scorer, t.traceId(), false);
                 if (!done(existing.getOrDefault(t.traceId(), List.of()), config.scorerId())
                         && inFlight.add(task.key())) {
                     if (!queue.offer(task)) {
@@ -220,6 +251,35 @@ public final class OnlineScoring implements AutoCloseable {
             token = blocked ? Optional.empty() : page.nextPageToken();
         } while (token.isPresent());
         watermarks.put(config.configId(), advance);
+        return true;
+    }
+
+    /**
+     * Finds the experiment's sessions that have gone quiet ({@link Settings#sessionIdle}) since the configuration
+     * was set and that the scorer has not judged at their current length: a session that grows after it was judged
+     * is judged again (MLflow's re-scoring of a session). False when the queue filled up.
+     */
+    private boolean pollSessions(OnlineConfig config, Scorer scorer) {
+        long quietSince = clock.millis() - settings.sessionIdle().toMillis();
+        Optional<String> token = Optional.empty();
+        do {
+            Page<SessionSummary> page = traces.sessions(config.experimentId(), PAGE, token);
+            for (SessionSummary s : page.items()) {
+                if (s.lastEndMs() < config.updateTime()) {
+                    return true; // most recently active first: the rest ended before the configuration
+                }
+                String key = Task.key(config, s.sessionId(), true);
+                if (s.lastEndMs() > quietSince || !sampled(s.sessionId(), config)
+                        || judgedSessions.getOrDefault(key, 0L) >= s.traceCount() || !inFlight.add(key)) {
+                    continue;
+                }
+                if (!queue.offer(new Task(config, scorer, s.sessionId(), true))) {
+                    inFlight.remove(key);
+                    return false;
+                }
+            }
+            token = page.nextPageToken();
+        } while (token.isPresent());
         return true;
     }
 
@@ -249,7 +309,7 @@ public final class OnlineScoring implements AutoCloseable {
                 score(task);
             } catch (RuntimeException e) {
                 LOG.warn("Online scoring of trace {} by '{}' failed; it is retried on a later scan: {}",
-                        task.traceId(), task.config().name(), e.toString());
+                        task.subject(), task.config().name(), e.toString());
             } finally {
                 inFlight.remove(task.key());
             }
@@ -257,14 +317,72 @@ public final class OnlineScoring implements AutoCloseable {
     }
 
     private void score(Task task) {
-        TraceItems.StoredTrace trace = items.read(task.traceId());
+        if (task.session()) {
+            scoreSession(task);
+            return;
+        }
+        TraceItems.StoredTrace trace = items.read(task.subject());
         Feedback feedback = task.scorer().safely(trace.item());
         if (Thread.currentThread().isInterrupted()) {
             return; // cut short by shutdown: not the model's verdict; a later scan judges it again
         }
-        traces.createAssessment(FeedbackAssessments.of(task.traceId(), feedback, task.config().name(),
+        traces.createAssessment(FeedbackAssessments.of(task.subject(), feedback, task.config().name(),
                 Map.of(FeedbackAssessments.ONLINE_SCORER_ID, task.config().scorerId()), clock.millis()));
         scored.incrementAndGet();
+    }
+
+    /**
+     * Judges a whole session; the feedback goes on its first trace with the session id (MLflow's
+     * {@code mlflow.assessment.onlineScoringSessionId}) and how many traces were judged. An earlier verdict of the
+     * same scorer on a shorter session is replaced; one at this length means the work is done (after a restart).
+     */
+    private void scoreSession(Task task) {
+        String key = task.key();
+        Optional<SessionItems.StoredSession> read = sessions.read(task.config().experimentId(), task.subject());
+        if (read.isEmpty()) {
+            return;
+        }
+        SessionItems.StoredSession session = read.get();
+        long length = session.traceIds().size();
+        String first = session.firstTraceId();
+        if (!firstTraceMatches(task.config(), session)) {
+            judgedSessions.put(key, length);
+            return;
+        }
+        List<Assessment> earlier = FeedbackAssessments.taggedAssessments(traces.assessments(List.of(first))
+                .getOrDefault(first, List.of()), FeedbackAssessments.ONLINE_SCORER_ID, task.config().scorerId());
+        long judged = earlier.stream().mapToLong(a -> DatasetRecords.parse(a.body()).path("metadata")
+                .path(SESSION_TRACES).asLong(0)).max().orElse(0);
+        if (judged >= length) {
+            judgedSessions.put(key, judged);
+            return;
+        }
+        Feedback feedback = task.scorer().safely(session.item());
+        if (Thread.currentThread().isInterrupted()) {
+            return;
+        }
+        traces.createAssessment(FeedbackAssessments.of(first, feedback, task.config().name(), Map.of(
+                FeedbackAssessments.ONLINE_SCORER_ID, task.config().scorerId(), SESSION_ID, task.subject(),
+                SESSION_TRACES, Long.toString(length)), clock.millis()));
+        for (Assessment old : earlier) {
+            traces.deleteAssessment(first, old.assessmentId());
+        }
+        judgedSessions.put(key, length);
+        scored.incrementAndGet();
+    }
+
+    /** MLflow applies a session scorer's filter to the session's first trace. */
+    private boolean firstTraceMatches(OnlineConfig config, SessionItems.StoredSession session) {
+        if (config.filter().filter(f -> !f.isBlank()).isEmpty()) {
+            return true;
+        }
+        List<dev.osprey.search.Condition> filter = new ArrayList<>(EntityGrammar.TRACES.parseFilter(
+                config.filter().get()));
+        filter.add(new dev.osprey.search.Condition(dev.osprey.search.Field.METADATA, SessionItems.SESSION,
+                dev.osprey.search.Comparator.EQ, new dev.osprey.search.Value.Text(session.sessionId())));
+        Page<TraceInfo> page = traces.searchTraces(new TraceQuery(List.of(config.experimentId()), filter,
+                List.of(new Ordering(dev.osprey.search.Field.ATTRIBUTE, "timestamp_ms", true)), 1, Optional.empty()));
+        return !page.items().isEmpty() && page.items().getFirst().traceId().equals(session.firstTraceId());
     }
 
     @Override

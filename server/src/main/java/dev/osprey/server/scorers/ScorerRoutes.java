@@ -155,8 +155,9 @@ public final class ScorerRoutes {
     }
 
     /**
-     * Sets how a registered scorer runs on new traces. A positive sample rate needs a scorer the server can run
-     * (a judge or an Osprey code scorer) and a valid trace filter; both are checked here, not when scoring.
+     * Sets how a registered scorer runs on new traces (a session-level scorer: on sessions that have gone quiet). A
+     * positive sample rate needs a scorer the server can run (a judge or an Osprey code scorer) and a valid trace
+     * filter; both are checked here, not when scoring.
      */
     JsonNode putOnlineConfig(ApiRequest r) {
         Message m = r.message();
@@ -172,10 +173,7 @@ public final class ScorerRoutes {
                 .orElseThrow(() -> missing(experimentId, name, Optional.empty()));
         if (rate > 0) {
             try {
-                if (ScorerSpecs.parse(name, latest.serializedScorer(), models).sessionLevel()) {
-                    throw OspreyException.invalid("Scorer '" + name + "' judges whole sessions; online scoring "
-                            + "runs trace-level scorers only.");
-                }
+                ScorerSpecs.parse(name, latest.serializedScorer(), models);
             } catch (ScorerSpecs.UnsupportedScorerException e) {
                 throw OspreyException.invalid("Scorer '" + name + "' cannot run online: " + e.getMessage());
             }
