@@ -4,16 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.osprey.eval.ConversationAgent;
 import dev.osprey.eval.ConversationSimulator;
 import dev.osprey.eval.ConversationSimulator.Conversation;
-import dev.osprey.eval.EvalItem;
 import dev.osprey.eval.Feedback;
 import dev.osprey.eval.Scorer;
 import dev.osprey.protocol.Json;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /**
@@ -62,11 +59,8 @@ public final class SimulationClient {
 
     private SimulatedSession log(String experimentId, Conversation c, List<Scorer> judges) {
         List<String> traceIds = new ArrayList<>();
-        List<EvalItem.Turn> turns = c.turns();
-        for (int i = 0; i < turns.size(); i += 2) {
-            String user = turns.get(i).content();
-            String answer = i + 1 < turns.size() ? turns.get(i + 1).content() : "";
-            traceIds.add(trace(experimentId, c, i / 2, user, answer, i + 1 >= turns.size()));
+        for (ConversationSimulator.Exchange e : c.exchanges()) {
+            traceIds.add(trace(experimentId, c, e));
         }
         List<Feedback> verdicts = new ArrayList<>();
         if (!traceIds.isEmpty()) {
@@ -88,28 +82,54 @@ public final class SimulationClient {
         return new SimulatedSession(c, traceIds, verdicts);
     }
 
-    /** One turn as a trace of the session; a turn the agent never answered is an ERROR trace with the reason. */
-    private String trace(String experimentId, Conversation c, int turn, String user, String answer, boolean last) {
-        byte[] id = new byte[16];
-        ThreadLocalRandom.current().nextBytes(id);
-        String traceId = "tr-" + HexFormat.of().formatHex(id);
-        boolean failed = last && c.error().isPresent() && answer.isEmpty();
+    /**
+     * One turn as a trace of the session, under the trace id the agent was given as {@code traceparent}: the trace's
+     * info with MLflow's simulation metadata, then its root span over OTLP (an instrumented agent's spans hang under
+     * it). A turn the agent never answered is an ERROR trace with the reason.
+     */
+    private String trace(String experimentId, Conversation c, ConversationSimulator.Exchange e) {
+        String traceId = e.trace().mlflowTraceId();
+        boolean failed = e.reply().isEmpty();
+        String answer = e.reply().orElseGet(() -> c.error().orElse(""));
         ObjectNode info = Json.object().put("trace_id", traceId);
         info.putObject("trace_location").put("type", "MLFLOW_EXPERIMENT").putObject("mlflow_experiment")
                 .put("experiment_id", experimentId);
-        info.put("request_time", Instant.now().toString()).put("state", failed ? "ERROR" : "OK");
-        info.put("request_preview", user);
-        info.put("response_preview", failed ? c.error().get() : answer);
+        info.put("request_time", Instant.ofEpochMilli(e.startMs()).toString())
+                .put("execution_duration", (e.endMs() - e.startMs()) / 1000.0 + "s")
+                .put("state", failed ? "ERROR" : "OK");
+        info.put("request_preview", e.user());
+        info.put("response_preview", answer);
         ObjectNode metadata = info.putObject("trace_metadata").put("mlflow.trace.session", c.sessionId())
                 .put("mlflow.simulation.goal", cut(c.simulationCase().goal()))
                 .put("mlflow.simulation.persona", cut(c.simulationCase().personaOrDefault()))
-                .put("mlflow.simulation.turn", Integer.toString(turn));
+                .put("mlflow.simulation.turn", Integer.toString(e.index()));
         if (!c.simulationCase().guidelines().isEmpty()) {
             metadata.put("mlflow.simulation.simulation_guidelines",
                     cut(String.join("\n", c.simulationCase().guidelines())));
         }
         transport.post(V3 + "/traces", Json.object("trace", Json.object("trace_info", info)));
+        transport.otlp(experimentId, rootSpan(c, e, failed, answer));
         return traceId;
+    }
+
+    /** The turn's root span in OTLP/JSON: the user's message in, the reply out, the session on it. */
+    private static ObjectNode rootSpan(Conversation c, ConversationSimulator.Exchange e, boolean failed,
+            String answer) {
+        ObjectNode span = Json.object().put("traceId", e.trace().traceId()).put("spanId", e.trace().spanId())
+                .put("name", "simulated_turn").put("kind", 1)
+                .put("startTimeUnixNano", Long.toString(e.startMs() * 1_000_000L))
+                .put("endTimeUnixNano", Long.toString(e.endMs() * 1_000_000L));
+        com.fasterxml.jackson.databind.node.ArrayNode attributes = span.putArray("attributes");
+        ObjectNode inputs = Json.object().put("mlflow_session_id", c.sessionId());
+        inputs.putArray("messages").addObject().put("role", "user").put("content", e.user());
+        Map.of("mlflow.spanType", "\"AGENT\"", "mlflow.spanInputs", Json.writeString(inputs),
+                "mlflow.spanOutputs", Json.writeString(com.fasterxml.jackson.databind.node.TextNode.valueOf(answer)),
+                "session.id", c.sessionId()).forEach((k, v) -> attributes.addObject().put("key", k)
+                .putObject("value").put("stringValue", v));
+        span.putObject("status").put("code", failed ? 2 : 1).put("message", failed ? answer : "");
+        ObjectNode request = Json.object();
+        request.putArray("resourceSpans").addObject().putArray("scopeSpans").addObject().putArray("spans").add(span);
+        return request;
     }
 
     private static String cut(String text) {

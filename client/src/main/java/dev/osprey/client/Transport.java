@@ -43,6 +43,14 @@ final class Transport {
         return send(request, path);
     }
 
+    /** An OTLP/JSON export of spans into an experiment ({@code /v1/traces}). */
+    void otlp(String experimentId, ObjectNode request) {
+        exchange(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/traces")).timeout(requestTimeout)
+                .header("Content-Type", "application/json").header("x-mlflow-experiment-id", experimentId)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(request))).build(),
+                HttpResponse.BodyHandlers.discarding(), "/v1/traces");
+    }
+
     /** PATCH or DELETE with a JSON body, as the registry's update and delete RPCs take them. */
     Message send(String method, String path, ObjectNode body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))

@@ -99,6 +99,16 @@ class SimulationClientTest {
         assertThat(first.findValue("trace_metadata").path("mlflow.simulation.turn").asText()).isEqualTo("0");
         assertThat(first.findValue("assessments").findValuesAsText("assessment_name"))
                 .contains("expected_facts", "conversation_completeness");
+        JsonNode spans = get("/api/3.0/mlflow/traces/get?trace_id=" + good.traceIds().getFirst());
+        JsonNode root = spans.findValue("spans").path(0);
+        assertThat(root.path("name").asText()).as(spans.toString()).isEqualTo("simulated_turn");
+        assertThat(root.toString()).as("the turn's user message is the root span's input")
+                .contains(good.conversation().exchanges().getFirst().user());
+        assertThat(java.util.HexFormat.of().formatHex(java.util.Base64.getDecoder().decode(root.path("span_id")
+                .asText()))).as("the span id the agent got as traceparent").isEqualTo(good.conversation().exchanges()
+                .getFirst().trace().spanId());
+        assertThat(good.traceIds().getFirst()).isEqualTo(good.conversation().exchanges().getFirst().trace()
+                .mlflowTraceId());
 
         SimulatedSession failed = sessions.stream().filter(s -> s.conversation().error().isPresent()).findFirst()
                 .orElseThrow();

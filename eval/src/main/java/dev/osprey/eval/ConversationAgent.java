@@ -16,4 +16,12 @@ public interface ConversationAgent {
      *     the error and goes on with the others
      */
     String respond(List<EvalItem.Turn> messages, String sessionId, ObjectNode context);
+
+    /**
+     * {@link #respond(List, String, ObjectNode)} knowing the trace the turn is recorded as: an agent behind HTTP gets
+     * it as a {@code traceparent} header, so its own spans join the turn's trace.
+     */
+    default String respond(List<EvalItem.Turn> messages, String sessionId, ObjectNode context, TraceContext trace) {
+        return respond(messages, sessionId, context);
+    }
 }

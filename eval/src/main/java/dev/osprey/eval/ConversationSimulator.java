@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.function.Consumer;
 
 /**
  * Multi-turn conversations between a simulated user and an agent (MLflow's {@code ConversationSimulator}): each case
@@ -38,15 +37,36 @@ public final class ConversationSimulator {
     public record Timings(long userMillis, long agentMillis, long goalCheckMillis) {}
 
     /**
+     * One turn as it happened: the user's message, the agent's reply (empty when the agent failed or said nothing),
+     * the trace the turn is recorded as, and when it ran.
+     *
+     * @param index 0 for the first turn
+     * @param goalCheck the goal check's verdict after this turn, when it ran
+     */
+    public record Exchange(int index, String user, Optional<String> reply, TraceContext trace, long startMs,
+            long endMs, Optional<GoalCheck> goalCheck) {}
+
+    /** The goal check's answer: met or not, and why. */
+    public record GoalCheck(boolean met, String rationale) {}
+
+    /** Hears of a simulation as it goes: each turn as it ends, each conversation as it ends. */
+    public interface Listener {
+        default void onTurn(SimulationCase simulationCase, String sessionId, Exchange exchange) {}
+
+        void onDone(Conversation conversation);
+    }
+
+    /**
      * One simulated conversation.
      *
      * @param goalAchieved whether the goal check said yes (on the last turn)
      * @param error why the conversation ended early, when something failed
      */
     public record Conversation(SimulationCase simulationCase, String sessionId, List<EvalItem.Turn> turns,
-            boolean goalAchieved, Optional<String> error, Timings timings) {
+            boolean goalAchieved, Optional<String> error, Timings timings, List<Exchange> exchanges) {
         public Conversation {
             turns = List.copyOf(turns);
+            exchanges = List.copyOf(exchanges);
         }
 
         /** The conversation as an item for session-level judges. */
@@ -55,8 +75,8 @@ public final class ConversationSimulator {
         }
     }
 
-    /** Runs every case; {@code onDone} hears of each conversation as it finishes (progress). */
-    public List<Conversation> run(List<SimulationCase> cases, ConversationAgent agent, Consumer<Conversation> onDone) {
+    /** Runs every case; the listener hears of every turn and conversation as it ends. */
+    public List<Conversation> run(List<SimulationCase> cases, ConversationAgent agent, Listener listener) {
         Semaphore slots = new Semaphore(concurrency);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Conversation>> futures = new ArrayList<>();
@@ -64,8 +84,8 @@ public final class ConversationSimulator {
                 futures.add(pool.submit(() -> {
                     slots.acquire();
                     try {
-                        Conversation done = converse(c, agent);
-                        onDone.accept(done);
+                        Conversation done = converse(c, agent, listener);
+                        listener.onDone(done);
                         return done;
                     } finally {
                         slots.release();
@@ -89,15 +109,25 @@ public final class ConversationSimulator {
     }
 
     /** One conversation, turn by turn. */
-    Conversation converse(SimulationCase c, ConversationAgent agent) {
-        String sessionId = "sim-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    Conversation converse(SimulationCase c, ConversationAgent agent, Listener listener) {
+        return converse(c, agent, listener, newSessionId());
+    }
+
+    /** A fresh session id in MLflow's simulator form ({@code sim-} and 16 hex digits). */
+    public static String newSessionId() {
+        return "sim-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    }
+
+    /** One conversation under a given session id (a resumed simulation keeps its own ids). */
+    public Conversation converse(SimulationCase c, ConversationAgent agent, Listener listener, String sessionId) {
         List<EvalItem.Turn> turns = new ArrayList<>();
+        List<Exchange> exchanges = new ArrayList<>();
         long userMs = 0;
         long agentMs = 0;
         long checkMs = 0;
         boolean achieved = false;
         Optional<String> error = Optional.empty();
-        for (int turn = 0; turn < maxTurns && !achieved; turn++) {
+        for (int turn = 0; turn < maxTurns && !achieved && !Thread.currentThread().isInterrupted(); turn++) {
             long t0 = System.nanoTime();
             String message;
             try {
@@ -109,29 +139,43 @@ public final class ConversationSimulator {
             long t1 = System.nanoTime();
             userMs += (t1 - t0) / 1_000_000;
             turns.add(new EvalItem.Turn("user", message));
+            TraceContext trace = TraceContext.random();
+            long startMs = System.currentTimeMillis();
             String reply;
             try {
-                reply = agent.respond(List.copyOf(turns), sessionId, c.context());
+                reply = agent.respond(List.copyOf(turns), sessionId, c.context(), trace);
+                if (reply == null || reply.isBlank()) {
+                    error = Optional.of("The agent gave an empty answer on turn " + (turn + 1) + ".");
+                }
             } catch (RuntimeException e) {
+                reply = null;
                 error = Optional.of("The agent failed on turn " + (turn + 1) + ": " + e.getMessage());
-                break;
             } finally {
                 agentMs += (System.nanoTime() - t1) / 1_000_000;
             }
-            if (reply == null || reply.isBlank()) {
-                error = Optional.of("The agent gave an empty answer on turn " + (turn + 1) + ".");
+            if (error.isPresent()) {
+                Exchange failed = new Exchange(turn, message, Optional.empty(), trace, startMs,
+                        System.currentTimeMillis(), Optional.empty());
+                exchanges.add(failed);
+                listener.onTurn(c, sessionId, failed);
                 break;
             }
+            long endMs = System.currentTimeMillis();
             turns.add(new EvalItem.Turn("assistant", reply));
             long t2 = System.nanoTime();
-            achieved = goalMet(c, turns);
+            GoalCheck check = goalMet(c, turns);
             checkMs += (System.nanoTime() - t2) / 1_000_000;
+            achieved = check.met();
+            Exchange done = new Exchange(turn, message, Optional.of(reply), trace, startMs, endMs, Optional.of(check));
+            exchanges.add(done);
+            listener.onTurn(c, sessionId, done);
         }
-        return new Conversation(c, sessionId, turns, achieved, error, new Timings(userMs, agentMs, checkMs));
+        return new Conversation(c, sessionId, turns, achieved, error, new Timings(userMs, agentMs, checkMs),
+                exchanges);
     }
 
     /** The goal check: has the assistant's last answer (with what came before) met the user's goal? */
-    private boolean goalMet(SimulationCase c, List<EvalItem.Turn> turns) {
+    private GoalCheck goalMet(SimulationCase c, List<EvalItem.Turn> turns) {
         String prompt = "A user talks to an AI assistant with this goal: " + c.goal() + "\n\nConversation:\n"
                 + Conversations.format(turns) + "\nIs the user's goal fully achieved now, by the assistant's last "
                 + "answer together with what came before? Answer {\"rationale\": \"...\", \"result\": \"yes\"} or "
@@ -140,9 +184,12 @@ public final class ConversationSimulator {
             String reply = goalCheck.complete("You decide whether a conversation has reached its user's goal. Reply "
                     + "with a single JSON object and nothing else.", prompt);
             Optional<JsonNode> verdict = LlmJudge.parseObject(reply);
-            return verdict.map(v -> Labels.of(v.path("result")).orElse("no").equals("yes")).orElse(false);
+            return verdict.map(v -> new GoalCheck(Labels.of(v.path("result")).orElse("no").equals("yes"),
+                    v.path("rationale").asText(""))).orElse(new GoalCheck(false, "The goal check's answer was not "
+                    + "JSON."));
         } catch (JudgeModel.JudgeModelException e) {
-            return false; // an unanswered check keeps the conversation going, as MLflow's does
+            // an unanswered check keeps the conversation going, as MLflow's does
+            return new GoalCheck(false, "The goal check failed: " + e.getMessage());
         }
     }
 }

@@ -110,15 +110,20 @@ class SimulationTest {
                 model.model(), 4, 1);
         OpenAiChatAgent http = new OpenAiChatAgent(agentServer.baseUrl(), Optional.empty(), "support-agent",
                 Duration.ofSeconds(5));
-        ConversationSimulator.Conversation ok = simulator.converse(caseOf("http", "{\"store\": \"Lyon\"}"), http);
+        ConversationSimulator.Conversation ok = simulator.converse(caseOf("http", "{\"store\": \"Lyon\"}"), http,
+                done -> { });
         assertThat(ok.goalAchieved()).as(ok.toString()).isTrue();
         JsonNode second = agentServer.requests().get(1);
         assertThat(second.path("messages")).hasSize(3);
         assertThat(second.path("store").asText()).as("the case's context").isEqualTo("Lyon");
         assertThat(second.path("model").asText()).isEqualTo("support-agent");
+        assertThat(ok.exchanges()).hasSize(2).allSatisfy(e -> assertThat(e.goalCheck()).isPresent());
+        assertThat(ok.exchanges().get(1).reply()).hasValue("Open 9 to 6, Monday to Saturday.");
+        assertThat(ok.exchanges().get(0).trace()).isNotEqualTo(ok.exchanges().get(1).trace());
 
         agentServer.then(500);
-        ConversationSimulator.Conversation failing = simulator.converse(caseOf("http500", "{}"), http);
+        ConversationSimulator.Conversation failing = simulator.converse(caseOf("http500", "{}"), http,
+                done -> { });
         assertThat(failing.error()).hasValueSatisfying(e -> assertThat(e).contains("answered HTTP 500"));
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -126,7 +131,7 @@ class SimulationTest {
         }
         ConversationSimulator.Conversation unreachable = simulator.converse(caseOf("down", "{}"),
                 new OpenAiChatAgent("http://127.0.0.1:" + closedPort + "/v1", Optional.empty(), "a",
-                        Duration.ofSeconds(2)));
+                        Duration.ofSeconds(2)), done -> { });
         assertThat(unreachable.error()).hasValueSatisfying(e -> assertThat(e).contains("unreachable"));
     }
 
