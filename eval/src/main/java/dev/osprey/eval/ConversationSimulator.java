@@ -69,9 +69,9 @@ public final class ConversationSimulator {
             exchanges = List.copyOf(exchanges);
         }
 
-        /** The conversation as an item for session-level judges. */
+        /** The conversation as an item for session-level judges, with the case's session-level expectations. */
         public EvalItem item() {
-            return EvalItem.session(turns);
+            return EvalItem.session(turns, simulationCase.expectations());
         }
     }
 

@@ -29,7 +29,11 @@ import dev.osprey.server.eval.EvaluationJobs;
 import dev.osprey.server.eval.EvaluationRoutes;
 import dev.osprey.server.eval.HumanFeedback;
 import dev.osprey.server.eval.InvokeScorerJob;
+import dev.osprey.core.net.UrlGuard;
 import dev.osprey.server.eval.JudgeAlignmentJob;
+import dev.osprey.server.eval.SimulationJob;
+import dev.osprey.server.eval.SimulationRecords;
+import dev.osprey.server.eval.SimulationRoutes;
 import dev.osprey.server.issues.IssueDetectionJob;
 import dev.osprey.server.issues.IssueDetectionRoutes;
 import dev.osprey.server.eval.JudgeAlignmentRoutes;
@@ -181,14 +185,22 @@ public final class OspreyServer implements AutoCloseable {
                     clock);
             JudgeAlignmentJob alignJudge = new JudgeAlignmentJob(storage, judgeModels, clock);
             IssueDetectionJob detectIssues = new IssueDetectionJob(storage, judgeModels, gateway, clock);
+            SimulationRecords simulationRecords = new SimulationRecords(storage.traces(), ingest, clock);
+            SimulationJob simulate = new SimulationJob(storage, simulationRecords, judgeModels, gateway,
+                    new UrlGuard(config.settings().gatewayAllowedHosts(), "Agent URL", "Start the server with "
+                            + "--gateway-allow-private-targets (OSPREY_GATEWAY_ALLOW_PRIVATE_TARGETS=true) to "
+                            + "simulate against an agent on a private address.", config.gateway().allowPrivateTargets()),
+                    clock);
             MlflowJobs mlflowJobs = new MlflowJobs(storage.jobs(), List.of(invokeScorer, optimizePrompts, alignJudge,
-                    detectIssues), clock);
+                    detectIssues, simulate), clock);
             endpoints.addAll(new JobRoutes(mlflowJobs, storage.workspaces()).endpoints());
             endpoints.addAll(new ScorerInvocations(mlflowJobs, invokeScorer).endpoints());
             endpoints.addAll(new PromptOptimizationRoutes(mlflowJobs, optimizePrompts, storage, clock).endpoints());
             endpoints.addAll(new JudgeAlignmentRoutes(mlflowJobs, alignJudge, storage, judgeModels, clock)
                     .endpoints());
             endpoints.addAll(new IssueDetectionRoutes(mlflowJobs, detectIssues, storage, clock).endpoints());
+            endpoints.addAll(new SimulationRoutes(mlflowJobs, simulate, simulationRecords, storage, clock)
+                    .endpoints());
             ServerGateway.alertThrough(gateway, webhooks.dispatcher());
             endpoints.addAll(new GatewayConfigRoutes(gateway.config(), gateway.budgets(), storage.gateway())
                     .endpoints());

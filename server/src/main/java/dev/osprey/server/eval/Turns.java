@@ -7,8 +7,9 @@ final class Turns {
     private Turns() {}
 
     /**
-     * Plain text as is; a chat request or answer by its last message's content; an object with one text field by
-     * that field (MLflow's {@code {"question": ...}} inputs); anything else as JSON.
+     * Plain text as is; a chat request (its {@code messages}, or the {@code input} of MLflow's simulator) or answer by
+     * its last message's content; an object with one text field by that field (MLflow's {@code {"question": ...}}
+     * inputs); anything else as JSON.
      */
     static String text(JsonNode value) {
         if (value.isMissingNode() || value.isNull()) {
@@ -17,7 +18,7 @@ final class Turns {
         if (value.isTextual()) {
             return value.asText();
         }
-        JsonNode messages = value.path("messages");
+        JsonNode messages = value.path("messages").isArray() ? value.path("messages") : value.path("input");
         if (messages.isArray() && !messages.isEmpty()) {
             return text(messages.get(messages.size() - 1).path("content"));
         }

@@ -27,5 +27,8 @@ public interface JobFunction {
         boolean stopped();
 
         void report(long completed, long total);
+
+        /** The job's id: what a job tags its own records with, to find them when it is resumed. */
+        String jobId();
     }
 }

@@ -179,6 +179,11 @@ public final class MlflowJobs implements AutoCloseable {
             }
 
             @Override
+            public String jobId() {
+                return jobId;
+            }
+
+            @Override
             public void report(long completed, long total) {
                 progress[0] = completed;
                 progress[1] = total;
