@@ -22,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +48,10 @@ class SimulationClientTest {
             if (user.contains("Is the user's goal fully achieved")) {
                 boolean hours = user.substring(user.lastIndexOf("assistant: ")).contains("9 to 6");
                 return "{\"rationale\": \"r\", \"result\": \"" + (hours ? "yes" : "no") + "\"}";
+            }
+            if (user.contains("Describe it as a test case")) {
+                return "{\"goal\": \"Find the Lyon store\", \"persona\": \"You are brief.\", "
+                        + "\"expected_outcome\": \"the address\"}";
             }
             if (user.contains("addressed every request")) {
                 return "{\"rationale\": \"all answered\", \"result\": \"yes\"}";
@@ -123,5 +128,41 @@ class SimulationClientTest {
                 + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return Json.read(r.body());
+    }
+
+    @Test
+    void theServerRunsASimulation_andItsSessionsDistillIntoADatasetItRunsAgain() throws Exception {
+        client.evaluation().registerScorer(experiment, "complete", "{\"instructions_judge_pydantic_data\": {\"instructions\": "
+                + "\"Has the assistant addressed every request in {{ conversation }}?\", \"model\": \"gateway:/llm\"}}");
+        SimulationCase lyon = SimulationCase.fromJson(Json.read("{\"goal\": \"Learn the Lyon store's hours\"}"));
+        SimulationClient.ServerRequest request = SimulationClient.ServerRequest.of(experiment, List.of(lyon), "", "")
+                .withAgent(Json.object().put("type", "gateway").put("endpoint", "llm")).withUserModel("gateway:/llm")
+                .judgedBy(List.of("complete")).bounded(2, 2).named("sdk-simulation");
+        SimulationClient.ServerJob started = client.simulation().start(request);
+        List<Long> progress = new ArrayList<>();
+        SimulationClient.ServerJob done = client.simulation().await(started.jobId(), Duration.ofMillis(100),
+                j -> progress.add(j.completed()));
+        assertThat(done.status()).isEqualTo("SUCCEEDED");
+        assertThat(done.runId()).isPresent();
+        assertThat(progress.getLast()).isEqualTo(1);
+        assertThat(done.result().orElseThrow().at("/summary/conversations").asLong()).isEqualTo(1);
+        assertThat(done.result().orElseThrow().at("/judges/complete/passed").asLong()).isEqualTo(1);
+        JsonNode conversation = client.simulation().conversations(started.jobId()).getFirst();
+        assertThat(conversation.path("turns")).hasSize(2);
+
+        List<SimulationClient.Proposal> proposals = client.simulation().distill(experiment,
+                List.of(conversation.path("session_id").asText()), Optional.of("gateway:/llm"), 5);
+        assertThat(proposals).singleElement().satisfies(p -> {
+            assertThat(p.testCase().path("goal").asText()).isEqualTo("Find the Lyon store");
+            assertThat(p.testCase().at("/expectations/expected_outcome").asText()).isEqualTo("the address");
+        });
+        String dataset = client.evaluation().createDataset("distilled-cases", List.of(experiment), Map.of())
+                .datasetId();
+        client.simulation().saveTestCases(dataset, List.of(proposals.getFirst().testCase()));
+        SimulationClient.ServerJob again = client.simulation().await(client.simulation().start(request
+                .fromDataset(dataset)).jobId(), Duration.ofMillis(100), j -> { });
+        assertThat(again.status()).isEqualTo("SUCCEEDED");
+        assertThat(client.simulation().conversations(again.jobId()).getFirst().path("goal").asText())
+                .isEqualTo("Find the Lyon store");
     }
 }
