@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "osprey", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Osprey: an MLflow-compatible tracking server and Java SDK.",
         subcommands = {ServerCommand.class, DbCommand.class, GcCommand.class, GatewayCommand.class,
-            EvaluateCommand.class, OptimizePromptCommand.class, AlignJudgeCommand.class})
+            EvaluateCommand.class, OptimizePromptCommand.class, AlignJudgeCommand.class, SimulateCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
