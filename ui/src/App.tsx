@@ -14,6 +14,7 @@ import { OverviewPage } from './pages/OverviewPage';
 import { JudgesPage } from './pages/JudgesPage';
 import { LabelingPage } from './pages/LabelingPage';
 import { OptimizationPage } from './pages/OptimizationPage';
+import { SimulationPage } from './pages/SimulationPage';
 import { ExperimentHeader } from './pages/ExperimentHeader';
 import { Empty } from './components/common';
 import { csrfToken, signOut } from './api';
@@ -38,6 +39,7 @@ const ROUTES: Route[] = [
   ['/experiments/:id/judges', (p) => <JudgesPage experimentId={p.id} />],
   ['/experiments/:id/labeling', (p) => <LabelingPage experimentId={p.id} />],
   ['/experiments/:id/optimization', (p) => <OptimizationPage experimentId={p.id} />],
+  ['/experiments/:id/simulations', (p) => <SimulationPage experimentId={p.id} />],
   ['/datasets', () => <DatasetsPage />],
   ['/prompts', () => <PromptsPage />],
   ['/prompts/:name', (p) => <PromptPage name={p.name} />],

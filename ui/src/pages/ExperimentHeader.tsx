@@ -10,6 +10,7 @@ const TABS: [string, string][] = [
   ['labeling', 'Labeling'],
   ['judges', 'Judges'],
   ['optimization', 'Optimize prompts'],
+  ['simulations', 'Simulations'],
   ['overview', 'Overview'],
 ];
 

@@ -55,6 +55,9 @@ public final class SimulateCommand implements Callable<Integer> {
             + "agent URL speaks: chat_completions or responses (default: ${DEFAULT-VALUE}).")
     String agentApi;
 
+    @Option(names = "--agent-stream", description = "Ask the agent URL for a streamed answer (server-sent events).")
+    boolean agentStream;
+
     @Option(names = "--agent-secret", paramLabel = "SECRET_ID", description = "A gateway secret whose api_key the "
             + "agent URL is called with.")
     String agentSecret;
@@ -120,6 +123,9 @@ public final class SimulateCommand implements Callable<Integer> {
                 : Json.object().put("type", agentApi).put("url", agentUrl).put("model", agentModel);
         if (agentSecret != null) {
             agent.put("secret_id", agentSecret);
+        }
+        if (agentStream && agentEndpoint == null) {
+            agent.put("stream", true);
         }
         ServerRequest request = ServerRequest.of(experimentId, list, "", "").withAgent(agent).judgedBy(judges)
                 .bounded(maxTurns, concurrency);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code osprey simulate} against a server whose users and judge are a scripted model behind the gateway, and whose
- * agent is the gateway's own Chat Completions URL (an agent behind HTTP).
+ * agent is the gateway's own Chat Completions URL (an agent behind HTTP), streamed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SimulateCommandTest {
@@ -32,7 +32,9 @@ class SimulateCommandTest {
                 return "When is the store open?";
             }
             if (first.contains("reached its user's goal")) {
-                return "{\"result\": \"" + (second.contains("9 to 6") ? "yes" : "no") + "\", \"rationale\": \"r\"}";
+                // The agent streams (MockProvider's fixed pieces): met once they were joined into one answer.
+                return "{\"result\": \"" + (second.contains("assistant: Hello there!") ? "yes" : "no")
+                        + "\", \"rationale\": \"r\"}";
             }
             if (second.contains("helpful")) {
                 return "{\"result\": \"yes\", \"rationale\": \"it was\"}";
@@ -61,7 +63,8 @@ class SimulateCommandTest {
                 + "{\"goal\": \"Learn when it opens\", \"simulation_guidelines\": \"Be brief\"}\n");
         CliRun run = CliRun.of("simulate", "--tracking-uri", server.baseUrl(), "--experiment", "cli-simulate",
                 "--cases", cases.toString(), "--agent-url", server.baseUrl() + "/gateway/mlflow/v1",
-                "--agent-model", "llm", "--user-model", "gateway:/llm", "--judge", "helpful", "--max-turns", "3",
+                "--agent-model", "llm", "--agent-stream", "--user-model", "gateway:/llm", "--judge", "helpful",
+                "--max-turns", "3",
                 "--run-name", "cli-sim");
         assertThat(run.code()).as(run.err() + run.out()).isEqualTo(0);
         assertThat(run.err()).contains("Simulation job ").contains("2/2 conversations").contains("SUCCEEDED");

@@ -150,4 +150,66 @@ class SimulationTest {
         assertThatThrownBy(() -> new ConversationSimulator((a, b) -> "", null, 0, 1))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void agentsSpeakingTheResponsesApiOrStreaming_areRead_andGarbageIsTheAgentsFailure() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.List<String> traceparents = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.function.BiConsumer<com.sun.net.httpserver.HttpExchange, String> send = (ex, text) -> {
+            try (ex) {
+                byte[] out = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                ex.sendResponseHeaders(200, out.length);
+                ex.getResponseBody().write(out);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        server.createContext("/v1/responses", ex -> {
+            JsonNode body = Json.read(ex.getRequestBody().readAllBytes());
+            traceparents.add(ex.getRequestHeaders().getFirst("traceparent"));
+            String last = body.path("input").path(body.path("input").size() - 1).path("content").asText();
+            if (body.path("stream").asBoolean()) {
+                send.accept(ex, "event: response.output_text.delta\ndata: {\"type\": \"response.output_text.delta\", "
+                        + "\"delta\": \"Streamed \"}\n\nevent: response.output_text.delta\ndata: {\"type\": "
+                        + "\"response.output_text.delta\", \"delta\": \"answer to " + last + "\"}\n\n");
+            } else {
+                send.accept(ex, "{\"output\": [{\"type\": \"message\", \"content\": [{\"type\": \"output_text\", "
+                        + "\"text\": \"Answer to " + last + "\"}]}]}");
+            }
+        });
+        server.createContext("/v1/chat/completions", ex -> {
+            JsonNode body = Json.read(ex.getRequestBody().readAllBytes());
+            if (body.path("garbage").asBoolean()) {
+                send.accept(ex, "<html>oops</html>");
+                return;
+            }
+            send.accept(ex, "data: {\"choices\": [{\"delta\": {\"role\": \"assistant\"}}]}\n\n"
+                    + "data: {\"choices\": [{\"delta\": {\"content\": \"Chunked \"}}]}\n\n"
+                    + "data: {\"choices\": [{\"delta\": {\"content\": \"reply\"}}]}\n\ndata: [DONE]\n\n");
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+            List<EvalItem.Turn> hello = List.of(new EvalItem.Turn("user", "hello"));
+            TraceContext trace = TraceContext.random();
+            assertThat(new OpenAiChatAgent(base, Optional.empty(), "a", Duration.ofSeconds(5),
+                    OpenAiChatAgent.Api.RESPONSES, false).respond(hello, "s", Json.object(), trace))
+                    .isEqualTo("Answer to hello");
+            assertThat(traceparents).containsExactly(trace.traceparent());
+            assertThat(new OpenAiChatAgent(base, Optional.empty(), "a", Duration.ofSeconds(5),
+                    OpenAiChatAgent.Api.RESPONSES, true).respond(hello, "s", Json.object()))
+                    .isEqualTo("Streamed answer to hello");
+            OpenAiChatAgent streamingChat = new OpenAiChatAgent(base, Optional.empty(), "a", Duration.ofSeconds(5),
+                    OpenAiChatAgent.Api.CHAT_COMPLETIONS, true);
+            assertThat(streamingChat.respond(hello, "s", Json.object())).isEqualTo("Chunked reply");
+            assertThatThrownBy(() -> streamingChat.respond(hello, "s", Json.object().put("garbage", true)))
+                    .isInstanceOf(JudgeModel.JudgeModelException.class).hasMessageContaining("stream form");
+            assertThatThrownBy(() -> new OpenAiChatAgent(base, Optional.empty(), "a", Duration.ofSeconds(5))
+                    .respond(hello, "s", Json.object().put("garbage", true)))
+                    .isInstanceOf(JudgeModel.JudgeModelException.class);
+        } finally {
+            server.stop(0);
+        }
+    }
 }

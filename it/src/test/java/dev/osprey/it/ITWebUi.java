@@ -65,7 +65,7 @@ class ITWebUi {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"experiments", "runs", "run", "compare", "traces", "evaluations", "prompts", "models",
-        "gateway", "overview", "judges", "optimization"})
+        "gateway", "overview", "judges", "optimization", "simulations"})
     void page(String flow) throws Exception {
         run(flow, server.url());
     }

@@ -51,6 +51,7 @@ final class UiSeed {
         gateway(mockProviderUrl);
         judges();
         optimization();
+        simulation();
         return seed;
     }
 
@@ -68,6 +69,27 @@ final class UiSeed {
         }
         if (user.contains("Improve the prompt template")) {
             return "{\"ui-greet\": \"Always answer in French. Answer this: {{question}}\"}";
+        }
+        if (system.contains("role-play")) {
+            return user.contains("Conversation so far:") ? "And when do you close?" : "What time do you open?";
+        }
+        if (system.contains("reached its user's goal")) {
+            boolean closing = user.contains("close at 6");
+            return "{\"result\": \"" + (closing ? "yes" : "no") + "\", \"rationale\": \"" + (closing
+                    ? "both hours given" : "the closing time is missing") + "\"}";
+        }
+        if (system.contains("reusable test cases")) {
+            return "{\"goal\": \"Find the opening hours\", \"persona\": \"You are in a hurry.\", "
+                    + "\"expected_outcome\": \"the opening and closing hours\"}";
+        }
+        if (body.path("messages").path(0).path("role").asText().equals("user") && user.contains("open")) {
+            return "We open at 9.";
+        }
+        if (body.path("messages").path(0).path("role").asText().equals("user") && user.contains("close?")) {
+            return "We close at 6.";
+        }
+        if (system.contains("impartial evaluator") && user.contains("Did the assistant answer")) {
+            return "{\"result\": \"yes\", \"rationale\": \"it answered every question\"}";
         }
         if (!system.contains("impartial evaluator")) {
             // The optimized prompt's model: it answers in French only when the prompt says so.
@@ -118,6 +140,30 @@ final class UiSeed {
         kv(tags, "_mlflow_prompt_type", "text");
         kv(tags, "_mlflow_prompt_model_config", "{\"provider\": \"gateway\", \"model_name\": \"ui-chat\"}");
         post("/api/2.0/mlflow/model-versions/create", version);
+    }
+
+    /**
+     * The simulations page's material: a dataset of two test cases, a session judge, and a real session to distill.
+     * The agent is the gateway endpoint (the mock answers the opening and closing hours).
+     */
+    private void simulation() throws Exception {
+        String id = experiment("ui-simulate");
+        seed.put("simulationExperiment", id);
+        ObjectNode create = Json.object().put("name", "ui-sim-cases");
+        create.putArray("experiment_ids").add(id);
+        String dataset = post("/api/3.0/mlflow/datasets/create", create).at("/dataset/dataset_id").asText();
+        ArrayNode records = Json.MAPPER.createArrayNode();
+        records.addObject().putObject("inputs").put("goal", "Learn the opening hours").put("persona",
+                "A shopper in a hurry");
+        ObjectNode second = records.addObject().putObject("inputs").put("goal", "Plan a visit before closing");
+        second.putObject("expectations").put("expected_facts", "closes at 6");
+        post("/api/3.0/mlflow/datasets/" + dataset + "/records", Json.object().put("records", records.toString()));
+        String judge = Json.object().put("name", "answered").set("instructions_judge_pydantic_data", Json.object()
+                .put("instructions", "Did the assistant answer every question in {{ conversation }}?")
+                .put("model", "gateway:/ui-chat")).toString();
+        post("/api/3.0/mlflow/scorers/register", Json.object().put("experiment_id", id).put("name", "answered")
+                .put("serialized_scorer", judge));
+        chatTrace(id, "Are you open on Sunday?", "Yes, from 10.", "real-session-1", true, 120_000);
     }
 
     /** Ten answers people labelled for concision, a judge named as their feedback, one unlabelled trace to label. */

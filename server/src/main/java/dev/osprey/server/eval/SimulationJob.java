@@ -155,8 +155,8 @@ public final class SimulationJob implements JobFunction {
 
     /**
      * The agent under test: {@code {"type": "chat_completions" | "responses", "url": ..., "model": ...,
-     * "secret_id": ...}} (a gateway secret of the workspace holding its {@code api_key}) or {@code {"type":
-     * "gateway", "endpoint": ...}}.
+     * "secret_id": ..., "stream": false}} (a gateway secret of the workspace holding its {@code api_key}; with
+     * {@code stream} the agent is asked for server-sent events) or {@code {"type": "gateway", "endpoint": ...}}.
      */
     ConversationAgent agent(JsonNode spec, String workspace) {
         String type = spec.path("type").asText("");
@@ -187,7 +187,8 @@ public final class SimulationJob implements JobFunction {
                     }
                 }
                 return new OpenAiChatAgent(url, key, spec.path("model").asText("agent"), AGENT_TIMEOUT,
-                        type.equals("responses") ? OpenAiChatAgent.Api.RESPONSES : OpenAiChatAgent.Api.CHAT_COMPLETIONS);
+                        type.equals("responses") ? OpenAiChatAgent.Api.RESPONSES : OpenAiChatAgent.Api.CHAT_COMPLETIONS,
+                        spec.path("stream").asBoolean(false));
             }
             default -> throw OspreyException.invalid("'agent' needs a 'type': chat_completions or responses (with "
                     + "'url' and 'model'), or gateway (with 'endpoint').");
