@@ -367,4 +367,42 @@ class SimulationApiTest {
                 .toString());
         assertThat(empty.status()).isEqualTo(400);
     }
+
+    @Test
+    void anUnreachableAgent_failsEachConversationClearly_andCancelStopsASimulation() throws Exception {
+        String exp = experiment("unreachable");
+        ok(api.post("/api/3.0/mlflow/scorers/register", Json.object().put("experiment_id", exp).put("name", "helped")
+                .put("serialized_scorer", JUDGE).toString()));
+        ArrayNode cases = Json.MAPPER.createArrayNode();
+        cases.addObject().put("goal", "one");
+        cases.addObject().put("goal", "two");
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        ObjectNode down = request(exp, cases);
+        ((ObjectNode) down.get("agent")).put("url", "http://127.0.0.1:" + closedPort + "/v1");
+        String failedJob = ok(api.post(SIM, down.toString())).at("/job/job_id").asText();
+        assertThat(finished(failedJob).at("/result/summary/errors").asLong()).isEqualTo(2);
+        assertThat(conversations(failedJob)).allSatisfy(c -> assertThat(c.at("/outcome/error").asText())
+                .contains("The agent failed on turn 1").contains("unreachable"));
+
+        ArrayNode many = Json.MAPPER.createArrayNode();
+        for (int i = 0; i < 6; i++) {
+            many.addObject().put("goal", "Something never satisfied " + i);
+        }
+        agentDelayMs = 200;
+        String jobId = ok(api.post(SIM, request(exp, many).put("concurrency", 1).toString())).at("/job/job_id")
+                .asText();
+        await(() -> agentCallsBySession.size() > 0);
+        assertThat(ok(api.post(SIM + "/" + jobId + "/cancel", "{}")).at("/job/status").asText())
+                .isEqualTo("CANCELED");
+        Thread.sleep(600);
+        int calls = agentCallsBySession.values().stream().mapToInt(AtomicInteger::get).sum();
+        Thread.sleep(600);
+        assertThat(agentCallsBySession.values().stream().mapToInt(AtomicInteger::get).sum())
+                .as("no agent call after the cancel settled").isEqualTo(calls);
+        assertThat(calls).as("stopped long before 6 conversations x 4 turns").isLessThan(24);
+        assertThat(job(jobId).path("status").asText()).isEqualTo("CANCELED");
+    }
 }
