@@ -163,6 +163,11 @@ class SimulationApiTest {
                 .path("experiment_id").asText();
     }
 
+    private void registerJudge(String experimentId, String name, String serialized) {
+        ok(api.post("/api/3.0/mlflow/scorers/register", Json.object().put("experiment_id", experimentId)
+                .put("name", name).put("serialized_scorer", serialized).toString()));
+    }
+
     private ObjectNode request(String experimentId, ArrayNode cases) {
         ObjectNode body = Json.object().put("experiment_id", experimentId).put("user_model", "gateway:/judge")
                 .put("max_turns", 4).put("concurrency", 2);
@@ -200,8 +205,7 @@ class SimulationApiTest {
     void aSimulation_recordsEveryTurn_stopsAtTheGoal_judgesSessions_andABadAgentFailsOnlyItsConversation()
             throws Exception {
         String exp = experiment("simulate");
-        ok(api.post("/api/3.0/mlflow/scorers/register", Json.object().put("experiment_id", exp).put("name", "helped")
-                .put("serialized_scorer", JUDGE).toString()));
+        registerJudge(exp, "helped", JUDGE);
         ArrayNode cases = Json.MAPPER.createArrayNode();
         ObjectNode hours = cases.addObject().put("goal", "Learn the store hours").put("persona", "A busy parent");
         hours.putObject("context").put("experiment", exp);
@@ -257,10 +261,8 @@ class SimulationApiTest {
     @Test
     void badInput_getsClearErrorsBeforeAnythingRuns() {
         String exp = experiment("bad");
-        ok(api.post("/api/3.0/mlflow/scorers/register", Json.object().put("experiment_id", exp).put("name", "helped")
-                .put("serialized_scorer", JUDGE).toString()));
-        ok(api.post("/api/3.0/mlflow/scorers/register", Json.object().put("experiment_id", exp).put("name", "row")
-                .put("serialized_scorer", JUDGE.replace("{{ conversation }}", "{{ outputs }}")).toString()));
+        registerJudge(exp, "helped", JUDGE);
+        registerJudge(exp, "row", JUDGE.replace("{{ conversation }}", "{{ outputs }}"));
         ArrayNode noGoal = Json.MAPPER.createArrayNode();
         noGoal.addObject().put("goal", "fine");
         noGoal.addObject().put("persona", "no goal");
@@ -296,8 +298,7 @@ class SimulationApiTest {
     @Test
     void aRestartMidRun_resumesWithoutRepeatingFinishedConversations() throws Exception {
         String exp = experiment("restart");
-        ok(api.post("/api/3.0/mlflow/scorers/register", Json.object().put("experiment_id", exp).put("name", "helped")
-                .put("serialized_scorer", JUDGE).toString()));
+        registerJudge(exp, "helped", JUDGE);
         ArrayNode cases = Json.MAPPER.createArrayNode();
         for (int i = 0; i < 4; i++) {
             cases.addObject().put("goal", "Goal number " + i);
@@ -331,8 +332,7 @@ class SimulationApiTest {
     @Test
     void sessionsDistillIntoTestCases_thatADatasetSimulationRunsFrom() throws Exception {
         String exp = experiment("distill");
-        ok(api.post("/api/3.0/mlflow/scorers/register", Json.object().put("experiment_id", exp).put("name", "helped")
-                .put("serialized_scorer", JUDGE).toString()));
+        registerJudge(exp, "helped", JUDGE);
         AgentTraces.sessionTurn(api, exp, "real-1", "Where is my parcel?", "In transit.");
         AgentTraces.sessionTurn(api, exp, "real-1", "When will it arrive?", "Tomorrow.");
         AgentTraces.sessionTurn(api, exp, "real-2", "Where is my parcel?", "Delivered.");
@@ -371,8 +371,7 @@ class SimulationApiTest {
     @Test
     void anUnreachableAgent_failsEachConversationClearly_andCancelStopsASimulation() throws Exception {
         String exp = experiment("unreachable");
-        ok(api.post("/api/3.0/mlflow/scorers/register", Json.object().put("experiment_id", exp).put("name", "helped")
-                .put("serialized_scorer", JUDGE).toString()));
+        registerJudge(exp, "helped", JUDGE);
         ArrayNode cases = Json.MAPPER.createArrayNode();
         cases.addObject().put("goal", "one");
         cases.addObject().put("goal", "two");

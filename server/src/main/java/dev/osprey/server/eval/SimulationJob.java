@@ -80,13 +80,7 @@ public final class SimulationJob implements JobFunction {
 
     @Override
     public String experimentOf(ObjectNode params) {
-        String experimentId = params.path("experiment_id").asText("");
-        if (experimentId.isBlank()) {
-            throw OspreyException.invalid("Missing required parameter: experiment_id");
-        }
-        if (storage.tracking().getExperiment(experimentId).isEmpty()) {
-            throw OspreyException.notFound("No Experiment with id=" + experimentId + " exists");
-        }
+        String experimentId = existingExperiment(params);
         cases(params);
         String workspace = workspaceOf(experimentId);
         agent(params.path("agent"), workspace);
@@ -94,6 +88,18 @@ public final class SimulationJob implements JobFunction {
         judges(params, experimentId);
         bounded(params, "max_turns", 10, MAX_TURNS);
         bounded(params, "concurrency", 10, MAX_CONCURRENCY);
+        return experimentId;
+    }
+
+    /** The request's {@code experiment_id}: a 400 when missing, a 404 when there is no such experiment. */
+    String existingExperiment(JsonNode params) {
+        String experimentId = params.path("experiment_id").asText("");
+        if (experimentId.isBlank()) {
+            throw OspreyException.invalid("Missing required parameter: experiment_id");
+        }
+        if (storage.tracking().getExperiment(experimentId).isEmpty()) {
+            throw OspreyException.notFound("No Experiment with id=" + experimentId + " exists");
+        }
         return experimentId;
     }
 

@@ -139,13 +139,7 @@ public final class SimulationRoutes {
      */
     private JsonNode distill(ApiRequest r) {
         ObjectNode body = r.message().json();
-        String experimentId = body.path("experiment_id").asText("");
-        if (experimentId.isBlank()) {
-            throw Message.missing("experiment_id");
-        }
-        if (storage.tracking().getExperiment(experimentId).isEmpty()) {
-            throw OspreyException.notFound("No Experiment with id=" + experimentId + " exists");
-        }
+        String experimentId = function.existingExperiment(body);
         int max = SimulationJob.bounded(body, "max_sessions", 20, DISTILL_MAX);
         List<String> sessionIds = new ArrayList<>();
         body.path("session_ids").forEach(s -> sessionIds.add(s.asText()));
