@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "osprey", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Osprey: an MLflow-compatible tracking server and Java SDK.",
         subcommands = {ServerCommand.class, DbCommand.class, GcCommand.class, GatewayCommand.class,
-            EvaluateCommand.class, OptimizePromptCommand.class, AlignJudgeCommand.class, SimulateCommand.class})
+            EvaluateCommand.class, OptimizePromptCommand.class, AlignJudgeCommand.class, SimulateCommand.class,
+            ModelsCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

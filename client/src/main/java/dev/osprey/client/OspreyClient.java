@@ -83,6 +83,11 @@ public final class OspreyClient {
         return new dev.osprey.client.prompts.Prompts(this);
     }
 
+    /** MLflow models: log Java models, download any model by its URI for serving. */
+    public ModelsClient models() {
+        return new ModelsClient(this);
+    }
+
     /** The server's model registry: registered models, versions, aliases, stages. */
     public ModelRegistry registry() {
         return registry;
