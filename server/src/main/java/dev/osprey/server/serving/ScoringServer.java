@@ -1,6 +1,8 @@
 package dev.osprey.server.serving;
 
 import dev.osprey.server.OspreyServer;
+import dev.osprey.server.http.GuardedHttp1;
+import dev.osprey.server.http.HttpTimeouts;
 import dev.osprey.serving.Scoring;
 import dev.osprey.serving.ScoringException;
 import io.helidon.http.HeaderNames;
@@ -36,8 +38,11 @@ public final class ScoringServer implements AutoCloseable {
                 .host(options.host())
                 .port(options.port())
                 .connectionOptions(o -> o.tcpNoDelay(true))
+                // HTTP/1.1 with the tracking server's deadlines per phase (a slow client cannot hold a thread).
                 .protocolsDiscoverServices(false)
+                .addConnectionSelector(GuardedHttp1.create(HttpTimeouts.DEFAULTS))
                 .routing(r -> r
+                        .addFilter(GuardedHttp1.requestEnds())
                         .post("/invocations", this::invocations)
                         .get("/ping", ScoringServer::ping)
                         .get("/health", ScoringServer::ping)
