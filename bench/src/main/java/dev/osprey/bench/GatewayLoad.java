@@ -23,7 +23,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * GW-1: what the gateway adds. A local mock upstream (instant, and 50 ms) is called directly, through Osprey's
@@ -159,63 +158,25 @@ public final class GatewayLoad {
     private static Result run(Target t, String kind, int connections, int seconds) throws Exception {
         byte[] body = t.body(kind, false);
         String path = t.path(kind);
-        long[][] latencies = new long[connections][];
-        int[] counts = new int[connections];
-        long[] errors = new long[1];
-        AtomicBoolean stop = new AtomicBoolean();
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < connections; c++) {
-            int index = c;
-            threads.add(Thread.ofPlatform().start(() -> {
-                long[] mine = new long[1 << 16];
-                int n = 0;
-                try (KeepAliveClient client = new KeepAliveClient("127.0.0.1", t.port())) {
-                    while (!stop.get()) {
-                        long t0 = System.nanoTime();
-                        int status = client.post(path, body);
-                        long took = System.nanoTime() - t0;
-                        if (status != 200) {
-                            synchronized (errors) {
-                                errors[0]++;
-                            }
-                        }
-                        if (n == mine.length) {
-                            mine = Arrays.copyOf(mine, n * 2);
-                        }
-                        mine[n++] = took;
-                    }
-                } catch (IOException e) {
-                    synchronized (errors) {
-                        errors[0]++;
-                    }
+        ClosedLoop.Result r = ClosedLoop.run(connections, seconds, () -> {
+            KeepAliveClient client = new KeepAliveClient("127.0.0.1", t.port());
+            return new ClosedLoop.Caller() {
+                @Override
+                public boolean call() throws IOException {
+                    return client.post(path, body) == 200;
                 }
-                latencies[index] = mine;
-                counts[index] = n;
-            }));
-        }
-        long started = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
-        stop.set(true);
-        for (Thread thread : threads) {
-            thread.join();
-        }
-        double elapsed = (System.nanoTime() - started) / 1e9;
-        int total = Arrays.stream(counts).sum();
-        long[] all = new long[total];
-        int at = 0;
-        for (int c = 0; c < connections; c++) {
-            System.arraycopy(latencies[c], 0, all, at, counts[c]);
-            at += counts[c];
-        }
-        Arrays.sort(all);
-        return new Result(percentile(all, 0.50), percentile(all, 0.99), total / elapsed, errors[0]);
+
+                @Override
+                public void close() throws IOException {
+                    client.close();
+                }
+            };
+        });
+        return new Result(r.p50Ms(), r.p99Ms(), r.perSecond(), r.errors());
     }
 
     private static double percentile(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))] / 1e6;
+        return ClosedLoop.percentile(sorted, p);
     }
 
     /** p50 and p99 of the time from sending a streaming request to reading its first {@code data:} event. */

@@ -27,16 +27,15 @@ public final class Flavors {
         if (mlmodel.flavors().containsKey(JavaFlavor.NAME)) {
             return JavaFlavor.load(dir, mlmodel);
         }
-        List<String> flavors = List.copyOf(mlmodel.flavors().keySet());
-        if (mlmodel.flavors().containsKey("onnx")) {
-            throw new IllegalArgumentException("The model's flavor is onnx, which Osprey does not serve yet. "
-                    + "Serve it with MLflow: mlflow models serve -m " + modelUri);
+        if (mlmodel.flavors().containsKey(OnnxFlavor.NAME)) {
+            return OnnxFlavor.load(dir, mlmodel);
         }
+        List<String> flavors = List.copyOf(mlmodel.flavors().keySet());
         boolean one = flavors.size() == 1;
         String why = flavors.stream().allMatch(PYTHON_ONLY::contains) ? (one ? " needs" : " need") + " Python"
                 : one ? " is not one Osprey serves" : " are not ones Osprey serves";
         throw new IllegalArgumentException("The model's flavor" + (flavors.size() == 1 ? " " : "s ") + flavors + why
-                + " (Osprey serves java_function models on the JVM). Serve it with MLflow instead: mlflow models "
+                + " (Osprey serves java_function and onnx models on the JVM). Serve it with MLflow instead: mlflow models "
                 + "serve -m " + modelUri);
     }
 }
