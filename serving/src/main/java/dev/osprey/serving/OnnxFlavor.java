@@ -10,6 +10,8 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -142,9 +144,40 @@ public final class OnnxFlavor {
                     .MissingNode.getInstance()) {
                 shape.add((long) n.size());
             }
+            long[] dims = shape.stream().mapToLong(Long::longValue).toArray();
+            if (info.type == OnnxJavaType.FLOAT) {
+                checkShape(name, info, dims);
+                // The common case, without boxing: straight into the direct buffer ONNX Runtime reads.
+                long count = 1;
+                for (long d : dims) {
+                    count *= d;
+                }
+                FloatBuffer floats = ByteBuffer.allocateDirect(Math.toIntExact(count * 4))
+                        .order(ByteOrder.nativeOrder()).asFloatBuffer();
+                fill(node, 0, shape, floats, name);
+                return OnnxTensor.createTensor(env, floats.flip(), dims);
+            }
             List<Object> flat = new ArrayList<>();
             flatten(node, 0, shape, flat, name);
-            return tensor(name, info, flat, shape.stream().mapToLong(Long::longValue).toArray());
+            return tensor(name, info, flat, dims);
+        }
+
+        private static void fill(JsonNode node, int depth, List<Long> shape, FloatBuffer out, String name) {
+            if (depth == shape.size()) {
+                if (!node.isNumber()) {
+                    throw ScoringException.invalid("Input '" + name + "' takes numbers; got " + (node.isNull()
+                            ? "a missing value" : node.toString()) + ".");
+                }
+                out.put((float) node.doubleValue());
+                return;
+            }
+            if (!node.isArray() || node.size() != shape.get(depth)) {
+                throw ScoringException.badRequest("Tensor '" + name + "' is not rectangular: every list at depth "
+                        + depth + " must have " + shape.get(depth) + " items.");
+            }
+            for (JsonNode child : node) {
+                fill(child, depth + 1, shape, out, name);
+            }
         }
 
         private static void flatten(JsonNode node, int depth, List<Long> shape, List<Object> out, String name) {
@@ -165,18 +198,7 @@ public final class OnnxFlavor {
         /** Values as the input's element type; the shape checked against the model's fixed dimensions. */
         private OnnxTensor tensor(String name, TensorInfo info, List<Object> values, long[] shape)
                 throws OrtException {
-            long[] expected = info.getShape();
-            if (expected.length != shape.length) {
-                throw ScoringException.invalid("Input '" + name + "' of the ONNX model has " + expected.length
-                        + " dimensions; the request gives " + shape.length + ".");
-            }
-            for (int i = 0; i < shape.length; i++) {
-                if (expected[i] > 0 && expected[i] != shape[i]) {
-                    throw ScoringException.invalid("Input '" + name + "' of the ONNX model has shape "
-                            + java.util.Arrays.toString(expected) + "; the request gives "
-                            + java.util.Arrays.toString(shape) + ".");
-                }
-            }
+            checkShape(name, info, shape);
             int n = values.size();
             OnnxJavaType type = info.type;
             switch (type) {
@@ -206,6 +228,21 @@ public final class OnnxFlavor {
                 }
                 default -> throw ScoringException.invalid("Input '" + name + "' of the ONNX model takes " + type
                         + " tensors, which Osprey does not feed yet.");
+            }
+        }
+
+        private static void checkShape(String name, TensorInfo info, long[] shape) {
+            long[] expected = info.getShape();
+            if (expected.length != shape.length) {
+                throw ScoringException.invalid("Input '" + name + "' of the ONNX model has " + expected.length
+                        + " dimensions; the request gives " + shape.length + ".");
+            }
+            for (int i = 0; i < shape.length; i++) {
+                if (expected[i] > 0 && expected[i] != shape[i]) {
+                    throw ScoringException.invalid("Input '" + name + "' of the ONNX model has shape "
+                            + java.util.Arrays.toString(expected) + "; the request gives "
+                            + java.util.Arrays.toString(shape) + ".");
+                }
             }
         }
 
