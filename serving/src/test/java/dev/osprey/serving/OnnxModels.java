@@ -99,8 +99,7 @@ public final class OnnxModels {
                 .message(5, initializer("B", bias, outputs))
                 .message(11, valueInfo("input", -1, features))
                 .message(12, valueInfo("output", -1, outputs));
-        return new Message().integer(1, 8).text(2, "osprey-tests").message(7, graph)
-                .message(8, new Message().text(1, "").integer(2, 13)).toBytes();
+        return model(graph);
     }
 
     /**
@@ -131,6 +130,11 @@ public final class OnnxModels {
                 .message(5, initializer("B2", b2, outputs))
                 .message(11, valueInfo("input", -1, features))
                 .message(12, valueInfo("output", -1, outputs));
+        return model(graph);
+    }
+
+    /** A ModelProto around the graph: IR version 8, the default operator set at version 13. */
+    private static byte[] model(Message graph) {
         return new Message().integer(1, 8).text(2, "osprey-tests").message(7, graph)
                 .message(8, new Message().text(1, "").integer(2, 13)).toBytes();
     }
