@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Osprey: an MLflow-compatible tracking server and Java SDK.",
         subcommands = {ServerCommand.class, DbCommand.class, GcCommand.class, GatewayCommand.class,
             EvaluateCommand.class, OptimizePromptCommand.class, AlignJudgeCommand.class, SimulateCommand.class,
-            ModelsCommand.class})
+            ModelsCommand.class, AgentsCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
