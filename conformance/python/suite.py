@@ -11,6 +11,8 @@ Environment understood besides MLflow's own variables:
     MLFLOW_WORKSPACE          run every case inside that workspace (created first when it does not exist).
     OSPREY_CONFORMANCE_GATEWAY  set when the server has a gateway KEK and may reach 127.0.0.1: enables the gateway
                               area (a local mock model behind the server's gateway).
+    OSPREY_CONFORMANCE_SERVE  the command that runs Osprey's CLI (``java -jar .../osprey.jar``): enables the serving
+                              area (without auth or a workspace).
 
 Output: one line per case (``PASS area name`` / ``FAIL area name: reason`` / ``SKIP area name: known gap``), then
 one JSON line with the counts per area (also written to ``--json FILE``). Exit status 0 only when no case failed.
@@ -978,6 +980,118 @@ def same_names_in_two_workspaces_stay_apart():
 # ---------------------------------------------------------------- runner
 
 
+# ---------------------------------------------------------------- serving
+
+
+def _pb_varint(v):
+    out = bytearray()
+    while True:
+        b = v & 0x7F
+        v >>= 7
+        if v:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def _pb(field, value):
+    """One protobuf field: an int (varint), or bytes/str (length-delimited)."""
+    if isinstance(value, int):
+        return _pb_varint(field << 3) + _pb_varint(value)
+    data = value.encode() if isinstance(value, str) else value
+    return _pb_varint((field << 3) | 2) + _pb_varint(len(data)) + data
+
+
+def linear_onnx():
+    """ONNX bytes of output = input x W + B (input float [batch, 3], output float [batch, 2]), written by hand:
+    Debian has no onnxruntime, which mlflow.onnx.save_model imports."""
+    import struct
+
+    def tensor(name, dims, values):
+        return b"".join(_pb(1, d) for d in dims) + _pb(2, 1) + _pb(8, name) + _pb(9, struct.pack(f"<{len(values)}f", *values))
+
+    def value_info(name, width):
+        shape = _pb(1, _pb(2, "batch")) + _pb(1, _pb(1, width))
+        return _pb(1, name) + _pb(2, _pb(1, _pb(1, 1) + _pb(2, shape)))
+
+    graph = (_pb(1, _pb(1, "input") + _pb(1, "W") + _pb(2, "xw") + _pb(3, "matmul") + _pb(4, "MatMul"))
+             + _pb(1, _pb(1, "xw") + _pb(1, "B") + _pb(2, "output") + _pb(3, "add") + _pb(4, "Add"))
+             + _pb(2, "linear")
+             + _pb(5, tensor("W", [3, 2], [1, 0, 0, 1, 1, 1]))
+             + _pb(5, tensor("B", [2], [0.5, -1]))
+             + _pb(11, value_info("input", 3)) + _pb(12, value_info("output", 2)))
+    return _pb(1, 8) + _pb(2, "conformance") + _pb(7, graph) + _pb(8, _pb(1, "") + _pb(2, 13))
+
+
+@case("serving")
+def an_onnx_model_logged_by_the_client_is_served_by_osprey():
+    """An mlflow.onnx-layout model (MLmodel written by MLflow's own Model class) logged and registered by the client,
+    served by `osprey models serve` from models:/name@alias and scored by MLflow's own ScoringServerClient."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    import numpy as np
+    from mlflow.models import Model
+    from mlflow.models.signature import ModelSignature
+    from mlflow.pyfunc.scoring_server.client import ScoringServerClient
+    from mlflow.types.schema import Schema, TensorSpec
+
+    fresh_experiment()
+    model_dir = os.path.join(tempfile.mkdtemp(), "model")
+    os.makedirs(model_dir)
+    with open(os.path.join(model_dir, "model.onnx"), "wb") as f:
+        f.write(linear_onnx())
+    m = Model(artifact_path="model")
+    m.add_flavor("onnx", onnx_version="1.17.0", data="model.onnx", providers=["CPUExecutionProvider"], code=None)
+    mlflow.pyfunc.add_to_model(m, loader_module="mlflow.onnx", data="model.onnx")
+    m.signature = ModelSignature(inputs=Schema([TensorSpec(np.dtype(np.float32), (-1, 3))]),
+                                 outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, 2))]))
+    m.save(os.path.join(model_dir, "MLmodel"))
+    name = unique("onnx")
+    with mlflow.start_run() as run:
+        mlflow.log_artifacts(model_dir, "model")
+    version = mlflow.register_model(f"runs:/{run.info.run_id}/model", name)
+    MlflowClient().set_registered_model_alias(name, "live", version.version)
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tempfile.NamedTemporaryFile(prefix="serve", suffix=".log", delete=False)
+    command = os.environ["OSPREY_CONFORMANCE_SERVE"].split() + [
+        "models", "serve", "-m", f"models:/{name}@live", "--port", str(port),
+        "--tracking-uri", os.environ["MLFLOW_TRACKING_URI"]]
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        scoring = ScoringServerClient("127.0.0.1", port)
+        try:
+            scoring.wait_server_ready(timeout=90, scoring_server_proc=proc)
+        except RuntimeError:
+            raise AssertionError("osprey models serve did not start: " + open(log.name).read()[-2000:])
+        out = scoring.invoke(np.array([[1, 2, 3], [0, 0, 0]], dtype=np.float32)).get_predictions()
+        expect(np.allclose(np.array(out["output"].tolist(), dtype=float), [[4.5, 4.0], [0.5, -1.0]]),
+               f"predictions {out}")
+
+        def post(body):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations", data=json.dumps(body).encode(),
+                                             headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request) as r:
+                    return r.status, json.loads(r.read())
+            except urllib.error.HTTPError as e:
+                return e.code, json.loads(e.read())
+
+        status, answer = post({"dataframe_split": {"columns": ["a", "b", "c"], "data": [[1, 1, 1]]}})
+        expect(status == 200 and answer["predictions"] == [{"output": 2.5}, {"output": 1.0}], f"table {answer}")
+        status, error = post({"inputs": [[1, 2]]})
+        expect(status == 400 and error["error_code"] == "INVALID_PARAMETER_VALUE", f"wrong width {status} {error}")
+        expect(scoring.get_version().strip() != "", "version")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def known_gaps():
     """Areas this server does not serve yet in the current setup, with the reason; reported, never counted as
     passing."""
@@ -992,6 +1106,10 @@ def areas_available():
         areas.discard("workspaces")
     if not os.environ.get("OSPREY_CONFORMANCE_GATEWAY"):
         areas.discard("gateway")
+    # Serving starts `osprey models serve`, which downloads the model without credentials or a workspace.
+    if (not os.environ.get("OSPREY_CONFORMANCE_SERVE") or os.environ.get("MLFLOW_TRACKING_USERNAME")
+            or os.environ.get("MLFLOW_WORKSPACE")):
+        areas.discard("serving")
     return areas
 
 

@@ -162,6 +162,7 @@ class ITMlflowClients {
             e.put("HOME", dir.toString()); // the client's caches and config stay in the test's directory
             e.remove("MLFLOW_TRACKING_TOKEN");
             e.put("OSPREY_CONFORMANCE_GATEWAY", "1");
+            e.put("OSPREY_CONFORMANCE_SERVE", String.join(" ", ServerProcess.cliCommand()));
             e.putAll(clientEnv);
             Process process = builder.start();
             if (!process.waitFor(10, TimeUnit.MINUTES)) {

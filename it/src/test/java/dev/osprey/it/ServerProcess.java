@@ -40,13 +40,27 @@ final class ServerProcess implements AutoCloseable {
     record Launch(int port, String backendStoreUri, String artifactsDestination, List<String> jvmOptions,
             Map<String, String> environment, List<String> extraArgs) {}
 
-    static ServerProcess start(Launch launch) throws IOException {
+    /** The jar under test; it must have been built. */
+    private static String jar() {
         String jar = System.getProperty("osprey.jar", "../cli/target/osprey.jar");
         if (!Files.exists(Path.of(jar))) {
             throw new IllegalStateException("Server jar " + jar + " is missing; run the build through 'verify'.");
         }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java));
+        return Path.of(jar).toAbsolutePath().normalize().toString();
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** The command that runs the jar's CLI, for suites that start other {@code osprey} commands. */
+    static List<String> cliCommand() {
+        return List.of(java(), "-jar", jar());
+    }
+
+    static ServerProcess start(Launch launch) throws IOException {
+        String jar = jar();
+        List<String> command = new ArrayList<>(List.of(java()));
         command.addAll(launch.jvmOptions());
         command.addAll(List.of("-jar", jar, "server", "--host", "127.0.0.1", "--port",
                 Integer.toString(launch.port()), "--backend-store-uri", launch.backendStoreUri(),
