@@ -261,12 +261,15 @@ public final class OnlineScoring implements AutoCloseable {
      */
     private boolean pollSessions(OnlineConfig config, Scorer scorer) {
         long quietSince = clock.millis() - settings.sessionIdle().toMillis();
+        // Sessions that went quiet longer ago than the lookback were judged by earlier rounds (or are as late as a
+        // trace past the lookback): the walk stops there instead of reading every session the experiment has.
+        long oldest = Math.max(config.updateTime(), quietSince - settings.lookback().toMillis());
         Optional<String> token = Optional.empty();
         do {
             Page<SessionSummary> page = traces.sessions(config.experimentId(), PAGE, token);
             for (SessionSummary s : page.items()) {
-                if (s.lastEndMs() < config.updateTime()) {
-                    return true; // most recently active first: the rest ended before the configuration
+                if (s.lastEndMs() < oldest) {
+                    return true; // most recently active first: the rest ended before the window
                 }
                 String key = Task.key(config, s.sessionId(), true);
                 if (s.lastEndMs() > quietSince || !sampled(s.sessionId(), config)
