@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { Empty, ErrorBox, Loading, StatusBadge } from '../components/common';
+import { ScorerChecklist, useDatasets, useScorerNames } from '../components/experimentData';
 import { Link, setQueryParam, useLocation } from '../router';
 import { diffLines, formatTime, useAsync } from '../util';
 
@@ -101,8 +102,8 @@ export function OptimizationPage({ experimentId }: { experimentId: string }) {
 }
 
 function NewJob({ experimentId, onStarted }: { experimentId: string; onStarted: (jobId: string) => void }) {
-  const scorers = useAsync(() => api.get<{ scorers?: { scorer_name: string }[] }>('3.0/mlflow/scorers/list', { experiment_id: experimentId }).then((r) => (r.scorers ?? []).map((s) => s.scorer_name)), [experimentId]);
-  const datasets = useAsync(() => api.post<{ datasets?: { dataset_id: string; name: string }[] }>('3.0/mlflow/datasets/search', { experiment_ids: [experimentId], max_results: 100 }).then((r) => r.datasets ?? []), [experimentId]);
+  const scorers = useScorerNames(experimentId);
+  const datasets = useDatasets(experimentId);
   const [prompt, setPrompt] = useState('');
   const [optimizer, setOptimizer] = useState('GEPA');
   const [dataset, setDataset] = useState('');
@@ -159,15 +160,7 @@ function NewJob({ experimentId, onStarted }: { experimentId: string; onStarted: 
           </label>
         )}
       </div>
-      <div className="inline-form">
-        <span className="muted">Scorers:</span>
-        {(scorers.data ?? []).length === 0 && <span className="muted">none registered in this experiment</span>}
-        {(scorers.data ?? []).map((s) => (
-          <label key={s}>
-            <input type="checkbox" aria-label={`scorer ${s}`} checked={chosen.includes(s)} onChange={(e) => setChosen(e.target.checked ? [...chosen, s] : chosen.filter((x) => x !== s))} /> {s}
-          </label>
-        ))}
-      </div>
+      <ScorerChecklist label="Scorers:" what="scorer" scorers={scorers} chosen={chosen} onChange={setChosen} />
       <div className="actions">
         <button type="button" className="primary" disabled={!prompt.trim() || !reflection.trim()} onClick={() => void start()}>
           Start optimization

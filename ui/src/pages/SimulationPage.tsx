@@ -1,6 +1,7 @@
 import { Fragment, useEffect, useState } from 'react';
 import { api } from '../api';
 import { Empty, ErrorBox, Loading, StatusBadge } from '../components/common';
+import { ScorerChecklist, useDatasets, useScorerNames } from '../components/experimentData';
 import { Link, setQueryParam, useLocation } from '../router';
 import { formatTime, useAsync } from '../util';
 
@@ -167,8 +168,8 @@ export function SimulationPage({ experimentId }: { experimentId: string }) {
 }
 
 function NewSimulation({ experimentId, onStarted }: { experimentId: string; onStarted: (jobId: string) => void }) {
-  const scorers = useAsync(() => api.get<{ scorers?: { scorer_name: string }[] }>('3.0/mlflow/scorers/list', { experiment_id: experimentId }).then((r) => (r.scorers ?? []).map((s) => s.scorer_name)), [experimentId]);
-  const datasets = useAsync(() => api.post<{ datasets?: { dataset_id: string; name: string }[] }>('3.0/mlflow/datasets/search', { experiment_ids: [experimentId], max_results: 100 }).then((r) => r.datasets ?? []), [experimentId]);
+  const scorers = useScorerNames(experimentId);
+  const datasets = useDatasets(experimentId);
   const [dataset, setDataset] = useState('');
   const [agentType, setAgentType] = useState('chat_completions');
   const [agentUrl, setAgentUrl] = useState('');
@@ -258,15 +259,7 @@ function NewSimulation({ experimentId, onStarted }: { experimentId: string; onSt
           Run name <input aria-label="run name" placeholder="agent-v2" value={runName} onChange={(e) => setRunName(e.target.value)} />
         </label>
       </div>
-      <div className="inline-form">
-        <span className="muted">Session judges:</span>
-        {(scorers.data ?? []).length === 0 && <span className="muted">none registered in this experiment</span>}
-        {(scorers.data ?? []).map((s) => (
-          <label key={s}>
-            <input type="checkbox" aria-label={`judge ${s}`} checked={judges.includes(s)} onChange={(e) => setJudges(e.target.checked ? [...judges, s] : judges.filter((x) => x !== s))} /> {s}
-          </label>
-        ))}
-      </div>
+      <ScorerChecklist label="Session judges:" what="judge" scorers={scorers} chosen={judges} onChange={setJudges} />
       <div className="actions">
         <button type="button" className="primary" disabled={!dataset || !agentReady} onClick={() => void start()}>
           Start simulation
@@ -456,7 +449,7 @@ function CompareSimulations({ a, b }: { a: SimulationJob; b: SimulationJob }) {
 }
 
 function DistillPanel({ experimentId }: { experimentId: string }) {
-  const datasets = useAsync(() => api.post<{ datasets?: { dataset_id: string; name: string }[] }>('3.0/mlflow/datasets/search', { experiment_ids: [experimentId], max_results: 100 }).then((r) => r.datasets ?? []), [experimentId]);
+  const datasets = useDatasets(experimentId);
   const [model, setModel] = useState('');
   const [maxSessions, setMaxSessions] = useState(20);
   const [proposals, setProposals] = useState<(Proposal & { keep: boolean })[]>();
