@@ -75,7 +75,7 @@ public final class ScoringServer implements AutoCloseable {
         Scoring.Answer answer;
         long declared = req.headers().contentLength().orElse(-1);
         if (declared > maxBodyBytes) {
-            answer = tooLarge(declared);
+            answer = tooLarge();
         } else {
             byte[] body;
             try (InputStream in = req.content().inputStream()) {
@@ -86,16 +86,15 @@ public final class ScoringServer implements AutoCloseable {
                         + e.getMessage())), started);
                 return;
             }
-            answer = body.length > maxBodyBytes ? tooLarge(body.length) : scoring.invoke(body,
+            answer = body.length > maxBodyBytes ? tooLarge() : scoring.invoke(body,
                     req.headers().contentType().map(Object::toString).orElse(""));
         }
         send(res, answer, started);
     }
 
-    private Scoring.Answer tooLarge(long bytes) {
-        return Scoring.error(new ScoringException("BAD_REQUEST", 413, "The request body has " + (bytes > maxBodyBytes
-                ? "over " + maxBodyBytes : bytes) + " bytes; this server takes at most " + maxBodyBytes
-                + " per request (--max-request-bytes). Send smaller batches."));
+    private Scoring.Answer tooLarge() {
+        return Scoring.error(new ScoringException("BAD_REQUEST", 413, "The request body is larger than the "
+                + maxBodyBytes + " bytes this server takes per request (--max-request-bytes). Send smaller batches."));
     }
 
     private void send(ServerResponse res, Scoring.Answer answer, long started) {
