@@ -3,7 +3,6 @@ package dev.osprey.serving;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A table of rows, as MLflow's pyfunc models receive a pandas DataFrame: named columns, one value per column and row.
@@ -55,15 +54,5 @@ public record Frame(List<String> columns, List<List<Object>> rows) {
         List<Object> out = new ArrayList<>(rows.size());
         rows.forEach(r -> out.add(r.get(i)));
         return out;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Frame f && columns.equals(f.columns) && rows.equals(f.rows);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(columns, rows);
     }
 }
