@@ -1027,7 +1027,8 @@ def linear_onnx():
 @case("serving")
 def an_onnx_model_logged_by_the_client_is_served_by_osprey():
     """An mlflow.onnx-layout model (MLmodel written by MLflow's own Model class) logged and registered by the client,
-    served by `osprey models serve` from models:/name@alias and scored by MLflow's own ScoringServerClient."""
+    served by `osprey models serve` from models:/name@alias and scored by MLflow's own ScoringServerClient; then the
+    same model as an MLflow 3 logged model registered from models:/m-..."""
     import socket
     import subprocess
     import urllib.request
@@ -1087,6 +1088,27 @@ def an_onnx_model_logged_by_the_client_is_served_by_osprey():
         status, error = post({"inputs": [[1, 2]]})
         expect(status == 400 and error["error_code"] == "INVALID_PARAMETER_VALUE", f"wrong width {status} {error}")
         expect(scoring.get_version().strip() != "", "version")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+    # MLflow 3's way: the model is a logged model of its own, the version's source is models:/m-...
+    client = MlflowClient()
+    logged = client.create_logged_model(run.info.experiment_id, name="onnx-logged")
+    client.log_model_artifacts(logged.model_id, model_dir)
+    client.finalize_logged_model(logged.model_id, "READY")
+    second = unique("onnx3")
+    registered = mlflow.register_model(f"models:/{logged.model_id}", second)
+    expect(registered.source == f"models:/{logged.model_id}", f"source {registered.source}")
+    command[command.index("-m") + 1] = f"models:/{second}/{registered.version}"
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        try:
+            scoring.wait_server_ready(timeout=90, scoring_server_proc=proc)
+        except RuntimeError:
+            raise AssertionError("osprey models serve did not start: " + open(log.name).read()[-2000:])
+        out = scoring.invoke(np.array([[1, 1, 1]], dtype=np.float32)).get_predictions()
+        expect(np.allclose(np.array(out["output"].tolist(), dtype=float), [[2.5, 1.0]]), f"logged model {out}")
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -61,7 +61,10 @@ final class ArtifactTransfers {
     private record ServerSide(String uri) implements Root {}
 
     private Root root(String runId) {
-        String uri = artifactUriOfRun.apply(runId);
+        return rootOf(artifactUriOfRun.apply(runId));
+    }
+
+    private static Root rootOf(String uri) {
         if (uri.startsWith(PROXY_SCHEME)) {
             String rest = uri.substring(PROXY_SCHEME.length());
             if (rest.startsWith("//")) {
@@ -278,6 +281,54 @@ final class ArtifactTransfers {
             return rel.isEmpty() ? destination : destination.resolve(rel);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write under " + destination, e);
+        }
+    }
+
+    /**
+     * Downloads everything under an artifact URI that is not a run's (a logged model's artifact location) into
+     * {@code destination}: through the proxy for {@code mlflow-artifacts:} roots, copied for local ones.
+     */
+    Path downloadRoot(String artifactUri, Path destination) {
+        Root root = rootOf(artifactUri);
+        try {
+            Files.createDirectories(destination);
+            if (root instanceof Local l) {
+                try (Stream<Path> files = Files.walk(l.dir())) {
+                    for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                        Path target = destination.resolve(l.dir().relativize(file).toString()).normalize();
+                        Files.createDirectories(target.getParent());
+                        Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+                return destination;
+            }
+            if (!(root instanceof Proxied p)) {
+                throw new OspreyClientException(ErrorCode.INVALID_PARAMETER_VALUE, 0, "Artifacts at " + artifactUri
+                        + " are reachable only by the server; this client downloads mlflow-artifacts: and local "
+                        + "locations.");
+            }
+            downloadProxiedTree(p, "", destination);
+            return destination;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write under " + destination, e);
+        }
+    }
+
+    /** The proxy's listing of a directory under the root: entries named relative to the root. */
+    private void downloadProxiedTree(Proxied root, String dir, Path destination) throws IOException {
+        Message m = transport.get(PROXY_ROUTE + "artifacts", Map.of("path", List.of(join(root.rel(), dir))));
+        for (Message f : m.messages("files")) {
+            String rel = join(dir, f.requiredString("path"));
+            Path target = destination.resolve(rel).normalize();
+            if (!target.startsWith(destination.normalize())) {
+                throw new OspreyClientException(ErrorCode.INVALID_PARAMETER_VALUE, 0, "Refusing artifact path '"
+                        + rel + "': it leaves the download directory.");
+            }
+            if (f.bool("is_dir").orElse(false)) {
+                downloadProxiedTree(root, rel, destination);
+            } else {
+                downloadFile(root, "", rel, target);
+            }
         }
     }
 

@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * MLflow models from Java: log a {@link JavaModel} (Osprey's {@code java_function} flavor: an {@code MLmodel} file,
  * the model's jars, its signature and an input example, under the run's artifacts as MLflow lays a model out), and
  * download any model by MLflow's URIs ({@code runs:/<run>/<path>}, {@code models:/<name>/<version>},
- * {@code models:/<name>@<alias>}, {@code models:/<name>/latest}) for serving. Obtained from
+ * {@code models:/<name>@<alias>}, {@code models:/<name>/latest}, a logged model's {@code models:/m-<id>}) for
+ * serving. Obtained from
  * {@link OspreyClient#models()}.
  */
 public final class ModelsClient {
@@ -124,10 +125,20 @@ public final class ModelsClient {
             }
             return client.downloadArtifacts(rest.substring(0, slash), rest.substring(slash + 1), destination);
         }
+        if (modelUri.startsWith("models:/m-")) {
+            // An MLflow 3 logged model: its own artifact location.
+            String modelId = modelUri.substring("models:/".length());
+            String location = client.transport().get("/api/2.0/mlflow/logged-models/" + modelId, Map.of()).json()
+                    .at("/model/info/artifact_uri").asText("");
+            if (location.isEmpty()) {
+                throw new IllegalArgumentException("Logged model " + modelId + " has no artifact location.");
+            }
+            return client.downloadArtifactRoot(location, destination);
+        }
         if (modelUri.startsWith("models:/")) {
             ModelVersion version = version(modelUri.substring("models:/".length()), modelUri);
             String source = version.source();
-            if (source.startsWith("runs:/")) {
+            if (source.startsWith("runs:/") || source.startsWith("models:/m-")) {
                 return download(source, destination);
             }
             if (!version.runId().isEmpty()) {
@@ -146,7 +157,8 @@ public final class ModelsClient {
             return local;
         }
         throw new IllegalArgumentException("Cannot resolve model URI '" + modelUri + "': use runs:/<run_id>/<path>, "
-                + "models:/<name>/<version>, models:/<name>@<alias>, models:/<name>/latest or a local directory.");
+                + "models:/<name>/<version>, models:/<name>@<alias>, models:/<name>/latest, models:/m-<id> or a local "
+                + "directory.");
     }
 
     private ModelVersion version(String rest, String uri) {

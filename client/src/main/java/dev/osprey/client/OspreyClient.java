@@ -361,6 +361,15 @@ public final class OspreyClient {
         return artifacts.download(runId, path, destination);
     }
 
+    Transport transport() {
+        return transport;
+    }
+
+    /** Downloads everything under an artifact URI that is not a run's (a logged model's artifact location). */
+    Path downloadArtifactRoot(String artifactUri, Path destination) {
+        return artifacts.downloadRoot(artifactUri, destination);
+    }
+
     /** Configures retries and timeouts. */
     public static final class Builder {
         private final String trackingUri;
