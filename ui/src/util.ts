@@ -28,6 +28,19 @@ export function useAsync<T>(load: (alive: () => boolean) => Promise<T>, deps: un
   return { ...state, reload: run };
 }
 
+/**
+ * Calls `poll` `ms` after each change of `after` (a load's data) while `active`: how a page
+ * follows a job that is still running.
+ */
+export function usePollWhile(active: boolean, ms: number, poll: () => void, after: unknown) {
+  useEffect(() => {
+    if (!active) return undefined;
+    const t = setTimeout(poll, ms);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [active, after]);
+}
+
 export interface Paged<T> {
   items: T[];
   error?: Error;

@@ -30,3 +30,17 @@ export function ScorerChecklist({ label, what, scorers, chosen, onChange }: { la
     </div>
   );
 }
+
+/** A choice among the experiment's datasets; the empty value is shown as `none`. */
+export function DatasetSelect({ label, none = '—', datasets, value, onChange }: { label: string; none?: string; datasets: Async<DatasetRef[]>; value: string; onChange: (datasetId: string) => void }) {
+  return (
+    <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">{none}</option>
+      {(datasets.data ?? []).map((d) => (
+        <option key={d.dataset_id} value={d.dataset_id}>
+          {d.name}
+        </option>
+      ))}
+    </select>
+  );
+}

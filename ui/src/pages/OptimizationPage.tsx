@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../api';
 import { Empty, ErrorBox, Loading, StatusBadge } from '../components/common';
-import { ScorerChecklist, useDatasets, useScorerNames } from '../components/experimentData';
+import { DatasetSelect, ScorerChecklist, useDatasets, useScorerNames } from '../components/experimentData';
 import { Link, setQueryParam, useLocation } from '../router';
-import { diffLines, formatTime, useAsync } from '../util';
+import { diffLines, formatTime, useAsync, usePollWhile } from '../util';
 
 // Prompt optimization of an experiment (MLflow's prompt-optimization jobs, run by the server): start a job, watch
 // its candidates and scores, compare the best template with the source, and promote it with an alias.
@@ -47,11 +47,7 @@ export function OptimizationPage({ experimentId }: { experimentId: string }) {
   const [tick, setTick] = useState(0);
   const jobs = useAsync(() => api.post<{ jobs?: OptimizationJob[] }>(`${P}/search`, { experiment_id: experimentId }).then((r) => r.jobs ?? []), [experimentId, tick]);
   const running = (jobs.data ?? []).some((j) => RUNNING.includes(j.state.status));
-  useEffect(() => {
-    if (!running) return undefined;
-    const t = setTimeout(() => setTick((x) => x + 1), 500);
-    return () => clearTimeout(t);
-  }, [running, jobs.data]);
+  usePollWhile(running, 500, () => setTick((x) => x + 1), jobs.data);
   const job = (jobs.data ?? []).find((j) => j.job_id === selected);
   return (
     <div className="optimization">
@@ -142,14 +138,7 @@ function NewJob({ experimentId, onStarted }: { experimentId: string; onStarted: 
         </label>
         <label>
           Dataset
-          <select aria-label="dataset" value={dataset} onChange={(e) => setDataset(e.target.value)}>
-            <option value="">—</option>
-            {(datasets.data ?? []).map((d) => (
-              <option key={d.dataset_id} value={d.dataset_id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
+          <DatasetSelect label="dataset" datasets={datasets} value={dataset} onChange={setDataset} />
         </label>
         <label>
           Reflection model <input aria-label="reflection model" placeholder="gateway:/my-endpoint" value={reflection} onChange={(e) => setReflection(e.target.value)} />

@@ -1,9 +1,9 @@
-import { Fragment, useEffect, useState } from 'react';
+import { Fragment, useState } from 'react';
 import { api } from '../api';
 import { Empty, ErrorBox, Loading, StatusBadge } from '../components/common';
-import { ScorerChecklist, useDatasets, useScorerNames } from '../components/experimentData';
+import { DatasetSelect, ScorerChecklist, useDatasets, useScorerNames } from '../components/experimentData';
 import { Link, setQueryParam, useLocation } from '../router';
-import { formatTime, useAsync } from '../util';
+import { formatTime, useAsync, usePollWhile } from '../util';
 
 // Conversation simulation of an experiment (server jobs): start one from a dataset of test cases, watch its
 // conversations stream in and read each as a chat with the goal check and the session judges' verdicts beside it,
@@ -101,11 +101,7 @@ export function SimulationPage({ experimentId }: { experimentId: string }) {
   const [tick, setTick] = useState(0);
   const jobs = useAsync(() => api.get<{ jobs?: SimulationJob[] }>(S, { experiment_id: experimentId }).then((r) => r.jobs ?? []), [experimentId, tick]);
   const running = (jobs.data ?? []).some((j) => RUNNING.includes(j.status));
-  useEffect(() => {
-    if (!running) return undefined;
-    const t = setTimeout(() => setTick((x) => x + 1), 700);
-    return () => clearTimeout(t);
-  }, [running, jobs.data]);
+  usePollWhile(running, 700, () => setTick((x) => x + 1), jobs.data);
   const job = (jobs.data ?? []).find((j) => j.job_id === selected);
   const other = (jobs.data ?? []).find((j) => j.job_id === compare);
   return (
@@ -208,14 +204,7 @@ function NewSimulation({ experimentId, onStarted }: { experimentId: string; onSt
       <div className="form-grid">
         <label>
           Test cases (dataset)
-          <select aria-label="test cases dataset" value={dataset} onChange={(e) => setDataset(e.target.value)}>
-            <option value="">—</option>
-            {(datasets.data ?? []).map((d) => (
-              <option key={d.dataset_id} value={d.dataset_id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
+          <DatasetSelect label="test cases dataset" datasets={datasets} value={dataset} onChange={setDataset} />
         </label>
         <label>
           Agent
@@ -274,11 +263,7 @@ function SimulationDetail({ job }: { job: SimulationJob }) {
   const live = RUNNING.includes(job.status);
   const [tick, setTick] = useState(0);
   const conversations = useAsync(() => fetchConversations(job.job_id), [job.job_id, job.status, tick]);
-  useEffect(() => {
-    if (!live) return undefined;
-    const t = setTimeout(() => setTick((x) => x + 1), 1000);
-    return () => clearTimeout(t);
-  }, [live, conversations.data]);
+  usePollWhile(live, 1000, () => setTick((x) => x + 1), conversations.data);
   const [open, setOpen] = useState<number>();
   const summary = typeof job.result === 'object' && job.result ? job.result : undefined;
   const done = job.status_details?.completed ?? 0;
@@ -534,14 +519,7 @@ function DistillPanel({ experimentId }: { experimentId: string }) {
             </tbody>
           </table>
           <div className="inline-form">
-            <select aria-label="save to dataset" value={target} onChange={(e) => setTarget(e.target.value)}>
-              <option value="">a new dataset named…</option>
-              {(datasets.data ?? []).map((d) => (
-                <option key={d.dataset_id} value={d.dataset_id}>
-                  {d.name}
-                </option>
-              ))}
-            </select>
+            <DatasetSelect label="save to dataset" none="a new dataset named…" datasets={datasets} value={target} onChange={setTarget} />
             {!target && <input aria-label="new dataset name" placeholder="simulation-cases" value={newName} onChange={(e) => setNewName(e.target.value)} />}
             <button type="button" className="primary" disabled={!target && !newName.trim()} onClick={() => void save()}>
               Save to dataset
